@@ -1,0 +1,1 @@
+//! A local emulator of the Infisical API routes the provider uses.

@@ -1,0 +1,3 @@
+//! Runs the Infisical emulator as a process.
+
+fn main() {}

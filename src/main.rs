@@ -1,0 +1,3 @@
+//! The `terraform-provider-infisical` binary.
+
+fn main() {}

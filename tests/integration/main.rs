@@ -1,0 +1,2 @@
+//! The integration tests: one crate, with a `support` harness (real Terraform, the emulator).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
