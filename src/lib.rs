@@ -7,6 +7,10 @@
 //! # Layout
 //! - `secret`: the [`secret::Secret`] newtype that keeps credentials out of logs and errors.
 //! - `infisical`: the Infisical REST client (typed requests, errors, auth, retries).
+//! - `provider`: the provider's configuration schema and the resources it offers.
+//! - `tfplugin`: the plugin protocol: handshake, TLS, gRPC services, values, schemas, planning.
 
 pub mod infisical;
+pub mod provider;
 pub mod secret;
+pub mod tfplugin;

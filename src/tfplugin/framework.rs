@@ -1,0 +1,568 @@
+//! What a provider, resource and data source implement, and the planning rules they all share.
+//!
+//! The gRPC layer (`service`) decodes requests, calls these traits and encodes the answers. The
+//! rules Terraform enforces on plans and apply results live here once, so no resource can forget
+//! them: computed attributes become unknown only when something changes, "use state for unknown"
+//! keeps stable values, write-only attributes never reach plan or state, replacement is decided
+//! from schema flags, and (in debug builds) every answer is checked against Terraform's own
+//! invariants before it leaves the process.
+
+use std::sync::Arc;
+
+use super::diag::{AttrPath, Diagnostics};
+use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
+use super::value::Value;
+
+/// A provider: its configuration, and the resources and data sources it offers.
+#[tonic::async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What `configure` produces and every resource operation receives (an API client).
+    type Client: Send + Sync + 'static;
+
+    /// The provider's configuration schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a provider configuration that may still contain unknown values.
+    fn validate(&self, config: &Value, diags: &mut Diagnostics);
+
+    /// Builds the client from the configuration (which may still contain unknown values at plan).
+    async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Self::Client>;
+
+    /// The managed resources.
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
+
+    /// The data sources.
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+}
+
+/// What Terraform gives a plan: the prior state, the configuration and its proposed merge.
+pub struct PlanInput<'a> {
+    /// The state before the change (null on create).
+    pub prior: &'a Value,
+    /// The configuration (may contain unknowns).
+    pub config: &'a Value,
+    /// The prior private data (empty on create).
+    pub prior_private: &'a [u8],
+}
+
+/// A new state with the private data Terraform should keep beside it.
+pub struct Stored {
+    /// The state.
+    pub state: Value,
+    /// Opaque bytes only the provider reads (e.g. fingerprints of consumed secrets).
+    pub private: Vec<u8>,
+}
+
+/// The outcome of refreshing a resource.
+pub enum ReadOutcome {
+    /// The object exists; here is its refreshed state.
+    Found(Stored),
+    /// The object is gone; Terraform will plan to create it again.
+    Gone,
+    /// Reading failed (diagnostics say why); Terraform keeps the prior state.
+    Failed,
+}
+
+/// A managed resource type.
+#[tonic::async_trait]
+pub trait Resource<C>: Send + Sync {
+    /// The full type name, e.g. `infisical_app_connection_github`.
+    fn type_name(&self) -> &'static str;
+
+    /// The resource's schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration that may contain unknowns (skip those), before any API call.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Adjusts a plan after the shared rules ran (not called on destroy). `planned` is what the
+    /// shared rules produced; `private` starts as the prior private data.
+    fn modify_plan(
+        &self,
+        _input: &PlanInput<'_>,
+        _planned: &mut Value,
+        _private: &mut Vec<u8>,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+
+    /// Creates the object. On failure, returns `None` (nothing was created) or the partial state
+    /// of an object that exists, with error diagnostics.
+    async fn create(
+        &self,
+        client: &C,
+        planned: &Value,
+        config: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored>;
+
+    /// Refreshes the state from the remote object.
+    async fn read(
+        &self,
+        client: &C,
+        state: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome;
+
+    /// Updates the object in place. On failure, returns `None` and Terraform keeps the prior state.
+    async fn update(
+        &self,
+        client: &C,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored>;
+
+    /// Deletes the object. Errors go to `diags`; an object already gone is not an error.
+    async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
+
+    /// Turns an import id into a (partial) state that `read` then completes.
+    async fn import(&self, client: &C, id: &str, diags: &mut Diagnostics) -> Option<Value>;
+
+    /// Upgrades stored state of `version` (as JSON) to the current schema. The default accepts
+    /// the current version only, dropping attributes the schema no longer has.
+    fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
+        let schema = self.schema();
+        if version != schema.version {
+            diags.error(
+                "Unsupported state version",
+                format!(
+                    "the stored state of this {} has schema version {version}, and this provider \
+                     only reads version {}. Use the provider version that wrote it.",
+                    self.type_name(),
+                    schema.version
+                ),
+            );
+            return None;
+        }
+        decode_state(json, &schema, diags)
+    }
+}
+
+/// Decodes stored JSON state with `schema`, reporting a failure as a diagnostic.
+pub fn decode_state(json: &[u8], schema: &Schema, diags: &mut Diagnostics) -> Option<Value> {
+    match super::value::from_json(json, &schema.value_type()) {
+        Ok(value) => Some(value),
+        Err(err) => {
+            diags.add(err.into());
+            None
+        }
+    }
+}
+
+/// A data source type.
+#[tonic::async_trait]
+pub trait DataSource<C>: Send + Sync {
+    /// The full type name, e.g. `infisical_app_connection_github`.
+    fn type_name(&self) -> &'static str;
+
+    /// The data source's schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration that may contain unknowns (skip those).
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Reads the data.
+    async fn read(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
+}
+
+/// The result of planning: the planned state and which paths force a replacement.
+pub struct Plan {
+    /// The planned new state (null for destroy).
+    pub planned: Value,
+    /// Private data to carry to apply.
+    pub private: Vec<u8>,
+    /// Paths whose change replaces the resource.
+    pub requires_replace: Vec<AttrPath>,
+}
+
+/// Plans a change the way Terraform users expect from any provider, then lets the resource
+/// refine it. `proposed` is Terraform's proposed new state.
+pub fn plan<C>(
+    resource: &dyn Resource<C>,
+    prior: &Value,
+    proposed: &Value,
+    config: &Value,
+    prior_private: &[u8],
+    diags: &mut Diagnostics,
+) -> Plan {
+    let schema = resource.schema();
+    let mut private = prior_private.to_vec();
+    if proposed.is_null() {
+        return Plan {
+            planned: Value::Null,
+            private,
+            requires_replace: Vec::new(),
+        };
+    }
+    let mut planned = proposed.clone();
+    null_write_only(&schema.attributes, &mut planned);
+    if prior.is_null() || !planned.same_as(prior) {
+        mark_computed_unknown(&schema.attributes, prior, config, &mut planned);
+    }
+    let input = PlanInput {
+        prior,
+        config,
+        prior_private,
+    };
+    resource.modify_plan(&input, &mut planned, &mut private, diags);
+    let mut requires_replace = Vec::new();
+    if !prior.is_null() {
+        schema.walk(|path, attr| {
+            let now = planned.at(path);
+            if attr.requires_replace && (now.is_unknown() || !now.same_as(prior.at(path))) {
+                requires_replace.push(path.clone());
+            }
+        });
+    }
+    if cfg!(debug_assertions) {
+        check_plan(&schema, prior, config, &planned, diags);
+    }
+    Plan {
+        planned,
+        private,
+        requires_replace,
+    }
+}
+
+fn null_write_only(attrs: &[Attribute], value: &mut Value) {
+    for attr in attrs {
+        let Some(slot) = value.get_mut(attr.name) else {
+            continue;
+        };
+        if attr.write_only {
+            *slot = Value::Null;
+        } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+            null_write_only(children, slot);
+        }
+    }
+}
+
+/// Computed attributes the configuration leaves null become "(known after apply)", except those
+/// marked `use_state_for_unknown`, which keep their prior value.
+fn mark_computed_unknown(attrs: &[Attribute], prior: &Value, config: &Value, planned: &mut Value) {
+    for attr in attrs {
+        let prior_value = prior.get(attr.name);
+        let config_value = config.get(attr.name);
+        let Some(slot) = planned.get_mut(attr.name) else {
+            continue;
+        };
+        if attr.is_computed() && config_value.is_null() {
+            *slot = if attr.use_state_for_unknown && !prior_value.is_null() {
+                prior_value.clone()
+            } else {
+                Value::Unknown
+            };
+        } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+            if !slot.is_null() && !slot.is_unknown() {
+                mark_computed_unknown(children, prior_value, config_value, slot);
+            }
+        }
+    }
+}
+
+/// Terraform's rule for each planned attribute (`objchange.AssertPlanValid`): it equals the
+/// configuration, or keeps the prior value where both are set, or is computed and unset in
+/// configuration. Breaking it makes Terraform fail with "Provider produced invalid plan".
+fn check_plan(
+    schema: &Schema,
+    prior: &Value,
+    config: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) {
+    fn go(
+        attrs: &[Attribute],
+        base: &AttrPath,
+        prior: &Value,
+        config: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        for attr in attrs {
+            let path = base.attr(attr.name);
+            let (p, c, n) = (
+                prior.get(attr.name),
+                config.get(attr.name),
+                planned.get(attr.name),
+            );
+            if attr.write_only {
+                if !n.is_null() {
+                    invalid(diags, &path, "a write-only attribute is set in the plan");
+                }
+                continue;
+            }
+            if let (Kind::Nested(Nesting::Single, children), false, false) = (
+                &attr.kind,
+                c.is_null() || c.is_unknown(),
+                n.is_null() || n.is_unknown(),
+            ) {
+                go(children, &path, p, c, n, diags);
+                continue;
+            }
+            let allowed = n.same_as(c)
+                || (!p.is_null() && !c.is_null() && n.same_as(p))
+                || (attr.is_computed() && c.is_null())
+                || (attr.mode == Mode::Computed);
+            if !allowed {
+                invalid(
+                    diags,
+                    &path,
+                    "the planned value differs from the configuration",
+                );
+            }
+        }
+    }
+    go(
+        &schema.attributes,
+        &AttrPath::root(),
+        prior,
+        config,
+        planned,
+        diags,
+    );
+}
+
+/// Terraform's rules for an apply result: wholly known, and every value that was known in the
+/// plan kept as planned ("Provider produced inconsistent result after apply" otherwise).
+pub fn check_applied(planned: &Value, applied: &Value, diags: &mut Diagnostics) {
+    fn go(path: &AttrPath, planned: &Value, applied: &Value, diags: &mut Diagnostics) {
+        match (planned, applied) {
+            (_, a) if a.is_unknown() => {
+                invalid(diags, path, "the applied state has an unknown value")
+            }
+            (Value::Unknown, a) if a.contains_unknown() => {
+                invalid(diags, path, "the applied state has an unknown value");
+            }
+            (Value::Unknown, _) => {}
+            (Value::Map(p), Value::Map(a)) => {
+                for (name, pv) in p {
+                    go(
+                        &path.attr(name),
+                        pv,
+                        a.get(name).unwrap_or(&Value::Null),
+                        diags,
+                    );
+                }
+            }
+            (p, a) if !p.same_as(a) => {
+                invalid(
+                    diags,
+                    path,
+                    "the applied value differs from the planned value",
+                );
+            }
+            _ => {}
+        }
+    }
+    if cfg!(debug_assertions) && !planned.is_null() {
+        go(&AttrPath::root(), planned, applied, diags);
+    }
+}
+
+fn invalid(diags: &mut Diagnostics, path: &AttrPath, what: &str) {
+    diags.attr_error(
+        path.clone(),
+        "Provider bug: invalid plan or result",
+        format!(
+            "{what} at {path}; Terraform would reject it. This is a bug in the provider: please \
+             report it with the configuration that triggered it."
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tfplugin::framework::ReadOutcome;
+
+    struct Widget;
+
+    #[tonic::async_trait]
+    impl Resource<()> for Widget {
+        fn type_name(&self) -> &'static str {
+            "test_widget"
+        }
+        fn schema(&self) -> Schema {
+            Schema {
+                version: 0,
+                description: "",
+                attributes: vec![
+                    Attribute::string("id").computed().use_state_for_unknown(),
+                    Attribute::string("name").required(),
+                    Attribute::string("zone").requires_replace(),
+                    Attribute::string("etag").computed(),
+                ],
+            }
+        }
+        async fn create(
+            &self,
+            _: &(),
+            _: &Value,
+            _: &Value,
+            _: &[u8],
+            _: &mut Diagnostics,
+        ) -> Option<Stored> {
+            None
+        }
+        async fn read(&self, _: &(), _: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
+            ReadOutcome::Gone
+        }
+        async fn update(
+            &self,
+            _: &(),
+            _: &Value,
+            _: &Value,
+            _: &Value,
+            _: &[u8],
+            _: &mut Diagnostics,
+        ) -> Option<Stored> {
+            None
+        }
+        async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+        async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
+            None
+        }
+    }
+
+    fn state(name: &str, zone: &str) -> Value {
+        Value::object([
+            ("id", Value::string("w-1")),
+            ("name", Value::string(name)),
+            ("zone", Value::string(zone)),
+            ("etag", Value::string("e1")),
+        ])
+    }
+
+    fn config(name: &str, zone: &str) -> Value {
+        Value::object([
+            ("id", Value::Null),
+            ("name", Value::string(name)),
+            ("zone", Value::string(zone)),
+            ("etag", Value::Null),
+        ])
+    }
+
+    /// Terraform's proposed new state: config, with computed attributes null in config taken from prior.
+    fn proposed(prior: &Value, config: &Value) -> Value {
+        let mut p = config.clone();
+        for attr in ["id", "etag"] {
+            p.set(attr, prior.get(attr).clone());
+        }
+        p
+    }
+
+    #[test]
+    fn a_plan_with_no_change_keeps_every_computed_value() {
+        let prior = state("a", "z1");
+        let cfg = config("a", "z1");
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &Widget,
+            &prior,
+            &proposed(&prior, &cfg),
+            &cfg,
+            b"",
+            &mut diags,
+        );
+        assert!(plan.planned.same_as(&prior));
+        assert!(plan.requires_replace.is_empty());
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn an_update_marks_computed_unknown_but_keeps_use_state_for_unknown() {
+        let prior = state("a", "z1");
+        let cfg = config("b", "z1");
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &Widget,
+            &prior,
+            &proposed(&prior, &cfg),
+            &cfg,
+            b"",
+            &mut diags,
+        );
+        assert_eq!(plan.planned.get("id"), &Value::string("w-1"));
+        assert_eq!(plan.planned.get("etag"), &Value::Unknown);
+        assert!(plan.requires_replace.is_empty());
+        assert!(diags.is_empty(), "{diags:?}");
+    }
+
+    #[test]
+    fn a_create_has_every_computed_value_unknown() {
+        let cfg = config("a", "z1");
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &Widget,
+            &Value::Null,
+            &proposed(&Value::Null, &cfg),
+            &cfg,
+            b"",
+            &mut diags,
+        );
+        assert_eq!(plan.planned.get("id"), &Value::Unknown);
+        assert_eq!(plan.planned.get("etag"), &Value::Unknown);
+        assert!(plan.requires_replace.is_empty(), "no replacement on create");
+    }
+
+    #[test]
+    fn changing_a_requires_replace_attribute_forces_replacement() {
+        let prior = state("a", "z1");
+        let cfg = config("a", "z2");
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &Widget,
+            &prior,
+            &proposed(&prior, &cfg),
+            &cfg,
+            b"",
+            &mut diags,
+        );
+        assert_eq!(plan.requires_replace, vec![AttrPath::new("zone")]);
+    }
+
+    #[test]
+    fn destroy_plans_null() {
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &Widget,
+            &state("a", "z"),
+            &Value::Null,
+            &Value::Null,
+            b"p",
+            &mut diags,
+        );
+        assert!(plan.planned.is_null());
+        assert_eq!(plan.private, b"p");
+    }
+
+    #[test]
+    fn apply_results_must_keep_known_planned_values() {
+        let planned = Value::object([("id", Value::Unknown), ("name", Value::string("a"))]);
+        let mut diags = Diagnostics::new();
+        check_applied(
+            &planned,
+            &Value::object([("id", Value::string("x")), ("name", Value::string("a"))]),
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+        check_applied(
+            &planned,
+            &Value::object([("id", Value::string("x")), ("name", Value::string("b"))]),
+            &mut diags,
+        );
+        assert!(diags.has_errors());
+        let mut diags = Diagnostics::new();
+        check_applied(
+            &planned,
+            &Value::object([("id", Value::Unknown), ("name", Value::string("a"))]),
+            &mut diags,
+        );
+        assert!(diags.has_errors());
+    }
+}

@@ -1,0 +1,236 @@
+//! Schemas: the attributes of a provider, resource or data source, with the flags Terraform and
+//! the shared planning rules read (required/optional/computed, sensitive, write-only, replacement).
+
+use std::collections::BTreeMap;
+
+use super::diag::AttrPath;
+use super::value::{Type, Value};
+
+/// Whether the user sets an attribute, the provider does, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The configuration must set it.
+    Required,
+    /// The configuration may set it; null otherwise.
+    Optional,
+    /// Only the provider sets it.
+    Computed,
+    /// The configuration may set it; the provider fills it in otherwise.
+    OptionalComputed,
+}
+
+/// How a nested attribute holds its objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    /// One object.
+    Single,
+    /// A list of objects.
+    List,
+    /// A set of objects.
+    Set,
+    /// A map of objects.
+    Map,
+}
+
+/// What an attribute holds: a value of a plain type, or objects with attributes of their own.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    /// A plain value.
+    Plain(Type),
+    /// Nested objects.
+    Nested(Nesting, Vec<Attribute>),
+}
+
+/// One attribute and everything Terraform and the planning rules need to know about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Attribute {
+    /// The attribute's name.
+    pub name: &'static str,
+    /// Its type.
+    pub kind: Kind,
+    /// Who sets it.
+    pub mode: Mode,
+    /// Markdown description, shown in docs and editors.
+    pub description: &'static str,
+    /// Hidden in Terraform's output.
+    pub sensitive: bool,
+    /// Only in configuration, never in plan or state (Terraform ≥ 1.11).
+    pub write_only: bool,
+    /// A deprecation message, if the attribute is deprecated.
+    pub deprecation: Option<&'static str>,
+    /// A change of this attribute replaces the resource instead of updating it.
+    pub requires_replace: bool,
+    /// For computed attributes: keep the prior state's value when the resource changes, instead
+    /// of showing "(known after apply)" (the framework's UseStateForUnknown).
+    pub use_state_for_unknown: bool,
+}
+
+impl Attribute {
+    fn new(name: &'static str, kind: Kind) -> Self {
+        Self {
+            name,
+            kind,
+            mode: Mode::Optional,
+            description: "",
+            sensitive: false,
+            write_only: false,
+            deprecation: None,
+            requires_replace: false,
+            use_state_for_unknown: false,
+        }
+    }
+
+    /// A string attribute (optional until told otherwise).
+    pub fn string(name: &'static str) -> Self {
+        Self::new(name, Kind::Plain(Type::String))
+    }
+
+    /// A single nested object.
+    pub fn single(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Nested(Nesting::Single, attributes))
+    }
+
+    /// Must be set in configuration.
+    pub fn required(mut self) -> Self {
+        self.mode = Mode::Required;
+        self
+    }
+
+    /// Set by the provider only.
+    pub fn computed(mut self) -> Self {
+        self.mode = Mode::Computed;
+        self
+    }
+
+    /// May be set in configuration, else set by the provider.
+    pub fn optional_computed(mut self) -> Self {
+        self.mode = Mode::OptionalComputed;
+        self
+    }
+
+    /// Sets the markdown description.
+    pub fn description(mut self, text: &'static str) -> Self {
+        self.description = text;
+        self
+    }
+
+    /// Hides the value in Terraform's output.
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+
+    /// Changing it replaces the resource.
+    pub fn requires_replace(mut self) -> Self {
+        self.requires_replace = true;
+        self
+    }
+
+    /// Keeps the prior value across updates (computed attributes that never change once set).
+    pub fn use_state_for_unknown(mut self) -> Self {
+        self.use_state_for_unknown = true;
+        self
+    }
+
+    /// Marks the attribute deprecated.
+    pub fn deprecated(mut self, message: &'static str) -> Self {
+        self.deprecation = Some(message);
+        self
+    }
+
+    /// Whether a configuration may leave it null and the provider fills it in.
+    pub fn is_computed(&self) -> bool {
+        matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
+    }
+
+    /// The value type of the attribute.
+    pub fn value_type(&self) -> Type {
+        match &self.kind {
+            Kind::Plain(ty) => ty.clone(),
+            Kind::Nested(nesting, attrs) => {
+                let object = object_type(attrs);
+                match nesting {
+                    Nesting::Single => object,
+                    Nesting::List => Type::List(Box::new(object)),
+                    Nesting::Set => Type::Set(Box::new(object)),
+                    Nesting::Map => Type::Map(Box::new(object)),
+                }
+            }
+        }
+    }
+}
+
+fn object_type(attrs: &[Attribute]) -> Type {
+    Type::Object(
+        attrs
+            .iter()
+            .map(|a| (a.name.to_owned(), a.value_type()))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+/// The schema of a provider, resource or data source: a version and its top-level attributes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schema {
+    /// Bumped when the stored state's shape changes (state upgrades key on it).
+    pub version: i64,
+    /// Markdown description.
+    pub description: &'static str,
+    /// The top-level attributes.
+    pub attributes: Vec<Attribute>,
+}
+
+impl Schema {
+    /// The object type of a whole value of this schema.
+    pub fn value_type(&self) -> Type {
+        object_type(&self.attributes)
+    }
+
+    /// Visits every attribute, nested ones included, with its path. Attributes inside list, set
+    /// and map nesting are visited once with the collection's path.
+    pub fn walk(&self, mut visit: impl FnMut(&AttrPath, &Attribute)) {
+        fn go(attrs: &[Attribute], base: &AttrPath, visit: &mut dyn FnMut(&AttrPath, &Attribute)) {
+            for attr in attrs {
+                let path = base.attr(attr.name);
+                visit(&path, attr);
+                if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+                    go(children, &path, visit);
+                }
+            }
+        }
+        go(&self.attributes, &AttrPath::root(), &mut visit);
+    }
+
+    /// A value of this schema with every attribute null.
+    pub fn null_object(&self) -> Value {
+        Value::object(self.attributes.iter().map(|a| (a.name, Value::Null)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_single_attributes_are_objects() {
+        let schema = Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("id").computed(),
+                Attribute::single("auth", vec![Attribute::string("token").sensitive()]),
+            ],
+        };
+        let Type::Object(attrs) = schema.value_type() else {
+            panic!("object expected")
+        };
+        assert_eq!(attrs["id"], Type::String);
+        assert_eq!(
+            attrs["auth"],
+            Type::Object(BTreeMap::from([("token".to_owned(), Type::String)]))
+        );
+        let mut seen = Vec::new();
+        schema.walk(|path, _| seen.push(path.to_string()));
+        assert_eq!(seen, ["id", "auth", "auth.token"]);
+    }
+}
