@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+pub mod config;
+
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Schema};

@@ -1,0 +1,452 @@
+//! Resource `infisical_app_connection_github`: a GitHub App Connection in Infisical, by any of the
+//! three methods (`github-app`, `oauth`, `pat`).
+//!
+//! Two things make this resource different from a plain CRUD mapping:
+//! - The server never returns secrets; the only signal of an out-of-band credential change is
+//!   `credentialsHash` (a hash of a fresh ciphertext, so it changes on every credential write).
+//! - A GitHub `code` is single-use and short-lived: credentials are sent only on create, when the
+//!   configured credentials change, or after drift — never on an unrelated update — and a code
+//!   this resource already exchanged is refused at plan time.
+
+use sha2::{Digest, Sha256};
+
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::PlanInput;
+use crate::tfplugin::schema::{Attribute, Schema};
+use crate::tfplugin::value::Value;
+
+use super::validate;
+
+/// The resource's type name.
+pub const TYPE_NAME: &str = "infisical_app_connection_github";
+
+/// Attribute names, written once: the schema, validation and state mapping all use these.
+pub mod attr {
+    /// The connection's id.
+    pub const ID: &str = "id";
+    /// Its unique (per organization or project) slug name.
+    pub const NAME: &str = "name";
+    /// Free text.
+    pub const DESCRIPTION: &str = "description";
+    /// `github-app`, `oauth` or `pat`.
+    pub const METHOD: &str = "method";
+    /// The project it belongs to, if project-scoped.
+    pub const PROJECT_ID: &str = "project_id";
+    /// The Infisical gateway its GitHub calls go through.
+    pub const GATEWAY_ID: &str = "gateway_id";
+    /// The server's hash of the stored (encrypted) credentials.
+    pub const CREDENTIALS_HASH: &str = "credentials_hash";
+    /// The credentials object.
+    pub const CREDENTIALS: &str = "credentials";
+    /// `credentials.code`: a GitHub authorization code (github-app, oauth).
+    pub const CODE: &str = "code";
+    /// `credentials.installation_id`: the GitHub App installation (github-app).
+    pub const INSTALLATION_ID: &str = "installation_id";
+    /// `credentials.personal_access_token` (pat).
+    pub const PERSONAL_ACCESS_TOKEN: &str = "personal_access_token";
+    /// `credentials.instance_type`: `cloud` (github.com, the default) or `server` (GHES).
+    pub const INSTANCE_TYPE: &str = "instance_type";
+    /// `credentials.host`: the GitHub host (required for `server`).
+    pub const HOST: &str = "host";
+}
+
+/// The connection methods, as the API spells them.
+pub const METHODS: [&str; 3] = [METHOD_APP, METHOD_OAUTH, METHOD_PAT];
+/// GitHub App installation.
+pub const METHOD_APP: &str = "github-app";
+/// OAuth app authorization.
+pub const METHOD_OAUTH: &str = "oauth";
+/// Personal access token.
+pub const METHOD_PAT: &str = "pat";
+/// GitHub instance types.
+pub const INSTANCE_TYPES: [&str; 2] = ["cloud", "server"];
+
+/// The resource's schema: a superset of the official provider's (schema version 0), so state it
+/// wrote loads unchanged.
+pub fn schema() -> Schema {
+    use attr::*;
+    Schema {
+        version: 0,
+        description: "A GitHub App Connection: lets Infisical reach GitHub (for secret syncs and \
+                      more) as a GitHub App installation, through an OAuth app, or with a personal \
+                      access token.",
+        attributes: vec![
+            Attribute::string(ID).computed().use_state_for_unknown().description("The connection's id."),
+            Attribute::string(NAME).required().description(
+                "The connection's name: 1–64 lowercase letters, digits and single hyphens, unique \
+                 in its organization or project. Can be changed in place.",
+            ),
+            Attribute::string(DESCRIPTION)
+                .description("A description (at most 256 characters). Null and \"\" are the same."),
+            Attribute::string(METHOD).required().requires_replace().description(
+                "How Infisical authenticates to GitHub: `github-app`, `oauth` or `pat`. Changing it \
+                 replaces the connection (the API cannot change it).",
+            ),
+            Attribute::string(PROJECT_ID).requires_replace().description(
+                "Make the connection project-scoped to this project. Changing it replaces the \
+                 connection.",
+            ),
+            Attribute::string(GATEWAY_ID).description(
+                "The id (UUID) of an Infisical gateway to route GitHub calls through, for GitHub \
+                 Enterprise Server on a private network.",
+            ),
+            Attribute::string(CREDENTIALS_HASH).computed().description(
+                "The server's hash of the stored credentials. It changes whenever credentials are \
+                 written, which is how changes made outside Terraform are detected.",
+            ),
+            Attribute::single(
+                CREDENTIALS,
+                vec![
+                    Attribute::string(CODE).sensitive().description(
+                        "For `github-app` and `oauth`: the authorization `code` GitHub returned to \
+                         the callback URL. Single-use, valid for about 10 minutes; sent only when \
+                         the credentials are written.",
+                    ),
+                    Attribute::string(INSTALLATION_ID).description(
+                        "For `github-app`: the id of the GitHub App installation (digits).",
+                    ),
+                    Attribute::string(PERSONAL_ACCESS_TOKEN)
+                        .sensitive()
+                        .description("For `pat`: a GitHub personal access token."),
+                    Attribute::string(INSTANCE_TYPE).description(
+                        "`cloud` (github.com or GHE.com, the default when null) or `server` (GitHub \
+                         Enterprise Server).",
+                    ),
+                    Attribute::string(HOST).description(
+                        "The GitHub host name, e.g. `github.example.com`. Required when \
+                         `instance_type` is `server`.",
+                    ),
+                ],
+            )
+            .required()
+            .description("How Infisical authenticates to GitHub. Secret values are stored in state as sensitive values."),
+        ],
+    }
+}
+
+/// Plan-time validation: everything that can be checked without the API.
+pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
+    use attr::*;
+    validate::name(config.get(NAME), AttrPath::new(NAME), diags);
+    validate::description(config.get(DESCRIPTION), AttrPath::new(DESCRIPTION), diags);
+    validate::one_of(config.get(METHOD), &METHODS, AttrPath::new(METHOD), diags);
+    validate::not_blank(config.get(PROJECT_ID), AttrPath::new(PROJECT_ID), diags);
+    validate::uuid(config.get(GATEWAY_ID), AttrPath::new(GATEWAY_ID), diags);
+
+    let creds = config.get(CREDENTIALS);
+    if creds.is_unknown() || creds.is_null() {
+        return;
+    }
+    let at = |name: &str| AttrPath::new(CREDENTIALS).attr(name);
+    for secret in [CODE, PERSONAL_ACCESS_TOKEN, INSTALLATION_ID, HOST] {
+        validate::not_blank(creds.get(secret), at(secret), diags);
+    }
+    if let Some(id) = creds.get(INSTALLATION_ID).as_str() {
+        if !id.trim().is_empty() && !id.bytes().all(|b| b.is_ascii_digit()) {
+            diags.attr_error(
+                at(INSTALLATION_ID),
+                "Invalid installation_id",
+                format!(
+                    "installation_id is the numeric id of the GitHub App installation (the number at \
+                     the end of https://github.com/settings/installations/<id>); got {id:?}."
+                ),
+            );
+        }
+    }
+    validate::one_of(
+        creds.get(INSTANCE_TYPE),
+        &INSTANCE_TYPES,
+        at(INSTANCE_TYPE),
+        diags,
+    );
+    if creds.get(INSTANCE_TYPE).as_str() == Some("server") {
+        validate::required(
+            creds.get(HOST),
+            at(HOST),
+            "when instance_type is \"server\"",
+            diags,
+        );
+    }
+    if let Some(host) = creds.get(HOST).as_str() {
+        if host.contains("://") || host.contains('/') {
+            diags.attr_error(
+                at(HOST),
+                "Invalid host",
+                format!(
+                    "host is a bare host name such as \"github.example.com\" (no scheme, no path); \
+                     got {host:?}."
+                ),
+            );
+        }
+    }
+    let Some(method) = config.get(METHOD).as_str() else {
+        return;
+    };
+    let why = format!("for method {method:?}");
+    match method {
+        METHOD_APP => {
+            validate::required(creds.get(CODE), at(CODE), &why, diags);
+            validate::required(creds.get(INSTALLATION_ID), at(INSTALLATION_ID), &why, diags);
+            validate::forbidden(
+                creds.get(PERSONAL_ACCESS_TOKEN),
+                at(PERSONAL_ACCESS_TOKEN),
+                &why,
+                diags,
+            );
+        }
+        METHOD_OAUTH => {
+            validate::required(creds.get(CODE), at(CODE), &why, diags);
+            validate::forbidden(creds.get(INSTALLATION_ID), at(INSTALLATION_ID), &why, diags);
+            validate::forbidden(
+                creds.get(PERSONAL_ACCESS_TOKEN),
+                at(PERSONAL_ACCESS_TOKEN),
+                &why,
+                diags,
+            );
+        }
+        METHOD_PAT => {
+            validate::required(
+                creds.get(PERSONAL_ACCESS_TOKEN),
+                at(PERSONAL_ACCESS_TOKEN),
+                &why,
+                diags,
+            );
+            validate::forbidden(creds.get(CODE), at(CODE), &why, diags);
+            validate::forbidden(creds.get(INSTALLATION_ID), at(INSTALLATION_ID), &why, diags);
+        }
+        _ => {}
+    }
+}
+
+/// What the resource keeps in Terraform's private state: fingerprints of the GitHub codes it has
+/// already exchanged (never the codes themselves), so a reused code is caught at plan time.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct Private {
+    /// SHA-256 (hex) of each exchanged code, newest last.
+    #[serde(default)]
+    pub used_codes: Vec<String>,
+}
+
+/// How many fingerprints are kept.
+const USED_CODES_KEPT: usize = 16;
+
+impl Private {
+    /// Reads private state; anything unreadable (e.g. another provider's) counts as empty.
+    pub fn decode(bytes: &[u8]) -> Self {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    /// The bytes Terraform stores.
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Whether `code` was exchanged before.
+    pub fn used(&self, code: &str) -> bool {
+        self.used_codes.contains(&fingerprint(code))
+    }
+
+    /// Remembers that `code` was exchanged.
+    pub fn remember(&mut self, code: &str) {
+        let print = fingerprint(code);
+        if !self.used_codes.contains(&print) {
+            self.used_codes.push(print);
+        }
+        let excess = self.used_codes.len().saturating_sub(USED_CODES_KEPT);
+        self.used_codes.drain(..excess);
+    }
+}
+
+fn fingerprint(code: &str) -> String {
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
+/// Whether two descriptions mean the same: null and "" are both "no description".
+pub fn same_description(a: &Value, b: &Value) -> bool {
+    let norm = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    norm(a) == norm(b)
+}
+
+/// Whether two instance types mean the same: null is `cloud`.
+pub fn same_instance_type(a: &Value, b: &Value) -> bool {
+    let norm = |v: &Value| v.as_str().unwrap_or("cloud").to_owned();
+    norm(a) == norm(b)
+}
+
+/// Whether the plan writes credentials: on create, on replacement, or when they changed.
+pub fn writes_credentials(prior: &Value, planned: &Value) -> bool {
+    use attr::*;
+    prior.is_null()
+        || [METHOD, PROJECT_ID]
+            .iter()
+            .any(|a| !planned.get(a).same_as(prior.get(a)))
+        || !planned.get(CREDENTIALS).same_as(prior.get(CREDENTIALS))
+}
+
+/// The resource's refinements of the shared plan.
+pub fn modify_plan(
+    input: &PlanInput<'_>,
+    planned: &mut Value,
+    private: &[u8],
+    diags: &mut Diagnostics,
+) {
+    use attr::*;
+    let writes = writes_credentials(input.prior, planned);
+    // The hash is unpredictable (a hash of a fresh ciphertext), but it only changes when
+    // credentials are written: otherwise the plan shows it unchanged.
+    let hash = if writes {
+        Value::Unknown
+    } else {
+        input.prior.get(CREDENTIALS_HASH).clone()
+    };
+    planned.set(CREDENTIALS_HASH, hash);
+
+    let method = planned.get(METHOD).as_str().unwrap_or_default();
+    let code = planned.get(CREDENTIALS).get(CODE).as_str();
+    if writes && !input.prior.is_null() && matches!(method, METHOD_APP | METHOD_OAUTH) {
+        if let Some(code) = code {
+            if Private::decode(private).used(code) {
+                diags.attr_error(
+                    AttrPath::new(CREDENTIALS).attr(CODE),
+                    "GitHub code already used",
+                    used_code_detail(method),
+                );
+            }
+        }
+    }
+}
+
+/// What to tell a user whose GitHub code was already exchanged (or expired).
+pub fn used_code_detail(method: &str) -> String {
+    let how = if method == METHOD_APP {
+        "install (or re-authorize) the GitHub App with \"Request user authorization (OAuth) during \
+         installation\" enabled, and take the new `code` (and `installation_id`) from the callback URL"
+    } else {
+        "authorize the OAuth app again and take the new `code` from the callback URL"
+    };
+    format!(
+        "This plan would send credentials to Infisical, but the configured GitHub `code` was already \
+         exchanged by this connection. GitHub codes are single-use and expire after about 10 \
+         minutes. To write new credentials, {how}, then apply within 10 minutes. To keep the \
+         credentials Infisical already has, add `lifecycle {{ ignore_changes = [credentials] }}` \
+         to the resource."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(method: &str, creds: Vec<(&str, Value)>) -> Value {
+        let mut all = vec![
+            (attr::CODE, Value::Null),
+            (attr::INSTALLATION_ID, Value::Null),
+            (attr::PERSONAL_ACCESS_TOKEN, Value::Null),
+            (attr::INSTANCE_TYPE, Value::Null),
+            (attr::HOST, Value::Null),
+        ];
+        for (k, v) in creds {
+            all.retain(|(name, _)| *name != k);
+            all.push((k, v));
+        }
+        Value::object([
+            (attr::ID, Value::Null),
+            (attr::NAME, Value::string("github-main")),
+            (attr::DESCRIPTION, Value::Null),
+            (attr::METHOD, Value::string(method)),
+            (attr::PROJECT_ID, Value::Null),
+            (attr::GATEWAY_ID, Value::Null),
+            (attr::CREDENTIALS_HASH, Value::Null),
+            (attr::CREDENTIALS, Value::object(all)),
+        ])
+    }
+
+    fn errors(config: &Value) -> Vec<String> {
+        let mut diags = Diagnostics::new();
+        validate_config(config, &mut diags);
+        diags
+            .iter()
+            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn each_method_requires_its_own_credentials_and_refuses_the_others() {
+        let pat = || (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let code = || (attr::CODE, Value::string("c0de"));
+        let installation = || (attr::INSTALLATION_ID, Value::string("42"));
+        assert!(errors(&config("pat", vec![pat()])).is_empty());
+        assert!(errors(&config("github-app", vec![code(), installation()])).is_empty());
+        assert!(errors(&config("oauth", vec![code()])).is_empty());
+        assert_eq!(
+            errors(&config("pat", vec![pat(), code()])),
+            ["credentials.code"]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![])),
+            ["credentials.personal_access_token"]
+        );
+        assert_eq!(
+            errors(&config("github-app", vec![code()])),
+            ["credentials.installation_id"]
+        );
+        assert_eq!(
+            errors(&config("oauth", vec![code(), installation()])),
+            ["credentials.installation_id"]
+        );
+        assert_eq!(
+            errors(&config("oauth", vec![pat(), code()])),
+            ["credentials.personal_access_token"]
+        );
+        assert_eq!(errors(&config("ssh", vec![pat()])), ["method"]);
+    }
+
+    #[test]
+    fn server_instances_need_a_bare_host() {
+        let pat = (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let server = (attr::INSTANCE_TYPE, Value::string("server"));
+        assert_eq!(
+            errors(&config("pat", vec![pat.clone(), server.clone()])),
+            ["credentials.host"]
+        );
+        let url = (attr::HOST, Value::string("https://github.example.com"));
+        assert_eq!(
+            errors(&config("pat", vec![pat.clone(), server.clone(), url])),
+            ["credentials.host"]
+        );
+        let host = (attr::HOST, Value::string("github.example.com"));
+        assert!(errors(&config("pat", vec![pat.clone(), server, host])).is_empty());
+        let other = (attr::INSTANCE_TYPE, Value::string("enterprise"));
+        assert_eq!(
+            errors(&config("pat", vec![pat, other])),
+            ["credentials.instance_type"]
+        );
+    }
+
+    #[test]
+    fn unknown_credentials_and_method_are_checked_later() {
+        let mut cfg = config("pat", vec![]);
+        cfg.set(attr::CREDENTIALS, Value::Unknown);
+        assert!(errors(&cfg).is_empty());
+        let mut cfg = config("pat", vec![(attr::PERSONAL_ACCESS_TOKEN, Value::Unknown)]);
+        cfg.set(attr::METHOD, Value::Unknown);
+        assert!(errors(&cfg).is_empty());
+    }
+
+    #[test]
+    fn private_state_keeps_fingerprints_not_codes() {
+        let mut private = Private::default();
+        private.remember("secret-code-1");
+        let bytes = private.encode();
+        assert!(!String::from_utf8_lossy(&bytes).contains("secret-code-1"));
+        let back = Private::decode(&bytes);
+        assert!(back.used("secret-code-1"));
+        assert!(!back.used("secret-code-2"));
+        assert_eq!(Private::decode(b"{\"provider\":{}}"), Private::default());
+        for i in 0..40 {
+            private.remember(&format!("c{i}"));
+        }
+        assert_eq!(private.used_codes.len(), USED_CODES_KEPT);
+        assert!(private.used("c39"));
+    }
+}

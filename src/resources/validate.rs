@@ -1,0 +1,179 @@
+//! Plan-time checks shared by the GitHub connection resource and data source. Each reports with
+//! the attribute's path and skips unknown values (they are checked once known).
+
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::value::Value;
+
+/// The longest name the Infisical server accepts.
+pub const NAME_MAX: usize = 64;
+/// The longest description the Infisical server accepts (after trimming).
+pub const DESCRIPTION_MAX: usize = 256;
+
+/// A connection name: 1–64 lowercase letters and digits in groups joined by single hyphens (the
+/// server's rule is "slugify leaves it unchanged", which comes to the same thing).
+pub fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    let Some(name) = value.as_str() else { return };
+    let problem = if name.trim().is_empty() {
+        Some("must not be empty".to_owned())
+    } else if name.chars().count() > NAME_MAX {
+        Some(format!(
+            "must be at most {NAME_MAX} characters long (it has {})",
+            name.chars().count()
+        ))
+    } else if !name.split('-').all(|part| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }) {
+        Some(
+            "can only contain lowercase letters, digits and single hyphens between them \
+             (no leading, trailing or double hyphen), e.g. \"github-main\""
+                .to_owned(),
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        diags.attr_error(
+            path,
+            "Invalid connection name",
+            format!("name {name:?} {problem}."),
+        );
+    }
+}
+
+/// A description of at most 256 characters once trimmed.
+pub fn description(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else { return };
+    let length = text.trim().chars().count();
+    if length > DESCRIPTION_MAX {
+        diags.attr_error(
+            path,
+            "Description too long",
+            format!("description must be at most {DESCRIPTION_MAX} characters; it has {length}."),
+        );
+    }
+}
+
+/// One of a fixed set of words.
+pub fn one_of(value: &Value, allowed: &[&str], path: AttrPath, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else { return };
+    if !allowed.contains(&text) {
+        let list = allowed
+            .iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        diags.attr_error(
+            path.clone(),
+            format!("Invalid {}", last_name(&path)),
+            format!("{} must be one of {list}; got {text:?}.", last_name(&path)),
+        );
+    }
+}
+
+/// A UUID such as `3f2b…-…`.
+pub fn uuid(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    let Some(text) = value.as_str() else { return };
+    if uuid::Uuid::try_parse(text).is_err() {
+        diags.attr_error(
+            path.clone(),
+            format!("Invalid {}", last_name(&path)),
+            format!(
+                "{} must be a UUID such as \"6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f\"; got {text:?}.",
+                last_name(&path)
+            ),
+        );
+    }
+}
+
+/// A string that is not empty or blank.
+pub fn not_blank(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    if value.as_str().is_some_and(|s| s.trim().is_empty()) {
+        diags.attr_error(
+            path.clone(),
+            format!("Empty {}", last_name(&path)),
+            format!(
+                "{} must not be empty; remove it or give it a value.",
+                last_name(&path)
+            ),
+        );
+    }
+}
+
+/// Required here (by another attribute's value): must not be null.
+pub fn required(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
+    if value.is_null() {
+        diags.attr_error(
+            path.clone(),
+            format!("Missing {}", last_name(&path)),
+            format!("{} is required {why}.", last_name(&path)),
+        );
+    }
+}
+
+/// Not allowed here (by another attribute's value): must be null.
+pub fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
+    if !value.is_null() {
+        diags.attr_error(
+            path.clone(),
+            format!("Unexpected {}", last_name(&path)),
+            format!("{} cannot be set {why}; remove it.", last_name(&path)),
+        );
+    }
+}
+
+/// The attribute name a path ends in, for messages.
+fn last_name(path: &AttrPath) -> String {
+    match path.steps().last() {
+        Some(crate::tfplugin::diag::PathStep::Attr(name)) => name.clone(),
+        _ => path.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(f: impl Fn(&Value, AttrPath, &mut Diagnostics), value: &str) -> bool {
+        let mut diags = Diagnostics::new();
+        f(&Value::string(value), AttrPath::new("x"), &mut diags);
+        !diags.has_errors()
+    }
+
+    #[test]
+    fn names_follow_the_servers_slug_rule() {
+        for good in ["a", "github", "github-main-2", &"a".repeat(64)] {
+            assert!(check(name, good), "{good} should pass");
+        }
+        for bad in [
+            "",
+            "GitHub",
+            "git_hub",
+            "-a",
+            "a-",
+            "a--b",
+            "a b",
+            "é",
+            &"a".repeat(65),
+        ] {
+            assert!(!check(name, bad), "{bad} should fail");
+        }
+    }
+
+    #[test]
+    fn unknown_values_are_not_checked() {
+        let mut diags = Diagnostics::new();
+        name(&Value::Unknown, AttrPath::new("name"), &mut diags);
+        uuid(&Value::Unknown, AttrPath::new("gateway_id"), &mut diags);
+        one_of(&Value::Unknown, &["a"], AttrPath::new("method"), &mut diags);
+        assert!(diags.is_empty());
+    }
+
+    #[test]
+    fn descriptions_are_measured_after_trimming() {
+        assert!(check(description, &format!("  {}  ", "d".repeat(256))));
+        assert!(!check(description, &"d".repeat(257)));
+    }
+}
