@@ -1,3 +1,155 @@
-//! Runs the Infisical emulator as a process.
+//! Runs the Infisical emulator as a process: prints its URL as the first line of stdout, then
+//! serves until Ctrl-C or SIGTERM. Demo rules are on unless `--no-demo` is given.
 
-fn main() {}
+use std::process::ExitCode;
+use std::time::Duration;
+
+use infisical_emulator::{Config, Emulator};
+
+const USAGE: &str = "\
+usage: infisical-emulator [options]
+
+  --port N              port on 127.0.0.1 (default: a free one)
+  --client-id X         universal-auth client id (default: demo-client-id)
+  --client-secret Y     universal-auth client secret (default: demo-client-secret)
+  --token-ttl SECS      access-token TTL (default: 7200)
+  --token-max-ttl SECS  access-token max TTL, the limit of renewals (default: 2592000)
+  --org-id ID           organization id (default: a random uuid)
+  --pat TOKEN           a GitHub personal access token to accept (repeatable)
+  --code CODE[=I1,I2]   a single-use GitHub code whose user sees installations I1, I2 (repeatable)
+  --project ID          a project id that exists (repeatable)
+  --gateway ID          a gateway id that exists (repeatable)
+  --no-demo             turn off the demo rules: PATs starting with ghp_ or github_pat_ are valid,
+                        and any unused code is valid once and sees every installation
+
+The first line of stdout is the base URL. The admin API lives under /__emulator/ (see the crate docs).";
+
+/// Fixtures given on the command line, applied once the emulator runs.
+#[derive(Default)]
+struct Fixtures {
+    pats: Vec<String>,
+    codes: Vec<(String, Vec<String>)>,
+    projects: Vec<String>,
+    gateways: Vec<String>,
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixtures), String> {
+    let mut config = Config {
+        demo: true,
+        ..Config::default()
+    };
+    let mut fixtures = Fixtures::default();
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err(String::new());
+        }
+        if flag == "--no-demo" {
+            config.demo = false;
+            continue;
+        }
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let seconds = |v: &str| {
+            v.parse::<u64>()
+                .map(Duration::from_secs)
+                .map_err(|_| format!("{flag} wants a number of seconds, not {v:?}"))
+        };
+        match flag.as_str() {
+            "--port" => {
+                config.port = value
+                    .parse()
+                    .map_err(|_| format!("--port wants a port number, not {value:?}"))?;
+            }
+            "--client-id" => config.client_id = value,
+            "--client-secret" => config.client_secret = value,
+            "--token-ttl" => config.token_ttl = seconds(&value)?,
+            "--token-max-ttl" => config.token_max_ttl = seconds(&value)?,
+            "--org-id" => config.org_id = value,
+            "--pat" => fixtures.pats.push(value),
+            "--code" => {
+                let (code, installations) = value.split_once('=').unwrap_or((&value, ""));
+                let installations = installations
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                fixtures.codes.push((code.to_owned(), installations));
+            }
+            "--project" => fixtures.projects.push(value),
+            "--gateway" => fixtures.gateways.push(value),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok((config, fixtures))
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let (config, fixtures) = match parse_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(message) if message.is_empty() => {
+            eprintln!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("infisical-emulator: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let demo = config.demo;
+    let client_id = config.client_id.clone();
+    let emulator = match Emulator::start(config).await {
+        Ok(emulator) => emulator,
+        Err(e) => {
+            eprintln!("infisical-emulator: cannot listen: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let admin = emulator.admin();
+    fixtures.pats.into_iter().for_each(|p| admin.add_pat(p));
+    for (code, installations) in fixtures.codes {
+        admin.add_code(code, installations);
+    }
+    fixtures
+        .projects
+        .into_iter()
+        .for_each(|p| admin.add_project(p));
+    fixtures
+        .gateways
+        .into_iter()
+        .for_each(|g| admin.add_gateway(g));
+
+    // The first stdout line is the contract with scripts: nothing may be printed before it.
+    println!("{}", emulator.url());
+    eprintln!(
+        "infisical-emulator: serving on {} (universal-auth client id {client_id:?}, demo rules {})",
+        emulator.url(),
+        if demo { "on" } else { "off" }
+    );
+    shutdown_signal().await;
+    eprintln!("infisical-emulator: stopping");
+    emulator.stop().await;
+    ExitCode::SUCCESS
+}

@@ -1,2 +1,53 @@
 //! The Infisical REST client: typed requests and responses, errors, authentication and retries.
 //! Knows nothing about Terraform.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), terraform_provider_infisical::infisical::Error> {
+//! use terraform_provider_infisical::infisical::{
+//!     Auth, Client, ClientConfig, CreateAppConnection, GitHubCredentials,
+//! };
+//! let host = url::Url::parse("https://app.infisical.com").map_err(|e| {
+//!     terraform_provider_infisical::infisical::Error::Config(e.to_string())
+//! })?;
+//! let client = Client::new(ClientConfig::new(host, Auth::universal("id", "secret")))?;
+//! let created = client
+//!     .github()
+//!     .create(&CreateAppConnection::new(
+//!         "my-github",
+//!         GitHubCredentials::Pat {
+//!             personal_access_token: "ghp_…".into(),
+//!             instance_type: None,
+//!             host: None,
+//!         },
+//!     ))
+//!     .await?;
+//! let again = client.github().get(&created.id).await?;
+//! assert_eq!(again.credentials_hash, created.credentials_hash);
+//! # Ok(()) }
+//! ```
+//!
+//! # Layout
+//! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
+//! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
+//! - `retry`: [`RetryPolicy`]: what is retried, backoff with jitter, `Retry-After`.
+//! - `error`: [`Error`], decoded from Infisical's error bodies.
+//! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
+//! - `github`: the GitHub app's methods and credentials.
+
+mod app_connection;
+mod auth;
+mod client;
+mod error;
+mod github;
+mod retry;
+
+pub use app_connection::{
+    App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
+};
+pub use auth::Auth;
+pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT};
+pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
+pub use github::{
+    GitHub, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType, GitHubMethod,
+};
+pub use retry::RetryPolicy;

@@ -1,0 +1,449 @@
+//! Setting up and inspecting a running emulator: the [`Admin`] handle for Rust tests, and the same
+//! operations over HTTP under `/__emulator/…` for other processes (a shell demo, a Terraform run).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use crate::faults::{ActiveFault, Fault, Trigger};
+use crate::state::Shared;
+
+/// Keys whose values are secrets: replaced by `***` in the request log and the admin views.
+const SECRET_KEYS: [&str; 6] = [
+    "clientSecret",
+    "accessToken",
+    "code",
+    "personalAccessToken",
+    "jwt",
+    "token",
+];
+
+/// Replaces every secret-looking value (by key, at any depth) with `"***"`.
+pub(crate) fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .iter()
+                .map(|(key, value)| {
+                    let value = if SECRET_KEYS.contains(&key.as_str()) {
+                        Value::String("***".to_owned())
+                    } else {
+                        redact(value)
+                    };
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A request the emulator received on an API route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without the query.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// The status the emulator answered (or, for a dropped connection, would have answered);
+    /// `None` when the connection was dropped before any work.
+    pub status: Option<u16>,
+    /// The JSON body with secrets replaced by `***`; `None` without a JSON body.
+    pub body: Option<Value>,
+    /// The `Authorization` header with the token replaced: `Bearer ***`.
+    pub authorization: Option<String>,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+    /// Whether an injected fault dropped the connection without an answer.
+    pub dropped: bool,
+}
+
+/// Counters for assertions such as "exactly one login happened".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    /// API requests received (admin routes excluded).
+    pub requests: u64,
+    /// Successful universal-auth logins.
+    pub logins: u64,
+    /// Universal-auth logins refused with "Invalid credentials".
+    pub failed_logins: u64,
+    /// Successful token renewals.
+    pub renewals: u64,
+}
+
+/// A stored connection as the admin sees it: like the API's sanitized view, plus the stored
+/// credentials with secrets redacted (so `installationId` is visible, a PAT is not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredConnection {
+    /// The connection's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// Its app, e.g. `github`.
+    pub app: String,
+    /// Its method, e.g. `pat`.
+    pub method: String,
+    /// Its project, `None` for an organization-level connection.
+    pub project_id: Option<String>,
+    /// Its gateway.
+    pub gateway_id: Option<String>,
+    /// The current `credentialsHash`.
+    pub credentials_hash: String,
+    /// The stored credentials, secrets redacted.
+    pub credentials: Value,
+}
+
+/// A connection to store directly, bypassing validation: typically one of another app, to test
+/// the "is not for App" answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeedConnection {
+    /// The app, e.g. `gitlab`.
+    pub app: String,
+    /// The name (unique per scope across apps).
+    pub name: String,
+    /// The method, e.g. `access-token`.
+    pub method: String,
+    /// The project, `None` for the organization scope.
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// Stored credentials; empty when absent.
+    #[serde(default)]
+    pub credentials: Map<String, Value>,
+}
+
+/// A handle on a running emulator's state, for setting up fixtures, changing things behind the
+/// client's back, injecting faults and inspecting what happened. Cheap to clone.
+#[derive(Clone)]
+pub struct Admin {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Admin {
+    /// Declares a personal access token GitHub accepts.
+    pub fn add_pat(&self, pat: impl Into<String>) {
+        self.shared.lock().github.add_pat(pat.into());
+    }
+
+    /// Declares an OAuth/GitHub App code, usable once, whose user can see `installations`.
+    pub fn add_code<I, S>(&self, code: impl Into<String>, installations: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let installations = installations.into_iter().map(Into::into).collect();
+        self.shared
+            .lock()
+            .github
+            .add_code(code.into(), installations);
+    }
+
+    /// Whether a code has been exchanged already.
+    pub fn code_used(&self, code: &str) -> bool {
+        self.shared.lock().github.code_used(code)
+    }
+
+    /// Declares a project id that `projectId` may name.
+    pub fn add_project(&self, id: impl Into<String>) {
+        self.shared.lock().projects.insert(id.into());
+    }
+
+    /// Declares a gateway id that `gatewayId` may name.
+    pub fn add_gateway(&self, id: impl Into<String>) {
+        self.shared.lock().gateways.insert(id.into());
+    }
+
+    /// Stores a connection directly (see [`SeedConnection`]).
+    pub fn seed_connection(&self, seed: SeedConnection) -> Result<StoredConnection, String> {
+        self.shared.lock().seed(
+            seed.app,
+            seed.name,
+            seed.method,
+            seed.project_id,
+            seed.credentials,
+        )
+    }
+
+    /// Every stored connection, of every app.
+    pub fn connections(&self) -> Vec<StoredConnection> {
+        self.shared.lock().all_stored()
+    }
+
+    /// One stored connection.
+    pub fn connection(&self, id: &str) -> Option<StoredConnection> {
+        self.shared.lock().stored(id)
+    }
+
+    /// How many connections are stored.
+    pub fn connection_count(&self) -> usize {
+        self.shared.lock().connection_count()
+    }
+
+    /// Changes a connection's credentials out of band, as an edit in the UI would: the
+    /// `credentialsHash` changes. `None` if there is no such connection.
+    pub fn rotate_credentials(&self, id: &str) -> Option<StoredConnection> {
+        self.shared.lock().rotate_credentials(id)
+    }
+
+    /// Renames a connection out of band.
+    pub fn rename_connection(
+        &self,
+        id: &str,
+        name: impl Into<String>,
+    ) -> Result<StoredConnection, String> {
+        self.shared.lock().rename(id, name.into())
+    }
+
+    /// Sets a connection's description out of band.
+    pub fn set_description(
+        &self,
+        id: &str,
+        description: Option<String>,
+    ) -> Option<StoredConnection> {
+        self.shared.lock().set_description(id, description)
+    }
+
+    /// Deletes a connection out of band; whether it existed.
+    pub fn delete_connection(&self, id: &str) -> bool {
+        self.shared.lock().delete_out_of_band(id)
+    }
+
+    /// Makes every token issued so far expired (403 `TokenError` from now on).
+    pub fn expire_tokens(&self) {
+        self.shared.lock().expire_tokens();
+    }
+
+    /// Revokes every token issued so far (401 from now on).
+    pub fn revoke_tokens(&self) {
+        self.shared.lock().revoke_tokens();
+    }
+
+    /// Adds a fault rule.
+    pub fn inject_fault(&self, fault: Fault) {
+        if matches!(fault.trigger, Trigger::Next { times: 0 }) {
+            return;
+        }
+        self.shared.lock().faults.push(ActiveFault::new(fault));
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// Adds this latency to every API request.
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.lock().latency = latency;
+    }
+
+    /// The API requests received so far (the last 10 000), oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.lock().requests()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        self.shared.lock().clear_requests();
+    }
+
+    /// The counters.
+    pub fn counters(&self) -> Counters {
+        self.shared.lock().counters
+    }
+}
+
+// ----- the HTTP admin API -----
+
+fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
+    (status, Json(json!({ "error": message.into() }))).into_response()
+}
+
+fn found<T: Serialize>(value: Option<T>) -> Response {
+    match value {
+        Some(value) => Json(value).into_response(),
+        None => admin_error(StatusCode::NOT_FOUND, "no such app connection"),
+    }
+}
+
+#[derive(Deserialize)]
+struct PatBody {
+    pat: String,
+}
+
+#[derive(Deserialize)]
+struct CodeBody {
+    code: String,
+    #[serde(default)]
+    installations: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct IdBody {
+    id: String,
+}
+
+#[derive(Deserialize)]
+struct NameBody {
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct DescriptionBody {
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LatencyBody {
+    ms: u64,
+}
+
+/// The admin routes, mounted under `/__emulator`. They bypass faults, latency and the log.
+pub(crate) fn router(admin: Admin) -> Router {
+    Router::new()
+        .route(
+            "/__emulator/github/pats",
+            post(|State(a): State<Admin>, Json(b): Json<PatBody>| async move {
+                a.add_pat(b.pat);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/github/codes",
+            post(|State(a): State<Admin>, Json(b): Json<CodeBody>| async move {
+                a.add_code(b.code, b.installations);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/projects",
+            post(|State(a): State<Admin>, Json(b): Json<IdBody>| async move {
+                a.add_project(b.id);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/gateways",
+            post(|State(a): State<Admin>, Json(b): Json<IdBody>| async move {
+                a.add_gateway(b.id);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/connections",
+            get(|State(a): State<Admin>| async move { Json(a.connections()) }).post(
+                |State(a): State<Admin>, Json(b): Json<SeedConnection>| async move {
+                    match a.seed_connection(b) {
+                        Ok(view) => (StatusCode::CREATED, Json(view)).into_response(),
+                        Err(message) => admin_error(StatusCode::CONFLICT, message),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/__emulator/connections/{id}",
+            get(|State(a): State<Admin>, Path(id): Path<String>| async move {
+                found(a.connection(&id))
+            })
+            .delete(|State(a): State<Admin>, Path(id): Path<String>| async move {
+                if a.delete_connection(&id) {
+                    StatusCode::NO_CONTENT.into_response()
+                } else {
+                    admin_error(StatusCode::NOT_FOUND, "no such app connection")
+                }
+            }),
+        )
+        .route(
+            "/__emulator/connections/{id}/rotate-credentials",
+            post(|State(a): State<Admin>, Path(id): Path<String>| async move {
+                found(a.rotate_credentials(&id))
+            }),
+        )
+        .route(
+            "/__emulator/connections/{id}/name",
+            put(
+                |State(a): State<Admin>, Path(id): Path<String>, Json(b): Json<NameBody>| async move {
+                    match a.rename_connection(&id, b.name) {
+                        Ok(view) => Json(view).into_response(),
+                        Err(message) => admin_error(StatusCode::CONFLICT, message),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/__emulator/connections/{id}/description",
+            put(
+                |State(a): State<Admin>,
+                 Path(id): Path<String>,
+                 Json(b): Json<DescriptionBody>| async move {
+                    found(a.set_description(&id, b.description))
+                },
+            ),
+        )
+        .route(
+            "/__emulator/tokens/expire",
+            post(|State(a): State<Admin>| async move {
+                a.expire_tokens();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/tokens/revoke",
+            post(|State(a): State<Admin>| async move {
+                a.revoke_tokens();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/faults",
+            post(|State(a): State<Admin>, Json(b): Json<Fault>| async move {
+                a.inject_fault(b);
+                StatusCode::NO_CONTENT
+            })
+            .delete(|State(a): State<Admin>| async move {
+                a.clear_faults();
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/latency",
+            put(|State(a): State<Admin>, Json(b): Json<LatencyBody>| async move {
+                a.set_latency(Duration::from_millis(b.ms));
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/requests",
+            get(|State(a): State<Admin>| async move { Json(a.requests()) }).delete(
+                |State(a): State<Admin>| async move {
+                    a.clear_requests();
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/__emulator/counters",
+            get(|State(a): State<Admin>| async move { Json(a.counters()) }),
+        )
+        .route(
+            "/__emulator/github/codes/{code}",
+            get(|State(a): State<Admin>, Path(code): Path<String>| async move {
+                Json(json!({ "used": a.code_used(&code) }))
+            }),
+        )
+        .with_state(admin)
+}

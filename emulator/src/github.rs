@@ -1,0 +1,469 @@
+//! The GitHub app connection: its request schemas, copied rule for rule from Infisical's
+//! `github-connection-schemas.ts` and `app-connection-schemas.ts`, and a simulation of GitHub's
+//! side of credential validation (single-use codes, visible installations, valid PATs).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::ApiError;
+use crate::zod::{
+    Schema, Status, invalid_type, literal, literal_with_message, nullish, optional, parse, string,
+};
+
+/// The app's URL segment and `app` value.
+pub(crate) const APP: &str = "github";
+
+/// The message Infisical gives a code GitHub refused (unknown, already exchanged, or expired).
+pub(crate) const BAD_VERIFICATION_CODE: &str = "Unable to validate credentials: GitHub responded with an error: bad_verification_code - The code passed is incorrect or expired.";
+/// The message Infisical gives a GitHub App installation the code's user cannot see.
+pub(crate) const NO_INSTALLATION_ACCESS: &str =
+    "User does not have access to the provided installation";
+/// The message Infisical gives a PAT GitHub refused.
+pub(crate) const BAD_PAT: &str =
+    "Unable to validate Personal Access Token: verify token has proper permissions";
+
+/// A GitHub connection method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    App,
+    OAuth,
+    Pat,
+}
+
+impl Method {
+    const ALL: [Method; 3] = [Method::App, Method::OAuth, Method::Pat];
+
+    pub(crate) fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == value)
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::App => "github-app",
+            Method::OAuth => "oauth",
+            Method::Pat => "pat",
+        }
+    }
+
+    /// The name Infisical's `getAppConnectionMethodName` gives the method in messages.
+    pub(crate) fn display_name(self) -> &'static str {
+        match self {
+            Method::App => "GitHub App",
+            Method::OAuth => "OAuth",
+            Method::Pat => "Personal Access Token",
+        }
+    }
+
+    fn credentials_schema(self) -> &'static Schema {
+        match self {
+            Method::App => &APP_CREDENTIALS,
+            Method::OAuth => &OAUTH_CREDENTIALS,
+            Method::Pat => &PAT_CREDENTIALS,
+        }
+    }
+}
+
+/// One method's credentials: a union of a `server` variant (host required) and a `cloud` variant.
+fn credentials_union(
+    secret: &'static str,
+    secret_message: &'static str,
+    installation: bool,
+) -> Schema {
+    let mut server = vec![(secret, string().trim().min(1, secret_message).into())];
+    let mut cloud = vec![(secret, string().trim().min(1, secret_message).into())];
+    if installation {
+        for variant in [&mut server, &mut cloud] {
+            variant.push((
+                "installationId",
+                string()
+                    .min(1, "GitHub App Installation ID required")
+                    .into(),
+            ));
+        }
+    }
+    server.push(("instanceType", literal("server")));
+    server.push((
+        "host",
+        string()
+            .trim()
+            .min(1, "Host is required for server instance type")
+            .into(),
+    ));
+    cloud.push(("instanceType", optional(literal("cloud"))));
+    cloud.push(("host", optional(string().trim())));
+    Schema::Union(vec![Schema::Object(server), Schema::Object(cloud)])
+}
+
+static APP_CREDENTIALS: LazyLock<Schema> =
+    LazyLock::new(|| credentials_union("code", "GitHub App code required", true));
+static OAUTH_CREDENTIALS: LazyLock<Schema> =
+    LazyLock::new(|| credentials_union("code", "OAuth code required", false));
+static PAT_CREDENTIALS: LazyLock<Schema> = LazyLock::new(|| {
+    credentials_union(
+        "personalAccessToken",
+        "Personal Access Token required",
+        false,
+    )
+});
+
+/// `slugSchema({ field: "name" })`.
+fn name_schema() -> Schema {
+    string()
+        .trim()
+        .min(1, "name field must be at least 1 lowercase character")
+        .max(64, "name field must be at most 64 lowercase characters")
+        .slug("name field can only contain lowercase letters, numbers, and hyphens")
+        .into()
+}
+
+fn description_schema() -> Schema {
+    nullish(
+        string()
+            .trim()
+            .max(256, "Description cannot exceed 256 characters"),
+    )
+}
+
+fn platform_managed_schema() -> Schema {
+    optional(literal_with_message(
+        false,
+        "Not supported for GitHub Connections",
+    ))
+}
+
+/// `GenericCreateAppConnectionFieldsSchema(GitHub, { supportsGateways: true })`.
+static CREATE_FIELDS: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![
+        ("name", name_schema()),
+        ("description", description_schema()),
+        ("projectId", optional(string())),
+        ("isPlatformManagedCredentials", platform_managed_schema()),
+        ("gatewayId", nullish(string().uuid())),
+    ])
+});
+
+/// `UpdateGitHubConnectionSchema`: optional credentials of any method, and the generic update
+/// fields. No `method` and no `projectId`: zod strips them, so a PATCH cannot change either.
+static UPDATE_SCHEMA: LazyLock<(Schema, Schema)> = LazyLock::new(|| {
+    let credentials = Schema::Object(vec![(
+        "credentials",
+        optional(Schema::Union(vec![
+            Schema::Ref(&APP_CREDENTIALS),
+            Schema::Ref(&OAUTH_CREDENTIALS),
+            Schema::Ref(&PAT_CREDENTIALS),
+        ])),
+    )]);
+    let fields = Schema::Object(vec![
+        ("name", optional(name_schema())),
+        ("description", description_schema()),
+        ("isPlatformManagedCredentials", platform_managed_schema()),
+        ("gatewayId", nullish(string().uuid())),
+    ]);
+    (credentials, fields)
+});
+
+/// A validated create body.
+pub(crate) struct CreateInput {
+    pub(crate) method: Method,
+    pub(crate) credentials: Map<String, Value>,
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    pub(crate) project_id: Option<String>,
+    pub(crate) gateway_id: Option<String>,
+}
+
+/// A validated PATCH body. `Some(None)` means an explicit `null` (clear the field).
+pub(crate) struct UpdateInput {
+    pub(crate) credentials: Option<Map<String, Value>>,
+    pub(crate) name: Option<String>,
+    pub(crate) description: Option<Option<String>>,
+    pub(crate) gateway_id: Option<Option<String>>,
+}
+
+/// Validates a create body as `ValidateGitHubConnectionCredentialsSchema.and(generic fields)`:
+/// both sides are checked, so one 422 lists every problem.
+pub(crate) fn parse_create(body: Option<&Value>) -> Result<CreateInput, Vec<Value>> {
+    let mut issues = Vec::new();
+    // The discriminated union on `method`.
+    let method = match body {
+        Some(Value::Object(object)) => {
+            match object
+                .get("method")
+                .and_then(Value::as_str)
+                .and_then(Method::parse)
+            {
+                Some(method) => {
+                    let schema = Schema::Object(vec![
+                        ("method", literal(method.as_str())),
+                        ("credentials", Schema::Ref(method.credentials_schema())),
+                    ]);
+                    let parsed = parse(&schema, body, &[], &mut issues);
+                    (parsed.status != Status::Aborted).then_some((method, parsed.value))
+                }
+                None => {
+                    issues.push(json!({
+                        "code": "invalid_union_discriminator",
+                        "options": ["github-app", "oauth", "pat"],
+                        "path": ["method"],
+                        "message": "Invalid discriminator value. Expected 'github-app' | 'oauth' | 'pat'",
+                    }));
+                    None
+                }
+            }
+        }
+        _ => {
+            issues.push(invalid_type("object", body, &[]));
+            None
+        }
+    };
+    let fields = parse(&CREATE_FIELDS, body, &[], &mut issues);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let (Some((method, Some(left))), Some(right)) = (method, fields.value) else {
+        return Err(vec![invalid_type("object", body, &[])]);
+    };
+    Ok(CreateInput {
+        method,
+        credentials: object_at(&left, "credentials"),
+        name: string_at(&right, "name").unwrap_or_default(),
+        description: string_at(&right, "description"),
+        project_id: string_at(&right, "projectId"),
+        gateway_id: string_at(&right, "gatewayId"),
+    })
+}
+
+/// Validates a PATCH body.
+pub(crate) fn parse_update(body: Option<&Value>) -> Result<UpdateInput, Vec<Value>> {
+    let mut issues = Vec::new();
+    let (credentials_schema, fields_schema) = &*UPDATE_SCHEMA;
+    let left = parse(credentials_schema, body, &[], &mut issues);
+    let right = parse(fields_schema, body, &[], &mut issues);
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let (Some(left), Some(right)) = (left.value, right.value) else {
+        return Err(vec![invalid_type("object", body, &[])]);
+    };
+    let nullable = |key: &str| right.get(key).map(|v| v.as_str().map(str::to_owned));
+    Ok(UpdateInput {
+        credentials: left.get("credentials").and_then(Value::as_object).cloned(),
+        name: string_at(&right, "name"),
+        description: nullable("description"),
+        gateway_id: nullable("gatewayId"),
+    })
+}
+
+/// The service's second check of PATCH credentials, against the connection's stored method:
+/// the stripped credentials on success, `None` for "Invalid credential format".
+pub(crate) fn parse_for_method(
+    method: Method,
+    credentials: &Map<String, Value>,
+) -> Option<Map<String, Value>> {
+    let mut issues = Vec::new();
+    let input = Value::Object(credentials.clone());
+    let parsed = parse(method.credentials_schema(), Some(&input), &[], &mut issues);
+    if parsed.status != Status::Valid {
+        return None;
+    }
+    parsed.value.and_then(|v| v.as_object().cloned())
+}
+
+fn object_at(value: &Value, key: &str) -> Map<String, Value> {
+    value
+        .get(key)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn string_at(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// Which installations the user behind a code can see.
+#[derive(Debug, Clone)]
+enum Visible {
+    Some(HashSet<String>),
+    All,
+}
+
+/// A code declared by a test: who can see what, and whether it was exchanged already.
+#[derive(Debug, Clone)]
+struct Code {
+    installations: HashSet<String>,
+    used: bool,
+}
+
+/// What "GitHub" accepts: declared PATs and codes, and in demo mode a few simple rules.
+#[derive(Debug, Default)]
+pub(crate) struct GitHubSide {
+    demo: bool,
+    pats: HashSet<String>,
+    codes: HashMap<String, Code>,
+    /// Codes exchanged under the demo rule ("any code works once").
+    demo_used: HashSet<String>,
+}
+
+impl GitHubSide {
+    pub(crate) fn new(demo: bool) -> Self {
+        Self {
+            demo,
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn add_pat(&mut self, pat: String) {
+        self.pats.insert(pat);
+    }
+
+    pub(crate) fn add_code(&mut self, code: String, installations: HashSet<String>) {
+        self.codes.insert(
+            code,
+            Code {
+                installations,
+                used: false,
+            },
+        );
+    }
+
+    /// Whether a code has been exchanged (declared codes and demo codes alike).
+    pub(crate) fn code_used(&self, code: &str) -> bool {
+        self.codes.get(code).is_some_and(|c| c.used) || self.demo_used.contains(code)
+    }
+
+    fn pat_is_valid(&self, pat: &str) -> bool {
+        self.pats.contains(pat)
+            || (self.demo && (pat.starts_with("ghp_") || pat.starts_with("github_pat_")))
+    }
+
+    /// Exchanges a code the way `POST /login/oauth/access_token` does: once.
+    fn exchange(&mut self, code: &str) -> Result<Visible, ApiError> {
+        if let Some(declared) = self.codes.get_mut(code) {
+            if declared.used {
+                return Err(ApiError::bad_request(BAD_VERIFICATION_CODE));
+            }
+            declared.used = true;
+            return Ok(Visible::Some(declared.installations.clone()));
+        }
+        if self.demo && self.demo_used.insert(code.to_owned()) {
+            return Ok(Visible::All);
+        }
+        Err(ApiError::bad_request(BAD_VERIFICATION_CODE))
+    }
+
+    /// Validates credentials against "GitHub" as `validateGitHubConnectionCredentials` does and
+    /// returns what Infisical would store (the code is consumed and never stored).
+    pub(crate) fn validate(
+        &mut self,
+        method: Method,
+        credentials: &Map<String, Value>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        let text = |key: &str| credentials.get(key).and_then(Value::as_str).unwrap_or("");
+        let mut stored = Map::new();
+        match method {
+            Method::Pat => {
+                if !self.pat_is_valid(text("personalAccessToken")) {
+                    return Err(ApiError::bad_request(BAD_PAT));
+                }
+                stored.insert(
+                    "personalAccessToken".into(),
+                    text("personalAccessToken").into(),
+                );
+            }
+            Method::OAuth => {
+                self.exchange(text("code"))?;
+                let token = format!("gho_emulated_{}", uuid::Uuid::new_v4().simple());
+                stored.insert("accessToken".into(), token.into());
+            }
+            Method::App => {
+                let visible = self.exchange(text("code"))?;
+                let installation = text("installationId");
+                let allowed = match visible {
+                    Visible::All => true,
+                    Visible::Some(ids) => ids.contains(installation),
+                };
+                if !allowed {
+                    return Err(ApiError::forbidden(NO_INSTALLATION_ACCESS));
+                }
+                stored.insert("installationId".into(), installation.into());
+            }
+        }
+        for key in ["instanceType", "host"] {
+            if let Some(value) = credentials.get(key) {
+                stored.insert(key.into(), value.clone());
+            }
+        }
+        Ok(stored)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(issues: &[Value]) -> Vec<String> {
+        issues
+            .iter()
+            .map(|i| format!("{}: {}", i["path"], i["message"].as_str().unwrap_or("")))
+            .collect()
+    }
+
+    #[test]
+    fn create_reports_issues_from_both_sides_of_the_intersection() {
+        let body = json!({
+            "name": "Bad Name",
+            "method": "pat",
+            "credentials": { "personalAccessToken": "", "instanceType": "cloud" },
+            "description": "x".repeat(300),
+        });
+        let issues = parse_create(Some(&body)).err().unwrap();
+        assert_eq!(
+            messages(&issues),
+            [
+                r#"["credentials","personalAccessToken"]: Personal Access Token required"#,
+                r#"["name"]: name field can only contain lowercase letters, numbers, and hyphens"#,
+                r#"["description"]: Description cannot exceed 256 characters"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn server_instance_without_host_is_an_invalid_union() {
+        let body = json!({
+            "name": "ok", "method": "pat",
+            "credentials": { "personalAccessToken": "p", "instanceType": "server" },
+        });
+        let issues = parse_create(Some(&body)).err().unwrap();
+        assert_eq!(issues[0]["code"], "invalid_union");
+        assert_eq!(issues[0]["path"], json!(["credentials"]));
+    }
+
+    #[test]
+    fn unknown_keys_are_stripped_and_method_is_not_updatable() {
+        let input = parse_update(Some(
+            &json!({ "method": "oauth", "projectId": "p", "name": "n" }),
+        ))
+        .ok()
+        .unwrap();
+        assert_eq!(input.name.as_deref(), Some("n"));
+        assert!(input.credentials.is_none() && input.description.is_none());
+        let cleared = parse_update(Some(&json!({ "description": null })))
+            .ok()
+            .unwrap();
+        assert_eq!(cleared.description, Some(None));
+    }
+
+    #[test]
+    fn codes_are_single_use() {
+        let mut github = GitHubSide::new(false);
+        github.add_code("c1".into(), HashSet::from(["42".to_owned()]));
+        let credentials = json!({ "code": "c1", "installationId": "42" });
+        let credentials = credentials.as_object().unwrap();
+        assert!(github.validate(Method::App, credentials).is_ok());
+        assert!(github.validate(Method::App, credentials).is_err());
+        assert!(github.code_used("c1"));
+    }
+}

@@ -1,0 +1,395 @@
+//! A small imitation of zod v3, the validator behind Infisical's routes: just the schema kinds the
+//! emulated routes need, reporting failures with the issue objects (`code`, `message`, `path`, …)
+//! that the real server puts in its 422 bodies.
+//!
+//! The point of imitating zod rather than hand-checking fields is fidelity in the awkward places a
+//! client trips over: a `null` sent for an `.optional()` field is an error, unknown keys are
+//! silently stripped, a union reports the issues of its first "dirty" branch (one that only failed
+//! a refinement such as `min(1)`) or else a single `invalid_union` issue, and every field of an
+//! object is checked before the object fails, so one 422 lists all the problems.
+
+use serde_json::{Map, Value, json};
+
+/// How far a value got through a schema, as zod tracks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Status {
+    /// Passed every check.
+    Valid,
+    /// Has the right shape but failed a refinement (`min`, `max`, `uuid`, a custom check); the
+    /// value is still usable, and a union prefers this branch's issues.
+    Dirty,
+    /// Wrong type, missing, or wrong literal: no value came out.
+    Aborted,
+}
+
+/// A schema: the subset of zod the emulated routes use.
+pub(crate) enum Schema {
+    /// `z.string()` with its checks.
+    Str(StrRules),
+    /// `z.literal(value)`, optionally with a custom error message (zod's `errorMap`).
+    Literal {
+        value: Value,
+        message: Option<&'static str>,
+    },
+    /// `.optional()`: a missing key is fine, `null` is not.
+    Optional(Box<Schema>),
+    /// `.nullish()`: a missing key and `null` are both fine.
+    Nullish(Box<Schema>),
+    /// `z.object({...})` in zod's default "strip" mode: unknown keys are dropped.
+    Object(Vec<(&'static str, Schema)>),
+    /// `z.union([...])`.
+    Union(Vec<Schema>),
+    /// Another schema, shared rather than rebuilt (zod schemas are values reused by reference).
+    Ref(&'static Schema),
+}
+
+/// The checks of a `z.string()`, applied in this order (the order Infisical declares them in).
+#[derive(Default)]
+pub(crate) struct StrRules {
+    trim: bool,
+    min: Option<(usize, &'static str)>,
+    max: Option<(usize, &'static str)>,
+    uuid: bool,
+    slug: Option<&'static str>,
+}
+
+/// `z.string()`.
+pub(crate) fn string() -> StrRules {
+    StrRules::default()
+}
+
+impl StrRules {
+    /// `.trim()`: the value is trimmed before the length checks and in the output.
+    pub(crate) fn trim(mut self) -> Self {
+        self.trim = true;
+        self
+    }
+
+    /// `.min(n, message)`.
+    pub(crate) fn min(mut self, n: usize, message: &'static str) -> Self {
+        self.min = Some((n, message));
+        self
+    }
+
+    /// `.max(n, message)`.
+    pub(crate) fn max(mut self, n: usize, message: &'static str) -> Self {
+        self.max = Some((n, message));
+        self
+    }
+
+    /// `.uuid()`.
+    pub(crate) fn uuid(mut self) -> Self {
+        self.uuid = true;
+        self
+    }
+
+    /// `.refine(v => slugify(v) === v, message)`, as Infisical's `slugSchema` does.
+    pub(crate) fn slug(mut self, message: &'static str) -> Self {
+        self.slug = Some(message);
+        self
+    }
+}
+
+impl From<StrRules> for Schema {
+    fn from(rules: StrRules) -> Self {
+        Schema::Str(rules)
+    }
+}
+
+/// `z.literal(value)`.
+pub(crate) fn literal(value: impl Into<Value>) -> Schema {
+    Schema::Literal {
+        value: value.into(),
+        message: None,
+    }
+}
+
+/// `z.literal(value, { errorMap: () => ({ message }) })`.
+pub(crate) fn literal_with_message(value: impl Into<Value>, message: &'static str) -> Schema {
+    Schema::Literal {
+        value: value.into(),
+        message: Some(message),
+    }
+}
+
+/// `schema.optional()`.
+pub(crate) fn optional(schema: impl Into<Schema>) -> Schema {
+    Schema::Optional(Box::new(schema.into()))
+}
+
+/// `schema.nullish()`.
+pub(crate) fn nullish(schema: impl Into<Schema>) -> Schema {
+    Schema::Nullish(Box::new(schema.into()))
+}
+
+/// The result of parsing one value.
+pub(crate) struct Parsed {
+    /// How it went.
+    pub(crate) status: Status,
+    /// The output value (trimmed strings, stripped objects); `None` is JavaScript's `undefined`.
+    pub(crate) value: Option<Value>,
+}
+
+impl Parsed {
+    fn new(status: Status, value: Option<Value>) -> Self {
+        Self { status, value }
+    }
+
+    fn aborted() -> Self {
+        Self::new(Status::Aborted, None)
+    }
+}
+
+/// Parses `input` (`None` meaning the key was absent) against `schema`, appending zod issues.
+pub(crate) fn parse(
+    schema: &Schema,
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    match schema {
+        Schema::Str(rules) => parse_string(rules, input, path, issues),
+        Schema::Literal { value, message } => {
+            if input == Some(value) {
+                return Parsed::new(Status::Valid, Some(value.clone()));
+            }
+            let message = message.map_or_else(
+                || format!("Invalid literal value, expected {value}"),
+                str::to_owned,
+            );
+            let mut issue = json!({
+                "code": "invalid_literal",
+                "expected": value,
+                "path": path,
+                "message": message,
+            });
+            // zod copies the received value; `undefined` vanishes from the JSON.
+            if let (Some(received), Some(object)) = (input, issue.as_object_mut()) {
+                object.insert("received".to_owned(), received.clone());
+            }
+            issues.push(issue);
+            Parsed::aborted()
+        }
+        Schema::Optional(inner) => match input {
+            None => Parsed::new(Status::Valid, None),
+            Some(_) => parse(inner, input, path, issues),
+        },
+        Schema::Nullish(inner) => match input {
+            None => Parsed::new(Status::Valid, None),
+            Some(Value::Null) => Parsed::new(Status::Valid, Some(Value::Null)),
+            Some(_) => parse(inner, input, path, issues),
+        },
+        Schema::Object(fields) => parse_object(fields, input, path, issues),
+        Schema::Union(options) => parse_union(options, input, path, issues),
+        Schema::Ref(schema) => parse(schema, input, path, issues),
+    }
+}
+
+fn parse_string(
+    rules: &StrRules,
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let Some(Value::String(raw)) = input else {
+        issues.push(invalid_type("string", input, path));
+        return Parsed::aborted();
+    };
+    let text = if rules.trim { raw.trim() } else { raw.as_str() };
+    // JavaScript measures strings in UTF-16 code units.
+    let length = text.encode_utf16().count();
+    let mut status = Status::Valid;
+    if let Some((min, message)) = rules.min
+        && length < min
+    {
+        issues.push(json!({
+            "code": "too_small", "minimum": min, "type": "string", "inclusive": true,
+            "exact": false, "message": message, "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    if let Some((max, message)) = rules.max
+        && length > max
+    {
+        issues.push(json!({
+            "code": "too_big", "maximum": max, "type": "string", "inclusive": true,
+            "exact": false, "message": message, "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    if rules.uuid && !is_uuid(text) {
+        issues.push(json!({
+            "validation": "uuid", "code": "invalid_string", "message": "Invalid uuid", "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    // A zod refinement still runs on a dirty value, so a too-long name with capitals gets both.
+    if let Some(message) = rules.slug
+        && !is_slug(text)
+    {
+        issues.push(json!({ "code": "custom", "message": message, "path": path }));
+        status = Status::Dirty;
+    }
+    Parsed::new(status, Some(Value::String(text.to_owned())))
+}
+
+fn parse_object(
+    fields: &[(&'static str, Schema)],
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let Some(Value::Object(object)) = input else {
+        issues.push(invalid_type("object", input, path));
+        return Parsed::aborted();
+    };
+    let mut status = Status::Valid;
+    let mut output = Map::new();
+    for (key, schema) in fields {
+        let mut child = path.to_vec();
+        child.push(Value::String((*key).to_owned()));
+        let parsed = parse(schema, object.get(*key), &child, issues);
+        status = status.max(parsed.status);
+        if let Some(value) = parsed.value {
+            output.insert((*key).to_owned(), value);
+        }
+    }
+    if status == Status::Aborted {
+        return Parsed::aborted();
+    }
+    Parsed::new(status, Some(Value::Object(output)))
+}
+
+fn parse_union(
+    options: &[Schema],
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let mut dirty: Option<(Parsed, Vec<Value>)> = None;
+    let mut per_option = Vec::new();
+    for option in options {
+        let mut own = Vec::new();
+        let parsed = parse(option, input, path, &mut own);
+        match parsed.status {
+            Status::Valid => return parsed,
+            Status::Dirty if dirty.is_none() => dirty = Some((parsed, own.clone())),
+            _ => {}
+        }
+        if !own.is_empty() {
+            per_option.push(json!({ "issues": own, "name": "ZodError" }));
+        }
+    }
+    if let Some((parsed, own)) = dirty {
+        issues.extend(own);
+        return parsed;
+    }
+    issues.push(json!({
+        "code": "invalid_union", "unionErrors": per_option, "path": path, "message": "Invalid input",
+    }));
+    Parsed::aborted()
+}
+
+/// zod's `invalid_type` issue; "Required" is its message for a missing value.
+pub(crate) fn invalid_type(expected: &str, input: Option<&Value>, path: &[Value]) -> Value {
+    let received = type_name(input);
+    let message = if input.is_none() {
+        "Required".to_owned()
+    } else {
+        format!("Expected {expected}, received {received}")
+    };
+    json!({
+        "code": "invalid_type", "expected": expected, "received": received,
+        "path": path, "message": message,
+    })
+}
+
+/// The name zod's `getParsedType` gives a JSON value.
+fn type_name(value: Option<&Value>) -> &'static str {
+    match value {
+        None => "undefined",
+        Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "array",
+        Some(Value::Object(_)) => "object",
+    }
+}
+
+/// zod's uuid check: 8-4-4-4-12 hexadecimal digits, any case.
+pub(crate) fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Whether `slugify(text, { lowercase: true }) === text`: lowercase ASCII letters and digits in
+/// runs separated by single hyphens. The empty string slugifies to itself (`min(1)` catches it).
+fn is_slug(text: &str) -> bool {
+    text.is_empty()
+        || text.split('-').all(|run| {
+            !run.is_empty()
+                && run
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(schema: &Schema, input: Value) -> (Status, Vec<Value>) {
+        let mut issues = Vec::new();
+        let parsed = parse(schema, Some(&input), &[], &mut issues);
+        (parsed.status, issues)
+    }
+
+    #[test]
+    fn slug_rules_match_slugify_equality() {
+        for good in ["a", "my-conn", "a1-b2-c3", "123"] {
+            assert!(is_slug(good), "{good}");
+        }
+        for bad in ["A", "a_b", "a--b", "-a", "a-", "a b", "é"] {
+            assert!(!is_slug(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn optional_rejects_null_but_nullish_accepts_it() {
+        let (status, issues) = check(
+            &Schema::Object(vec![("projectId", optional(string()))]),
+            json!({ "projectId": null }),
+        );
+        assert_eq!(status, Status::Aborted);
+        assert_eq!(issues[0]["message"], "Expected string, received null");
+        let (status, _) = check(
+            &Schema::Object(vec![("description", nullish(string()))]),
+            json!({ "description": null }),
+        );
+        assert_eq!(status, Status::Valid);
+    }
+
+    #[test]
+    fn union_prefers_the_dirty_branch_issues() {
+        let union = Schema::Union(vec![
+            Schema::Object(vec![
+                ("kind", literal("server")),
+                ("host", string().min(1, "host!").into()),
+            ]),
+            Schema::Object(vec![("kind", literal("cloud"))]),
+        ]);
+        let (status, issues) = check(&union, json!({ "kind": "server", "host": "" }));
+        assert_eq!(status, Status::Dirty);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0]["message"], "host!");
+        let (status, issues) = check(&union, json!({ "kind": "other" }));
+        assert_eq!(status, Status::Aborted);
+        assert_eq!(issues[0]["code"], "invalid_union");
+        assert_eq!(issues[0]["unionErrors"].as_array().map(Vec::len), Some(2));
+    }
+}

@@ -1,0 +1,204 @@
+//! How the client gets an access token: the [`Auth`] methods, their login calls, and the cached
+//! token every request shares.
+//!
+//! Adding a login method (OIDC, Kubernetes, AWS IAM) means one [`Auth`] variant and one arm in
+//! [`Auth::login_call`]; caching, renewal, re-login on rejection and retries are shared.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+use crate::secret::Secret;
+
+/// How the client authenticates to Infisical.
+///
+/// `Debug` shows no secret: every credential is a [`Secret`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// Machine-identity universal auth: `POST /api/v1/auth/universal-auth/login` with a client
+    /// id and secret, lazily on the first request, and again whenever the token is refused.
+    UniversalAuth {
+        /// The identity's client id.
+        client_id: Secret,
+        /// The identity's client secret.
+        client_secret: Secret,
+        /// Log in to this sub-organization (`organizationSlug`) instead of the identity's own.
+        organization_slug: Option<String>,
+    },
+    /// An access token used as it is (machine-identity token auth): never renewed, and a
+    /// rejection is final.
+    Token(Secret),
+}
+
+impl Auth {
+    /// Universal auth without an organization slug.
+    pub fn universal(client_id: impl Into<Secret>, client_secret: impl Into<Secret>) -> Self {
+        Auth::UniversalAuth {
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            organization_slug: None,
+        }
+    }
+
+    /// A plain access token.
+    pub fn token(token: impl Into<Secret>) -> Self {
+        Auth::Token(token.into())
+    }
+
+    /// The login request of this method; `None` for a method that does not log in.
+    pub(crate) fn login_call(&self) -> Option<Result<LoginCall, Error>> {
+        match self {
+            Auth::UniversalAuth {
+                client_id,
+                client_secret,
+                organization_slug,
+            } => {
+                let body = UniversalAuthLogin {
+                    client_id,
+                    client_secret,
+                    organization_slug: organization_slug.as_deref(),
+                };
+                Some(LoginCall::new(
+                    &["api", "v1", "auth", "universal-auth", "login"],
+                    &body,
+                ))
+            }
+            Auth::Token(_) => None,
+        }
+    }
+
+    /// Whether a refused token can be replaced by logging in again.
+    pub(crate) fn can_log_in(&self) -> bool {
+        !matches!(self, Auth::Token(_))
+    }
+}
+
+/// A login request ready to send. Its body holds secrets, so it has no `Debug`.
+pub(crate) struct LoginCall {
+    pub(crate) segments: &'static [&'static str],
+    pub(crate) body: Vec<u8>,
+}
+
+impl LoginCall {
+    fn new(segments: &'static [&'static str], body: &impl Serialize) -> Result<Self, Error> {
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::Internal(format!("cannot encode a login request: {e}")))?;
+        Ok(Self { segments, body })
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UniversalAuthLogin<'a> {
+    client_id: &'a Secret,
+    client_secret: &'a Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_slug: Option<&'a str>,
+}
+
+/// `POST /api/v1/auth/token/renew`'s body.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RenewRequest<'a> {
+    pub(crate) access_token: &'a Secret,
+}
+
+/// The answer of a login or a renewal.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TokenResponse {
+    access_token: Secret,
+    /// Seconds; 0 means the token does not expire.
+    #[serde(default)]
+    expires_in: u64,
+}
+
+/// The token in use.
+#[derive(Clone)]
+pub(crate) struct AccessToken {
+    pub(crate) value: Secret,
+    expires_at: Option<Instant>,
+    lifetime: Duration,
+    /// Whether `token/renew` may extend it (tokens from a login; not a configured token).
+    renewable: bool,
+}
+
+impl AccessToken {
+    pub(crate) fn issued(response: TokenResponse, issued_at: Instant) -> Self {
+        let lifetime = Duration::from_secs(response.expires_in);
+        Self {
+            value: response.access_token,
+            expires_at: (!lifetime.is_zero()).then(|| issued_at + lifetime),
+            lifetime,
+            renewable: true,
+        }
+    }
+
+    pub(crate) fn fixed(value: Secret) -> Self {
+        Self {
+            value,
+            expires_at: None,
+            lifetime: Duration::ZERO,
+            renewable: false,
+        }
+    }
+
+    /// Whether the token is past its expiry by our clock.
+    pub(crate) fn is_expired(&self, now: Instant) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+
+    /// Whether the token should be replaced before use: it expires within `margin`, capped at
+    /// half its lifetime so that a short-lived token is not replaced on every request.
+    pub(crate) fn needs_refresh(&self, now: Instant, margin: Duration) -> bool {
+        let Some(at) = self.expires_at else {
+            return false;
+        };
+        at.saturating_duration_since(now) <= margin.min(self.lifetime / 2)
+    }
+
+    /// Whether a renewal is worth trying instead of a fresh login.
+    pub(crate) fn can_renew(&self, now: Instant) -> bool {
+        self.renewable && !self.is_expired(now)
+    }
+}
+
+/// The shared token and a generation counter that tells a request whether the token it was
+/// refused with has been replaced already (by a concurrent request) or must be replaced now.
+pub(crate) struct TokenSlot {
+    pub(crate) current: Option<AccessToken>,
+    pub(crate) generation: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_no_credentials() {
+        let auth = Auth::universal("the-client-id", "the-client-secret");
+        let shown = format!("{auth:?}");
+        assert!(
+            !shown.contains("the-client-secret") && !shown.contains("the-client-id"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_short_token_is_not_refreshed_on_every_request() {
+        let now = Instant::now();
+        let token = AccessToken::issued(
+            TokenResponse {
+                access_token: Secret::new("t"),
+                expires_in: 10,
+            },
+            now,
+        );
+        let margin = Duration::from_secs(60);
+        assert!(!token.needs_refresh(now + Duration::from_secs(4), margin));
+        assert!(token.needs_refresh(now + Duration::from_secs(6), margin));
+        assert!(token.is_expired(now + Duration::from_secs(10)));
+        assert!(!AccessToken::fixed(Secret::new("t")).needs_refresh(now, margin));
+    }
+}

@@ -1,0 +1,640 @@
+//! [`Client`]: its configuration, the access token every request shares, and the one function
+//! every API call goes through, with its retries.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+use tracing::{debug, instrument};
+use url::Url;
+
+use super::app_connection::{App, AppConnections};
+use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
+use super::error::{ApiError, Error};
+use super::github::GitHub;
+use super::retry::{self, RetryPolicy};
+use crate::secret::Secret;
+
+/// Infisical Cloud, the host when none is configured.
+pub const DEFAULT_HOST: &str = "https://app.infisical.com";
+
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("terraform-provider-infisical/", env!("CARGO_PKG_VERSION"));
+
+/// How a [`Client`] talks to Infisical.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash or `/api` is
+    /// ignored, and a path prefix is kept (`https://example.com/infisical`).
+    pub host: Url,
+    /// How to obtain an access token.
+    pub auth: Auth,
+    /// The limit for one attempt of one request, answer body included.
+    pub timeout: Duration,
+    /// When failed requests are retried.
+    pub retry: RetryPolicy,
+    /// A token that expires within this margin is renewed before use (capped at half the
+    /// token's lifetime).
+    pub token_refresh_margin: Duration,
+}
+
+impl ClientConfig {
+    /// The defaults: 30 s per request, [`RetryPolicy::default`], renew a minute before expiry.
+    pub fn new(host: Url, auth: Auth) -> Self {
+        Self {
+            host,
+            auth,
+            timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            token_refresh_margin: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A client for the Infisical API. Cheap to clone: clones share the connection pool and the
+/// access token.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    auth: Auth,
+    timeout: Duration,
+    retry: RetryPolicy,
+    token_refresh_margin: Duration,
+    /// Held while a token is obtained, so that concurrent first requests share one login.
+    token: Mutex<TokenSlot>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.inner.base.as_str())
+            .field("auth", &self.inner.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether sending a request twice could do something twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// GET, PATCH, DELETE, and logins: a repeat has the same effect.
+    Safe,
+    /// A create: a repeat could create a duplicate.
+    Unsafe,
+}
+
+/// One request, ready to be attempted as often as the policy allows.
+struct Call {
+    method: Method,
+    url: Url,
+    /// For logs and errors: the path only, never the query or the body.
+    path: String,
+    /// The JSON body; may hold secrets, so it is never logged.
+    body: Option<Vec<u8>>,
+    repeat: Repeat,
+    /// Whether the answer carries a secret (a token), so decoding errors must not quote it.
+    secret_answer: bool,
+}
+
+/// A success answer.
+struct Answer {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+/// Why one attempt failed.
+enum Failure {
+    /// An error status.
+    Status {
+        api: Box<ApiError>,
+        retry_after: Option<Duration>,
+    },
+    /// The connection could not be opened: nothing was sent.
+    NotSent(String),
+    /// The connection failed after the request may have been sent.
+    Sent(String),
+    /// No answer in time; `sent` is false when it was the connection that timed out.
+    TimedOut { sent: bool },
+    /// A local problem that no retry can fix.
+    Fatal(Error),
+}
+
+impl Client {
+    /// Builds a client. Nothing is sent until the first call (or [`Client::authenticate`]).
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        let base = normalize_host(config.host)?;
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot set up HTTPS: {}", describe(e))))?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                http,
+                base,
+                auth: config.auth,
+                timeout: config.timeout,
+                retry: config.retry,
+                token_refresh_margin: config.token_refresh_margin,
+                token: Mutex::new(TokenSlot {
+                    current: None,
+                    generation: 0,
+                }),
+            }),
+        })
+    }
+
+    /// The normalized host every path is appended to.
+    pub fn host(&self) -> &Url {
+        &self.inner.base
+    }
+
+    /// Obtains an access token now (logging in if the method does), to check credentials early.
+    pub async fn authenticate(&self) -> Result<(), Error> {
+        self.token().await.map(|_| ())
+    }
+
+    /// The app connections of one app, e.g. `client.app_connections::<GitHub>()`.
+    pub fn app_connections<A: App>(&self) -> AppConnections<'_, A> {
+        AppConnections::new(self)
+    }
+
+    /// The GitHub app connections.
+    pub fn github(&self) -> AppConnections<'_, GitHub> {
+        self.app_connections()
+    }
+
+    /// The one request function: sends an authenticated request built from path segments (each
+    /// percent-encoded), query pairs and an optional JSON body, and decodes the JSON answer.
+    #[instrument(level = "debug", skip_all, fields(method = %method))]
+    pub(crate) async fn request<R: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<R, Error> {
+        let repeat = if method == Method::POST {
+            Repeat::Unsafe
+        } else {
+            Repeat::Safe
+        };
+        let call = self.call(method, segments, query, body, repeat, false)?;
+        let answer = self.send_authenticated(&call).await?;
+        decode(&call, &answer)
+    }
+
+    fn call(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+        repeat: Repeat,
+        secret_answer: bool,
+    ) -> Result<Call, Error> {
+        let mut url = self.inner.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::Internal("the host URL cannot take a path".to_owned()))?
+            .pop_if_empty()
+            .extend(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(Call {
+            path: url.path().to_owned(),
+            method,
+            url,
+            body,
+            repeat,
+            secret_answer,
+        })
+    }
+
+    /// Sends with the shared token; when the token is refused (401, or 403 `TokenError`), logs
+    /// in again once and sends once more.
+    async fn send_authenticated(&self, call: &Call) -> Result<Answer, Error> {
+        let (token, generation) = self.token().await?;
+        match self.send(call, Some(&token)).await {
+            Err(error) if error.is_token_rejected() && self.inner.auth.can_log_in() => {
+                debug!(method = %call.method, path = %call.path, status = ?error.status(),
+                    "infisical refused the access token; logging in again");
+                let token = self.replace_token(generation).await?;
+                self.send(call, Some(&token)).await
+            }
+            other => other,
+        }
+    }
+
+    /// The token to use: the cached one, or a renewed or fresh one when it is missing or about
+    /// to expire. The lock is held while logging in, so concurrent callers wait for one login.
+    async fn token(&self) -> Result<(Secret, u64), Error> {
+        let mut slot = self.inner.token.lock().await;
+        if let Some(token) = &slot.current
+            && !token.needs_refresh(Instant::now(), self.inner.token_refresh_margin)
+        {
+            return Ok((token.value.clone(), slot.generation));
+        }
+        let fresh = match &self.inner.auth {
+            Auth::Token(value) => AccessToken::fixed(value.clone()),
+            _ => match slot
+                .current
+                .as_ref()
+                .filter(|t| t.can_renew(Instant::now()))
+            {
+                Some(current) => match self.renew(current).await {
+                    Ok(renewed) => renewed,
+                    Err(error) => {
+                        debug!(error = %error, "renewing the access token failed; logging in");
+                        self.login().await?
+                    }
+                },
+                None => self.login().await?,
+            },
+        };
+        slot.generation += 1;
+        let value = fresh.value.clone();
+        slot.current = Some(fresh);
+        Ok((value, slot.generation))
+    }
+
+    /// Replaces a refused token, unless a concurrent request has replaced it already.
+    async fn replace_token(&self, refused: u64) -> Result<Secret, Error> {
+        let mut slot = self.inner.token.lock().await;
+        if slot.generation != refused
+            && let Some(current) = &slot.current
+        {
+            return Ok(current.value.clone());
+        }
+        // A refused token cannot be renewed: log in.
+        let fresh = self.login().await?;
+        slot.generation += 1;
+        let value = fresh.value.clone();
+        slot.current = Some(fresh);
+        Ok(value)
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn login(&self) -> Result<AccessToken, Error> {
+        let login = self.inner.auth.login_call().ok_or_else(|| {
+            Error::Internal("login called for an auth method without one".to_owned())
+        })??;
+        let call = self.call(
+            Method::POST,
+            login.segments,
+            &[],
+            Some(login.body),
+            Repeat::Safe,
+            true,
+        )?;
+        let issued_at = Instant::now();
+        let answer = self.send(&call, None).await?;
+        let token = AccessToken::issued(decode::<TokenResponse>(&call, &answer)?, issued_at);
+        debug!(path = %call.path, "logged in to infisical");
+        Ok(token)
+    }
+
+    #[instrument(level = "debug", skip_all)]
+    async fn renew(&self, current: &AccessToken) -> Result<AccessToken, Error> {
+        let body = encode(&RenewRequest {
+            access_token: &current.value,
+        })?;
+        let segments = ["api", "v1", "auth", "token", "renew"];
+        let call = self.call(Method::POST, &segments, &[], Some(body), Repeat::Safe, true)?;
+        let issued_at = Instant::now();
+        let answer = self.send(&call, None).await?;
+        let token = AccessToken::issued(decode::<TokenResponse>(&call, &answer)?, issued_at);
+        debug!("renewed the infisical access token");
+        Ok(token)
+    }
+
+    /// Sends with retries, as the [`RetryPolicy`] allows.
+    async fn send(&self, call: &Call, token: Option<&Secret>) -> Result<Answer, Error> {
+        let policy = &self.inner.retry;
+        let started = Instant::now();
+        let mut attempt = 1;
+        loop {
+            let failure = match self.attempt(call, token, attempt).await {
+                Ok(answer) => return Ok(answer),
+                Err(failure) => failure,
+            };
+            let (error, retry, server_wait) = self.judge(call, failure);
+            if !retry || attempt >= policy.max_attempts.max(1) {
+                return Err(error);
+            }
+            let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
+            if started.elapsed() + wait > policy.max_elapsed {
+                debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
+                    "not retrying: the wait would exceed the retry time limit");
+                return Err(error);
+            }
+            debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
+                error = %error, "retrying infisical request");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// Turns a failed attempt into the error to report, whether to retry, and the server's
+    /// requested wait.
+    fn judge(&self, call: &Call, failure: Failure) -> (Error, bool, Option<Duration>) {
+        let method = call.method.clone();
+        let path = call.path.clone();
+        let safe = call.repeat == Repeat::Safe;
+        match failure {
+            Failure::Status { api, retry_after } => match api.status.as_u16() {
+                // The rate limiter answers before the request does anything: always retry.
+                429 => (Error::from_api(*api, retry_after), true, retry_after),
+                // A gateway's 5xx says nothing about whether Infisical acted on a create.
+                502..=504 if !safe => {
+                    let cause = format!(
+                        "answered {} {}{}",
+                        api.status.as_u16(),
+                        api.status.canonical_reason().unwrap_or_default(),
+                        api.request_id
+                            .as_ref()
+                            .map(|id| format!(", request id {id}"))
+                            .unwrap_or_default()
+                    );
+                    (
+                        Error::Ambiguous {
+                            method,
+                            path,
+                            cause,
+                        },
+                        false,
+                        None,
+                    )
+                }
+                502..=504 => (Error::from_api(*api, retry_after), true, retry_after),
+                _ => (Error::from_api(*api, retry_after), false, None),
+            },
+            Failure::NotSent(cause) => (
+                Error::Transport {
+                    method,
+                    path,
+                    cause,
+                },
+                true,
+                None,
+            ),
+            Failure::Sent(cause) if safe => (
+                Error::Transport {
+                    method,
+                    path,
+                    cause,
+                },
+                true,
+                None,
+            ),
+            Failure::Sent(cause) => {
+                let cause = format!("the connection failed after the request was sent: {cause}");
+                (
+                    Error::Ambiguous {
+                        method,
+                        path,
+                        cause,
+                    },
+                    false,
+                    None,
+                )
+            }
+            Failure::TimedOut { sent } if safe || !sent => {
+                let timeout = self.inner.timeout;
+                (
+                    Error::Timeout {
+                        method,
+                        path,
+                        timeout,
+                    },
+                    true,
+                    None,
+                )
+            }
+            Failure::TimedOut { .. } => {
+                let cause = format!("no answer within {}s", self.inner.timeout.as_secs_f64());
+                (
+                    Error::Ambiguous {
+                        method,
+                        path,
+                        cause,
+                    },
+                    false,
+                    None,
+                )
+            }
+            Failure::Fatal(error) => (error, false, None),
+        }
+    }
+
+    /// One attempt, logged at debug level: method, path, status, request id, duration, attempt.
+    async fn attempt(
+        &self,
+        call: &Call,
+        token: Option<&Secret>,
+        attempt: u32,
+    ) -> Result<Answer, Failure> {
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), call.url.clone())
+            .timeout(self.inner.timeout)
+            .header(ACCEPT, "application/json");
+        if let Some(token) = token {
+            // Exactly `Bearer <token>`: Infisical drops the first seven characters unread.
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+                Failure::Fatal(Error::Config(
+                    "the access token contains characters that cannot be sent in an HTTP header".to_owned(),
+                ))
+            })?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let started = Instant::now();
+        let outcome = async {
+            let response = request.send().await?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+        }
+        .await;
+        let duration_ms = millis(started.elapsed());
+        match outcome {
+            Ok((status, headers, body)) => {
+                self.answer(call, attempt, duration_ms, status, &headers, body)
+            }
+            Err(error) => {
+                let failure = if error.is_timeout() {
+                    Failure::TimedOut {
+                        sent: !error.is_connect(),
+                    }
+                } else if error.is_connect() {
+                    Failure::NotSent(describe(error))
+                } else {
+                    Failure::Sent(describe(error))
+                };
+                let cause = match &failure {
+                    Failure::NotSent(cause) | Failure::Sent(cause) => cause.as_str(),
+                    _ => "timed out",
+                };
+                debug!(method = %call.method, path = %call.path, duration_ms, attempt, error = cause,
+                    "infisical request failed");
+                Err(failure)
+            }
+        }
+    }
+
+    fn answer(
+        &self,
+        call: &Call,
+        attempt: u32,
+        duration_ms: u64,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Answer, Failure> {
+        if status.is_success() {
+            debug!(method = %call.method, path = %call.path, status = status.as_u16(), duration_ms,
+                attempt, "infisical request");
+            return Ok(Answer { status, body });
+        }
+        let api = ApiError::from_response(call.method.clone(), call.path.clone(), status, &body);
+        debug!(method = %call.method, path = %call.path, status = status.as_u16(),
+            req_id = api.request_id.as_deref().unwrap_or("-"), duration_ms, attempt, "infisical request");
+        Err(Failure::Status {
+            api: Box::new(api),
+            retry_after: retry::retry_after(headers),
+        })
+    }
+}
+
+/// Serializes a request body.
+pub(crate) fn encode(body: &impl Serialize) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(body).map_err(|e| Error::Internal(format!("cannot encode a request: {e}")))
+}
+
+fn decode<R: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<R, Error> {
+    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
+        method: call.method.clone(),
+        path: call.path.clone(),
+        status: answer.status,
+        // serde quotes offending values; an answer carrying a token must not be quoted.
+        cause: if call.secret_answer {
+            format!("unexpected JSON at line {} column {}", e.line(), e.column())
+        } else {
+            e.to_string()
+        },
+    })
+}
+
+/// A reqwest error as one line: its chain of causes, without the URL (the caller names the
+/// request by method and path).
+fn describe(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut parts = vec![error.to_string()];
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api`.
+fn normalize_host(mut host: Url) -> Result<Url, Error> {
+    if !matches!(host.scheme(), "http" | "https") || host.cannot_be_a_base() {
+        return Err(Error::Config(format!(
+            "the host must be an http or https URL, not {host}"
+        )));
+    }
+    let path = host.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api").unwrap_or(path).to_owned();
+    host.set_path(&path);
+    host.set_query(None);
+    host.set_fragment(None);
+    Ok(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalized(host: &str) -> String {
+        normalize_host(Url::parse(host).unwrap())
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn hosts_tolerate_a_trailing_slash_and_api() {
+        assert_eq!(
+            normalized("https://app.infisical.com"),
+            "https://app.infisical.com/"
+        );
+        assert_eq!(
+            normalized("https://app.infisical.com/"),
+            "https://app.infisical.com/"
+        );
+        assert_eq!(
+            normalized("https://app.infisical.com/api"),
+            "https://app.infisical.com/"
+        );
+        assert_eq!(
+            normalized("https://app.infisical.com/api/"),
+            "https://app.infisical.com/"
+        );
+        assert_eq!(
+            normalized("https://example.com/infisical/api/"),
+            "https://example.com/infisical"
+        );
+        assert!(normalize_host(Url::parse("ftp://example.com").unwrap()).is_err());
+    }
+
+    #[test]
+    fn paths_are_built_from_encoded_segments() {
+        for host in [
+            "https://example.com/infisical/api/",
+            "https://example.com/infisical",
+        ] {
+            let config = ClientConfig::new(Url::parse(host).unwrap(), Auth::token("t"));
+            let client = Client::new(config).unwrap();
+            let call = client
+                .call(
+                    Method::GET,
+                    &["api", "v1", "x", "a b/c"],
+                    &[("projectId", "p 1")],
+                    None,
+                    Repeat::Safe,
+                    false,
+                )
+                .unwrap();
+            assert_eq!(
+                call.url.as_str(),
+                "https://example.com/infisical/api/v1/x/a%20b%2Fc?projectId=p+1"
+            );
+            assert_eq!(call.path, "/infisical/api/v1/x/a%20b%2Fc");
+        }
+    }
+}
