@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 pub mod config;
 
+use crate::infisical::{Auth, Client, ClientConfig};
+use crate::resources::app_connection_github::AppConnectionGithub;
+use crate::resources::app_connection_github_data::AppConnectionGithubData;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Schema};
@@ -17,10 +20,47 @@ pub const DEFAULT_HOST: &str = "https://app.infisical.com";
 #[derive(Default)]
 pub struct InfisicalProvider;
 
-/// What configuring the provider yields for its resources.
-pub struct Configured {
-    /// The Infisical API's base URL.
-    pub host: url::Url,
+/// What configuring the provider yields for its resources: an API client, or the reason there is
+/// none yet (a provider setting that is known only after apply).
+pub struct Configured(Api);
+
+enum Api {
+    Ready(Client),
+    Unknown(AttrPath),
+}
+
+impl Configured {
+    /// A configuration whose client is ready.
+    pub fn ready(client: Client) -> Self {
+        Self(Api::Ready(client))
+    }
+
+    /// The client, or an error saying why there is none.
+    pub fn client(&self, diags: &mut Diagnostics) -> Option<&Client> {
+        match &self.0 {
+            Api::Ready(client) => Some(client),
+            Api::Unknown(path) => {
+                diags.attr_error(
+                    path.clone(),
+                    "Provider configuration not known yet",
+                    format!(
+                        "the provider's `{path}` depends on values known only after apply, so the \
+                         provider cannot call Infisical yet. Apply the resources it depends on \
+                         first (e.g. with -target), or set it from known values."
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The client, if the configuration is fully known.
+    pub fn client_if_known(&self) -> Option<&Client> {
+        match &self.0 {
+            Api::Ready(client) => Some(client),
+            Api::Unknown(_) => None,
+        }
+    }
 }
 
 /// The provider configuration's schema. Attribute names and nesting match the official provider,
@@ -108,22 +148,6 @@ pub fn schema() -> Schema {
     }
 }
 
-/// Checks the `host` value: an absolute http(s) URL with a host name.
-pub fn validate_host(host: &Value, diags: &mut Diagnostics) {
-    let Some(text) = host.as_str() else { return };
-    let ok = url::Url::parse(text)
-        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-    if !ok {
-        diags.attr_error(
-            AttrPath::new("host"),
-            "Invalid Infisical host",
-            format!(
-                "host must be an http:// or https:// URL such as {DEFAULT_HOST}, got {text:?}."
-            ),
-        );
-    }
-}
-
 #[tonic::async_trait]
 impl Provider for InfisicalProvider {
     type Client = Configured;
@@ -133,60 +157,45 @@ impl Provider for InfisicalProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_host(config.get("host"), diags);
+        let getenv = |name: &str| std::env::var(name).ok();
+        config::resolve(config, &getenv, diags);
     }
 
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Configured> {
-        let from_env = std::env::var("INFISICAL_HOST")
-            .ok()
-            .filter(|h| !h.is_empty());
-        let host = config.get("host").as_str().map(str::to_owned).or(from_env);
-        let host = host.unwrap_or_else(|| DEFAULT_HOST.to_owned());
-        match url::Url::parse(&host) {
-            Ok(host) => Some(Configured { host }),
-            Err(e) => {
-                diags.attr_error(
-                    AttrPath::new("host"),
-                    "Invalid Infisical host",
-                    format!("host {host:?} is not a URL: {e}"),
-                );
+        let getenv = |name: &str| std::env::var(name).ok();
+        let settings = match config::resolve(config, &getenv, diags) {
+            config::Resolved::Ready(settings) => settings,
+            config::Resolved::Unknown(path) => {
+                tracing::debug!(%path, "provider configuration known only after apply");
+                return Some(Configured(Api::Unknown(path)));
+            }
+            config::Resolved::Invalid => return None,
+        };
+        let auth = match settings.login {
+            config::Login::Universal {
+                client_id,
+                client_secret,
+            } => Auth::UniversalAuth {
+                client_id,
+                client_secret,
+                organization_slug: settings.organization_slug,
+            },
+            config::Login::Token(token) => Auth::Token(token),
+        };
+        match Client::new(ClientConfig::new(settings.host, auth)) {
+            Ok(client) => Some(Configured::ready(client)),
+            Err(err) => {
+                diags.error("Cannot create the Infisical client", err.to_string());
                 None
             }
         }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Configured>>> {
-        Vec::new()
+        vec![Arc::new(AppConnectionGithub)]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
-        Vec::new()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_must_be_an_http_url() {
-        for good in [
-            "https://app.infisical.com",
-            "http://127.0.0.1:8080/",
-            "https://eu.infisical.com/api",
-        ] {
-            let mut diags = Diagnostics::new();
-            validate_host(&Value::string(good), &mut diags);
-            assert!(diags.is_empty(), "{good}: {diags:?}");
-        }
-        for bad in ["app.infisical.com", "ftp://x", "https://", ""] {
-            let mut diags = Diagnostics::new();
-            validate_host(&Value::string(bad), &mut diags);
-            assert!(diags.has_errors(), "{bad} should be refused");
-        }
-        let mut diags = Diagnostics::new();
-        validate_host(&Value::Unknown, &mut diags);
-        validate_host(&Value::Null, &mut diags);
-        assert!(diags.is_empty());
+        vec![Arc::new(AppConnectionGithubData)]
     }
 }

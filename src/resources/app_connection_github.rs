@@ -10,11 +10,18 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::infisical::{
+    AppConnection, CreateAppConnection, Error, GitHub, GitHubCredentials, GitHubInstanceType,
+    Patch, UpdateAppConnection,
+};
+use crate::provider::Configured;
+use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::PlanInput;
+use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
+use super::errors::api_error;
 use super::validate;
 
 /// The resource's type name.
@@ -331,6 +338,386 @@ pub fn used_code_detail(method: &str) -> String {
          credentials Infisical already has, add `lifecycle {{ ignore_changes = [credentials] }}` \
          to the resource."
     )
+}
+
+/// The resource, as the provider registers it.
+pub struct AppConnectionGithub;
+
+type Connection = AppConnection<GitHub>;
+
+/// The credentials object of a plan or state as the API takes it; `None` when incomplete
+/// (validation has already said why).
+fn credentials_from(value: &Value) -> Option<GitHubCredentials> {
+    use attr::*;
+    let method = value.get(METHOD).as_str()?;
+    let creds = value.get(CREDENTIALS);
+    let text = |name: &str| creds.get(name).as_str().map(str::to_owned);
+    let instance_type = match creds.get(INSTANCE_TYPE).as_str() {
+        Some("server") => Some(GitHubInstanceType::Server),
+        Some("cloud") => Some(GitHubInstanceType::Cloud),
+        _ => None,
+    };
+    let host = text(HOST);
+    Some(match method {
+        METHOD_APP => GitHubCredentials::App {
+            code: Secret::new(text(CODE)?),
+            installation_id: text(INSTALLATION_ID)?,
+            instance_type,
+            host,
+        },
+        METHOD_OAUTH => GitHubCredentials::OAuth {
+            code: Secret::new(text(CODE)?),
+            instance_type,
+            host,
+        },
+        METHOD_PAT => GitHubCredentials::Pat {
+            personal_access_token: Secret::new(text(PERSONAL_ACCESS_TOKEN)?),
+            instance_type,
+            host,
+        },
+        _ => return None,
+    })
+}
+
+fn instance_type_value(view: &crate::infisical::GitHubCredentialsView) -> Value {
+    Value::opt_string(view.instance_type.map(|t| match t {
+        GitHubInstanceType::Cloud => "cloud",
+        GitHubInstanceType::Server => "server",
+    }))
+}
+
+/// A full state from what the API returns, with secrets null (import, or first sight).
+fn state_from_api(conn: &Connection) -> Value {
+    use attr::*;
+    Value::object([
+        (ID, Value::string(&conn.id)),
+        (NAME, Value::string(&conn.name)),
+        (
+            DESCRIPTION,
+            Value::opt_string(conn.description.clone().filter(|d| !d.is_empty())),
+        ),
+        (METHOD, Value::string(conn.method.as_str())),
+        (PROJECT_ID, Value::opt_string(conn.project_id.clone())),
+        (GATEWAY_ID, Value::opt_string(conn.gateway_id.clone())),
+        (CREDENTIALS_HASH, Value::string(&conn.credentials_hash)),
+        (
+            CREDENTIALS,
+            Value::object([
+                (CODE, Value::Null),
+                (INSTALLATION_ID, Value::Null),
+                (PERSONAL_ACCESS_TOKEN, Value::Null),
+                (INSTANCE_TYPE, instance_type_value(&conn.credentials)),
+                (HOST, Value::opt_string(conn.credentials.host.clone())),
+            ]),
+        ),
+    ])
+}
+
+/// Refreshes `state` from the API's view, keeping what the API cannot tell (secrets) and what
+/// means the same (null vs "" descriptions, null vs "cloud"). Credentials whose hash changed are
+/// drift: their secrets are nulled so the next plan shows a credentials update.
+fn refresh(state: &Value, conn: &Connection, diags: &mut Diagnostics) -> Value {
+    use attr::*;
+    let fresh = state_from_api(conn);
+    let mut new = state.clone();
+    for name in [ID, NAME, METHOD, PROJECT_ID, GATEWAY_ID, CREDENTIALS_HASH] {
+        new.set(name, fresh.get(name).clone());
+    }
+    if !same_description(state.get(DESCRIPTION), fresh.get(DESCRIPTION)) {
+        new.set(DESCRIPTION, fresh.get(DESCRIPTION).clone());
+    }
+    let known_hash = state.get(CREDENTIALS_HASH).as_str();
+    let mut creds = state.get(CREDENTIALS).clone();
+    if creds.is_null() {
+        creds = fresh.get(CREDENTIALS).clone();
+    } else if known_hash.is_some_and(|h| h != conn.credentials_hash) {
+        diags.warning(
+            "GitHub connection credentials changed outside Terraform",
+            format!(
+                "The credentials of GitHub connection {:?} ({}) were changed outside Terraform \
+                 (its credentials hash changed). The next plan writes the configured credentials \
+                 again; for `github-app` and `oauth` that needs a fresh GitHub `code`. To accept \
+                 the credentials Infisical now has, add `lifecycle {{ ignore_changes = \
+                 [credentials] }}` to the resource.",
+                conn.name, conn.id
+            ),
+        );
+        for secret in [CODE, PERSONAL_ACCESS_TOKEN] {
+            creds.set(secret, Value::Null);
+        }
+        let api = fresh.get(CREDENTIALS);
+        if !same_instance_type(creds.get(INSTANCE_TYPE), api.get(INSTANCE_TYPE)) {
+            creds.set(INSTANCE_TYPE, api.get(INSTANCE_TYPE).clone());
+        }
+        if creds.get(HOST) != api.get(HOST) {
+            creds.set(HOST, api.get(HOST).clone());
+        }
+    }
+    new.set(CREDENTIALS, creds);
+    new
+}
+
+/// The new state after a create or update: exactly the plan, with what only the API knows.
+fn applied(planned: &Value, conn: &Connection) -> Value {
+    use attr::*;
+    let mut state = planned.clone();
+    state.set(ID, Value::string(&conn.id));
+    if state.get(CREDENTIALS_HASH).is_unknown() {
+        state.set(CREDENTIALS_HASH, Value::string(&conn.credentials_hash));
+    }
+    state
+}
+
+/// Private state after credentials with a `code` were written.
+fn private_after_write(private: &[u8], credentials: &GitHubCredentials) -> Vec<u8> {
+    let mut private = Private::decode(private);
+    if let GitHubCredentials::App { code, .. } | GitHubCredentials::OAuth { code, .. } = credentials
+    {
+        private.remember(code.expose());
+    }
+    private.encode()
+}
+
+fn write_error(action: &str, method: &str, err: &Error) -> crate::tfplugin::diag::Diagnostic {
+    let mut diag = api_error(action, err);
+    if err.is_bad_verification_code() {
+        diag.summary = "GitHub code already used or expired".to_owned();
+        diag.detail = format!("{}\n\n{}", used_code_detail(method), diag.detail);
+        diag.path = Some(AttrPath::new(attr::CREDENTIALS).attr(attr::CODE));
+    }
+    diag
+}
+
+#[tonic::async_trait]
+impl Resource<Configured> for AppConnectionGithub {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_config(config, diags);
+    }
+
+    fn modify_plan(
+        &self,
+        input: &PlanInput<'_>,
+        planned: &mut Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) {
+        modify_plan(input, planned, private, diags);
+    }
+
+    async fn create(
+        &self,
+        api: &Configured,
+        planned: &Value,
+        _config: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        use attr::*;
+        let client = api.client(diags)?;
+        let name = planned.get(NAME).as_str().unwrap_or_default();
+        let method = planned.get(METHOD).as_str().unwrap_or_default();
+        let Some(credentials) = credentials_from(planned) else {
+            diags.attr_error(
+                AttrPath::new(CREDENTIALS),
+                "Incomplete credentials",
+                "the credentials are incomplete for this method.",
+            );
+            return None;
+        };
+        let request = CreateAppConnection::<GitHub> {
+            name: name.to_owned(),
+            description: planned
+                .get(DESCRIPTION)
+                .as_str()
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+            credentials: credentials.clone(),
+            project_id: planned.get(PROJECT_ID).as_str().map(str::to_owned),
+            gateway_id: planned.get(GATEWAY_ID).as_str().map(str::to_owned),
+        };
+        let action = format!("create the GitHub connection {name:?}");
+        let created = match client.github().create(&request).await {
+            Ok(conn) => conn,
+            Err(err) if err.is_ambiguous() => {
+                // The POST may have created the connection: look before creating it again, so
+                // there is never a duplicate nor an orphan Terraform does not know about.
+                let project = request.project_id.as_deref();
+                match client.github().get_by_name(name, project).await {
+                    Ok(conn) => {
+                        tracing::info!(id = %conn.id, "the lost create answer had created the connection");
+                        conn
+                    }
+                    Err(lookup) if lookup.is_not_found() => {
+                        match client.github().create(&request).await {
+                            Ok(conn) => conn,
+                            Err(err) => {
+                                diags.add(write_error(&action, method, &err));
+                                return None;
+                            }
+                        }
+                    }
+                    Err(_) => {
+                        diags.add(write_error(&action, method, &err));
+                        return None;
+                    }
+                }
+            }
+            Err(err) => {
+                diags.add(write_error(&action, method, &err));
+                return None;
+            }
+        };
+        Some(Stored {
+            state: applied(planned, &created),
+            private: private_after_write(private, &credentials),
+        })
+    }
+
+    async fn read(
+        &self,
+        api: &Configured,
+        state: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome {
+        let Some(client) = api.client_if_known() else {
+            // The provider configuration is known only after apply: keep the state as it is
+            // rather than failing the plan.
+            return ReadOutcome::Found(Stored {
+                state: state.clone(),
+                private: private.to_vec(),
+            });
+        };
+        let id = state.get(attr::ID).as_str().unwrap_or_default();
+        match client.github().get(id).await {
+            Ok(conn) => ReadOutcome::Found(Stored {
+                state: refresh(state, &conn, diags),
+                private: private.to_vec(),
+            }),
+            Err(err) if err.is_not_found() => {
+                tracing::info!(
+                    id,
+                    "the GitHub connection is gone; Terraform will plan to create it"
+                );
+                ReadOutcome::Gone
+            }
+            Err(err) => {
+                diags.add(api_error(&format!("read the GitHub connection {id}"), &err));
+                ReadOutcome::Failed
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        api: &Configured,
+        prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        private: &[u8],
+        diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        use attr::*;
+        let client = api.client(diags)?;
+        let id = prior.get(ID).as_str().unwrap_or_default();
+        let method = planned.get(METHOD).as_str().unwrap_or_default();
+        let text = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+        let mut request = UpdateAppConnection::<GitHub>::default();
+        if planned.get(NAME) != prior.get(NAME) {
+            request.name = text(planned.get(NAME));
+        }
+        if !same_description(planned.get(DESCRIPTION), prior.get(DESCRIPTION)) {
+            request.description = Patch::from_option(text(planned.get(DESCRIPTION)));
+        }
+        if planned.get(GATEWAY_ID) != prior.get(GATEWAY_ID) {
+            request.gateway_id = Patch::from_option(text(planned.get(GATEWAY_ID)));
+        }
+        // Credentials only when they changed (or drifted): a GitHub code is single-use.
+        if !planned.get(CREDENTIALS).same_as(prior.get(CREDENTIALS)) {
+            request.credentials = credentials_from(planned);
+        }
+        let sent_credentials = request.credentials.clone();
+        let unchanged = request == UpdateAppConnection::default();
+        let mut state = planned.clone();
+        if unchanged {
+            // Only a change the API does not see (e.g. description "" → null).
+            state.set(CREDENTIALS_HASH, prior.get(CREDENTIALS_HASH).clone());
+            return Some(Stored {
+                state,
+                private: private.to_vec(),
+            });
+        }
+        match client.github().update(id, &request).await {
+            Ok(conn) => {
+                let private = match &sent_credentials {
+                    Some(creds) => private_after_write(private, creds),
+                    None => private.to_vec(),
+                };
+                Some(Stored {
+                    state: applied(planned, &conn),
+                    private,
+                })
+            }
+            Err(err) => {
+                let name = planned.get(NAME).as_str().unwrap_or(id);
+                diags.add(write_error(
+                    &format!("update the GitHub connection {name:?}"),
+                    method,
+                    &err,
+                ));
+                None
+            }
+        }
+    }
+
+    async fn delete(&self, api: &Configured, prior: &Value, diags: &mut Diagnostics) {
+        let Some(client) = api.client(diags) else {
+            return;
+        };
+        let id = prior.get(attr::ID).as_str().unwrap_or_default();
+        match client.github().delete(id).await {
+            Ok(_) => {}
+            Err(err) if err.is_not_found() => tracing::info!(id, "already deleted"),
+            Err(err) => diags.add(api_error(
+                &format!("delete the GitHub connection {id}"),
+                &err,
+            )),
+        }
+    }
+
+    async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        let client = api.client(diags)?;
+        let github = client.github();
+        let found = if uuid::Uuid::try_parse(id).is_ok() {
+            github.get(id).await
+        } else if let Some((project, name)) = id.split_once('/') {
+            github.get_by_name(name, Some(project)).await
+        } else {
+            github.get_by_name(id, None).await
+        };
+        match found {
+            Ok(conn) => Some(state_from_api(&conn)),
+            Err(err) => {
+                let mut diag = api_error(&format!("import the GitHub connection {id:?}"), &err);
+                if err.is_not_found() {
+                    diag.detail.push_str(
+                        "\n\nImport by connection id (a UUID), by name for an organization-level \
+                         connection, or by \"<project_id>/<name>\" for a project-scoped one.",
+                    );
+                }
+                diags.add(diag);
+                None
+            }
+        }
+    }
 }
 
 #[cfg(test)]

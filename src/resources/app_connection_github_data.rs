@@ -2,10 +2,14 @@
 //! (in the organization, or in a project), so modules can reference connections made elsewhere —
 //! GitHub App connections are often made in the Infisical UI.
 
+use crate::infisical::GitHubInstanceType;
+use crate::provider::Configured;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::framework::DataSource;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
+use super::errors::api_error;
 use super::validate;
 
 /// Attribute names of the data source.
@@ -82,6 +86,85 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
             "`project_id` narrows a lookup by `name`; a lookup by `id` does not use it.",
         ),
         _ => {}
+    }
+}
+
+/// The data source, as the provider registers it.
+pub struct AppConnectionGithubData;
+
+#[tonic::async_trait]
+impl DataSource<Configured> for AppConnectionGithubData {
+    fn type_name(&self) -> &'static str {
+        super::app_connection_github::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_config(config, diags);
+    }
+
+    async fn read(
+        &self,
+        api: &Configured,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        use attr::*;
+        let client = api.client(diags)?;
+        let project = config.get(PROJECT_ID).as_str();
+        let (found, what) = match (config.get(ID).as_str(), config.get(NAME).as_str()) {
+            (Some(id), _) => (client.github().get(id).await, format!("with id {id}")),
+            (None, Some(name)) => {
+                let scope = project.map_or_else(
+                    || "in the organization".to_owned(),
+                    |p| format!("in project {p}"),
+                );
+                (
+                    client.github().get_by_name(name, project).await,
+                    format!("named {name:?} {scope}"),
+                )
+            }
+            (None, None) => return None,
+        };
+        let conn = match found {
+            Ok(conn) => conn,
+            Err(err) => {
+                let mut diag = api_error(&format!("read the GitHub connection {what}"), &err);
+                if err.is_not_found() {
+                    diag.summary = "GitHub connection not found".to_owned();
+                    diag.detail = format!(
+                        "Infisical has no GitHub connection {what}.\n\n{}",
+                        diag.detail
+                    );
+                }
+                diags.add(diag);
+                return None;
+            }
+        };
+        let text = |s: &str| Value::string(s);
+        Some(Value::object([
+            (ID, text(&conn.id)),
+            (NAME, text(&conn.name)),
+            (PROJECT_ID, Value::opt_string(conn.project_id.clone())),
+            (DESCRIPTION, Value::opt_string(conn.description.clone())),
+            (METHOD, text(conn.method.as_str())),
+            (GATEWAY_ID, Value::opt_string(conn.gateway_id.clone())),
+            (
+                INSTANCE_TYPE,
+                Value::opt_string(conn.credentials.instance_type.map(|t| match t {
+                    GitHubInstanceType::Cloud => "cloud",
+                    GitHubInstanceType::Server => "server",
+                })),
+            ),
+            (HOST, Value::opt_string(conn.credentials.host.clone())),
+            (CREDENTIALS_HASH, text(&conn.credentials_hash)),
+            (ORG_ID, text(&conn.org_id)),
+            (CREATED_AT, text(&conn.created_at)),
+            (UPDATED_AT, text(&conn.updated_at)),
+        ]))
     }
 }
 

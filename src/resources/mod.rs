@@ -2,4 +2,5 @@
 
 pub mod app_connection_github;
 pub mod app_connection_github_data;
+mod errors;
 mod validate;

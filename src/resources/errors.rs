@@ -1,0 +1,67 @@
+//! The one place where an Infisical client error becomes a diagnostic: a short summary, then a
+//! detail that says what failed, what to do about it, and Infisical's request id.
+
+use crate::infisical::{Error, ForbiddenKind};
+use crate::tfplugin::diag::{Diagnostic, Severity};
+
+/// A diagnostic for `err`, which happened while doing `action` (e.g. "create the GitHub
+/// connection \"x\"").
+pub fn api_error(action: &str, err: &Error) -> Diagnostic {
+    let (summary, advice) = match err {
+        Error::Forbidden {
+            kind: ForbiddenKind::PermissionDenied,
+            ..
+        } => (
+            "Permission denied",
+            "The machine identity lacks a permission for this. Give its role the App Connections \
+             permission named in the message (in the organization, or in the project for a \
+             project-scoped connection).",
+        ),
+        Error::Forbidden { .. } => ("Access refused", "Infisical refused the request."),
+        Error::Unauthorized(_) => (
+            "Not authenticated",
+            "Infisical refused the provider's credentials. Check the machine identity's client id \
+             and secret (or token) and that it belongs to this organization.",
+        ),
+        Error::NotFound(_) => ("Not found", "Infisical has no such object."),
+        Error::Validation(_) => ("Invalid request", "Infisical refused the values sent."),
+        Error::BadRequest(_) => ("Request refused", "Infisical refused the request."),
+        Error::RateLimited { .. } => (
+            "Rate limited",
+            "Infisical kept answering 429 after the provider's retries. Lower -parallelism or try \
+             again later.",
+        ),
+        Error::Server(_) | Error::Unexpected(_) => (
+            "Infisical failed",
+            "Infisical had an internal error. Try again later.",
+        ),
+        Error::Transport { .. } | Error::Timeout { .. } => (
+            "Infisical unreachable",
+            "Check the provider's `host` and the network, then run the command again.",
+        ),
+        Error::Ambiguous { .. } => (
+            "Outcome unknown",
+            "The request may or may not have been carried out. Run `terraform plan` to see what \
+             exists.",
+        ),
+        Error::Decode { .. } => ("Unexpected answer", "Infisical's answer could not be read."),
+        Error::Config(_) => (
+            "Invalid provider configuration",
+            "Check the provider block.",
+        ),
+        Error::Internal(_) => (
+            "Provider error",
+            "This is a bug in the provider; please report it.",
+        ),
+    };
+    let request = err
+        .request_id()
+        .map(|id| format!(" (Infisical request id: {id})"))
+        .unwrap_or_default();
+    Diagnostic {
+        severity: Severity::Error,
+        summary: format!("{summary}: could not {action}"),
+        detail: format!("{err}{request}.\n\n{advice}"),
+        path: None,
+    }
+}
