@@ -310,17 +310,41 @@ pub fn modify_plan(
 
     let method = planned.get(METHOD).as_str().unwrap_or_default();
     let code = planned.get(CREDENTIALS).get(CODE).as_str();
-    if writes && !input.prior.is_null() && matches!(method, METHOD_APP | METHOD_OAUTH) {
-        if let Some(code) = code {
-            if Private::decode(private).used(code) {
-                diags.attr_error(
-                    AttrPath::new(CREDENTIALS).attr(CODE),
-                    "GitHub code already used",
-                    used_code_detail(method),
-                );
-            }
+    let reused = code.is_some_and(|c| Private::decode(private).used(c));
+    if writes && reused && !input.prior.is_null() && matches!(method, METHOD_APP | METHOD_OAUTH) {
+        let path = AttrPath::new(CREDENTIALS).attr(CODE);
+        let summary = "GitHub code already used";
+        if input.prior.get(CREDENTIALS).get(CODE).is_null() {
+            // The credentials drifted (state no longer holds the code): show the update the
+            // configuration asks for, and say now that apply needs a fresh code.
+            diags.attr_warning(path, summary, used_code_detail(method));
+        } else {
+            diags.attr_error(path, summary, used_code_detail(method));
         }
     }
+}
+
+/// Refuses, before any request, to send a code this connection already exchanged.
+fn check_unused(
+    credentials: &GitHubCredentials,
+    method: &str,
+    private: &[u8],
+    diags: &mut Diagnostics,
+) -> bool {
+    let used = match credentials {
+        GitHubCredentials::App { code, .. } | GitHubCredentials::OAuth { code, .. } => {
+            Private::decode(private).used(code.expose())
+        }
+        GitHubCredentials::Pat { .. } => false,
+    };
+    if used {
+        diags.attr_error(
+            AttrPath::new(attr::CREDENTIALS).attr(attr::CODE),
+            "GitHub code already used",
+            used_code_detail(method),
+        );
+    }
+    !used
 }
 
 /// What to tell a user whose GitHub code was already exchanged (or expired).
@@ -643,6 +667,11 @@ impl Resource<Configured> for AppConnectionGithub {
         // Credentials only when they changed (or drifted): a GitHub code is single-use.
         if !planned.get(CREDENTIALS).same_as(prior.get(CREDENTIALS)) {
             request.credentials = credentials_from(planned);
+            if let Some(credentials) = &request.credentials {
+                if !check_unused(credentials, method, private, diags) {
+                    return None;
+                }
+            }
         }
         let sent_credentials = request.credentials.clone();
         let unchanged = request == UpdateAppConnection::default();

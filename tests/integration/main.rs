@@ -1,5 +1,6 @@
 //! The integration tests: one crate, with a `support` harness (real Terraform, the emulator).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod github;
 mod protocol;
 mod support;

@@ -9,6 +9,12 @@ use crate::support::{REQUIRED_PROVIDERS, Workspace, provider_binary, terraforms}
 
 const SERVING: i32 = 1;
 
+const USES_PROVIDER: &str = r#"
+data "infisical_app_connection_github" "any" {
+  name = "any"
+}
+"#;
+
 fn provider_block(host: &str) -> String {
     format!(
         r#"{REQUIRED_PROVIDERS}
@@ -96,11 +102,14 @@ fn validate_and_plan_succeed_with_a_provider_block() {
 }
 
 #[test]
-#[ignore = "Terraform validates a provider block only when a resource uses it; the resource comes with issue 4"]
 fn an_invalid_host_fails_validate_pointing_at_the_host_attribute() {
     for terraform in terraforms() {
         let ws = Workspace::with(terraform);
-        ws.config(&provider_block("app.infisical.com"));
+        // Terraform validates a provider block only when something uses the provider.
+        ws.config(&format!(
+            "{}{USES_PROVIDER}",
+            provider_block("app.infisical.com")
+        ));
         let run = ws.run(&["validate"]).failure();
         let out = run.output();
         assert!(out.contains("Invalid Infisical host"), "{out}");

@@ -1,0 +1,113 @@
+//! The Infisical emulator for integration tests, on a runtime of its own so that tests can run
+//! Terraform (a blocking child process) while it serves.
+
+use infisical_emulator::{Admin, Config, Emulator, LoggedRequest};
+
+use super::Workspace;
+
+/// A running emulator.
+pub struct Infisical {
+    emulator: Option<Emulator>,
+    runtime: tokio::runtime::Runtime,
+    /// Setup and inspection.
+    pub admin: Admin,
+    /// The base URL.
+    pub url: String,
+}
+
+impl Infisical {
+    /// Starts an emulator with the default machine identity (`demo-client-id`/`demo-client-secret`)
+    /// and no demo rules: tests declare every PAT and code they use.
+    pub fn start() -> Self {
+        Self::with(Config::default())
+    }
+
+    /// Starts an emulator with `config`.
+    pub fn with(config: Config) -> Self {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let emulator = runtime
+            .block_on(Emulator::start(config))
+            .expect("start the emulator");
+        Self {
+            admin: emulator.admin().clone(),
+            url: emulator.url().to_owned(),
+            emulator: Some(emulator),
+            runtime,
+        }
+    }
+
+    /// Points `ws` at this emulator with universal auth from the environment.
+    pub fn configure(&self, ws: &mut Workspace) {
+        ws.env("INFISICAL_HOST", &self.url)
+            .env("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "demo-client-id")
+            .env(
+                "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+                "demo-client-secret",
+            );
+    }
+
+    /// The API requests received (admin requests excluded), oldest first.
+    pub fn api_requests(&self) -> Vec<LoggedRequest> {
+        self.admin
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/"))
+            .collect()
+    }
+
+    /// The API requests to app connection routes, as `METHOD path` lines.
+    pub fn connection_calls(&self) -> Vec<String> {
+        self.api_requests()
+            .into_iter()
+            .filter(|r| r.path.starts_with("/api/v1/app-connections"))
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
+    }
+}
+
+impl Drop for Infisical {
+    fn drop(&mut self) {
+        if let Some(emulator) = self.emulator.take() {
+            self.runtime.block_on(emulator.stop());
+        }
+    }
+}
+
+impl Infisical {
+    /// Creates a `pat` connection through the API (as someone in the UI would), returning it.
+    pub fn create_pat_connection(
+        &self,
+        name: &str,
+        project_id: Option<&str>,
+    ) -> terraform_provider_infisical::infisical::AppConnection<
+        terraform_provider_infisical::infisical::GitHub,
+    > {
+        use terraform_provider_infisical::infisical::{
+            Auth, Client, ClientConfig, CreateAppConnection, GitHubCredentials, GitHubInstanceType,
+        };
+        let pat = format!("ghp_ui_made_{name}");
+        self.admin.add_pat(pat.clone());
+        let client = Client::new(ClientConfig::new(
+            url::Url::parse(&self.url).unwrap(),
+            Auth::universal("demo-client-id", "demo-client-secret"),
+        ))
+        .unwrap();
+        let mut request = CreateAppConnection::new(
+            name,
+            GitHubCredentials::Pat {
+                personal_access_token: pat.as_str().into(),
+                instance_type: Some(GitHubInstanceType::Cloud),
+                host: None,
+            },
+        );
+        request.description = Some("made in the UI".to_owned());
+        request.project_id = project_id.map(str::to_owned);
+        self.runtime
+            .block_on(client.github().create(&request))
+            .unwrap()
+    }
+}
