@@ -757,3 +757,92 @@ fn secrets_show_as_sensitive_and_never_reach_the_logs() {
         );
     }
 }
+
+#[test]
+fn a_provider_host_known_only_after_apply_does_not_fail_the_plan() {
+    let emu = Infisical::start();
+    let pat = Method::Pat.secret(&emu, 1);
+    let mut ws = Workspace::new();
+    ws.env("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "demo-client-id")
+        .env(
+            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
+            "demo-client-secret",
+        );
+    let body = config("late-host", None, Method::Pat, &pat, "");
+    let body = body.replace(
+        "provider \"infisical\" {}",
+        &format!(
+            "resource \"terraform_data\" \"host\" {{\n  input = \"{}\"\n}}\n\nprovider \"infisical\" {{\n  host = terraform_data.host.output\n}}",
+            emu.url
+        ),
+    );
+    ws.config(&body);
+    let plan = plan_exit(&ws);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        emu.api_requests().is_empty(),
+        "nothing can be called before the host is known"
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(emu.admin.connection_count(), 1);
+    assert_empty_plan(&ws);
+}
+
+#[test]
+fn a_permission_error_says_what_the_identity_lacks_and_gives_the_request_id() {
+    use infisical_emulator::{Fault, FaultAction};
+    let emu = Infisical::start();
+    let pat = Method::Pat.secret(&emu, 1);
+    emu.admin.inject_fault(
+        Fault::next(
+            1,
+            FaultAction::Status {
+                status: 403,
+                retry_after: None,
+                error: Some("PermissionDenied".into()),
+                message: Some("You are not allowed to create on app-connections".into()),
+            },
+        )
+        .on("POST", "/api/v1/app-connections/github"),
+    );
+    let ws = workspace(&emu);
+    ws.config(&config("denied", None, Method::Pat, &pat, ""));
+    let run = ws.run(&["apply", "-auto-approve"]);
+    assert_eq!(run.code, 1);
+    // Terraform wraps long lines: compare with whitespace folded.
+    let out = run
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(out.contains("Permission denied"), "{out}");
+    assert!(
+        out.contains("You are not allowed to create on app-connections"),
+        "{out}"
+    );
+    assert!(out.contains("App Connections"), "{out}");
+    assert!(out.contains("request id"), "{out}");
+    assert_eq!(emu.admin.connection_count(), 0);
+}
+
+#[test]
+fn a_create_whose_answer_is_lost_adopts_the_connection_instead_of_duplicating_it() {
+    use infisical_emulator::{Fault, FaultAction};
+    let emu = Infisical::start();
+    let pat = Method::Pat.secret(&emu, 1);
+    emu.admin.inject_fault(
+        Fault::next(1, FaultAction::DropAfterProcessing)
+            .on("POST", "/api/v1/app-connections/github"),
+    );
+    let ws = workspace(&emu);
+    ws.config(&config("lost-answer", None, Method::Pat, &pat, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(
+        emu.admin.connection_count(),
+        1,
+        "a duplicate or nothing was created"
+    );
+    let stored = &emu.admin.connections()[0];
+    assert_eq!(state(&ws)["id"], Json::String(stored.id.clone()));
+    assert_empty_plan(&ws);
+}
