@@ -214,13 +214,14 @@ async fn a_code_is_exchanged_once_and_only_for_installations_its_user_sees() {
 async fn answers_never_contain_codes_installations_or_tokens() {
     let f = Fixture::start().await;
     let admin = f.emulator.admin();
-    admin.add_code("code-app", ["4242"]);
+    // Long enough never to turn up by chance inside a random id or hash.
+    admin.add_code("code-app", ["31415926535"]);
     admin.add_code("code-oauth", Vec::<String>::new());
     admin.add_pat("ghp_secret_pat");
     let mut answers = Vec::new();
     for body in [
         json!({ "name": "app", "method": "github-app", "credentials":
-            { "code": "code-app", "installationId": "4242", "instanceType": "server", "host": "ghe.example.com" } }),
+            { "code": "code-app", "installationId": "31415926535", "instanceType": "server", "host": "ghe.example.com" } }),
         json!({ "name": "oauth", "method": "oauth", "credentials": { "code": "code-oauth" } }),
         json!({ "name": "pat", "method": "pat", "credentials": { "personalAccessToken": "ghp_secret_pat", "instanceType": "cloud" } }),
     ] {
@@ -269,7 +270,7 @@ async fn answers_never_contain_codes_installations_or_tokens() {
         for forbidden in [
             "code-app",
             "code-oauth",
-            "4242",
+            "31415926535",
             "ghp_secret_pat",
             "installationId",
             "personalAccessToken",

@@ -779,7 +779,7 @@ async fn a_slow_answer_times_out() {
         "infisical did not answer GET /api/v1/app-connections/github within 0.15s"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_millis(1500),
         "{:?}",
         started.elapsed()
     );
