@@ -15,6 +15,12 @@
 //! - any personal access token starting with `ghp_` or `github_pat_` is valid;
 //! - any code not used before is valid, once, and its user can see every installation.
 //!
+//! # Running it
+//! `cargo run -p infisical-emulator -- [--port N] [--client-id X --client-secret Y]
+//! [--token-ttl SECS] [--pat TOKEN] [--code CODE=INSTALLATION,…] [--project ID] [--gateway ID]
+//! [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
+//! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
+//!
 //! # Embedding
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {

@@ -509,8 +509,9 @@ impl Client {
         body: Vec<u8>,
     ) -> Result<Answer, Failure> {
         if status.is_success() {
-            debug!(method = %call.method, path = %call.path, status = status.as_u16(), duration_ms,
-                attempt, "infisical request");
+            // Infisical only puts its request id in error bodies.
+            debug!(method = %call.method, path = %call.path, status = status.as_u16(), req_id = "-",
+                duration_ms, attempt, "infisical request");
             return Ok(Answer { status, body });
         }
         let api = ApiError::from_response(call.method.clone(), call.path.clone(), status, &body);
