@@ -10,6 +10,7 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
 use tracing::{debug, instrument};
 use url::Url;
 
@@ -72,6 +73,8 @@ struct Inner {
     token_refresh_margin: Duration,
     /// Held while a token is obtained, so that concurrent first requests share one login.
     token: Mutex<TokenSlot>,
+    /// Cancelled by [`Client::stop_waiting`] (then replaced): requests waiting to retry give up.
+    stop: std::sync::Mutex<CancellationToken>,
 }
 
 impl fmt::Debug for Client {
@@ -149,8 +152,19 @@ impl Client {
                     current: None,
                     generation: 0,
                 }),
+                stop: std::sync::Mutex::new(CancellationToken::new()),
             }),
         })
+    }
+
+    /// Makes every request that is waiting to retry give up now with [`Error::Cancelled`]; a
+    /// request already on the wire is left to finish (abandoning a create mid-flight could leave
+    /// a connection Terraform never learns about). Requests started afterwards run normally.
+    pub fn stop_waiting(&self) {
+        if let Ok(mut stop) = self.inner.stop.lock() {
+            stop.cancel();
+            *stop = CancellationToken::new();
+        }
     }
 
     /// The normalized host every path is appended to.
@@ -320,6 +334,12 @@ impl Client {
     /// Sends with retries, as the [`RetryPolicy`] allows.
     async fn send(&self, call: &Call, token: Option<&Secret>) -> Result<Answer, Error> {
         let policy = &self.inner.retry;
+        let stop = self
+            .inner
+            .stop
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default();
         let started = Instant::now();
         let mut attempt = 1;
         loop {
@@ -339,7 +359,13 @@ impl Client {
             }
             debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                 error = %error, "retrying infisical request");
-            tokio::time::sleep(wait).await;
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = stop.cancelled() => {
+                    debug!(method = %call.method, path = %call.path, "stopped waiting to retry");
+                    return Err(Error::Cancelled { method: call.method.clone(), path: call.path.clone() });
+                }
+            }
             attempt += 1;
         }
     }
@@ -375,7 +401,8 @@ impl Client {
                         None,
                     )
                 }
-                502..=504 => (Error::from_api(*api, retry_after), true, retry_after),
+                // A repeatable request may also meet a passing internal error.
+                500 | 502..=504 => (Error::from_api(*api, retry_after), true, retry_after),
                 _ => (Error::from_api(*api, retry_after), false, None),
             },
             Failure::NotSent(cause) => (

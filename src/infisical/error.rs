@@ -276,6 +276,15 @@ pub enum Error {
     /// A state the client should never reach.
     #[error("internal error in terraform-provider-infisical, please report it: {0}")]
     Internal(String),
+    /// Abandoned between attempts because the caller asked the client to stop waiting
+    /// ([`super::Client::stop_waiting`]); no request was in flight.
+    #[error("gave up on {method} {path}: asked to stop")]
+    Cancelled {
+        /// The request's method.
+        method: Method,
+        /// The request's path.
+        path: String,
+    },
 }
 
 impl Error {

@@ -191,6 +191,12 @@ impl Provider for InfisicalProvider {
         }
     }
 
+    fn stop(&self, configured: &Configured) {
+        if let Some(client) = configured.client_if_known() {
+            client.stop_waiting();
+        }
+    }
+
     fn resources(&self) -> Vec<Arc<dyn Resource<Configured>>> {
         vec![Arc::new(AppConnectionGithub)]
     }

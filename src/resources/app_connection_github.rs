@@ -364,6 +364,9 @@ pub fn used_code_detail(method: &str) -> String {
     )
 }
 
+/// How often a create is tried when its outcome is unknown and the name lookup finds nothing.
+const CREATE_ATTEMPTS: u32 = 3;
+
 /// The resource, as the provider registers it.
 pub struct AppConnectionGithub;
 
@@ -568,35 +571,29 @@ impl Resource<Configured> for AppConnectionGithub {
             gateway_id: planned.get(GATEWAY_ID).as_str().map(str::to_owned),
         };
         let action = format!("create the GitHub connection {name:?}");
-        let created = match client.github().create(&request).await {
-            Ok(conn) => conn,
-            Err(err) if err.is_ambiguous() => {
-                // The POST may have created the connection: look before creating it again, so
-                // there is never a duplicate nor an orphan Terraform does not know about.
-                let project = request.project_id.as_deref();
-                match client.github().get_by_name(name, project).await {
-                    Ok(conn) => {
-                        tracing::info!(id = %conn.id, "the lost create answer had created the connection");
-                        conn
-                    }
-                    Err(lookup) if lookup.is_not_found() => {
-                        match client.github().create(&request).await {
-                            Ok(conn) => conn,
-                            Err(err) => {
-                                diags.add(write_error(&action, method, &err));
-                                return None;
-                            }
-                        }
-                    }
-                    Err(_) => {
-                        diags.add(write_error(&action, method, &err));
-                        return None;
-                    }
-                }
-            }
-            Err(err) => {
+        let project = request.project_id.as_deref();
+        let mut attempt = 1;
+        let created = loop {
+            let err = match client.github().create(&request).await {
+                Ok(conn) => break conn,
+                Err(err) => err,
+            };
+            // A lost answer or an internal error may still have created the connection: look
+            // before creating again, so there is never a duplicate nor an orphan.
+            if !(err.is_ambiguous() || matches!(err, Error::Server(_))) {
                 diags.add(write_error(&action, method, &err));
                 return None;
+            }
+            match client.github().get_by_name(name, project).await {
+                Ok(conn) => {
+                    tracing::info!(id = %conn.id, "the failed create had created the connection");
+                    break conn;
+                }
+                Err(lookup) if lookup.is_not_found() && attempt < CREATE_ATTEMPTS => attempt += 1,
+                Err(_) => {
+                    diags.add(write_error(&action, method, &err));
+                    return None;
+                }
             }
         };
         Some(Stored {

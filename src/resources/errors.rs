@@ -53,6 +53,11 @@ pub fn api_error(action: &str, err: &Error) -> Diagnostic {
             "Provider error",
             "This is a bug in the provider; please report it.",
         ),
+        Error::Cancelled { .. } => (
+            "Operation cancelled",
+            "Terraform asked the provider to stop (e.g. after Ctrl-C). Run the command again to \
+             finish.",
+        ),
     };
     let request = err
         .request_id()

@@ -28,6 +28,10 @@ pub trait Provider: Send + Sync + 'static {
     /// Builds the client from the configuration (which may still contain unknown values at plan).
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Self::Client>;
 
+    /// Terraform asked the provider to stop (Ctrl-C): make operations in flight give up soon,
+    /// without abandoning a request that is already on the wire.
+    fn stop(&self, _client: &Self::Client) {}
+
     /// The managed resources.
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
 

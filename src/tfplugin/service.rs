@@ -21,6 +21,9 @@ use super::value::{self, Type, Value};
 
 type ResourceMap<C> = HashMap<&'static str, Arc<dyn Resource<C>>>;
 type DataSourceMap<C> = HashMap<&'static str, Arc<dyn DataSource<C>>>;
+/// How long an operation may go on after StopProvider before it is dropped.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 type BoxStream<T> = Pin<Box<dyn futures_util::Stream<Item = Result<T, Status>> + Send>>;
 
 /// The provider behind the gRPC service.
@@ -122,25 +125,31 @@ impl<P: Provider> ProviderService<P> {
         client
     }
 
-    /// Runs `op` unless StopProvider cancels it first (then the future is dropped, which aborts
-    /// any HTTP request in flight).
+    /// Runs `op`. After StopProvider, the provider's `stop` hook makes the operation give up at
+    /// its next wait; an operation still running `STOP_GRACE` later is dropped (aborting its
+    /// request), so the provider always answers promptly.
     async fn cancellable<T>(
         &self,
         diags: &mut Diagnostics,
         op: impl Future<Output = T>,
     ) -> Option<T> {
         let token = self.stop.lock().map(|t| t.clone()).unwrap_or_default();
+        tokio::pin!(op);
         tokio::select! {
-            biased;
-            () = token.cancelled() => {
+            out = &mut op => return Some(out),
+            () = token.cancelled() => {}
+        }
+        match tokio::time::timeout(STOP_GRACE, op).await {
+            Ok(out) => Some(out),
+            Err(_) => {
                 diags.error(
                     "Operation cancelled",
-                    "Terraform asked the provider to stop (for example after Ctrl-C), so this \
-                     operation was abandoned. Run the command again to finish it.",
+                    "Terraform asked the provider to stop (for example after Ctrl-C), and this \
+                     operation did not finish in time, so it was abandoned. Run `terraform plan` \
+                     to see what exists, then run the command again.",
                 );
                 None
             }
-            out = op => Some(out),
         }
     }
 }
@@ -349,6 +358,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _: Request<pb::stop_provider::Request>,
     ) -> Result<Response<pb::stop_provider::Response>, Status> {
         tracing::info!("Terraform asked the provider to stop: cancelling operations in flight");
+        if let Some(client) = self.client.read().ok().and_then(|c| c.clone()) {
+            self.provider.stop(&client);
+        }
         if let Ok(mut token) = self.stop.lock() {
             token.cancel();
             *token = CancellationToken::new();
@@ -936,7 +948,7 @@ mod tests {
             .stop_provider(Request::new(pb::stop_provider::Request {}))
             .await
             .unwrap();
-        let answer = tokio::time::timeout(std::time::Duration::from_secs(1), in_flight)
+        let answer = tokio::time::timeout(STOP_GRACE * 2, in_flight)
             .await
             .expect("StopProvider did not cancel the create")
             .unwrap()

@@ -34,17 +34,18 @@ impl Method {
             Method::Pat => emu.admin.add_pat(format!("ghp_{secret}")),
             Method::App | Method::OAuth => emu.admin.add_code(secret.clone(), ["4242", "4343"]),
         }
-        match self {
+        crate::support::secrets::remember(match self {
             Method::Pat => format!("ghp_{secret}"),
             _ => secret,
-        }
+        })
     }
 
+    /// The credentials' attributes, with `secret` as the expression of the secret one.
     fn credentials(self, secret: &str) -> String {
         match self {
-            Method::Pat => format!("personal_access_token = \"{secret}\""),
-            Method::App => format!("code = \"{secret}\"\n    installation_id = \"4242\""),
-            Method::OAuth => format!("code = \"{secret}\""),
+            Method::Pat => format!("personal_access_token = {secret}"),
+            Method::App => format!("code = {secret}\n    installation_id = \"4242\""),
+            Method::OAuth => format!("code = {secret}"),
         }
     }
 }
@@ -59,20 +60,20 @@ fn rand_suffix() -> String {
     )
 }
 
-/// A configuration with one connection `gh`.
-fn config(
-    name: &str,
-    description: Option<&str>,
-    method: Method,
-    secret: &str,
-    extra: &str,
-) -> String {
+/// A configuration with one connection `gh`. The secret comes from a sensitive variable, as in
+/// real use, so Terraform's diagnostics (which quote configuration lines) never print it.
+fn config(name: &str, description: Option<&str>, method: Method, extra: &str) -> String {
     let description = description
         .map(|d| format!("description = \"{d}\""))
         .unwrap_or_default();
     format!(
         r#"{REQUIRED_PROVIDERS}
 provider "infisical" {{}}
+
+variable "credential" {{
+  type      = string
+  sensitive = true
+}}
 
 resource "infisical_app_connection_github" "gh" {{
   name   = "{name}"
@@ -85,8 +86,24 @@ resource "infisical_app_connection_github" "gh" {{
 }}
 "#,
         method = method.name(),
-        creds = method.credentials(secret),
+        creds = method.credentials("var.credential"),
     )
+}
+
+/// Writes `main.tf` and the secret's value (in a tfvars file Terraform never prints).
+fn set_config(
+    ws: &Workspace,
+    name: &str,
+    description: Option<&str>,
+    method: Method,
+    secret: &str,
+    extra: &str,
+) {
+    ws.config(&config(name, description, method, extra));
+    ws.write(
+        "secret.auto.tfvars",
+        &format!("credential = \"{secret}\"\n"),
+    );
 }
 
 fn workspace(emu: &Infisical) -> Workspace {
@@ -163,7 +180,7 @@ fn lifecycle(method: Method) {
     let (first, second) = (method.secret(&emu, 1), method.secret(&emu, 2));
     let name = format!("gh-{}", method.name());
 
-    ws.config(&config(&name, Some("first"), method, &first, ""));
+    set_config(&ws, &name, Some("first"), method, &first, "");
     ws.run(&["apply", "-auto-approve"]).success();
     let created = state(&ws);
     let id = created["id"].as_str().unwrap().to_owned();
@@ -173,13 +190,14 @@ fn lifecycle(method: Method) {
     assert_empty_plan(&ws);
 
     // Rename and describe: a PATCH without credentials; the hash stays and is shown unchanged.
-    ws.config(&config(
+    set_config(
+        &ws,
         &format!("{name}-renamed"),
         Some("second"),
         method,
         &first,
         "",
-    ));
+    );
     let (actions, changed, after, unknown) = planned_change(&ws);
     assert_eq!(actions, ["update"]);
     assert_eq!(changed, ["description", "name"]);
@@ -212,13 +230,14 @@ fn lifecycle(method: Method) {
     assert_empty_plan(&ws);
 
     // Rotate the credentials: they are sent, and the hash changes.
-    ws.config(&config(
+    set_config(
+        &ws,
         &format!("{name}-renamed"),
         Some("second"),
         method,
         &second,
         "",
-    ));
+    );
     let (_, changed, _, unknown) = planned_change(&ws);
     assert_eq!(changed, ["credentials", "credentials_hash"]);
     assert_eq!(unknown["credentials_hash"], true);
@@ -272,7 +291,7 @@ fn out_of_band_credential_changes_show_as_a_credentials_update() {
         let emu = Infisical::start();
         let ws = workspace(&emu);
         let first = method.secret(&emu, 1);
-        ws.config(&config("drifting", None, method, &first, ""));
+        set_config(&ws, "drifting", None, method, &first, "");
         ws.run(&["apply", "-auto-approve"]).success();
         let id = state(&ws)["id"].as_str().unwrap().to_owned();
         emu.admin.rotate_credentials(&id).unwrap();
@@ -319,7 +338,7 @@ fn out_of_band_credential_changes_show_as_a_credentials_update() {
                     .all(|r| r.method == "GET" || r.path.contains("/auth/"))
             );
             let fresh = method.secret(&emu, 2);
-            ws.config(&config("drifting", None, method, &fresh, ""));
+            set_config(&ws, "drifting", None, method, &fresh, "");
             ws.run(&["apply", "-auto-approve"]).success();
         }
         assert_empty_plan(&ws);
@@ -333,7 +352,7 @@ fn ignore_changes_accepts_drift_after_one_refresh() {
         let ws = workspace(&emu);
         let first = method.secret(&emu, 1);
         let ignore = "lifecycle {\n    ignore_changes = [credentials]\n  }";
-        ws.config(&config("accepting", None, method, &first, ignore));
+        set_config(&ws, "accepting", None, method, &first, ignore);
         ws.run(&["apply", "-auto-approve"]).success();
         let id = state(&ws)["id"].as_str().unwrap().to_owned();
         let rotated = emu.admin.rotate_credentials(&id).unwrap();
@@ -366,10 +385,10 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
         let emu = Infisical::start();
         let ws = workspace(&emu);
         let code = method.secret(&emu, 1);
-        ws.config(&config("reuse", None, method, &code, ""));
+        set_config(&ws, "reuse", None, method, &code, "");
         ws.run(&["apply", "-auto-approve"]).success();
         // Change something else inside credentials while keeping the exchanged code.
-        let changed = config("reuse", None, method, &code, "").replace(
+        let changed = config("reuse", None, method, "").replace(
             "credentials = {",
             "credentials = {\n    instance_type = \"cloud\"",
         );
@@ -394,7 +413,7 @@ fn a_connection_deleted_outside_terraform_is_planned_again_and_destroy_tolerates
     let emu = Infisical::start();
     let ws = workspace(&emu);
     let pat = Method::Pat.secret(&emu, 1);
-    ws.config(&config("gone", None, Method::Pat, &pat, ""));
+    set_config(&ws, "gone", None, Method::Pat, &pat, "");
     ws.run(&["apply", "-auto-approve"]).success();
     let id = state(&ws)["id"].as_str().unwrap().to_owned();
     assert!(emu.admin.delete_connection(&id));
@@ -418,35 +437,38 @@ fn method_and_project_changes_force_replacement() {
     emu.admin.add_project("proj-b");
     let ws = workspace(&emu);
     let pat = Method::Pat.secret(&emu, 1);
-    ws.config(&config(
+    set_config(
+        &ws,
         "moving",
         None,
         Method::Pat,
         &pat,
         "project_id = \"proj-a\"",
-    ));
+    );
     ws.run(&["apply", "-auto-approve"]).success();
 
-    ws.config(&config(
+    set_config(
+        &ws,
         "moving",
         None,
         Method::Pat,
         &pat,
         "project_id = \"proj-b\"",
-    ));
+    );
     let run = ws.run(&["plan"]).success();
     assert!(run.stdout.contains("forces replacement"), "{}", run.stdout);
     let (actions, _, _, _) = planned_change(&ws);
     assert_eq!(actions, ["delete", "create"]);
 
     let code = Method::OAuth.secret(&emu, 1);
-    ws.config(&config(
+    set_config(
+        &ws,
         "moving",
         None,
         Method::OAuth,
         &code,
         "project_id = \"proj-a\"",
-    ));
+    );
     let run = ws.run(&["plan"]).success();
     assert!(run.stdout.contains("forces replacement"), "{}", run.stdout);
 }
@@ -549,7 +571,7 @@ fn state_written_by_the_official_provider_plans_no_change() {
     let pat = Method::Pat.secret(&emu, 1);
     let ws = workspace(&emu);
     // Create the connection, then replace our state with the official provider's shape for it.
-    ws.config(&config("official", None, Method::Pat, &pat, ""));
+    set_config(&ws, "official", None, Method::Pat, &pat, "");
     ws.run(&["apply", "-auto-approve"]).success();
     let ours = state(&ws);
     let official = serde_json::json!({
@@ -705,7 +727,7 @@ fn secrets_show_as_sensitive_and_never_reach_the_logs() {
     for method in Method::ALL {
         let (first, second) = (method.secret(&emu, 1), method.secret(&emu, 2));
         secrets.extend([first.clone(), second.clone()]);
-        ws.config(&config("secretive", Some("one"), method, &first, ""));
+        set_config(&ws, "secretive", Some("one"), method, &first, "");
         let plan = ws.run(&["plan"]).success();
         let secret_attr = if matches!(method, Method::Pat) {
             "personal_access_token"
@@ -724,7 +746,7 @@ fn secrets_show_as_sensitive_and_never_reach_the_logs() {
         for step in [
             ws.run(&["apply", "-auto-approve"]).success(),
             {
-                ws.config(&config("secretive", Some("two"), method, &second, ""));
+                set_config(&ws, "secretive", Some("two"), method, &second, "");
                 ws.run(&["apply", "-auto-approve"]).success()
             },
             ws.run(&["destroy", "-auto-approve"]).success(),
@@ -768,7 +790,8 @@ fn a_provider_host_known_only_after_apply_does_not_fail_the_plan() {
             "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET",
             "demo-client-secret",
         );
-    let body = config("late-host", None, Method::Pat, &pat, "");
+    let body = config("late-host", None, Method::Pat, "");
+    ws.write("secret.auto.tfvars", &format!("credential = \"{pat}\"\n"));
     let body = body.replace(
         "provider \"infisical\" {}",
         &format!(
@@ -806,7 +829,7 @@ fn a_permission_error_says_what_the_identity_lacks_and_gives_the_request_id() {
         .on("POST", "/api/v1/app-connections/github"),
     );
     let ws = workspace(&emu);
-    ws.config(&config("denied", None, Method::Pat, &pat, ""));
+    set_config(&ws, "denied", None, Method::Pat, &pat, "");
     let run = ws.run(&["apply", "-auto-approve"]);
     assert_eq!(run.code, 1);
     // Terraform wraps long lines: compare with whitespace folded.
@@ -835,7 +858,7 @@ fn a_create_whose_answer_is_lost_adopts_the_connection_instead_of_duplicating_it
             .on("POST", "/api/v1/app-connections/github"),
     );
     let ws = workspace(&emu);
-    ws.config(&config("lost-answer", None, Method::Pat, &pat, ""));
+    set_config(&ws, "lost-answer", None, Method::Pat, &pat, "");
     ws.run(&["apply", "-auto-approve"]).success();
     assert_eq!(
         emu.admin.connection_count(),

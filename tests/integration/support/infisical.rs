@@ -42,6 +42,7 @@ impl Infisical {
 
     /// Points `ws` at this emulator with universal auth from the environment.
     pub fn configure(&self, ws: &mut Workspace) {
+        super::secrets::remember("demo-client-secret");
         ws.env("INFISICAL_HOST", &self.url)
             .env("INFISICAL_UNIVERSAL_AUTH_CLIENT_ID", "demo-client-id")
             .env(
@@ -71,6 +72,11 @@ impl Infisical {
 
 impl Drop for Infisical {
     fn drop(&mut self) {
+        // The emulator logs request bodies with secrets redacted: none may slip through.
+        let log = serde_json::to_string(&self.admin.requests()).unwrap_or_default();
+        if !std::thread::panicking() {
+            super::secrets::assert_absent(&log, "the emulator's request log");
+        }
         if let Some(emulator) = self.emulator.take() {
             self.runtime.block_on(emulator.stop());
         }
@@ -89,7 +95,7 @@ impl Infisical {
         use terraform_provider_infisical::infisical::{
             Auth, Client, ClientConfig, CreateAppConnection, GitHubCredentials, GitHubInstanceType,
         };
-        let pat = format!("ghp_ui_made_{name}");
+        let pat = super::secrets::remember(format!("ghp_ui_made_{name}"));
         self.admin.add_pat(pat.clone());
         let client = Client::new(ClientConfig::new(
             url::Url::parse(&self.url).unwrap(),

@@ -4,6 +4,7 @@
 
 pub mod infisical;
 pub mod plugin;
+pub mod secrets;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -205,11 +206,29 @@ impl Workspace {
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         let out = command.output().expect("run terraform");
-        Run {
+        let run = Run {
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        };
+        // `show -json` and `output -json` print state, which holds secrets by design.
+        if !matches!(args.first(), Some(&"show" | &"output" | &"state")) {
+            secrets::assert_absent(
+                &run.output(),
+                &format!("the output of terraform {}", args.join(" ")),
+            );
         }
+        for log in self
+            .env
+            .iter()
+            .filter(|(k, _)| k == "TF_LOG_PATH")
+            .map(|(_, v)| v)
+        {
+            if let Ok(text) = std::fs::read_to_string(log) {
+                secrets::assert_absent(&text, "Terraform's log");
+            }
+        }
+        run
     }
 }
 
