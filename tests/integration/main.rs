@@ -4,4 +4,5 @@
 mod client;
 mod github;
 mod protocol;
+mod reliability;
 mod support;

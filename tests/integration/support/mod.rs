@@ -183,8 +183,8 @@ impl Workspace {
         self
     }
 
-    /// Runs one Terraform command (`-no-color` is added where Terraform accepts it).
-    pub fn run(&self, args: &[&str]) -> Run {
+    /// A Terraform command for this workspace, not yet started.
+    fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(&self.terraform.path);
         command.args(args.iter().take(1));
         if args.first().is_some_and(|a| {
@@ -203,8 +203,41 @@ impl Workspace {
             .env("TF_INPUT", "0")
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PATH")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null());
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+    }
+
+    /// Starts a Terraform command in the background (stdout and stderr discarded).
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.command(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start terraform")
+    }
+
+    /// The ids of provider processes started by this workspace's Terraform that still run.
+    pub fn provider_processes(&self) -> Vec<u32> {
+        let ours = self.dir.path().join("plugins/terraform-provider-infisical");
+        let Ok(entries) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(Result::ok)
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|cmd| {
+                    cmd.split(|b| *b == 0).next() == Some(ours.as_os_str().as_encoded_bytes())
+                })
+            })
+            .collect()
+    }
+
+    /// Runs one Terraform command (`-no-color` is added where Terraform accepts it).
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = self.command(args);
+        command.stdin(Stdio::null());
         let out = command.output().expect("run terraform");
         let run = Run {
             code: out.status.code().unwrap_or(-1),
