@@ -869,3 +869,49 @@ fn a_create_whose_answer_is_lost_adopts_the_connection_instead_of_duplicating_it
     assert_eq!(state(&ws)["id"], Json::String(stored.id.clone()));
     assert_empty_plan(&ws);
 }
+
+#[test]
+fn a_connection_of_another_app_is_an_error_not_a_removal() {
+    use infisical_emulator::SeedConnection;
+    let emu = Infisical::start();
+    let gitlab = emu
+        .admin
+        .seed_connection(SeedConnection {
+            app: "gitlab".into(),
+            name: "gitlab-main".into(),
+            method: "access-token".into(),
+            project_id: None,
+            credentials: serde_json::Map::new(),
+        })
+        .unwrap();
+    let ws = workspace(&emu);
+    ws.config(&adopted("gitlab-main", None));
+    let run = ws.run(&["import", ADDR, &gitlab.id]);
+    assert_eq!(run.code, 1);
+    let out = run
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(out.contains("is not for App"), "{out}");
+
+    // State that points at it (say, edited by hand) is refused on refresh, not dropped.
+    let pat = Method::Pat.secret(&emu, 1);
+    set_config(&ws, "gitlab-main-gh", None, Method::Pat, &pat, "");
+    ws.run(&["apply", "-auto-approve"]).success();
+    let state_file = ws.path().join("terraform.tfstate");
+    let ours = state(&ws)["id"].as_str().unwrap().to_owned();
+    let text = std::fs::read_to_string(&state_file)
+        .unwrap()
+        .replace(&ours, &gitlab.id);
+    std::fs::write(&state_file, text).unwrap();
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.output()
+            .contains("could not read the GitHub connection"),
+        "{}",
+        run.output()
+    );
+    assert!(emu.admin.connection(&gitlab.id).is_some());
+}
