@@ -401,8 +401,10 @@ impl Client {
                         None,
                     )
                 }
-                // A repeatable request may also meet a passing internal error.
-                500 | 502..=504 => (Error::from_api(*api, retry_after), true, retry_after),
+                502..=504 => (Error::from_api(*api, retry_after), true, retry_after),
+                // A repeatable request may also meet a passing internal error; a create is not
+                // repeated on one, as it may have done something.
+                500 if safe => (Error::from_api(*api, retry_after), true, retry_after),
                 _ => (Error::from_api(*api, retry_after), false, None),
             },
             Failure::NotSent(cause) => (

@@ -669,15 +669,23 @@ async fn gateway_errors_and_dropped_connections_on_reads_are_retried() {
 
     admin.clear_faults();
     admin.inject_fault(Fault::next(1, FaultAction::status(500)).on("GET", CONNECTIONS));
-    assert!(matches!(
-        client.github().list(None).await,
-        Err(Error::Server(_))
-    ));
+    client.github().list(None).await.unwrap();
     assert_eq!(
         count(&emulator, "GET", CONNECTIONS),
-        9,
-        "a 500 is not retried"
+        10,
+        "a read retries a passing 500 once"
     );
+
+    // A create is not repeated on a 500: it may have done something.
+    admin.add_pat("ghp_internal");
+    admin.inject_fault(Fault::next(1, FaultAction::status(500)).on("POST", CONNECTIONS));
+    let error = client
+        .github()
+        .create(&pat_connection("internal", "ghp_internal"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
 }
 
 #[tokio::test]
