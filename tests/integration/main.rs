@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod client;
+mod docs;
+mod examples;
 mod github;
 mod protocol;
 mod support;
