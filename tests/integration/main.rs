@@ -6,4 +6,5 @@ mod docs;
 mod examples;
 mod github;
 mod protocol;
+mod release;
 mod support;
