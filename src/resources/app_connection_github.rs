@@ -110,7 +110,8 @@ pub fn schema() -> Schema {
                          the credentials are written.",
                     ),
                     Attribute::string(INSTALLATION_ID).description(
-                        "For `github-app`: the id of the GitHub App installation (digits).",
+                        "For `github-app`: the id of the GitHub App installation (digits), as \
+                         GitHub adds it to the callback URL next to `code`.",
                     ),
                     Attribute::string(PERSONAL_ACCESS_TOKEN)
                         .sensitive()
@@ -126,7 +127,12 @@ pub fn schema() -> Schema {
                 ],
             )
             .required()
-            .description("How Infisical authenticates to GitHub. Secret values are stored in state as sensitive values."),
+            .description(
+                "The credentials for the chosen `method`. Sent to Infisical only on create and \
+                 when they change; Infisical never returns them, so their secrets live only in \
+                 Terraform's state (as sensitive values). For credentials managed outside \
+                 Terraform, add `lifecycle { ignore_changes = [credentials] }`.",
+            ),
         ],
     }
 }

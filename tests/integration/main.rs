@@ -2,7 +2,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod client;
+mod docs;
+mod examples;
 mod github;
 mod protocol;
+mod release;
 mod reliability;
 mod support;

@@ -166,6 +166,13 @@ impl Workspace {
         self.dir.path().join("work")
     }
 
+    /// Replaces the CLI configuration, which by default runs the provider under test through
+    /// `dev_overrides`.
+    pub fn cli_config(&self, hcl: &str) -> &Self {
+        std::fs::write(self.dir.path().join("cli.tfrc"), hcl).expect("write the CLI config");
+        self
+    }
+
     /// Sets an environment variable for every command.
     pub fn env(&mut self, key: &str, value: &str) -> &mut Self {
         self.env.push((key.to_owned(), value.to_owned()));

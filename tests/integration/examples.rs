@@ -1,0 +1,163 @@
+//! The examples under `examples/` (the registry docs show them) stay formatted and valid: CI runs
+//! `terraform fmt -check -recursive examples` and `terraform validate` in each example directory,
+//! with the provider under test, for every Terraform the harness knows.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value as Json;
+
+use crate::support::{Workspace, terraforms};
+
+/// The repository's `examples/` directory.
+fn examples_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
+}
+
+/// Every directory under `examples/` that holds `.tf` files, sorted.
+fn example_dirs() -> Vec<PathBuf> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        let mut has_tf = false;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "tf") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            found.push(dir.to_path_buf());
+        }
+    }
+    let mut found = Vec::new();
+    walk(&examples_root(), &mut found);
+    found.sort();
+    found
+}
+
+/// Copies the `.tf` files of `dir` into the workspace.
+fn copy_example(dir: &Path, ws: &Workspace) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "tf") {
+            std::fs::copy(&path, ws.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// `terraform validate -json` in a copy of `dir`: the diagnostics other than the dev_overrides
+/// warning every run with a local provider shows, or the reason the configuration is invalid.
+fn validate(ws: &Workspace, dir: &Path) -> Result<Vec<Json>, String> {
+    copy_example(dir, ws);
+    let run = ws.run(&["validate", "-json"]);
+    let json: Json = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("validate -json printed no JSON ({e}):\n{}", run.output()));
+    let diagnostics: Vec<Json> = json["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d["summary"] != "Provider development overrides are in effect")
+        .collect();
+    if json["valid"] == true && run.code == 0 {
+        Ok(diagnostics)
+    } else {
+        Err(serde_json::to_string_pretty(&diagnostics).unwrap())
+    }
+}
+
+#[test]
+fn examples_are_formatted() {
+    let ws = Workspace::new();
+    let root = examples_root();
+    let run = ws.run(&[
+        "fmt",
+        "-check",
+        "-recursive",
+        "-diff",
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        run.code,
+        0,
+        "examples/ is not formatted; run `terraform fmt -recursive examples`:\n{}",
+        run.output()
+    );
+}
+
+#[test]
+fn every_example_directory_validates_with_the_provider() {
+    let dirs = example_dirs();
+    let relative = |d: &PathBuf| {
+        d.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+            .unwrap()
+            .display()
+            .to_string()
+    };
+    let names: Vec<String> = dirs.iter().map(relative).collect();
+    for expected in [
+        "examples/provider",
+        "examples/quickstart",
+        "examples/resources/infisical_app_connection_github",
+        "examples/data-sources/infisical_app_connection_github",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} is missing from {names:?}"
+        );
+    }
+    for terraform in terraforms() {
+        for dir in &dirs {
+            let ws = Workspace::with(terraform);
+            match validate(&ws, dir) {
+                Ok(warnings) => assert!(
+                    warnings.is_empty(),
+                    "{} warns with Terraform {}: {warnings:#?}",
+                    relative(dir),
+                    terraform.version
+                ),
+                Err(why) => panic!(
+                    "{} does not validate with Terraform {}:\n{why}",
+                    relative(dir),
+                    terraform.version
+                ),
+            }
+        }
+    }
+}
+
+/// The check above is only worth something if validate reaches the provider's own plan-time
+/// validation: an example with a method the provider does not know must fail it.
+#[test]
+fn validate_reaches_the_providers_own_validation() {
+    let ws = Workspace::new();
+    let dir = examples_root().join("resources/infisical_app_connection_github");
+    copy_example(&dir, &ws);
+    let resource = std::fs::read_to_string(ws.path().join("resource.tf")).unwrap();
+    let broken = resource.replacen("method = \"oauth\"", "method = \"ssh\"", 1);
+    assert_ne!(broken, resource, "resource.tf has no oauth connection");
+    ws.write("resource.tf", &broken);
+    let run = ws.run(&["validate"]).failure();
+    assert!(run.output().contains("Invalid method"), "{}", run.output());
+}
+
+/// `import.sh` is shown as is in the docs: each command imports into the documented resource.
+#[test]
+fn import_commands_name_the_resource_type() {
+    let path = examples_root().join("resources/infisical_app_connection_github/import.sh");
+    let script = std::fs::read_to_string(path).unwrap();
+    let commands: Vec<&str> = script
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(!commands.is_empty());
+    for command in commands {
+        let words: Vec<&str> = command.split_whitespace().collect();
+        assert_eq!(words.len(), 4, "{command}");
+        assert_eq!(words[..2], ["terraform", "import"], "{command}");
+        assert!(
+            words[2].starts_with("infisical_app_connection_github."),
+            "{command}"
+        );
+    }
+}

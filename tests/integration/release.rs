@@ -1,0 +1,317 @@
+//! Installable releases: `scripts/release.sh` packages the provider as the Terraform registry and
+//! `terraform providers mirror` do, and a plain `terraform init` — no dev_overrides — installs it
+//! from a filesystem mirror and applies with it against the emulator.
+//!
+//! To stay fast, the tests package the debug binary Cargo built for them (`--binary`) instead of
+//! a release build; everything else is the script's own logic.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use sha2::{Digest, Sha256};
+
+use crate::support::infisical::Infisical;
+use crate::support::{Workspace, provider_binary, terraform, terraforms};
+
+const NAME: &str = "terraform-provider-infisical";
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+const ADDRESS: &str = "registry.terraform.io/infisical/infisical";
+
+/// This machine's target as Terraform names it, e.g. `linux_amd64`.
+fn host_target() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+/// Runs `scripts/release.sh` on the test binary with `args`, panicking with its output on failure.
+fn release(args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+    let binary = provider_binary();
+    let out = Command::new("bash")
+        .arg(script)
+        .args(["--binary", binary.to_str().unwrap(), "--version", VERSION])
+        .args(args)
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "release.sh failed:\n{text}");
+    text
+}
+
+/// One packaging of the test binary, shared by the tests (zipping a debug build takes a while):
+/// `dist/` holds the archives, `mirror/` the packed filesystem mirror of them.
+fn packaged() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("release");
+        let _ = std::fs::remove_dir_all(&dir);
+        release(&[
+            "--out",
+            dir.join("dist").to_str().unwrap(),
+            "--mirror",
+            dir.join("mirror").to_str().unwrap(),
+        ]);
+        dir
+    })
+}
+
+/// The members of a zip as `(name, unix mode)`, read by Python's zipfile.
+fn zip_members(zip: &Path) -> Vec<(String, u32)> {
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\n\
+             for i in zipfile.ZipFile(sys.argv[1]).infolist(): print(i.filename, i.external_attr >> 16)",
+        ])
+        .arg(zip)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (name, mode) = l.rsplit_once(' ').unwrap();
+            (name.to_owned(), mode.parse().unwrap())
+        })
+        .collect()
+}
+
+/// A CLI configuration that installs `addresses` from the filesystem mirror `mirror` only.
+fn mirror_cli_config(mirror: &Path, addresses: &[&str]) -> String {
+    let include = addresses
+        .iter()
+        .map(|a| format!("\"{a}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    \
+         include = [{include}]\n  }}\n}}\n",
+        mirror.display()
+    )
+}
+
+/// A configuration with one PAT connection, requiring the provider from `source` at `VERSION`.
+fn config(source: &str, name: &str, pat: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    infisical = {{
+      source  = "{source}"
+      version = "{VERSION}"
+    }}
+  }}
+}}
+
+provider "infisical" {{}}
+
+resource "infisical_app_connection_github" "gh" {{
+  name   = "{name}"
+  method = "pat"
+  credentials = {{
+    personal_access_token = "{pat}"
+  }}
+}}
+"#
+    )
+}
+
+#[test]
+fn release_archives_have_the_registry_layout() {
+    let out = packaged().join("dist");
+    let target = host_target();
+    let zip = format!("{NAME}_{VERSION}_{target}.zip");
+    let manifest = format!("{NAME}_{VERSION}_manifest.json");
+    let sums = format!("{NAME}_{VERSION}_SHA256SUMS");
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected = vec![zip.clone(), manifest.clone(), sums.clone()];
+    expected.sort();
+    assert_eq!(files, expected);
+
+    assert_eq!(
+        zip_members(&out.join(&zip)),
+        [(format!("{NAME}_v{VERSION}"), 0o100_755)],
+        "the zip holds exactly the executable terraform-provider-infisical_v<version>"
+    );
+
+    let manifest_json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(&manifest)).unwrap()).unwrap();
+    assert_eq!(
+        manifest_json,
+        serde_json::json!({ "version": 1, "metadata": { "protocol_versions": ["6.0"] } })
+    );
+
+    let listed = std::fs::read_to_string(out.join(&sums)).unwrap();
+    let mut lines: Vec<&str> = listed.lines().collect();
+    lines.sort_unstable();
+    let mut computed: Vec<String> = [&manifest, &zip]
+        .iter()
+        .map(|f| {
+            let hash = hex::encode(Sha256::digest(std::fs::read(out.join(f)).unwrap()));
+            format!("{hash}  {f}")
+        })
+        .collect();
+    computed.sort();
+    assert_eq!(lines, computed);
+}
+
+#[test]
+fn terraform_init_installs_the_provider_from_a_filesystem_mirror() {
+    let mirror = packaged().join("mirror");
+    let target = host_target();
+    assert!(
+        mirror
+            .join(ADDRESS)
+            .join(format!("{NAME}_{VERSION}_{target}.zip"))
+            .is_file(),
+        "the packed layout is HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip"
+    );
+
+    let emu = Infisical::start();
+    for (n, tf) in terraforms().iter().enumerate() {
+        let mut ws = Workspace::with(tf);
+        ws.cli_config(&mirror_cli_config(&mirror, &[ADDRESS]));
+        emu.configure(&mut ws);
+        let pat = format!("ghp_mirror_{n}_{}", std::process::id());
+        emu.admin.add_pat(pat.clone());
+        ws.config(&config("infisical/infisical", &format!("mirror-{n}"), &pat));
+
+        let init = ws.run(&["init", "-no-color"]).success();
+        assert!(
+            init.stdout
+                .contains(&format!("Installed infisical/infisical v{VERSION}")),
+            "Terraform {}: {}",
+            tf.version,
+            init.output()
+        );
+        let installed = ws
+            .path()
+            .join(".terraform/providers")
+            .join(ADDRESS)
+            .join(VERSION)
+            .join(&target)
+            .join(format!("{NAME}_v{VERSION}"));
+        assert!(installed.is_file(), "{} is missing", installed.display());
+        let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
+        assert!(
+            lock.contains(&format!("version     = \"{VERSION}\"")),
+            "{lock}"
+        );
+
+        let apply = ws.run(&["apply", "-auto-approve"]).success();
+        assert!(
+            !apply.output().contains("development overrides"),
+            "{}",
+            apply.output()
+        );
+        assert!(apply.stdout.contains("1 added"), "{}", apply.output());
+        let plan = ws.run(&["plan", "-detailed-exitcode"]);
+        assert_eq!(
+            plan.code,
+            0,
+            "the second plan is not empty:\n{}",
+            plan.output()
+        );
+        ws.run(&["destroy", "-auto-approve"]).success();
+    }
+    let calls = emu.connection_calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("POST")).count(),
+        terraforms().len(),
+        "{calls:#?}"
+    );
+}
+
+/// The README's migration for a provider installed under an address of its own: after
+/// `terraform state replace-provider` and a new `source`, the state plans no changes.
+#[test]
+fn replace_provider_moves_state_to_another_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = dir.path().join("mirror");
+    let other = "registry.example.com/acme/infisical";
+    // The provider at its usual address (packed, as packaged above) and at another (unpacked).
+    let zip = format!("{NAME}_{VERSION}_{}.zip", host_target());
+    std::fs::create_dir_all(mirror.join(ADDRESS)).unwrap();
+    std::fs::copy(
+        packaged().join("mirror").join(ADDRESS).join(&zip),
+        mirror.join(ADDRESS).join(&zip),
+    )
+    .unwrap();
+    release(&[
+        "--out",
+        dir.path().join("dist").to_str().unwrap(),
+        "--mirror",
+        mirror.to_str().unwrap(),
+        "--layout",
+        "unpacked",
+        "--address",
+        other,
+    ]);
+    let unpacked: PathBuf = mirror
+        .join(other)
+        .join(VERSION)
+        .join(host_target())
+        .join(format!("{NAME}_v{VERSION}"));
+    assert!(unpacked.is_file(), "{} is missing", unpacked.display());
+
+    let emu = Infisical::start();
+    let mut ws = Workspace::with(terraform());
+    ws.cli_config(&mirror_cli_config(&mirror, &[ADDRESS, other]));
+    emu.configure(&mut ws);
+    let pat = format!("ghp_moved_{}", std::process::id());
+    emu.admin.add_pat(pat.clone());
+
+    ws.config(&config("infisical/infisical", "moved", &pat));
+    ws.run(&["init", "-no-color"]).success();
+    ws.run(&["apply", "-auto-approve"]).success();
+
+    ws.run(&["state", "replace-provider", "-auto-approve", ADDRESS, other])
+        .success();
+    ws.config(&config(other, "moved", &pat));
+    let init = ws.run(&["init", "-no-color"]).success();
+    assert!(
+        init.stdout
+            .contains(&format!("Installed {other} v{VERSION}")),
+        "{}",
+        init.output()
+    );
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        0,
+        "the moved state is not in sync:\n{}",
+        plan.output()
+    );
+    let state = ws.run(&["show", "-json"]).success();
+    assert!(
+        state
+            .stdout
+            .contains(&format!("\"provider_name\":\"{other}\"")),
+        "{}",
+        state.stdout
+    );
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert!(
+        emu.connection_calls()
+            .iter()
+            .any(|c| c.starts_with("DELETE"))
+    );
+}
