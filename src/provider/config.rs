@@ -10,9 +10,10 @@
 //! 3. Without a method in `auth`: `INFISICAL_AUTH_METHOD`; then `INFISICAL_TOKEN`; then the
 //!    universal-auth variables.
 //!
-//! Every problem is reported here, at `terraform validate`/`plan`, with the attribute path or
-//! the environment variable to fix, before anything is sent. A value known only after apply
-//! defers the settings instead ([`Resolved::Unknown`]).
+//! Every problem is reported at plan ([`resolve`], when the provider is configured), with the
+//! attribute path or the environment variable to fix, before anything is sent; the ones in the
+//! provider block alone already at `terraform validate` ([`validate`]). A value known only
+//! after apply defers the settings instead ([`Resolved::Unknown`]).
 
 use std::path::PathBuf;
 
@@ -230,6 +231,57 @@ pub fn resolve(
     }
 }
 
+/// The checks that depend on the provider block alone, for `terraform validate`: an invalid
+/// `host`, several methods in `auth`. What depends on the environment (variables, a token file,
+/// AWS credentials) waits for plan, so that `terraform validate` works on a machine without
+/// credentials, as Terraform means it to ("regardless of any provided variables").
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
+    if let Value::String(host) = config.at(&AttrPath::new("host")) {
+        parse_host(host, diags);
+    }
+    let auth = AttrPath::new("auth");
+    if config.at(&auth).is_unknown() {
+        return;
+    }
+    let set = methods_set(config, &auth);
+    if set.len() > 1 {
+        conflict(&auth, &set, diags);
+    }
+}
+
+/// The methods the block sets in `auth`, in the official provider's order of preference: a
+/// nested block that is not null, or a token that is not null or empty (the official provider
+/// ignores an empty token). An unknown value counts as set.
+fn methods_set(config: &Value, auth: &AttrPath) -> Vec<Method> {
+    Method::PRECEDENCE
+        .into_iter()
+        .filter(|method| match config.at(&auth.attr(method.name())) {
+            Value::Null => false,
+            Value::String(s) if *method == Method::Token => !s.is_empty(),
+            _ => true,
+        })
+        .collect()
+}
+
+/// Several methods in `auth`: an error naming them, and the one the official provider would
+/// have used.
+fn conflict(auth: &AttrPath, set: &[Method], diags: &mut Diagnostics) {
+    let names: Vec<String> = set.iter().map(|m| format!("`auth.{}`", m.name())).collect();
+    let order: Vec<&str> = Method::PRECEDENCE.iter().map(|m| m.name()).collect();
+    diags.attr_error(
+        auth.clone(),
+        "Conflicting authentication methods",
+        format!(
+            "{} are {} set; set exactly one login method in `auth`. (The official provider would \
+             silently use {}, the first in its order {}.)",
+            join_and(&names),
+            if names.len() == 2 { "both" } else { "all" },
+            names.first().map_or("", String::as_str),
+            order.join(" > ")
+        ),
+    );
+}
+
 /// Reads values from the block and the environment, and reports what is missing.
 struct Reader<'a> {
     config: &'a Value,
@@ -290,43 +342,16 @@ impl Reader<'_> {
         self.pick(path, var).filter(|v| !v.trim().is_empty())
     }
 
-    /// Whether the block sets `method` in `auth`: a nested block that is not null, or a token
-    /// that is not null or empty (the official provider ignores an empty token). An unknown
-    /// value counts as set.
-    fn is_set(&self, auth: &AttrPath, method: Method) -> bool {
-        match self.config.at(&auth.attr(method.name())) {
-            Value::Null => false,
-            Value::String(s) if method == Method::Token => !s.is_empty(),
-            _ => true,
-        }
-    }
-
     /// The login method and its credentials.
     fn login(&mut self, auth: &AttrPath) -> Option<Login> {
         if self.unknown_at(auth) {
             return None;
         }
-        let set: Vec<Method> = Method::PRECEDENCE
-            .into_iter()
-            .filter(|m| self.is_set(auth, *m))
-            .collect();
+        let set = methods_set(self.config, auth);
         match set.as_slice() {
             [method] => return self.method(*method, auth, Origin::Block),
-            [first, ..] => {
-                let names: Vec<String> =
-                    set.iter().map(|m| format!("`auth.{}`", m.name())).collect();
-                let order: Vec<&str> = Method::PRECEDENCE.iter().map(|m| m.name()).collect();
-                self.diags.attr_error(
-                    auth.clone(),
-                    "Conflicting authentication methods",
-                    format!(
-                        "{} are all set; set exactly one login method in `auth`. (The official \
-                         provider would silently use `auth.{}`, the first in its order {}.)",
-                        join_and(&names),
-                        first.name(),
-                        order.join(" > ")
-                    ),
-                );
+            [_, _, ..] => {
+                conflict(auth, &set, self.diags);
                 return None;
             }
             [] => {}
@@ -1120,6 +1145,38 @@ mod tests {
             env::MACHINE_IDENTITY_ID,
         ] {
             assert!(errors[0].1.contains(var), "{var}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn validate_checks_the_block_alone() {
+        let mut diags = Diagnostics::new();
+        validate(
+            &block(
+                s("app.infisical.com"),
+                Value::Null,
+                &[
+                    (Method::Oidc, oidc(Value::Null, Value::Null)),
+                    (Method::Token, s("t")),
+                ],
+            ),
+            &mut diags,
+        );
+        let paths: Vec<String> = diags
+            .iter()
+            .filter_map(|d| d.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(paths, ["host", "auth"], "{diags:?}");
+        // Whatever the environment lacks is for plan to say: validate needs no credentials.
+        for config in [
+            none(),
+            only(Method::Oidc, oidc(Value::Null, Value::Null)),
+            only(Method::AwsIam, aws_iam(Value::Null)),
+            Value::object([("host", Value::Unknown), ("auth", Value::Unknown)]),
+        ] {
+            let mut diags = Diagnostics::new();
+            validate(&config, &mut diags);
+            assert!(diags.is_empty(), "{diags:?}");
         }
     }
 

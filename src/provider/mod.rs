@@ -170,8 +170,7 @@ impl Provider for InfisicalProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let getenv = |name: &str| std::env::var(name).ok();
-        config::resolve(config, &getenv, diags);
+        config::validate(config, diags);
     }
 
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Configured> {
