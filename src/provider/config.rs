@@ -296,7 +296,7 @@ struct Reader<'a> {
 enum Origin {
     /// A block in `auth`: errors carry the attribute path.
     Block,
-    /// `INFISICAL_AUTH_METHOD` or the legacy fallbacks: errors name the environment variables.
+    /// `INFISICAL_AUTH_METHOD`: errors name the environment variables.
     Environment,
 }
 
