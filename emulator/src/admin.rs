@@ -14,15 +14,18 @@ use serde_json::{Map, Value, json};
 
 use crate::faults::{ActiveFault, Fault, Trigger};
 use crate::state::Shared;
+use crate::sts::AwsKey;
 
 /// Keys whose values are secrets: replaced by `***` in the request log and the admin views.
-const SECRET_KEYS: [&str; 6] = [
+/// `iamRequestHeaders` holds an AWS signature and any session token.
+const SECRET_KEYS: [&str; 7] = [
     "clientSecret",
     "accessToken",
     "code",
     "personalAccessToken",
     "jwt",
     "token",
+    "iamRequestHeaders",
 ];
 
 /// Replaces every secret-looking value (by key, at any depth) with `"***"`.
@@ -75,9 +78,10 @@ pub struct LoggedRequest {
 pub struct Counters {
     /// API requests received (admin routes excluded).
     pub requests: u64,
-    /// Successful universal-auth logins.
+    /// Successful logins, of every method.
     pub logins: u64,
-    /// Universal-auth logins refused with "Invalid credentials".
+    /// Logins refused after their body validated (bad credentials, unknown identity, a bad
+    /// AWS signature), of every method.
     pub failed_logins: u64,
     /// Successful token renewals.
     pub renewals: u64,
@@ -156,6 +160,31 @@ impl Admin {
     /// Whether a code has been exchanged already.
     pub fn code_used(&self, code: &str) -> bool {
         self.shared.lock().github.code_used(code)
+    }
+
+    /// Declares a machine identity with OIDC auth that logs in with `jwt` (call again to accept
+    /// several JWTs).
+    pub fn add_oidc_identity(&self, identity_id: impl Into<String>, jwt: impl Into<String>) {
+        self.shared
+            .lock()
+            .add_oidc_identity(identity_id.into(), jwt.into());
+    }
+
+    /// Declares a machine identity with Kubernetes auth that logs in with the service account
+    /// token `token`.
+    pub fn add_kubernetes_identity(
+        &self,
+        identity_id: impl Into<String>,
+        token: impl Into<String>,
+    ) {
+        self.shared
+            .lock()
+            .add_kubernetes_identity(identity_id.into(), token.into());
+    }
+
+    /// Declares a machine identity with AWS auth that logs in with a request signed by `key`.
+    pub fn add_aws_identity(&self, identity_id: impl Into<String>, key: AwsKey) {
+        self.shared.lock().add_aws_identity(identity_id.into(), key);
     }
 
     /// Declares a project id that `projectId` may name.
@@ -293,6 +322,21 @@ struct CodeBody {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JwtIdentityBody {
+    identity_id: String,
+    jwt: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AwsIdentityBody {
+    identity_id: String,
+    #[serde(flatten)]
+    key: AwsKey,
+}
+
+#[derive(Deserialize)]
 struct IdBody {
     id: String,
 }
@@ -328,6 +372,33 @@ pub(crate) fn router(admin: Admin) -> Router {
                 a.add_code(b.code, b.installations);
                 StatusCode::NO_CONTENT
             }),
+        )
+        .route(
+            "/__emulator/identities/oidc",
+            post(
+                |State(a): State<Admin>, Json(b): Json<JwtIdentityBody>| async move {
+                    a.add_oidc_identity(b.identity_id, b.jwt);
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/__emulator/identities/kubernetes",
+            post(
+                |State(a): State<Admin>, Json(b): Json<JwtIdentityBody>| async move {
+                    a.add_kubernetes_identity(b.identity_id, b.jwt);
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/__emulator/identities/aws",
+            post(
+                |State(a): State<Admin>, Json(b): Json<AwsIdentityBody>| async move {
+                    a.add_aws_identity(b.identity_id, b.key);
+                    StatusCode::NO_CONTENT
+                },
+            ),
         )
         .route(
             "/__emulator/projects",

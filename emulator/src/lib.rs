@@ -3,7 +3,8 @@
 //! bodies and messages, `credentialsHash` behaviour, single-use GitHub codes, token expiry.
 //!
 //! # What it serves
-//! - `POST /api/v1/auth/universal-auth/login` and `POST /api/v1/auth/token/renew`.
+//! - `POST /api/v1/auth/universal-auth/login`, `…/oidc-auth/login`, `…/kubernetes-auth/login`,
+//!   `…/aws-auth/login`, and `POST /api/v1/auth/token/renew`.
 //! - The GitHub app connection routes under `/api/v1/app-connections/github`: list (`?projectId`),
 //!   get by id, get by name (`/connection-name/:name`, `?projectId`), create, `PATCH`, `DELETE`.
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
@@ -15,9 +16,19 @@
 //! - any personal access token starting with `ghp_` or `github_pat_` is valid;
 //! - any code not used before is valid, once, and its user can see every installation.
 //!
+//! # What the logins accept
+//! Universal auth: the client id and secret of the [`Config`]. OIDC and Kubernetes auth: the
+//! identity id and JWT pairs declared with [`Admin::add_oidc_identity`] and
+//! [`Admin::add_kubernetes_identity`] (the real server checks the JWT with the OIDC provider or
+//! the cluster). AWS auth: an identity declared with [`Admin::add_aws_identity`] and an
+//! [`AwsKey`]; the request is decoded as Infisical does (400 "Invalid AWS region" without a
+//! credential scope) and its SigV4 signature checked as STS would, clock skew included (a
+//! refusal is 401 with STS's error code in the message). Unknown identities get the server's 404.
+//!
 //! # Running it
 //! `cargo run -p infisical-emulator -- [--port N] [--client-id X --client-secret Y]
 //! [--token-ttl SECS] [--pat TOKEN] [--code CODE=INSTALLATION,…] [--project ID] [--gateway ID]
+//! [--oidc IDENTITY=JWT] [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET]
 //! [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
 //! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
 //!
@@ -40,6 +51,8 @@
 //! | `POST /__emulator/github/codes` | `{"code","installations":[…]}` | declare a single-use code |
 //! | `GET /__emulator/github/codes/:code` | | `{"used": bool}` |
 //! | `POST /__emulator/projects`, `POST /__emulator/gateways` | `{"id"}` | declare a project / gateway |
+//! | `POST /__emulator/identities/oidc`, `…/kubernetes` | `{"identityId","jwt"}` | declare an identity and a JWT that logs it in |
+//! | `POST /__emulator/identities/aws` | `{"identityId","accessKeyId","secretAccessKey","sessionToken"?}` | declare an identity and an AWS key |
 //! | `GET`/`POST /__emulator/connections` | [`SeedConnection`] | list all / store one directly |
 //! | `GET`/`DELETE /__emulator/connections/:id` | | inspect / delete out of band |
 //! | `POST /__emulator/connections/:id/rotate-credentials` | | new `credentialsHash`, as a UI edit |
@@ -55,6 +68,7 @@
 //! - `routes`: the API routes and the middleware (faults, latency, request log).
 //! - `state`: the state behind one mutex and the server-side logic of each route.
 //! - `github`: the GitHub request schemas and the simulated GitHub side.
+//! - `sts`: the simulated AWS STS side of AWS auth: SigV4 signature checks.
 //! - `zod`: the imitation of zod that produces the real 422 issues.
 //! - `admin`: [`Admin`] and the HTTP admin API.
 //! - `faults`: [`Fault`] rules.
@@ -68,6 +82,7 @@ mod github;
 mod net;
 mod routes;
 mod state;
+mod sts;
 mod zod;
 
 use std::net::SocketAddr;
@@ -79,6 +94,7 @@ use tokio::task::JoinHandle;
 
 pub use admin::{Admin, Counters, LoggedRequest, SeedConnection, StoredConnection};
 pub use faults::{Fault, FaultAction, Trigger};
+pub use sts::AwsKey;
 
 use crate::github::GitHubSide;
 use crate::net::{ConnInfo, KillableListener};

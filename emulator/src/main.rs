@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use infisical_emulator::{Config, Emulator};
+use infisical_emulator::{AwsKey, Config, Emulator};
 
 const USAGE: &str = "\
 usage: infisical-emulator [options]
@@ -19,6 +19,12 @@ usage: infisical-emulator [options]
   --code CODE[=I1,I2]   a single-use GitHub code whose user sees installations I1, I2 (repeatable)
   --project ID          a project id that exists (repeatable)
   --gateway ID          a gateway id that exists (repeatable)
+  --oidc ID=JWT         a machine identity that logs in with OIDC auth and this JWT (repeatable)
+  --kubernetes ID=TOKEN a machine identity that logs in with Kubernetes auth and this service
+                        account token (repeatable)
+  --aws ID=KEY_ID:SECRET
+                        a machine identity that logs in with AWS auth, signing with this AWS
+                        access key id and secret access key (repeatable)
   --no-demo             turn off the demo rules: PATs starting with ghp_ or github_pat_ are valid,
                         and any unused code is valid once and sees every installation
 
@@ -31,6 +37,18 @@ struct Fixtures {
     codes: Vec<(String, Vec<String>)>,
     projects: Vec<String>,
     gateways: Vec<String>,
+    oidc: Vec<(String, String)>,
+    kubernetes: Vec<(String, String)>,
+    aws: Vec<(String, AwsKey)>,
+}
+
+/// Splits `ID=VALUE`.
+fn pair(flag: &str, value: &str) -> Result<(String, String), String> {
+    value
+        .split_once('=')
+        .filter(|(id, rest)| !id.is_empty() && !rest.is_empty())
+        .map(|(id, rest)| (id.to_owned(), rest.to_owned()))
+        .ok_or_else(|| format!("{flag} wants IDENTITY=VALUE, not {value:?}"))
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixtures), String> {
@@ -77,6 +95,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
             }
             "--project" => fixtures.projects.push(value),
             "--gateway" => fixtures.gateways.push(value),
+            "--oidc" => fixtures.oidc.push(pair(&flag, &value)?),
+            "--kubernetes" => fixtures.kubernetes.push(pair(&flag, &value)?),
+            "--aws" => {
+                let (id, key) = pair(&flag, &value)?;
+                let (key_id, secret) = key
+                    .split_once(':')
+                    .ok_or_else(|| format!("--aws wants IDENTITY=KEY_ID:SECRET, not {value:?}"))?;
+                fixtures.aws.push((id, AwsKey::new(key_id, secret)));
+            }
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -140,6 +167,15 @@ async fn main() -> ExitCode {
         .gateways
         .into_iter()
         .for_each(|g| admin.add_gateway(g));
+    for (id, jwt) in fixtures.oidc {
+        admin.add_oidc_identity(id, jwt);
+    }
+    for (id, token) in fixtures.kubernetes {
+        admin.add_kubernetes_identity(id, token);
+    }
+    for (id, key) in fixtures.aws {
+        admin.add_aws_identity(id, key);
+    }
 
     // The first stdout line is the contract with scripts: nothing may be printed before it.
     println!("{}", emulator.url());

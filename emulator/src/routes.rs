@@ -28,6 +28,9 @@ const BODY_LIMIT: usize = 1 << 20;
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/api/v1/auth/universal-auth/login", post(login))
+        .route("/api/v1/auth/oidc-auth/login", post(oidc_login))
+        .route("/api/v1/auth/kubernetes-auth/login", post(kubernetes_login))
+        .route("/api/v1/auth/aws-auth/login", post(aws_login))
         .route("/api/v1/auth/token/renew", post(renew))
         .route("/api/v1/app-connections/github", get(list).post(create))
         .route(
@@ -205,6 +208,26 @@ static LOGIN: LazyLock<Schema> = LazyLock::new(|| {
     ])
 });
 
+/// The OIDC and Kubernetes login bodies.
+static JWT_LOGIN: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![
+        ("identityId", string().trim().into()),
+        ("jwt", string().trim().into()),
+        ("organizationSlug", optional(string().trim())),
+    ])
+});
+
+/// The AWS login body (`iamHttpRequestMethod` defaults to `POST` on the server).
+static AWS_LOGIN: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![
+        ("identityId", string().trim().into()),
+        ("iamHttpRequestMethod", optional(string())),
+        ("iamRequestBody", string().into()),
+        ("iamRequestHeaders", string().into()),
+        ("organizationSlug", optional(string().trim())),
+    ])
+});
+
 static RENEW: LazyLock<Schema> =
     LazyLock::new(|| Schema::Object(vec![("accessToken", string().trim().into())]));
 
@@ -214,6 +237,51 @@ async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Json<Va
         &shared.settings,
         text(&body, "clientId"),
         text(&body, "clientSecret"),
+    )?;
+    Ok(Json(answer))
+}
+
+async fn oidc_login(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let body = validate(&JWT_LOGIN, json_body(&body)?.as_ref())?;
+    let answer = shared.lock().oidc_login(
+        &shared.settings,
+        text(&body, "identityId"),
+        text(&body, "jwt"),
+    )?;
+    Ok(Json(answer))
+}
+
+async fn kubernetes_login(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let body = validate(&JWT_LOGIN, json_body(&body)?.as_ref())?;
+    let answer = shared.lock().kubernetes_login(
+        &shared.settings,
+        text(&body, "identityId"),
+        text(&body, "jwt"),
+    )?;
+    Ok(Json(answer))
+}
+
+async fn aws_login(
+    State(shared): State<Arc<Shared>>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let body = validate(&AWS_LOGIN, json_body(&body)?.as_ref())?;
+    let method = body
+        .get("iamHttpRequestMethod")
+        .and_then(Value::as_str)
+        .unwrap_or("POST");
+    let answer = shared.lock().aws_login(
+        &shared.settings,
+        text(&body, "identityId"),
+        method,
+        text(&body, "iamRequestBody"),
+        text(&body, "iamRequestHeaders"),
     )?;
     Ok(Json(answer))
 }

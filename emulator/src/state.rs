@@ -17,6 +17,7 @@ use crate::admin::{Counters, LoggedRequest, StoredConnection};
 use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
 use crate::faults::ActiveFault;
 use crate::github::{self, CreateInput, GitHubSide, Method, UpdateInput};
+use crate::sts::{self, AwsKey, Refusal};
 
 /// How many requests the log keeps; older ones are forgotten so a long demo does not grow forever.
 const LOG_CAPACITY: usize = 10_000;
@@ -164,6 +165,12 @@ pub(crate) struct State {
     /// name without a scan.
     names: HashMap<(Option<String>, String), String>,
     tokens: HashMap<String, Token>,
+    /// Machine identities with OIDC auth: identity id → the JWTs that log it in.
+    oidc: HashMap<String, HashSet<String>>,
+    /// Machine identities with Kubernetes auth: identity id → the service account tokens.
+    kubernetes: HashMap<String, HashSet<String>>,
+    /// Machine identities with AWS auth: identity id → the AWS access keys STS accepts.
+    aws: HashMap<String, Vec<AwsKey>>,
     pub(crate) github: GitHubSide,
     pub(crate) projects: HashSet<String>,
     pub(crate) gateways: HashSet<String>,
@@ -215,6 +222,109 @@ impl State {
         }
         self.counters.logins += 1;
         Ok(self.issue_token(settings, None))
+    }
+
+    /// Declares an identity that logs in with OIDC auth and `jwt`.
+    pub(crate) fn add_oidc_identity(&mut self, identity_id: String, jwt: String) {
+        self.oidc.entry(identity_id).or_default().insert(jwt);
+    }
+
+    /// Declares an identity that logs in with Kubernetes auth and `token`.
+    pub(crate) fn add_kubernetes_identity(&mut self, identity_id: String, token: String) {
+        self.kubernetes
+            .entry(identity_id)
+            .or_default()
+            .insert(token);
+    }
+
+    /// Declares an identity that logs in with AWS auth, signing with `key`.
+    pub(crate) fn add_aws_identity(&mut self, identity_id: String, key: AwsKey) {
+        self.aws.entry(identity_id).or_default().push(key);
+    }
+
+    /// OIDC login with a validated body. The real server verifies the JWT against the
+    /// provider's JWKS; here a JWT is valid when it was declared for the identity.
+    pub(crate) fn oidc_login(
+        &mut self,
+        settings: &Settings,
+        identity_id: &str,
+        jwt: &str,
+    ) -> Result<Value, ApiError> {
+        let outcome = match self.oidc.get(identity_id) {
+            None => Err(ApiError::not_found(
+                "OIDC auth method not found for identity, did you configure OIDC auth?",
+            )),
+            Some(jwts) if !jwts.contains(jwt) => Err(ApiError::unauthorized(
+                "Access denied: Unable to verify JWT signature with any available signing key. \
+                 invalid signature",
+            )),
+            Some(_) => Ok(()),
+        };
+        self.finish_login(settings, outcome)
+    }
+
+    /// Kubernetes login with a validated body. The real server asks the cluster's TokenReview
+    /// API; here a token is valid when it was declared for the identity.
+    pub(crate) fn kubernetes_login(
+        &mut self,
+        settings: &Settings,
+        identity_id: &str,
+        jwt: &str,
+    ) -> Result<Value, ApiError> {
+        let outcome = match self.kubernetes.get(identity_id) {
+            None => Err(ApiError::not_found(
+                "Kubernetes auth method not found for identity, did you configure Kubernetes auth?",
+            )),
+            Some(tokens) if !tokens.contains(jwt) => {
+                Err(ApiError::unauthorized("Kubernetes token not authenticated"))
+            }
+            Some(_) => Ok(()),
+        };
+        self.finish_login(settings, outcome)
+    }
+
+    /// AWS login with a validated body: Infisical's decoding, then STS's signature check (see
+    /// [`crate::sts`]). An STS refusal is answered 401, an undecodable request 400.
+    pub(crate) fn aws_login(
+        &mut self,
+        settings: &Settings,
+        identity_id: &str,
+        method: &str,
+        body: &str,
+        headers: &str,
+    ) -> Result<Value, ApiError> {
+        let outcome = match self.aws.get(identity_id) {
+            None => Err(ApiError::not_found(
+                "AWS auth method not found for identity, did you configure AWS auth?",
+            )),
+            Some(keys) => sts::verify(method, body, headers, keys, OffsetDateTime::now_utc())
+                .map_err(|refusal| match refusal {
+                    Refusal::Infisical(message) => ApiError::bad_request(message),
+                    Refusal::Sts(code, message) => ApiError::unauthorized(format!(
+                        "Access denied: AWS STS refused the signed GetCallerIdentity request: \
+                         {code}: {message}"
+                    )),
+                }),
+        };
+        self.finish_login(settings, outcome)
+    }
+
+    /// Counts a login and issues its token, or counts the refusal.
+    fn finish_login(
+        &mut self,
+        settings: &Settings,
+        outcome: Result<(), ApiError>,
+    ) -> Result<Value, ApiError> {
+        match outcome {
+            Ok(()) => {
+                self.counters.logins += 1;
+                Ok(self.issue_token(settings, None))
+            }
+            Err(error) => {
+                self.counters.failed_logins += 1;
+                Err(error)
+            }
+        }
     }
 
     /// `POST /api/v1/auth/token/renew`: a new token, never past the original's max TTL.

@@ -653,6 +653,135 @@ async fn auth_errors_match_the_server() {
 }
 
 #[tokio::test]
+async fn oidc_and_kubernetes_logins_accept_declared_identities_only() {
+    let f = Fixture::start().await;
+    let url = f.emulator.url();
+    // One identity declared through the Rust handle, one over HTTP.
+    f.emulator
+        .admin()
+        .add_oidc_identity("oidc-id", "the-oidc-jwt");
+    let declared = f
+        .http
+        .post(format!("{url}/__emulator/identities/kubernetes"))
+        .json(&json!({ "identityId": "k8s-id", "jwt": "the-sa-token" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(declared.status().is_success());
+    let login = |path: &'static str, body: Value| f.raw(Method::POST, path, None, Some(body));
+    for (path, id, jwt, unknown) in [
+        (
+            "/api/v1/auth/oidc-auth/login",
+            "oidc-id",
+            "the-oidc-jwt",
+            "OIDC auth method not found for identity, did you configure OIDC auth?",
+        ),
+        (
+            "/api/v1/auth/kubernetes-auth/login",
+            "k8s-id",
+            "the-sa-token",
+            "Kubernetes auth method not found for identity, did you configure Kubernetes auth?",
+        ),
+    ] {
+        let (status, body) = login(
+            path,
+            json!({ "identityId": id, "jwt": format!(" {jwt} "), "organizationSlug": "sub" }),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["tokenType"], "Bearer");
+        let token = body["accessToken"].as_str().unwrap();
+        let (status, _) = f.raw(Method::GET, CONNECTIONS, Some(token), None).await;
+        assert_eq!(status, StatusCode::OK);
+
+        let (status, body) = login(path, json!({ "identityId": id, "jwt": "forged" })).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert!(!body.to_string().contains("forged"), "{body}");
+        let (status, body) = login(path, json!({ "identityId": "nobody", "jwt": jwt })).await;
+        assert_eq!((status, message(&body)), (StatusCode::NOT_FOUND, unknown));
+        let (status, body) = login(path, json!({ "identityId": id })).await;
+        assert_eq!(issues(status, &body), [issue("jwt", "Required")]);
+    }
+    let counters = f.emulator.admin().counters();
+    // The fixture's own universal login, then one success and two refusals per method.
+    assert_eq!((counters.logins, counters.failed_logins), (3, 4));
+}
+
+#[tokio::test]
+async fn aws_login_decodes_the_request_as_infisical_and_hides_it_in_the_log() {
+    let f = Fixture::start().await;
+    let url = f.emulator.url();
+    let declared = f
+        .http
+        .post(format!("{url}/__emulator/identities/aws"))
+        .json(&json!({ "identityId": "aws-id", "accessKeyId": "AKID", "secretAccessKey": "s" }))
+        .send()
+        .await
+        .unwrap();
+    assert!(declared.status().is_success());
+    let login = |body: Value| {
+        f.raw(
+            Method::POST,
+            "/api/v1/auth/aws-auth/login",
+            None,
+            Some(body),
+        )
+    };
+    // `iamRequestHeaders` decodes, but has no credential scope to take a region from.
+    let (status, body) = login(json!({
+        "identityId": "aws-id",
+        "iamHttpRequestMethod": "POST",
+        "iamRequestBody": "QWN0aW9uPUdldENhbGxlcklkZW50aXR5JlZlcnNpb249MjAxMS0wNi0xNQ==",
+        "iamRequestHeaders": "eyJYLUFtei1EYXRlIjoiMjAyNjAxMDFUMDAwMDAwWiJ9",
+    }))
+    .await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::BAD_REQUEST, "Invalid AWS region")
+    );
+    // A forged signature is STS's to refuse.
+    let headers = json!({
+        "Authorization": "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/sts/aws4_request, \
+                          SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000",
+        "Host": "sts.us-east-1.amazonaws.com",
+        "X-Amz-Date": "20260101T000000Z",
+    });
+    use base64::Engine as _;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(headers.to_string());
+    let (status, body) = login(json!({
+        "identityId": "aws-id",
+        "iamRequestBody": "QWN0aW9uPUdldENhbGxlcklkZW50aXR5JlZlcnNpb249MjAxMS0wNi0xNQ==",
+        "iamRequestHeaders": encoded,
+    }))
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(message(&body).contains("AWS STS refused"), "{body}");
+    let (status, body) = login(json!({
+        "identityId": "someone-else",
+        "iamRequestBody": "",
+        "iamRequestHeaders": "",
+    }))
+    .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            "AWS auth method not found for identity, did you configure AWS auth?"
+        )
+    );
+    let logged = f.emulator.admin().requests();
+    let aws: Vec<_> = logged
+        .iter()
+        .filter(|r| r.path == "/api/v1/auth/aws-auth/login")
+        .collect();
+    assert_eq!(aws.len(), 3);
+    assert!(
+        aws.iter()
+            .all(|r| r.body.as_ref().unwrap()["iamRequestHeaders"] == "***")
+    );
+}
+
+#[tokio::test]
 async fn faults_drop_connections_before_or_after_the_work() {
     let f = Fixture::start().await;
     let admin = f.emulator.admin();

@@ -1,14 +1,16 @@
 //! How the client gets an access token: the [`Auth`] methods, their login calls, and the cached
 //! token every request shares.
 //!
-//! Adding a login method (OIDC, Kubernetes, AWS IAM) means one [`Auth`] variant and one arm in
-//! [`Auth::login_call`]; caching, renewal, re-login on rejection and retries are shared.
+//! Adding a login method means one [`Auth`] variant and one arm in [`Auth::login_call`];
+//! caching, renewal, re-login on rejection and retries are shared.
 
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
 use super::Error;
+use super::aws::{self, AwsSource};
 use crate::secret::Secret;
 
 /// How the client authenticates to Infisical.
@@ -29,6 +31,44 @@ pub enum Auth {
     /// An access token used as it is (machine-identity token auth): never renewed, and a
     /// rejection is final.
     Token(Secret),
+    /// OIDC auth: `POST /api/v1/auth/oidc-auth/login` with a JWT from an OIDC provider (a CI
+    /// system's identity token, say).
+    Oidc {
+        /// The machine identity's id.
+        identity_id: Secret,
+        /// The JWT.
+        jwt: Secret,
+        /// Log in to this sub-organization.
+        organization_slug: Option<String>,
+    },
+    /// Kubernetes auth: `POST /api/v1/auth/kubernetes-auth/login` with a service account token.
+    Kubernetes {
+        /// The machine identity's id.
+        identity_id: Secret,
+        /// The service account token, or where to read it.
+        service_account_token: ServiceAccountToken,
+        /// Log in to this sub-organization.
+        organization_slug: Option<String>,
+    },
+    /// AWS IAM auth: `POST /api/v1/auth/aws-auth/login` with a signed `sts:GetCallerIdentity`
+    /// request, signed afresh at every login.
+    AwsIam {
+        /// The machine identity's id.
+        identity_id: Secret,
+        /// Where the AWS credentials come from.
+        source: AwsSource,
+        /// Log in to this sub-organization.
+        organization_slug: Option<String>,
+    },
+}
+
+/// A Kubernetes service account token, given or read from a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServiceAccountToken {
+    /// The token itself.
+    Value(Secret),
+    /// A file holding it, read at every login: the kubelet rotates projected tokens.
+    File(PathBuf),
 }
 
 impl Auth {
@@ -46,32 +86,112 @@ impl Auth {
         Auth::Token(token.into())
     }
 
-    /// The login request of this method; `None` for a method that does not log in.
-    pub(crate) fn login_call(&self) -> Option<Result<LoginCall, Error>> {
+    /// The method's name, as `INFISICAL_AUTH_METHOD` spells it.
+    pub fn method_name(&self) -> &'static str {
         match self {
+            Auth::UniversalAuth { .. } => "universal",
+            Auth::Token(_) => "token",
+            Auth::Oidc { .. } => "oidc",
+            Auth::Kubernetes { .. } => "kubernetes",
+            Auth::AwsIam { .. } => "aws_iam",
+        }
+    }
+
+    /// The login request of this method; `None` for a method that does not log in. Anything
+    /// that can change between logins (a token file, AWS credentials, the signing time) is read
+    /// here, at every login.
+    pub(crate) async fn login_call(&self) -> Result<Option<LoginCall>, Error> {
+        let call = match self {
             Auth::UniversalAuth {
                 client_id,
                 client_secret,
                 organization_slug,
-            } => {
-                let body = UniversalAuthLogin {
+            } => LoginCall::new(
+                &["api", "v1", "auth", "universal-auth", "login"],
+                &UniversalAuthLogin {
                     client_id,
                     client_secret,
                     organization_slug: organization_slug.as_deref(),
+                },
+            )?,
+            Auth::Token(_) => return Ok(None),
+            Auth::Oidc {
+                identity_id,
+                jwt,
+                organization_slug,
+            } => LoginCall::new(
+                &["api", "v1", "auth", "oidc-auth", "login"],
+                &JwtLogin {
+                    identity_id,
+                    jwt,
+                    organization_slug: organization_slug.as_deref(),
+                },
+            )?,
+            Auth::Kubernetes {
+                identity_id,
+                service_account_token,
+                organization_slug,
+            } => {
+                let jwt = match service_account_token {
+                    ServiceAccountToken::Value(token) => token.clone(),
+                    ServiceAccountToken::File(path) => read_token_file(path).await?,
                 };
-                Some(LoginCall::new(
-                    &["api", "v1", "auth", "universal-auth", "login"],
-                    &body,
-                ))
+                LoginCall::new(
+                    &["api", "v1", "auth", "kubernetes-auth", "login"],
+                    &JwtLogin {
+                        identity_id,
+                        jwt: &jwt,
+                        organization_slug: organization_slug.as_deref(),
+                    },
+                )?
             }
-            Auth::Token(_) => None,
-        }
+            Auth::AwsIam {
+                identity_id,
+                source,
+                organization_slug,
+            } => {
+                let (credentials, region) = source.resolve().map_err(Error::Config)?;
+                let signed =
+                    aws::sign_get_caller_identity(&credentials, &region, SystemTime::now())
+                        .map_err(Error::Config)?;
+                LoginCall::new(
+                    &["api", "v1", "auth", "aws-auth", "login"],
+                    &AwsIamLogin {
+                        identity_id,
+                        iam_http_request_method: signed.method,
+                        iam_request_body: &signed.body,
+                        iam_request_headers: &signed.headers,
+                        organization_slug: organization_slug.as_deref(),
+                    },
+                )?
+            }
+        };
+        Ok(Some(call))
     }
 
     /// Whether a refused token can be replaced by logging in again.
     pub(crate) fn can_log_in(&self) -> bool {
         !matches!(self, Auth::Token(_))
     }
+}
+
+/// Reads a Kubernetes service account token; surrounding whitespace (a trailing newline from an
+/// editor) is dropped.
+async fn read_token_file(path: &std::path::Path) -> Result<Secret, Error> {
+    let text = tokio::fs::read_to_string(path).await.map_err(|e| {
+        Error::Config(format!(
+            "cannot read the Kubernetes service account token from {}: {e}",
+            path.display()
+        ))
+    })?;
+    let token = text.trim();
+    if token.is_empty() {
+        return Err(Error::Config(format!(
+            "the Kubernetes service account token file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(Secret::new(token))
 }
 
 /// A login request ready to send. Its body holds secrets, so it has no `Debug`.
@@ -93,6 +213,27 @@ impl LoginCall {
 struct UniversalAuthLogin<'a> {
     client_id: &'a Secret,
     client_secret: &'a Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_slug: Option<&'a str>,
+}
+
+/// The body of the OIDC and Kubernetes logins.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JwtLogin<'a> {
+    identity_id: &'a Secret,
+    jwt: &'a Secret,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_slug: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AwsIamLogin<'a> {
+    identity_id: &'a Secret,
+    iam_http_request_method: &'a str,
+    iam_request_body: &'a str,
+    iam_request_headers: &'a Secret,
     #[serde(skip_serializing_if = "Option::is_none")]
     organization_slug: Option<&'a str>,
 }

@@ -297,11 +297,20 @@ impl Client {
         Ok(value)
     }
 
-    #[instrument(level = "debug", skip_all)]
+    /// Logs in; a failure names the method and the host.
+    #[instrument(level = "debug", skip_all, fields(method = self.inner.auth.method_name()))]
     async fn login(&self) -> Result<AccessToken, Error> {
-        let login = self.inner.auth.login_call().ok_or_else(|| {
+        self.try_login().await.map_err(|source| Error::Login {
+            method: self.inner.auth.method_name(),
+            host: self.inner.base.as_str().trim_end_matches('/').to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    async fn try_login(&self) -> Result<AccessToken, Error> {
+        let login = self.inner.auth.login_call().await?.ok_or_else(|| {
             Error::Internal("login called for an auth method without one".to_owned())
-        })??;
+        })?;
         let call = self.call(
             Method::POST,
             login.segments,

@@ -270,6 +270,17 @@ pub enum Error {
         /// What happened.
         cause: String,
     },
+    /// Logging in failed: Infisical refused the login, or its credentials could not be read
+    /// (a token file, AWS credentials). The cause says which.
+    #[error("could not log in to infisical at {host} with {method} auth: {source}")]
+    Login {
+        /// The method, as `INFISICAL_AUTH_METHOD` spells it.
+        method: &'static str,
+        /// The Infisical host.
+        host: String,
+        /// What went wrong.
+        source: Box<Error>,
+    },
     /// The client cannot be built as configured.
     #[error("invalid infisical client configuration: {0}")]
     Config(String),
@@ -317,6 +328,7 @@ impl Error {
             | Error::Unexpected(api)
             | Error::Forbidden { api, .. }
             | Error::RateLimited { api, .. } => Some(api),
+            Error::Login { source, .. } => source.api(),
             _ => None,
         }
     }
@@ -325,6 +337,7 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Decode { status, .. } => Some(*status),
+            Error::Login { source, .. } => source.status(),
             _ => self.api().map(|api| api.status),
         }
     }

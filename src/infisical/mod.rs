@@ -29,6 +29,7 @@
 //! # Layout
 //! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
 //! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
+//! - `aws`: AWS IAM auth's signed `sts:GetCallerIdentity` request and the AWS credentials.
 //! - `retry`: [`RetryPolicy`]: what is retried, backoff with jitter, `Retry-After`.
 //! - `error`: [`Error`], decoded from Infisical's error bodies.
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
@@ -36,6 +37,7 @@
 
 mod app_connection;
 mod auth;
+pub mod aws;
 mod client;
 mod error;
 mod github;
@@ -44,7 +46,7 @@ mod retry;
 pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
 };
-pub use auth::Auth;
+pub use auth::{Auth, ServiceAccountToken};
 pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT};
 pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
 pub use github::{

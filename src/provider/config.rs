@@ -1,15 +1,31 @@
 //! Turning the provider block and the environment into settings: the host and how to log in,
-//! with the official provider's environment variables and precedence (configuration over
-//! environment; inside `auth`, the first method set wins; then `INFISICAL_AUTH_METHOD`; then
-//! `INFISICAL_TOKEN`; then the universal-auth variables).
+//! with the official provider's environment variables and precedence.
+//!
+//! Precedence, as in the official provider (`internal/provider/provider.go`, `Configure`):
+//! 1. A value in the provider block beats its environment variable.
+//! 2. The method is the one set in `auth`. The official provider picks the first of
+//!    oidc > universal > kubernetes > aws_iam > token when several are set; this provider
+//!    refuses that instead (naming them, and the one the official provider would have used),
+//!    because a silently ignored credential is a misconfiguration.
+//! 3. Without a method in `auth`: `INFISICAL_AUTH_METHOD`; then `INFISICAL_TOKEN`; then the
+//!    universal-auth variables.
+//!
+//! Every problem is reported at plan ([`resolve`], when the provider is configured), with the
+//! attribute path or the environment variable to fix, before anything is sent; the ones in the
+//! provider block alone already at `terraform validate` ([`validate`]). A value known only
+//! after apply defers the settings instead ([`Resolved::Unknown`]).
 
+use std::path::PathBuf;
+
+use crate::infisical::ServiceAccountToken;
+use crate::infisical::aws;
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::{AttrPath, Diagnostics, PathStep, Severity};
 use crate::tfplugin::value::Value;
 
 use super::DEFAULT_HOST;
 
-/// Environment variables the provider reads.
+/// Environment variables the provider reads (the official provider's names).
 pub mod env {
     /// The Infisical host.
     pub const HOST: &str = "INFISICAL_HOST";
@@ -23,6 +39,74 @@ pub mod env {
     pub const AUTH_METHOD: &str = "INFISICAL_AUTH_METHOD";
     /// The (sub-)organization to log in to.
     pub const ORGANIZATION_SLUG: &str = "INFISICAL_AUTH_ORGANIZATION_SLUG";
+    /// The machine identity id of OIDC, Kubernetes and AWS IAM auth.
+    pub const MACHINE_IDENTITY_ID: &str = "INFISICAL_MACHINE_IDENTITY_ID";
+    /// The name of the variable holding the OIDC JWT. (The official provider's docs call it
+    /// `INFISICAL_OIDC_AUTH_TOKEN_KEY_NAME`; its code reads this one.)
+    pub const OIDC_TOKEN_NAME: &str = "INFISICAL_OIDC_AUTH_TOKEN_NAME";
+    /// Where the OIDC JWT is, unless renamed.
+    pub const AUTH_JWT: &str = "INFISICAL_AUTH_JWT";
+    /// A Kubernetes service account token.
+    pub const KUBERNETES_TOKEN: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN";
+    /// The file holding the Kubernetes service account token.
+    pub const KUBERNETES_TOKEN_PATH: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH";
+}
+
+/// Where a pod's service account token is mounted.
+pub const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
+    "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/// A login method, by its attribute in `auth` (and its `INFISICAL_AUTH_METHOD` value).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `auth.oidc`.
+    Oidc,
+    /// `auth.universal`.
+    Universal,
+    /// `auth.kubernetes`.
+    Kubernetes,
+    /// `auth.aws_iam`.
+    AwsIam,
+    /// `auth.token`.
+    Token,
+}
+
+impl Method {
+    /// The official provider's order of preference when several are set in `auth`.
+    pub const PRECEDENCE: [Method; 5] = [
+        Method::Oidc,
+        Method::Universal,
+        Method::Kubernetes,
+        Method::AwsIam,
+        Method::Token,
+    ];
+
+    /// The values `INFISICAL_AUTH_METHOD` accepts, in the official provider's order.
+    pub const ENV_VALUES: [Method; 5] = [
+        Method::Token,
+        Method::Universal,
+        Method::Oidc,
+        Method::Kubernetes,
+        Method::AwsIam,
+    ];
+
+    /// The attribute in `auth`, which is also the `INFISICAL_AUTH_METHOD` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Oidc => "oidc",
+            Method::Universal => "universal",
+            Method::Kubernetes => "kubernetes",
+            Method::AwsIam => "aws_iam",
+            Method::Token => "token",
+        }
+    }
+
+    /// Parses an `INFISICAL_AUTH_METHOD` value (case-sensitive, as the official provider).
+    pub fn from_env_value(value: &str) -> Option<Method> {
+        Method::ENV_VALUES
+            .into_iter()
+            .find(|m| m.name() == value.trim())
+    }
 }
 
 /// How to log in.
@@ -37,15 +121,42 @@ pub enum Login {
     },
     /// An access token, used as is.
     Token(Secret),
+    /// OIDC auth with a JWT read from the environment.
+    Oidc {
+        /// The machine identity's id.
+        identity_id: Secret,
+        /// The JWT.
+        jwt: Secret,
+    },
+    /// Kubernetes auth with a service account token.
+    Kubernetes {
+        /// The machine identity's id.
+        identity_id: Secret,
+        /// The token, or the file to read it from at each login.
+        token: ServiceAccountToken,
+    },
+    /// AWS IAM auth with the AWS credentials of the environment.
+    AwsIam {
+        /// The machine identity's id.
+        identity_id: Secret,
+    },
 }
 
 impl Login {
+    /// The method.
+    pub fn method(&self) -> Method {
+        match self {
+            Login::Universal { .. } => Method::Universal,
+            Login::Token(_) => Method::Token,
+            Login::Oidc { .. } => Method::Oidc,
+            Login::Kubernetes { .. } => Method::Kubernetes,
+            Login::AwsIam { .. } => Method::AwsIam,
+        }
+    }
+
     /// The method's name, as `INFISICAL_AUTH_METHOD` spells it.
     pub fn name(&self) -> &'static str {
-        match self {
-            Login::Universal { .. } => "universal",
-            Login::Token(_) => "token",
-        }
+        self.method().name()
     }
 }
 
@@ -71,160 +182,444 @@ pub enum Resolved {
     Invalid,
 }
 
-/// The methods `INFISICAL_AUTH_METHOD` accepts in this version.
-pub const AUTH_METHODS: [&str; 2] = ["universal", "token"];
-
 /// Resolves the settings from the provider block (`config`) and the environment (`getenv`).
+/// Files named by the settings (a Kubernetes token, the AWS shared files) are checked too.
 pub fn resolve(
     config: &Value,
     getenv: &dyn Fn(&str) -> Option<String>,
     diags: &mut Diagnostics,
 ) -> Resolved {
-    let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
-    // The first value that is known only after apply, if any.
-    let unknown: std::cell::RefCell<Option<AttrPath>> = std::cell::RefCell::new(None);
-    let mark_unknown = |path: AttrPath| {
-        unknown.borrow_mut().get_or_insert(path);
+    let errors = |diags: &Diagnostics| {
+        diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     };
-    // A configured value, or the environment's when the configuration leaves it null.
-    let pick = |path: AttrPath, var: Option<&str>| -> Option<String> {
-        match config.at(&path) {
-            Value::Unknown => {
-                mark_unknown(path);
-                None
-            }
-            Value::String(s) => Some(s.clone()),
-            _ => var.and_then(getenv),
-        }
+    let errors_before = errors(diags);
+    let mut reader = Reader {
+        config,
+        getenv,
+        diags,
+        unknown: Vec::new(),
     };
-
-    let host_text =
-        pick(AttrPath::new("host"), Some(env::HOST)).unwrap_or_else(|| DEFAULT_HOST.to_owned());
+    let host_text = reader.pick(&AttrPath::new("host"), Some(env::HOST));
     let auth = AttrPath::new("auth");
-    let organization_slug = pick(auth.attr("organization_slug"), Some(env::ORGANIZATION_SLUG));
-
-    let universal = auth.attr("universal");
-    let universal_set = !config.at(&universal).is_null();
-    let token_set = !config.at(&auth.attr("token")).is_null();
-    let login = if universal_set {
-        if config.at(&universal).is_unknown() {
-            mark_unknown(universal.clone());
-        }
-        let id = pick(universal.attr("client_id"), Some(env::UNIVERSAL_CLIENT_ID));
-        let secret = pick(
-            universal.attr("client_secret"),
-            Some(env::UNIVERSAL_CLIENT_SECRET),
-        );
-        if unknown.borrow().is_some() {
-            None
-        } else {
-            universal_login(id, secret, &universal, true, diags)
-        }
-    } else if token_set {
-        pick(auth.attr("token"), None).map(|t| Login::Token(Secret::new(t)))
-    } else if let Some(method) = getenv(env::AUTH_METHOD) {
-        match method.as_str() {
-            "universal" => universal_login(
-                getenv(env::UNIVERSAL_CLIENT_ID),
-                getenv(env::UNIVERSAL_CLIENT_SECRET),
-                &universal,
-                false,
-                diags,
-            ),
-            "token" => match getenv(env::TOKEN) {
-                Some(token) => Some(Login::Token(Secret::new(token))),
-                None => {
-                    diags.error(
-                        "Missing Infisical token",
-                        format!(
-                            "{} is \"token\", but {} is not set.",
-                            env::AUTH_METHOD,
-                            env::TOKEN
-                        ),
-                    );
-                    None
-                }
-            },
-            other => {
-                diags.error(
-                    "Unsupported authentication method",
-                    format!(
-                        "{} is {other:?}; valid values are {}.",
-                        env::AUTH_METHOD,
-                        AUTH_METHODS.map(|m| format!("\"{m}\"")).join(", ")
-                    ),
-                );
-                None
-            }
-        }
-    } else if let Some(token) = getenv(env::TOKEN) {
-        Some(Login::Token(Secret::new(token)))
-    } else if let (Some(id), Some(secret)) = (
-        getenv(env::UNIVERSAL_CLIENT_ID),
-        getenv(env::UNIVERSAL_CLIENT_SECRET),
-    ) {
-        Some(Login::Universal {
-            client_id: Secret::new(id),
-            client_secret: Secret::new(secret),
-        })
-    } else {
-        if unknown.borrow().is_none() {
-            diags.attr_error(
-                auth.clone(),
-                "No Infisical authentication configured",
-                format!(
-                    "set `auth.universal` (or the {} and {} environment variables) or `auth.token` \
-                     (or {}), or choose a method with {}.",
-                    env::UNIVERSAL_CLIENT_ID,
-                    env::UNIVERSAL_CLIENT_SECRET,
-                    env::TOKEN,
-                    env::AUTH_METHOD
-                ),
-            );
-        }
-        None
+    let organization_slug = reader.pick(
+        &auth.attr("organization_slug"),
+        Some(env::ORGANIZATION_SLUG),
+    );
+    let login = reader.login(&auth);
+    let host = match (host_text, reader.unknown_at(&AttrPath::new("host"))) {
+        (_, true) => None,
+        (text, false) => parse_host(text.as_deref().unwrap_or(DEFAULT_HOST), reader.diags),
     };
-
-    if let Some(path) = unknown.into_inner() {
+    let Reader { diags, unknown, .. } = reader;
+    if errors(diags) > errors_before {
+        return Resolved::Invalid;
+    }
+    if let Some(path) = unknown.into_iter().next() {
         return Resolved::Unknown(path);
     }
-    let Some(host) = parse_host(&host_text, diags) else {
-        return Resolved::Invalid;
-    };
-    match login {
-        Some(login) if !diags.has_errors() => Resolved::Ready(Settings {
+    match (host, login) {
+        (Some(host), Some(login)) => Resolved::Ready(Settings {
             host,
             login,
             organization_slug,
         }),
+        // Each `None` above came with an error.
         _ => Resolved::Invalid,
     }
 }
 
-fn universal_login(
-    id: Option<String>,
-    secret: Option<String>,
-    path: &AttrPath,
-    configured: bool,
-    diags: &mut Diagnostics,
-) -> Option<Login> {
-    let mut missing = |value: &Option<String>, attr: &str, var: &str| {
-        if value.is_none() {
-            let detail =
-                format!("universal auth needs `{attr}`: set it in the provider block or in {var}.");
-            if configured {
-                diags.attr_error(path.attr(attr), format!("Missing {attr}"), detail);
-            } else {
-                diags.error(format!("Missing {attr}"), detail);
+/// The checks that depend on the provider block alone, for `terraform validate`: an invalid
+/// `host`, several methods in `auth`. What depends on the environment (variables, a token file,
+/// AWS credentials) waits for plan, so that `terraform validate` works on a machine without
+/// credentials, as Terraform means it to ("regardless of any provided variables").
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
+    if let Value::String(host) = config.at(&AttrPath::new("host")) {
+        parse_host(host, diags);
+    }
+    let auth = AttrPath::new("auth");
+    if config.at(&auth).is_unknown() {
+        return;
+    }
+    let set = methods_set(config, &auth);
+    if set.len() > 1 {
+        conflict(&auth, &set, diags);
+    }
+}
+
+/// The methods the block sets in `auth`, in the official provider's order of preference: a
+/// nested block that is not null, or a token that is not null or empty (the official provider
+/// ignores an empty token). An unknown value counts as set.
+fn methods_set(config: &Value, auth: &AttrPath) -> Vec<Method> {
+    Method::PRECEDENCE
+        .into_iter()
+        .filter(|method| match config.at(&auth.attr(method.name())) {
+            Value::Null => false,
+            Value::String(s) if *method == Method::Token => !s.is_empty(),
+            _ => true,
+        })
+        .collect()
+}
+
+/// Several methods in `auth`: an error naming them, and the one the official provider would
+/// have used.
+fn conflict(auth: &AttrPath, set: &[Method], diags: &mut Diagnostics) {
+    let names: Vec<String> = set.iter().map(|m| format!("`auth.{}`", m.name())).collect();
+    let order: Vec<&str> = Method::PRECEDENCE.iter().map(|m| m.name()).collect();
+    diags.attr_error(
+        auth.clone(),
+        "Conflicting authentication methods",
+        format!(
+            "{} are {} set; set exactly one login method in `auth`. (The official provider would \
+             silently use {}, the first in its order {}.)",
+            join_and(&names),
+            if names.len() == 2 { "both" } else { "all" },
+            names.first().map_or("", String::as_str),
+            order.join(" > ")
+        ),
+    );
+}
+
+/// Reads values from the block and the environment, and reports what is missing.
+struct Reader<'a> {
+    config: &'a Value,
+    getenv: &'a dyn Fn(&str) -> Option<String>,
+    diags: &'a mut Diagnostics,
+    /// The values known only after apply, in the order met.
+    unknown: Vec<AttrPath>,
+}
+
+/// Where the method came from, which decides where a missing value is reported.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// A block in `auth`: errors carry the attribute path.
+    Block,
+    /// `INFISICAL_AUTH_METHOD`: errors name the environment variables.
+    Environment,
+}
+
+impl Reader<'_> {
+    /// An environment variable, unless unset or blank.
+    fn env(&self, name: &str) -> Option<String> {
+        (self.getenv)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// Whether the value at `path` (or one of its parents) is unknown; records it if so.
+    fn unknown_at(&mut self, path: &AttrPath) -> bool {
+        let mut here = AttrPath::root();
+        for step in path.steps() {
+            here = match step {
+                PathStep::Attr(name) => here.attr(name),
+                PathStep::Key(key) => here.key(key),
+                PathStep::Index(_) => return false,
+            };
+            if self.config.at(&here).is_unknown() {
+                if !self.unknown.contains(&here) {
+                    self.unknown.push(here);
+                }
+                return true;
             }
         }
-    };
-    missing(&id, "client_id", env::UNIVERSAL_CLIENT_ID);
-    missing(&secret, "client_secret", env::UNIVERSAL_CLIENT_SECRET);
-    Some(Login::Universal {
-        client_id: Secret::new(id?),
-        client_secret: Secret::new(secret?),
-    })
+        false
+    }
+
+    /// The configured value at `path`, else the environment's `var` when the block leaves it
+    /// null. `None` when neither is set, or the value is unknown (which is recorded).
+    fn pick(&mut self, path: &AttrPath, var: Option<&str>) -> Option<String> {
+        if self.unknown_at(path) {
+            return None;
+        }
+        match self.config.at(path) {
+            Value::String(s) => Some(s.clone()),
+            _ => var.and_then(|v| self.env(v)),
+        }
+    }
+
+    /// Like [`Reader::pick`], but an empty or blank value counts as missing.
+    fn pick_nonblank(&mut self, path: &AttrPath, var: Option<&str>) -> Option<String> {
+        self.pick(path, var).filter(|v| !v.trim().is_empty())
+    }
+
+    /// The login method and its credentials.
+    fn login(&mut self, auth: &AttrPath) -> Option<Login> {
+        if self.unknown_at(auth) {
+            return None;
+        }
+        let set = methods_set(self.config, auth);
+        match set.as_slice() {
+            [method] => return self.method(*method, auth, Origin::Block),
+            [_, _, ..] => {
+                conflict(auth, &set, self.diags);
+                return None;
+            }
+            [] => {}
+        }
+        if let Some(value) = self.env(env::AUTH_METHOD) {
+            return match Method::from_env_value(&value) {
+                Some(method) => self.method(method, auth, Origin::Environment),
+                None => {
+                    let valid: Vec<String> = Method::ENV_VALUES
+                        .iter()
+                        .map(|m| format!("\"{}\"", m.name()))
+                        .collect();
+                    self.diags.error(
+                        "Invalid authentication method",
+                        format!(
+                            "{} is {value:?}, which is not a login method; valid values are {}.",
+                            env::AUTH_METHOD,
+                            valid.join(", ")
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(token) = self.env(env::TOKEN) {
+            return Some(Login::Token(Secret::new(token)));
+        }
+        if let (Some(id), Some(secret)) = (
+            self.env(env::UNIVERSAL_CLIENT_ID),
+            self.env(env::UNIVERSAL_CLIENT_SECRET),
+        ) {
+            return Some(Login::Universal {
+                client_id: Secret::new(id),
+                client_secret: Secret::new(secret),
+            });
+        }
+        self.diags.attr_error(
+            auth.clone(),
+            "No Infisical authentication configured",
+            format!(
+                "set one login method in the provider's `auth` block (universal, oidc, kubernetes, \
+                 aws_iam or token), or configure it through the environment: {} and {} for \
+                 universal auth; {} for a token; or {}=oidc, kubernetes or aws_iam with {} and \
+                 that method's variables ({} for oidc; {} or a token file for kubernetes; AWS \
+                 credentials for aws_iam).",
+                env::UNIVERSAL_CLIENT_ID,
+                env::UNIVERSAL_CLIENT_SECRET,
+                env::TOKEN,
+                env::AUTH_METHOD,
+                env::MACHINE_IDENTITY_ID,
+                env::AUTH_JWT,
+                env::KUBERNETES_TOKEN,
+            ),
+        );
+        None
+    }
+
+    /// The credentials of `method`, from its block (or the environment when it has none).
+    /// Missing values are errors unless one of the method's values is unknown.
+    fn method(&mut self, method: Method, auth: &AttrPath, origin: Origin) -> Option<Login> {
+        let block = auth.attr(method.name());
+        let unknowns_before = self.unknown.len();
+        let mut missing: Vec<Missing> = Vec::new();
+        let login = match method {
+            Method::Universal => {
+                let id =
+                    self.pick_nonblank(&block.attr("client_id"), Some(env::UNIVERSAL_CLIENT_ID));
+                let secret = self.pick_nonblank(
+                    &block.attr("client_secret"),
+                    Some(env::UNIVERSAL_CLIENT_SECRET),
+                );
+                if id.is_none() {
+                    missing.push(Missing::field(
+                        &block,
+                        method,
+                        "client_id",
+                        env::UNIVERSAL_CLIENT_ID,
+                    ));
+                }
+                if secret.is_none() {
+                    missing.push(Missing::field(
+                        &block,
+                        method,
+                        "client_secret",
+                        env::UNIVERSAL_CLIENT_SECRET,
+                    ));
+                }
+                id.zip(secret).map(|(id, secret)| Login::Universal {
+                    client_id: Secret::new(id),
+                    client_secret: Secret::new(secret),
+                })
+            }
+            Method::Token => {
+                // `auth.token` has no environment fallback of its own: INFISICAL_TOKEN is read
+                // when no method is set in the block.
+                let var = (origin == Origin::Environment).then_some(env::TOKEN);
+                let token = self.pick_nonblank(&block, var);
+                if token.is_none() {
+                    missing.push(Missing {
+                        path: block.clone(),
+                        summary: "Missing Infisical token".to_owned(),
+                        detail: format!(
+                            "token auth needs an access token: set `auth.token` or {}.",
+                            env::TOKEN
+                        ),
+                    });
+                }
+                token.map(|t| Login::Token(Secret::new(t)))
+            }
+            Method::Oidc => {
+                let identity_id = self.identity_id(&block, method, &mut missing);
+                let name_path = block.attr("token_environment_variable_name");
+                let name = self
+                    .pick_nonblank(&name_path, Some(env::OIDC_TOKEN_NAME))
+                    .unwrap_or_else(|| env::AUTH_JWT.to_owned());
+                let jwt = self.env(name.trim());
+                if jwt.is_none() {
+                    let path = if self.config.at(&name_path).is_null() {
+                        block.clone()
+                    } else {
+                        name_path
+                    };
+                    missing.push(Missing {
+                        path,
+                        summary: "Missing OIDC token".to_owned(),
+                        detail: format!(
+                            "OIDC auth reads its JWT from the environment variable {name}, which is \
+                             not set. Put the OIDC provider's token there, or name another variable \
+                             with `token_environment_variable_name` or {}.",
+                            env::OIDC_TOKEN_NAME
+                        ),
+                    });
+                }
+                identity_id.zip(jwt).map(|(identity_id, jwt)| Login::Oidc {
+                    identity_id,
+                    jwt: Secret::new(jwt.trim()),
+                })
+            }
+            Method::Kubernetes => {
+                let identity_id = self.identity_id(&block, method, &mut missing);
+                let token = self
+                    .pick_nonblank(
+                        &block.attr("service_account_token"),
+                        Some(env::KUBERNETES_TOKEN),
+                    )
+                    .map(|t| ServiceAccountToken::Value(Secret::new(t.trim())));
+                let token = match token {
+                    Some(token) => Some(token),
+                    None => {
+                        let path_attr = block.attr("service_account_token_path");
+                        let path = self
+                            .pick_nonblank(&path_attr, Some(env::KUBERNETES_TOKEN_PATH))
+                            .unwrap_or_else(|| DEFAULT_KUBERNETES_TOKEN_PATH.to_owned());
+                        match std::fs::File::open(&path) {
+                            Ok(_) => Some(ServiceAccountToken::File(PathBuf::from(path))),
+                            Err(error) => {
+                                let at = if self.config.at(&path_attr).is_null() {
+                                    block.clone()
+                                } else {
+                                    path_attr
+                                };
+                                missing.push(Missing {
+                                    path: at,
+                                    summary: "Missing Kubernetes service account token".to_owned(),
+                                    detail: format!(
+                                        "Kubernetes auth reads the service account token from \
+                                         {path}, which cannot be read ({error}). Set \
+                                         `service_account_token` (or {}), or point \
+                                         `service_account_token_path` (or {}) at the token.",
+                                        env::KUBERNETES_TOKEN,
+                                        env::KUBERNETES_TOKEN_PATH
+                                    ),
+                                });
+                                None
+                            }
+                        }
+                    }
+                };
+                identity_id
+                    .zip(token)
+                    .map(|(identity_id, token)| Login::Kubernetes { identity_id, token })
+            }
+            Method::AwsIam => {
+                let identity_id = self.identity_id(&block, method, &mut missing);
+                if let Err(problem) = aws::credentials(self.getenv) {
+                    missing.push(Missing {
+                        path: block.clone(),
+                        summary: "Missing AWS credentials".to_owned(),
+                        detail: format!(
+                            "AWS IAM auth signs a request with AWS credentials, but {problem}."
+                        ),
+                    });
+                    None
+                } else {
+                    identity_id.map(|identity_id| Login::AwsIam { identity_id })
+                }
+            }
+        };
+        if self.unknown.len() > unknowns_before {
+            // Known only after apply: nothing is missing for sure yet.
+            return None;
+        }
+        for Missing {
+            path,
+            summary,
+            detail,
+        } in missing
+        {
+            match origin {
+                Origin::Block => self.diags.attr_error(path, summary, detail),
+                Origin::Environment => self.diags.error(
+                    summary,
+                    format!("{} is {:?}: {detail}", env::AUTH_METHOD, method.name()),
+                ),
+            }
+        }
+        login
+    }
+
+    /// The machine identity id of `method`: `identity_id` in its block, else
+    /// `INFISICAL_MACHINE_IDENTITY_ID`.
+    fn identity_id(
+        &mut self,
+        block: &AttrPath,
+        method: Method,
+        missing: &mut Vec<Missing>,
+    ) -> Option<Secret> {
+        let id = self.pick_nonblank(&block.attr("identity_id"), Some(env::MACHINE_IDENTITY_ID));
+        if id.is_none() {
+            missing.push(Missing::field(
+                block,
+                method,
+                "identity_id",
+                env::MACHINE_IDENTITY_ID,
+            ));
+        }
+        id.map(|id| Secret::new(id.trim()))
+    }
+}
+
+/// A value a method needs and does not have.
+struct Missing {
+    path: AttrPath,
+    summary: String,
+    detail: String,
+}
+
+impl Missing {
+    fn field(block: &AttrPath, method: Method, attr: &str, var: &str) -> Self {
+        Self {
+            path: block.attr(attr),
+            summary: format!("Missing {attr}"),
+            detail: format!(
+                "{} auth needs `{attr}`: set `auth.{}.{attr}` in the provider block or {var}.",
+                method.name(),
+                method.name()
+            ),
+        }
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// Parses the host: an http(s) URL; a trailing slash or `/api` is tolerated and dropped.
@@ -253,23 +648,52 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn block(host: Value, auth: Value) -> Value {
-        Value::object([("host", host), ("auth", auth)])
+    /// A provider block with `auth` set to `methods` (the others null).
+    fn block(host: Value, slug: Value, methods: &[(Method, Value)]) -> Value {
+        let mut auth = vec![("organization_slug".to_owned(), slug)];
+        for method in Method::PRECEDENCE {
+            let value = methods
+                .iter()
+                .find(|(m, _)| *m == method)
+                .map_or(Value::Null, |(_, v)| v.clone());
+            auth.push((method.name().to_owned(), value));
+        }
+        Value::object([("host", host), ("auth", Value::object(auth))])
     }
 
-    fn auth(universal: Value, token: Value) -> Value {
-        Value::object([
-            ("organization_slug", Value::Null),
-            ("token", token),
-            ("universal", universal),
-            ("oidc", Value::Null),
-            ("kubernetes", Value::Null),
-            ("aws_iam", Value::Null),
-        ])
+    fn only(method: Method, value: Value) -> Value {
+        block(Value::Null, Value::Null, &[(method, value)])
+    }
+
+    fn none() -> Value {
+        Value::object([("host", Value::Null), ("auth", Value::Null)])
     }
 
     fn universal(id: Value, secret: Value) -> Value {
         Value::object([("client_id", id), ("client_secret", secret)])
+    }
+
+    fn oidc(id: Value, name: Value) -> Value {
+        Value::object([
+            ("identity_id", id),
+            ("token_environment_variable_name", name),
+        ])
+    }
+
+    fn kubernetes(id: Value, path: Value, token: Value) -> Value {
+        Value::object([
+            ("identity_id", id),
+            ("service_account_token_path", path),
+            ("service_account_token", token),
+        ])
+    }
+
+    fn aws_iam(id: Value) -> Value {
+        Value::object([("identity_id", id)])
+    }
+
+    fn s(text: &str) -> Value {
+        Value::string(text)
     }
 
     fn run(config: &Value, env: &[(&str, &str)]) -> (Resolved, Diagnostics) {
@@ -282,144 +706,519 @@ mod tests {
         (resolved, diags)
     }
 
+    #[track_caller]
     fn ready(config: &Value, env: &[(&str, &str)]) -> Settings {
         match run(config, env) {
-            (Resolved::Ready(s), _) => s,
+            (Resolved::Ready(s), d) if d.is_empty() => s,
             (other, diags) => panic!("{other:?} {diags:?}"),
         }
+    }
+
+    /// The errors of an invalid configuration, as `(path, summary + detail)`.
+    #[track_caller]
+    fn invalid(config: &Value, env: &[(&str, &str)]) -> Vec<(String, String)> {
+        match run(config, env) {
+            (Resolved::Invalid, d) => d
+                .iter()
+                .map(|d| {
+                    (
+                        d.path.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        format!("{}: {}", d.summary, d.detail),
+                    )
+                })
+                .collect(),
+            (other, diags) => panic!("expected errors: {other:?} {diags:?}"),
+        }
+    }
+
+    const AWS_KEYS: [(&str, &str); 2] = [
+        (aws::env::ACCESS_KEY_ID, "AKIDEXAMPLE"),
+        (aws::env::SECRET_ACCESS_KEY, "aws-secret"),
+    ];
+
+    fn token_file(content: &str) -> (tempfile::TempDir, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, content).unwrap();
+        let path = path.to_str().unwrap().to_owned();
+        (dir, path)
     }
 
     #[test]
     fn configuration_beats_the_environment() {
         let cfg = block(
-            Value::string("https://eu.infisical.com/api/"),
-            auth(
-                universal(Value::string("cid"), Value::string("cs")),
-                Value::Null,
-            ),
+            s("https://eu.infisical.com/api/"),
+            s("config-org"),
+            &[(Method::Universal, universal(s("cid"), s("cs")))],
         );
-        let s = ready(
+        let settings = ready(
             &cfg,
             &[
                 (env::HOST, "https://other"),
                 (env::UNIVERSAL_CLIENT_ID, "env-id"),
+                (env::UNIVERSAL_CLIENT_SECRET, "env-secret"),
+                (env::ORGANIZATION_SLUG, "env-org"),
             ],
         );
-        assert_eq!(s.host.as_str(), "https://eu.infisical.com/");
+        assert_eq!(settings.host.as_str(), "https://eu.infisical.com/");
+        assert_eq!(settings.organization_slug.as_deref(), Some("config-org"));
         assert_eq!(
-            s.login,
+            settings.login,
             Login::Universal {
                 client_id: "cid".into(),
                 client_secret: "cs".into()
             }
         );
+
+        let env = [
+            (env::MACHINE_IDENTITY_ID, "env-identity"),
+            (env::OIDC_TOKEN_NAME, "ENV_NAMED_JWT"),
+            ("ENV_NAMED_JWT", "jwt-from-env-name"),
+            ("CONFIG_NAMED_JWT", "jwt-from-config-name"),
+            (env::AUTH_JWT, "default-jwt"),
+        ];
+        let cfg = only(
+            Method::Oidc,
+            oidc(s("config-identity"), s("CONFIG_NAMED_JWT")),
+        );
+        assert_eq!(
+            ready(&cfg, &env).login,
+            Login::Oidc {
+                identity_id: "config-identity".into(),
+                jwt: "jwt-from-config-name".into()
+            }
+        );
+
+        let (_dir, path) = token_file("from-file");
+        let cfg = only(
+            Method::Kubernetes,
+            kubernetes(s("config-identity"), Value::Null, s("config-sa-token")),
+        );
+        let env = [
+            (env::MACHINE_IDENTITY_ID, "env-identity"),
+            (env::KUBERNETES_TOKEN, "env-sa-token"),
+            (env::KUBERNETES_TOKEN_PATH, path.as_str()),
+        ];
+        assert_eq!(
+            ready(&cfg, &env).login,
+            Login::Kubernetes {
+                identity_id: "config-identity".into(),
+                token: ServiceAccountToken::Value("config-sa-token".into())
+            }
+        );
+
+        let cfg = only(Method::AwsIam, aws_iam(s("config-identity")));
+        let env = [
+            AWS_KEYS[0],
+            AWS_KEYS[1],
+            (env::MACHINE_IDENTITY_ID, "env-identity"),
+        ];
+        assert_eq!(
+            ready(&cfg, &env).login,
+            Login::AwsIam {
+                identity_id: "config-identity".into()
+            }
+        );
+
+        let cfg = only(Method::Token, s("config-token"));
+        assert_eq!(
+            ready(&cfg, &[(env::TOKEN, "env-token")]).login,
+            Login::Token("config-token".into())
+        );
     }
 
     #[test]
-    fn the_environment_fills_what_the_block_leaves_out() {
-        let cfg = block(
-            Value::Null,
-            auth(universal(Value::Null, Value::Null), Value::Null),
-        );
-        let s = ready(
-            &cfg,
-            &[
-                (env::UNIVERSAL_CLIENT_ID, "a"),
-                (env::UNIVERSAL_CLIENT_SECRET, "b"),
-                (env::HOST, "http://127.0.0.1:9"),
-            ],
-        );
-        assert_eq!(s.host.as_str(), "http://127.0.0.1:9/");
-        assert_eq!(s.login.name(), "universal");
-        let none = block(Value::Null, Value::Null);
+    fn the_environment_fills_what_an_empty_block_leaves_out() {
+        let env = [
+            (env::HOST, "http://127.0.0.1:9"),
+            (env::UNIVERSAL_CLIENT_ID, "a"),
+            (env::UNIVERSAL_CLIENT_SECRET, "b"),
+            (env::MACHINE_IDENTITY_ID, "identity"),
+            (env::AUTH_JWT, "the-jwt"),
+            (env::KUBERNETES_TOKEN, "sa-token"),
+            (env::ORGANIZATION_SLUG, "sub-org"),
+            AWS_KEYS[0],
+            AWS_KEYS[1],
+        ];
+        let empty = |method| match method {
+            Method::Universal => universal(Value::Null, Value::Null),
+            Method::Oidc => oidc(Value::Null, Value::Null),
+            Method::Kubernetes => kubernetes(Value::Null, Value::Null, Value::Null),
+            Method::AwsIam => aws_iam(Value::Null),
+            Method::Token => Value::Null,
+        };
+        for method in [
+            Method::Universal,
+            Method::Oidc,
+            Method::Kubernetes,
+            Method::AwsIam,
+        ] {
+            let settings = ready(&only(method, empty(method)), &env);
+            assert_eq!(settings.login.method(), method);
+            assert_eq!(settings.host.as_str(), "http://127.0.0.1:9/");
+            assert_eq!(settings.organization_slug.as_deref(), Some("sub-org"));
+        }
         assert_eq!(
-            ready(&none, &[(env::TOKEN, "t")]).login,
-            Login::Token("t".into())
+            ready(&only(Method::Oidc, empty(Method::Oidc)), &env).login,
+            Login::Oidc {
+                identity_id: "identity".into(),
+                jwt: "the-jwt".into()
+            }
         );
         assert_eq!(
-            ready(
-                &none,
-                &[
-                    (env::UNIVERSAL_CLIENT_ID, "a"),
-                    (env::UNIVERSAL_CLIENT_SECRET, "b")
-                ]
-            )
-            .login
-            .name(),
-            "universal"
-        );
-        assert_eq!(
-            ready(&none, &[(env::TOKEN, "t")]).host.as_str(),
+            ready(&none(), &[(env::TOKEN, "t")]).host.as_str(),
             "https://app.infisical.com/"
         );
     }
 
     #[test]
-    fn universal_beats_token_inside_auth_and_auth_method_picks_from_the_environment() {
-        let both = block(
-            Value::Null,
-            auth(
-                universal(Value::string("a"), Value::string("b")),
-                Value::string("t"),
-            ),
-        );
-        assert_eq!(ready(&both, &[]).login.name(), "universal");
-        let none = block(Value::Null, Value::Null);
+    fn a_method_in_the_block_beats_every_environment_choice() {
         let env = [
             (env::AUTH_METHOD, "universal"),
             (env::TOKEN, "t"),
             (env::UNIVERSAL_CLIENT_ID, "a"),
             (env::UNIVERSAL_CLIENT_SECRET, "b"),
+            (env::MACHINE_IDENTITY_ID, "identity"),
+            (env::KUBERNETES_TOKEN, "sa"),
         ];
-        assert_eq!(ready(&none, &env).login.name(), "universal");
+        let cfg = only(
+            Method::Kubernetes,
+            kubernetes(Value::Null, Value::Null, Value::Null),
+        );
+        assert_eq!(ready(&cfg, &env).login.method(), Method::Kubernetes);
+        let cfg = only(Method::Universal, universal(s("x"), s("y")));
+        assert_eq!(
+            ready(&cfg, &[(env::TOKEN, "t"), (env::AUTH_METHOD, "token")]).login,
+            Login::Universal {
+                client_id: "x".into(),
+                client_secret: "y".into()
+            }
+        );
+        // An empty token is no method (as in the official provider): the environment decides.
+        let cfg = only(Method::Token, s(""));
+        assert_eq!(ready(&cfg, &env).login.method(), Method::Universal);
     }
 
     #[test]
-    fn misconfigurations_say_what_to_set() {
-        let (r, d) = run(
-            &block(
-                Value::Null,
-                auth(universal(Value::string("a"), Value::Null), Value::Null),
-            ),
-            &[],
+    fn auth_method_then_the_token_then_universal_variables_choose_without_a_block() {
+        let (_dir, path) = token_file("sa-from-file\n");
+        let env = [
+            (env::TOKEN, "t"),
+            (env::UNIVERSAL_CLIENT_ID, "a"),
+            (env::UNIVERSAL_CLIENT_SECRET, "b"),
+            (env::MACHINE_IDENTITY_ID, "identity"),
+            (env::AUTH_JWT, "jwt"),
+            (env::KUBERNETES_TOKEN_PATH, path.as_str()),
+            AWS_KEYS[0],
+            AWS_KEYS[1],
+        ];
+        for method in Method::ENV_VALUES {
+            let mut with_method = env.to_vec();
+            with_method.push((env::AUTH_METHOD, method.name()));
+            assert_eq!(ready(&none(), &with_method).login.method(), method);
+        }
+        let mut kubernetes_env = env.to_vec();
+        kubernetes_env.push((env::AUTH_METHOD, "kubernetes"));
+        assert_eq!(
+            ready(&none(), &kubernetes_env).login,
+            Login::Kubernetes {
+                identity_id: "identity".into(),
+                token: ServiceAccountToken::File(path.clone().into())
+            }
         );
-        assert!(matches!(r, Resolved::Invalid));
-        let paths: Vec<String> = d
+        // INFISICAL_TOKEN before the universal-auth variables.
+        assert_eq!(ready(&none(), &env).login, Login::Token("t".into()));
+        assert_eq!(ready(&none(), &env[1..3]).login.method(), Method::Universal);
+    }
+
+    #[test]
+    fn the_kubernetes_token_comes_from_the_value_then_the_path_then_the_default_path() {
+        let (_dir, file) = token_file("x");
+        let (_dir2, env_file) = token_file("y");
+        let id = [(env::MACHINE_IDENTITY_ID, "identity")];
+        let token = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).login {
+            Login::Kubernetes { token, .. } => token,
+            other => panic!("{other:?}"),
+        };
+        let with = |path: Value, value: Value| {
+            only(Method::Kubernetes, kubernetes(Value::Null, path, value))
+        };
+        assert_eq!(
+            token(
+                &with(s(&file), Value::Null),
+                &[id[0], (env::KUBERNETES_TOKEN, "env-token")]
+            ),
+            ServiceAccountToken::Value("env-token".into())
+        );
+        assert_eq!(
+            token(
+                &with(s(&file), Value::Null),
+                &[id[0], (env::KUBERNETES_TOKEN_PATH, env_file.as_str())]
+            ),
+            ServiceAccountToken::File(file.clone().into())
+        );
+        assert_eq!(
+            token(
+                &with(Value::Null, Value::Null),
+                &[id[0], (env::KUBERNETES_TOKEN_PATH, env_file.as_str())]
+            ),
+            ServiceAccountToken::File(env_file.clone().into())
+        );
+        // The default path does not exist here: the error names it and the alternatives.
+        let errors = invalid(&with(Value::Null, Value::Null), &id);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "auth.kubernetes");
+        assert!(
+            errors[0].1.contains(DEFAULT_KUBERNETES_TOKEN_PATH),
+            "{errors:?}"
+        );
+        assert!(errors[0].1.contains(env::KUBERNETES_TOKEN), "{errors:?}");
+        let errors = invalid(&with(s("/no/such/token"), Value::Null), &id);
+        assert_eq!(errors[0].0, "auth.kubernetes.service_account_token_path");
+    }
+
+    #[test]
+    fn the_oidc_jwt_variable_is_named_by_the_block_then_the_environment() {
+        let env = [
+            (env::MACHINE_IDENTITY_ID, "identity"),
+            (env::AUTH_JWT, "default"),
+            ("RENAMED", "renamed"),
+        ];
+        let jwt = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).login {
+            Login::Oidc { jwt, .. } => jwt,
+            other => panic!("{other:?}"),
+        };
+        let block = |name: Value| only(Method::Oidc, oidc(Value::Null, name));
+        assert_eq!(jwt(&block(Value::Null), &env), Secret::new("default"));
+        let mut renamed = env.to_vec();
+        renamed.push((env::OIDC_TOKEN_NAME, "RENAMED"));
+        assert_eq!(jwt(&block(Value::Null), &renamed), Secret::new("renamed"));
+        assert_eq!(
+            jwt(&block(s(env::AUTH_JWT)), &renamed),
+            Secret::new("default")
+        );
+        let errors = invalid(&block(s("NOT_SET")), &env);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "auth.oidc.token_environment_variable_name");
+        assert!(errors[0].1.contains("NOT_SET"), "{errors:?}");
+    }
+
+    #[test]
+    fn two_methods_in_auth_are_refused_naming_them_and_the_official_choice() {
+        let values = |method| match method {
+            Method::Universal => universal(s("a"), s("b")),
+            Method::Oidc => oidc(s("i"), Value::Null),
+            Method::Kubernetes => kubernetes(s("i"), Value::Null, s("t")),
+            Method::AwsIam => aws_iam(s("i")),
+            Method::Token => s("t"),
+        };
+        for (i, first) in Method::PRECEDENCE.into_iter().enumerate() {
+            for second in Method::PRECEDENCE.into_iter().skip(i + 1) {
+                let cfg = block(
+                    Value::Null,
+                    Value::Null,
+                    &[(second, values(second)), (first, values(first))],
+                );
+                let errors = invalid(&cfg, &[(env::AUTH_JWT, "j")]);
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                let (path, text) = &errors[0];
+                assert_eq!(path, "auth");
+                assert!(
+                    text.contains(&format!(
+                        "`auth.{}` and `auth.{}`",
+                        first.name(),
+                        second.name()
+                    )),
+                    "{text}"
+                );
+                // The official provider's precedence decides which one it would have used.
+                assert!(
+                    text.contains(&format!("silently use `auth.{}`", first.name())),
+                    "{text}"
+                );
+            }
+        }
+        let all: Vec<(Method, Value)> = Method::PRECEDENCE
+            .into_iter()
+            .map(|m| (m, values(m)))
+            .collect();
+        let errors = invalid(&block(Value::Null, Value::Null, &all), &[]);
+        assert!(
+            errors[0].1.contains(
+                "`auth.oidc`, `auth.universal`, `auth.kubernetes`, `auth.aws_iam` and `auth.token`"
+            ),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn missing_values_are_reported_at_their_attribute() {
+        let cases: [(Value, &[&str]); 5] = [
+            (
+                only(Method::Universal, universal(s("a"), Value::Null)),
+                &["auth.universal.client_secret"],
+            ),
+            (
+                only(Method::Universal, universal(s(" "), s(""))),
+                &["auth.universal.client_id", "auth.universal.client_secret"],
+            ),
+            (
+                only(Method::Oidc, oidc(Value::Null, Value::Null)),
+                &["auth.oidc.identity_id", "auth.oidc"],
+            ),
+            (
+                only(Method::AwsIam, aws_iam(Value::Null)),
+                &["auth.aws_iam.identity_id", "auth.aws_iam"],
+            ),
+            (
+                only(
+                    Method::Kubernetes,
+                    kubernetes(Value::Null, s("/no/such/file"), Value::Null),
+                ),
+                &[
+                    "auth.kubernetes.identity_id",
+                    "auth.kubernetes.service_account_token_path",
+                ],
+            ),
+        ];
+        for (cfg, paths) in cases {
+            let errors = invalid(&cfg, &[]);
+            let found: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
+            assert_eq!(found, paths, "{errors:?}");
+        }
+        let errors = invalid(&only(Method::AwsIam, aws_iam(s("i"))), &[AWS_KEYS[0]]);
+        assert!(
+            errors[0].1.contains(aws::env::SECRET_ACCESS_KEY),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn missing_values_of_a_method_chosen_by_the_environment_name_the_variables() {
+        let errors = invalid(&none(), &[(env::AUTH_METHOD, "oidc")]);
+        let text: Vec<&str> = errors.iter().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().all(|(path, _)| path.is_empty()));
+        assert!(text[0].contains(env::MACHINE_IDENTITY_ID), "{text:?}");
+        assert!(text[1].contains(env::AUTH_JWT), "{text:?}");
+        let errors = invalid(&none(), &[(env::AUTH_METHOD, "token")]);
+        assert!(errors[0].1.contains(env::TOKEN), "{errors:?}");
+        let errors = invalid(
+            &none(),
+            &[
+                (env::AUTH_METHOD, "universal"),
+                (env::UNIVERSAL_CLIENT_ID, "a"),
+            ],
+        );
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].1.contains(env::UNIVERSAL_CLIENT_SECRET),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn an_unknown_auth_method_lists_the_valid_ones() {
+        let errors = invalid(&none(), &[(env::AUTH_METHOD, "ldap"), (env::TOKEN, "t")]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].1.contains(
+                "\"ldap\", which is not a login method; valid values are \"token\", \
+                 \"universal\", \"oidc\", \"kubernetes\", \"aws_iam\""
+            ),
+            "{errors:?}"
+        );
+        // As in the official provider, the value is case-sensitive.
+        invalid(&none(), &[(env::AUTH_METHOD, "Universal")]);
+    }
+
+    #[test]
+    fn no_method_at_all_says_which_variables_would_do() {
+        let errors = invalid(&none(), &[(env::UNIVERSAL_CLIENT_ID, "only-the-id")]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, "auth");
+        for var in [
+            env::UNIVERSAL_CLIENT_ID,
+            env::UNIVERSAL_CLIENT_SECRET,
+            env::TOKEN,
+            env::AUTH_METHOD,
+            env::MACHINE_IDENTITY_ID,
+        ] {
+            assert!(errors[0].1.contains(var), "{var}: {errors:?}");
+        }
+    }
+
+    #[test]
+    fn validate_checks_the_block_alone() {
+        let mut diags = Diagnostics::new();
+        validate(
+            &block(
+                s("app.infisical.com"),
+                Value::Null,
+                &[
+                    (Method::Oidc, oidc(Value::Null, Value::Null)),
+                    (Method::Token, s("t")),
+                ],
+            ),
+            &mut diags,
+        );
+        let paths: Vec<String> = diags
             .iter()
             .filter_map(|d| d.path.as_ref().map(ToString::to_string))
             .collect();
-        assert_eq!(paths, ["auth.universal.client_secret"]);
-        let (r, d) = run(
-            &block(Value::Null, Value::Null),
-            &[(env::AUTH_METHOD, "ldap")],
-        );
-        assert!(matches!(r, Resolved::Invalid));
-        assert!(
-            d.iter()
-                .any(|d| d.detail.contains("\"universal\", \"token\"")),
-            "{d:?}"
-        );
-        let (r, d) = run(&block(Value::Null, Value::Null), &[]);
-        assert!(matches!(r, Resolved::Invalid));
-        assert!(
-            d.iter()
-                .any(|d| d.detail.contains(env::UNIVERSAL_CLIENT_ID))
-        );
+        assert_eq!(paths, ["host", "auth"], "{diags:?}");
+        // Whatever the environment lacks is for plan to say: validate needs no credentials.
+        for config in [
+            none(),
+            only(Method::Oidc, oidc(Value::Null, Value::Null)),
+            only(Method::AwsIam, aws_iam(Value::Null)),
+            Value::object([("host", Value::Unknown), ("auth", Value::Unknown)]),
+        ] {
+            let mut diags = Diagnostics::new();
+            validate(&config, &mut diags);
+            assert!(diags.is_empty(), "{diags:?}");
+        }
     }
 
     #[test]
     fn unknown_values_defer_instead_of_failing() {
-        let (r, d) = run(&block(Value::Unknown, Value::Null), &[(env::TOKEN, "t")]);
-        assert!(matches!(r, Resolved::Unknown(_)), "{r:?}");
-        assert!(d.is_empty());
-        let (r, d) = run(
-            &block(
-                Value::Null,
-                auth(universal(Value::Unknown, Value::string("s")), Value::Null),
+        let deferred = |cfg: &Value, env: &[(&str, &str)]| {
+            let (r, d) = run(cfg, env);
+            assert!(matches!(r, Resolved::Unknown(_)), "{r:?} {d:?}");
+            assert!(d.is_empty(), "{d:?}");
+        };
+        deferred(
+            &Value::object([("host", Value::Unknown), ("auth", Value::Null)]),
+            &[(env::TOKEN, "t")],
+        );
+        deferred(
+            &Value::object([("host", Value::Null), ("auth", Value::Unknown)]),
+            &[],
+        );
+        deferred(
+            &only(Method::Universal, universal(Value::Unknown, s("s"))),
+            &[],
+        );
+        deferred(&only(Method::Oidc, Value::Unknown), &[]);
+        deferred(&only(Method::Oidc, oidc(s("i"), Value::Unknown)), &[]);
+        deferred(
+            &only(
+                Method::Kubernetes,
+                kubernetes(Value::Unknown, Value::Null, Value::Null),
             ),
             &[],
         );
-        assert!(matches!(r, Resolved::Unknown(_)), "{r:?}");
-        assert!(d.is_empty(), "{d:?}");
+        deferred(&only(Method::AwsIam, aws_iam(Value::Unknown)), &[]);
+        deferred(&only(Method::Token, Value::Unknown), &[]);
+        // A mistake that no value can fix is reported all the same.
+        let cfg = block(
+            Value::Unknown,
+            Value::Null,
+            &[
+                (Method::Universal, universal(s("a"), s("b"))),
+                (Method::Token, s("t")),
+            ],
+        );
+        assert_eq!(invalid(&cfg, &[])[0].0, "auth");
     }
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 pub mod config;
 
+use crate::infisical::aws::AwsSource;
 use crate::infisical::{Auth, Client, ClientConfig};
 use crate::resources::app_connection_github::AppConnectionGithub;
 use crate::resources::app_connection_github_data::AppConnectionGithubData;
@@ -107,8 +108,8 @@ pub fn schema() -> Schema {
                                  `INFISICAL_MACHINE_IDENTITY_ID`.",
                             ),
                             Attribute::string("token_environment_variable_name").description(
-                                "The environment variable holding the OIDC JWT. Defaults to \
-                                 `INFISICAL_AUTH_JWT`.",
+                                "The environment variable holding the OIDC JWT. Environment: \
+                                 `INFISICAL_OIDC_AUTH_TOKEN_NAME`; default `INFISICAL_AUTH_JWT`.",
                             ),
                         ],
                     )
@@ -121,7 +122,9 @@ pub fn schema() -> Schema {
                                  `INFISICAL_MACHINE_IDENTITY_ID`.",
                             ),
                             Attribute::string("service_account_token_path").description(
-                                "Where the service account token is read from. Defaults to \
+                                "Where the service account token is read from (again at every \
+                                 login, so rotated tokens are picked up). Environment: \
+                                 `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH`; default \
                                  `/var/run/secrets/kubernetes.io/serviceaccount/token`.",
                             ),
                             Attribute::string("service_account_token")
@@ -140,10 +143,20 @@ pub fn schema() -> Schema {
                              `INFISICAL_MACHINE_IDENTITY_ID`.",
                         )],
                     )
-                    .description("AWS IAM Auth: log in with the AWS credentials of this machine."),
+                    .description(
+                        "AWS IAM Auth: log in with a signed `sts:GetCallerIdentity` request. The \
+                         AWS credentials come from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/\
+                         `AWS_SESSION_TOKEN`, else the profile `AWS_PROFILE` (default `default`) \
+                         in the shared credentials and config files; the region from \
+                         `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile, else `us-east-1`.",
+                    ),
                 ],
             )
-            .description("How the provider logs in to Infisical. Set one method."),
+            .description(
+                "How the provider logs in to Infisical. Set one method; without one, \
+                 `INFISICAL_AUTH_METHOD` (`token`, `universal`, `oidc`, `kubernetes`, `aws_iam`) \
+                 chooses, else `INFISICAL_TOKEN`, else the universal-auth variables.",
+            ),
         ],
     }
 }
@@ -157,8 +170,7 @@ impl Provider for InfisicalProvider {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let getenv = |name: &str| std::env::var(name).ok();
-        config::resolve(config, &getenv, diags);
+        config::validate(config, diags);
     }
 
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Configured> {
@@ -171,6 +183,7 @@ impl Provider for InfisicalProvider {
             }
             config::Resolved::Invalid => return None,
         };
+        let organization_slug = settings.organization_slug;
         let auth = match settings.login {
             config::Login::Universal {
                 client_id,
@@ -178,9 +191,24 @@ impl Provider for InfisicalProvider {
             } => Auth::UniversalAuth {
                 client_id,
                 client_secret,
-                organization_slug: settings.organization_slug,
+                organization_slug,
             },
             config::Login::Token(token) => Auth::Token(token),
+            config::Login::Oidc { identity_id, jwt } => Auth::Oidc {
+                identity_id,
+                jwt,
+                organization_slug,
+            },
+            config::Login::Kubernetes { identity_id, token } => Auth::Kubernetes {
+                identity_id,
+                service_account_token: token,
+                organization_slug,
+            },
+            config::Login::AwsIam { identity_id } => Auth::AwsIam {
+                identity_id,
+                source: AwsSource::Environment,
+                organization_slug,
+            },
         };
         match Client::new(ClientConfig::new(settings.host, auth)) {
             Ok(client) => Some(Configured::ready(client)),

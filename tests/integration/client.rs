@@ -403,12 +403,14 @@ async fn wrong_login_credentials_are_unauthorized() {
     .unwrap();
     let error = client.authenticate().await.unwrap_err();
     assert!(
-        matches!(&error, Error::Unauthorized(api) if api.message == "Invalid credentials"
-            && api.path == "/api/v1/auth/universal-auth/login"),
+        matches!(&error, Error::Login { method: "universal", source, .. }
+            if matches!(&**source, Error::Unauthorized(api) if api.message == "Invalid credentials"
+                && api.path == "/api/v1/auth/universal-auth/login")),
         "{error:?}"
     );
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     let error = client.github().list(None).await.unwrap_err();
-    assert!(matches!(error, Error::Unauthorized(_)));
+    assert!(matches!(error, Error::Login { .. }), "{error:?}");
     assert_eq!(emulator.admin().counters().logins, 0);
     assert_eq!(
         count(&emulator, "GET", CONNECTIONS),
