@@ -569,7 +569,6 @@ def run_benchmark(args, provider: Path, emulator_bin: Path, terraform: Path,
                             cpu[ws.name].append(tf.last_cpu)
                             if ws is ours:
                                 cpu["emulator"].append(emulator.cpu() - emulator_cpu)
-                            if ws is ours:
                                 check_calls(res, emulator, n, op)
                         line.append(f"{op} {ms(res.times[(latency, n, op)]['ours'][-1])}/"
                                     f"{ms(res.times[(latency, n, op)]['floor'][-1])} ms")
