@@ -540,7 +540,8 @@ def run_benchmark(args, provider: Path, emulator_bin: Path, terraform: Path,
         ours = Workspace("ours", workdir / "ours", OURS_TF)
         floor = Workspace("floor", workdir / "floor", FLOOR_TF)
         ours.configure(1)
-        res.machine["terraform"] = f"{tf.version(ours.path)} ({terraform})"
+        shown = terraform.relative_to(ROOT) if terraform.is_relative_to(ROOT) else terraform
+        res.machine["terraform"] = f"{tf.version(ours.path)} (`{shown}`)"
 
         for latency in args.latencies:
             emulator.set_latency(latency)
@@ -568,7 +569,6 @@ def run_benchmark(args, provider: Path, emulator_bin: Path, terraform: Path,
                             cpu[ws.name].append(tf.last_cpu)
                             if ws is ours:
                                 cpu["emulator"].append(emulator.cpu() - emulator_cpu)
-                            if ws is ours:
                                 check_calls(res, emulator, n, op)
                         line.append(f"{op} {ms(res.times[(latency, n, op)]['ours'][-1])}/"
                                     f"{ms(res.times[(latency, n, op)]['floor'][-1])} ms")
@@ -756,7 +756,8 @@ def render(res: Results, note: str) -> str:
         "",
         "Median (min–max) in ms of each command; *floor* is the same N of `terraform_data`, "
         "run alternately with ours in the same run. *Ratio* is the median of the per-run "
-        "ratios ours/floor; *extra* is (ours − floor) / N, the provider's cost per resource.",
+        "ratios ours/floor; *extra* is (ours − floor) / N: what one resource of ours costs more "
+        "than a `terraform_data`, in the provider and in Terraform.",
         "",
         "| Latency | N | Command | Ours (ms) | Floor (ms) | Ratio | Extra per resource |",
         "|---|---|---|---|---|---|---|",
