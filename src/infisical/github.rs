@@ -61,6 +61,16 @@ pub enum GitHubInstanceType {
     Server,
 }
 
+impl GitHubInstanceType {
+    /// The instance type as Infisical spells it: `cloud`, `server`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GitHubInstanceType::Cloud => "cloud",
+            GitHubInstanceType::Server => "server",
+        }
+    }
+}
+
 /// The credentials of a GitHub connection, by method. Unset options are left out of the JSON.
 ///
 /// `code`s are single-use: GitHub accepts each once, so credentials with a code can be sent

@@ -412,11 +412,9 @@ fn credentials_from(value: &Value) -> Option<GitHubCredentials> {
     })
 }
 
-fn instance_type_value(view: &crate::infisical::GitHubCredentialsView) -> Value {
-    Value::opt_string(view.instance_type.map(|t| match t {
-        GitHubInstanceType::Cloud => "cloud",
-        GitHubInstanceType::Server => "server",
-    }))
+/// The instance type Infisical returned, as a state value (null when it returned none).
+pub(crate) fn instance_type_value(view: &crate::infisical::GitHubCredentialsView) -> Value {
+    Value::opt_string(view.instance_type.map(GitHubInstanceType::as_str))
 }
 
 /// A full state from what the API returns, with secrets null (import, or first sight).

@@ -2,13 +2,13 @@
 //! (in the organization, or in a project), so modules can reference connections made elsewhere —
 //! GitHub App connections are often made in the Infisical UI.
 
-use crate::infisical::GitHubInstanceType;
 use crate::provider::Configured;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::DataSource;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
+use super::app_connection_github::instance_type_value;
 use super::errors::api_error;
 use super::validate;
 
@@ -152,13 +152,7 @@ impl DataSource<Configured> for AppConnectionGithubData {
             (DESCRIPTION, Value::opt_string(conn.description.clone())),
             (METHOD, text(conn.method.as_str())),
             (GATEWAY_ID, Value::opt_string(conn.gateway_id.clone())),
-            (
-                INSTANCE_TYPE,
-                Value::opt_string(conn.credentials.instance_type.map(|t| match t {
-                    GitHubInstanceType::Cloud => "cloud",
-                    GitHubInstanceType::Server => "server",
-                })),
-            ),
+            (INSTANCE_TYPE, instance_type_value(&conn.credentials)),
             (HOST, Value::opt_string(conn.credentials.host.clone())),
             (CREDENTIALS_HASH, text(&conn.credentials_hash)),
             (ORG_ID, text(&conn.org_id)),
