@@ -233,15 +233,19 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
 
 /// What the resource keeps in Terraform's private state: fingerprints of the GitHub codes it has
 /// already exchanged (never the codes themselves), so a reused code is caught at plan time.
+///
+/// Terraform rewrites the whole state file after every resource it changes, so the cost of each
+/// byte per instance grows with the number of instances: the fingerprints are short, few, and a
+/// connection without any (every `pat` connection) keeps no private state at all.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct Private {
-    /// SHA-256 (hex) of each exchanged code, newest last.
+    /// A fingerprint of each exchanged code, newest last.
     #[serde(default)]
     pub used_codes: Vec<String>,
 }
 
-/// How many fingerprints are kept.
-const USED_CODES_KEPT: usize = 16;
+/// How many fingerprints are kept: the newest codes are the ones a configuration goes back to.
+const USED_CODES_KEPT: usize = 8;
 
 impl Private {
     /// Reads private state; anything unreadable (e.g. another provider's) counts as empty.
@@ -249,8 +253,11 @@ impl Private {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
 
-    /// The bytes Terraform stores.
+    /// The bytes Terraform stores: none while there is nothing to keep.
     pub fn encode(&self) -> Vec<u8> {
+        if self.used_codes.is_empty() {
+            return Vec::new();
+        }
         serde_json::to_vec(self).unwrap_or_default()
     }
 
@@ -270,8 +277,10 @@ impl Private {
     }
 }
 
+/// The first 128 bits of the code's SHA-256, in hex: enough that two codes never share one, and
+/// nothing that leads back to the code.
 fn fingerprint(code: &str) -> String {
-    hex::encode(Sha256::digest(code.as_bytes()))
+    hex::encode(&Sha256::digest(code.as_bytes())[..16])
 }
 
 /// Whether two descriptions mean the same: null and "" are both "no description".
@@ -860,6 +869,11 @@ mod tests {
         assert!(back.used("secret-code-1"));
         assert!(!back.used("secret-code-2"));
         assert_eq!(Private::decode(b"{\"provider\":{}}"), Private::default());
+        assert!(
+            Private::default().encode().is_empty(),
+            "nothing to keep, nothing stored"
+        );
+        assert_eq!(Private::decode(b""), Private::default());
         for i in 0..40 {
             private.remember(&format!("c{i}"));
         }
