@@ -65,7 +65,9 @@ impl<P: Provider> ProviderService<P> {
                 .map(|(name, d)| ((*name).to_owned(), schema_to_proto(&d.schema())))
                 .collect(),
             server_capabilities: Some(pb::ServerCapabilities {
-                plan_destroy: true,
+                // Destroy plans are always null here (the framework never calls a resource for
+                // them), so Terraform need not ask: one round trip less per destroyed instance.
+                plan_destroy: false,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
                 generate_resource_config: false,
