@@ -1,0 +1,180 @@
+//! A reference provider for `scripts/bench.py --decompose`: the plugin protocol and planning
+//! rules of this crate with no Infisical behind them, to split what a resource of ours costs
+//! Terraform into its parts.
+//!
+//! - `reference_minimal`: `id` and `name`, the least state a plugin resource can have. Against
+//!   `terraform_data` it measures what Terraform pays for any plugin resource (launches, gRPC,
+//!   msgpack, plan checks).
+//! - `reference_github`: the schema of `infisical_app_connection_github`, stored as it is
+//!   planned. Against `reference_minimal` it measures what our schema's state costs Terraform;
+//!   against ours, what the API calls and the resource's own logic add.
+//!
+//! Not shipped: built with `cargo build --release --example reference-provider`.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use terraform_provider_infisical::resources::app_connection_github;
+use terraform_provider_infisical::tfplugin::diag::Diagnostics;
+use terraform_provider_infisical::tfplugin::framework::{
+    DataSource, Provider, ReadOutcome, Resource, Stored,
+};
+use terraform_provider_infisical::tfplugin::schema::{Attribute, Schema};
+use terraform_provider_infisical::tfplugin::value::Value;
+use terraform_provider_infisical::tfplugin::{logging, server};
+
+struct Reference;
+
+#[tonic::async_trait]
+impl Provider for Reference {
+    type Client = ();
+
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "Benchmark reference.",
+            attributes: vec![],
+        }
+    }
+
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    async fn configure(&self, _config: &Value, _diags: &mut Diagnostics) -> Option<()> {
+        Some(())
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
+        vec![
+            Arc::new(Stores {
+                type_name: "reference_minimal",
+                schema: minimal_schema,
+            }),
+            Arc::new(Stores {
+                type_name: "reference_github",
+                schema: app_connection_github::schema,
+            }),
+        ]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
+        vec![]
+    }
+}
+
+fn minimal_schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "The least state a plugin resource can have.",
+        attributes: vec![
+            Attribute::string("id").computed().use_state_for_unknown(),
+            Attribute::string("name").required(),
+        ],
+    }
+}
+
+/// A resource that stores what was planned, filling in a UUID-sized `id` and, when the schema
+/// has one, a hash-sized `credentials_hash`: the state of ours, without the API.
+struct Stores {
+    type_name: &'static str,
+    schema: fn() -> Schema,
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+
+impl Stores {
+    fn store(&self, planned: &Value) -> Stored {
+        let mut state = planned.clone();
+        if state.get("id").is_unknown() {
+            let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+            let id = format!("{:08x}-0000-4000-8000-{n:012x}", std::process::id());
+            state.set("id", Value::string(id));
+        }
+        if state.get("credentials_hash").is_unknown() {
+            state.set("credentials_hash", Value::string("0".repeat(64)));
+        }
+        Stored {
+            state,
+            private: Vec::new(),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Resource<()> for Stores {
+    fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn schema(&self) -> Schema {
+        (self.schema)()
+    }
+
+    async fn create(
+        &self,
+        _client: &(),
+        planned: &Value,
+        _config: &Value,
+        _private: &[u8],
+        _diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        Some(self.store(planned))
+    }
+
+    async fn read(
+        &self,
+        _client: &(),
+        state: &Value,
+        private: &[u8],
+        _: &mut Diagnostics,
+    ) -> ReadOutcome {
+        ReadOutcome::Found(Stored {
+            state: state.clone(),
+            private: private.to_vec(),
+        })
+    }
+
+    async fn update(
+        &self,
+        _client: &(),
+        _prior: &Value,
+        planned: &Value,
+        _config: &Value,
+        _private: &[u8],
+        _diags: &mut Diagnostics,
+    ) -> Option<Stored> {
+        Some(self.store(planned))
+    }
+
+    async fn delete(&self, _client: &(), _prior: &Value, _diags: &mut Diagnostics) {}
+
+    async fn import(&self, _client: &(), _id: &str, diags: &mut Diagnostics) -> Option<Value> {
+        diags.error(
+            "Import not supported",
+            "the reference provider does not import",
+        );
+        None
+    }
+}
+
+fn main() -> ExitCode {
+    logging::init(logging::level_from_env());
+    let options = server::ServeOptions { debug: false };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("reference-provider: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(server::serve(Reference, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("reference-provider: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
