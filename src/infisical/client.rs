@@ -602,7 +602,7 @@ fn millis(duration: Duration) -> u64 {
 }
 
 /// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api`.
-fn normalize_host(mut host: Url) -> Result<Url, Error> {
+pub fn normalize_host(mut host: Url) -> Result<Url, Error> {
     if !matches!(host.scheme(), "http" | "https") || host.cannot_be_a_base() {
         return Err(Error::Config(format!(
             "the host must be an http or https URL, not {host}"

@@ -47,7 +47,7 @@ pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
 };
 pub use auth::{Auth, ServiceAccountToken};
-pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT};
+pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT, normalize_host};
 pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
 pub use github::{
     GitHub, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType, GitHubMethod,

@@ -624,12 +624,11 @@ fn join_and(items: &[String]) -> String {
 
 /// Parses the host: an http(s) URL; a trailing slash or `/api` is tolerated and dropped.
 pub fn parse_host(text: &str, diags: &mut Diagnostics) -> Option<url::Url> {
-    let trimmed = text.trim().trim_end_matches('/');
-    let trimmed = trimmed.strip_suffix("/api").unwrap_or(trimmed);
-    match url::Url::parse(trimmed) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
-            Some(url)
-        }
+    let parsed = url::Url::parse(text.trim())
+        .ok()
+        .filter(|url| url.host_str().is_some());
+    match parsed.map(crate::infisical::normalize_host) {
+        Some(Ok(url)) => Some(url),
         _ => {
             diags.attr_error(
                 AttrPath::new("host"),
