@@ -12,6 +12,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::aws_services::AwsRole;
 use crate::faults::{ActiveFault, Fault, Trigger};
 use crate::state::Shared;
 use crate::sts::AwsKey;
@@ -185,6 +186,23 @@ impl Admin {
     /// Declares a machine identity with AWS auth that logs in with a request signed by `key`.
     pub fn add_aws_identity(&self, identity_id: impl Into<String>, key: AwsKey) {
         self.shared.lock().add_aws_identity(identity_id.into(), key);
+    }
+
+    /// Sets the role whose key the AWS stand-ins (instance metadata, container endpoint, STS web
+    /// identity) hand out; see the `aws_services` module docs.
+    pub fn set_aws_role(&self, role: AwsRole) {
+        self.shared.lock().aws_services.role = Some(role);
+    }
+
+    /// How many times `service` (`imds`, `container` or `sts`) handed out the role's key.
+    pub fn aws_credentials_served(&self, service: &str) -> u64 {
+        let state = self.shared.lock();
+        state
+            .aws_services
+            .served
+            .get(service)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Declares a project id that `projectId` may name.
@@ -399,6 +417,13 @@ pub(crate) fn router(admin: Admin) -> Router {
                     StatusCode::NO_CONTENT
                 },
             ),
+        )
+        .route(
+            "/__emulator/aws-role",
+            axum::routing::put(|State(a): State<Admin>, Json(b): Json<AwsRole>| async move {
+                a.set_aws_role(b);
+                StatusCode::NO_CONTENT
+            }),
         )
         .route(
             "/__emulator/projects",

@@ -53,6 +53,7 @@
 //! | `POST /__emulator/projects`, `POST /__emulator/gateways` | `{"id"}` | declare a project / gateway |
 //! | `POST /__emulator/identities/oidc`, `…/kubernetes` | `{"identityId","jwt"}` | declare an identity and a JWT that logs it in |
 //! | `POST /__emulator/identities/aws` | `{"identityId","accessKeyId","secretAccessKey","sessionToken"?}` | declare an identity and an AWS key |
+//! | `PUT /__emulator/aws-role` | [`AwsRole`] | the key the AWS credential stand-ins hand out (`/__aws/imds`, `/__aws/container`, `/__aws/sts`) |
 //! | `GET`/`POST /__emulator/connections` | [`SeedConnection`] | list all / store one directly |
 //! | `GET`/`DELETE /__emulator/connections/:id` | | inspect / delete out of band |
 //! | `POST /__emulator/connections/:id/rotate-credentials` | | new `credentialsHash`, as a UI edit |
@@ -76,6 +77,7 @@
 //! - `net`: a listener whose connections a handler can cut.
 
 mod admin;
+mod aws_services;
 mod error;
 mod faults;
 mod github;
@@ -93,6 +95,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use admin::{Admin, Counters, LoggedRequest, SeedConnection, StoredConnection};
+pub use aws_services::AwsRole;
 pub use faults::{Fault, FaultAction, Trigger};
 pub use sts::AwsKey;
 
@@ -158,7 +161,10 @@ impl Emulator {
         let admin = Admin {
             shared: Arc::clone(&shared),
         };
-        let app = routes::router(shared).merge(admin::router(admin.clone()));
+        // The AWS stand-ins stay out of the request log: their traffic is credentials.
+        let app = routes::router(Arc::clone(&shared))
+            .merge(aws_services::router(shared))
+            .merge(admin::router(admin.clone()));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = axum::serve(
             KillableListener(listener),

@@ -172,6 +172,8 @@ pub(crate) struct State {
     /// Machine identities with AWS auth: identity id → the AWS access keys STS accepts.
     aws: HashMap<String, Vec<AwsKey>>,
     pub(crate) github: GitHubSide,
+    /// The stand-ins for AWS's credential services.
+    pub(crate) aws_services: crate::aws_services::AwsServices,
     pub(crate) projects: HashSet<String>,
     pub(crate) gateways: HashSet<String>,
     pub(crate) faults: Vec<ActiveFault>,

@@ -150,7 +150,7 @@ impl Auth {
                 source,
                 organization_slug,
             } => {
-                let (credentials, region) = source.resolve().map_err(Error::Config)?;
+                let (credentials, region) = source.resolve().await.map_err(Error::Config)?;
                 let signed =
                     aws::sign_get_caller_identity(&credentials, &region, SystemTime::now())
                         .map_err(Error::Config)?;

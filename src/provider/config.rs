@@ -536,7 +536,7 @@ impl Reader<'_> {
             }
             Method::AwsIam => {
                 let identity_id = self.identity_id(&block, method, &mut missing);
-                if let Err(problem) = aws::credentials(self.getenv) {
+                if let Err(problem) = aws::locate(self.getenv) {
                     missing.push(Missing {
                         path: block.clone(),
                         summary: "Missing AWS credentials".to_owned(),
@@ -695,9 +695,12 @@ mod tests {
         Value::string(text)
     }
 
+    /// Resolves `config` in an environment of `env` only, where EC2 instance metadata is off
+    /// unless `env` switches it on (no test may depend on the machine it runs on).
     fn run(config: &Value, env: &[(&str, &str)]) -> (Resolved, Diagnostics) {
-        let env: HashMap<String, String> = env
+        let env: HashMap<String, String> = [(aws::env::EC2_METADATA_DISABLED, "true")]
             .iter()
+            .chain(env)
             .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect();
         let mut diags = Diagnostics::new();
@@ -1090,6 +1093,37 @@ mod tests {
             errors[0].1.contains(aws::env::SECRET_ACCESS_KEY),
             "{errors:?}"
         );
+        assert!(
+            errors[0].1.contains(aws::env::EC2_METADATA_DISABLED),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn aws_credentials_from_the_network_are_left_to_the_login() {
+        // Instance metadata (on unless switched off), or a source the environment names.
+        for env in [
+            vec![(aws::env::EC2_METADATA_DISABLED, "false")],
+            vec![(
+                aws::env::CONTAINER_CREDENTIALS_RELATIVE_URI,
+                "/v2/credentials/x",
+            )],
+            vec![
+                (aws::env::WEB_IDENTITY_TOKEN_FILE, "/var/run/token"),
+                (aws::env::ROLE_ARN, "arn:aws:iam::1:role/r"),
+            ],
+        ] {
+            let settings = ready(&only(Method::AwsIam, aws_iam(s("i"))), &env);
+            assert!(matches!(settings.login, Login::AwsIam { .. }), "{env:?}");
+        }
+        let errors = invalid(
+            &only(Method::AwsIam, aws_iam(s("i"))),
+            &[(
+                aws::env::CONTAINER_CREDENTIALS_FULL_URI,
+                "http://example.com/creds",
+            )],
+        );
+        assert!(errors[0].1.contains("plain http"), "{errors:?}");
     }
 
     #[test]

@@ -147,8 +147,13 @@ pub fn schema() -> Schema {
                         "AWS IAM Auth: log in with a signed `sts:GetCallerIdentity` request. The \
                          AWS credentials come from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`/\
                          `AWS_SESSION_TOKEN`, else the profile `AWS_PROFILE` (default `default`) \
-                         in the shared credentials and config files; the region from \
-                         `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile, else `us-east-1`.",
+                         in the shared credentials and config files, else web identity \
+                         (`AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`, as EKS sets them), \
+                         else the container endpoint (`AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or \
+                         `_FULL_URI`, as ECS and EKS Pod Identity set them), else EC2 instance \
+                         metadata (IMDSv2; `AWS_EC2_METADATA_DISABLED=true` turns it off). The \
+                         region comes from `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile, \
+                         else `us-east-1`.",
                     ),
                 ],
             )

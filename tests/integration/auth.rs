@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use infisical_emulator::{AwsKey, Config, Emulator};
+use infisical_emulator::{AwsKey, AwsRole, Config, Emulator};
 use terraform_provider_infisical::infisical::aws::{AwsCredentials, AwsSource};
 use terraform_provider_infisical::infisical::{
     Auth, Client, ClientConfig, Error, ServiceAccountToken,
@@ -30,6 +30,8 @@ const AWS_SECRET: &str = "aws-secret-access-key-that-must-stay-hidden";
 const AWS_SESSION: &str = "aws-session-token-that-must-stay-hidden";
 const CLIENT_SECRET: &str = "demo-client-secret";
 const PAT: &str = "ghp_auth_tests_personal_access_token";
+const WEB_IDENTITY_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.web-identity-must-stay-hidden.c2ln";
+const CONTAINER_TOKEN: &str = "container-authorization-token-that-must-stay-hidden";
 
 /// The login route of each method.
 fn login_path(method: &str) -> &'static str {
@@ -44,7 +46,7 @@ fn login_path(method: &str) -> &'static str {
 
 /// Every variable the provider reads for its settings, and AWS's. Each scene blanks them all
 /// (blank counts as unset) so that the machine running the tests cannot change their outcome.
-const PROVIDER_VARIABLES: [&str; 19] = [
+const PROVIDER_VARIABLES: [&str; 29] = [
     env::HOST,
     env::UNIVERSAL_CLIENT_ID,
     env::UNIVERSAL_CLIENT_SECRET,
@@ -64,6 +66,16 @@ const PROVIDER_VARIABLES: [&str; 19] = [
     "AWS_CONFIG_FILE",
     "AWS_REGION",
     "AWS_DEFAULT_REGION",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ROLE_SESSION_NAME",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_EC2_METADATA_DISABLED",
+    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
 ];
 
 /// One Terraform working directory with a trace log, a clean environment, and the secrets in
@@ -85,7 +97,9 @@ impl Scene {
         let nowhere = ws.path().join("no-such-aws-file");
         let nowhere = nowhere.to_str().unwrap().to_owned();
         ws.env("AWS_SHARED_CREDENTIALS_FILE", &nowhere)
-            .env("AWS_CONFIG_FILE", &nowhere);
+            .env("AWS_CONFIG_FILE", &nowhere)
+            // Nor the instance metadata of a test machine in EC2.
+            .env("AWS_EC2_METADATA_DISABLED", "true");
         let log = ws.path().join("trace.log");
         ws.env("TF_LOG", "trace")
             .env("TF_LOG_PATH", log.to_str().unwrap());
@@ -97,6 +111,8 @@ impl Scene {
                 AWS_SECRET.to_owned(),
                 AWS_SESSION.to_owned(),
                 PAT.to_owned(),
+                WEB_IDENTITY_TOKEN.to_owned(),
+                CONTAINER_TOKEN.to_owned(),
             ],
             outputs: RefCell::new(String::new()),
         }
@@ -411,6 +427,106 @@ fn aws_iam_auth_applies_from_the_block_and_from_the_environment() {
         .env("AWS_CONFIG_FILE", aws_config.to_str().unwrap());
     environment.config(&config("provider \"infisical\" {}", "aws-env"));
     apply_and_check(&emu, &environment, "aws_iam", "aws-env");
+}
+
+#[test]
+fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_and_web_identity() {
+    let emu = emulator(Config::default());
+    // The key the identity accepts, handed out by the emulator's stand-ins for AWS's services.
+    emu.admin.set_aws_role(AwsRole {
+        name: "terraform-runner".to_owned(),
+        key: AwsKey {
+            session_token: Some(AWS_SESSION.to_owned()),
+            ..AwsKey::new(AWS_KEY_ID, AWS_SECRET)
+        },
+        container_token: Some(CONTAINER_TOKEN.to_owned()),
+        web_identity_token: WEB_IDENTITY_TOKEN.to_owned(),
+    });
+    let services = format!("{}/__aws", emu.url);
+    let sources: [(&str, &[(&str, &str)]); 3] = [
+        (
+            "imds",
+            &[
+                ("AWS_EC2_METADATA_DISABLED", ""),
+                (
+                    "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+                    &format!("{services}/imds"),
+                ),
+            ],
+        ),
+        (
+            "container",
+            &[
+                (
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                    &format!("{services}/container"),
+                ),
+                ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "container-token"),
+            ],
+        ),
+        (
+            "sts",
+            &[
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", "web-identity-token"),
+                (
+                    "AWS_ROLE_ARN",
+                    "arn:aws:iam::123456789012:role/terraform-runner",
+                ),
+                ("AWS_ENDPOINT_URL_STS", &format!("{services}/sts")),
+            ],
+        ),
+    ];
+    for (service, variables) in sources {
+        let mut scene = Scene::new();
+        for (file, token) in [
+            ("container-token", CONTAINER_TOKEN),
+            ("web-identity-token", WEB_IDENTITY_TOKEN),
+        ] {
+            std::fs::write(scene.ws.path().join(file), format!("{token}\n")).unwrap();
+        }
+        scene
+            .env(env::HOST, &emu.url)
+            .env(env::AUTH_METHOD, "aws_iam")
+            .env(env::MACHINE_IDENTITY_ID, AWS_ID);
+        for (name, value) in variables {
+            let value = if value.ends_with("-token") {
+                scene.ws.path().join(value).to_str().unwrap().to_owned()
+            } else {
+                (*value).to_owned()
+            };
+            scene.env(name, &value);
+        }
+        let name = format!("aws-{service}");
+        scene.config(&config("provider \"infisical\" {}", &name));
+        let served = emu.admin.aws_credentials_served(service);
+        apply_and_check(&emu, &scene, "aws_iam", &name);
+        assert!(
+            emu.admin.aws_credentials_served(service) > served,
+            "{service} never handed out the credentials"
+        );
+    }
+
+    // Nothing in the environment and no instance metadata service: the login names the service
+    // it tried, and fails at once.
+    let mut scene = Scene::new();
+    scene
+        .env(env::HOST, &emu.url)
+        .env(env::AUTH_METHOD, "aws_iam")
+        .env(env::MACHINE_IDENTITY_ID, AWS_ID)
+        .env("AWS_EC2_METADATA_DISABLED", "")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
+    scene.config(&config("provider \"infisical\" {}", "aws-none"));
+    let run = scene.run(&["apply", "-auto-approve"]).failure();
+    let output = run
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        output.contains("the EC2 instance metadata service at http://127.0.0.1:9 did not answer"),
+        "{output}"
+    );
+    scene.assert_no_secrets();
 }
 
 #[test]

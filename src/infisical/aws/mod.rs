@@ -6,11 +6,12 @@
 //! sent to Infisical as the base64 of the body and the base64 of a JSON object of the signed
 //! headers. Infisical reads the region back from the `Authorization` header's credential scope.
 //!
-//! Signing is `aws-sigv4`'s. The credentials come from the part of AWS's default chain that
-//! needs no network: the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
-//! `AWS_SESSION_TOKEN`), then the profile (`AWS_PROFILE`, else `default`) in the shared
-//! credentials and config files. `aws-config`, which also covers SSO, web identity, ECS and EC2
-//! instance metadata, costs several minutes of compile time, so it is not used.
+//! Signing is `aws-sigv4`'s. The credentials come from AWS's default chain, in the SDKs' order:
+//! the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), the
+//! profile (`AWS_PROFILE`, else `default`) in the shared credentials and config files, then the
+//! network sources of [`remote`]: web identity, the container endpoint, EC2 instance metadata.
+//! Not covered: SSO, `credential_process` and role chaining in profiles. `aws-config`, which has
+//! them, costs several minutes of compile time, so it is not used.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,10 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::secret::Secret;
+
+mod remote;
+
+pub(crate) use remote::Remote;
 
 /// Environment variables of AWS's credential chain that this module reads.
 pub mod env {
@@ -42,6 +47,26 @@ pub mod env {
     pub const REGION: &str = "AWS_REGION";
     /// The region, as older tools name it.
     pub const DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+    /// Web identity: the file holding the OIDC token (EKS IAM roles for service accounts).
+    pub const WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+    /// Web identity: the role to assume.
+    pub const ROLE_ARN: &str = "AWS_ROLE_ARN";
+    /// Web identity: the session name (default: made up).
+    pub const ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
+    /// STS's base URL for web identity (default: the region's endpoint).
+    pub const STS_ENDPOINT: &str = "AWS_ENDPOINT_URL_STS";
+    /// The container credentials endpoint's path on 169.254.170.2 (ECS).
+    pub const CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+    /// The container credentials endpoint's full URL (EKS Pod Identity, local agents).
+    pub const CONTAINER_CREDENTIALS_FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    /// The container endpoint's authorization token.
+    pub const CONTAINER_AUTHORIZATION_TOKEN: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN";
+    /// A file holding the container endpoint's authorization token.
+    pub const CONTAINER_AUTHORIZATION_TOKEN_FILE: &str = "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE";
+    /// `true` switches EC2 instance metadata off.
+    pub const EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
+    /// The instance metadata service's base URL (default `http://169.254.169.254`).
+    pub const EC2_METADATA_SERVICE_ENDPOINT: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
 }
 
 /// The region when none is configured: STS's global endpoint lives there.
@@ -66,8 +91,8 @@ pub struct AwsCredentials {
 /// Where the AWS credentials and region come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AwsSource {
-    /// The environment and the shared files, read again at every login (so that rotated
-    /// credentials are picked up).
+    /// AWS's default chain: the environment, the shared files and the network sources, read
+    /// again at every login (so that rotated credentials are picked up).
     Environment,
     /// Fixed credentials and region.
     Static {
@@ -79,12 +104,19 @@ pub enum AwsSource {
 }
 
 impl AwsSource {
-    /// The credentials and region, from the process environment for [`AwsSource::Environment`].
-    pub(crate) fn resolve(&self) -> Result<(AwsCredentials, String), String> {
+    /// The credentials and region, from AWS's default chain for [`AwsSource::Environment`].
+    pub(crate) async fn resolve(&self) -> Result<(AwsCredentials, String), String> {
         match self {
             AwsSource::Environment => {
-                let getenv = |name: &str| std::env::var(name).ok();
-                Ok((credentials(&getenv)?, region(&getenv)))
+                let (found, region) = {
+                    let getenv = |name: &str| std::env::var(name).ok();
+                    (locate(&getenv)?, region(&getenv))
+                };
+                let credentials = match found {
+                    Found::Local(credentials) => credentials,
+                    Found::Remote(remote) => remote.fetch().await?,
+                };
+                Ok((credentials, region))
             }
             AwsSource::Static {
                 credentials,
@@ -192,11 +224,38 @@ pub(crate) fn region(getenv: &dyn Fn(&str) -> Option<String>) -> String {
         .unwrap_or_else(|| DEFAULT_REGION.to_owned())
 }
 
+/// Where the default chain finds credentials.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    /// In the environment or the shared files.
+    Local(AwsCredentials),
+    /// At a network source, to be asked at login.
+    Remote(Remote),
+}
+
+/// Follows AWS's default chain as far as it goes without a request: the credentials themselves,
+/// or the network source to ask. The error says where it looked.
+pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Found, String> {
+    let local = match credentials(getenv) {
+        Ok(credentials) => return Ok(Found::Local(credentials)),
+        Err(problem) => problem,
+    };
+    match remote::locate(getenv, &region(getenv))? {
+        Some(source) => Ok(Found::Remote(source)),
+        None => Err(format!(
+            "{local}; and no network source is configured either ({}, {} or {}), with EC2 \
+             instance metadata switched off by {}",
+            env::WEB_IDENTITY_TOKEN_FILE,
+            env::CONTAINER_CREDENTIALS_RELATIVE_URI,
+            env::CONTAINER_CREDENTIALS_FULL_URI,
+            env::EC2_METADATA_DISABLED,
+        )),
+    }
+}
+
 /// The credentials: the environment, else the profile in the shared credentials file, else the
 /// profile in the shared config file. The error says where it looked.
-pub(crate) fn credentials(
-    getenv: &dyn Fn(&str) -> Option<String>,
-) -> Result<AwsCredentials, String> {
+fn credentials(getenv: &dyn Fn(&str) -> Option<String>) -> Result<AwsCredentials, String> {
     let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
     if let (Some(id), Some(secret)) = (getenv(env::ACCESS_KEY_ID), getenv(env::SECRET_ACCESS_KEY)) {
         return Ok(AwsCredentials {

@@ -1,0 +1,195 @@
+//! Stand-ins for the AWS services the provider asks for credentials when AWS's environment
+//! variables and shared files have none: the EC2 instance metadata service (IMDSv2), the
+//! container credentials endpoint (ECS, EKS Pod Identity) and STS's
+//! `AssumeRoleWithWebIdentity` (EKS IAM roles for service accounts). All three hand out the key
+//! of the one role set with [`crate::Admin::set_aws_role`]; declare an AWS identity with the
+//! same key, and AWS IAM auth works on a machine that is not in AWS.
+//!
+//! Point the provider at them with `AWS_EC2_METADATA_SERVICE_ENDPOINT={url}/__aws/imds`,
+//! `AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/__aws/container` or
+//! `AWS_ENDPOINT_URL_STS={url}/__aws/sts`. Their requests and answers carry credentials, so
+//! they are not in the request log; [`crate::Admin::aws_credentials_served`] counts them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Form, Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::state::Shared;
+use crate::sts::AwsKey;
+
+/// The role the stand-ins hand out credentials for.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AwsRole {
+    /// The role's name, as instance metadata lists it.
+    pub name: String,
+    /// The temporary key handed out (give it a session token, as AWS does).
+    pub key: AwsKey,
+    /// What the container endpoint wants in `Authorization`; `None` accepts any request.
+    #[serde(default)]
+    pub container_token: Option<String>,
+    /// The web identity token STS accepts for the role.
+    pub web_identity_token: String,
+}
+
+/// The stand-ins' state.
+#[derive(Debug, Default)]
+pub(crate) struct AwsServices {
+    pub(crate) role: Option<AwsRole>,
+    /// The IMDSv2 session token handed out by `PUT /latest/api/token`.
+    imds_token: String,
+    /// Credentials handed out, per service: `imds`, `container`, `sts`.
+    pub(crate) served: HashMap<&'static str, u64>,
+}
+
+const EXPIRATION: &str = "2999-01-01T00:00:00Z";
+
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__aws/imds/latest/api/token", put(imds_token))
+        .route(
+            "/__aws/imds/latest/meta-data/iam/security-credentials/",
+            get(imds_roles),
+        )
+        .route(
+            "/__aws/imds/latest/meta-data/iam/security-credentials/{role}",
+            get(imds_credentials),
+        )
+        .route("/__aws/container", get(container))
+        .route("/__aws/sts/", post(sts))
+        .with_state(shared)
+}
+
+async fn imds_token(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    if !headers.contains_key("x-aws-ec2-metadata-token-ttl-seconds") {
+        return StatusCode::BAD_REQUEST.into_response();
+    }
+    let mut state = shared.lock();
+    let services = &mut state.aws_services;
+    if services.imds_token.is_empty() {
+        services.imds_token = format!("imds-{}", uuid::Uuid::new_v4().simple());
+    }
+    services.imds_token.clone().into_response()
+}
+
+/// The role, when the request carries the IMDSv2 token (401 otherwise, as IMDS answers).
+fn imds_role(shared: &Shared, headers: &HeaderMap) -> Result<Option<AwsRole>, StatusCode> {
+    let state = shared.lock();
+    let token = headers
+        .get("x-aws-ec2-metadata-token")
+        .and_then(|v| v.to_str().ok());
+    if state.aws_services.imds_token.is_empty() || token != Some(&state.aws_services.imds_token) {
+        return Err(StatusCode::UNAUTHORIZED);
+    }
+    Ok(state.aws_services.role.clone())
+}
+
+async fn imds_roles(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    match imds_role(&shared, &headers) {
+        Ok(Some(role)) => role.name.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn imds_credentials(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match imds_role(&shared, &headers) {
+        Ok(Some(role)) if role.name == name => {
+            serve(&shared, "imds");
+            let mut body = credentials_json(&role.key);
+            body["Code"] = "Success".into();
+            body["Type"] = "AWS-HMAC".into();
+            Json(body).into_response()
+        }
+        Ok(_) => StatusCode::NOT_FOUND.into_response(),
+        Err(status) => status.into_response(),
+    }
+}
+
+async fn container(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
+    let Some(role) = shared.lock().aws_services.role.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if role.container_token.is_some() && authorization != role.container_token.as_deref() {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(
+                json!({"code": "AccessDeniedException", "message": "invalid authorization token"}),
+            ),
+        )
+            .into_response();
+    }
+    serve(&shared, "container");
+    Json(credentials_json(&role.key)).into_response()
+}
+
+async fn sts(
+    State(shared): State<Arc<Shared>>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    if field("Action") != "AssumeRoleWithWebIdentity" || field("Version") != "2011-06-15" {
+        return sts_error(StatusCode::BAD_REQUEST, "InvalidAction");
+    }
+    if field("RoleArn").is_empty() || field("RoleSessionName").is_empty() {
+        return sts_error(StatusCode::BAD_REQUEST, "MissingParameter");
+    }
+    let role = shared.lock().aws_services.role.clone();
+    let Some(role) = role.filter(|r| r.web_identity_token == field("WebIdentityToken")) else {
+        return sts_error(StatusCode::BAD_REQUEST, "InvalidIdentityToken");
+    };
+    serve(&shared, "sts");
+    let key = &role.key;
+    let xml = format!(
+        "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <AssumeRoleWithWebIdentityResult><Credentials>\
+         <AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
+         <SessionToken>{}</SessionToken><Expiration>{EXPIRATION}</Expiration>\
+         </Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+        key.access_key_id,
+        key.secret_access_key,
+        key.session_token.as_deref().unwrap_or_default(),
+    );
+    ([(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+}
+
+fn sts_error(status: StatusCode, code: &str) -> Response {
+    let xml = format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error>\
+         <Type>Sender</Type><Code>{code}</Code><Message>refused by the emulator</Message>\
+         </Error></ErrorResponse>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+}
+
+fn credentials_json(key: &AwsKey) -> serde_json::Value {
+    json!({
+        "AccessKeyId": key.access_key_id,
+        "SecretAccessKey": key.secret_access_key,
+        "Token": key.session_token,
+        "Expiration": EXPIRATION,
+    })
+}
+
+fn serve(shared: &Shared, service: &'static str) {
+    *shared
+        .lock()
+        .aws_services
+        .served
+        .entry(service)
+        .or_default() += 1;
+}
