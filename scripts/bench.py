@@ -552,16 +552,7 @@ def run_benchmark(args, provider: Path, emulator_bin: Path, terraform: Path,
     emulator = Emulator(emulator_bin, workdir)
     log(f"emulator at {emulator.url}")
     try:
-        env = clean_env()
-        env.update({
-            "TF_CLI_CONFIG_FILE": str(cli_config),
-            "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1",
-            "INFISICAL_HOST": emulator.url,
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": "demo-client-id",
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": "demo-client-secret",
-        })
-        tf = Terraform(terraform, env, args.parallelism, logdir)
+        tf = Terraform(terraform, terraform_env(cli_config, emulator), args.parallelism, logdir)
         ours = Workspace("ours", workdir / "ours", OURS_TF)
         floor = Workspace("floor", workdir / "floor", FLOOR_TF)
         ours.configure(1)
@@ -604,6 +595,21 @@ def run_benchmark(args, provider: Path, emulator_bin: Path, terraform: Path,
         emulator.stop()
     res.machine["load_after"] = load_average()
     return res
+
+
+def terraform_env(cli_config: Path, emulator: Emulator) -> dict:
+    """Terraform's environment: the local builds, no checkpoint calls, the emulator's demo
+    identity."""
+    env = clean_env()
+    env.update({
+        "TF_CLI_CONFIG_FILE": str(cli_config),
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "INFISICAL_HOST": emulator.url,
+        "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": "demo-client-id",
+        "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": "demo-client-secret",
+    })
+    return env
 
 
 def write_cli_config(workdir: Path, providers: dict) -> Path:
@@ -930,16 +936,7 @@ def run_decompose(args, provider: Path, reference: Path, emulator_bin: Path, ter
     state_bytes: dict = {}  # step -> size of the state file after apply
     emulator = Emulator(emulator_bin, workdir)
     try:
-        env = clean_env()
-        env.update({
-            "TF_CLI_CONFIG_FILE": str(cli_config),
-            "CHECKPOINT_DISABLE": "1",
-            "TF_IN_AUTOMATION": "1",
-            "INFISICAL_HOST": emulator.url,
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_ID": "demo-client-id",
-            "INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET": "demo-client-secret",
-        })
-        tf = Terraform(terraform, env, args.parallelism, logdir)
+        tf = Terraform(terraform, terraform_env(cli_config, emulator), args.parallelism, logdir)
         steps = [Workspace(name, workdir / name, template) for name, _, template in STEPS]
         for ws in steps:
             ws.configure(n)
