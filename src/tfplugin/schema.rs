@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::diag::AttrPath;
+use super::diag::{AttrPath, Diagnostics};
 use super::value::{Type, Value};
 
 /// Whether the user sets an attribute, the provider does, or both.
@@ -201,6 +201,22 @@ impl Schema {
         go(&self.attributes, &AttrPath::root(), &mut visit);
     }
 
+    /// Warns about each deprecated attribute `config` sets, with its path and message, as
+    /// plugin frameworks do: Terraform itself only marks deprecated attributes in its docs.
+    pub fn warn_deprecated(&self, config: &Value, diags: &mut Diagnostics) {
+        self.walk(|path, attr| {
+            if let Some(message) = attr.deprecation
+                && !config.at(path).is_null()
+            {
+                diags.attr_warning(
+                    path.clone(),
+                    "Deprecated attribute",
+                    format!("`{path}` is deprecated. {message}"),
+                );
+            }
+        });
+    }
+
     /// A value of this schema with every attribute null.
     pub fn null_object(&self) -> Value {
         Value::object(self.attributes.iter().map(|a| (a.name, Value::Null)))
@@ -210,6 +226,51 @@ impl Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deprecated_attributes_warn_only_when_set() {
+        let schema = Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("old").deprecated("Use `new`."),
+                Attribute::single(
+                    "auth",
+                    vec![Attribute::string("legacy").deprecated("Gone soon.")],
+                ),
+            ],
+        };
+        let mut diags = Diagnostics::new();
+        schema.warn_deprecated(
+            &Value::object([("old", Value::Null), ("auth", Value::Null)]),
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+        schema.warn_deprecated(
+            &Value::object([
+                ("old", Value::string("x")),
+                ("auth", Value::object([("legacy", Value::Unknown)])),
+            ]),
+            &mut diags,
+        );
+        let warnings: Vec<_> = diags
+            .iter()
+            .map(|d| (d.path.clone(), d.detail.clone()))
+            .collect();
+        assert_eq!(
+            warnings,
+            vec![
+                (
+                    Some(AttrPath::new("old")),
+                    "`old` is deprecated. Use `new`.".to_owned()
+                ),
+                (
+                    Some(AttrPath::new("auth").attr("legacy")),
+                    "`auth.legacy` is deprecated. Gone soon.".to_owned()
+                ),
+            ]
+        );
+    }
 
     #[test]
     fn nested_single_attributes_are_objects() {

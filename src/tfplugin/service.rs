@@ -328,6 +328,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let mut diags = Diagnostics::new();
         if let Some([config]) = decode_all([(req.config.as_ref(), &self.provider_type)], &mut diags)
         {
+            self.provider.schema().warn_deprecated(&config, &mut diags);
             self.provider.validate(&config, &mut diags);
         }
         Ok(Response::new(pb::validate_provider_config::Response {
@@ -379,8 +380,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
         if let Some(resource) = self.resource(&req.type_name, &mut diags) {
-            let ty = resource.schema().value_type();
-            if let Some([config]) = decode_all([(req.config.as_ref(), &ty)], &mut diags) {
+            let schema = resource.schema();
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
                 resource.validate(&config, &mut diags);
             }
         }
@@ -628,8 +632,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
         if let Some(data_source) = self.data_source(&req.type_name, &mut diags) {
-            let ty = data_source.schema().value_type();
-            if let Some([config]) = decode_all([(req.config.as_ref(), &ty)], &mut diags) {
+            let schema = data_source.schema();
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
                 data_source.validate(&config, &mut diags);
             }
         }
