@@ -239,6 +239,16 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Value::String(host) = config.at(&AttrPath::new("host")) {
         parse_host(host, diags);
     }
+    if !config.at(&AttrPath::new("service_token")).is_null() {
+        diags.attr_error(
+            AttrPath::new("service_token"),
+            "Service tokens cannot manage app connections",
+            "an Infisical service token (deprecated) grants access to one project's secrets, and \
+             app connections belong to the organization. Remove `service_token` and log in with a \
+             machine identity in `auth` (e.g. `auth = { universal = { client_id = …, \
+             client_secret = … } }`).",
+        );
+    }
     let auth = AttrPath::new("auth");
     if config.at(&auth).is_unknown() {
         return;
@@ -379,9 +389,14 @@ impl Reader<'_> {
         if let Some(token) = self.env(env::TOKEN) {
             return Some(Login::Token(Secret::new(token)));
         }
+        // The official provider's last resort: the deprecated top-level `client_id` and
+        // `client_secret`, else Universal Auth's variables.
         if let (Some(id), Some(secret)) = (
-            self.env(env::UNIVERSAL_CLIENT_ID),
-            self.env(env::UNIVERSAL_CLIENT_SECRET),
+            self.pick_nonblank(&AttrPath::new("client_id"), Some(env::UNIVERSAL_CLIENT_ID)),
+            self.pick_nonblank(
+                &AttrPath::new("client_secret"),
+                Some(env::UNIVERSAL_CLIENT_SECRET),
+            ),
         ) {
             return Some(Login::Universal {
                 client_id: Secret::new(id),
@@ -1097,6 +1112,46 @@ mod tests {
             errors[0].1.contains(aws::env::EC2_METADATA_DISABLED),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn the_deprecated_client_credentials_are_universal_auth_of_last_resort() {
+        let top = Value::object([
+            ("host", Value::Null),
+            ("auth", Value::Null),
+            ("client_id", s("cid")),
+            ("client_secret", s("cs")),
+        ]);
+        let settings = ready(
+            &top,
+            &[
+                (env::UNIVERSAL_CLIENT_ID, "env-id"),
+                (env::UNIVERSAL_CLIENT_SECRET, "env-secret"),
+            ],
+        );
+        assert_eq!(
+            settings.login,
+            Login::Universal {
+                client_id: "cid".into(),
+                client_secret: "cs".into()
+            }
+        );
+        // Any other way of choosing a method comes first, as in the official provider.
+        let settings = ready(&top, &[(env::TOKEN, "env-token")]);
+        assert_eq!(settings.login, Login::Token("env-token".into()));
+    }
+
+    #[test]
+    fn a_service_token_is_refused_without_being_shown() {
+        let mut diags = Diagnostics::new();
+        validate(
+            &Value::object([("service_token", s("st.secret-service-token"))]),
+            &mut diags,
+        );
+        let errors: Vec<_> = diags.iter().collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].path, Some(AttrPath::new("service_token")));
+        assert!(!format!("{errors:?}").contains("secret-service-token"));
     }
 
     #[test]

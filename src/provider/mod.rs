@@ -75,6 +75,28 @@ pub fn schema() -> Schema {
                 "The Infisical API's URL. Defaults to the `INFISICAL_HOST` environment variable, \
                  then `https://app.infisical.com`.",
             ),
+            Attribute::string("client_id")
+                .sensitive()
+                .deprecated("Use `auth.universal.client_id` instead.")
+                .description(
+                    "Deprecated, as in the official provider: Universal Auth's client id, used \
+                     when `auth` and the environment choose no login method.",
+                ),
+            Attribute::string("client_secret")
+                .sensitive()
+                .deprecated("Use `auth.universal.client_secret` instead.")
+                .description(
+                    "Deprecated, as in the official provider: Universal Auth's client secret, \
+                     used with `client_id`.",
+                ),
+            Attribute::string("service_token")
+                .sensitive()
+                .deprecated("Service tokens cannot manage app connections; use `auth`.")
+                .description(
+                    "Deprecated, as in the official provider, and refused here: an Infisical \
+                     service token reaches one project's secrets, not app connections. Log in \
+                     with a machine identity in `auth` instead.",
+                ),
             Attribute::single(
                 "auth",
                 vec![

@@ -530,6 +530,60 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_and_web_iden
 }
 
 #[test]
+fn the_official_providers_deprecated_top_level_settings_are_understood() {
+    let emu = emulator(Config::default());
+    let provider = |setting: &str| {
+        format!(
+            "variable \"secret\" {{\n  type      = string\n  sensitive = true\n}}\n\n\
+             provider \"infisical\" {{\n  host = \"{}\"\n{setting}\n}}",
+            emu.url
+        )
+    };
+    // `client_id` and `client_secret` at the top: Universal Auth, with a deprecation warning.
+    let mut scene = Scene::new();
+    scene.env("TF_VAR_secret", CLIENT_SECRET);
+    scene.config(&config(
+        &provider("  client_id     = \"demo-client-id\"\n  client_secret = var.secret"),
+        "top-level",
+    ));
+    apply_and_check(&emu, &scene, "universal", "top-level");
+    let output = scene
+        .outputs
+        .borrow()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        output.contains("Deprecated attribute")
+            && output
+                .contains("`client_id` is deprecated. Use `auth.universal.client_id` instead."),
+        "{output}"
+    );
+
+    // `service_token`: refused by name at validate, before any login.
+    let mut scene = Scene::new();
+    scene.env("TF_VAR_secret", "st.service-token-that-must-stay-hidden");
+    scene.secret("st.service-token-that-must-stay-hidden");
+    scene.config(&config(
+        &provider("  service_token = var.secret"),
+        "service",
+    ));
+    emu.admin.clear_requests();
+    let run = scene.run(&["validate"]).failure();
+    let output = run
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        output.contains("Service tokens cannot manage app connections"),
+        "{output}"
+    );
+    assert!(emu.api_requests().is_empty());
+    scene.assert_no_secrets();
+}
+
+#[test]
 fn misconfigurations_fail_at_plan_naming_the_attribute_or_variable_without_logging_in() {
     let emu = emulator(Config::default());
     let oidc = format!("oidc = {{\n      identity_id = \"{OIDC_ID}\"\n    }}");
