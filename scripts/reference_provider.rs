@@ -21,8 +21,8 @@ use terraform_provider_infisical::tfplugin::framework::{
     DataSource, Provider, ReadOutcome, Resource, Stored,
 };
 use terraform_provider_infisical::tfplugin::schema::{Attribute, Schema};
+use terraform_provider_infisical::tfplugin::server;
 use terraform_provider_infisical::tfplugin::value::Value;
-use terraform_provider_infisical::tfplugin::{logging, server};
 
 struct Reference;
 
@@ -158,23 +158,5 @@ impl Resource<()> for Stores {
 }
 
 fn main() -> ExitCode {
-    logging::init(logging::level_from_env());
-    let options = server::ServeOptions { debug: false };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("reference-provider: cannot start: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(server::serve(Reference, options)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("reference-provider: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    server::run("reference-provider", Reference)
 }

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::pin::Pin;
+use std::process::ExitCode;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -48,6 +49,33 @@ pub enum ServeError {
 pub struct ServeOptions {
     /// Debug mode: no cookie, no TLS, print `TF_REATTACH_PROVIDERS` and run until Ctrl-C.
     pub debug: bool,
+}
+
+/// The whole `main` of a provider binary: logging as `TF_LOG` asks, `--debug` for debug mode,
+/// a tokio runtime, then [`serve`]. Failures go to stderr after `name`, never to stdout, which
+/// belongs to the handshake line.
+pub fn run<P: Provider>(name: &str, provider: P) -> ExitCode {
+    super::logging::init(super::logging::level_from_env());
+    let options = ServeOptions {
+        debug: std::env::args().skip(1).any(|a| a == "--debug"),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("{name}: cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(provider, options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Serves `provider` to Terraform until Terraform shuts it down (or, in debug mode, Ctrl-C).
