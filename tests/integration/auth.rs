@@ -517,11 +517,7 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_and_web_iden
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9");
     scene.config(&config("provider \"infisical\" {}", "aws-none"));
     let run = scene.run(&["apply", "-auto-approve"]).failure();
-    let output = run
-        .output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let output = run.folded_output();
     assert!(
         output.contains("the EC2 instance metadata service at http://127.0.0.1:9 did not answer"),
         "{output}"
@@ -570,11 +566,7 @@ fn the_official_providers_deprecated_top_level_settings_are_understood() {
     ));
     emu.admin.clear_requests();
     let run = scene.run(&["validate"]).failure();
-    let output = run
-        .output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let output = run.folded_output();
     assert!(
         output.contains("Service tokens cannot manage app connections"),
         "{output}"
@@ -664,12 +656,7 @@ fn misconfigurations_fail_at_plan_naming_the_attribute_or_variable_without_loggi
         }
         scene.config(&config(&provider, "never-created"));
         let plan = scene.run(&["plan"]).failure();
-        // Terraform wraps long lines: compare with whitespace folded.
-        let out = plan
-            .output()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        let out = plan.folded_output();
         for text in expected {
             assert!(out.contains(text), "missing {text:?} in:\n{out}");
         }
@@ -729,11 +716,7 @@ fn a_failed_login_names_the_method_the_host_the_status_and_the_request_id() {
         .env(env::AUTH_JWT, &wrong);
     scene.config(&config("provider \"infisical\" {}", "refused"));
     let run = scene.run(&["apply", "-auto-approve"]).failure();
-    let out = run
-        .output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let out = run.folded_output();
     for text in [
         "Login failed",
         &format!(

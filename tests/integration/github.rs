@@ -832,12 +832,7 @@ fn a_permission_error_says_what_the_identity_lacks_and_gives_the_request_id() {
     set_config(&ws, "denied", None, Method::Pat, &pat, "");
     let run = ws.run(&["apply", "-auto-approve"]);
     assert_eq!(run.code, 1);
-    // Terraform wraps long lines: compare with whitespace folded.
-    let out = run
-        .output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let out = run.folded_output();
     assert!(out.contains("Permission denied"), "{out}");
     assert!(
         out.contains("You are not allowed to create on app-connections"),
@@ -888,11 +883,7 @@ fn a_connection_of_another_app_is_an_error_not_a_removal() {
     ws.config(&adopted("gitlab-main", None));
     let run = ws.run(&["import", ADDR, &gitlab.id]);
     assert_eq!(run.code, 1);
-    let out = run
-        .output()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let out = run.folded_output();
     assert!(out.contains("is not for App"), "{out}");
 
     // State that points at it (say, edited by hand) is refused on refresh, not dropped.

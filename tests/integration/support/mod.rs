@@ -94,6 +94,15 @@ impl Run {
         format!("{}\n{}", self.stdout, self.stderr)
     }
 
+    /// Stdout and stderr with every run of whitespace folded to one space: Terraform wraps long
+    /// lines, so compare messages with this.
+    pub fn folded_output(&self) -> String {
+        self.output()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// Panics with the output unless the command succeeded.
     #[track_caller]
     pub fn success(self) -> Self {
