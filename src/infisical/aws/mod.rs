@@ -114,7 +114,7 @@ impl AwsSource {
                 };
                 let credentials = match found {
                     Found::Local(credentials) => credentials,
-                    Found::Remote(remote) => remote.fetch().await?,
+                    Found::Remote(remote) => remote.fetch(&region).await?,
                 };
                 Ok((credentials, region))
             }
@@ -240,7 +240,7 @@ pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Found, S
         Ok(credentials) => return Ok(Found::Local(credentials)),
         Err(problem) => problem,
     };
-    match remote::locate(getenv, &region(getenv))? {
+    match remote::locate(getenv)? {
         Some(source) => Ok(Found::Remote(source)),
         None => Err(format!(
             "{local}; and no network source is configured either ({}, {} or {}), with EC2 \

@@ -39,8 +39,8 @@ pub(crate) enum Remote {
         role_arn: String,
         /// `AWS_ROLE_SESSION_NAME`, else one made up at each login.
         session_name: Option<String>,
-        /// STS's base URL: `AWS_ENDPOINT_URL_STS`, else the region's endpoint.
-        endpoint: String,
+        /// STS's base URL from `AWS_ENDPOINT_URL_STS`; else the login region's endpoint.
+        endpoint: Option<String>,
     },
     /// The container credentials endpoint.
     Container {
@@ -68,11 +68,8 @@ pub(crate) enum ContainerToken {
 
 /// The first network source the environment points to, or `None` when it points to none and
 /// instance metadata is switched off (`AWS_EC2_METADATA_DISABLED=true`). Blank variables count
-/// as unset. `region` chooses STS's endpoint for web identity.
-pub(crate) fn locate(
-    getenv: &dyn Fn(&str) -> Option<String>,
-    region: &str,
-) -> Result<Option<Remote>, String> {
+/// as unset.
+pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<Remote>, String> {
     let getenv = |name: &str| {
         getenv(name)
             .map(|v| v.trim().to_owned())
@@ -86,13 +83,11 @@ pub(crate) fn locate(
                 env::ROLE_ARN
             )
         })?;
-        let endpoint = getenv(env::STS_ENDPOINT)
-            .unwrap_or_else(|| format!("https://sts.{region}.amazonaws.com"));
         return Ok(Some(Remote::WebIdentity {
             token_file: PathBuf::from(token_file),
             role_arn,
             session_name: getenv(env::ROLE_SESSION_NAME),
-            endpoint: endpoint.trim_end_matches('/').to_owned(),
+            endpoint: getenv(env::STS_ENDPOINT).map(|e| e.trim_end_matches('/').to_owned()),
         }));
     }
     let token = getenv(env::CONTAINER_AUTHORIZATION_TOKEN)
@@ -146,19 +141,30 @@ fn check_container_url(text: &str) -> Result<(), String> {
 }
 
 impl Remote {
-    /// Asks the source for credentials.
-    pub(crate) async fn fetch(&self) -> Result<AwsCredentials, String> {
+    /// Asks the source for credentials; `region` chooses STS's endpoint for web identity.
+    pub(crate) async fn fetch(&self, region: &str) -> Result<AwsCredentials, String> {
         match self {
             Remote::WebIdentity {
                 token_file,
                 role_arn,
                 session_name,
                 endpoint,
-            } => web_identity(token_file, role_arn, session_name.as_deref(), endpoint).await,
+            } => {
+                let endpoint = sts_endpoint(endpoint.as_deref(), region);
+                web_identity(token_file, role_arn, session_name.as_deref(), &endpoint).await
+            }
             Remote::Container { url, token } => container(url, token.as_ref()).await,
             Remote::InstanceMetadata { endpoint } => instance_metadata(endpoint).await,
         }
     }
+}
+
+/// STS's base URL: the configured one, else the region's.
+fn sts_endpoint(configured: Option<&str>, region: &str) -> String {
+    configured.map_or_else(
+        || format!("https://sts.{region}.amazonaws.com"),
+        str::to_owned,
+    )
 }
 
 /// Credentials as the container endpoint and instance metadata return them.
@@ -381,7 +387,7 @@ mod tests {
 
     fn locate_with(vars: &[(&str, &str)]) -> Result<Option<Remote>, String> {
         let vars: HashMap<&str, &str> = vars.iter().copied().collect();
-        locate(&|k| vars.get(k).map(|v| (*v).to_owned()), "eu-west-1")
+        locate(&|k| vars.get(k).map(|v| (*v).to_owned()))
     }
 
     #[test]
@@ -392,7 +398,15 @@ mod tests {
             (env::CONTAINER_CREDENTIALS_RELATIVE_URI, "/v2/credentials/x"),
         ]);
         assert!(
-            matches!(web, Ok(Some(Remote::WebIdentity { ref endpoint, .. })) if endpoint == "https://sts.eu-west-1.amazonaws.com")
+            matches!(web, Ok(Some(Remote::WebIdentity { ref endpoint, .. })) if endpoint.is_none())
+        );
+        assert_eq!(
+            sts_endpoint(None, "eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            sts_endpoint(Some("http://127.0.0.1:1/sts"), "eu-west-1"),
+            "http://127.0.0.1:1/sts"
         );
         let ecs = locate_with(&[(env::CONTAINER_CREDENTIALS_RELATIVE_URI, "/v2/credentials/x")]);
         assert_eq!(
