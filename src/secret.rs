@@ -1,6 +1,7 @@
 //! A string that must never be shown: tokens, client secrets, personal access tokens, codes.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// A secret value. `Debug` and `Display` print `***`, so a secret that ends up in a log line,
 /// an error message or a `{:?}` of a larger struct shows nothing. The value is only reachable
@@ -61,9 +62,61 @@ impl<'de> serde::Deserialize<'de> for Secret {
     }
 }
 
+/// A secret given in the configuration, or a file to read it from at each use (mounted tokens
+/// are rotated: a Kubernetes service account token, a container credentials token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// The secret itself.
+    Value(Secret),
+    /// A file holding it.
+    File(PathBuf),
+}
+
+impl SecretSource {
+    /// The secret, reading the file now if it comes from one. `what` names it in errors.
+    pub async fn read(&self, what: &str) -> Result<Secret, String> {
+        match self {
+            SecretSource::Value(secret) => Ok(secret.clone()),
+            SecretSource::File(path) => read_file(path, what).await,
+        }
+    }
+}
+
+/// Reads a secret from a file as tokens are mounted: surrounding whitespace (a trailing newline)
+/// is dropped, and an empty file is an error. `what` names the secret in errors, which never
+/// show the file's content.
+pub async fn read_file(path: &Path, what: &str) -> Result<Secret, String> {
+    let text = tokio::fs::read_to_string(path)
+        .await
+        .map_err(|e| format!("cannot read the {what} from {}: {e}", path.display()))?;
+    let secret = text.trim();
+    if secret.is_empty() {
+        return Err(format!("the {what} file {} is empty", path.display()));
+    }
+    Ok(Secret::new(secret))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn secret_files_are_trimmed_and_never_quoted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("token");
+        std::fs::write(&path, "  file-secret\n").unwrap();
+        let source = SecretSource::File(path.clone());
+        assert_eq!(source.read("token").await.unwrap().expose(), "file-secret");
+        std::fs::write(&path, "\n").unwrap();
+        let error = source.read("token").await.unwrap_err();
+        assert!(error.contains("is empty"), "{error}");
+        let error = read_file(&dir.path().join("missing"), "token")
+            .await
+            .unwrap_err();
+        assert!(error.starts_with("cannot read the token from"), "{error}");
+        let given = SecretSource::Value(Secret::new("given"));
+        assert_eq!(given.read("token").await.unwrap().expose(), "given");
+    }
 
     #[test]
     fn debug_and_display_hide_the_value() {

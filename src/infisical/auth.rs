@@ -4,7 +4,6 @@
 //! Adding a login method means one [`Auth`] variant and one arm in [`Auth::login_call`];
 //! caching, renewal, re-login on rejection and retries are shared.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
@@ -62,14 +61,9 @@ pub enum Auth {
     },
 }
 
-/// A Kubernetes service account token, given or read from a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServiceAccountToken {
-    /// The token itself.
-    Value(Secret),
-    /// A file holding it, read at every login: the kubelet rotates projected tokens.
-    File(PathBuf),
-}
+/// A Kubernetes service account token, given or read from a file at every login (the kubelet
+/// rotates projected tokens).
+pub type ServiceAccountToken = crate::secret::SecretSource;
 
 impl Auth {
     /// Universal auth without an organization slug.
@@ -132,10 +126,10 @@ impl Auth {
                 service_account_token,
                 organization_slug,
             } => {
-                let jwt = match service_account_token {
-                    ServiceAccountToken::Value(token) => token.clone(),
-                    ServiceAccountToken::File(path) => read_token_file(path).await?,
-                };
+                let jwt = service_account_token
+                    .read("Kubernetes service account token")
+                    .await
+                    .map_err(Error::Config)?;
                 LoginCall::new(
                     &["api", "v1", "auth", "kubernetes-auth", "login"],
                     &JwtLogin {
@@ -173,25 +167,6 @@ impl Auth {
     pub(crate) fn can_log_in(&self) -> bool {
         !matches!(self, Auth::Token(_))
     }
-}
-
-/// Reads a Kubernetes service account token; surrounding whitespace (a trailing newline from an
-/// editor) is dropped.
-async fn read_token_file(path: &std::path::Path) -> Result<Secret, Error> {
-    let text = tokio::fs::read_to_string(path).await.map_err(|e| {
-        Error::Config(format!(
-            "cannot read the Kubernetes service account token from {}: {e}",
-            path.display()
-        ))
-    })?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(Error::Config(format!(
-            "the Kubernetes service account token file {} is empty",
-            path.display()
-        )));
-    }
-    Ok(Secret::new(token))
 }
 
 /// A login request ready to send. Its body holds secrets, so it has no `Debug`.

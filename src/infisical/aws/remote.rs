@@ -13,7 +13,7 @@ use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 
 use super::{AwsCredentials, env};
-use crate::secret::Secret;
+use crate::secret::{self, Secret, SecretSource};
 
 /// The instance metadata service, unless `AWS_EC2_METADATA_SERVICE_ENDPOINT` says otherwise.
 const IMDS_ENDPOINT: &str = "http://169.254.169.254";
@@ -47,23 +47,13 @@ pub(crate) enum Remote {
         /// The full URL.
         url: String,
         /// What goes into the `Authorization` header, if anything.
-        token: Option<ContainerToken>,
+        token: Option<SecretSource>,
     },
     /// The EC2 instance metadata service.
     InstanceMetadata {
         /// Its base URL, without a trailing `/`.
         endpoint: String,
     },
-}
-
-/// The container endpoint's authorization token: a value, or a file to read at each login
-/// (EKS Pod Identity rotates it).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum ContainerToken {
-    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
-    Value(Secret),
-    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`.
-    File(PathBuf),
 }
 
 /// The first network source the environment points to, or `None` when it points to none and
@@ -91,9 +81,9 @@ pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<R
         }));
     }
     let token = getenv(env::CONTAINER_AUTHORIZATION_TOKEN)
-        .map(|t| ContainerToken::Value(Secret::new(t)))
+        .map(|t| SecretSource::Value(Secret::new(t)))
         .or_else(|| {
-            getenv(env::CONTAINER_AUTHORIZATION_TOKEN_FILE).map(|p| ContainerToken::File(p.into()))
+            getenv(env::CONTAINER_AUTHORIZATION_TOKEN_FILE).map(|p| SecretSource::File(p.into()))
         });
     if let Some(relative) = getenv(env::CONTAINER_CREDENTIALS_RELATIVE_URI) {
         let url = format!("{CONTAINER_HOST}/{}", relative.trim_start_matches('/'));
@@ -281,23 +271,12 @@ async fn instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
     JsonCredentials::parse(&answer, &source)
 }
 
-async fn container(url: &str, token: Option<&ContainerToken>) -> Result<AwsCredentials, String> {
+async fn container(url: &str, token: Option<&SecretSource>) -> Result<AwsCredentials, String> {
     let source = format!("the container credentials endpoint {url}");
     let mut request = local_client()?.get(url);
     if let Some(token) = token {
-        let token = match token {
-            ContainerToken::Value(value) => value.clone(),
-            ContainerToken::File(path) => {
-                let text = tokio::fs::read_to_string(path).await.map_err(|e| {
-                    format!(
-                        "cannot read {} {}: {e}",
-                        env::CONTAINER_AUTHORIZATION_TOKEN_FILE,
-                        path.display()
-                    )
-                })?;
-                Secret::new(text.trim())
-            }
-        };
+        // EKS Pod Identity rotates the token file: it is read at each login.
+        let token = token.read("container authorization token").await?;
         request = request.header(AUTHORIZATION, secret_header(&token)?);
     }
     JsonCredentials::parse(&body(request, &source).await?, &source)
@@ -309,14 +288,7 @@ async fn web_identity(
     session_name: Option<&str>,
     endpoint: &str,
 ) -> Result<AwsCredentials, String> {
-    let text = tokio::fs::read_to_string(token_file).await.map_err(|e| {
-        format!(
-            "cannot read the web identity token ({}) {}: {e}",
-            env::WEB_IDENTITY_TOKEN_FILE,
-            token_file.display()
-        )
-    })?;
-    let token = Secret::new(text.trim());
+    let token = secret::read_file(token_file, "web identity token").await?;
     let session = session_name.map_or_else(
         || {
             let now = SystemTime::now()
