@@ -182,7 +182,8 @@ pub fn schema() -> Schema {
             .description(
                 "How the provider logs in to Infisical. Set one method; without one, \
                  `INFISICAL_AUTH_METHOD` (`token`, `universal`, `oidc`, `kubernetes`, `aws_iam`) \
-                 chooses, else `INFISICAL_TOKEN`, else the universal-auth variables.",
+                 chooses, else `INFISICAL_TOKEN`, else the deprecated top-level `client_id` and \
+                 `client_secret`, else the universal-auth variables.",
             ),
         ],
     }
