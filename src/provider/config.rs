@@ -50,7 +50,19 @@ pub mod env {
     pub const KUBERNETES_TOKEN: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN";
     /// The file holding the Kubernetes service account token.
     pub const KUBERNETES_TOKEN_PATH: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH";
+    /// The official provider's deprecated service token: refused (see [`super::SERVICE_TOKEN`]).
+    pub const SERVICE_TOKEN: &str = "INFISICAL_SERVICE_TOKEN";
 }
+
+/// Why a service token cannot be used, for every place one can be given.
+const SERVICE_TOKEN: &str = "Service tokens cannot manage app connections";
+const SERVICE_TOKEN_DETAIL: &str = "an Infisical service token (deprecated) grants access to one \
+     project's secrets, and app connections belong to the organization, so Infisical refuses it \
+     on their routes. Log in with a machine identity instead, e.g. `auth = { universal = { \
+     client_id = …, client_secret = … } }`.";
+
+/// Infisical takes a bearer token that starts with this for a service token.
+const SERVICE_TOKEN_PREFIX: &str = "st.";
 
 /// Where a pod's service account token is mounted.
 pub const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
@@ -242,11 +254,8 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     if !config.at(&AttrPath::new("service_token")).is_null() {
         diags.attr_error(
             AttrPath::new("service_token"),
-            "Service tokens cannot manage app connections",
-            "an Infisical service token (deprecated) grants access to one project's secrets, and \
-             app connections belong to the organization. Remove `service_token` and log in with a \
-             machine identity in `auth` (e.g. `auth = { universal = { client_id = …, \
-             client_secret = … } }`).",
+            SERVICE_TOKEN,
+            format!("`service_token` is set, but {SERVICE_TOKEN_DETAIL}"),
         );
     }
     let auth = AttrPath::new("auth");
@@ -387,7 +396,7 @@ impl Reader<'_> {
             };
         }
         if let Some(token) = self.env(env::TOKEN) {
-            return Some(Login::Token(Secret::new(token)));
+            return self.access_token(token, None, env::TOKEN);
         }
         // The official provider's last resort: the deprecated top-level `client_id` and
         // `client_secret`, else Universal Auth's variables.
@@ -402,6 +411,17 @@ impl Reader<'_> {
                 client_id: Secret::new(id),
                 client_secret: Secret::new(secret),
             });
+        }
+        if self.env(env::SERVICE_TOKEN).is_some() {
+            self.diags.attr_error(
+                auth.clone(),
+                SERVICE_TOKEN,
+                format!(
+                    "no login method is configured, and {} is set: {SERVICE_TOKEN_DETAIL}",
+                    env::SERVICE_TOKEN
+                ),
+            );
+            return None;
         }
         self.diags.attr_error(
             auth.clone(),
@@ -421,6 +441,28 @@ impl Reader<'_> {
                 env::KUBERNETES_TOKEN,
             ),
         );
+        None
+    }
+
+    /// Token auth with `token`, from `source` (reported at `path` when it is an attribute):
+    /// refused when it is a service token, which Infisical would refuse on every request.
+    fn access_token(
+        &mut self,
+        token: String,
+        path: Option<AttrPath>,
+        source: &str,
+    ) -> Option<Login> {
+        if !token.trim().starts_with(SERVICE_TOKEN_PREFIX) {
+            return Some(Login::Token(Secret::new(token)));
+        }
+        let detail = format!(
+            "{source} holds a service token (it starts with {SERVICE_TOKEN_PREFIX:?}), but \
+             {SERVICE_TOKEN_DETAIL}"
+        );
+        match path {
+            Some(path) => self.diags.attr_error(path, SERVICE_TOKEN, detail),
+            None => self.diags.error(SERVICE_TOKEN, detail),
+        }
         None
     }
 
@@ -463,18 +505,23 @@ impl Reader<'_> {
                 // `auth.token` has no environment fallback of its own: INFISICAL_TOKEN is read
                 // when no method is set in the block.
                 let var = (origin == Origin::Environment).then_some(env::TOKEN);
-                let token = self.pick_nonblank(&block, var);
-                if token.is_none() {
-                    missing.push(Missing {
-                        path: block.clone(),
-                        summary: "Missing Infisical token".to_owned(),
-                        detail: format!(
-                            "token auth needs an access token: set `auth.token` or {}.",
-                            env::TOKEN
-                        ),
-                    });
+                match self.pick_nonblank(&block, var) {
+                    Some(token) => {
+                        let at = (origin == Origin::Block).then(|| block.clone());
+                        self.access_token(token, at, var.unwrap_or("`auth.token`"))
+                    }
+                    None => {
+                        missing.push(Missing {
+                            path: block.clone(),
+                            summary: "Missing Infisical token".to_owned(),
+                            detail: format!(
+                                "token auth needs an access token: set `auth.token` or {}.",
+                                env::TOKEN
+                            ),
+                        });
+                        None
+                    }
                 }
-                token.map(|t| Login::Token(Secret::new(t)))
             }
             Method::Oidc => {
                 let identity_id = self.identity_id(&block, method, &mut missing);
@@ -1152,6 +1199,38 @@ mod tests {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].path, Some(AttrPath::new("service_token")));
         assert!(!format!("{errors:?}").contains("secret-service-token"));
+    }
+
+    #[test]
+    fn service_tokens_from_anywhere_are_refused_naming_where_they_came_from() {
+        let secret = "st.6f1d.secret-part.more";
+        // As `auth.token`: at that attribute.
+        let errors = invalid(&only(Method::Token, s(secret)), &[]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "auth.token");
+        assert!(errors[0].1.starts_with(SERVICE_TOKEN), "{errors:?}");
+        // As INFISICAL_TOKEN, with or without INFISICAL_AUTH_METHOD: naming the variable.
+        for env in [
+            vec![(env::TOKEN, secret)],
+            vec![(env::TOKEN, secret), (env::AUTH_METHOD, "token")],
+        ] {
+            let errors = invalid(&none(), &env);
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert!(errors[0].1.contains(env::TOKEN), "{errors:?}");
+        }
+        // The official provider's INFISICAL_SERVICE_TOKEN, when nothing else logs in: named,
+        // instead of a bare "no authentication".
+        let errors = invalid(&none(), &[(env::SERVICE_TOKEN, secret)]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "auth");
+        assert!(errors[0].1.contains(env::SERVICE_TOKEN), "{errors:?}");
+        assert!(!format!("{errors:?}").contains("secret-part"));
+        // Beside a machine identity it is not in the way.
+        let settings = ready(
+            &none(),
+            &[(env::SERVICE_TOKEN, secret), (env::TOKEN, "eyJ.a.b")],
+        );
+        assert_eq!(settings.login, Login::Token("eyJ.a.b".into()));
     }
 
     #[test]

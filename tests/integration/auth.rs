@@ -573,6 +573,24 @@ fn the_official_providers_deprecated_top_level_settings_are_understood() {
     );
     assert!(emu.api_requests().is_empty());
     scene.assert_no_secrets();
+
+    // Its variable, INFISICAL_SERVICE_TOKEN, as the only credentials: named at plan instead of
+    // "no authentication configured".
+    let mut scene = Scene::new();
+    scene.env(env::HOST, &emu.url).env(
+        "INFISICAL_SERVICE_TOKEN",
+        "st.service-token-that-must-stay-hidden",
+    );
+    scene.secret("st.service-token-that-must-stay-hidden");
+    scene.config(&config("provider \"infisical\" {}", "service-env"));
+    let output = scene.run(&["plan"]).failure().folded_output();
+    assert!(
+        output.contains("Service tokens cannot manage app connections")
+            && output.contains("INFISICAL_SERVICE_TOKEN is set"),
+        "{output}"
+    );
+    assert!(emu.api_requests().is_empty());
+    scene.assert_no_secrets();
 }
 
 #[test]
