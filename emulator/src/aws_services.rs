@@ -1,28 +1,30 @@
 //! Stand-ins for the AWS services the provider asks for credentials when AWS's environment
 //! variables and shared files have none: the EC2 instance metadata service (IMDSv2), the
-//! container credentials endpoint (ECS, EKS Pod Identity) and STS's
-//! `AssumeRoleWithWebIdentity` (EKS IAM roles for service accounts). All three hand out the key
-//! of the one role set with [`crate::Admin::set_aws_role`]; declare an AWS identity with the
-//! same key, and AWS IAM auth works on a machine that is not in AWS.
+//! container credentials endpoint (ECS, EKS Pod Identity), STS's `AssumeRoleWithWebIdentity`
+//! (EKS IAM roles for service accounts) and STS's `AssumeRole` (a profile's `role_arn`, signed
+//! with the role's trusted key). All of them hand out the key of the one role set with
+//! [`crate::Admin::set_aws_role`]; declare an AWS identity with the same key, and AWS IAM auth
+//! works on a machine that is not in AWS.
 //!
 //! Point the provider at them with `AWS_EC2_METADATA_SERVICE_ENDPOINT={url}/__aws/imds`,
 //! `AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/__aws/container` or
 //! `AWS_ENDPOINT_URL_STS={url}/__aws/sts`. Their requests and answers carry credentials, so
 //! they are not in the request log; [`crate::Admin::aws_credentials_served`] counts them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use axum::{Form, Json, Router};
+use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::state::Shared;
-use crate::sts::AwsKey;
+use crate::sts::{AwsKey, Refusal, SignedRequest, check_signature};
+use time::OffsetDateTime;
 
 /// The role the stand-ins hand out credentials for.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -37,6 +39,10 @@ pub struct AwsRole {
     pub container_token: Option<String>,
     /// The web identity token STS accepts for the role.
     pub web_identity_token: String,
+    /// The key that may assume the role with `sts:AssumeRole` (its signature is checked);
+    /// `None` refuses every `AssumeRole`.
+    #[serde(default)]
+    pub trusted_key: Option<AwsKey>,
 }
 
 /// The stand-ins' state.
@@ -45,7 +51,8 @@ pub(crate) struct AwsServices {
     pub(crate) role: Option<AwsRole>,
     /// The IMDSv2 session token handed out by `PUT /latest/api/token`.
     imds_token: String,
-    /// Credentials handed out, per service: `imds`, `container`, `sts`.
+    /// Credentials handed out, per service: `imds`, `container`, `sts` (web identity),
+    /// `assume-role`.
     pub(crate) served: HashMap<&'static str, u64>,
 }
 
@@ -139,27 +146,71 @@ async fn container(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Res
 
 async fn sts(
     State(shared): State<Arc<Shared>>,
-    Form(form): Form<HashMap<String, String>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: String,
 ) -> Response {
+    let Ok(form) = serde_urlencoded::from_str::<HashMap<String, String>>(&body) else {
+        return sts_error(StatusCode::BAD_REQUEST, "MalformedInput");
+    };
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    if field("Action") != "AssumeRoleWithWebIdentity" || field("Version") != "2011-06-15" {
+    if field("Version") != "2011-06-15" {
         return sts_error(StatusCode::BAD_REQUEST, "InvalidAction");
     }
     if field("RoleArn").is_empty() || field("RoleSessionName").is_empty() {
         return sts_error(StatusCode::BAD_REQUEST, "MissingParameter");
     }
     let role = shared.lock().aws_services.role.clone();
-    let Some(role) = role.filter(|r| r.web_identity_token == field("WebIdentityToken")) else {
-        return sts_error(StatusCode::BAD_REQUEST, "InvalidIdentityToken");
+    let (role, action) = match field("Action") {
+        "AssumeRoleWithWebIdentity" => {
+            match role.filter(|r| r.web_identity_token == field("WebIdentityToken")) {
+                Some(role) => (role, "AssumeRoleWithWebIdentity"),
+                None => return sts_error(StatusCode::BAD_REQUEST, "InvalidIdentityToken"),
+            }
+        }
+        "AssumeRole" => {
+            let Some(role) = role else {
+                return sts_error(StatusCode::FORBIDDEN, "AccessDenied");
+            };
+            let headers: BTreeMap<String, String> = headers
+                .iter()
+                .filter_map(|(name, value)| {
+                    Some((name.to_string(), value.to_str().ok()?.to_owned()))
+                })
+                .collect();
+            let request = SignedRequest {
+                method: method.as_str(),
+                path: uri.path(),
+                headers: &headers,
+                body: &body,
+            };
+            let trusted: Vec<AwsKey> = role.trusted_key.iter().cloned().collect();
+            // `check_signature` speaks for STS alone: its refusals are STS's.
+            if let Err(Refusal::Sts(code, _)) =
+                check_signature(&request, &trusted, OffsetDateTime::now_utc())
+            {
+                return sts_error(StatusCode::FORBIDDEN, code);
+            }
+            (role, "AssumeRole")
+        }
+        _ => return sts_error(StatusCode::BAD_REQUEST, "InvalidAction"),
     };
-    serve(&shared, "sts");
+    serve(
+        &shared,
+        if action == "AssumeRole" {
+            "assume-role"
+        } else {
+            "sts"
+        },
+    );
     let key = &role.key;
     let xml = format!(
-        "<AssumeRoleWithWebIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
-         <AssumeRoleWithWebIdentityResult><Credentials>\
+        "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\
+         <{action}Result><Credentials>\
          <AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
          <SessionToken>{}</SessionToken><Expiration>{EXPIRATION}</Expiration>\
-         </Credentials></AssumeRoleWithWebIdentityResult></AssumeRoleWithWebIdentityResponse>",
+         </Credentials></{action}Result></{action}Response>",
         key.access_key_id,
         key.secret_access_key,
         key.session_token.as_deref().unwrap_or_default(),

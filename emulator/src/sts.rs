@@ -95,9 +95,59 @@ pub(crate) fn verify(
     }
     let region = region.unwrap_or_default();
 
-    // STS, from here on.
+    // STS, from here on: Infisical sends the request to the region's endpoint.
+    let expected_host = format!("sts.{region}.amazonaws.com");
+    if header("host") != Some(expected_host.as_str()) {
+        return Err(Refusal::Sts(
+            "SignatureDoesNotMatch",
+            format!("the Host header must be {expected_host}, where Infisical sends the request"),
+        ));
+    }
+    if method != "POST" || body != GET_CALLER_IDENTITY {
+        return Err(Refusal::Sts(
+            "InvalidAction",
+            format!("expected POST {GET_CALLER_IDENTITY}"),
+        ));
+    }
+    check_signature(
+        &SignedRequest {
+            method,
+            path: "/",
+            headers: &headers,
+            body: &body,
+        },
+        keys,
+        now,
+    )
+    .map(|_| ())
+}
+
+/// An HTTP request to STS, as the signature covers it.
+pub(crate) struct SignedRequest<'a> {
+    pub(crate) method: &'a str,
+    /// The path, without a query.
+    pub(crate) path: &'a str,
+    /// Header names in any case.
+    pub(crate) headers: &'a BTreeMap<String, String>,
+    pub(crate) body: &'a str,
+}
+
+/// STS's check of a SigV4 signature for `sts` in the region of its credential scope, by one of
+/// `keys` at `now`; the key that signed it.
+pub(crate) fn check_signature<'k>(
+    request: &SignedRequest<'_>,
+    keys: &'k [AwsKey],
+    now: OffsetDateTime,
+) -> Result<&'k AwsKey, Refusal> {
+    let header = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    };
     let incomplete = |what: &str| Refusal::Sts("IncompleteSignature", what.to_owned());
-    let authorization = authorization.unwrap_or_default();
+    let authorization = header("authorization").unwrap_or_default();
     let fields = authorization
         .strip_prefix("AWS4-HMAC-SHA256 ")
         .ok_or_else(|| incomplete("the Authorization header must start with AWS4-HMAC-SHA256"))?;
@@ -121,12 +171,12 @@ pub(crate) fn verify(
         ));
     };
     let scope: Vec<&str> = credential.split('/').collect();
-    let [access_key_id, date, scope_region, service, terminator] = scope.as_slice() else {
+    let [access_key_id, date, region, service, terminator] = scope.as_slice() else {
         return Err(incomplete(
             "Credential must be <access key id>/<date>/<region>/<service>/aws4_request",
         ));
     };
-    if *service != "sts" || *terminator != "aws4_request" || *scope_region != region {
+    if *service != "sts" || *terminator != "aws4_request" || !is_valid_region(region) {
         return Err(Refusal::Sts(
             "SignatureDoesNotMatch",
             format!("Credential should be scoped to a valid region and to sts, not {credential}"),
@@ -158,38 +208,23 @@ pub(crate) fn verify(
             )));
         }
     }
-    let expected_host = format!("sts.{region}.amazonaws.com");
-    if header("host") != Some(expected_host.as_str()) {
-        return Err(Refusal::Sts(
-            "SignatureDoesNotMatch",
-            format!("the Host header must be {expected_host}, where Infisical sends the request"),
-        ));
-    }
-    if method != "POST" || body != GET_CALLER_IDENTITY {
-        return Err(Refusal::Sts(
-            "InvalidAction",
-            format!("expected POST {GET_CALLER_IDENTITY}"),
-        ));
-    }
+    let invalid_token = || {
+        Refusal::Sts(
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.".to_owned(),
+        )
+    };
     let key = keys
         .iter()
         .find(|k| k.access_key_id == *access_key_id)
-        .ok_or_else(|| {
-            Refusal::Sts(
-                "InvalidClientTokenId",
-                "The security token included in the request is invalid.".to_owned(),
-            )
-        })?;
+        .ok_or_else(invalid_token)?;
     if let Some(token) = &key.session_token
         && (header("x-amz-security-token") != Some(token.as_str())
             || !signed.contains(&"x-amz-security-token"))
     {
-        return Err(Refusal::Sts(
-            "InvalidClientTokenId",
-            "The security token included in the request is invalid.".to_owned(),
-        ));
+        return Err(invalid_token());
     }
-    let mut canonical = format!("{method}\n/\n\n");
+    let mut canonical = format!("{}\n{}\n\n", request.method, request.path);
     for name in &signed {
         let value = header(name).ok_or_else(|| {
             Refusal::Sts(
@@ -201,7 +236,7 @@ pub(crate) fn verify(
     }
     canonical.push_str(&format!(
         "\n{signed_headers}\n{}",
-        hex::encode(Sha256::digest(body.as_bytes()))
+        hex::encode(Sha256::digest(request.body.as_bytes()))
     ));
     let expected = sign_v4(&key.secret_access_key, amz_date, region, "sts", &canonical);
     if expected != signature {
@@ -211,7 +246,7 @@ pub(crate) fn verify(
                 .to_owned(),
         ));
     }
-    Ok(())
+    Ok(key)
 }
 
 /// Infisical's `awsRegionFromHeader`: the third `/`-separated part of the `Credential=` field.

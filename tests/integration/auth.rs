@@ -32,6 +32,9 @@ const CLIENT_SECRET: &str = "demo-client-secret";
 const PAT: &str = "ghp_auth_tests_personal_access_token";
 const WEB_IDENTITY_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.web-identity-must-stay-hidden.c2ln";
 const CONTAINER_TOKEN: &str = "container-authorization-token-that-must-stay-hidden";
+/// A user's long-term key in a source profile, trusted to assume the emulator's AWS role.
+const AWS_USER_KEY_ID: &str = "AKIAUSEREXAMPLE";
+const AWS_USER_SECRET: &str = "aws-user-secret-that-must-stay-hidden";
 
 /// The login route of each method.
 fn login_path(method: &str) -> &'static str {
@@ -46,8 +49,9 @@ fn login_path(method: &str) -> &'static str {
 
 /// Every variable the provider reads for its settings, and AWS's. Each scene blanks them all
 /// (blank counts as unset) so that the machine running the tests cannot change their outcome.
-const PROVIDER_VARIABLES: [&str; 29] = [
+const PROVIDER_VARIABLES: [&str; 30] = [
     env::HOST,
+    "INFISICAL_SERVICE_TOKEN",
     env::UNIVERSAL_CLIENT_ID,
     env::UNIVERSAL_CLIENT_SECRET,
     env::TOKEN,
@@ -113,6 +117,7 @@ impl Scene {
                 PAT.to_owned(),
                 WEB_IDENTITY_TOKEN.to_owned(),
                 CONTAINER_TOKEN.to_owned(),
+                AWS_USER_SECRET.to_owned(),
             ],
             outputs: RefCell::new(String::new()),
         }
@@ -430,7 +435,7 @@ fn aws_iam_auth_applies_from_the_block_and_from_the_environment() {
 }
 
 #[test]
-fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_and_web_identity() {
+fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity_and_profiles() {
     let emu = emulator(Config::default());
     // The key the identity accepts, handed out by the emulator's stand-ins for AWS's services.
     emu.admin.set_aws_role(AwsRole {
@@ -441,69 +446,117 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_and_web_iden
         },
         container_token: Some(CONTAINER_TOKEN.to_owned()),
         web_identity_token: WEB_IDENTITY_TOKEN.to_owned(),
+        trusted_key: Some(AwsKey::new(AWS_USER_KEY_ID, AWS_USER_SECRET)),
     });
     let services = format!("{}/__aws", emu.url);
-    let sources: [(&str, &[(&str, &str)]); 3] = [
+    // Shared files: a profile whose credential_process prints the role's key, and one that
+    // assumes the role with a user's key from its source profile.
+    let aws_config = format!(
+        "[profile vault]\ncredential_process = printf '{{\"Version\": 1, \"AccessKeyId\": \"{AWS_KEY_ID}\", \
+         \"SecretAccessKey\": \"{AWS_SECRET}\", \"SessionToken\": \"{AWS_SESSION}\"}}'\n\n\
+         [profile runner]\nrole_arn = arn:aws:iam::123456789012:role/terraform-runner\n\
+         source_profile = user\nregion = eu-central-1\n"
+    );
+    let credentials = format!(
+        "[user]\naws_access_key_id = {AWS_USER_KEY_ID}\naws_secret_access_key = {AWS_USER_SECRET}\n"
+    );
+    // (what hands out the key, its counter in the emulator, the variables that lead there;
+    // `ws:NAME` is the file NAME in the scene's directory)
+    type Source<'a> = (&'a str, Option<&'a str>, Vec<(&'a str, String)>);
+    let sources: [Source; 5] = [
         (
             "imds",
-            &[
-                ("AWS_EC2_METADATA_DISABLED", ""),
+            Some("imds"),
+            vec![
+                ("AWS_EC2_METADATA_DISABLED", String::new()),
                 (
                     "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-                    &format!("{services}/imds"),
+                    format!("{services}/imds"),
                 ),
             ],
         ),
         (
             "container",
-            &[
+            Some("container"),
+            vec![
                 (
                     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                    &format!("{services}/container"),
+                    format!("{services}/container"),
                 ),
-                ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "container-token"),
+                (
+                    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                    "ws:container-token".to_owned(),
+                ),
             ],
         ),
         (
-            "sts",
-            &[
-                ("AWS_WEB_IDENTITY_TOKEN_FILE", "web-identity-token"),
+            "web-identity",
+            Some("sts"),
+            vec![
+                (
+                    "AWS_WEB_IDENTITY_TOKEN_FILE",
+                    "ws:web-identity-token".to_owned(),
+                ),
                 (
                     "AWS_ROLE_ARN",
-                    "arn:aws:iam::123456789012:role/terraform-runner",
+                    "arn:aws:iam::123456789012:role/terraform-runner".to_owned(),
                 ),
-                ("AWS_ENDPOINT_URL_STS", &format!("{services}/sts")),
+                ("AWS_ENDPOINT_URL_STS", format!("{services}/sts")),
+            ],
+        ),
+        (
+            "credential-process",
+            None,
+            vec![
+                ("AWS_CONFIG_FILE", "ws:aws-config".to_owned()),
+                ("AWS_PROFILE", "vault".to_owned()),
+            ],
+        ),
+        (
+            "assume-role",
+            Some("assume-role"),
+            vec![
+                ("AWS_CONFIG_FILE", "ws:aws-config".to_owned()),
+                (
+                    "AWS_SHARED_CREDENTIALS_FILE",
+                    "ws:aws-credentials".to_owned(),
+                ),
+                ("AWS_PROFILE", "runner".to_owned()),
+                ("AWS_ENDPOINT_URL_STS", format!("{services}/sts")),
             ],
         ),
     ];
-    for (service, variables) in sources {
+    for (source, counter, variables) in sources {
         let mut scene = Scene::new();
-        for (file, token) in [
-            ("container-token", CONTAINER_TOKEN),
-            ("web-identity-token", WEB_IDENTITY_TOKEN),
+        for (file, content) in [
+            ("container-token", format!("{CONTAINER_TOKEN}\n")),
+            ("web-identity-token", format!("{WEB_IDENTITY_TOKEN}\n")),
+            ("aws-config", aws_config.clone()),
+            ("aws-credentials", credentials.clone()),
         ] {
-            std::fs::write(scene.ws.path().join(file), format!("{token}\n")).unwrap();
+            std::fs::write(scene.ws.path().join(file), content).unwrap();
         }
         scene
             .env(env::HOST, &emu.url)
             .env(env::AUTH_METHOD, "aws_iam")
             .env(env::MACHINE_IDENTITY_ID, AWS_ID);
         for (name, value) in variables {
-            let value = if value.ends_with("-token") {
-                scene.ws.path().join(value).to_str().unwrap().to_owned()
-            } else {
-                (*value).to_owned()
+            let value = match value.strip_prefix("ws:") {
+                Some(file) => scene.ws.path().join(file).to_str().unwrap().to_owned(),
+                None => value,
             };
             scene.env(name, &value);
         }
-        let name = format!("aws-{service}");
+        let name = format!("aws-{source}");
         scene.config(&config("provider \"infisical\" {}", &name));
-        let served = emu.admin.aws_credentials_served(service);
+        let served = counter.map(|c| emu.admin.aws_credentials_served(c));
         apply_and_check(&emu, &scene, "aws_iam", &name);
-        assert!(
-            emu.admin.aws_credentials_served(service) > served,
-            "{service} never handed out the credentials"
-        );
+        if let (Some(counter), Some(served)) = (counter, served) {
+            assert!(
+                emu.admin.aws_credentials_served(counter) > served,
+                "{source}: {counter} never handed out the credentials"
+            );
+        }
     }
 
     // Nothing in the environment and no instance metadata service: the login names the service

@@ -6,15 +6,16 @@
 //! sent to Infisical as the base64 of the body and the base64 of a JSON object of the signed
 //! headers. Infisical reads the region back from the `Authorization` header's credential scope.
 //!
-//! Signing is `aws-sigv4`'s. The credentials come from AWS's default chain, in the SDKs' order:
-//! the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), the
-//! profile (`AWS_PROFILE`, else `default`) in the shared credentials and config files, then the
-//! network sources of [`remote`]: web identity, the container endpoint, EC2 instance metadata.
-//! Not covered: SSO, `credential_process` and role chaining in profiles. `aws-config`, which has
-//! them, costs several minutes of compile time, so it is not used.
+//! Signing is `aws-sigv4`'s. The credentials come from AWS's default chain, in the order of the
+//! AWS SDK for Go (which Infisical's Go SDK uses): the environment (`AWS_ACCESS_KEY_ID`,
+//! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), web identity from the environment, the
+//! profile (`AWS_PROFILE`, else `default`) of the shared files, read by [`profile`] (static keys,
+//! `credential_process`, roles assumed with `source_profile` or `credential_source`), then the
+//! container endpoint and EC2 instance metadata of [`remote`]. Not covered: SSO profiles, which
+//! are refused with a way round. `aws-config`, which has them, costs several minutes of compile
+//! time, so it is not used.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
@@ -24,7 +25,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use crate::secret::Secret;
+use profile::SharedFiles;
 
+mod profile;
 mod remote;
 
 pub(crate) use remote::Remote;
@@ -143,8 +146,43 @@ pub(crate) fn sign_get_caller_identity(
     region: &str,
     now: SystemTime,
 ) -> Result<SignedGetCallerIdentity, String> {
-    let host = format!("sts.{region}.amazonaws.com");
-    let url = format!("https://{host}/");
+    let url = format!("https://sts.{region}.amazonaws.com/");
+    // Header names as Go's canonical form writes them: Infisical looks up `Authorization`.
+    let mut signed: BTreeMap<String, String> =
+        sign_sts_form(credentials, region, &url, GET_CALLER_IDENTITY, now)?
+            .into_iter()
+            .map(|(name, value)| (canonical_header_name(&name), value))
+            .collect();
+    signed.insert(
+        "Content-Length".to_owned(),
+        GET_CALLER_IDENTITY.len().to_string(),
+    );
+    let json = serde_json::to_vec(&signed)
+        .map_err(|e| format!("cannot encode the signed AWS request: {e}"))?;
+    Ok(SignedGetCallerIdentity {
+        method: "POST",
+        body: BASE64.encode(GET_CALLER_IDENTITY),
+        headers: Secret::new(BASE64.encode(json)),
+    })
+}
+
+/// The headers of a SigV4-signed form `POST` of `body` to STS at `url`, for `region` at `now`:
+/// `host`, `content-type`, and the signature's (`x-amz-date`, `authorization`, and
+/// `x-amz-security-token` for temporary credentials).
+pub(crate) fn sign_sts_form(
+    credentials: &AwsCredentials,
+    region: &str,
+    url: &str,
+    body: &str,
+    now: SystemTime,
+) -> Result<Vec<(String, String)>, String> {
+    let parsed =
+        url::Url::parse(url).map_err(|e| format!("STS's URL {url:?} is not valid: {e}"))?;
+    let host = match (parsed.host_str(), parsed.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => return Err(format!("STS's URL {url:?} has no host")),
+    };
     let identity = Credentials::new(
         credentials.access_key_id.clone(),
         credentials.secret_access_key.expose(),
@@ -170,30 +208,22 @@ pub(crate) fn sign_get_caller_identity(
         "POST",
         url,
         headers.into_iter(),
-        SignableBody::Bytes(GET_CALLER_IDENTITY.as_bytes()),
+        SignableBody::Bytes(body.as_bytes()),
     )
     .map_err(|e| format!("cannot sign the AWS request: {e}"))?;
     let (instructions, _signature) = sign(request, &params)
         .map_err(|e| format!("cannot sign the AWS request: {e}"))?
         .into_parts();
-    // Header names as Go's canonical form writes them: Infisical looks up `Authorization`.
-    let mut signed: BTreeMap<String, String> = BTreeMap::new();
-    signed.insert("Host".to_owned(), host.clone());
-    signed.insert("Content-Type".to_owned(), FORM_CONTENT_TYPE.to_owned());
-    signed.insert(
-        "Content-Length".to_owned(),
-        GET_CALLER_IDENTITY.len().to_string(),
+    let mut signed: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect();
+    signed.extend(
+        instructions
+            .headers()
+            .map(|(name, value)| (name.to_owned(), value.to_owned())),
     );
-    for (name, value) in instructions.headers() {
-        signed.insert(canonical_header_name(name), value.to_owned());
-    }
-    let json = serde_json::to_vec(&signed)
-        .map_err(|e| format!("cannot encode the signed AWS request: {e}"))?;
-    Ok(SignedGetCallerIdentity {
-        method: "POST",
-        body: BASE64.encode(GET_CALLER_IDENTITY),
-        headers: Secret::new(BASE64.encode(json)),
-    })
+    Ok(signed)
 }
 
 /// `x-amz-date` → `X-Amz-Date`.
@@ -217,7 +247,8 @@ pub(crate) fn region(getenv: &dyn Fn(&str) -> Option<String>) -> String {
         .or_else(|| getenv(env::DEFAULT_REGION))
         .or_else(|| {
             let files = SharedFiles::locate(&getenv);
-            read_profile(files.config.as_deref(), &files.profile, true)
+            files
+                .profile(&files.profile)?
                 .remove("region")
                 .filter(|r| !r.is_empty())
         })
@@ -225,26 +256,40 @@ pub(crate) fn region(getenv: &dyn Fn(&str) -> Option<String>) -> String {
 }
 
 /// Where the default chain finds credentials.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Found {
     /// In the environment or the shared files.
     Local(AwsCredentials),
-    /// At a network source, to be asked at login.
+    /// At a source to be asked at login: a service, a process, a role to assume.
     Remote(Remote),
 }
 
 /// Follows AWS's default chain as far as it goes without a request: the credentials themselves,
-/// or the network source to ask. The error says where it looked.
+/// or the source to ask. The error says where it looked, or what is wrong with a profile.
 pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Found, String> {
-    let local = match credentials(getenv) {
-        Ok(credentials) => return Ok(Found::Local(credentials)),
-        Err(problem) => problem,
-    };
-    match remote::locate(getenv)? {
+    let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
+    if let Some(credentials) = env_credentials(&getenv) {
+        return Ok(Found::Local(credentials));
+    }
+    let files = SharedFiles::locate(&getenv);
+    // Web identity from the environment comes before the profile.
+    if getenv(env::WEB_IDENTITY_TOKEN_FILE).is_none()
+        && let Some(found) = profile::locate(&files, &getenv)?
+    {
+        return Ok(found);
+    }
+    match remote::locate(&getenv)? {
         Some(source) => Ok(Found::Remote(source)),
         None => Err(format!(
-            "{local}; and no network source is configured either ({}, {} or {}), with EC2 \
-             instance metadata switched off by {}",
+            "no AWS credentials found: set {} and {} (and {} for temporary credentials), or \
+             configure the profile {:?} of {} (choose the profile with {}); and no network source \
+             is configured either ({}, {} or {}), with EC2 instance metadata switched off by {}",
+            env::ACCESS_KEY_ID,
+            env::SECRET_ACCESS_KEY,
+            env::SESSION_TOKEN,
+            files.profile,
+            files.shown(),
+            env::PROFILE,
             env::WEB_IDENTITY_TOKEN_FILE,
             env::CONTAINER_CREDENTIALS_RELATIVE_URI,
             env::CONTAINER_CREDENTIALS_FULL_URI,
@@ -253,113 +298,15 @@ pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Found, S
     }
 }
 
-/// The credentials: the environment, else the profile in the shared credentials file, else the
-/// profile in the shared config file. The error says where it looked.
-fn credentials(getenv: &dyn Fn(&str) -> Option<String>) -> Result<AwsCredentials, String> {
+/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
+fn env_credentials(getenv: &dyn Fn(&str) -> Option<String>) -> Option<AwsCredentials> {
     let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
-    if let (Some(id), Some(secret)) = (getenv(env::ACCESS_KEY_ID), getenv(env::SECRET_ACCESS_KEY)) {
-        return Ok(AwsCredentials {
-            access_key_id: id.trim().to_owned(),
-            secret_access_key: Secret::new(secret.trim()),
-            session_token: getenv(env::SESSION_TOKEN).map(|t| Secret::new(t.trim())),
-        });
-    }
-    let files = SharedFiles::locate(&getenv);
-    for (path, is_config) in [(&files.credentials, false), (&files.config, true)] {
-        let mut profile = read_profile(path.as_deref(), &files.profile, is_config);
-        if let (Some(id), Some(secret)) = (
-            profile.remove("aws_access_key_id"),
-            profile.remove("aws_secret_access_key"),
-        ) {
-            return Ok(AwsCredentials {
-                access_key_id: id,
-                secret_access_key: Secret::new(secret),
-                session_token: profile.remove("aws_session_token").map(Secret::new),
-            });
-        }
-    }
-    let shown = |path: &Option<PathBuf>| {
-        path.as_ref().map_or_else(
-            || "(no home directory)".to_owned(),
-            |p| p.display().to_string(),
-        )
-    };
-    Err(format!(
-        "no AWS credentials found: set {} and {} (and {} for temporary credentials), or put \
-         aws_access_key_id and aws_secret_access_key in the profile {:?} of {} or {} (choose the \
-         profile with {})",
-        env::ACCESS_KEY_ID,
-        env::SECRET_ACCESS_KEY,
-        env::SESSION_TOKEN,
-        files.profile,
-        shown(&files.credentials),
-        shown(&files.config),
-        env::PROFILE,
-    ))
-}
-
-/// Where the shared files are and which profile to read.
-struct SharedFiles {
-    profile: String,
-    credentials: Option<PathBuf>,
-    config: Option<PathBuf>,
-}
-
-impl SharedFiles {
-    fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Self {
-        let home = getenv("HOME").or_else(|| getenv("USERPROFILE"));
-        let file = |var: &str, name: &str| {
-            getenv(var)
-                .map(|p| expand_home(&p, home.as_deref()))
-                .or_else(|| home.as_ref().map(|h| Path::new(h).join(".aws").join(name)))
-        };
-        Self {
-            profile: getenv(env::PROFILE).unwrap_or_else(|| "default".to_owned()),
-            credentials: file(env::SHARED_CREDENTIALS_FILE, "credentials"),
-            config: file(env::CONFIG_FILE, "config"),
-        }
-    }
-}
-
-fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
-    match (path.strip_prefix("~/"), home) {
-        (Some(rest), Some(home)) => Path::new(home).join(rest),
-        _ => PathBuf::from(path),
-    }
-}
-
-/// The keys of one profile in an INI file: `[name]` in the credentials file; `[profile name]`
-/// (or `[default]`) in the config file. A missing or unreadable file has no profiles.
-fn read_profile(path: Option<&Path>, profile: &str, is_config: bool) -> BTreeMap<String, String> {
-    let Some(text) = path.and_then(|p| std::fs::read_to_string(p).ok()) else {
-        return BTreeMap::new();
-    };
-    parse_profile(&text, profile, is_config)
-}
-
-fn parse_profile(text: &str, profile: &str, is_config: bool) -> BTreeMap<String, String> {
-    let mut keys = BTreeMap::new();
-    let mut inside = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
-            continue;
-        }
-        if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            let section = section.trim();
-            let name = if is_config && section != "default" {
-                section.strip_prefix("profile ").map(str::trim)
-            } else {
-                Some(section)
-            };
-            inside = name == Some(profile);
-            continue;
-        }
-        if inside && let Some((key, value)) = line.split_once('=') {
-            keys.insert(key.trim().to_ascii_lowercase(), value.trim().to_owned());
-        }
-    }
-    keys
+    let (id, secret) = (getenv(env::ACCESS_KEY_ID)?, getenv(env::SECRET_ACCESS_KEY)?);
+    Some(AwsCredentials {
+        access_key_id: id.trim().to_owned(),
+        secret_access_key: Secret::new(secret.trim()),
+        session_token: getenv(env::SESSION_TOKEN).map(|t| Secret::new(t.trim())),
+    })
 }
 
 #[cfg(test)]
@@ -373,6 +320,19 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         move |k| vars.get(k).cloned()
+    }
+
+    /// The credentials `vars` lead to without a request.
+    #[track_caller]
+    fn credentials(getenv: &dyn Fn(&str) -> Option<String>) -> Result<AwsCredentials, String> {
+        let off = |name: &str| match name {
+            env::EC2_METADATA_DISABLED => Some("true".to_owned()),
+            _ => getenv(name),
+        };
+        match locate(&off)? {
+            Found::Local(credentials) => Ok(credentials),
+            Found::Remote(remote) => panic!("not local: {remote:?}"),
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
-//! The network sources of AWS's default credential chain, tried after the environment and the
-//! shared files, in the AWS SDKs' order: web identity (EKS IAM roles for service accounts and
-//! other OIDC federation), the container credentials endpoint (ECS task roles, EKS Pod
-//! Identity), then the EC2 instance metadata service (IMDSv2).
+//! The sources of AWS credentials that are asked at login. The network sources of AWS's default
+//! chain, in the AWS SDKs' order: web identity (EKS IAM roles for service accounts and other OIDC
+//! federation), the container credentials endpoint (ECS task roles, EKS Pod Identity), then the
+//! EC2 instance metadata service (IMDSv2); and what a profile of the shared files can point to:
+//! a credential process, a role to assume with other credentials.
 //!
 //! Each answer holds a secret key and a session token: they go into [`Secret`]s at once, and no
 //! error message quotes a response body.
@@ -12,7 +13,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 
-use super::{AwsCredentials, env};
+use super::profile::{self, AssumeRole};
+use super::{AwsCredentials, Found, env};
 use crate::secret::{self, Secret, SecretSource};
 
 /// The instance metadata service, unless `AWS_EC2_METADATA_SERVICE_ENDPOINT` says otherwise.
@@ -54,6 +56,15 @@ pub(crate) enum Remote {
         /// Its base URL, without a trailing `/`.
         endpoint: String,
     },
+    /// A profile's `credential_process`.
+    Process {
+        /// The profile, to name in messages.
+        profile: String,
+        /// The command, run by `sh -c`.
+        command: String,
+    },
+    /// A profile's `role_arn`, assumed with other credentials.
+    AssumeRole(Box<AssumeRole>),
 }
 
 /// The first network source the environment points to, or `None` when it points to none and
@@ -77,9 +88,25 @@ pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<R
             token_file: PathBuf::from(token_file),
             role_arn,
             session_name: getenv(env::ROLE_SESSION_NAME),
-            endpoint: getenv(env::STS_ENDPOINT).map(|e| e.trim_end_matches('/').to_owned()),
+            endpoint: sts_endpoint_from(&getenv),
         }));
     }
+    if let Some(container) = container(&getenv)? {
+        return Ok(Some(container));
+    }
+    if getenv(env::EC2_METADATA_DISABLED).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
+        return Ok(None);
+    }
+    Ok(Some(instance_metadata(&getenv)))
+}
+
+/// The container endpoint the environment points to, if any.
+pub(super) fn container(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<Remote>, String> {
+    let getenv = |name: &str| {
+        getenv(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let token = getenv(env::CONTAINER_AUTHORIZATION_TOKEN)
         .map(|t| SecretSource::Value(Secret::new(t)))
         .or_else(|| {
@@ -93,14 +120,25 @@ pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<R
         check_container_url(&url)?;
         return Ok(Some(Remote::Container { url, token }));
     }
-    if getenv(env::EC2_METADATA_DISABLED).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        return Ok(None);
-    }
-    let endpoint =
-        getenv(env::EC2_METADATA_SERVICE_ENDPOINT).unwrap_or_else(|| IMDS_ENDPOINT.to_owned());
-    Ok(Some(Remote::InstanceMetadata {
+    Ok(None)
+}
+
+/// Instance metadata, at `AWS_EC2_METADATA_SERVICE_ENDPOINT` or its usual address.
+pub(super) fn instance_metadata(getenv: &dyn Fn(&str) -> Option<String>) -> Remote {
+    let endpoint = getenv(env::EC2_METADATA_SERVICE_ENDPOINT)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| IMDS_ENDPOINT.to_owned());
+    Remote::InstanceMetadata {
         endpoint: endpoint.trim_end_matches('/').to_owned(),
-    }))
+    }
+}
+
+/// STS's base URL from `AWS_ENDPOINT_URL_STS`, if set.
+pub(super) fn sts_endpoint_from(getenv: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    getenv(env::STS_ENDPOINT)
+        .map(|e| e.trim().trim_end_matches('/').to_owned())
+        .filter(|e| !e.is_empty())
 }
 
 /// A full container credentials URL must be https, or http to loopback or to one of AWS's
@@ -143,8 +181,10 @@ impl Remote {
                 let endpoint = sts_endpoint(endpoint.as_deref(), region);
                 web_identity(token_file, role_arn, session_name.as_deref(), &endpoint).await
             }
-            Remote::Container { url, token } => container(url, token.as_ref()).await,
-            Remote::InstanceMetadata { endpoint } => instance_metadata(endpoint).await,
+            Remote::Container { url, token } => fetch_container(url, token.as_ref()).await,
+            Remote::InstanceMetadata { endpoint } => fetch_instance_metadata(endpoint).await,
+            Remote::Process { profile, command } => profile::process(profile, command).await,
+            Remote::AssumeRole(role) => assume_role(role, region).await,
         }
     }
 }
@@ -237,7 +277,7 @@ fn without_url(error: &reqwest::Error) -> String {
     cause
 }
 
-async fn instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
+async fn fetch_instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
     let source = format!("the EC2 instance metadata service at {endpoint}");
     let client = local_client()?;
     let token = body(
@@ -271,7 +311,10 @@ async fn instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
     JsonCredentials::parse(&answer, &source)
 }
 
-async fn container(url: &str, token: Option<&SecretSource>) -> Result<AwsCredentials, String> {
+async fn fetch_container(
+    url: &str,
+    token: Option<&SecretSource>,
+) -> Result<AwsCredentials, String> {
     let source = format!("the container credentials endpoint {url}");
     let mut request = local_client()?.get(url);
     if let Some(token) = token {
@@ -289,7 +332,71 @@ async fn web_identity(
     endpoint: &str,
 ) -> Result<AwsCredentials, String> {
     let token = secret::read_file(token_file, "web identity token").await?;
-    let session = session_name.map_or_else(
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("Action", "AssumeRoleWithWebIdentity")
+        .append_pair("Version", "2011-06-15")
+        .append_pair("RoleArn", role_arn)
+        .append_pair("RoleSessionName", &session_name_or_made_up(session_name))
+        .append_pair("WebIdentityToken", token.expose())
+        .finish();
+    let source = format!("AWS STS at {endpoint} (AssumeRoleWithWebIdentity of {role_arn})");
+    let request = sts_client()?.post(format!("{endpoint}/")).header(
+        CONTENT_TYPE,
+        "application/x-www-form-urlencoded; charset=utf-8",
+    );
+    sts_credentials(request.body(form), &source).await
+}
+
+/// `sts:AssumeRole` of `role`, signed with its base credentials (asked first when they are
+/// themselves at a source); `region` chooses STS's endpoint.
+async fn assume_role(role: &AssumeRole, region: &str) -> Result<AwsCredentials, String> {
+    let base = match &role.base {
+        Found::Local(credentials) => credentials.clone(),
+        Found::Remote(remote) => Box::pin(remote.fetch(region)).await?,
+    };
+    let form = assume_role_form(role);
+    let url = format!("{}/", sts_endpoint(role.endpoint.as_deref(), region));
+    let headers = super::sign_sts_form(&base, region, &url, &form, SystemTime::now())?;
+    let source = format!(
+        "AWS STS at {} (AssumeRole of {})",
+        url.trim_end_matches('/'),
+        role.role_arn
+    );
+    let mut request = sts_client()?.post(&url);
+    for (name, value) in headers {
+        if name == "host" {
+            continue; // reqwest writes the same one, from the URL
+        }
+        let mut value = HeaderValue::from_str(&value)
+            .map_err(|_| "a signed header is not a valid HTTP header value".to_owned())?;
+        value.set_sensitive(true);
+        request = request.header(name, value);
+    }
+    sts_credentials(request.body(form), &source).await
+}
+
+/// `sts:AssumeRole`'s form body for `role`.
+fn assume_role_form(role: &AssumeRole) -> String {
+    let mut form = url::form_urlencoded::Serializer::new(String::new());
+    form.append_pair("Action", "AssumeRole")
+        .append_pair("Version", "2011-06-15")
+        .append_pair("RoleArn", &role.role_arn)
+        .append_pair(
+            "RoleSessionName",
+            &session_name_or_made_up(role.session_name.as_deref()),
+        );
+    if let Some(external_id) = &role.external_id {
+        form.append_pair("ExternalId", external_id);
+    }
+    if let Some(duration) = &role.duration_seconds {
+        form.append_pair("DurationSeconds", duration);
+    }
+    form.finish()
+}
+
+/// `session_name`, else one made up from the time.
+fn session_name_or_made_up(session_name: Option<&str>) -> String {
+    session_name.map_or_else(
         || {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -297,26 +404,24 @@ async fn web_identity(
             format!("terraform-provider-infisical-{now}")
         },
         str::to_owned,
-    );
-    let form = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("Action", "AssumeRoleWithWebIdentity")
-        .append_pair("Version", "2011-06-15")
-        .append_pair("RoleArn", role_arn)
-        .append_pair("RoleSessionName", &session)
-        .append_pair("WebIdentityToken", token.expose())
-        .finish();
-    let client = reqwest::Client::builder()
+    )
+}
+
+/// A client for STS, which is on the internet, reached through any proxy the environment
+/// configures.
+fn sts_client() -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
         .timeout(STS_TIMEOUT)
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-    let source = format!("AWS STS at {endpoint} (AssumeRoleWithWebIdentity of {role_arn})");
-    let response = client
-        .post(format!("{endpoint}/"))
-        .header(
-            CONTENT_TYPE,
-            "application/x-www-form-urlencoded; charset=utf-8",
-        )
-        .body(form)
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+}
+
+/// Sends an STS request and reads the credentials from its answer.
+async fn sts_credentials(
+    request: reqwest::RequestBuilder,
+    source: &str,
+) -> Result<AwsCredentials, String> {
+    let response = request
         .send()
         .await
         .map_err(|e| format!("{source} did not answer: {}", without_url(&e)))?;
