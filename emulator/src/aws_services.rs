@@ -1,20 +1,21 @@
 //! Stand-ins for the AWS services the provider asks for credentials when AWS's environment
 //! variables and shared files have none: the EC2 instance metadata service (IMDSv2), the
 //! container credentials endpoint (ECS, EKS Pod Identity), STS's `AssumeRoleWithWebIdentity`
-//! (EKS IAM roles for service accounts) and STS's `AssumeRole` (a profile's `role_arn`, signed
-//! with the role's trusted key). All of them hand out the key of the one role set with
+//! (EKS IAM roles for service accounts), STS's `AssumeRole` (a profile's `role_arn`, signed
+//! with the role's trusted key) and the IAM Identity Center (SSO) portal's role credentials. All
+//! of them hand out the key of the one role set with
 //! [`crate::Admin::set_aws_role`]; declare an AWS identity with the same key, and AWS IAM auth
 //! works on a machine that is not in AWS.
 //!
 //! Point the provider at them with `AWS_EC2_METADATA_SERVICE_ENDPOINT={url}/__aws/imds`,
-//! `AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/__aws/container` or
-//! `AWS_ENDPOINT_URL_STS={url}/__aws/sts`. Their requests and answers carry credentials, so
+//! `AWS_CONTAINER_CREDENTIALS_FULL_URI={url}/__aws/container`, `AWS_ENDPOINT_URL_STS={url}/__aws/sts`
+//! or `AWS_ENDPOINT_URL_SSO={url}/__aws/sso`. Their requests and answers carry credentials, so
 //! they are not in the request log; [`crate::Admin::aws_credentials_served`] counts them.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -43,6 +44,10 @@ pub struct AwsRole {
     /// `None` refuses every `AssumeRole`.
     #[serde(default)]
     pub trusted_key: Option<AwsKey>,
+    /// The access token of an IAM Identity Center (SSO) login that the SSO portal accepts for
+    /// the role (`GET /federation/credentials?role_name=<name>`); `None` refuses every one.
+    #[serde(default)]
+    pub sso_access_token: Option<String>,
 }
 
 /// The stand-ins' state.
@@ -52,7 +57,7 @@ pub(crate) struct AwsServices {
     /// The IMDSv2 session token handed out by `PUT /latest/api/token`.
     imds_token: String,
     /// Credentials handed out, per service: `imds`, `container`, `sts` (web identity),
-    /// `assume-role`.
+    /// `assume-role`, `sso`.
     pub(crate) served: HashMap<&'static str, u64>,
 }
 
@@ -71,6 +76,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/__aws/container", get(container))
         .route("/__aws/sts/", post(sts))
+        .route("/__aws/sso/federation/credentials", get(sso))
         .with_state(shared)
 }
 
@@ -216,6 +222,42 @@ async fn sts(
         key.session_token.as_deref().unwrap_or_default(),
     );
     ([(header::CONTENT_TYPE, "text/xml")], xml).into_response()
+}
+
+/// The SSO portal's `GetRoleCredentials`.
+async fn sso(
+    State(shared): State<Arc<Shared>>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let role = shared.lock().aws_services.role.clone();
+    let token = headers
+        .get("x-amz-sso_bearer_token")
+        .and_then(|v| v.to_str().ok());
+    let Some(role) =
+        role.filter(|r| r.sso_access_token.is_some() && r.sso_access_token.as_deref() == token)
+    else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"message": "Session token not found or invalid"})),
+        )
+            .into_response();
+    };
+    let field = |name: &str| query.get(name).map(String::as_str).unwrap_or_default();
+    if field("account_id").is_empty() || field("role_name") != role.name {
+        return (StatusCode::FORBIDDEN, Json(json!({"message": "No access"}))).into_response();
+    }
+    serve(&shared, "sso");
+    let key = &role.key;
+    Json(json!({
+        "roleCredentials": {
+            "accessKeyId": key.access_key_id,
+            "secretAccessKey": key.secret_access_key,
+            "sessionToken": key.session_token,
+            "expiration": 32_472_144_000_000_u64,
+        }
+    }))
+    .into_response()
 }
 
 fn sts_error(status: StatusCode, code: &str) -> Response {

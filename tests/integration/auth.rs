@@ -35,6 +35,8 @@ const CONTAINER_TOKEN: &str = "container-authorization-token-that-must-stay-hidd
 /// A user's long-term key in a source profile, trusted to assume the emulator's AWS role.
 const AWS_USER_KEY_ID: &str = "AKIAUSEREXAMPLE";
 const AWS_USER_SECRET: &str = "aws-user-secret-that-must-stay-hidden";
+/// The access token of an SSO login, as `aws sso login` caches it.
+const SSO_ACCESS_TOKEN: &str = "aws-sso-access-token-that-must-stay-hidden";
 
 /// The login route of each method.
 fn login_path(method: &str) -> &'static str {
@@ -49,7 +51,7 @@ fn login_path(method: &str) -> &'static str {
 
 /// Every variable the provider reads for its settings, and AWS's. Each scene blanks them all
 /// (blank counts as unset) so that the machine running the tests cannot change their outcome.
-const PROVIDER_VARIABLES: [&str; 30] = [
+const PROVIDER_VARIABLES: [&str; 31] = [
     env::HOST,
     "INFISICAL_SERVICE_TOKEN",
     env::UNIVERSAL_CLIENT_ID,
@@ -80,6 +82,7 @@ const PROVIDER_VARIABLES: [&str; 30] = [
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_EC2_METADATA_DISABLED",
     "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+    "AWS_ENDPOINT_URL_SSO",
 ];
 
 /// One Terraform working directory with a trace log, a clean environment, and the secrets in
@@ -118,6 +121,7 @@ impl Scene {
                 WEB_IDENTITY_TOKEN.to_owned(),
                 CONTAINER_TOKEN.to_owned(),
                 AWS_USER_SECRET.to_owned(),
+                SSO_ACCESS_TOKEN.to_owned(),
             ],
             outputs: RefCell::new(String::new()),
         }
@@ -447,6 +451,7 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
         container_token: Some(CONTAINER_TOKEN.to_owned()),
         web_identity_token: WEB_IDENTITY_TOKEN.to_owned(),
         trusted_key: Some(AwsKey::new(AWS_USER_KEY_ID, AWS_USER_SECRET)),
+        sso_access_token: Some(SSO_ACCESS_TOKEN.to_owned()),
     });
     let services = format!("{}/__aws", emu.url);
     // Shared files: a profile whose credential_process prints the role's key, and one that
@@ -455,7 +460,18 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
         "[profile vault]\ncredential_process = printf '{{\"Version\": 1, \"AccessKeyId\": \"{AWS_KEY_ID}\", \
          \"SecretAccessKey\": \"{AWS_SECRET}\", \"SessionToken\": \"{AWS_SESSION}\"}}'\n\n\
          [profile runner]\nrole_arn = arn:aws:iam::123456789012:role/terraform-runner\n\
-         source_profile = user\nregion = eu-central-1\n"
+         source_profile = user\nregion = eu-central-1\n\n\
+         [profile dev-sso]\nsso_session = corp\nsso_account_id = 123456789012\n\
+         sso_role_name = terraform-runner\n\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    // `aws sso login`'s cache, named by the SHA-1 of the session name (`printf corp | sha1sum`).
+    let sso_cache = (
+        ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+        format!(
+            "{{\"startUrl\": \"https://corp.awsapps.com/start\", \"region\": \"eu-west-1\", \
+             \"accessToken\": \"{SSO_ACCESS_TOKEN}\", \"expiresAt\": \"2999-01-01T00:00:00Z\"}}"
+        ),
     );
     let credentials = format!(
         "[user]\naws_access_key_id = {AWS_USER_KEY_ID}\naws_secret_access_key = {AWS_USER_SECRET}\n"
@@ -463,7 +479,7 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
     // (what hands out the key, its counter in the emulator, the variables that lead there;
     // `ws:NAME` is the file NAME in the scene's directory)
     type Source<'a> = (&'a str, Option<&'a str>, Vec<(&'a str, String)>);
-    let sources: [Source; 5] = [
+    let sources: [Source; 6] = [
         (
             "imds",
             Some("imds"),
@@ -525,6 +541,16 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
                 ("AWS_ENDPOINT_URL_STS", format!("{services}/sts")),
             ],
         ),
+        (
+            "sso",
+            Some("sso"),
+            vec![
+                ("AWS_CONFIG_FILE", "ws:aws-config".to_owned()),
+                ("AWS_PROFILE", "dev-sso".to_owned()),
+                ("HOME", "ws:".to_owned()),
+                ("AWS_ENDPOINT_URL_SSO", format!("{services}/sso")),
+            ],
+        ),
     ];
     for (source, counter, variables) in sources {
         let mut scene = Scene::new();
@@ -533,8 +559,11 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
             ("web-identity-token", format!("{WEB_IDENTITY_TOKEN}\n")),
             ("aws-config", aws_config.clone()),
             ("aws-credentials", credentials.clone()),
+            (sso_cache.0, sso_cache.1.clone()),
         ] {
-            std::fs::write(scene.ws.path().join(file), content).unwrap();
+            let path = scene.ws.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, content).unwrap();
         }
         scene
             .env(env::HOST, &emu.url)

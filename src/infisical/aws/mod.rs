@@ -10,10 +10,9 @@
 //! AWS SDK for Go (which Infisical's Go SDK uses): the environment (`AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), web identity from the environment, the
 //! profile (`AWS_PROFILE`, else `default`) of the shared files, read by [`profile`] (static keys,
-//! `credential_process`, roles assumed with `source_profile` or `credential_source`), then the
-//! container endpoint and EC2 instance metadata of [`remote`]. Not covered: SSO profiles, which
-//! are refused with a way round. `aws-config`, which has them, costs several minutes of compile
-//! time, so it is not used.
+//! SSO, `credential_process`, roles assumed with `source_profile` or `credential_source`), then
+//! the container endpoint and EC2 instance metadata of [`remote`]. `aws-config`, which has them
+//! all, costs several minutes of compile time, so it is not used.
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -58,6 +57,8 @@ pub mod env {
     pub const ROLE_SESSION_NAME: &str = "AWS_ROLE_SESSION_NAME";
     /// STS's base URL for web identity (default: the region's endpoint).
     pub const STS_ENDPOINT: &str = "AWS_ENDPOINT_URL_STS";
+    /// The SSO portal's base URL (default: the SSO region's).
+    pub const SSO_ENDPOINT: &str = "AWS_ENDPOINT_URL_SSO";
     /// The container credentials endpoint's path on 169.254.170.2 (ECS).
     pub const CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
     /// The container credentials endpoint's full URL (EKS Pod Identity, local agents).

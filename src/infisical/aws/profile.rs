@@ -6,11 +6,13 @@
 //! (with `role_arn`: another profile's credentials, followed to the end), static keys
 //! (`aws_access_key_id`, `aws_secret_access_key`, `aws_session_token`), `credential_source`
 //! (`Environment`, `Ec2InstanceMetadata` or `EcsContainer`), `web_identity_token_file` (with
-//! `role_arn`), `credential_process`. With `role_arn`, those credentials then assume the role
-//! through `sts:AssumeRole` (`role_session_name`, `external_id`, `duration_seconds`).
+//! `role_arn`), IAM Identity Center (SSO: `sso_session` or `sso_start_url`, with
+//! `sso_account_id` and `sso_role_name`, from the login `aws sso login` cached), then
+//! `credential_process`. With `role_arn`, those credentials then assume the role through
+//! `sts:AssumeRole` (`role_session_name`, `external_id`, `duration_seconds`).
 //!
-//! Refused with a reason: SSO profiles (`sso_session`, `sso_start_url`, …) and `mfa_serial`,
-//! which needs a code typed in.
+//! Refused with a reason: `mfa_serial`, which needs a code typed in. An expired SSO login is not
+//! refreshed: the error says to run `aws sso login`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,8 @@ pub(super) struct SharedFiles {
     explicit: bool,
     pub(super) credentials: Option<PathBuf>,
     pub(super) config: Option<PathBuf>,
+    /// `~/.aws/sso/cache`, where `aws sso login` keeps its tokens.
+    sso_cache: Option<PathBuf>,
 }
 
 impl SharedFiles {
@@ -50,13 +54,14 @@ impl SharedFiles {
             profile: explicit.unwrap_or_else(|| "default".to_owned()),
             credentials: file(env::SHARED_CREDENTIALS_FILE, "credentials"),
             config: file(env::CONFIG_FILE, "config"),
+            sso_cache: home.map(|h| Path::new(&h).join(".aws").join("sso").join("cache")),
         }
     }
 
     /// The keys of profile `name`, or `None` when neither file has it.
     pub(super) fn profile(&self, name: &str) -> Option<BTreeMap<String, String>> {
-        let config = read_section(self.config.as_deref(), name, true);
-        let credentials = read_section(self.credentials.as_deref(), name, false);
+        let config = read_section(self.config.as_deref(), Section::ConfigProfile, name);
+        let credentials = read_section(self.credentials.as_deref(), Section::Credentials, name);
         match (config, credentials) {
             (None, None) => None,
             (config, credentials) => {
@@ -166,12 +171,8 @@ fn resolve(
             session_name: key("role_session_name").map(str::to_owned),
             endpoint: remote::sts_endpoint_from(getenv),
         })));
-    } else if let Some(sso) = keys.keys().find(|k| k.starts_with("sso_")) {
-        return problem(format!(
-            "is an SSO profile ({sso}), which this provider cannot read yet: export its \
-             credentials to the environment (`aws configure export-credentials --profile \
-             {name} --format env`), or use another profile"
-        ));
+    } else if keys.keys().any(|k| k.starts_with("sso_")) {
+        Some(Found::Remote(Remote::Sso(sso(files, name, keys, getenv)?)))
     } else {
         key("credential_process").map(|command| {
             Found::Remote(Remote::Process {
@@ -212,6 +213,75 @@ pub(crate) struct AssumeRole {
     pub(crate) endpoint: Option<String>,
     /// The credentials that assume it.
     pub(crate) base: Found,
+}
+
+/// An IAM Identity Center (SSO) role, whose credentials the SSO portal hands out for the
+/// login that `aws sso login` cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sso {
+    /// The profile, for messages (`aws sso login --profile …`).
+    pub(crate) profile: String,
+    /// The cached login: `~/.aws/sso/cache/<SHA-1 of the session name or start URL>.json`.
+    pub(crate) cache: PathBuf,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
+    /// The portal's base URL: `AWS_ENDPOINT_URL_SSO`, else the SSO region's.
+    pub(crate) endpoint: String,
+}
+
+/// The SSO settings of profile `name`, from its `[sso-session …]` section or (legacy) its own
+/// keys.
+fn sso(
+    files: &SharedFiles,
+    name: &str,
+    keys: &BTreeMap<String, String>,
+    getenv: &dyn Fn(&str) -> Option<String>,
+) -> Result<Sso, String> {
+    let problem = |what: String| format!("the AWS profile {name:?} is an SSO profile, but {what}");
+    let session = match keys.get("sso_session").filter(|s| !s.is_empty()) {
+        Some(session) => Some((
+            session,
+            read_section(files.config.as_deref(), Section::SsoSession, session).ok_or_else(
+                || {
+                    problem(format!(
+                        "its sso_session {session:?} has no [sso-session {session}] section"
+                    ))
+                },
+            )?,
+        )),
+        None => None,
+    };
+    let key = |k: &str| {
+        session
+            .as_ref()
+            .and_then(|(_, section)| section.get(k))
+            .or_else(|| keys.get(k))
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| problem(format!("it has no {k}")))
+    };
+    let (start_url, region) = (key("sso_start_url")?, key("sso_region")?);
+    let (account_id, role_name) = (key("sso_account_id")?, key("sso_role_name")?);
+    // The AWS CLI names the cached login after the session, or (legacy) the start URL.
+    let cache_key = session.as_ref().map_or(start_url, |(session, _)| *session);
+    let digest = aws_lc_rs::digest::digest(
+        &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+        cache_key.as_bytes(),
+    );
+    let Some(cache) = &files.sso_cache else {
+        return Err(problem(
+            "there is no home directory to find its cached login in".to_owned(),
+        ));
+    };
+    Ok(Sso {
+        profile: name.to_owned(),
+        cache: cache.join(format!("{}.json", hex::encode(digest.as_ref()))),
+        account_id: account_id.clone(),
+        role_name: role_name.clone(),
+        endpoint: getenv(env::SSO_ENDPOINT)
+            .map(|e| e.trim().trim_end_matches('/').to_owned())
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| format!("https://portal.sso.{region}.amazonaws.com")),
+    })
 }
 
 fn static_keys(keys: &BTreeMap<String, String>) -> Option<AwsCredentials> {
@@ -315,22 +385,29 @@ fn expand_home(path: &str, home: Option<&str>) -> PathBuf {
     }
 }
 
-/// The keys of one profile in an INI file: `[name]` in the credentials file; `[profile name]`
-/// (or `[default]`) in the config file. `None` when the file or the section is missing.
-fn read_section(
-    path: Option<&Path>,
-    profile: &str,
-    is_config: bool,
-) -> Option<BTreeMap<String, String>> {
-    let text = std::fs::read_to_string(path?).ok()?;
-    parse_section(&text, profile, is_config)
+/// Which kind of section to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    /// `[name]` in the credentials file.
+    Credentials,
+    /// `[profile name]` (or `[default]`) in the config file.
+    ConfigProfile,
+    /// `[sso-session name]` in the config file.
+    SsoSession,
 }
 
-pub(super) fn parse_section(
-    text: &str,
-    profile: &str,
-    is_config: bool,
+/// The keys of section `name` of kind `kind` in an INI file; `None` when the file or the section
+/// is missing.
+fn read_section(
+    path: Option<&Path>,
+    kind: Section,
+    name: &str,
 ) -> Option<BTreeMap<String, String>> {
+    let text = std::fs::read_to_string(path?).ok()?;
+    parse_section(&text, kind, name)
+}
+
+fn parse_section(text: &str, kind: Section, name: &str) -> Option<BTreeMap<String, String>> {
     let mut keys: Option<BTreeMap<String, String>> = None;
     let mut inside = false;
     for line in text.lines() {
@@ -340,12 +417,13 @@ pub(super) fn parse_section(
         }
         if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             let section = section.trim();
-            let name = if is_config && section != "default" {
-                section.strip_prefix("profile ").map(str::trim)
-            } else {
-                Some(section)
+            let found = match kind {
+                Section::Credentials => Some(section),
+                Section::ConfigProfile if section == "default" => Some(section),
+                Section::ConfigProfile => section.strip_prefix("profile ").map(str::trim),
+                Section::SsoSession => section.strip_prefix("sso-session ").map(str::trim),
             };
-            inside = name == Some(profile);
+            inside = found == Some(name);
             if inside && keys.is_none() {
                 keys = Some(BTreeMap::new());
             }
@@ -482,6 +560,26 @@ sso_session = corp
 sso_account_id = 1
 sso_role_name = Admin
 
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+
+[profile sso-legacy]
+sso_start_url = https://legacy.awsapps.com/start
+sso_region = us-east-2
+sso_account_id = 2
+sso_role_name = ReadOnly
+role_arn = arn:aws:iam::2:role/after-sso
+
+[profile sso-lost]
+sso_session = gone
+sso_account_id = 1
+sso_role_name = Admin
+
+[profile sso-partial]
+sso_session = corp
+sso_account_id = 1
+
 [profile eks]
 role_arn = arn:aws:iam::1:role/eks
 web_identity_token_file = /var/run/token
@@ -542,6 +640,39 @@ aws_secret_access_key = base-secret
     }
 
     #[test]
+    fn sso_profiles_find_the_cli_s_cached_login_by_session_or_start_url() {
+        let machine = Machine::new(CONFIG, CREDENTIALS, &[("HOME", "/home/me")]);
+        let cache = Path::new("/home/me/.aws/sso/cache");
+        // `printf corp | sha1sum`: the AWS CLI names the cache after the session.
+        assert_eq!(
+            machine.locate("sso"),
+            Ok(Some(Found::Remote(Remote::Sso(Sso {
+                profile: "sso".to_owned(),
+                cache: cache.join("ee0bfd2552fbd840c02cc48b6e823320543c450f.json"),
+                account_id: "1".to_owned(),
+                role_name: "Admin".to_owned(),
+                endpoint: "https://portal.sso.eu-west-1.amazonaws.com".to_owned(),
+            }))))
+        );
+        // Legacy profiles: after the start URL; and a role assumed on top.
+        let Ok(Some(Found::Remote(Remote::AssumeRole(role)))) = machine.locate("sso-legacy") else {
+            panic!("{:?}", machine.locate("sso-legacy"));
+        };
+        let Found::Remote(Remote::Sso(sso)) = &role.base else {
+            panic!("{role:?}");
+        };
+        let digest = aws_lc_rs::digest::digest(
+            &aws_lc_rs::digest::SHA1_FOR_LEGACY_USE_ONLY,
+            b"https://legacy.awsapps.com/start",
+        );
+        assert_eq!(
+            sso.cache,
+            cache.join(format!("{}.json", hex::encode(digest.as_ref())))
+        );
+        assert_eq!(sso.endpoint, "https://portal.sso.us-east-2.amazonaws.com");
+    }
+
+    #[test]
     fn credential_source_environment_reads_the_variables() {
         let machine = Machine::new(
             CONFIG,
@@ -571,7 +702,11 @@ aws_secret_access_key = base-secret
                 "names \"nowhere\" as source_profile, which is in neither",
             ),
             ("mfa", "MFA code"),
-            ("sso", "aws configure export-credentials --profile sso"),
+            (
+                "sso-lost",
+                "its sso_session \"gone\" has no [sso-session gone] section",
+            ),
+            ("sso-partial", "it has no sso_role_name"),
             (
                 "from-env",
                 "credential_source = Environment, but AWS_ACCESS_KEY_ID",

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 
-use super::profile::{self, AssumeRole};
+use super::profile::{self, AssumeRole, Sso};
 use super::{AwsCredentials, Found, env};
 use crate::secret::{self, Secret, SecretSource};
 
@@ -65,6 +65,8 @@ pub(crate) enum Remote {
     },
     /// A profile's `role_arn`, assumed with other credentials.
     AssumeRole(Box<AssumeRole>),
+    /// A profile's IAM Identity Center (SSO) role.
+    Sso(Sso),
 }
 
 /// The first network source the environment points to, or `None` when it points to none and
@@ -185,6 +187,7 @@ impl Remote {
             Remote::InstanceMetadata { endpoint } => fetch_instance_metadata(endpoint).await,
             Remote::Process { profile, command } => profile::process(profile, command).await,
             Remote::AssumeRole(role) => assume_role(role, region).await,
+            Remote::Sso(sso) => fetch_sso(sso).await,
         }
     }
 }
@@ -375,6 +378,86 @@ async fn assume_role(role: &AssumeRole, region: &str) -> Result<AwsCredentials, 
     sts_credentials(request.body(form), &source).await
 }
 
+/// The role credentials the SSO portal hands out for the login `aws sso login` cached.
+async fn fetch_sso(sso: &Sso) -> Result<AwsCredentials, String> {
+    let login = format!("run `aws sso login --profile {}`", sso.profile);
+    let profile = format!("the AWS SSO profile {:?}", sso.profile);
+    let cached = tokio::fs::read(&sso.cache).await.map_err(|_| {
+        format!(
+            "{profile} has no cached login at {}: {login}",
+            sso.cache.display()
+        )
+    })?;
+    /// What the AWS CLI caches of a login (it holds more, unused here).
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Cached {
+        access_token: String,
+        expires_at: Option<String>,
+    }
+    let cached: Cached = serde_json::from_slice(&cached).map_err(|_| {
+        format!(
+            "{profile}'s cached login {} is not an AWS SSO token: {login}",
+            sso.cache.display()
+        )
+    })?;
+    let expiry = cached.expires_at.as_deref().and_then(|at| {
+        time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()
+    });
+    if expiry.is_some_and(|at| at <= time::OffsetDateTime::now_utc()) {
+        return Err(format!("{profile}'s login has expired: {login}"));
+    }
+    let source = format!("AWS SSO at {}", sso.endpoint);
+    let token = secret_header(&Secret::new(cached.access_token))?;
+    let response = sts_client()?
+        .get(format!("{}/federation/credentials", sso.endpoint))
+        .query(&[
+            ("account_id", sso.account_id.as_str()),
+            ("role_name", sso.role_name.as_str()),
+        ])
+        .header("x-amz-sso_bearer_token", token)
+        .send()
+        .await
+        .map_err(|e| format!("{source} did not answer: {}", without_url(&e)))?;
+    let status = response.status();
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        return Err(format!(
+            "{source} refused {profile}'s cached login ({status}): {login}"
+        ));
+    }
+    if !status.is_success() {
+        return Err(format!(
+            "{source} answered {status} for role {} of account {}",
+            sso.role_name, sso.account_id
+        ));
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Answer {
+        role_credentials: RoleCredentials,
+    }
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct RoleCredentials {
+        access_key_id: String,
+        secret_access_key: String,
+        session_token: Option<String>,
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|e| format!("{source}'s answer could not be read: {}", without_url(&e)))?;
+    // serde's message could quote part of the body: it is not passed on.
+    let answer: Answer = serde_json::from_slice(&bytes)
+        .map_err(|_| format!("{source} answered with something other than role credentials"))?;
+    let role = answer.role_credentials;
+    Ok(AwsCredentials {
+        access_key_id: role.access_key_id,
+        secret_access_key: Secret::new(role.secret_access_key),
+        session_token: role.session_token.map(Secret::new),
+    })
+}
+
 /// `sts:AssumeRole`'s form body for `role`.
 fn assume_role_form(role: &AssumeRole) -> String {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
@@ -563,6 +646,35 @@ mod tests {
         )
         .unwrap_err();
         assert!(error.contains("AssumeRoleUnauthorizedAccess"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn an_sso_login_that_is_missing_or_expired_says_to_log_in_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let sso = |file: &str| Sso {
+            profile: "dev".to_owned(),
+            cache: dir.path().join(file),
+            account_id: "1".to_owned(),
+            role_name: "Admin".to_owned(),
+            // Nothing listens here: neither case may get as far as a request.
+            endpoint: "http://127.0.0.1:9".to_owned(),
+        };
+        std::fs::write(
+            dir.path().join("expired.json"),
+            r#"{"accessToken": "sso-token-that-must-stay-hidden", "expiresAt": "2020-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        for (file, says) in [
+            ("missing.json", "has no cached login at"),
+            ("expired.json", "login has expired"),
+        ] {
+            let error = fetch_sso(&sso(file)).await.unwrap_err();
+            assert!(
+                error.contains(says) && error.contains("run `aws sso login --profile dev`"),
+                "{error}"
+            );
+            assert!(!error.contains("must-stay-hidden"), "{error}");
+        }
     }
 
     #[test]
