@@ -258,7 +258,57 @@ pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
             "malformed msgpack: trailing bytes after the value",
         ));
     }
+    if let Some(offset) = reserved_marker(bytes) {
+        return Err(ValueError::new(
+            &root,
+            format!("malformed msgpack: the reserved byte 0xc1 at offset {offset}"),
+        ));
+    }
     decode_msgpack(raw, ty, &root)
+}
+
+/// Where the marker 0xc1, which MessagePack reserves (it never encodes anything), stands in
+/// `bytes`; rmpv reads it as nil. Walks the encoding's markers and lengths without decoding.
+fn reserved_marker(bytes: &[u8]) -> Option<usize> {
+    // The big-endian length of `n` bytes at `at`; `usize::MAX` past the end, which ends the walk.
+    let length = |at: usize, n: usize| {
+        bytes.get(at..at + n).map_or(usize::MAX, |b| {
+            b.iter()
+                .fold(0usize, |len, byte| (len << 8) | usize::from(*byte))
+        })
+    };
+    let (mut at, mut pending) = (0usize, 1usize);
+    while pending > 0 && at < bytes.len() {
+        let marker = bytes[at];
+        pending -= 1;
+        // (bytes of header after the marker, bytes of payload, values that follow)
+        let (header, payload, values) = match marker {
+            0xc1 => return Some(at),
+            0x80..=0x8f => (0, 0, 2 * usize::from(marker & 0x0f)),
+            0x90..=0x9f => (0, 0, usize::from(marker & 0x0f)),
+            0xa0..=0xbf => (0, usize::from(marker & 0x1f), 0),
+            0xc4 | 0xd9 => (1, length(at + 1, 1), 0),
+            0xc5 | 0xda => (2, length(at + 1, 2), 0),
+            0xc6 | 0xdb => (4, length(at + 1, 4), 0),
+            0xc7 => (2, length(at + 1, 1), 0),
+            0xc8 => (3, length(at + 1, 2), 0),
+            0xc9 => (5, length(at + 1, 4), 0),
+            0xca | 0xd2 | 0xce => (0, 4, 0),
+            0xcb | 0xd3 | 0xcf => (0, 8, 0),
+            0xcc | 0xd0 => (0, 1, 0),
+            0xcd | 0xd1 => (0, 2, 0),
+            0xd4..=0xd8 => (1, 1 << (marker - 0xd4), 0),
+            0xdc => (2, 0, length(at + 1, 2)),
+            0xdd => (4, 0, length(at + 1, 4)),
+            0xde => (2, 0, length(at + 1, 2).saturating_mul(2)),
+            0xdf => (4, 0, length(at + 1, 4).saturating_mul(2)),
+            // fixints, nil, false, true
+            _ => (0, 0, 0),
+        };
+        at = at.saturating_add(1 + header).saturating_add(payload);
+        pending = pending.saturating_add(values);
+    }
+    None
 }
 
 fn decode_msgpack(raw: rmpv::Value, ty: &Type, path: &AttrPath) -> Result<Value, ValueError> {
@@ -709,6 +759,32 @@ mod tests {
     }
 
     #[test]
+    fn the_reserved_marker_is_malformed_wherever_it_stands_as_a_value() {
+        let ty = Type::List(Box::new(Type::String));
+        for bytes in [&[0xc1][..], &[0x92, 0xc0, 0xc1], &[0xdc, 0x00, 0x01, 0xc1]] {
+            let err = from_msgpack(bytes, &ty).unwrap_err();
+            assert!(
+                err.message.contains("reserved byte 0xc1"),
+                "{bytes:x?}: {err:?}"
+            );
+        }
+        let map = Type::Map(Box::new(Type::String));
+        let err = from_msgpack(&[0x81, 0xa1, b'k', 0xc1], &map).unwrap_err();
+        assert!(err.message.contains("offset 3"), "{err:?}");
+        // As data it is just a byte: inside an unknown value's extension, after a float's bytes.
+        assert_eq!(from_msgpack(&[0xd4, 0x00, 0xc1], &ty), Ok(Value::Unknown));
+        let mut bytes = vec![0x92, 0xd4, 0x00, 0xc1];
+        rmpv::encode::write_value(&mut bytes, &rmpv::Value::from("after")).unwrap();
+        assert_eq!(
+            from_msgpack(&bytes, &ty),
+            Ok(Value::List(vec![Value::Unknown, Value::string("after")]))
+        );
+        let number = Type::List(Box::new(Type::Number));
+        let float = [0x91, 0xcb, 0xc1, 0, 0, 0, 0, 0, 0, 0];
+        assert!(from_msgpack(&float, &number).is_ok());
+    }
+
+    #[test]
     fn json_state_fills_missing_attributes_and_drops_unknown_ones() {
         let ty = object_type();
         let json = br#"{"name":"x","count":3,"removed_attribute":"old","credentials":{"code":"c","gone":1}}"#;
@@ -734,6 +810,40 @@ mod tests {
             &object_type(),
         );
         assert_eq!(err.unwrap_err().path.to_string(), "name");
+    }
+
+    /// Any MessagePack value rmpv can encode, with payloads full of 0xc1 bytes among others.
+    fn any_msgpack() -> impl Strategy<Value = rmpv::Value> {
+        use rmpv::Value as M;
+        let bytes = || proptest::collection::vec(prop_oneof![Just(0xc1u8), any::<u8>()], 0..300);
+        let leaf = prop_oneof![
+            Just(M::Nil),
+            any::<bool>().prop_map(M::from),
+            any::<i64>().prop_map(M::from),
+            any::<u64>().prop_map(M::from),
+            any::<f32>().prop_map(M::F32),
+            any::<f64>().prop_map(M::F64),
+            ".{0,300}".prop_map(M::from),
+            bytes().prop_map(M::Binary),
+            (any::<i8>(), bytes()).prop_map(|(tag, data)| M::Ext(tag, data)),
+        ];
+        leaf.prop_recursive(4, 64, 20, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..20).prop_map(M::Array),
+                proptest::collection::vec((inner.clone(), inner), 0..20).prop_map(M::Map),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn the_reserved_marker_walk_passes_every_encodable_value(value in any_msgpack()) {
+            let mut bytes = Vec::new();
+            rmpv::encode::write_value(&mut bytes, &value).unwrap();
+            prop_assert_eq!(reserved_marker(&bytes), None);
+        }
     }
 
     proptest! {
