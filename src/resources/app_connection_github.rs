@@ -325,11 +325,15 @@ pub fn modify_plan(
 
     let method = planned.get(METHOD).as_str().unwrap_or_default();
     let code = planned.get(CREDENTIALS).get(CODE).as_str();
+    // The prior private data is this connection's even when the prior state is null: Terraform
+    // plans the create half of a replacement (`-replace`, a changed `project_id`) with it. That
+    // plan must fail too, or apply would destroy the connection and then fail to create it.
     let reused = code.is_some_and(|c| Private::decode(private).used(c));
-    if writes && reused && !input.prior.is_null() && matches!(method, METHOD_APP | METHOD_OAUTH) {
+    if writes && reused && matches!(method, METHOD_APP | METHOD_OAUTH) {
         let path = AttrPath::new(CREDENTIALS).attr(CODE);
         let summary = "GitHub code already used";
-        if input.prior.get(CREDENTIALS).get(CODE).is_null() {
+        let drifted = !input.prior.is_null() && input.prior.get(CREDENTIALS).get(CODE).is_null();
+        if drifted {
             // The credentials drifted (state no longer holds the code): show the update the
             // configuration asks for, and say now that apply needs a fresh code.
             diags.attr_warning(path, summary, used_code_detail(method));

@@ -405,6 +405,30 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
             .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
             .collect();
         assert!(writes.is_empty(), "requests were sent: {writes:?}");
+
+        // A replacement (`-replace`, or a changed `project_id`) would delete the connection and
+        // then fail to create it with the spent code: refused at plan, nothing deleted.
+        set_config(&ws, "reuse", None, method, &code, "");
+        let address = "infisical_app_connection_github.gh";
+        let id = state(&ws)["id"].as_str().unwrap().to_owned();
+        let run = ws.run(&["apply", "-auto-approve", &format!("-replace={address}")]);
+        assert_eq!(run.code, 1, "{}", run.output());
+        assert!(
+            run.output().contains("GitHub code already used"),
+            "{}",
+            run.output()
+        );
+        assert!(
+            emu.admin.connection(&id).is_some(),
+            "the connection was deleted"
+        );
+        assert_eq!(state(&ws)["id"], Json::String(id));
+        // With a fresh code the same replacement goes through.
+        let fresh = method.secret(&emu, 2);
+        set_config(&ws, "reuse", None, method, &fresh, "");
+        ws.run(&["apply", "-auto-approve", &format!("-replace={address}")])
+            .success();
+        assert_eq!(emu.admin.connection_count(), 1);
     }
 }
 
