@@ -11,8 +11,8 @@
 use sha2::{Digest, Sha256};
 
 use crate::infisical::{
-    AppConnection, CreateAppConnection, Error, GitHub, GitHubCredentials, GitHubInstanceType,
-    Patch, UpdateAppConnection,
+    AppConnection, Client, CreateAppConnection, Error, GitHub, GitHubCredentials,
+    GitHubInstanceType, Patch, UpdateAppConnection,
 };
 use crate::provider::Configured;
 use crate::secret::Secret;
@@ -532,6 +532,49 @@ fn write_error(action: &str, method: &str, err: &Error) -> crate::tfplugin::diag
     diag
 }
 
+/// Infisical exchanges a GitHub `code` before it checks the connection's name, so a name another
+/// connection has would spend the single-use code and then fail. When a request would send a code
+/// under a name (a create, or a rename with new credentials), looks the name up first and refuses
+/// without sending anything if another connection (not `own_id`) has it. A failed lookup does not
+/// block the request: the check only spares the code.
+async fn name_free_for_code(
+    client: &Client,
+    name: &str,
+    project_id: Option<&str>,
+    own_id: Option<&str>,
+    credentials: &GitHubCredentials,
+    diags: &mut Diagnostics,
+) -> bool {
+    if matches!(credentials, GitHubCredentials::Pat { .. }) {
+        return true;
+    }
+    let other = match client.github().get_by_name(name, project_id).await {
+        Ok(other) if Some(other.id.as_str()) != own_id => other,
+        Ok(_) => return true,
+        Err(err) if err.is_not_found() => return true,
+        Err(err) => {
+            tracing::warn!(name, error = %err, "could not check that the name is free; sending the code");
+            return true;
+        }
+    };
+    let scope = project_id.map_or_else(
+        || "in the organization".to_owned(),
+        |p| format!("in project {p}"),
+    );
+    diags.attr_error(
+        AttrPath::new(attr::NAME),
+        "Connection name already taken",
+        format!(
+            "Infisical already has a GitHub connection named {name:?} {scope} (id {}). Infisical \
+             would exchange the single-use GitHub `code` before refusing the name, so nothing was \
+             sent and the code is still unused: choose another name (or import that connection), \
+             and apply again within the code's 10 minutes.",
+            other.id
+        ),
+    );
+    false
+}
+
 #[tonic::async_trait]
 impl Resource<Configured> for AppConnectionGithub {
     fn type_name(&self) -> &'static str {
@@ -589,6 +632,9 @@ impl Resource<Configured> for AppConnectionGithub {
         };
         let action = format!("create the GitHub connection {name:?}");
         let project = request.project_id.as_deref();
+        if !name_free_for_code(client, name, project, None, &credentials, diags).await {
+            return None;
+        }
         let mut attempt = 1;
         let created = loop {
             let err = match client.github().create(&request).await {
@@ -685,6 +731,12 @@ impl Resource<Configured> for AppConnectionGithub {
                 if !check_unused(credentials, method, private, diags) {
                     return None;
                 }
+            }
+        }
+        if let (Some(name), Some(credentials)) = (&request.name, &request.credentials) {
+            let project = prior.get(PROJECT_ID).as_str();
+            if !name_free_for_code(client, name, project, Some(id), credentials, diags).await {
+                return None;
             }
         }
         let sent_credentials = request.credentials.clone();

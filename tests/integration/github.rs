@@ -433,6 +433,55 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
 }
 
 #[test]
+fn a_taken_name_is_refused_before_a_code_is_spent() {
+    for method in [Method::App, Method::OAuth] {
+        let emu = Infisical::start();
+        let ws = workspace(&emu);
+        emu.create_pat_connection("taken", None);
+        let writes = |emu: &Infisical| {
+            emu.api_requests()
+                .into_iter()
+                .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
+                .count()
+        };
+
+        // A create under the name: Infisical would exchange the code, then refuse the name.
+        let code = method.secret(&emu, 1);
+        set_config(&ws, "taken", None, method, &code, "");
+        emu.admin.clear_requests();
+        let run = ws.run(&["apply", "-auto-approve"]);
+        assert_eq!(run.code, 1, "{}", run.output());
+        assert!(
+            run.output().contains("Connection name already taken"),
+            "{}",
+            run.output()
+        );
+        assert_eq!(writes(&emu), 0);
+        assert!(!emu.admin.code_used(&code), "the code was spent");
+        // The code is still good under another name.
+        set_config(&ws, "mine", None, method, &code, "");
+        ws.run(&["apply", "-auto-approve"]).success();
+
+        // A rename onto it together with new credentials: the same.
+        let fresh = method.secret(&emu, 2);
+        set_config(&ws, "taken", None, method, &fresh, "");
+        emu.admin.clear_requests();
+        let run = ws.run(&["apply", "-auto-approve"]);
+        assert_eq!(run.code, 1, "{}", run.output());
+        assert!(
+            run.output().contains("Connection name already taken"),
+            "{}",
+            run.output()
+        );
+        assert_eq!(writes(&emu), 0);
+        assert!(!emu.admin.code_used(&fresh), "the code was spent");
+        set_config(&ws, "mine-renamed", None, method, &fresh, "");
+        ws.run(&["apply", "-auto-approve"]).success();
+        assert_empty_plan(&ws);
+    }
+}
+
+#[test]
 fn a_connection_deleted_outside_terraform_is_planned_again_and_destroy_tolerates_it() {
     let emu = Infisical::start();
     let ws = workspace(&emu);
