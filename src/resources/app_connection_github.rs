@@ -332,8 +332,13 @@ pub fn modify_plan(
     if writes && reused && matches!(method, METHOD_APP | METHOD_OAUTH) {
         let path = AttrPath::new(CREDENTIALS).attr(CODE);
         let summary = "GitHub code already used";
-        let drifted = !input.prior.is_null() && input.prior.get(CREDENTIALS).get(CODE).is_null();
-        if drifted {
+        let replacing = input.prior.is_null()
+            || [METHOD, PROJECT_ID]
+                .iter()
+                .any(|a| !planned.get(a).same_as(input.prior.get(a)));
+        if replacing {
+            diags.attr_error(path, summary, used_code_on_replace_detail(method));
+        } else if input.prior.get(CREDENTIALS).get(CODE).is_null() {
             // The credentials drifted (state no longer holds the code): show the update the
             // configuration asks for, and say now that apply needs a fresh code.
             diags.attr_warning(path, summary, used_code_detail(method));
@@ -368,19 +373,36 @@ fn check_unused(
 
 /// What to tell a user whose GitHub code was already exchanged (or expired).
 pub fn used_code_detail(method: &str) -> String {
-    let how = if method == METHOD_APP {
+    format!(
+        "This plan would send credentials to Infisical, but the configured GitHub `code` was already \
+         exchanged by this connection. GitHub codes are single-use and expire after about 10 \
+         minutes. To write new credentials, {}, then apply within 10 minutes. To keep the \
+         credentials Infisical already has, add `lifecycle {{ ignore_changes = [credentials] }}` \
+         to the resource.",
+        fresh_code_steps(method)
+    )
+}
+
+/// The same, when the plan replaces the connection: `ignore_changes` cannot help there.
+fn used_code_on_replace_detail(method: &str) -> String {
+    format!(
+        "This plan replaces the connection (because of a changed `method` or `project_id`, or \
+         `-replace`), and the new connection needs credentials of its own, but the configured \
+         GitHub `code` was already exchanged by the connection it replaces. GitHub codes are \
+         single-use and expire after about 10 minutes. To replace it, {}, then apply within 10 \
+         minutes. Nothing has been deleted.",
+        fresh_code_steps(method)
+    )
+}
+
+/// How to get a fresh code for `method`.
+fn fresh_code_steps(method: &str) -> &'static str {
+    if method == METHOD_APP {
         "install (or re-authorize) the GitHub App with \"Request user authorization (OAuth) during \
          installation\" enabled, and take the new `code` (and `installation_id`) from the callback URL"
     } else {
         "authorize the OAuth app again and take the new `code` from the callback URL"
-    };
-    format!(
-        "This plan would send credentials to Infisical, but the configured GitHub `code` was already \
-         exchanged by this connection. GitHub codes are single-use and expire after about 10 \
-         minutes. To write new credentials, {how}, then apply within 10 minutes. To keep the \
-         credentials Infisical already has, add `lifecycle {{ ignore_changes = [credentials] }}` \
-         to the resource."
-    )
+    }
 }
 
 /// How often a create is tried when its outcome is unknown and the name lookup finds nothing.

@@ -413,10 +413,11 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
         let id = state(&ws)["id"].as_str().unwrap().to_owned();
         let run = ws.run(&["apply", "-auto-approve", &format!("-replace={address}")]);
         assert_eq!(run.code, 1, "{}", run.output());
+        let out = run.folded_output();
         assert!(
-            run.output().contains("GitHub code already used"),
-            "{}",
-            run.output()
+            out.contains("GitHub code already used")
+                && out.contains("This plan replaces the connection"),
+            "{out}"
         );
         assert!(
             emu.admin.connection(&id).is_some(),
