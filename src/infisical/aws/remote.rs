@@ -27,8 +27,8 @@ const CONTAINER_HTTP_HOSTS: [&str; 3] = ["169.254.170.2", "169.254.170.23", "[fd
 /// How long a link-local service gets to accept a connection, and to answer.
 const LOCAL_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const LOCAL_TIMEOUT: Duration = Duration::from_secs(5);
-/// STS is on the internet, reached through any proxy the environment configures.
-const STS_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long AWS's public endpoints (STS, the SSO portal) get to answer.
+const PUBLIC_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A source of AWS credentials that needs a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,7 +343,7 @@ async fn web_identity(
         .append_pair("WebIdentityToken", token.expose())
         .finish();
     let source = format!("AWS STS at {endpoint} (AssumeRoleWithWebIdentity of {role_arn})");
-    let request = sts_client()?.post(format!("{endpoint}/")).header(
+    let request = public_client()?.post(format!("{endpoint}/")).header(
         CONTENT_TYPE,
         "application/x-www-form-urlencoded; charset=utf-8",
     );
@@ -365,7 +365,7 @@ async fn assume_role(role: &AssumeRole, region: &str) -> Result<AwsCredentials, 
         url.trim_end_matches('/'),
         role.role_arn
     );
-    let mut request = sts_client()?.post(&url);
+    let mut request = public_client()?.post(&url);
     for (name, value) in headers {
         if name == "host" {
             continue; // reqwest writes the same one, from the URL
@@ -409,7 +409,7 @@ async fn fetch_sso(sso: &Sso) -> Result<AwsCredentials, String> {
     }
     let source = format!("AWS SSO at {}", sso.endpoint);
     let token = secret_header(&Secret::new(cached.access_token))?;
-    let response = sts_client()?
+    let response = public_client()?
         .get(format!("{}/federation/credentials", sso.endpoint))
         .query(&[
             ("account_id", sso.account_id.as_str()),
@@ -490,11 +490,11 @@ fn session_name_or_made_up(session_name: Option<&str>) -> String {
     )
 }
 
-/// A client for STS, which is on the internet, reached through any proxy the environment
-/// configures.
-fn sts_client() -> Result<reqwest::Client, String> {
+/// A client for AWS's public endpoints (STS, the SSO portal), reached through any proxy the
+/// environment configures.
+fn public_client() -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
-        .timeout(STS_TIMEOUT)
+        .timeout(PUBLIC_TIMEOUT)
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
 }
