@@ -439,45 +439,30 @@ fn a_taken_name_is_refused_before_a_code_is_spent() {
         let emu = Infisical::start();
         let ws = workspace(&emu);
         emu.create_pat_connection("taken", None);
-        let writes = |emu: &Infisical| {
-            emu.api_requests()
+        // A create under the name, then a rename onto it together with new credentials:
+        // Infisical would exchange the code, then refuse the name. Refused before any write, the
+        // code is still good under another name.
+        for (n, then) in [(1, "mine"), (2, "mine-renamed")] {
+            let code = method.secret(&emu, n);
+            set_config(&ws, "taken", None, method, &code, "");
+            emu.admin.clear_requests();
+            let run = ws.run(&["apply", "-auto-approve"]);
+            assert_eq!(run.code, 1, "{}", run.output());
+            assert!(
+                run.output().contains("Connection name already taken"),
+                "{}",
+                run.output()
+            );
+            let writes: Vec<_> = emu
+                .api_requests()
                 .into_iter()
                 .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
-                .count()
-        };
-
-        // A create under the name: Infisical would exchange the code, then refuse the name.
-        let code = method.secret(&emu, 1);
-        set_config(&ws, "taken", None, method, &code, "");
-        emu.admin.clear_requests();
-        let run = ws.run(&["apply", "-auto-approve"]);
-        assert_eq!(run.code, 1, "{}", run.output());
-        assert!(
-            run.output().contains("Connection name already taken"),
-            "{}",
-            run.output()
-        );
-        assert_eq!(writes(&emu), 0);
-        assert!(!emu.admin.code_used(&code), "the code was spent");
-        // The code is still good under another name.
-        set_config(&ws, "mine", None, method, &code, "");
-        ws.run(&["apply", "-auto-approve"]).success();
-
-        // A rename onto it together with new credentials: the same.
-        let fresh = method.secret(&emu, 2);
-        set_config(&ws, "taken", None, method, &fresh, "");
-        emu.admin.clear_requests();
-        let run = ws.run(&["apply", "-auto-approve"]);
-        assert_eq!(run.code, 1, "{}", run.output());
-        assert!(
-            run.output().contains("Connection name already taken"),
-            "{}",
-            run.output()
-        );
-        assert_eq!(writes(&emu), 0);
-        assert!(!emu.admin.code_used(&fresh), "the code was spent");
-        set_config(&ws, "mine-renamed", None, method, &fresh, "");
-        ws.run(&["apply", "-auto-approve"]).success();
+                .collect();
+            assert!(writes.is_empty(), "requests were sent: {writes:?}");
+            assert!(!emu.admin.code_used(&code), "the code was spent");
+            set_config(&ws, then, None, method, &code, "");
+            ws.run(&["apply", "-auto-approve"]).success();
+        }
         assert_empty_plan(&ws);
     }
 }
