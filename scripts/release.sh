@@ -6,6 +6,12 @@
 #   terraform-provider-infisical_<version>_manifest.json     a copy of terraform-registry-manifest.json
 #   terraform-provider-infisical_<version>_SHA256SUMS        sha256 of the zips and the manifest
 #
+# and, beside them, the Infisical emulator for users' offline tests (`terraform test` against it,
+# see the README), which the registry ignores:
+#
+#   infisical-emulator_<version>_<os>_<arch>.zip             holds infisical-emulator
+#   infisical-emulator_<version>_SHA256SUMS                  sha256 of its zips
+#
 # Needs only cargo and python3 (zips are written by Python's zipfile).
 set -euo pipefail
 
@@ -22,6 +28,9 @@ usage: scripts/release.sh [options]
   --version V        the version to package (default: Cargo.toml's, currently $(cargo_version))
   --binary PATH      package this already built binary instead of building (one target only;
                      the tests use it to package the debug build)
+  --emulator-binary PATH
+                     likewise for the emulator; with --binary and without this, the emulator
+                     is not packaged
   --out DIR          where the archives go (default: dist/)
   --mirror DIR       also install the archives into the filesystem mirror DIR
   --layout L         the mirror layout: packed (the zip, as \`terraform providers mirror\` does;
@@ -67,13 +76,14 @@ host_target() {
   return 1
 }
 
-targets="" version="" binary="" out="$root/dist" mirror="" layout="packed"
+targets="" version="" binary="" emulator_binary="" out="$root/dist" mirror="" layout="packed"
 address="registry.terraform.io/infisical/infisical"
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) targets="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
     --binary) binary="$2"; shift 2 ;;
+    --emulator-binary) emulator_binary="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --mirror) mirror="$2"; shift 2 ;;
     --layout) layout="$2"; shift 2 ;;
@@ -96,43 +106,19 @@ if [ -n "$binary" ]; then
   [ "${#wanted[@]}" -eq 1 ] || fail "--binary packages one target, not ${#wanted[@]}"
   [ -x "$binary" ] || fail "$binary is not an executable"
 fi
+if [ -n "$emulator_binary" ]; then
+  [ -n "$binary" ] || fail "--emulator-binary goes with --binary"
+  [ -x "$emulator_binary" ] || fail "$emulator_binary is not an executable"
+fi
+emulator="infisical-emulator"
 
-mkdir -p "$out"
-out="$(cd "$out" && pwd)"
-stage="$(mktemp -d)"
-trap 'rm -rf "$stage"' EXIT
-
-built=() skipped=()
-for target in "${wanted[@]}"; do
-  triple="$(triple_of "$target")" || fail "unknown target $target (see --help)"
-  exe=""
-  [[ "$target" == windows_* ]] && exe=".exe"
-  if [ -n "$binary" ]; then
-    source_binary="$binary"
-  elif [ "$target" = "$host" ]; then
-    echo "==> building $target (cargo build --release)" >&2
-    cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
-      -p terraform-provider-infisical --bin "$name"
-    source_binary="$root/target/release/$name"
-  elif command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -x "$triple" >/dev/null; then
-    echo "==> building $target (cargo build --release --target $triple)" >&2
-    cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
-      -p terraform-provider-infisical --bin "$name" --target "$triple"
-    source_binary="$root/target/$triple/release/$name$exe"
-  else
-    echo "warning: skipping $target: the Rust target $triple is not installed here (rustup target add $triple; it may need a linker for $target too)" >&2
-    skipped+=("$target")
-    continue
-  fi
-
-  zip="${name}_${version}_${target}.zip"
-  mkdir -p "$stage/$target"
-  cp "$source_binary" "$stage/$target/${name}_v${version}${exe}"
-  # One member, executable, with a fixed timestamp: the same binary gives the same zip.
-  python3 - "$out/$zip" "$stage/$target/${name}_v${version}${exe}" <<'PY'
+# write_zip ARCHIVE FILE NAME: a zip of FILE as its one member NAME, executable, with a fixed
+# timestamp (the same binary gives the same zip). Written by Python's zipfile.
+write_zip() {
+  python3 - "$1" "$2" "$3" <<'PY'
 import os, sys, zipfile
-archive, member = sys.argv[1], sys.argv[2]
-info = zipfile.ZipInfo(os.path.basename(member), date_time=(1980, 1, 1, 0, 0, 0))
+archive, member, name = sys.argv[1:4]
+info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
 info.create_system = 3  # Unix, so that the mode below is read
 info.external_attr = 0o100755 << 16
 info.compress_type = zipfile.ZIP_DEFLATED
@@ -140,7 +126,57 @@ with open(member, "rb") as f, zipfile.ZipFile(archive + ".tmp", "w") as z:
     z.writestr(info, f.read())
 os.replace(archive + ".tmp", archive)
 PY
+}
+
+# write_sums FILE...: `sha256  name` lines of the files (in the current directory), sorted.
+write_sums() {
+  python3 - "$@" <<'PY'
+import hashlib, sys
+for name in sorted(sys.argv[1:]):
+    with open(name, "rb") as f:
+        print(f"{hashlib.sha256(f.read()).hexdigest()}  {name}")
+PY
+}
+
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+built=() skipped=() emulators=()
+for target in "${wanted[@]}"; do
+  triple="$(triple_of "$target")" || fail "unknown target $target (see --help)"
+  exe=""
+  [[ "$target" == windows_* ]] && exe=".exe"
+  source_emulator=""
+  if [ -n "$binary" ]; then
+    source_binary="$binary"
+    source_emulator="$emulator_binary"
+  elif [ "$target" = "$host" ]; then
+    echo "==> building $target (cargo build --release)" >&2
+    cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
+      -p terraform-provider-infisical --bin "$name" -p "$emulator" --bin "$emulator"
+    source_binary="$root/target/release/$name"
+    source_emulator="$root/target/release/$emulator"
+  elif command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -x "$triple" >/dev/null; then
+    echo "==> building $target (cargo build --release --target $triple)" >&2
+    cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
+      -p terraform-provider-infisical --bin "$name" -p "$emulator" --bin "$emulator" --target "$triple"
+    source_binary="$root/target/$triple/release/$name$exe"
+    source_emulator="$root/target/$triple/release/$emulator$exe"
+  else
+    echo "warning: skipping $target: the Rust target $triple is not installed here (rustup target add $triple; it may need a linker for $target too)" >&2
+    skipped+=("$target")
+    continue
+  fi
+
+  zip="${name}_${version}_${target}.zip"
+  write_zip "$out/$zip" "$source_binary" "${name}_v${version}${exe}"
   echo "==> $out/$zip" >&2
+  if [ -n "$source_emulator" ]; then
+    emulator_zip="${emulator}_${version}_${target}.zip"
+    write_zip "$out/$emulator_zip" "$source_emulator" "${emulator}${exe}"
+    echo "==> $out/$emulator_zip" >&2
+    emulators+=("$emulator_zip")
+  fi
   built+=("$target")
 done
 [ "${#built[@]}" -gt 0 ] || fail "nothing was built (skipped: ${skipped[*]})"
@@ -152,14 +188,13 @@ sums="${name}_${version}_SHA256SUMS"
   cd "$out"
   files=("$manifest")
   for target in "${built[@]}"; do files+=("${name}_${version}_${target}.zip"); done
-  python3 - "${files[@]}" >"$sums" <<'PY'
-import hashlib, sys
-for name in sorted(sys.argv[1:]):
-    with open(name, "rb") as f:
-        print(f"{hashlib.sha256(f.read()).hexdigest()}  {name}")
-PY
+  write_sums "${files[@]}" >"$sums"
+  if [ "${#emulators[@]}" -gt 0 ]; then
+    write_sums "${emulators[@]}" >"${emulator}_${version}_SHA256SUMS"
+  fi
 )
 echo "==> $out/$sums" >&2
+[ "${#emulators[@]}" -eq 0 ] || echo "==> $out/${emulator}_${version}_SHA256SUMS" >&2
 
 if [ -n "$mirror" ]; then
   mkdir -p "$mirror"

@@ -15,6 +15,7 @@ use crate::support::infisical::Infisical;
 use crate::support::{Workspace, provider_binary, terraform, terraforms};
 
 const NAME: &str = "terraform-provider-infisical";
+const EMULATOR: &str = "infisical-emulator";
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ADDRESS: &str = "registry.terraform.io/infisical/infisical";
 
@@ -32,9 +33,17 @@ fn host_target() -> String {
 fn release(args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
     let binary = provider_binary();
+    // Built beside the provider by `cargo test --workspace` (the emulator crate has tests too).
+    let emulator = binary.with_file_name(EMULATOR);
+    assert!(
+        emulator.exists(),
+        "{} is missing: run the tests with `cargo test --workspace`, which builds it",
+        emulator.display()
+    );
     let out = Command::new("bash")
         .arg(script)
         .args(["--binary", binary.to_str().unwrap(), "--version", VERSION])
+        .args(["--emulator-binary", emulator.to_str().unwrap()])
         .args(args)
         .output()
         .unwrap();
@@ -137,12 +146,20 @@ fn release_archives_have_the_registry_layout() {
     let zip = format!("{NAME}_{VERSION}_{target}.zip");
     let manifest = format!("{NAME}_{VERSION}_manifest.json");
     let sums = format!("{NAME}_{VERSION}_SHA256SUMS");
+    let emulator_zip = format!("{EMULATOR}_{VERSION}_{target}.zip");
+    let emulator_sums = format!("{EMULATOR}_{VERSION}_SHA256SUMS");
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    let mut expected = vec![zip.clone(), manifest.clone(), sums.clone()];
+    let mut expected = vec![
+        zip.clone(),
+        manifest.clone(),
+        sums.clone(),
+        emulator_zip.clone(),
+        emulator_sums.clone(),
+    ];
     expected.sort();
     assert_eq!(files, expected);
 
@@ -159,18 +176,50 @@ fn release_archives_have_the_registry_layout() {
         serde_json::json!({ "version": 1, "metadata": { "protocol_versions": ["6.0"] } })
     );
 
-    let listed = std::fs::read_to_string(out.join(&sums)).unwrap();
-    let mut lines: Vec<&str> = listed.lines().collect();
-    lines.sort_unstable();
-    let mut computed: Vec<String> = [&manifest, &zip]
-        .iter()
-        .map(|f| {
-            let hash = hex::encode(Sha256::digest(std::fs::read(out.join(f)).unwrap()));
-            format!("{hash}  {f}")
-        })
-        .collect();
-    computed.sort();
-    assert_eq!(lines, computed);
+    // The registry's sums list the provider's files only; the emulator's are apart.
+    for (sums, listed) in [
+        (&sums, vec![&manifest, &zip]),
+        (&emulator_sums, vec![&emulator_zip]),
+    ] {
+        let text = std::fs::read_to_string(out.join(sums)).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.sort_unstable();
+        let mut computed: Vec<String> = listed
+            .iter()
+            .map(|f| {
+                let hash = hex::encode(Sha256::digest(std::fs::read(out.join(f)).unwrap()));
+                format!("{hash}  {f}")
+            })
+            .collect();
+        computed.sort();
+        assert_eq!(lines, computed, "{sums}");
+    }
+
+    // The emulator's zip holds the executable, which runs.
+    assert_eq!(
+        zip_members(&out.join(&emulator_zip)),
+        [(EMULATOR.to_owned(), 0o100_755)]
+    );
+    let unpacked = packaged().join("emulator");
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+        ])
+        .arg(out.join(&emulator_zip))
+        .arg(&unpacked)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let binary = unpacked.join(EMULATOR);
+    std::fs::set_permissions(&binary, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let help = Command::new(&binary).arg("--help").output().unwrap();
+    // Its stdout is for the URL alone: the usage goes to stderr.
+    assert!(help.status.success(), "{help:?}");
+    assert!(
+        String::from_utf8_lossy(&help.stderr).contains("--client-id"),
+        "{help:?}"
+    );
 }
 
 #[test]
