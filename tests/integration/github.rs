@@ -168,6 +168,17 @@ fn plan_exit(ws: &Workspace) -> Run {
     ws.run(&["plan", "-detailed-exitcode"])
 }
 
+/// Asserts that no request since the log was last cleared wrote anything: only reads and logins.
+#[track_caller]
+fn assert_nothing_written(emu: &Infisical) {
+    let writes: Vec<_> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
+        .collect();
+    assert!(writes.is_empty(), "requests were sent: {writes:?}");
+}
+
 #[track_caller]
 fn assert_empty_plan(ws: &Workspace) {
     let run = plan_exit(ws);
@@ -332,11 +343,7 @@ fn out_of_band_credential_changes_show_as_a_credentials_update() {
                 "{}",
                 run.output()
             );
-            assert!(
-                emu.api_requests()
-                    .iter()
-                    .all(|r| r.method == "GET" || r.path.contains("/auth/"))
-            );
+            assert_nothing_written(&emu);
             let fresh = method.secret(&emu, 2);
             set_config(&ws, "drifting", None, method, &fresh, "");
             ws.run(&["apply", "-auto-approve"]).success();
@@ -399,12 +406,7 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
         let out = run.output();
         assert!(out.contains("GitHub code already used"), "{out}");
         assert!(out.contains("ignore_changes"), "{out}");
-        let writes: Vec<_> = emu
-            .api_requests()
-            .into_iter()
-            .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
-            .collect();
-        assert!(writes.is_empty(), "requests were sent: {writes:?}");
+        assert_nothing_written(&emu);
 
         // A replacement (`-replace`, or a changed `project_id`) would delete the connection and
         // then fail to create it with the spent code: refused at plan, nothing deleted.
@@ -453,12 +455,7 @@ fn a_taken_name_is_refused_before_a_code_is_spent() {
                 "{}",
                 run.output()
             );
-            let writes: Vec<_> = emu
-                .api_requests()
-                .into_iter()
-                .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
-                .collect();
-            assert!(writes.is_empty(), "requests were sent: {writes:?}");
+            assert_nothing_written(&emu);
             assert!(!emu.admin.code_used(&code), "the code was spent");
             set_config(&ws, then, None, method, &code, "");
             ws.run(&["apply", "-auto-approve"]).success();
