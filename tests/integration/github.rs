@@ -168,15 +168,25 @@ fn plan_exit(ws: &Workspace) -> Run {
     ws.run(&["plan", "-detailed-exitcode"])
 }
 
-/// Asserts that no request since the log was last cleared wrote anything: only reads and logins.
+/// Runs `terraform apply -auto-approve` plus `extra`, which must fail having sent Infisical no
+/// write (only reads and logins); returns Terraform's output, folded.
 #[track_caller]
-fn assert_nothing_written(emu: &Infisical) {
+fn apply_refused(ws: &Workspace, emu: &Infisical, extra: &[&str]) -> String {
+    emu.admin.clear_requests();
+    let args: Vec<&str> = ["apply", "-auto-approve"]
+        .iter()
+        .chain(extra)
+        .copied()
+        .collect();
+    let run = ws.run(&args);
+    assert_eq!(run.code, 1, "{}", run.output());
     let writes: Vec<_> = emu
         .api_requests()
         .into_iter()
         .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
         .collect();
     assert!(writes.is_empty(), "requests were sent: {writes:?}");
+    run.folded_output()
 }
 
 #[track_caller]
@@ -335,15 +345,8 @@ fn out_of_band_credential_changes_show_as_a_credentials_update() {
                 "{}",
                 run.output()
             );
-            emu.admin.clear_requests();
-            let run = ws.run(&["apply", "-auto-approve"]);
-            assert_eq!(run.code, 1, "{}", run.output());
-            assert!(
-                run.output().contains("GitHub code already used"),
-                "{}",
-                run.output()
-            );
-            assert_nothing_written(&emu);
+            let out = apply_refused(&ws, &emu, &[]);
+            assert!(out.contains("GitHub code already used"), "{out}");
             let fresh = method.secret(&emu, 2);
             set_config(&ws, "drifting", None, method, &fresh, "");
             ws.run(&["apply", "-auto-approve"]).success();
@@ -400,22 +403,16 @@ fn a_reused_code_fails_at_plan_without_sending_anything() {
             "credentials = {\n    instance_type = \"cloud\"",
         );
         ws.config(&changed);
-        emu.admin.clear_requests();
-        let run = ws.run(&["apply", "-auto-approve"]);
-        assert_eq!(run.code, 1, "{}", run.output());
-        let out = run.output();
+        let out = apply_refused(&ws, &emu, &[]);
         assert!(out.contains("GitHub code already used"), "{out}");
         assert!(out.contains("ignore_changes"), "{out}");
-        assert_nothing_written(&emu);
 
         // A replacement (`-replace`, or a changed `project_id`) would delete the connection and
         // then fail to create it with the spent code: refused at plan, nothing deleted.
         set_config(&ws, "reuse", None, method, &code, "");
         let address = "infisical_app_connection_github.gh";
         let id = state(&ws)["id"].as_str().unwrap().to_owned();
-        let run = ws.run(&["apply", "-auto-approve", &format!("-replace={address}")]);
-        assert_eq!(run.code, 1, "{}", run.output());
-        let out = run.folded_output();
+        let out = apply_refused(&ws, &emu, &[&format!("-replace={address}")]);
         assert!(
             out.contains("GitHub code already used")
                 && out.contains("This plan replaces the connection"),
@@ -447,15 +444,8 @@ fn a_taken_name_is_refused_before_a_code_is_spent() {
         for (n, then) in [(1, "mine"), (2, "mine-renamed")] {
             let code = method.secret(&emu, n);
             set_config(&ws, "taken", None, method, &code, "");
-            emu.admin.clear_requests();
-            let run = ws.run(&["apply", "-auto-approve"]);
-            assert_eq!(run.code, 1, "{}", run.output());
-            assert!(
-                run.output().contains("Connection name already taken"),
-                "{}",
-                run.output()
-            );
-            assert_nothing_written(&emu);
+            let out = apply_refused(&ws, &emu, &[]);
+            assert!(out.contains("Connection name already taken"), "{out}");
             assert!(!emu.admin.code_used(&code), "the code was spent");
             set_config(&ws, then, None, method, &code, "");
             ws.run(&["apply", "-auto-approve"]).success();
