@@ -295,14 +295,22 @@ pub fn same_instance_type(a: &Value, b: &Value) -> bool {
     norm(a) == norm(b)
 }
 
-/// Whether the plan writes credentials: on create, on replacement, or when they changed.
-pub fn writes_credentials(prior: &Value, planned: &Value) -> bool {
+/// Whether the plan creates a connection: on create, or on replacement (a changed `method` or
+/// `project_id`; `-replace` plans its create half with a null prior).
+fn creates(prior: &Value, planned: &Value) -> bool {
     use attr::*;
     prior.is_null()
         || [METHOD, PROJECT_ID]
             .iter()
             .any(|a| !planned.get(a).same_as(prior.get(a)))
-        || !planned.get(CREDENTIALS).same_as(prior.get(CREDENTIALS))
+}
+
+/// Whether the plan writes credentials: when it creates a connection, or when they changed.
+pub fn writes_credentials(prior: &Value, planned: &Value) -> bool {
+    creates(prior, planned)
+        || !planned
+            .get(attr::CREDENTIALS)
+            .same_as(prior.get(attr::CREDENTIALS))
 }
 
 /// The resource's refinements of the shared plan.
@@ -332,11 +340,7 @@ pub fn modify_plan(
     if writes && reused && matches!(method, METHOD_APP | METHOD_OAUTH) {
         let path = AttrPath::new(CREDENTIALS).attr(CODE);
         let summary = "GitHub code already used";
-        let replacing = input.prior.is_null()
-            || [METHOD, PROJECT_ID]
-                .iter()
-                .any(|a| !planned.get(a).same_as(input.prior.get(a)));
-        if replacing {
+        if creates(input.prior, planned) {
             diags.attr_error(path, summary, used_code_on_replace_detail(method));
         } else if input.prior.get(CREDENTIALS).get(CODE).is_null() {
             // The credentials drifted (state no longer holds the code): show the update the
