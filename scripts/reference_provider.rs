@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use terraform_provider_infisical::resources::app_connection_github;
+use terraform_provider_infisical::resources::github_connection_schema;
 use terraform_provider_infisical::tfplugin::diag::Diagnostics;
 use terraform_provider_infisical::tfplugin::framework::{
     DataSource, Provider, ReadOutcome, Resource, Stored,
@@ -52,7 +52,7 @@ impl Provider for Reference {
             }),
             Arc::new(Stores {
                 type_name: "reference_github",
-                schema: app_connection_github::schema,
+                schema: github_connection_schema,
             }),
         ]
     }

@@ -17,8 +17,15 @@ use super::error::Error;
 pub trait App: Debug + Clone + PartialEq + Send + Sync + 'static {
     /// The app's URL segment and `app` value, e.g. `github`.
     const SEGMENT: &'static str;
-    /// The app's methods, serialized as Infisical spells them.
-    type Method: Serialize + DeserializeOwned + Debug + Clone + PartialEq + Send + Sync;
+    /// The app's methods, serialized and displayed as Infisical spells them.
+    type Method: Serialize
+        + DeserializeOwned
+        + Debug
+        + std::fmt::Display
+        + Clone
+        + PartialEq
+        + Send
+        + Sync;
     /// The credentials sent on create and update (the JSON of `credentials`); they hold secrets,
     /// so their `Debug` must hide them.
     type Credentials: Serialize + Debug + Clone + PartialEq + Send + Sync;

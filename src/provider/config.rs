@@ -654,6 +654,45 @@ impl Reader<'_> {
     }
 }
 
+/// What to check when Infisical refuses the login of `method`: its settings, by their paths in
+/// the provider block and their environment variables.
+pub fn login_advice(method: Method) -> String {
+    let block = format!("auth.{}", method.name());
+    match method {
+        Method::Universal => format!(
+            "Check the machine identity's client id and secret (`{block}`, or {} / {}).",
+            env::UNIVERSAL_CLIENT_ID,
+            env::UNIVERSAL_CLIENT_SECRET
+        ),
+        Method::Oidc => format!(
+            "Check the identity id (`{block}.identity_id` or {}), that the identity has OIDC Auth \
+             configured, and that the JWT in the environment variable named by \
+             `token_environment_variable_name` (default {}) is current and matches its issuer, \
+             audience and claims.",
+            env::MACHINE_IDENTITY_ID,
+            env::AUTH_JWT
+        ),
+        Method::Kubernetes => format!(
+            "Check the identity id (`{block}.identity_id` or {}), that the identity has \
+             Kubernetes Auth configured, and that the service account token is current and \
+             allowed by it.",
+            env::MACHINE_IDENTITY_ID
+        ),
+        Method::AwsIam => format!(
+            "Check the identity id (`{block}.identity_id` or {}), that the identity has AWS Auth \
+             configured, and that the AWS credentials found ({}, {}, ...) belong to an allowed \
+             account or principal.",
+            env::MACHINE_IDENTITY_ID,
+            aws::env::ACCESS_KEY_ID,
+            aws::env::PROFILE
+        ),
+        Method::Token => format!(
+            "Check the access token (`{block}` or {}): it may have expired or been revoked.",
+            env::TOKEN
+        ),
+    }
+}
+
 /// A value a method needs and does not have.
 struct Missing {
     path: AttrPath,

@@ -7,9 +7,8 @@ pub mod config;
 
 use crate::infisical::aws::AwsSource;
 use crate::infisical::{Auth, Client, ClientConfig};
-use crate::resources::app_connection_github::AppConnectionGithub;
-use crate::resources::app_connection_github_data::AppConnectionGithubData;
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::resources::{self, Configured};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
@@ -20,49 +19,6 @@ pub const DEFAULT_HOST: &str = "https://app.infisical.com";
 /// The Infisical provider.
 #[derive(Default)]
 pub struct InfisicalProvider;
-
-/// What configuring the provider yields for its resources: an API client, or the reason there is
-/// none yet (a provider setting that is known only after apply).
-pub struct Configured(Api);
-
-enum Api {
-    Ready(Client),
-    Unknown(AttrPath),
-}
-
-impl Configured {
-    /// A configuration whose client is ready.
-    pub fn ready(client: Client) -> Self {
-        Self(Api::Ready(client))
-    }
-
-    /// The client, or an error saying why there is none.
-    pub fn client(&self, diags: &mut Diagnostics) -> Option<&Client> {
-        match &self.0 {
-            Api::Ready(client) => Some(client),
-            Api::Unknown(path) => {
-                diags.attr_error(
-                    path.clone(),
-                    "Provider configuration not known yet",
-                    format!(
-                        "the provider's `{path}` depends on values known only after apply, so the \
-                         provider cannot call Infisical yet. Apply the resources it depends on \
-                         first (e.g. with -target), or set it from known values."
-                    ),
-                );
-                None
-            }
-        }
-    }
-
-    /// The client, if the configuration is fully known.
-    pub fn client_if_known(&self) -> Option<&Client> {
-        match &self.0 {
-            Api::Ready(client) => Some(client),
-            Api::Unknown(_) => None,
-        }
-    }
-}
 
 /// The provider configuration's schema. Attribute names and nesting match the official provider,
 /// so existing provider blocks work unchanged.
@@ -207,11 +163,12 @@ impl Provider for InfisicalProvider {
             config::Resolved::Ready(settings) => settings,
             config::Resolved::Unknown(path) => {
                 tracing::debug!(%path, "provider configuration known only after apply");
-                return Some(Configured(Api::Unknown(path)));
+                return Some(Configured::unknown(path));
             }
             config::Resolved::Invalid => return None,
         };
         let organization_slug = settings.organization_slug;
+        let login_advice = config::login_advice(settings.login.method());
         let auth = match settings.login {
             config::Login::Universal {
                 client_id,
@@ -239,7 +196,7 @@ impl Provider for InfisicalProvider {
             },
         };
         match Client::new(ClientConfig::new(settings.host, auth)) {
-            Ok(client) => Some(Configured::ready(client)),
+            Ok(client) => Some(Configured::ready(client, login_advice)),
             Err(err) => {
                 diags.error("Cannot create the Infisical client", err.to_string());
                 None
@@ -254,10 +211,10 @@ impl Provider for InfisicalProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Configured>>> {
-        vec![Arc::new(AppConnectionGithub)]
+        resources::resources()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
-        vec![Arc::new(AppConnectionGithubData)]
+        resources::data_sources()
     }
 }

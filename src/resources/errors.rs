@@ -5,10 +5,11 @@ use crate::infisical::{Error, ForbiddenKind};
 use crate::tfplugin::diag::{Diagnostic, Severity};
 
 /// A diagnostic for `err`, which happened while doing `action` (e.g. "create the GitHub
-/// connection \"x\"").
-pub fn api_error(action: &str, err: &Error) -> Diagnostic {
+/// connection \"x\""). `login_advice` is the provider's word on what to check when Infisical
+/// refused its login.
+pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagnostic {
     let (summary, advice) = match err {
-        Error::Login { method, source, .. } => ("Login failed", login_advice(method, source)),
+        Error::Login { source, .. } => ("Login failed", login_advice_for(source, login_advice)),
         Error::Forbidden {
             kind: ForbiddenKind::PermissionDenied,
             ..
@@ -72,36 +73,17 @@ pub fn api_error(action: &str, err: &Error) -> Diagnostic {
     }
 }
 
-/// What to check when logging in with `method` failed with `cause`.
-fn login_advice(method: &str, cause: &Error) -> &'static str {
-    match (method, cause) {
-        (_, Error::Config(_)) => {
+/// What to check when logging in failed with `cause`: the settings of the method in use, unless
+/// the login never reached Infisical or its credentials could not be read.
+fn login_advice_for<'a>(cause: &Error, method_advice: &'a str) -> &'a str {
+    match cause {
+        Error::Config(_) => {
             "The provider could not read the credentials of this login method. Check the \
              provider's `auth` block and the environment variables it reads."
         }
-        (_, Error::Transport { .. } | Error::Timeout { .. }) => {
+        Error::Transport { .. } | Error::Timeout { .. } => {
             "Check the provider's `host` and the network, then run the command again."
         }
-        ("universal", _) => {
-            "Check the machine identity's client id and secret (`auth.universal`, or \
-             INFISICAL_UNIVERSAL_AUTH_CLIENT_ID / INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET)."
-        }
-        ("oidc", _) => {
-            "Check the identity id (`auth.oidc.identity_id` or INFISICAL_MACHINE_IDENTITY_ID), \
-             that the identity has OIDC Auth configured, and that the JWT in the environment \
-             variable named by `token_environment_variable_name` (default INFISICAL_AUTH_JWT) \
-             is current and matches its issuer, audience and claims."
-        }
-        ("kubernetes", _) => {
-            "Check the identity id (`auth.kubernetes.identity_id` or \
-             INFISICAL_MACHINE_IDENTITY_ID), that the identity has Kubernetes Auth configured, \
-             and that the service account token is current and allowed by it."
-        }
-        ("aws_iam", _) => {
-            "Check the identity id (`auth.aws_iam.identity_id` or INFISICAL_MACHINE_IDENTITY_ID), \
-             that the identity has AWS Auth configured, and that the AWS credentials found \
-             (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...) belong to an allowed account or principal."
-        }
-        _ => "Check the provider's `auth` configuration.",
+        _ => method_advice,
     }
 }

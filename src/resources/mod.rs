@@ -1,6 +1,34 @@
 //! The resources and data sources: the only place where Terraform and Infisical meet.
+//!
+//! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
+//! own (`app_connection/github.rs`). What configuring the provider gives them is
+//! [`Configured`]; values are read into typed models (`model`) and written back from them.
 
-pub mod app_connection_github;
-pub mod app_connection_github_data;
+mod app_connection;
+mod configured;
 mod errors;
+mod model;
 mod validate;
+
+use std::sync::Arc;
+
+pub use configured::Configured;
+
+use crate::tfplugin::framework::{DataSource, Resource};
+use crate::tfplugin::schema::Schema;
+use app_connection::github::{GitHubConnection, GitHubConnectionData};
+
+/// The managed resources, as the provider registers them.
+pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
+    vec![Arc::new(GitHubConnection::new())]
+}
+
+/// The data sources, as the provider registers them.
+pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
+    vec![Arc::new(GitHubConnectionData::new())]
+}
+
+/// The schema of `infisical_app_connection_github`, for the benchmarks' reference provider.
+pub fn github_connection_schema() -> Schema {
+    app_connection::schema::<app_connection::github::GitHubApp>()
+}

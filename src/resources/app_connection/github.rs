@@ -1,0 +1,502 @@
+//! GitHub's part of `infisical_app_connection_github` (resource and data source): its three
+//! methods (`github-app`, `oauth`, `pat`), their credentials and rules, and the guidance for its
+//! single-use, short-lived `code`. The lifecycle is the app-connection base's.
+
+use crate::infisical::{
+    Error, GitHub, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
+};
+use crate::secret::Secret;
+use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::schema::Attribute;
+use crate::tfplugin::value::Value;
+
+use super::super::model::{Fields, Model};
+use super::super::validate;
+use super::{AppConnectionData, AppConnectionResource, ConnectionApp, Descriptions};
+
+/// The type name of the resource and the data source.
+pub(crate) const TYPE_NAME: &str = "infisical_app_connection_github";
+
+/// The attributes of `credentials` (and, for the data source, of the view).
+pub(crate) mod attr {
+    /// `credentials.code`: a GitHub authorization code (github-app, oauth).
+    pub(crate) const CODE: &str = "code";
+    /// `credentials.installation_id`: the GitHub App installation (github-app).
+    pub(crate) const INSTALLATION_ID: &str = "installation_id";
+    /// `credentials.personal_access_token` (pat).
+    pub(crate) const PERSONAL_ACCESS_TOKEN: &str = "personal_access_token";
+    /// `credentials.instance_type`: `cloud` (github.com, the default) or `server` (GHES).
+    pub(crate) const INSTANCE_TYPE: &str = "instance_type";
+    /// `credentials.host`: the GitHub host (required for `server`).
+    pub(crate) const HOST: &str = "host";
+}
+
+/// GitHub App installation.
+const METHOD_APP: &str = "github-app";
+/// OAuth app authorization.
+const METHOD_OAUTH: &str = "oauth";
+/// Personal access token.
+const METHOD_PAT: &str = "pat";
+/// GitHub instance types.
+const INSTANCE_TYPES: [&str; 2] = ["cloud", "server"];
+
+/// GitHub, as the app-connection base sees it.
+pub(crate) struct GitHubApp;
+
+/// The resource `infisical_app_connection_github`.
+pub(crate) type GitHubConnection = AppConnectionResource<GitHubApp>;
+/// The data source `infisical_app_connection_github`.
+pub(crate) type GitHubConnectionData = AppConnectionData<GitHubApp>;
+
+/// The resource's `credentials` object.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct Credentials {
+    code: Option<Secret>,
+    installation_id: Option<String>,
+    personal_access_token: Option<Secret>,
+    instance_type: Option<String>,
+    host: Option<String>,
+}
+
+impl Model for Credentials {
+    fn read(value: &Value, at: &AttrPath) -> Result<Self, Diagnostic> {
+        use attr::*;
+        let fields = Fields::new(value, at);
+        Ok(Self {
+            code: fields.secret(CODE)?,
+            installation_id: fields.optional(INSTALLATION_ID)?,
+            personal_access_token: fields.secret(PERSONAL_ACCESS_TOKEN)?,
+            instance_type: fields.optional(INSTANCE_TYPE)?,
+            host: fields.optional(HOST)?,
+        })
+    }
+
+    fn attributes(&self) -> Vec<(&'static str, Value)> {
+        use attr::*;
+        let secret = |s: &Option<Secret>| Value::opt_string(s.as_ref().map(Secret::expose));
+        vec![
+            (CODE, secret(&self.code)),
+            (
+                INSTALLATION_ID,
+                Value::opt_string(self.installation_id.as_deref()),
+            ),
+            (PERSONAL_ACCESS_TOKEN, secret(&self.personal_access_token)),
+            (
+                INSTANCE_TYPE,
+                Value::opt_string(self.instance_type.as_deref()),
+            ),
+            (HOST, Value::opt_string(self.host.as_deref())),
+        ]
+    }
+}
+
+/// What the data source shows of the credentials.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub(crate) struct View {
+    instance_type: Option<String>,
+    host: Option<String>,
+}
+
+impl Model for View {
+    fn read(value: &Value, at: &AttrPath) -> Result<Self, Diagnostic> {
+        let fields = Fields::new(value, at);
+        Ok(Self {
+            instance_type: fields.optional(attr::INSTANCE_TYPE)?,
+            host: fields.optional(attr::HOST)?,
+        })
+    }
+
+    fn attributes(&self) -> Vec<(&'static str, Value)> {
+        vec![
+            (
+                attr::INSTANCE_TYPE,
+                Value::opt_string(self.instance_type.as_deref()),
+            ),
+            (attr::HOST, Value::opt_string(self.host.as_deref())),
+        ]
+    }
+}
+
+/// The instance type Infisical returned (`None` when it returned none).
+fn instance_type(view: &GitHubCredentialsView) -> Option<String> {
+    view.instance_type.map(|t| t.as_str().to_owned())
+}
+
+impl ConnectionApp for GitHubApp {
+    type App = GitHub;
+    type Credentials = Credentials;
+    type View = View;
+
+    const TYPE_NAME: &'static str = TYPE_NAME;
+    const LABEL: &'static str = "GitHub";
+    const METHODS: &'static [&'static str] = &[METHOD_APP, METHOD_OAUTH, METHOD_PAT];
+    const DESCRIPTIONS: Descriptions = Descriptions {
+        resource: "A GitHub App Connection: lets Infisical reach GitHub (for secret syncs and \
+                   more) as a GitHub App installation, through an OAuth app, or with a personal \
+                   access token.",
+        method: "How Infisical authenticates to GitHub: `github-app`, `oauth` or `pat`. Changing \
+                 it replaces the connection (the API cannot change it).",
+        gateway: "The id (UUID) of an Infisical gateway to route GitHub calls through, for GitHub \
+                  Enterprise Server on a private network.",
+        credentials: "The credentials for the chosen `method`. Sent to Infisical only on create \
+                      and when they change; Infisical never returns them, so their secrets live \
+                      only in Terraform's state (as sensitive values). For credentials managed \
+                      outside Terraform, add `lifecycle { ignore_changes = [credentials] }`.",
+        data_source: "Reads a GitHub App Connection by `id`, or by `name` (with `project_id` for \
+                      a project-scoped connection).",
+        data_source_method: "`github-app`, `oauth` or `pat`.",
+        data_source_gateway: "The gateway GitHub calls go through, if any.",
+    };
+    const REWRITE_NOTE: &'static str = "; for `github-app` and `oauth` that needs a fresh GitHub \
+                                        `code`";
+
+    fn credentials_attributes() -> Vec<Attribute> {
+        use attr::*;
+        vec![
+            Attribute::string(CODE).sensitive().description(
+                "For `github-app` and `oauth`: the authorization `code` GitHub returned to the \
+                 callback URL. Single-use, valid for about 10 minutes; sent only when the \
+                 credentials are written.",
+            ),
+            Attribute::string(INSTALLATION_ID).description(
+                "For `github-app`: the id of the GitHub App installation (digits), as GitHub adds \
+                 it to the callback URL next to `code`.",
+            ),
+            Attribute::string(PERSONAL_ACCESS_TOKEN)
+                .sensitive()
+                .description("For `pat`: a GitHub personal access token."),
+            Attribute::string(INSTANCE_TYPE).description(
+                "`cloud` (github.com or GHE.com, the default when null) or `server` (GitHub \
+                 Enterprise Server).",
+            ),
+            Attribute::string(HOST).description(
+                "The GitHub host name, e.g. `github.example.com`. Required when `instance_type` \
+                 is `server`.",
+            ),
+        ]
+    }
+
+    fn view_attributes() -> Vec<Attribute> {
+        let computed = |name, text| Attribute::string(name).computed().description(text);
+        vec![
+            computed(attr::INSTANCE_TYPE, "`cloud` or `server`."),
+            computed(attr::HOST, "The GitHub host, if set."),
+        ]
+    }
+
+    fn validate_credentials(
+        method: Option<&str>,
+        creds: &Value,
+        at: &AttrPath,
+        diags: &mut Diagnostics,
+    ) {
+        use attr::*;
+        let at = |name: &str| at.attr(name);
+        for secret in [CODE, PERSONAL_ACCESS_TOKEN, INSTALLATION_ID, HOST] {
+            validate::not_blank(creds.get(secret), at(secret), diags);
+        }
+        if let Some(id) = creds.get(INSTALLATION_ID).as_str() {
+            if !id.trim().is_empty() && !id.bytes().all(|b| b.is_ascii_digit()) {
+                diags.attr_error(
+                    at(INSTALLATION_ID),
+                    "Invalid installation_id",
+                    format!(
+                        "installation_id is the numeric id of the GitHub App installation (the \
+                         number at the end of https://github.com/settings/installations/<id>); \
+                         got {id:?}."
+                    ),
+                );
+            }
+        }
+        validate::one_of(
+            creds.get(INSTANCE_TYPE),
+            &INSTANCE_TYPES,
+            at(INSTANCE_TYPE),
+            diags,
+        );
+        if creds.get(INSTANCE_TYPE).as_str() == Some("server") {
+            validate::required(
+                creds.get(HOST),
+                at(HOST),
+                "when instance_type is \"server\"",
+                diags,
+            );
+        }
+        if let Some(host) = creds.get(HOST).as_str() {
+            if host.contains("://") || host.contains('/') {
+                diags.attr_error(
+                    at(HOST),
+                    "Invalid host",
+                    format!(
+                        "host is a bare host name such as \"github.example.com\" (no scheme, no \
+                         path); got {host:?}."
+                    ),
+                );
+            }
+        }
+        let Some(method) = method else {
+            return;
+        };
+        let why = format!("for method {method:?}");
+        let (required, forbidden): (&[&str], &[&str]) = match method {
+            METHOD_APP => (&[CODE, INSTALLATION_ID], &[PERSONAL_ACCESS_TOKEN]),
+            METHOD_OAUTH => (&[CODE], &[INSTALLATION_ID, PERSONAL_ACCESS_TOKEN]),
+            METHOD_PAT => (&[PERSONAL_ACCESS_TOKEN], &[CODE, INSTALLATION_ID]),
+            _ => return,
+        };
+        for name in required {
+            validate::required(creds.get(name), at(name), &why, diags);
+        }
+        for name in forbidden {
+            validate::forbidden(creds.get(name), at(name), &why, diags);
+        }
+    }
+
+    fn request(method: &str, creds: &Credentials) -> Option<GitHubCredentials> {
+        let instance_type = match creds.instance_type.as_deref() {
+            Some("server") => Some(GitHubInstanceType::Server),
+            Some("cloud") => Some(GitHubInstanceType::Cloud),
+            _ => None,
+        };
+        let host = creds.host.clone();
+        Some(match method {
+            METHOD_APP => GitHubCredentials::App {
+                code: creds.code.clone()?,
+                installation_id: creds.installation_id.clone()?,
+                instance_type,
+                host,
+            },
+            METHOD_OAUTH => GitHubCredentials::OAuth {
+                code: creds.code.clone()?,
+                instance_type,
+                host,
+            },
+            METHOD_PAT => GitHubCredentials::Pat {
+                personal_access_token: creds.personal_access_token.clone()?,
+                instance_type,
+                host,
+            },
+            _ => return None,
+        })
+    }
+
+    fn credentials_from_api(view: &GitHubCredentialsView) -> Credentials {
+        Credentials {
+            instance_type: instance_type(view),
+            host: view.host.clone(),
+            ..Credentials::default()
+        }
+    }
+
+    fn drifted(state: &mut Credentials, api: &Credentials) {
+        state.code = None;
+        state.personal_access_token = None;
+        // Null means `cloud`: only a real difference replaces what the configuration says.
+        let cloud = |t: &Option<String>| t.clone().unwrap_or_else(|| "cloud".to_owned());
+        if cloud(&state.instance_type) != cloud(&api.instance_type) {
+            state.instance_type = api.instance_type.clone();
+        }
+        if state.host != api.host {
+            state.host = api.host.clone();
+        }
+    }
+
+    fn view(view: &GitHubCredentialsView) -> View {
+        View {
+            instance_type: instance_type(view),
+            host: view.host.clone(),
+        }
+    }
+
+    fn single_use_attribute(method: &str) -> Option<&'static str> {
+        matches!(method, METHOD_APP | METHOD_OAUTH).then_some(attr::CODE)
+    }
+
+    fn single_use(credentials: &GitHubCredentials) -> Option<&Secret> {
+        match credentials {
+            GitHubCredentials::App { code, .. } | GitHubCredentials::OAuth { code, .. } => {
+                Some(code)
+            }
+            GitHubCredentials::Pat { .. } => None,
+        }
+    }
+
+    fn is_spent(err: &Error) -> bool {
+        err.is_bad_verification_code()
+    }
+
+    fn spent_summary() -> String {
+        "GitHub code already used".to_owned()
+    }
+
+    fn spent_detail(method: &str, replacing: bool) -> String {
+        if replacing {
+            format!(
+                "This plan replaces the connection (because of a changed `method` or \
+                 `project_id`, or `-replace`), and the new connection needs credentials of its \
+                 own, but the configured GitHub `code` was already exchanged by the connection it \
+                 replaces. GitHub codes are single-use and expire after about 10 minutes. To \
+                 replace it, {}, then apply within 10 minutes. Nothing has been deleted.",
+                fresh_code_steps(method)
+            )
+        } else {
+            format!(
+                "This plan would send credentials to Infisical, but the configured GitHub `code` \
+                 was already exchanged by this connection. GitHub codes are single-use and expire \
+                 after about 10 minutes. To write new credentials, {}, then apply within 10 \
+                 minutes. To keep the credentials Infisical already has, add `lifecycle {{ \
+                 ignore_changes = [credentials] }}` to the resource.",
+                fresh_code_steps(method)
+            )
+        }
+    }
+
+    fn name_taken_note() -> &'static str {
+        "Infisical would exchange the single-use GitHub `code` before refusing the name, so \
+         nothing was sent and the code is still unused: choose another name (or import that \
+         connection), and apply again within the code's 10 minutes."
+    }
+}
+
+/// How to get a fresh code for `method`.
+fn fresh_code_steps(method: &str) -> &'static str {
+    if method == METHOD_APP {
+        "install (or re-authorize) the GitHub App with \"Request user authorization (OAuth) during \
+         installation\" enabled, and take the new `code` (and `installation_id`) from the callback URL"
+    } else {
+        "authorize the OAuth app again and take the new `code` from the callback URL"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::attr as shared;
+    use super::super::{Connection, data_source, schema, validate_config};
+    use super::*;
+    use crate::resources::model::{self, assert_agrees};
+
+    fn config(method: &str, creds: Vec<(&str, Value)>) -> Value {
+        let mut all = vec![
+            (attr::CODE, Value::Null),
+            (attr::INSTALLATION_ID, Value::Null),
+            (attr::PERSONAL_ACCESS_TOKEN, Value::Null),
+            (attr::INSTANCE_TYPE, Value::Null),
+            (attr::HOST, Value::Null),
+        ];
+        for (k, v) in creds {
+            all.retain(|(name, _)| *name != k);
+            all.push((k, v));
+        }
+        Value::object([
+            (shared::ID, Value::Null),
+            (shared::NAME, Value::string("github-main")),
+            (shared::DESCRIPTION, Value::Null),
+            (shared::METHOD, Value::string(method)),
+            (shared::PROJECT_ID, Value::Null),
+            (shared::GATEWAY_ID, Value::Null),
+            (shared::CREDENTIALS_HASH, Value::Null),
+            (shared::CREDENTIALS, Value::object(all)),
+        ])
+    }
+
+    fn errors(config: &Value) -> Vec<String> {
+        let mut diags = Diagnostics::new();
+        validate_config::<GitHubApp>(config, &mut diags);
+        diags
+            .iter()
+            .map(|d| d.path.as_ref().map(ToString::to_string).unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn each_method_requires_its_own_credentials_and_refuses_the_others() {
+        let pat = || (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let code = || (attr::CODE, Value::string("c0de"));
+        let installation = || (attr::INSTALLATION_ID, Value::string("42"));
+        assert!(errors(&config("pat", vec![pat()])).is_empty());
+        assert!(errors(&config("github-app", vec![code(), installation()])).is_empty());
+        assert!(errors(&config("oauth", vec![code()])).is_empty());
+        assert_eq!(
+            errors(&config("pat", vec![pat(), code()])),
+            ["credentials.code"]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![])),
+            ["credentials.personal_access_token"]
+        );
+        assert_eq!(
+            errors(&config("github-app", vec![code()])),
+            ["credentials.installation_id"]
+        );
+        assert_eq!(
+            errors(&config("oauth", vec![code(), installation()])),
+            ["credentials.installation_id"]
+        );
+        assert_eq!(
+            errors(&config("oauth", vec![pat(), code()])),
+            ["credentials.personal_access_token"]
+        );
+        assert_eq!(errors(&config("ssh", vec![pat()])), ["method"]);
+    }
+
+    #[test]
+    fn server_instances_need_a_bare_host() {
+        let pat = (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let server = (attr::INSTANCE_TYPE, Value::string("server"));
+        assert_eq!(
+            errors(&config("pat", vec![pat.clone(), server.clone()])),
+            ["credentials.host"]
+        );
+        let url = (attr::HOST, Value::string("https://github.example.com"));
+        assert_eq!(
+            errors(&config("pat", vec![pat.clone(), server.clone(), url])),
+            ["credentials.host"]
+        );
+        let host = (attr::HOST, Value::string("github.example.com"));
+        assert!(errors(&config("pat", vec![pat.clone(), server, host])).is_empty());
+        let other = (attr::INSTANCE_TYPE, Value::string("enterprise"));
+        assert_eq!(
+            errors(&config("pat", vec![pat, other])),
+            ["credentials.instance_type"]
+        );
+    }
+
+    #[test]
+    fn unknown_credentials_and_method_are_checked_later() {
+        let mut cfg = config("pat", vec![]);
+        cfg.set(shared::CREDENTIALS, Value::Unknown);
+        assert!(errors(&cfg).is_empty());
+        let mut cfg = config("pat", vec![(attr::PERSONAL_ACCESS_TOKEN, Value::Unknown)]);
+        cfg.set(shared::METHOD, Value::Unknown);
+        assert!(errors(&cfg).is_empty());
+    }
+
+    #[test]
+    fn the_resource_model_and_schema_agree() {
+        assert_agrees::<Connection<Credentials>>(&schema::<GitHubApp>());
+    }
+
+    #[test]
+    fn the_data_source_model_and_schema_agree() {
+        assert_agrees::<data_source::Found<View>>(&data_source::schema::<GitHubApp>());
+    }
+
+    #[test]
+    fn a_missing_value_is_an_error_with_its_path_never_a_default() {
+        let mut planned = config("pat", vec![]);
+        planned.set(shared::NAME, Value::Unknown);
+        let err = Connection::<Credentials>::from_value(&planned)
+            .err()
+            .map(|d| (d.path.map(|p| p.to_string()), d.summary));
+        assert_eq!(
+            err,
+            Some((
+                Some("name".to_owned()),
+                "Provider bug: missing value".to_owned()
+            ))
+        );
+        let mut diags = Diagnostics::new();
+        assert!(model::read::<Connection<Credentials>>(&Value::Null, &mut diags).is_none());
+        assert!(diags.has_errors());
+    }
+}

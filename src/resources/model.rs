@@ -1,0 +1,180 @@
+//! Typed models of Terraform values: each resource and data source reads its plan, state or
+//! configuration into a Rust struct here and writes the struct back, with the attribute names of
+//! its schema. A value that must be there and is not is an error diagnostic, never a default.
+
+use crate::secret::Secret;
+use crate::tfplugin::diag::{AttrPath, Diagnostic, Severity};
+use crate::tfplugin::value::Value;
+
+/// A Rust struct for an object value (or, flattened, for some of its attributes).
+pub(crate) trait Model: Sized {
+    /// Reads the model from the object `value`, which stands at `at` (for error paths).
+    fn read(value: &Value, at: &AttrPath) -> Result<Self, Diagnostic>;
+
+    /// The model's attributes, by their schema names.
+    fn attributes(&self) -> Vec<(&'static str, Value)>;
+
+    /// Reads a whole value (a plan, a state, a configuration).
+    fn from_value(value: &Value) -> Result<Self, Diagnostic> {
+        Self::read(value, &AttrPath::root())
+    }
+
+    /// The object value.
+    fn to_value(&self) -> Value {
+        Value::object(self.attributes())
+    }
+}
+
+/// A computed attribute: unknown until apply, then known (or null in an old state).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Computed {
+    /// Known after apply.
+    Unknown,
+    /// Not set.
+    Null,
+    /// The value.
+    Known(String),
+}
+
+impl Computed {
+    /// The value, when known.
+    pub(crate) fn known(&self) -> Option<&str> {
+        match self {
+            Computed::Known(value) => Some(value),
+            Computed::Unknown | Computed::Null => None,
+        }
+    }
+
+    /// Whether the value is known only after apply.
+    pub(crate) fn is_unknown(&self) -> bool {
+        matches!(self, Computed::Unknown)
+    }
+
+    /// The Terraform value.
+    pub(crate) fn to_value(&self) -> Value {
+        match self {
+            Computed::Unknown => Value::Unknown,
+            Computed::Null => Value::Null,
+            Computed::Known(value) => Value::string(value),
+        }
+    }
+}
+
+/// Reads the attributes of one object, reporting with their full paths.
+pub(crate) struct Fields<'a> {
+    value: &'a Value,
+    at: &'a AttrPath,
+}
+
+impl<'a> Fields<'a> {
+    /// The attributes of `value`, which stands at `at`.
+    pub(crate) fn new(value: &'a Value, at: &'a AttrPath) -> Self {
+        Self { value, at }
+    }
+
+    /// The path of attribute `name`.
+    pub(crate) fn path(&self, name: &str) -> AttrPath {
+        self.at.attr(name)
+    }
+
+    /// The raw value of attribute `name` (null when absent).
+    pub(crate) fn get(&self, name: &str) -> &'a Value {
+        self.value.get(name)
+    }
+
+    /// A string that must be set and known.
+    pub(crate) fn required(&self, name: &str) -> Result<String, Diagnostic> {
+        match self.get(name) {
+            Value::String(text) => Ok(text.clone()),
+            other => Err(missing(&self.path(name), other)),
+        }
+    }
+
+    /// A string that may be null, but must be known.
+    pub(crate) fn optional(&self, name: &str) -> Result<Option<String>, Diagnostic> {
+        match self.get(name) {
+            Value::Null => Ok(None),
+            Value::String(text) => Ok(Some(text.clone())),
+            other => Err(missing(&self.path(name), other)),
+        }
+    }
+
+    /// A sensitive string that may be null, but must be known.
+    pub(crate) fn secret(&self, name: &str) -> Result<Option<Secret>, Diagnostic> {
+        Ok(self.optional(name)?.map(Secret::new))
+    }
+
+    /// A computed string: unknown until apply.
+    pub(crate) fn computed(&self, name: &str) -> Result<Computed, Diagnostic> {
+        match self.get(name) {
+            Value::Unknown => Ok(Computed::Unknown),
+            Value::Null => Ok(Computed::Null),
+            Value::String(text) => Ok(Computed::Known(text.clone())),
+            other => Err(missing(&self.path(name), other)),
+        }
+    }
+
+    /// A nested object that may be null, but must be known.
+    pub(crate) fn object<M: Model>(&self, name: &str) -> Result<Option<M>, Diagnostic> {
+        match self.get(name) {
+            Value::Null => Ok(None),
+            value @ Value::Map(_) => M::read(value, &self.path(name)).map(Some),
+            other => Err(missing(&self.path(name), other)),
+        }
+    }
+}
+
+/// The error for a value the provider needs and does not have: Terraform guarantees it, so its
+/// absence is a bug to report.
+pub(crate) fn missing(path: &AttrPath, found: &Value) -> Diagnostic {
+    let what = match found {
+        Value::Null => "null",
+        Value::Unknown => "not known yet",
+        _ => "of an unexpected type",
+    };
+    Diagnostic {
+        severity: Severity::Error,
+        summary: "Provider bug: missing value".to_owned(),
+        detail: format!(
+            "`{path}` is {what} here, but the provider needs its value. This is a bug in the \
+             provider: please report it with the configuration that triggered it."
+        ),
+        path: Some(path.clone()),
+    }
+}
+
+/// A model read from `value`, or `None` with the error in `diags`.
+pub(crate) fn read<M: Model>(
+    value: &Value,
+    diags: &mut crate::tfplugin::diag::Diagnostics,
+) -> Option<M> {
+    M::from_value(value).map_err(|diag| diags.add(diag)).ok()
+}
+
+/// Test support: checks that a model and its schema agree — every attribute of the schema is
+/// read and written back, and nothing else is written: a full value with a distinct string at
+/// every path round-trips.
+#[cfg(test)]
+pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) {
+    use crate::tfplugin::schema::{Kind, Nesting};
+    fn full(attrs: &[crate::tfplugin::schema::Attribute], prefix: &str) -> Value {
+        Value::object(attrs.iter().map(|attr| {
+            let path = format!("{prefix}{}", attr.name);
+            let value = match &attr.kind {
+                Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}.")),
+                _ => Value::string(format!("value-of-{path}")),
+            };
+            (attr.name, value)
+        }))
+    }
+    let value = full(&schema.attributes, "");
+    let model = match M::from_value(&value) {
+        Ok(model) => model,
+        Err(diag) => panic!("a full value does not read: {diag:?}"),
+    };
+    assert_eq!(
+        model.to_value(),
+        value,
+        "the model loses, renames or adds attributes"
+    );
+}
