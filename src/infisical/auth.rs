@@ -61,6 +61,34 @@ pub enum Auth {
     },
 }
 
+/// The login methods, as the official provider and `INFISICAL_AUTH_METHOD` name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthMethod {
+    /// Universal Auth: a client id and secret.
+    Universal,
+    /// Token Auth: an access token used as is.
+    Token,
+    /// OIDC Auth: a JWT.
+    Oidc,
+    /// Kubernetes Auth: a service account token.
+    Kubernetes,
+    /// AWS IAM Auth: a signed `sts:GetCallerIdentity`.
+    AwsIam,
+}
+
+impl AuthMethod {
+    /// The method's name: `universal`, `token`, `oidc`, `kubernetes`, `aws_iam`.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::Universal => "universal",
+            AuthMethod::Token => "token",
+            AuthMethod::Oidc => "oidc",
+            AuthMethod::Kubernetes => "kubernetes",
+            AuthMethod::AwsIam => "aws_iam",
+        }
+    }
+}
+
 /// A Kubernetes service account token, given or read from a file at every login (the kubelet
 /// rotates projected tokens).
 pub type ServiceAccountToken = crate::secret::SecretSource;
@@ -80,14 +108,33 @@ impl Auth {
         Auth::Token(token.into())
     }
 
-    /// The method's name, as `INFISICAL_AUTH_METHOD` spells it.
-    pub fn method_name(&self) -> &'static str {
+    /// The (sub-)organization the login asks for; never for a token, which has its own.
+    pub fn organization_slug(&self) -> Option<&str> {
         match self {
-            Auth::UniversalAuth { .. } => "universal",
-            Auth::Token(_) => "token",
-            Auth::Oidc { .. } => "oidc",
-            Auth::Kubernetes { .. } => "kubernetes",
-            Auth::AwsIam { .. } => "aws_iam",
+            Auth::UniversalAuth {
+                organization_slug, ..
+            }
+            | Auth::Oidc {
+                organization_slug, ..
+            }
+            | Auth::Kubernetes {
+                organization_slug, ..
+            }
+            | Auth::AwsIam {
+                organization_slug, ..
+            } => organization_slug.as_deref(),
+            Auth::Token(_) => None,
+        }
+    }
+
+    /// The method.
+    pub fn method(&self) -> AuthMethod {
+        match self {
+            Auth::UniversalAuth { .. } => AuthMethod::Universal,
+            Auth::Token(_) => AuthMethod::Token,
+            Auth::Oidc { .. } => AuthMethod::Oidc,
+            Auth::Kubernetes { .. } => AuthMethod::Kubernetes,
+            Auth::AwsIam { .. } => AuthMethod::AwsIam,
         }
     }
 

@@ -298,10 +298,10 @@ impl Client {
     }
 
     /// Logs in; a failure names the method and the host.
-    #[instrument(level = "debug", skip_all, fields(method = self.inner.auth.method_name()))]
+    #[instrument(level = "debug", skip_all, fields(method = self.inner.auth.method().name()))]
     async fn login(&self) -> Result<AccessToken, Error> {
         self.try_login().await.map_err(|source| Error::Login {
-            method: self.inner.auth.method_name(),
+            method: self.inner.auth.method().name(),
             host: self.inner.base.as_str().trim_end_matches('/').to_owned(),
             source: Box::new(source),
         })

@@ -46,7 +46,7 @@ mod retry;
 pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
 };
-pub use auth::{Auth, ServiceAccountToken};
+pub use auth::{Auth, AuthMethod, ServiceAccountToken};
 pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT, normalize_host};
 pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
 pub use github::{

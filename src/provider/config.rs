@@ -17,13 +17,13 @@
 
 use std::path::PathBuf;
 
-use crate::infisical::ServiceAccountToken;
-use crate::infisical::aws;
+use crate::infisical::aws::{self, AwsSource};
+use crate::infisical::{Auth, AuthMethod, ServiceAccountToken};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics, PathStep, Severity};
 use crate::tfplugin::value::Value;
 
-use super::DEFAULT_HOST;
+use super::{DEFAULT_HOST, attr};
 
 /// Environment variables the provider reads (the official provider's names).
 pub mod env {
@@ -68,108 +68,29 @@ const SERVICE_TOKEN_PREFIX: &str = "st.";
 pub const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
     "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-/// A login method, by its attribute in `auth` (and its `INFISICAL_AUTH_METHOD` value).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// `auth.oidc`.
-    Oidc,
-    /// `auth.universal`.
-    Universal,
-    /// `auth.kubernetes`.
-    Kubernetes,
-    /// `auth.aws_iam`.
-    AwsIam,
-    /// `auth.token`.
-    Token,
-}
+/// The official provider's order of preference when several methods are set in `auth`. Each
+/// method's name ([`AuthMethod::name`]) is also its attribute in `auth` and its
+/// `INFISICAL_AUTH_METHOD` value.
+pub const PRECEDENCE: [AuthMethod; 5] = [
+    AuthMethod::Oidc,
+    AuthMethod::Universal,
+    AuthMethod::Kubernetes,
+    AuthMethod::AwsIam,
+    AuthMethod::Token,
+];
 
-impl Method {
-    /// The official provider's order of preference when several are set in `auth`.
-    pub const PRECEDENCE: [Method; 5] = [
-        Method::Oidc,
-        Method::Universal,
-        Method::Kubernetes,
-        Method::AwsIam,
-        Method::Token,
-    ];
+/// The values `INFISICAL_AUTH_METHOD` accepts, in the official provider's order.
+pub const ENV_VALUES: [AuthMethod; 5] = [
+    AuthMethod::Token,
+    AuthMethod::Universal,
+    AuthMethod::Oidc,
+    AuthMethod::Kubernetes,
+    AuthMethod::AwsIam,
+];
 
-    /// The values `INFISICAL_AUTH_METHOD` accepts, in the official provider's order.
-    pub const ENV_VALUES: [Method; 5] = [
-        Method::Token,
-        Method::Universal,
-        Method::Oidc,
-        Method::Kubernetes,
-        Method::AwsIam,
-    ];
-
-    /// The attribute in `auth`, which is also the `INFISICAL_AUTH_METHOD` value.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Oidc => "oidc",
-            Method::Universal => "universal",
-            Method::Kubernetes => "kubernetes",
-            Method::AwsIam => "aws_iam",
-            Method::Token => "token",
-        }
-    }
-
-    /// Parses an `INFISICAL_AUTH_METHOD` value (case-sensitive, as the official provider).
-    pub fn from_env_value(value: &str) -> Option<Method> {
-        Method::ENV_VALUES
-            .into_iter()
-            .find(|m| m.name() == value.trim())
-    }
-}
-
-/// How to log in.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Login {
-    /// Universal auth with a client id and secret.
-    Universal {
-        /// The identity's client id.
-        client_id: Secret,
-        /// The identity's client secret.
-        client_secret: Secret,
-    },
-    /// An access token, used as is.
-    Token(Secret),
-    /// OIDC auth with a JWT read from the environment.
-    Oidc {
-        /// The machine identity's id.
-        identity_id: Secret,
-        /// The JWT.
-        jwt: Secret,
-    },
-    /// Kubernetes auth with a service account token.
-    Kubernetes {
-        /// The machine identity's id.
-        identity_id: Secret,
-        /// The token, or the file to read it from at each login.
-        token: ServiceAccountToken,
-    },
-    /// AWS IAM auth with the AWS credentials of the environment.
-    AwsIam {
-        /// The machine identity's id.
-        identity_id: Secret,
-    },
-}
-
-impl Login {
-    /// The method.
-    pub fn method(&self) -> Method {
-        match self {
-            Login::Universal { .. } => Method::Universal,
-            Login::Token(_) => Method::Token,
-            Login::Oidc { .. } => Method::Oidc,
-            Login::Kubernetes { .. } => Method::Kubernetes,
-            Login::AwsIam { .. } => Method::AwsIam,
-        }
-    }
-
-    /// The method's name, as `INFISICAL_AUTH_METHOD` spells it.
-    pub fn name(&self) -> &'static str {
-        self.method().name()
-    }
+/// Parses an `INFISICAL_AUTH_METHOD` value (case-sensitive, as the official provider).
+fn method_from_env(value: &str) -> Option<AuthMethod> {
+    ENV_VALUES.into_iter().find(|m| m.name() == value.trim())
 }
 
 /// Everything needed to build the API client.
@@ -177,17 +98,15 @@ impl Login {
 pub struct Settings {
     /// The API's base URL (no trailing slash, no `/api`).
     pub host: url::Url,
-    /// How to log in.
-    pub login: Login,
-    /// The (sub-)organization to log in to.
-    pub organization_slug: Option<String>,
+    /// How to log in (and to which (sub-)organization).
+    pub auth: Auth,
 }
 
 /// The outcome of reading the configuration.
 #[derive(Debug)]
 pub enum Resolved {
-    /// Ready to build a client.
-    Ready(Settings),
+    /// Ready to build a client (boxed: the settings are large beside the other outcomes).
+    Ready(Box<Settings>),
     /// Some value the settings depend on is known only after apply (from another resource).
     Unknown(AttrPath),
     /// Misconfigured; the diagnostics say how.
@@ -213,15 +132,16 @@ pub fn resolve(
         getenv,
         diags,
         unknown: Vec::new(),
+        organization_slug: None,
     };
-    let host_text = reader.pick(&AttrPath::new("host"), Some(env::HOST));
-    let auth = AttrPath::new("auth");
-    let organization_slug = reader.pick(
-        &auth.attr("organization_slug"),
+    let host_text = reader.pick(&AttrPath::new(attr::HOST), Some(env::HOST));
+    let auth = AttrPath::new(attr::AUTH);
+    reader.organization_slug = reader.pick(
+        &auth.attr(attr::ORGANIZATION_SLUG),
         Some(env::ORGANIZATION_SLUG),
     );
     let login = reader.login(&auth);
-    let host = match (host_text, reader.unknown_at(&AttrPath::new("host"))) {
+    let host = match (host_text, reader.unknown_at(&AttrPath::new(attr::HOST))) {
         (_, true) => None,
         (text, false) => parse_host(text.as_deref().unwrap_or(DEFAULT_HOST), reader.diags),
     };
@@ -233,11 +153,7 @@ pub fn resolve(
         return Resolved::Unknown(path);
     }
     match (host, login) {
-        (Some(host), Some(login)) => Resolved::Ready(Settings {
-            host,
-            login,
-            organization_slug,
-        }),
+        (Some(host), Some(auth)) => Resolved::Ready(Box::new(Settings { host, auth })),
         // Each `None` above came with an error.
         _ => Resolved::Invalid,
     }
@@ -248,17 +164,17 @@ pub fn resolve(
 /// AWS credentials) waits for plan, so that `terraform validate` works on a machine without
 /// credentials, as Terraform means it to ("regardless of any provided variables").
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    if let Value::String(host) = config.at(&AttrPath::new("host")) {
+    if let Value::String(host) = config.at(&AttrPath::new(attr::HOST)) {
         parse_host(host, diags);
     }
-    if !config.at(&AttrPath::new("service_token")).is_null() {
+    if !config.at(&AttrPath::new(attr::SERVICE_TOKEN)).is_null() {
         diags.attr_error(
-            AttrPath::new("service_token"),
+            AttrPath::new(attr::SERVICE_TOKEN),
             SERVICE_TOKEN,
             format!("`service_token` is set, but {SERVICE_TOKEN_DETAIL}"),
         );
     }
-    let auth = AttrPath::new("auth");
+    let auth = AttrPath::new(attr::AUTH);
     if config.at(&auth).is_unknown() {
         return;
     }
@@ -271,12 +187,12 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
 /// The methods the block sets in `auth`, in the official provider's order of preference: a
 /// nested block that is not null, or a token that is not null or empty (the official provider
 /// ignores an empty token). An unknown value counts as set.
-fn methods_set(config: &Value, auth: &AttrPath) -> Vec<Method> {
-    Method::PRECEDENCE
+fn methods_set(config: &Value, auth: &AttrPath) -> Vec<AuthMethod> {
+    PRECEDENCE
         .into_iter()
         .filter(|method| match config.at(&auth.attr(method.name())) {
             Value::Null => false,
-            Value::String(s) if *method == Method::Token => !s.is_empty(),
+            Value::String(s) if *method == AuthMethod::Token => !s.is_empty(),
             _ => true,
         })
         .collect()
@@ -284,9 +200,9 @@ fn methods_set(config: &Value, auth: &AttrPath) -> Vec<Method> {
 
 /// Several methods in `auth`: an error naming them, and the one the official provider would
 /// have used.
-fn conflict(auth: &AttrPath, set: &[Method], diags: &mut Diagnostics) {
+fn conflict(auth: &AttrPath, set: &[AuthMethod], diags: &mut Diagnostics) {
     let names: Vec<String> = set.iter().map(|m| format!("`auth.{}`", m.name())).collect();
-    let order: Vec<&str> = Method::PRECEDENCE.iter().map(|m| m.name()).collect();
+    let order: Vec<&str> = PRECEDENCE.iter().map(|m| m.name()).collect();
     diags.attr_error(
         auth.clone(),
         "Conflicting authentication methods",
@@ -308,6 +224,8 @@ struct Reader<'a> {
     diags: &'a mut Diagnostics,
     /// The values known only after apply, in the order met.
     unknown: Vec<AttrPath>,
+    /// The (sub-)organization every login method but a token logs in to.
+    organization_slug: Option<String>,
 }
 
 /// Where the method came from, which decides where a missing value is reported.
@@ -362,7 +280,7 @@ impl Reader<'_> {
     }
 
     /// The login method and its credentials.
-    fn login(&mut self, auth: &AttrPath) -> Option<Login> {
+    fn login(&mut self, auth: &AttrPath) -> Option<Auth> {
         if self.unknown_at(auth) {
             return None;
         }
@@ -376,10 +294,10 @@ impl Reader<'_> {
             [] => {}
         }
         if let Some(value) = self.env(env::AUTH_METHOD) {
-            return match Method::from_env_value(&value) {
+            return match method_from_env(&value) {
                 Some(method) => self.method(method, auth, Origin::Environment),
                 None => {
-                    let valid: Vec<String> = Method::ENV_VALUES
+                    let valid: Vec<String> = ENV_VALUES
                         .iter()
                         .map(|m| format!("\"{}\"", m.name()))
                         .collect();
@@ -401,15 +319,19 @@ impl Reader<'_> {
         // The official provider's last resort: the deprecated top-level `client_id` and
         // `client_secret`, else Universal Auth's variables.
         if let (Some(id), Some(secret)) = (
-            self.pick_nonblank(&AttrPath::new("client_id"), Some(env::UNIVERSAL_CLIENT_ID)),
             self.pick_nonblank(
-                &AttrPath::new("client_secret"),
+                &AttrPath::new(attr::CLIENT_ID),
+                Some(env::UNIVERSAL_CLIENT_ID),
+            ),
+            self.pick_nonblank(
+                &AttrPath::new(attr::CLIENT_SECRET),
                 Some(env::UNIVERSAL_CLIENT_SECRET),
             ),
         ) {
-            return Some(Login::Universal {
+            return Some(Auth::UniversalAuth {
                 client_id: Secret::new(id),
                 client_secret: Secret::new(secret),
+                organization_slug: self.organization_slug.clone(),
             });
         }
         if self.env(env::SERVICE_TOKEN).is_some() {
@@ -451,9 +373,9 @@ impl Reader<'_> {
         token: String,
         path: Option<AttrPath>,
         source: &str,
-    ) -> Option<Login> {
+    ) -> Option<Auth> {
         if !token.trim().starts_with(SERVICE_TOKEN_PREFIX) {
-            return Some(Login::Token(Secret::new(token)));
+            return Some(Auth::Token(Secret::new(token)));
         }
         let detail = format!(
             "{source} holds a service token (it starts with {SERVICE_TOKEN_PREFIX:?}), but \
@@ -468,23 +390,23 @@ impl Reader<'_> {
 
     /// The credentials of `method`, from its block (or the environment when it has none).
     /// Missing values are errors unless one of the method's values is unknown.
-    fn method(&mut self, method: Method, auth: &AttrPath, origin: Origin) -> Option<Login> {
+    fn method(&mut self, method: AuthMethod, auth: &AttrPath, origin: Origin) -> Option<Auth> {
         let block = auth.attr(method.name());
         let unknowns_before = self.unknown.len();
         let mut missing: Vec<Missing> = Vec::new();
         let login = match method {
-            Method::Universal => {
-                let id =
-                    self.pick_nonblank(&block.attr("client_id"), Some(env::UNIVERSAL_CLIENT_ID));
+            AuthMethod::Universal => {
+                let id = self
+                    .pick_nonblank(&block.attr(attr::CLIENT_ID), Some(env::UNIVERSAL_CLIENT_ID));
                 let secret = self.pick_nonblank(
-                    &block.attr("client_secret"),
+                    &block.attr(attr::CLIENT_SECRET),
                     Some(env::UNIVERSAL_CLIENT_SECRET),
                 );
                 if id.is_none() {
                     missing.push(Missing::field(
                         &block,
                         method,
-                        "client_id",
+                        attr::CLIENT_ID,
                         env::UNIVERSAL_CLIENT_ID,
                     ));
                 }
@@ -492,16 +414,17 @@ impl Reader<'_> {
                     missing.push(Missing::field(
                         &block,
                         method,
-                        "client_secret",
+                        attr::CLIENT_SECRET,
                         env::UNIVERSAL_CLIENT_SECRET,
                     ));
                 }
-                id.zip(secret).map(|(id, secret)| Login::Universal {
+                id.zip(secret).map(|(id, secret)| Auth::UniversalAuth {
                     client_id: Secret::new(id),
                     client_secret: Secret::new(secret),
+                    organization_slug: self.organization_slug.clone(),
                 })
             }
-            Method::Token => {
+            AuthMethod::Token => {
                 // `auth.token` has no environment fallback of its own: INFISICAL_TOKEN is read
                 // when no method is set in the block.
                 let var = (origin == Origin::Environment).then_some(env::TOKEN);
@@ -523,9 +446,9 @@ impl Reader<'_> {
                     }
                 }
             }
-            Method::Oidc => {
+            AuthMethod::Oidc => {
                 let identity_id = self.identity_id(&block, method, &mut missing);
-                let name_path = block.attr("token_environment_variable_name");
+                let name_path = block.attr(attr::TOKEN_ENVIRONMENT_VARIABLE_NAME);
                 let name = self
                     .pick_nonblank(&name_path, Some(env::OIDC_TOKEN_NAME))
                     .unwrap_or_else(|| env::AUTH_JWT.to_owned());
@@ -547,23 +470,24 @@ impl Reader<'_> {
                         ),
                     });
                 }
-                identity_id.zip(jwt).map(|(identity_id, jwt)| Login::Oidc {
+                identity_id.zip(jwt).map(|(identity_id, jwt)| Auth::Oidc {
                     identity_id,
                     jwt: Secret::new(jwt.trim()),
+                    organization_slug: self.organization_slug.clone(),
                 })
             }
-            Method::Kubernetes => {
+            AuthMethod::Kubernetes => {
                 let identity_id = self.identity_id(&block, method, &mut missing);
                 let token = self
                     .pick_nonblank(
-                        &block.attr("service_account_token"),
+                        &block.attr(attr::SERVICE_ACCOUNT_TOKEN),
                         Some(env::KUBERNETES_TOKEN),
                     )
                     .map(|t| ServiceAccountToken::Value(Secret::new(t.trim())));
                 let token = match token {
                     Some(token) => Some(token),
                     None => {
-                        let path_attr = block.attr("service_account_token_path");
+                        let path_attr = block.attr(attr::SERVICE_ACCOUNT_TOKEN_PATH);
                         let path = self
                             .pick_nonblank(&path_attr, Some(env::KUBERNETES_TOKEN_PATH))
                             .unwrap_or_else(|| DEFAULT_KUBERNETES_TOKEN_PATH.to_owned());
@@ -594,9 +518,13 @@ impl Reader<'_> {
                 };
                 identity_id
                     .zip(token)
-                    .map(|(identity_id, token)| Login::Kubernetes { identity_id, token })
+                    .map(|(identity_id, token)| Auth::Kubernetes {
+                        identity_id,
+                        service_account_token: token,
+                        organization_slug: self.organization_slug.clone(),
+                    })
             }
-            Method::AwsIam => {
+            AuthMethod::AwsIam => {
                 let identity_id = self.identity_id(&block, method, &mut missing);
                 if let Err(problem) = aws::locate(self.getenv) {
                     missing.push(Missing {
@@ -608,7 +536,11 @@ impl Reader<'_> {
                     });
                     None
                 } else {
-                    identity_id.map(|identity_id| Login::AwsIam { identity_id })
+                    identity_id.map(|identity_id| Auth::AwsIam {
+                        identity_id,
+                        source: AwsSource::Environment,
+                        organization_slug: self.organization_slug.clone(),
+                    })
                 }
             }
         };
@@ -638,15 +570,18 @@ impl Reader<'_> {
     fn identity_id(
         &mut self,
         block: &AttrPath,
-        method: Method,
+        method: AuthMethod,
         missing: &mut Vec<Missing>,
     ) -> Option<Secret> {
-        let id = self.pick_nonblank(&block.attr("identity_id"), Some(env::MACHINE_IDENTITY_ID));
+        let id = self.pick_nonblank(
+            &block.attr(attr::IDENTITY_ID),
+            Some(env::MACHINE_IDENTITY_ID),
+        );
         if id.is_none() {
             missing.push(Missing::field(
                 block,
                 method,
-                "identity_id",
+                attr::IDENTITY_ID,
                 env::MACHINE_IDENTITY_ID,
             ));
         }
@@ -656,37 +591,37 @@ impl Reader<'_> {
 
 /// What to check when Infisical refuses the login of `method`: its settings, by their paths in
 /// the provider block and their environment variables.
-pub fn login_advice(method: Method) -> String {
-    let block = format!("auth.{}", method.name());
+pub fn login_advice(method: AuthMethod) -> String {
+    let block = format!("{}.{}", attr::AUTH, method.name());
+    let identity = format!(
+        "the identity id (`{block}.{}` or {})",
+        attr::IDENTITY_ID,
+        env::MACHINE_IDENTITY_ID
+    );
     match method {
-        Method::Universal => format!(
+        AuthMethod::Universal => format!(
             "Check the machine identity's client id and secret (`{block}`, or {} / {}).",
             env::UNIVERSAL_CLIENT_ID,
             env::UNIVERSAL_CLIENT_SECRET
         ),
-        Method::Oidc => format!(
-            "Check the identity id (`{block}.identity_id` or {}), that the identity has OIDC Auth \
-             configured, and that the JWT in the environment variable named by \
-             `token_environment_variable_name` (default {}) is current and matches its issuer, \
-             audience and claims.",
-            env::MACHINE_IDENTITY_ID,
+        AuthMethod::Oidc => format!(
+            "Check {identity}, that the identity has OIDC Auth configured, and that the JWT in \
+             the environment variable named by `{}` (default {}) is current and matches its \
+             issuer, audience and claims.",
+            attr::TOKEN_ENVIRONMENT_VARIABLE_NAME,
             env::AUTH_JWT
         ),
-        Method::Kubernetes => format!(
-            "Check the identity id (`{block}.identity_id` or {}), that the identity has \
-             Kubernetes Auth configured, and that the service account token is current and \
-             allowed by it.",
-            env::MACHINE_IDENTITY_ID
+        AuthMethod::Kubernetes => format!(
+            "Check {identity}, that the identity has Kubernetes Auth configured, and that the \
+             service account token is current and allowed by it."
         ),
-        Method::AwsIam => format!(
-            "Check the identity id (`{block}.identity_id` or {}), that the identity has AWS Auth \
-             configured, and that the AWS credentials found ({}, {}, ...) belong to an allowed \
-             account or principal.",
-            env::MACHINE_IDENTITY_ID,
+        AuthMethod::AwsIam => format!(
+            "Check {identity}, that the identity has AWS Auth configured, and that the AWS \
+             credentials found ({}, {}, ...) belong to an allowed account or principal.",
             aws::env::ACCESS_KEY_ID,
             aws::env::PROFILE
         ),
-        Method::Token => format!(
+        AuthMethod::Token => format!(
             "Check the access token (`{block}` or {}): it may have expired or been revoked.",
             env::TOKEN
         ),
@@ -701,7 +636,7 @@ struct Missing {
 }
 
 impl Missing {
-    fn field(block: &AttrPath, method: Method, attr: &str, var: &str) -> Self {
+    fn field(block: &AttrPath, method: AuthMethod, attr: &str, var: &str) -> Self {
         Self {
             path: block.attr(attr),
             summary: format!("Missing {attr}"),
@@ -732,7 +667,7 @@ pub fn parse_host(text: &str, diags: &mut Diagnostics) -> Option<url::Url> {
         Some(Ok(url)) => Some(url),
         _ => {
             diags.attr_error(
-                AttrPath::new("host"),
+                AttrPath::new(attr::HOST),
                 "Invalid Infisical host",
                 format!(
                     "host must be an http:// or https:// URL such as {DEFAULT_HOST}, got {text:?}."
@@ -749,9 +684,9 @@ mod tests {
     use std::collections::HashMap;
 
     /// A provider block with `auth` set to `methods` (the others null).
-    fn block(host: Value, slug: Value, methods: &[(Method, Value)]) -> Value {
+    fn block(host: Value, slug: Value, methods: &[(AuthMethod, Value)]) -> Value {
         let mut auth = vec![("organization_slug".to_owned(), slug)];
-        for method in Method::PRECEDENCE {
+        for method in PRECEDENCE {
             let value = methods
                 .iter()
                 .find(|(m, _)| *m == method)
@@ -761,7 +696,7 @@ mod tests {
         Value::object([("host", host), ("auth", Value::object(auth))])
     }
 
-    fn only(method: Method, value: Value) -> Value {
+    fn only(method: AuthMethod, value: Value) -> Value {
         block(Value::Null, Value::Null, &[(method, value)])
     }
 
@@ -812,7 +747,7 @@ mod tests {
     #[track_caller]
     fn ready(config: &Value, env: &[(&str, &str)]) -> Settings {
         match run(config, env) {
-            (Resolved::Ready(s), d) if d.is_empty() => s,
+            (Resolved::Ready(s), d) if d.is_empty() => *s,
             (other, diags) => panic!("{other:?} {diags:?}"),
         }
     }
@@ -852,7 +787,7 @@ mod tests {
         let cfg = block(
             s("https://eu.infisical.com/api/"),
             s("config-org"),
-            &[(Method::Universal, universal(s("cid"), s("cs")))],
+            &[(AuthMethod::Universal, universal(s("cid"), s("cs")))],
         );
         let settings = ready(
             &cfg,
@@ -864,12 +799,13 @@ mod tests {
             ],
         );
         assert_eq!(settings.host.as_str(), "https://eu.infisical.com/");
-        assert_eq!(settings.organization_slug.as_deref(), Some("config-org"));
+        assert_eq!(settings.auth.organization_slug(), Some("config-org"));
         assert_eq!(
-            settings.login,
-            Login::Universal {
+            settings.auth,
+            Auth::UniversalAuth {
                 client_id: "cid".into(),
-                client_secret: "cs".into()
+                client_secret: "cs".into(),
+                organization_slug: Some("config-org".into()),
             }
         );
 
@@ -881,20 +817,21 @@ mod tests {
             (env::AUTH_JWT, "default-jwt"),
         ];
         let cfg = only(
-            Method::Oidc,
+            AuthMethod::Oidc,
             oidc(s("config-identity"), s("CONFIG_NAMED_JWT")),
         );
         assert_eq!(
-            ready(&cfg, &env).login,
-            Login::Oidc {
+            ready(&cfg, &env).auth,
+            Auth::Oidc {
                 identity_id: "config-identity".into(),
-                jwt: "jwt-from-config-name".into()
+                jwt: "jwt-from-config-name".into(),
+                organization_slug: None,
             }
         );
 
         let (_dir, path) = token_file("from-file");
         let cfg = only(
-            Method::Kubernetes,
+            AuthMethod::Kubernetes,
             kubernetes(s("config-identity"), Value::Null, s("config-sa-token")),
         );
         let env = [
@@ -903,30 +840,33 @@ mod tests {
             (env::KUBERNETES_TOKEN_PATH, path.as_str()),
         ];
         assert_eq!(
-            ready(&cfg, &env).login,
-            Login::Kubernetes {
+            ready(&cfg, &env).auth,
+            Auth::Kubernetes {
                 identity_id: "config-identity".into(),
-                token: ServiceAccountToken::Value("config-sa-token".into())
+                service_account_token: ServiceAccountToken::Value("config-sa-token".into()),
+                organization_slug: None,
             }
         );
 
-        let cfg = only(Method::AwsIam, aws_iam(s("config-identity")));
+        let cfg = only(AuthMethod::AwsIam, aws_iam(s("config-identity")));
         let env = [
             AWS_KEYS[0],
             AWS_KEYS[1],
             (env::MACHINE_IDENTITY_ID, "env-identity"),
         ];
         assert_eq!(
-            ready(&cfg, &env).login,
-            Login::AwsIam {
-                identity_id: "config-identity".into()
+            ready(&cfg, &env).auth,
+            Auth::AwsIam {
+                identity_id: "config-identity".into(),
+                source: AwsSource::Environment,
+                organization_slug: None,
             }
         );
 
-        let cfg = only(Method::Token, s("config-token"));
+        let cfg = only(AuthMethod::Token, s("config-token"));
         assert_eq!(
-            ready(&cfg, &[(env::TOKEN, "env-token")]).login,
-            Login::Token("config-token".into())
+            ready(&cfg, &[(env::TOKEN, "env-token")]).auth,
+            Auth::Token("config-token".into())
         );
     }
 
@@ -944,28 +884,29 @@ mod tests {
             AWS_KEYS[1],
         ];
         let empty = |method| match method {
-            Method::Universal => universal(Value::Null, Value::Null),
-            Method::Oidc => oidc(Value::Null, Value::Null),
-            Method::Kubernetes => kubernetes(Value::Null, Value::Null, Value::Null),
-            Method::AwsIam => aws_iam(Value::Null),
-            Method::Token => Value::Null,
+            AuthMethod::Universal => universal(Value::Null, Value::Null),
+            AuthMethod::Oidc => oidc(Value::Null, Value::Null),
+            AuthMethod::Kubernetes => kubernetes(Value::Null, Value::Null, Value::Null),
+            AuthMethod::AwsIam => aws_iam(Value::Null),
+            AuthMethod::Token => Value::Null,
         };
         for method in [
-            Method::Universal,
-            Method::Oidc,
-            Method::Kubernetes,
-            Method::AwsIam,
+            AuthMethod::Universal,
+            AuthMethod::Oidc,
+            AuthMethod::Kubernetes,
+            AuthMethod::AwsIam,
         ] {
             let settings = ready(&only(method, empty(method)), &env);
-            assert_eq!(settings.login.method(), method);
+            assert_eq!(settings.auth.method(), method);
             assert_eq!(settings.host.as_str(), "http://127.0.0.1:9/");
-            assert_eq!(settings.organization_slug.as_deref(), Some("sub-org"));
+            assert_eq!(settings.auth.organization_slug(), Some("sub-org"));
         }
         assert_eq!(
-            ready(&only(Method::Oidc, empty(Method::Oidc)), &env).login,
-            Login::Oidc {
+            ready(&only(AuthMethod::Oidc, empty(AuthMethod::Oidc)), &env).auth,
+            Auth::Oidc {
                 identity_id: "identity".into(),
-                jwt: "the-jwt".into()
+                jwt: "the-jwt".into(),
+                organization_slug: Some("sub-org".into()),
             }
         );
         assert_eq!(
@@ -985,21 +926,22 @@ mod tests {
             (env::KUBERNETES_TOKEN, "sa"),
         ];
         let cfg = only(
-            Method::Kubernetes,
+            AuthMethod::Kubernetes,
             kubernetes(Value::Null, Value::Null, Value::Null),
         );
-        assert_eq!(ready(&cfg, &env).login.method(), Method::Kubernetes);
-        let cfg = only(Method::Universal, universal(s("x"), s("y")));
+        assert_eq!(ready(&cfg, &env).auth.method(), AuthMethod::Kubernetes);
+        let cfg = only(AuthMethod::Universal, universal(s("x"), s("y")));
         assert_eq!(
-            ready(&cfg, &[(env::TOKEN, "t"), (env::AUTH_METHOD, "token")]).login,
-            Login::Universal {
+            ready(&cfg, &[(env::TOKEN, "t"), (env::AUTH_METHOD, "token")]).auth,
+            Auth::UniversalAuth {
                 client_id: "x".into(),
-                client_secret: "y".into()
+                client_secret: "y".into(),
+                organization_slug: None,
             }
         );
         // An empty token is no method (as in the official provider): the environment decides.
-        let cfg = only(Method::Token, s(""));
-        assert_eq!(ready(&cfg, &env).login.method(), Method::Universal);
+        let cfg = only(AuthMethod::Token, s(""));
+        assert_eq!(ready(&cfg, &env).auth.method(), AuthMethod::Universal);
     }
 
     #[test]
@@ -1015,23 +957,27 @@ mod tests {
             AWS_KEYS[0],
             AWS_KEYS[1],
         ];
-        for method in Method::ENV_VALUES {
+        for method in ENV_VALUES {
             let mut with_method = env.to_vec();
             with_method.push((env::AUTH_METHOD, method.name()));
-            assert_eq!(ready(&none(), &with_method).login.method(), method);
+            assert_eq!(ready(&none(), &with_method).auth.method(), method);
         }
         let mut kubernetes_env = env.to_vec();
         kubernetes_env.push((env::AUTH_METHOD, "kubernetes"));
         assert_eq!(
-            ready(&none(), &kubernetes_env).login,
-            Login::Kubernetes {
+            ready(&none(), &kubernetes_env).auth,
+            Auth::Kubernetes {
                 identity_id: "identity".into(),
-                token: ServiceAccountToken::File(path.clone().into())
+                service_account_token: ServiceAccountToken::File(path.clone().into()),
+                organization_slug: None,
             }
         );
         // INFISICAL_TOKEN before the universal-auth variables.
-        assert_eq!(ready(&none(), &env).login, Login::Token("t".into()));
-        assert_eq!(ready(&none(), &env[1..3]).login.method(), Method::Universal);
+        assert_eq!(ready(&none(), &env).auth, Auth::Token("t".into()));
+        assert_eq!(
+            ready(&none(), &env[1..3]).auth.method(),
+            AuthMethod::Universal
+        );
     }
 
     #[test]
@@ -1039,12 +985,15 @@ mod tests {
         let (_dir, file) = token_file("x");
         let (_dir2, env_file) = token_file("y");
         let id = [(env::MACHINE_IDENTITY_ID, "identity")];
-        let token = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).login {
-            Login::Kubernetes { token, .. } => token,
+        let token = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).auth {
+            Auth::Kubernetes {
+                service_account_token,
+                ..
+            } => service_account_token,
             other => panic!("{other:?}"),
         };
         let with = |path: Value, value: Value| {
-            only(Method::Kubernetes, kubernetes(Value::Null, path, value))
+            only(AuthMethod::Kubernetes, kubernetes(Value::Null, path, value))
         };
         assert_eq!(
             token(
@@ -1087,11 +1036,11 @@ mod tests {
             (env::AUTH_JWT, "default"),
             ("RENAMED", "renamed"),
         ];
-        let jwt = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).login {
-            Login::Oidc { jwt, .. } => jwt,
+        let jwt = |cfg: &Value, env: &[(&str, &str)]| match ready(cfg, env).auth {
+            Auth::Oidc { jwt, .. } => jwt,
             other => panic!("{other:?}"),
         };
-        let block = |name: Value| only(Method::Oidc, oidc(Value::Null, name));
+        let block = |name: Value| only(AuthMethod::Oidc, oidc(Value::Null, name));
         assert_eq!(jwt(&block(Value::Null), &env), Secret::new("default"));
         let mut renamed = env.to_vec();
         renamed.push((env::OIDC_TOKEN_NAME, "RENAMED"));
@@ -1109,14 +1058,14 @@ mod tests {
     #[test]
     fn two_methods_in_auth_are_refused_naming_them_and_the_official_choice() {
         let values = |method| match method {
-            Method::Universal => universal(s("a"), s("b")),
-            Method::Oidc => oidc(s("i"), Value::Null),
-            Method::Kubernetes => kubernetes(s("i"), Value::Null, s("t")),
-            Method::AwsIam => aws_iam(s("i")),
-            Method::Token => s("t"),
+            AuthMethod::Universal => universal(s("a"), s("b")),
+            AuthMethod::Oidc => oidc(s("i"), Value::Null),
+            AuthMethod::Kubernetes => kubernetes(s("i"), Value::Null, s("t")),
+            AuthMethod::AwsIam => aws_iam(s("i")),
+            AuthMethod::Token => s("t"),
         };
-        for (i, first) in Method::PRECEDENCE.into_iter().enumerate() {
-            for second in Method::PRECEDENCE.into_iter().skip(i + 1) {
+        for (i, first) in PRECEDENCE.into_iter().enumerate() {
+            for second in PRECEDENCE.into_iter().skip(i + 1) {
                 let cfg = block(
                     Value::Null,
                     Value::Null,
@@ -1141,10 +1090,8 @@ mod tests {
                 );
             }
         }
-        let all: Vec<(Method, Value)> = Method::PRECEDENCE
-            .into_iter()
-            .map(|m| (m, values(m)))
-            .collect();
+        let all: Vec<(AuthMethod, Value)> =
+            PRECEDENCE.into_iter().map(|m| (m, values(m))).collect();
         let errors = invalid(&block(Value::Null, Value::Null, &all), &[]);
         assert!(
             errors[0].1.contains(
@@ -1158,24 +1105,24 @@ mod tests {
     fn missing_values_are_reported_at_their_attribute() {
         let cases: [(Value, &[&str]); 5] = [
             (
-                only(Method::Universal, universal(s("a"), Value::Null)),
+                only(AuthMethod::Universal, universal(s("a"), Value::Null)),
                 &["auth.universal.client_secret"],
             ),
             (
-                only(Method::Universal, universal(s(" "), s(""))),
+                only(AuthMethod::Universal, universal(s(" "), s(""))),
                 &["auth.universal.client_id", "auth.universal.client_secret"],
             ),
             (
-                only(Method::Oidc, oidc(Value::Null, Value::Null)),
+                only(AuthMethod::Oidc, oidc(Value::Null, Value::Null)),
                 &["auth.oidc.identity_id", "auth.oidc"],
             ),
             (
-                only(Method::AwsIam, aws_iam(Value::Null)),
+                only(AuthMethod::AwsIam, aws_iam(Value::Null)),
                 &["auth.aws_iam.identity_id", "auth.aws_iam"],
             ),
             (
                 only(
-                    Method::Kubernetes,
+                    AuthMethod::Kubernetes,
                     kubernetes(Value::Null, s("/no/such/file"), Value::Null),
                 ),
                 &[
@@ -1189,7 +1136,7 @@ mod tests {
             let found: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
             assert_eq!(found, paths, "{errors:?}");
         }
-        let errors = invalid(&only(Method::AwsIam, aws_iam(s("i"))), &[AWS_KEYS[0]]);
+        let errors = invalid(&only(AuthMethod::AwsIam, aws_iam(s("i"))), &[AWS_KEYS[0]]);
         assert!(
             errors[0].1.contains(aws::env::SECRET_ACCESS_KEY),
             "{errors:?}"
@@ -1216,15 +1163,16 @@ mod tests {
             ],
         );
         assert_eq!(
-            settings.login,
-            Login::Universal {
+            settings.auth,
+            Auth::UniversalAuth {
                 client_id: "cid".into(),
-                client_secret: "cs".into()
+                client_secret: "cs".into(),
+                organization_slug: None,
             }
         );
         // Any other way of choosing a method comes first, as in the official provider.
         let settings = ready(&top, &[(env::TOKEN, "env-token")]);
-        assert_eq!(settings.login, Login::Token("env-token".into()));
+        assert_eq!(settings.auth, Auth::Token("env-token".into()));
     }
 
     #[test]
@@ -1244,7 +1192,7 @@ mod tests {
     fn service_tokens_from_anywhere_are_refused_naming_where_they_came_from() {
         let secret = "st.6f1d.secret-part.more";
         // As `auth.token`: at that attribute.
-        let errors = invalid(&only(Method::Token, s(secret)), &[]);
+        let errors = invalid(&only(AuthMethod::Token, s(secret)), &[]);
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert_eq!(errors[0].0, "auth.token");
         assert!(errors[0].1.starts_with(SERVICE_TOKEN), "{errors:?}");
@@ -1269,7 +1217,7 @@ mod tests {
             &none(),
             &[(env::SERVICE_TOKEN, secret), (env::TOKEN, "eyJ.a.b")],
         );
-        assert_eq!(settings.login, Login::Token("eyJ.a.b".into()));
+        assert_eq!(settings.auth, Auth::Token("eyJ.a.b".into()));
     }
 
     #[test]
@@ -1286,11 +1234,11 @@ mod tests {
                 (aws::env::ROLE_ARN, "arn:aws:iam::1:role/r"),
             ],
         ] {
-            let settings = ready(&only(Method::AwsIam, aws_iam(s("i"))), &env);
-            assert!(matches!(settings.login, Login::AwsIam { .. }), "{env:?}");
+            let settings = ready(&only(AuthMethod::AwsIam, aws_iam(s("i"))), &env);
+            assert!(matches!(settings.auth, Auth::AwsIam { .. }), "{env:?}");
         }
         let errors = invalid(
-            &only(Method::AwsIam, aws_iam(s("i"))),
+            &only(AuthMethod::AwsIam, aws_iam(s("i"))),
             &[(
                 aws::env::CONTAINER_CREDENTIALS_FULL_URI,
                 "http://example.com/creds",
@@ -1362,8 +1310,8 @@ mod tests {
                 s("app.infisical.com"),
                 Value::Null,
                 &[
-                    (Method::Oidc, oidc(Value::Null, Value::Null)),
-                    (Method::Token, s("t")),
+                    (AuthMethod::Oidc, oidc(Value::Null, Value::Null)),
+                    (AuthMethod::Token, s("t")),
                 ],
             ),
             &mut diags,
@@ -1376,8 +1324,8 @@ mod tests {
         // Whatever the environment lacks is for plan to say: validate needs no credentials.
         for config in [
             none(),
-            only(Method::Oidc, oidc(Value::Null, Value::Null)),
-            only(Method::AwsIam, aws_iam(Value::Null)),
+            only(AuthMethod::Oidc, oidc(Value::Null, Value::Null)),
+            only(AuthMethod::AwsIam, aws_iam(Value::Null)),
             Value::object([("host", Value::Unknown), ("auth", Value::Unknown)]),
         ] {
             let mut diags = Diagnostics::new();
@@ -1402,27 +1350,27 @@ mod tests {
             &[],
         );
         deferred(
-            &only(Method::Universal, universal(Value::Unknown, s("s"))),
+            &only(AuthMethod::Universal, universal(Value::Unknown, s("s"))),
             &[],
         );
-        deferred(&only(Method::Oidc, Value::Unknown), &[]);
-        deferred(&only(Method::Oidc, oidc(s("i"), Value::Unknown)), &[]);
+        deferred(&only(AuthMethod::Oidc, Value::Unknown), &[]);
+        deferred(&only(AuthMethod::Oidc, oidc(s("i"), Value::Unknown)), &[]);
         deferred(
             &only(
-                Method::Kubernetes,
+                AuthMethod::Kubernetes,
                 kubernetes(Value::Unknown, Value::Null, Value::Null),
             ),
             &[],
         );
-        deferred(&only(Method::AwsIam, aws_iam(Value::Unknown)), &[]);
-        deferred(&only(Method::Token, Value::Unknown), &[]);
+        deferred(&only(AuthMethod::AwsIam, aws_iam(Value::Unknown)), &[]);
+        deferred(&only(AuthMethod::Token, Value::Unknown), &[]);
         // A mistake that no value can fix is reported all the same.
         let cfg = block(
             Value::Unknown,
             Value::Null,
             &[
-                (Method::Universal, universal(s("a"), s("b"))),
-                (Method::Token, s("t")),
+                (AuthMethod::Universal, universal(s("a"), s("b"))),
+                (AuthMethod::Token, s("t")),
             ],
         );
         assert_eq!(invalid(&cfg, &[])[0].0, "auth");

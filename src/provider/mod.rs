@@ -5,13 +5,37 @@ use std::sync::Arc;
 
 pub mod config;
 
-use crate::infisical::aws::AwsSource;
-use crate::infisical::{Auth, Client, ClientConfig};
+use crate::infisical::{AuthMethod, Client, ClientConfig};
 use crate::resources::{self, Configured};
 use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
+
+/// The provider block's attribute names, written once: the schema, validation and the settings
+/// all use these. Each login method's block in `auth` is named by [`AuthMethod::name`].
+pub(crate) mod attr {
+    /// The Infisical URL.
+    pub(crate) const HOST: &str = "host";
+    /// Universal Auth's client id (top level, deprecated, and in `auth.universal`).
+    pub(crate) const CLIENT_ID: &str = "client_id";
+    /// Universal Auth's client secret (top level, deprecated, and in `auth.universal`).
+    pub(crate) const CLIENT_SECRET: &str = "client_secret";
+    /// A service token (deprecated, refused).
+    pub(crate) const SERVICE_TOKEN: &str = "service_token";
+    /// The login settings.
+    pub(crate) const AUTH: &str = "auth";
+    /// `auth.organization_slug`.
+    pub(crate) const ORGANIZATION_SLUG: &str = "organization_slug";
+    /// A machine identity's id, in the OIDC, Kubernetes and AWS IAM blocks.
+    pub(crate) const IDENTITY_ID: &str = "identity_id";
+    /// `auth.oidc`: the variable that holds the JWT.
+    pub(crate) const TOKEN_ENVIRONMENT_VARIABLE_NAME: &str = "token_environment_variable_name";
+    /// `auth.kubernetes`: where the service account token is.
+    pub(crate) const SERVICE_ACCOUNT_TOKEN_PATH: &str = "service_account_token_path";
+    /// `auth.kubernetes`: the service account token itself.
+    pub(crate) const SERVICE_ACCOUNT_TOKEN: &str = "service_account_token";
+}
 
 /// The default Infisical host, as in the official provider.
 pub const DEFAULT_HOST: &str = "https://app.infisical.com";
@@ -27,25 +51,25 @@ pub fn schema() -> Schema {
         version: 0,
         description: "Manage [Infisical](https://infisical.com) App Connections as code.",
         attributes: vec![
-            Attribute::string("host").description(
+            Attribute::string(attr::HOST).description(
                 "The Infisical API's URL. Defaults to the `INFISICAL_HOST` environment variable, \
                  then `https://app.infisical.com`.",
             ),
-            Attribute::string("client_id")
+            Attribute::string(attr::CLIENT_ID)
                 .sensitive()
                 .deprecated("Use `auth.universal.client_id` instead.")
                 .description(
                     "Deprecated, as in the official provider: Universal Auth's client id, used \
                      when `auth` and the environment choose no login method.",
                 ),
-            Attribute::string("client_secret")
+            Attribute::string(attr::CLIENT_SECRET)
                 .sensitive()
                 .deprecated("Use `auth.universal.client_secret` instead.")
                 .description(
                     "Deprecated, as in the official provider: Universal Auth's client secret, \
                      used with `client_id`.",
                 ),
-            Attribute::string("service_token")
+            Attribute::string(attr::SERVICE_TOKEN)
                 .sensitive()
                 .deprecated("Service tokens cannot manage app connections; use `auth`.")
                 .description(
@@ -54,24 +78,24 @@ pub fn schema() -> Schema {
                      with a machine identity in `auth` instead.",
                 ),
             Attribute::single(
-                "auth",
+                attr::AUTH,
                 vec![
-                    Attribute::string("organization_slug").description(
+                    Attribute::string(attr::ORGANIZATION_SLUG).description(
                         "Log in to this (sub-)organization. Environment: \
                          `INFISICAL_AUTH_ORGANIZATION_SLUG`.",
                     ),
-                    Attribute::string("token").sensitive().description(
+                    Attribute::string(AuthMethod::Token.name()).sensitive().description(
                         "A machine identity access token, used as is (Token Auth). Environment: \
                          `INFISICAL_TOKEN`.",
                     ),
                     Attribute::single(
-                        "universal",
+                        AuthMethod::Universal.name(),
                         vec![
-                            Attribute::string("client_id").sensitive().description(
+                            Attribute::string(attr::CLIENT_ID).sensitive().description(
                                 "The machine identity's client id. Environment: \
                                  `INFISICAL_UNIVERSAL_AUTH_CLIENT_ID`.",
                             ),
-                            Attribute::string("client_secret").sensitive().description(
+                            Attribute::string(attr::CLIENT_SECRET).sensitive().description(
                                 "The machine identity's client secret. Environment: \
                                  `INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET`.",
                             ),
@@ -79,13 +103,13 @@ pub fn schema() -> Schema {
                     )
                     .description("Universal Auth: log in with a client id and secret."),
                     Attribute::single(
-                        "oidc",
+                        AuthMethod::Oidc.name(),
                         vec![
-                            Attribute::string("identity_id").sensitive().description(
+                            Attribute::string(attr::IDENTITY_ID).sensitive().description(
                                 "The machine identity's id. Environment: \
                                  `INFISICAL_MACHINE_IDENTITY_ID`.",
                             ),
-                            Attribute::string("token_environment_variable_name").description(
+                            Attribute::string(attr::TOKEN_ENVIRONMENT_VARIABLE_NAME).description(
                                 "The environment variable holding the OIDC JWT. Environment: \
                                  `INFISICAL_OIDC_AUTH_TOKEN_NAME`; default `INFISICAL_AUTH_JWT`.",
                             ),
@@ -93,19 +117,19 @@ pub fn schema() -> Schema {
                     )
                     .description("OIDC Auth: log in with a JWT from an OIDC provider."),
                     Attribute::single(
-                        "kubernetes",
+                        AuthMethod::Kubernetes.name(),
                         vec![
-                            Attribute::string("identity_id").sensitive().description(
+                            Attribute::string(attr::IDENTITY_ID).sensitive().description(
                                 "The machine identity's id. Environment: \
                                  `INFISICAL_MACHINE_IDENTITY_ID`.",
                             ),
-                            Attribute::string("service_account_token_path").description(
+                            Attribute::string(attr::SERVICE_ACCOUNT_TOKEN_PATH).description(
                                 "Where the service account token is read from (again at every \
                                  login, so rotated tokens are picked up). Environment: \
                                  `INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH`; default \
                                  `/var/run/secrets/kubernetes.io/serviceaccount/token`.",
                             ),
-                            Attribute::string("service_account_token")
+                            Attribute::string(attr::SERVICE_ACCOUNT_TOKEN)
                                 .sensitive()
                                 .description(
                                     "The service account token itself (instead of a path). \
@@ -115,8 +139,8 @@ pub fn schema() -> Schema {
                     )
                     .description("Kubernetes Auth: log in with a service account token."),
                     Attribute::single(
-                        "aws_iam",
-                        vec![Attribute::string("identity_id").sensitive().description(
+                        AuthMethod::AwsIam.name(),
+                        vec![Attribute::string(attr::IDENTITY_ID).sensitive().description(
                             "The machine identity's id. Environment: \
                              `INFISICAL_MACHINE_IDENTITY_ID`.",
                         )],
@@ -167,35 +191,8 @@ impl Provider for InfisicalProvider {
             }
             config::Resolved::Invalid => return None,
         };
-        let organization_slug = settings.organization_slug;
-        let login_advice = config::login_advice(settings.login.method());
-        let auth = match settings.login {
-            config::Login::Universal {
-                client_id,
-                client_secret,
-            } => Auth::UniversalAuth {
-                client_id,
-                client_secret,
-                organization_slug,
-            },
-            config::Login::Token(token) => Auth::Token(token),
-            config::Login::Oidc { identity_id, jwt } => Auth::Oidc {
-                identity_id,
-                jwt,
-                organization_slug,
-            },
-            config::Login::Kubernetes { identity_id, token } => Auth::Kubernetes {
-                identity_id,
-                service_account_token: token,
-                organization_slug,
-            },
-            config::Login::AwsIam { identity_id } => Auth::AwsIam {
-                identity_id,
-                source: AwsSource::Environment,
-                organization_slug,
-            },
-        };
-        match Client::new(ClientConfig::new(settings.host, auth)) {
+        let login_advice = config::login_advice(settings.auth.method());
+        match Client::new(ClientConfig::new(settings.host, settings.auth)) {
             Ok(client) => Some(Configured::ready(client, login_advice)),
             Err(err) => {
                 diags.error("Cannot create the Infisical client", err.to_string());
