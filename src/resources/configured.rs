@@ -3,9 +3,10 @@
 //! the provider that builds it, so that resources never reach up into the provider.
 
 use crate::infisical::{Client, Error};
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttrPath, Diagnostic};
 
 use super::errors::api_error;
+use super::model::error_at;
 
 /// The provider's configuration as resources see it.
 pub struct Configured {
@@ -39,22 +40,19 @@ impl Configured {
         }
     }
 
-    /// The client, or an error saying why there is none.
-    pub(crate) fn client(&self, diags: &mut Diagnostics) -> Option<&Client> {
+    /// The client, or the error saying why there is none.
+    pub(crate) fn client_or_error(&self) -> Result<&Client, Diagnostic> {
         match &self.api {
-            Api::Ready(client) => Some(client),
-            Api::Unknown(path) => {
-                diags.attr_error(
-                    path.clone(),
-                    "Provider configuration not known yet",
-                    format!(
-                        "the provider's `{path}` depends on values known only after apply, so the \
-                         provider cannot call Infisical yet. Apply the resources it depends on \
-                         first (e.g. with -target), or set it from known values."
-                    ),
-                );
-                None
-            }
+            Api::Ready(client) => Ok(client),
+            Api::Unknown(path) => Err(error_at(
+                path.clone(),
+                "Provider configuration not known yet",
+                format!(
+                    "the provider's `{path}` depends on values known only after apply, so the \
+                     provider cannot call Infisical yet. Apply the resources it depends on first \
+                     (e.g. with -target), or set it from known values."
+                ),
+            )),
         }
     }
 

@@ -3,7 +3,7 @@
 //! its schema. A value that must be there and is not is an error diagnostic, never a default.
 
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Severity};
+use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::value::Value;
 
 /// A Rust struct for an object value (or, flattened, for some of its attributes).
@@ -132,23 +132,34 @@ pub(crate) fn missing(path: &AttrPath, found: &Value) -> Diagnostic {
         Value::Unknown => "not known yet",
         _ => "of an unexpected type",
     };
-    Diagnostic {
-        severity: Severity::Error,
-        summary: "Provider bug: missing value".to_owned(),
-        detail: format!(
+    error_at(
+        path.clone(),
+        "Provider bug: missing value",
+        format!(
             "`{path}` is {what} here, but the provider needs its value. This is a bug in the \
              provider: please report it with the configuration that triggered it."
         ),
-        path: Some(path.clone()),
+    )
+}
+
+/// An error about the attribute at `path`.
+pub(crate) fn error_at(
+    path: AttrPath,
+    summary: impl Into<String>,
+    detail: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        summary: summary.into(),
+        detail: detail.into(),
+        path: Some(path),
     }
 }
 
-/// A model read from `value`, or `None` with the error in `diags`.
-pub(crate) fn read<M: Model>(
-    value: &Value,
-    diags: &mut crate::tfplugin::diag::Diagnostics,
-) -> Option<M> {
-    M::from_value(value).map_err(|diag| diags.add(diag)).ok()
+/// The end of an operation whose failure is a value: its result, or `None` with the error added
+/// to `diags` (where Terraform's answer carries it).
+pub(crate) fn settle<T>(result: Result<T, Diagnostic>, diags: &mut Diagnostics) -> Option<T> {
+    result.map_err(|diag| diags.add(diag)).ok()
 }
 
 /// Test support: checks that a model and its schema agree — every attribute of the schema is

@@ -11,7 +11,7 @@ use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
-use super::super::model::{self, Fields, Model};
+use super::super::model::{self, Fields, Model, settle};
 use super::super::validate;
 use super::attr::*;
 use super::{ConnectionApp, scope};
@@ -194,33 +194,75 @@ impl<A: ConnectionApp> DataSource<Configured> for AppConnectionData<A> {
         config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let client = api.client(diags)?;
-        let keys: Found<A::View> = model::read(config, diags)?;
-        let connections = client.app_connections::<A::App>();
-        let project = keys.project_id.as_deref();
-        let (found, what) = match (&keys.id, &keys.name) {
-            (Some(id), _) => (connections.get(id).await, format!("with id {id}")),
-            (None, Some(name)) => (
-                connections.get_by_name(name, project).await,
-                format!("named {name:?} {}", scope(project)),
-            ),
-            (None, None) => return None,
-        };
-        match found {
-            Ok(conn) => Some(Found::from_api::<A>(&conn).to_value()),
-            Err(err) => {
-                let label = A::LABEL;
-                let mut diag = api.error(&format!("read the {label} connection {what}"), &err);
-                if err.is_not_found() {
-                    diag.summary = format!("{label} connection not found");
-                    diag.detail = format!(
-                        "Infisical has no {label} connection {what}.\n\n{}",
-                        diag.detail
-                    );
-                }
-                diags.add(diag);
-                None
-            }
+        settle(lookup::<A>(api, config).await, diags)
+    }
+}
+
+/// The connection the configuration's `id`, or `name` and `project_id`, names.
+async fn lookup<A: ConnectionApp>(api: &Configured, config: &Value) -> Result<Value, Diagnostic> {
+    let client = api.client_or_error()?;
+    let keys = Found::<A::View>::from_value(config)?;
+    let connections = client.app_connections::<A::App>();
+    let project = keys.project_id.as_deref();
+    let (found, what) = match (&keys.id, &keys.name) {
+        (Some(id), _) => (connections.get(id).await, format!("with id {id}")),
+        (_, Some(name)) => (
+            connections.get_by_name(name, project).await,
+            format!("named {name:?} {}", scope(project)),
+        ),
+        (None, None) => {
+            // Validation requires one of them.
+            return Err(model::missing(&AttrPath::new(ID), &Value::Null));
         }
+    };
+    let conn = found.map_err(|err| {
+        let label = A::LABEL;
+        let mut diag = api.error(&format!("read the {label} connection {what}"), &err);
+        if err.is_not_found() {
+            diag.summary = format!("{label} connection not found");
+            diag.detail = format!(
+                "Infisical has no {label} connection {what}.\n\n{}",
+                diag.detail
+            );
+        }
+        diag
+    })?;
+    Ok(Found::from_api::<A>(&conn).to_value())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::github::GitHubApp;
+    use super::*;
+
+    fn cfg(id: Value, name: Value, project: Value) -> Value {
+        let mut v = schema::<GitHubApp>().null_object();
+        v.set(ID, id);
+        v.set(NAME, name);
+        v.set(PROJECT_ID, project);
+        v
+    }
+
+    fn check(v: &Value) -> bool {
+        let mut diags = Diagnostics::new();
+        validate_config::<GitHubApp>(v, &mut diags);
+        !diags.has_errors()
+    }
+
+    #[test]
+    fn exactly_one_lookup_key() {
+        let id = || Value::string("6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f");
+        let name = || Value::string("github-main");
+        assert!(check(&cfg(id(), Value::Null, Value::Null)));
+        assert!(check(&cfg(Value::Null, name(), Value::string("proj"))));
+        assert!(!check(&cfg(Value::Null, Value::Null, Value::Null)));
+        assert!(!check(&cfg(id(), name(), Value::Null)));
+        assert!(!check(&cfg(id(), Value::Null, Value::string("proj"))));
+        assert!(!check(&cfg(
+            Value::string("not-a-uuid"),
+            Value::Null,
+            Value::Null
+        )));
+        assert!(check(&cfg(Value::Unknown, Value::Null, Value::Null)));
     }
 }

@@ -373,7 +373,7 @@ mod tests {
     use super::super::attr as shared;
     use super::super::{Connection, data_source, schema, validate_config};
     use super::*;
-    use crate::resources::model::{self, assert_agrees};
+    use crate::resources::model::{assert_agrees, settle};
 
     fn config(method: &str, creds: Vec<(&str, Value)>) -> Value {
         let mut all = vec![
@@ -496,7 +496,13 @@ mod tests {
             ))
         );
         let mut diags = Diagnostics::new();
-        assert!(model::read::<Connection<Credentials>>(&Value::Null, &mut diags).is_none());
+        assert!(
+            settle(
+                Connection::<Credentials>::from_value(&Value::Null),
+                &mut diags
+            )
+            .is_none()
+        );
         assert!(diags.has_errors());
     }
 }

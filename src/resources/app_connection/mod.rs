@@ -16,26 +16,25 @@
 
 use std::marker::PhantomData;
 
-use crate::infisical::{
-    App, AppConnection, Client, CreateAppConnection, Error, Patch, UpdateAppConnection,
-};
+use crate::infisical::{App, Error};
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
 use super::configured::Configured;
-use super::model::{self, Computed, Model};
+use super::model::{Model, settle};
 use super::validate;
 
 mod data_source;
 pub(crate) mod github;
+mod lifecycle;
+mod plan;
 mod private;
 mod state;
 
 pub(crate) use data_source::AppConnectionData;
-use private::Private;
 pub(crate) use state::Connection;
 
 /// Attribute names every app connection shares, written once: schemas, validation and the
@@ -180,9 +179,6 @@ impl<A> AppConnectionResource<A> {
     }
 }
 
-/// How often a create is tried when its outcome is unknown and the name lookup finds nothing.
-const CREATE_ATTEMPTS: u32 = 3;
-
 /// The resource's schema: the shared attributes and the app's `credentials`.
 pub(crate) fn schema<A: ConnectionApp>() -> Schema {
     use attr::*;
@@ -237,284 +233,12 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     }
 }
 
-/// Whether the plan creates a connection: on create, or on replacement (a changed `method` or
-/// `project_id`; `-replace` plans its create half with a null prior).
-fn creates(prior: &Value, planned: &Value) -> bool {
-    use attr::*;
-    prior.is_null()
-        || [METHOD, PROJECT_ID]
-            .iter()
-            .any(|a| !planned.get(a).same_as(prior.get(a)))
-}
-
-/// Whether the plan writes credentials: when it creates a connection, or when they changed.
-pub(crate) fn writes_credentials(prior: &Value, planned: &Value) -> bool {
-    creates(prior, planned)
-        || !planned
-            .get(attr::CREDENTIALS)
-            .same_as(prior.get(attr::CREDENTIALS))
-}
-
-/// Whether two descriptions mean the same: null and "" are both "no description".
-fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
-    a.filter(|s| !s.is_empty()) == b.filter(|s| !s.is_empty())
-}
-
-/// The resource's refinements of the shared plan: the credentials hash, and a refused reuse of
-/// a single-use secret.
-fn modify_plan<A: ConnectionApp>(
-    input: &PlanInput<'_>,
-    planned: &mut Value,
-    private: &[u8],
-    diags: &mut Diagnostics,
-) {
-    use attr::*;
-    let writes = writes_credentials(input.prior, planned);
-    // The hash is unpredictable (a hash of a fresh ciphertext), but it only changes when
-    // credentials are written: otherwise the plan shows it unchanged.
-    let hash = if writes {
-        Value::Unknown
-    } else {
-        input.prior.get(CREDENTIALS_HASH).clone()
-    };
-    planned.set(CREDENTIALS_HASH, hash);
-
-    let Some(method) = planned.get(METHOD).as_str() else {
-        return;
-    };
-    let Some(single_use) = A::single_use_attribute(method) else {
-        return;
-    };
-    // The prior private data is this connection's even when the prior state is null: Terraform
-    // plans the create half of a replacement (`-replace`, a changed `project_id`) with it. That
-    // plan must fail too, or apply would destroy the connection and then fail to create it.
-    let secret = planned.get(CREDENTIALS).get(single_use).as_str();
-    let reused = secret.is_some_and(|s| Private::decode(private).used(s));
-    if !(writes && reused) {
-        return;
-    }
-    let path = AttrPath::new(CREDENTIALS).attr(single_use);
-    if creates(input.prior, planned) {
-        diags.attr_error(path, A::spent_summary(), A::spent_detail(method, true));
-    } else if input.prior.get(CREDENTIALS).get(single_use).is_null() {
-        // The credentials drifted (state no longer holds the secret): show the update the
-        // configuration asks for, and say now that apply needs a fresh one.
-        diags.attr_warning(path, A::spent_summary(), A::spent_detail(method, false));
-    } else {
-        diags.attr_error(path, A::spent_summary(), A::spent_detail(method, false));
-    }
-}
-
-/// Refuses, before any request, to send a single-use secret this connection already exchanged.
-fn check_unused<A: ConnectionApp>(
-    credentials: &<A::App as App>::Credentials,
-    method: &str,
-    private: &[u8],
-    diags: &mut Diagnostics,
-) -> bool {
-    let (Some(secret), Some(single_use)) =
-        (A::single_use(credentials), A::single_use_attribute(method))
-    else {
-        return true;
-    };
-    if !Private::decode(private).used(secret.expose()) {
-        return true;
-    }
-    diags.attr_error(
-        AttrPath::new(attr::CREDENTIALS).attr(single_use),
-        A::spent_summary(),
-        A::spent_detail(method, false),
-    );
-    false
-}
-
-/// Private state after credentials were written: their single-use secret is now spent.
-fn private_after_write<A: ConnectionApp>(
-    private: &[u8],
-    credentials: &<A::App as App>::Credentials,
-) -> Vec<u8> {
-    let mut private = Private::decode(private);
-    if let Some(secret) = A::single_use(credentials) {
-        private.remember(secret.expose());
-    }
-    private.encode()
-}
-
-/// The diagnostic for a failed write, with the guidance for a spent single-use secret.
-fn write_error<A: ConnectionApp>(
-    api: &Configured,
-    action: &str,
-    method: &str,
-    err: &Error,
-) -> Diagnostic {
-    let mut diag = api.error(action, err);
-    if let (true, Some(single_use)) = (A::is_spent(err), A::single_use_attribute(method)) {
-        diag.summary = format!("{} or expired", A::spent_summary());
-        diag.detail = format!("{}\n\n{}", A::spent_detail(method, false), diag.detail);
-        diag.path = Some(AttrPath::new(attr::CREDENTIALS).attr(single_use));
-    }
-    diag
-}
-
 /// "in the organization", or "in project <id>".
 fn scope(project_id: Option<&str>) -> String {
     project_id.map_or_else(
         || "in the organization".to_owned(),
         |p| format!("in project {p}"),
     )
-}
-
-/// Infisical exchanges a single-use secret (GitHub's `code`) before it checks the connection's
-/// name, so a name another connection has would spend it and then fail. When a request would
-/// send one under a name (a create, or a rename with new credentials), looks the name up first
-/// and refuses without sending anything if another connection (not `own_id`) has it. A failed
-/// lookup does not block the request: the check only spares the secret.
-async fn name_free_for_secret<A: ConnectionApp>(
-    client: &Client,
-    name: &str,
-    project_id: Option<&str>,
-    own_id: Option<&str>,
-    credentials: &<A::App as App>::Credentials,
-    diags: &mut Diagnostics,
-) -> bool {
-    if A::single_use(credentials).is_none() {
-        return true;
-    }
-    let other = match client
-        .app_connections::<A::App>()
-        .get_by_name(name, project_id)
-        .await
-    {
-        Ok(other) if Some(other.id.as_str()) != own_id => other,
-        Ok(_) => return true,
-        Err(err) if err.is_not_found() => return true,
-        Err(err) => {
-            tracing::warn!(name, error = %err, "could not check that the name is free; sending the credentials");
-            return true;
-        }
-    };
-    diags.attr_error(
-        AttrPath::new(attr::NAME),
-        "Connection name already taken",
-        format!(
-            "Infisical already has a {} connection named {name:?} {} (id {}). {}",
-            A::LABEL,
-            scope(project_id),
-            other.id,
-            A::name_taken_note()
-        ),
-    );
-    false
-}
-
-/// Creates the connection, looking it up by name after a failure that may have created it, so
-/// there is never a duplicate nor an orphan.
-async fn create_once<A: ConnectionApp>(
-    api: &Configured,
-    client: &Client,
-    request: &CreateAppConnection<A::App>,
-    method: &str,
-    diags: &mut Diagnostics,
-) -> Option<AppConnection<A::App>> {
-    let name = request.name.as_str();
-    let project = request.project_id.as_deref();
-    let action = format!("create the {} connection {name:?}", A::LABEL);
-    let connections = client.app_connections::<A::App>();
-    let mut attempt = 1;
-    loop {
-        let err = match connections.create(request).await {
-            Ok(conn) => return Some(conn),
-            Err(err) => err,
-        };
-        // A lost answer or an internal error may still have created the connection: look
-        // before creating again.
-        if !(err.is_ambiguous() || matches!(err, Error::Server(_))) {
-            diags.add(write_error::<A>(api, &action, method, &err));
-            return None;
-        }
-        match connections.get_by_name(name, project).await {
-            Ok(conn) => {
-                tracing::info!(id = %conn.id, "the failed create had created the connection");
-                return Some(conn);
-            }
-            Err(lookup) if lookup.is_not_found() && attempt < CREATE_ATTEMPTS => attempt += 1,
-            Err(_) => {
-                diags.add(write_error::<A>(api, &action, method, &err));
-                return None;
-            }
-        }
-    }
-}
-
-/// Refreshes `state` from what the API returns, keeping what the API cannot tell (secrets) and
-/// what means the same (null vs "" descriptions). Credentials whose hash changed are drift:
-/// their secrets are nulled so the next plan shows a credentials update.
-fn refresh<A: ConnectionApp>(
-    state: Connection<A::Credentials>,
-    conn: &AppConnection<A::App>,
-    diags: &mut Diagnostics,
-) -> Connection<A::Credentials> {
-    let fresh = Connection::<A::Credentials>::from_api::<A>(conn);
-    let description =
-        if same_description(state.description.as_deref(), fresh.description.as_deref()) {
-            state.description
-        } else {
-            fresh.description
-        };
-    let credentials = match state.credentials {
-        None => fresh.credentials,
-        Some(mut credentials) => {
-            if state
-                .credentials_hash
-                .known()
-                .is_some_and(|hash| hash != conn.credentials_hash)
-            {
-                diags.warning(
-                    format!(
-                        "{} connection credentials changed outside Terraform",
-                        A::LABEL
-                    ),
-                    format!(
-                        "The credentials of {} connection {:?} ({}) were changed outside \
-                         Terraform (its credentials hash changed). The next plan writes the \
-                         configured credentials again{}. To accept the credentials Infisical now \
-                         has, add `lifecycle {{ ignore_changes = [credentials] }}` to the \
-                         resource.",
-                        A::LABEL,
-                        conn.name,
-                        conn.id,
-                        A::REWRITE_NOTE
-                    ),
-                );
-                if let Some(api) = &fresh.credentials {
-                    A::drifted(&mut credentials, api);
-                }
-            }
-            Some(credentials)
-        }
-    };
-    Connection {
-        description,
-        credentials,
-        ..fresh
-    }
-}
-
-/// The new state after a create or update: exactly the plan, with what only the API knows.
-fn applied<C>(mut planned: Connection<C>, conn: &AppConnection<impl App>) -> Value
-where
-    Connection<C>: Model,
-{
-    planned.id = Computed::Known(conn.id.clone());
-    if planned.credentials_hash.is_unknown() {
-        planned.credentials_hash = Computed::Known(conn.credentials_hash.clone());
-    }
-    planned.to_value()
-}
-
-/// A string to send: `None` for null or "".
-fn text(value: Option<&str>) -> Option<String> {
-    value.filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 #[tonic::async_trait]
@@ -538,7 +262,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) {
-        modify_plan::<A>(input, planned, private, diags);
+        plan::modify_plan::<A>(input, planned, private, diags);
     }
 
     async fn create(
@@ -549,33 +273,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        let client = api.client(diags)?;
-        let plan: Connection<A::Credentials> = model::read(planned, diags)?;
-        let Some(credentials) = plan.request::<A>() else {
-            diags.attr_error(
-                AttrPath::new(attr::CREDENTIALS),
-                "Incomplete credentials",
-                "the credentials are incomplete for this method.",
-            );
-            return None;
-        };
-        let request = CreateAppConnection::<A::App> {
-            name: plan.name.clone(),
-            description: text(plan.description.as_deref()),
-            credentials: credentials.clone(),
-            project_id: plan.project_id.clone(),
-            gateway_id: plan.gateway_id.clone(),
-        };
-        let project = request.project_id.as_deref();
-        if !name_free_for_secret::<A>(client, &plan.name, project, None, &credentials, diags).await
-        {
-            return None;
-        }
-        let created = create_once::<A>(api, client, &request, &plan.method, diags).await?;
-        Some(Stored {
-            state: applied(plan, &created),
-            private: private_after_write::<A>(private, &credentials),
-        })
+        settle(lifecycle::create::<A>(api, planned, private).await, diags)
     }
 
     async fn read(
@@ -585,39 +283,8 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> ReadOutcome {
-        let Some(client) = api.client_if_known() else {
-            // The provider configuration is known only after apply: keep the state as it is
-            // rather than failing the plan.
-            return ReadOutcome::Found(Stored {
-                state: state.clone(),
-                private: private.to_vec(),
-            });
-        };
-        let Some(current) = model::read::<Connection<A::Credentials>>(state, diags) else {
-            return ReadOutcome::Failed;
-        };
-        let Some(id) = current.known_id(diags) else {
-            return ReadOutcome::Failed;
-        };
-        match client.app_connections::<A::App>().get(&id).await {
-            Ok(conn) => ReadOutcome::Found(Stored {
-                state: refresh::<A>(current, &conn, diags).to_value(),
-                private: private.to_vec(),
-            }),
-            Err(err) if err.is_not_found() => {
-                tracing::info!(
-                    id,
-                    "the {} connection is gone; Terraform will plan to create it",
-                    A::LABEL
-                );
-                ReadOutcome::Gone
-            }
-            Err(err) => {
-                let action = format!("read the {} connection {id}", A::LABEL);
-                diags.add(api.error(&action, &err));
-                ReadOutcome::Failed
-            }
-        }
+        let outcome = lifecycle::read::<A>(api, state, private, diags).await;
+        settle(outcome, diags).unwrap_or(ReadOutcome::Failed)
     }
 
     async fn update(
@@ -629,112 +296,17 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        let client = api.client(diags)?;
-        let before: Connection<A::Credentials> = model::read(prior, diags)?;
-        let mut plan: Connection<A::Credentials> = model::read(planned, diags)?;
-        let id = before.known_id(diags)?;
-        let mut request = UpdateAppConnection::<A::App>::default();
-        if plan.name != before.name {
-            request.name = text(Some(&plan.name));
-        }
-        if !same_description(plan.description.as_deref(), before.description.as_deref()) {
-            request.description = Patch::from_option(text(plan.description.as_deref()));
-        }
-        if plan.gateway_id != before.gateway_id {
-            request.gateway_id = Patch::from_option(text(plan.gateway_id.as_deref()));
-        }
-        // Credentials only when they changed (or drifted): a single-use secret stays unspent.
-        if plan.credentials != before.credentials {
-            request.credentials = plan.request::<A>();
-            if let Some(credentials) = &request.credentials {
-                if !check_unused::<A>(credentials, &plan.method, private, diags) {
-                    return None;
-                }
-            }
-        }
-        if let (Some(name), Some(credentials)) = (&request.name, &request.credentials) {
-            let project = before.project_id.as_deref();
-            if !name_free_for_secret::<A>(client, name, project, Some(&id), credentials, diags)
-                .await
-            {
-                return None;
-            }
-        }
-        if request == UpdateAppConnection::default() {
-            // Only a change the API does not see (e.g. description "" → null).
-            plan.credentials_hash = before.credentials_hash;
-            return Some(Stored {
-                state: plan.to_value(),
-                private: private.to_vec(),
-            });
-        }
-        match client
-            .app_connections::<A::App>()
-            .update(&id, &request)
-            .await
-        {
-            Ok(conn) => {
-                let private = match &request.credentials {
-                    Some(credentials) => private_after_write::<A>(private, credentials),
-                    None => private.to_vec(),
-                };
-                Some(Stored {
-                    state: applied(plan, &conn),
-                    private,
-                })
-            }
-            Err(err) => {
-                let action = format!("update the {} connection {:?}", A::LABEL, plan.name);
-                diags.add(write_error::<A>(api, &action, &plan.method, &err));
-                None
-            }
-        }
+        settle(
+            lifecycle::update::<A>(api, prior, planned, private).await,
+            diags,
+        )
     }
 
     async fn delete(&self, api: &Configured, prior: &Value, diags: &mut Diagnostics) {
-        let Some(client) = api.client(diags) else {
-            return;
-        };
-        let Some(before) = model::read::<Connection<A::Credentials>>(prior, diags) else {
-            return;
-        };
-        let Some(id) = before.known_id(diags) else {
-            return;
-        };
-        match client.app_connections::<A::App>().delete(&id).await {
-            Ok(_) => {}
-            Err(err) if err.is_not_found() => tracing::info!(id, "already deleted"),
-            Err(err) => {
-                let action = format!("delete the {} connection {id}", A::LABEL);
-                diags.add(api.error(&action, &err));
-            }
-        }
+        settle(lifecycle::delete::<A>(api, prior).await, diags);
     }
 
     async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        let client = api.client(diags)?;
-        let connections = client.app_connections::<A::App>();
-        let found = if uuid::Uuid::try_parse(id).is_ok() {
-            connections.get(id).await
-        } else if let Some((project, name)) = id.split_once('/') {
-            connections.get_by_name(name, Some(project)).await
-        } else {
-            connections.get_by_name(id, None).await
-        };
-        match found {
-            Ok(conn) => Some(Connection::<A::Credentials>::from_api::<A>(&conn).to_value()),
-            Err(err) => {
-                let action = format!("import the {} connection {id:?}", A::LABEL);
-                let mut diag = api.error(&action, &err);
-                if err.is_not_found() {
-                    diag.detail.push_str(
-                        "\n\nImport by connection id (a UUID), by name for an organization-level \
-                         connection, or by \"<project_id>/<name>\" for a project-scoped one.",
-                    );
-                }
-                diags.add(diag);
-                None
-            }
-        }
+        settle(lifecycle::import::<A>(api, id).await, diags)
     }
 }

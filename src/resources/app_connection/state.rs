@@ -2,7 +2,7 @@
 //! values here and nowhere else.
 
 use crate::infisical::{App, AppConnection};
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{AttrPath, Diagnostic};
 use crate::tfplugin::value::Value;
 
 use super::super::model::{self, Computed, Fields, Model};
@@ -66,12 +66,11 @@ impl<C: Model> Model for Connection<C> {
 
 impl<C> Connection<C> {
     /// The id, which a created connection has; an error when it is missing.
-    pub(crate) fn known_id(&self, diags: &mut Diagnostics) -> Option<String> {
-        let id = self.id.known().map(str::to_owned);
-        if id.is_none() {
-            diags.add(model::missing(&AttrPath::new(ID), &self.id.to_value()));
-        }
-        id
+    pub(crate) fn known_id(&self) -> Result<String, Diagnostic> {
+        self.id
+            .known()
+            .map(str::to_owned)
+            .ok_or_else(|| model::missing(&AttrPath::new(ID), &self.id.to_value()))
     }
 
     /// The credentials as the API takes them; `None` when incomplete.
