@@ -11,6 +11,7 @@ pub mod server;
 mod service;
 pub mod tls;
 pub mod value;
+mod wire;
 
 /// Code generated from `proto/` (see `build.rs`); private to this layer.
 #[allow(missing_docs, dead_code, clippy::all, clippy::pedantic)]

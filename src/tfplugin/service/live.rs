@@ -1,0 +1,391 @@
+//! The RPCs this provider offers: metadata and schema, provider validation, configuration and
+//! stop, and each step of a resource's or data source's life. Each decodes its request, calls
+//! the provider, resource or data source (through the shared planning rules), and encodes the
+//! answer; every problem travels as a diagnostic.
+//!
+//! To offer an RPC that `unoffered` answers today, delete it there and write it here.
+
+use std::sync::Arc;
+
+use tonic::{Request, Response, Status};
+
+use super::{ProviderService, unoffered};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::framework::{self, Provider, ReadOutcome, Stored};
+use crate::tfplugin::proto::tfplugin6 as pb;
+use crate::tfplugin::value::Value;
+use crate::tfplugin::wire::{decode_all, diags_to_proto, encode_into, path_to_proto};
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        use pb::get_metadata as m;
+        Ok(Response::new(m::Response {
+            server_capabilities: self.schema_response.server_capabilities,
+            resources: self
+                .resources
+                .keys()
+                .map(|n| m::ResourceMetadata {
+                    type_name: (*n).to_owned(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| m::DataSourceMetadata {
+                    type_name: (*n).to_owned(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(self.schema_response.clone()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some([config]) = decode_all([(req.config.as_ref(), &self.provider_type)], &mut diags)
+        {
+            self.provider.schema().warn_deprecated(&config, &mut diags);
+            self.provider.validate(&config, &mut diags);
+        }
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = req.into_inner();
+        tracing::debug!(terraform_version = %req.terraform_version, "configuring the provider");
+        let mut diags = Diagnostics::new();
+        if let Some([config]) = decode_all([(req.config.as_ref(), &self.provider_type)], &mut diags)
+        {
+            if let Some(client) = self.provider.configure(&config, &mut diags).await {
+                if let Ok(mut slot) = self.client.write() {
+                    *slot = Some(Arc::new(client));
+                }
+            }
+        }
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("Terraform asked the provider to stop: cancelling operations in flight");
+        self.stop_operations();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let schema = resource.schema();
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
+                resource.validate(&config, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut upgraded_state = None;
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let json = req.raw_state.map(|r| r.json).unwrap_or_default();
+            if json.is_empty() {
+                diags.error(
+                    "Unsupported state format",
+                    "the stored state has no JSON form (it predates Terraform 0.12), which this \
+                     provider cannot read.",
+                );
+            } else if let Some(state) = resource.upgrade_state(req.version, &json, &mut diags) {
+                upgraded_state = encode_into(&state, &resource.schema().value_type(), &mut diags);
+            }
+        }
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut response = pb::read_resource::Response {
+            new_state: req.current_state.clone(),
+            private: req.private.clone(),
+            ..Default::default()
+        };
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let ty = resource.schema().value_type();
+            let decoded = decode_all([(req.current_state.as_ref(), &ty)], &mut diags);
+            if let (Some([state]), Some(client)) = (decoded, self.client(&mut diags)) {
+                let mut op = Diagnostics::new();
+                let outcome = self
+                    .cancellable(
+                        &mut diags,
+                        resource.read(&client, &state, &req.private, &mut op),
+                    )
+                    .await;
+                diags.extend(op);
+                match outcome {
+                    Some(ReadOutcome::Found(stored)) => {
+                        if stored.state.contains_unknown() {
+                            diags.error(
+                                "Provider bug: unknown value after refresh",
+                                "the refreshed state has an unknown value; please report this.",
+                            );
+                        } else {
+                            response.new_state = encode_into(&stored.state, &ty, &mut diags);
+                            response.private = stored.private;
+                        }
+                    }
+                    Some(ReadOutcome::Gone) => {
+                        response.new_state = encode_into(&Value::Null, &ty, &mut diags);
+                    }
+                    Some(ReadOutcome::Failed) | None => {}
+                }
+            }
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(response))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut response = pb::plan_resource_change::Response::default();
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let ty = resource.schema().value_type();
+            let decoded = decode_all(
+                [
+                    (req.prior_state.as_ref(), &ty),
+                    (req.proposed_new_state.as_ref(), &ty),
+                    (req.config.as_ref(), &ty),
+                ],
+                &mut diags,
+            );
+            if let Some([prior, proposed, config]) = decoded {
+                let plan = framework::plan(
+                    resource.as_ref(),
+                    &prior,
+                    &proposed,
+                    &config,
+                    &req.prior_private,
+                    &mut diags,
+                );
+                response.planned_state = encode_into(&plan.planned, &ty, &mut diags);
+                response.planned_private = plan.private;
+                response.requires_replace =
+                    plan.requires_replace.iter().map(path_to_proto).collect();
+            }
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(response))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut response = pb::apply_resource_change::Response {
+            new_state: req.prior_state.clone(),
+            private: req.planned_private.clone(),
+            ..Default::default()
+        };
+        let Some(resource) = self.resource(&req.type_name, &mut diags) else {
+            response.diagnostics = diags_to_proto(&diags);
+            return Ok(Response::new(response));
+        };
+        let ty = resource.schema().value_type();
+        let decoded = decode_all(
+            [
+                (req.prior_state.as_ref(), &ty),
+                (req.planned_state.as_ref(), &ty),
+                (req.config.as_ref(), &ty),
+            ],
+            &mut diags,
+        );
+        if let (Some([prior, planned, config]), Some(client)) = (decoded, self.client(&mut diags)) {
+            let private = &req.planned_private;
+            let mut op = Diagnostics::new();
+            let (new_state, new_private) = if planned.is_null() {
+                self.cancellable(&mut diags, resource.delete(&client, &prior, &mut op))
+                    .await;
+                // A failed delete keeps the object in state, so Terraform tries again next time.
+                let failed = op.has_errors() || diags.has_errors();
+                (
+                    if failed { prior.clone() } else { Value::Null },
+                    private.clone(),
+                )
+            } else if prior.is_null() {
+                let created = self
+                    .cancellable(
+                        &mut diags,
+                        resource.create(&client, &planned, &config, private, &mut op),
+                    )
+                    .await;
+                stored_parts(created.flatten())
+            } else {
+                let updated = self
+                    .cancellable(
+                        &mut diags,
+                        resource.update(&client, &prior, &planned, &config, private, &mut op),
+                    )
+                    .await;
+                match updated.flatten() {
+                    Some(stored) => (stored.state, stored.private),
+                    None => (prior.clone(), private.clone()),
+                }
+            };
+            diags.extend(op);
+            if !diags.has_errors() {
+                framework::check_applied(&planned, &new_state, &mut diags);
+            }
+            if new_state.contains_unknown() {
+                // Never hand Terraform an unknown after apply; keep what it had instead.
+                diags.error(
+                    "Provider bug: unknown value after apply",
+                    "please report this.",
+                );
+            } else {
+                response.new_state = encode_into(&new_state, &ty, &mut diags);
+                response.private = new_private;
+            }
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(response))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut imported_resources = Vec::new();
+        if let (Some(resource), Some(client)) = (
+            self.resource(&req.type_name, &mut diags),
+            self.client(&mut diags),
+        ) {
+            let mut op = Diagnostics::new();
+            let state = self
+                .cancellable(&mut diags, resource.import(&client, &req.id, &mut op))
+                .await;
+            diags.extend(op);
+            if let Some(Some(state)) = state {
+                if let Some(state) =
+                    encode_into(&state, &resource.schema().value_type(), &mut diags)
+                {
+                    imported_resources.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(state),
+                        ..Default::default()
+                    });
+                }
+            }
+        }
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diags_to_proto(&diags),
+            deferred: None,
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some(data_source) = self.data_source(&req.type_name, &mut diags) {
+            let schema = data_source.schema();
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
+                data_source.validate(&config, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut state = None;
+        if let Some(data_source) = self.data_source(&req.type_name, &mut diags) {
+            let ty = data_source.schema().value_type();
+            let decoded = decode_all([(req.config.as_ref(), &ty)], &mut diags);
+            if let (Some([config]), Some(client)) = (decoded, self.client(&mut diags)) {
+                let mut op = Diagnostics::new();
+                let read = self
+                    .cancellable(&mut diags, data_source.read(&client, &config, &mut op))
+                    .await;
+                diags.extend(op);
+                if let Some(Some(value)) = read {
+                    state = encode_into(&value, &ty, &mut diags);
+                }
+            }
+        }
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: diags_to_proto(&diags),
+            deferred: None,
+        }))
+    }
+
+    // Every RPC of a feature this provider does not offer.
+    unoffered::rpcs!(pb);
+}
+
+fn stored_parts(stored: Option<Stored>) -> (Value, Vec<u8>) {
+    stored.map_or((Value::Null, Vec::new()), |s| (s.state, s.private))
+}

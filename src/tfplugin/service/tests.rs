@@ -1,0 +1,198 @@
+//! Tests of the provider service as Terraform drives it: cancellation after StopProvider, and
+//! malformed values answered as diagnostics.
+
+use std::sync::Arc;
+
+use tonic::Request;
+
+use super::{ProviderService, STOP_GRACE};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::framework::{DataSource, Provider, ReadOutcome, Resource, Stored};
+use crate::tfplugin::proto::tfplugin6 as pb;
+use crate::tfplugin::schema::{Attribute, Schema};
+use crate::tfplugin::value::{Type, Value};
+use crate::tfplugin::wire::{decode, encode};
+use pb::provider_server::Provider as _;
+
+/// A provider whose one resource never finishes creating, and reads instantly.
+struct Slow;
+struct Stuck;
+
+#[tonic::async_trait]
+impl Resource<()> for Stuck {
+    fn type_name(&self) -> &'static str {
+        "test_stuck"
+    }
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("id").computed(),
+                Attribute::string("name").required(),
+            ],
+        }
+    }
+    async fn create(
+        &self,
+        _: &(),
+        _: &Value,
+        _: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        std::future::pending().await
+    }
+    async fn read(&self, _: &(), state: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
+        ReadOutcome::Found(Stored {
+            state: state.clone(),
+            private: Vec::new(),
+        })
+    }
+    async fn update(
+        &self,
+        _: &(),
+        _: &Value,
+        _: &Value,
+        _: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        None
+    }
+    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+    async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
+        None
+    }
+}
+
+#[tonic::async_trait]
+impl Provider for Slow {
+    type Client = ();
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: Vec::new(),
+        }
+    }
+    fn validate(&self, _: &Value, _: &mut Diagnostics) {}
+    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+        Some(())
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
+        vec![Arc::new(Stuck)]
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
+        Vec::new()
+    }
+}
+
+fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(encode(value, ty).unwrap())
+}
+
+#[tokio::test]
+async fn stop_provider_cancels_work_in_flight_and_keeps_serving() {
+    let service = Arc::new(ProviderService::new(Slow));
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let ty = Stuck.schema().value_type();
+    let planned = Value::object([("id", Value::Unknown), ("name", Value::string("x"))]);
+    let apply = pb::apply_resource_change::Request {
+        type_name: "test_stuck".into(),
+        prior_state: dv(&Value::Null, &ty),
+        planned_state: dv(&planned, &ty),
+        config: dv(
+            &Value::object([("id", Value::Null), ("name", Value::string("x"))]),
+            &ty,
+        ),
+        ..Default::default()
+    };
+    let in_flight = tokio::spawn({
+        let service = service.clone();
+        async move { service.apply_resource_change(Request::new(apply)).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert!(
+        !in_flight.is_finished(),
+        "the create should still be running"
+    );
+    service
+        .stop_provider(Request::new(pb::stop_provider::Request {}))
+        .await
+        .unwrap();
+    let answer = tokio::time::timeout(STOP_GRACE * 2, in_flight)
+        .await
+        .expect("StopProvider did not cancel the create")
+        .unwrap()
+        .unwrap()
+        .into_inner();
+    assert!(
+        answer
+            .diagnostics
+            .iter()
+            .any(|d| d.summary == "Operation cancelled"),
+        "{:?}",
+        answer.diagnostics
+    );
+
+    // The server keeps working after a stop.
+    let state = Value::object([("id", Value::string("1")), ("name", Value::string("x"))]);
+    let read = service
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: "test_stuck".into(),
+            current_state: dv(&state, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+    assert_eq!(decode(read.new_state.as_ref(), &ty).unwrap(), state);
+}
+
+#[tokio::test]
+async fn malformed_values_become_error_diagnostics() {
+    let service = ProviderService::new(Slow);
+    for bytes in [
+        vec![0xa5, b'a'],
+        vec![0x92, 0x01],
+        b"\x81\xa4name\x05".to_vec(),
+    ] {
+        let shown = bytes.clone();
+        let answer = service
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "test_stuck".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: bytes,
+                    json: Vec::new(),
+                }),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            answer.diagnostics.len(),
+            1,
+            "{shown:?} {:?}",
+            answer.diagnostics
+        );
+        assert_eq!(
+            answer.diagnostics[0].severity,
+            pb::diagnostic::Severity::Error as i32
+        );
+    }
+    let unknown_type = service
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "test_missing".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(unknown_type.diagnostics[0].detail.contains("test_missing"));
+}
