@@ -21,7 +21,7 @@ use terraform_provider_infisical::tfplugin::framework::{
     DataSource, Provider, ReadOutcome, Resource, Stored,
 };
 use terraform_provider_infisical::tfplugin::schema::{Attribute, Schema};
-use terraform_provider_infisical::tfplugin::server;
+use terraform_provider_infisical::tfplugin::server::{self, Identity};
 use terraform_provider_infisical::tfplugin::value::Value;
 
 struct Reference;
@@ -157,6 +157,16 @@ impl Resource<()> for Stores {
     }
 }
 
+/// Named as `scripts/bench.py` installs it, so debug mode's reattach line works for it too.
+const IDENTITY: Identity = Identity {
+    binary: "reference-provider",
+    address: "registry.terraform.io/bench/reference",
+    log_module: "provider.reference",
+    log_level_var: "TF_LOG_PROVIDER_REFERENCE",
+    // Nothing of its own logs; the protocol layer's events are logged anyway.
+    log_targets: &[],
+};
+
 fn main() -> ExitCode {
-    server::run("reference-provider", Reference)
+    server::run(IDENTITY, Reference)
 }

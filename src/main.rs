@@ -3,8 +3,18 @@
 use std::process::ExitCode;
 
 use terraform_provider_infisical::provider::InfisicalProvider;
-use terraform_provider_infisical::tfplugin::server;
+use terraform_provider_infisical::tfplugin::server::{self, Identity};
+
+/// The names Terraform, its log and its users know this provider by.
+const IDENTITY: Identity = Identity {
+    binary: "terraform-provider-infisical",
+    address: "registry.terraform.io/infisical/infisical",
+    log_module: "provider.infisical",
+    log_level_var: "TF_LOG_PROVIDER_INFISICAL",
+    // The library: provider, resources and API client (the protocol layer is always logged).
+    log_targets: &["terraform_provider_infisical"],
+};
 
 fn main() -> ExitCode {
-    server::run("terraform-provider-infisical", InfisicalProvider)
+    server::run(IDENTITY, InfisicalProvider)
 }

@@ -90,7 +90,7 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// A short sentence.
     pub summary: String,
-    /// What failed, what to do, and the Infisical request id where there is one.
+    /// What failed, what to do, and the API's request id where there is one.
     pub detail: String,
     /// The attribute the message is about, if any.
     pub path: Option<AttrPath>,

@@ -70,7 +70,7 @@ pub enum ReadOutcome {
 /// A managed resource type.
 #[tonic::async_trait]
 pub trait Resource<C>: Send + Sync {
-    /// The full type name, e.g. `infisical_app_connection_github`.
+    /// The full type name, e.g. `random_password`.
     fn type_name(&self) -> &'static str;
 
     /// The resource's schema.
@@ -161,7 +161,7 @@ pub fn decode_state(json: &[u8], schema: &Schema, diags: &mut Diagnostics) -> Op
 /// A data source type.
 #[tonic::async_trait]
 pub trait DataSource<C>: Send + Sync {
-    /// The full type name, e.g. `infisical_app_connection_github`.
+    /// The full type name, e.g. `aws_caller_identity`.
     fn type_name(&self) -> &'static str;
 
     /// The data source's schema.

@@ -3,7 +3,8 @@
 //! go-plugin parses each stderr line as JSON with `@level`, `@message` and `@timestamp` (exactly six
 //! fractional digits, else the line falls back to plain text) and re-emits it through Terraform's
 //! provider logger, whose level is `TF_LOG_PROVIDER`, else `TF_LOG`. Stdout is never used: it
-//! carries the handshake line alone.
+//! carries the handshake line alone. The provider's names in the log (its `@module`, its own level
+//! variable, the code whose events are logged) come from its [`Identity`].
 
 use std::io::Write;
 
@@ -15,13 +16,16 @@ use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
+use super::server::Identity;
+
 /// Go's `2006-01-02T15:04:05.000000Z07:00` layout, in UTC.
 const TIMESTAMP: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
-/// The level Terraform asked for through the environment, or `None` to log nothing.
-pub fn level_from_env() -> LevelFilter {
-    let setting = ["TF_LOG_PROVIDER_INFISICAL", "TF_LOG_PROVIDER", "TF_LOG"]
+/// The level Terraform asked for through the environment (the provider's own variable first),
+/// or `OFF` to log nothing.
+pub fn level_from_env(provider_var: &str) -> LevelFilter {
+    let setting = [provider_var, "TF_LOG_PROVIDER", "TF_LOG"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
     match setting {
@@ -42,37 +46,50 @@ fn parse_level(level: &str) -> LevelFilter {
     }
 }
 
-/// Installs the JSON-lines logger on stderr as the global `tracing` subscriber.
-pub fn init(level: LevelFilter) {
-    // Logs from our own crate only: dependencies (h2, hyper, rustls) trace every frame, which
-    // would drown the provider's own lines in Terraform's log.
-    let filter = tracing_subscriber::filter::Targets::new()
-        .with_target("terraform_provider_infisical", level)
-        .with_target("terraform-provider-infisical", level);
+/// Installs the JSON-lines logger on stderr as the global `tracing` subscriber, at the level the
+/// environment asks for.
+pub fn init(identity: &Identity) {
+    let level = level_from_env(identity.log_level_var);
+    // Logs from the provider's code and this layer only: dependencies (h2, hyper, rustls) trace
+    // every frame, which would drown the provider's own lines in Terraform's log.
+    let filter = identity
+        .log_targets
+        .iter()
+        .fold(
+            tracing_subscriber::filter::Targets::new(),
+            |filter, target| filter.with_target(*target, level),
+        )
+        .with_target(super::TRACING_TARGET, level);
+    let layer = HclogLayer {
+        module: identity.log_module,
+    };
     let _ = tracing_subscriber::registry()
-        .with(HclogLayer.with_filter(filter))
+        .with(layer.with_filter(filter))
         .try_init();
 }
 
 /// A `tracing` layer that writes each event as one hclog JSON line on stderr.
-pub struct HclogLayer;
+pub struct HclogLayer {
+    /// The `@module` of every line.
+    module: &'static str,
+}
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        let line = format_event(event);
+        let line = format_event(event, self.module);
         // A log line that cannot be written is dropped: there is nowhere else to report it.
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
 }
 
-fn format_event(event: &Event<'_>) -> String {
+fn format_event(event: &Event<'_>, module: &str) -> String {
     let meta = event.metadata();
     let mut fields = JsonFields::default();
     event.record(&mut fields);
     let mut object = serde_json::Map::new();
     object.insert("@level".into(), level_name(*meta.level()).into());
     object.insert("@message".into(), fields.message.unwrap_or_default().into());
-    object.insert("@module".into(), "provider.infisical".into());
+    object.insert("@module".into(), module.into());
     object.insert("@caller".into(), meta.target().into());
     let now = time::OffsetDateTime::now_utc();
     object.insert(
@@ -147,7 +164,10 @@ mod tests {
 
     impl<S: Subscriber> Layer<S> for Capture {
         fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-            self.0.lock().unwrap().push(format_event(event));
+            self.0
+                .lock()
+                .unwrap()
+                .push(format_event(event, "provider.test"));
         }
     }
 
@@ -168,6 +188,15 @@ mod tests {
         let fraction = ts.split('.').nth(1).unwrap();
         assert_eq!(fraction.len(), "000000Z".len(), "{ts}");
         assert!(lines[0].ends_with('\n') && !lines[0].trim_end().contains('\n'));
+    }
+
+    #[test]
+    fn lines_name_the_module_the_provider_gives() {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let subscriber = tracing_subscriber::registry().with(Capture(lines.clone()));
+        tracing::subscriber::with_default(subscriber, || tracing::info!("hello"));
+        let line: serde_json::Value = serde_json::from_str(&lines.lock().unwrap()[0]).unwrap();
+        assert_eq!(line["@module"], "provider.test");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The Terraform plugin protocol (version 6) over go-plugin: handshake and mutual TLS, the gRPC
 //! services, the value codec, schemas, diagnostics and the planning rules every resource shares.
-//! Knows nothing about Infisical.
+//! Names no provider: a provider's binary passes its names in, as a [`server::Identity`].
 
 pub mod diag;
 pub mod framework;
@@ -12,6 +12,10 @@ mod service;
 pub mod tls;
 pub mod value;
 mod wire;
+
+/// The prefix of the `tracing` targets of this layer's events (its module path): they reach the
+/// log whatever targets the provider names.
+const TRACING_TARGET: &str = module_path!();
 
 /// Code generated from `proto/` (see `build.rs`); private to this layer.
 #[allow(missing_docs, dead_code, clippy::all, clippy::pedantic)]

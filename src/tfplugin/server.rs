@@ -24,8 +24,27 @@ use super::tls;
 const MAX_MESSAGE_BYTES: usize = 256 << 20;
 /// After Shutdown, how long connections may take to close before the process goes anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(50);
-/// The address Terraform knows this provider by, for `TF_REATTACH_PROVIDERS`.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/infisical/infisical";
+
+/// The names a provider is known by. This layer names no provider of its own: the provider's
+/// binary passes its identity to [`run`].
+#[derive(Clone, Copy, Debug)]
+pub struct Identity {
+    /// The executable's name, e.g. `terraform-provider-random`: it begins every error the process
+    /// writes to stderr, and the refusal of an RPC the provider does not offer.
+    pub binary: &'static str,
+    /// The source address Terraform knows the provider by, e.g.
+    /// `registry.terraform.io/hashicorp/random`: the key of the `TF_REATTACH_PROVIDERS` value that
+    /// debug mode prints.
+    pub address: &'static str,
+    /// The `@module` of every log line, e.g. `provider.random`.
+    pub log_module: &'static str,
+    /// The environment variable that sets the provider's log level ahead of `TF_LOG_PROVIDER` and
+    /// `TF_LOG`, e.g. `TF_LOG_PROVIDER_RANDOM`.
+    pub log_level_var: &'static str,
+    /// The `tracing` targets (crate or module paths) of the provider's own code, whose events
+    /// reach the log beside this layer's; other crates' events stay out.
+    pub log_targets: &'static [&'static str],
+}
 
 /// Why serving failed.
 #[derive(Debug, thiserror::Error)]
@@ -52,10 +71,11 @@ pub struct ServeOptions {
 }
 
 /// The whole `main` of a provider binary: logging as `TF_LOG` asks, `--debug` for debug mode,
-/// a tokio runtime, then [`serve`]. Failures go to stderr after `name`, never to stdout, which
-/// belongs to the handshake line.
-pub fn run<P: Provider>(name: &str, provider: P) -> ExitCode {
-    super::logging::init(super::logging::level_from_env());
+/// a tokio runtime, then [`serve`]. Failures go to stderr after the binary's name, never to
+/// stdout, which belongs to the handshake line.
+pub fn run<P: Provider>(identity: Identity, provider: P) -> ExitCode {
+    super::logging::init(&identity);
+    let name = identity.binary;
     let options = ServeOptions {
         debug: std::env::args().skip(1).any(|a| a == "--debug"),
     };
@@ -69,7 +89,7 @@ pub fn run<P: Provider>(name: &str, provider: P) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(serve(provider, options)) {
+    match runtime.block_on(serve(identity, provider, options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{name}: {e}");
@@ -79,7 +99,11 @@ pub fn run<P: Provider>(name: &str, provider: P) -> ExitCode {
 }
 
 /// Serves `provider` to Terraform until Terraform shuts it down (or, in debug mode, Ctrl-C).
-pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<(), ServeError> {
+pub async fn serve<P: Provider>(
+    identity: Identity,
+    provider: P,
+    options: ServeOptions,
+) -> Result<(), ServeError> {
     if !options.debug {
         handshake::check_cookie(std::env::var(handshake::MAGIC_COOKIE_KEY).ok().as_deref())?;
     }
@@ -105,7 +129,7 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     health_reporter
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
-    let provider_service = ProviderServer::new(ProviderService::new(provider))
+    let provider_service = ProviderServer::new(ProviderService::new(provider, identity.binary))
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let router = tonic::transport::Server::builder()
@@ -127,7 +151,7 @@ pub async fn serve<P: Provider>(provider: P, options: ServeOptions) -> Result<()
     );
 
     if options.debug {
-        print_reattach(network, &address)?;
+        print_reattach(identity.address, network, &address)?;
         let token = shutdown.clone();
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -166,9 +190,10 @@ fn write_stdout(line: &str) -> Result<(), ServeError> {
         .map_err(ServeError::Stdout)
 }
 
-fn print_reattach(network: &str, address: &str) -> Result<(), ServeError> {
+/// Debug mode's instructions: `TF_REATTACH_PROVIDERS`, keyed by the provider's source address.
+fn print_reattach(provider: &str, network: &str, address: &str) -> Result<(), ServeError> {
     let config = serde_json::json!({
-        PROVIDER_ADDRESS: {
+        provider: {
             "Protocol": "grpc",
             "ProtocolVersion": handshake::PROTOCOL_VERSION,
             "Pid": std::process::id(),

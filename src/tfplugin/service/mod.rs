@@ -34,6 +34,8 @@ type BoxStream<T> = Pin<Box<dyn futures_util::Stream<Item = Result<T, Status>> +
 /// The provider behind the gRPC service.
 pub(crate) struct ProviderService<P: Provider> {
     provider: P,
+    /// The provider's executable name, for refusals of what it does not offer.
+    binary: &'static str,
     provider_type: Type,
     resources: ResourceMap<P::Client>,
     data_sources: DataSourceMap<P::Client>,
@@ -46,8 +48,8 @@ pub(crate) struct ProviderService<P: Provider> {
 }
 
 impl<P: Provider> ProviderService<P> {
-    /// Wraps a provider.
-    pub(crate) fn new(provider: P) -> Self {
+    /// Wraps a provider, named by its executable's name.
+    pub(crate) fn new(provider: P, binary: &'static str) -> Self {
         let resources: ResourceMap<P::Client> = provider
             .resources()
             .into_iter()
@@ -82,6 +84,7 @@ impl<P: Provider> ProviderService<P> {
         Self {
             provider_type: provider_schema.value_type(),
             provider,
+            binary,
             resources,
             data_sources,
             schema_response,

@@ -1,5 +1,5 @@
-//! Tests of the provider service as Terraform drives it: cancellation after StopProvider, and
-//! malformed values answered as diagnostics.
+//! Tests of the provider service as Terraform drives it: cancellation after StopProvider,
+//! malformed values answered as diagnostics, and the answers to RPCs it does not offer.
 
 use std::sync::Arc;
 
@@ -94,7 +94,7 @@ fn dv(value: &Value, ty: &Type) -> Option<pb::DynamicValue> {
 
 #[tokio::test]
 async fn stop_provider_cancels_work_in_flight_and_keeps_serving() {
-    let service = Arc::new(ProviderService::new(Slow));
+    let service = Arc::new(ProviderService::new(Slow, "terraform-provider-test"));
     service
         .configure_provider(Request::new(pb::configure_provider::Request::default()))
         .await
@@ -156,7 +156,7 @@ async fn stop_provider_cancels_work_in_flight_and_keeps_serving() {
 
 #[tokio::test]
 async fn malformed_values_become_error_diagnostics() {
-    let service = ProviderService::new(Slow);
+    let service = ProviderService::new(Slow, "terraform-provider-test");
     for bytes in [
         vec![0xa5, b'a'],
         vec![0x92, 0x01],
@@ -195,4 +195,24 @@ async fn malformed_values_become_error_diagnostics() {
         .unwrap()
         .into_inner();
     assert!(unknown_type.diagnostics[0].detail.contains("test_missing"));
+}
+
+#[tokio::test]
+async fn unoffered_rpcs_are_refused_naming_the_binary_or_answered_empty() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let refused = service
+        .lock_state(Request::new(pb::lock_state::Request::default()))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unimplemented);
+    assert_eq!(
+        refused.message(),
+        "terraform-provider-test does not offer lock_state"
+    );
+    let functions = service
+        .get_functions(Request::new(pb::get_functions::Request::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(functions, pb::get_functions::Response::default());
 }

@@ -24,7 +24,8 @@ pub(super) type Answer<'a, T> =
 
 /// The methods of every RPC this provider does not offer, for the one `impl` of tonic's
 /// `Provider` trait (in `live.rs`), which passes the name it gives the generated protocol module.
-/// Each method answers with the function named beside it.
+/// Each method answers with the function named beside it, given the provider's binary name, the
+/// RPC's name and the request.
 ///
 /// That impl is `#[async_trait]`, which rewrites its `async fn`s before a macro inside it expands;
 /// so the methods here are written in the rewritten form: a boxed future, with its lifetimes.
@@ -92,6 +93,7 @@ macro_rules! rpcs {
             Self: 'async_trait,
         {
             let answer = $crate::tfplugin::service::unoffered::$answer(
+                self.binary,
                 stringify!($rpc),
                 request.into_inner(),
             );
@@ -102,12 +104,17 @@ macro_rules! rpcs {
 pub(super) use rpcs;
 
 /// No resource identities, no functions: an empty list.
-pub(super) fn empty<Request, T: Default>(_rpc: &str, _: Request) -> Result<Response<T>, Status> {
+pub(super) fn empty<Request, T: Default>(
+    _binary: &str,
+    _rpc: &str,
+    _: Request,
+) -> Result<Response<T>, Status> {
     Ok(Response::new(T::default()))
 }
 
 /// A call to a function this provider does not have.
 pub(super) fn no_such_function(
+    _binary: &str,
     _rpc: &str,
     request: pb::call_function::Request,
 ) -> Result<Response<pb::call_function::Response>, Status> {
@@ -122,6 +129,7 @@ pub(super) fn no_such_function(
 
 /// A `moved` block from another resource type into one of ours.
 pub(super) fn cannot_move(
+    _binary: &str,
     _rpc: &str,
     _: pb::move_resource_state::Request,
 ) -> Result<Response<pb::move_resource_state::Response>, Status> {
@@ -136,9 +144,9 @@ pub(super) fn cannot_move(
     }))
 }
 
-/// Every other feature: `Unimplemented`, naming the RPC.
-pub(super) fn refuse<Request, T>(rpc: &str, _: Request) -> Result<T, Status> {
+/// Every other feature: `Unimplemented`, naming the provider and the RPC.
+pub(super) fn refuse<Request, T>(binary: &str, rpc: &str, _: Request) -> Result<T, Status> {
     Err(Status::unimplemented(format!(
-        "terraform-provider-infisical does not offer {rpc}"
+        "{binary} does not offer {rpc}"
     )))
 }
