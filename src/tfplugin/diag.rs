@@ -55,7 +55,7 @@ impl AttrPath {
     }
 
     /// Whether this is the root path.
-    pub fn is_root(&self) -> bool {
+    pub(crate) fn is_root(&self) -> bool {
         self.0.is_empty()
     }
 }

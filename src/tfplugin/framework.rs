@@ -148,7 +148,7 @@ pub trait Resource<C>: Send + Sync {
 }
 
 /// Decodes stored JSON state with `schema`, reporting a failure as a diagnostic.
-pub fn decode_state(json: &[u8], schema: &Schema, diags: &mut Diagnostics) -> Option<Value> {
+pub(crate) fn decode_state(json: &[u8], schema: &Schema, diags: &mut Diagnostics) -> Option<Value> {
     match super::value::from_json(json, &schema.value_type()) {
         Ok(value) => Some(value),
         Err(err) => {
@@ -175,18 +175,18 @@ pub trait DataSource<C>: Send + Sync {
 }
 
 /// The result of planning: the planned state and which paths force a replacement.
-pub struct Plan {
+pub(crate) struct Plan {
     /// The planned new state (null for destroy).
-    pub planned: Value,
+    pub(crate) planned: Value,
     /// Private data to carry to apply.
-    pub private: Vec<u8>,
+    pub(crate) private: Vec<u8>,
     /// Paths whose change replaces the resource.
-    pub requires_replace: Vec<AttrPath>,
+    pub(crate) requires_replace: Vec<AttrPath>,
 }
 
 /// Plans a change the way Terraform users expect from any provider, then lets the resource
 /// refine it. `proposed` is Terraform's proposed new state.
-pub fn plan<C>(
+pub(crate) fn plan<C>(
     resource: &dyn Resource<C>,
     prior: &Value,
     proposed: &Value,
@@ -333,7 +333,7 @@ fn check_plan(
 
 /// Terraform's rules for an apply result: wholly known, and every value that was known in the
 /// plan kept as planned ("Provider produced inconsistent result after apply" otherwise).
-pub fn check_applied(planned: &Value, applied: &Value, diags: &mut Diagnostics) {
+pub(crate) fn check_applied(planned: &Value, applied: &Value, diags: &mut Diagnostics) {
     fn go(path: &AttrPath, planned: &Value, applied: &Value, diags: &mut Diagnostics) {
         match (planned, applied) {
             (_, a) if a.is_unknown() => {

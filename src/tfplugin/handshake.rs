@@ -11,18 +11,17 @@ use base64::Engine;
 use tokio::net::{TcpListener, UnixListener};
 
 /// The environment variable go-plugin uses to tell a plugin it was launched by its host.
-pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub(crate) const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 /// Terraform's (and OpenTofu's) cookie value; it never changes.
-pub const MAGIC_COOKIE_VALUE: &str =
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// The plugin protocol major version this provider speaks.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub(crate) const PROTOCOL_VERSION: u32 = 6;
 /// go-plugin's own wire version, first field of the handshake line.
 const CORE_PROTOCOL_VERSION: u32 = 1;
 
 /// Why the provider cannot start.
 #[derive(Debug, thiserror::Error)]
-pub enum HandshakeError {
+pub(crate) enum HandshakeError {
     /// Run by hand rather than by Terraform.
     #[error(
         "this binary is a plugin: Terraform runs it, it is not meant to be run by hand.\n\
@@ -36,7 +35,7 @@ pub enum HandshakeError {
 }
 
 /// Checks that Terraform launched us.
-pub fn check_cookie(value: Option<&str>) -> Result<(), HandshakeError> {
+pub(crate) fn check_cookie(value: Option<&str>) -> Result<(), HandshakeError> {
     match value {
         Some(MAGIC_COOKIE_VALUE) => Ok(()),
         _ => Err(HandshakeError::NotLaunchedByTerraform),
@@ -46,7 +45,7 @@ pub fn check_cookie(value: Option<&str>) -> Result<(), HandshakeError> {
 /// Picks the protocol version from `PLUGIN_PROTOCOL_VERSIONS` (e.g. `5,6`). When Terraform offers
 /// no version we speak, go-plugin's rule is to answer with our own and let the client report the
 /// mismatch, which gives the user a clearer message than an early exit.
-pub fn negotiate(offered: Option<&str>) -> u32 {
+pub(crate) fn negotiate(offered: Option<&str>) -> u32 {
     let offers_ours = offered
         .unwrap_or_default()
         .split(',')
@@ -61,7 +60,7 @@ pub fn negotiate(offered: Option<&str>) -> u32 {
 }
 
 /// Where the server listens.
-pub enum Listener {
+pub(crate) enum Listener {
     /// A Unix socket (the normal case); the path is removed on shutdown.
     Unix(UnixListener, PathBuf),
     /// TCP on loopback (when Unix sockets are unavailable).
@@ -71,7 +70,7 @@ pub enum Listener {
 impl Listener {
     /// Opens a Unix socket in `PLUGIN_UNIX_SOCKET_DIR` (else the temp dir), falling back to TCP on
     /// 127.0.0.1 within `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT`.
-    pub async fn open() -> Result<Self, HandshakeError> {
+    pub(crate) async fn open() -> Result<Self, HandshakeError> {
         let dir = std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
             .map(PathBuf::from)
             .unwrap_or_else(std::env::temp_dir);
@@ -102,7 +101,7 @@ impl Listener {
     }
 
     /// `(network, address)` as the handshake line and reattach config spell them.
-    pub fn address(&self) -> (&'static str, String) {
+    pub(crate) fn address(&self) -> (&'static str, String) {
         match self {
             Listener::Unix(_, path) => ("unix", path.display().to_string()),
             Listener::Tcp(listener) => (
@@ -117,7 +116,7 @@ impl Listener {
 }
 
 /// The one line Terraform reads from our stdout.
-pub fn handshake_line(
+pub(crate) fn handshake_line(
     version: u32,
     network: &str,
     address: &str,

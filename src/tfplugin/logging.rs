@@ -24,7 +24,7 @@ const TIMESTAMP: &[FormatItem<'static>] =
 
 /// The level Terraform asked for through the environment (the provider's own variable first),
 /// or `OFF` to log nothing.
-pub fn level_from_env(provider_var: &str) -> LevelFilter {
+fn level_from_env(provider_var: &str) -> LevelFilter {
     let setting = [provider_var, "TF_LOG_PROVIDER", "TF_LOG"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()));
@@ -48,7 +48,7 @@ fn parse_level(level: &str) -> LevelFilter {
 
 /// Installs the JSON-lines logger on stderr as the global `tracing` subscriber, at the level the
 /// environment asks for.
-pub fn init(identity: &Identity) {
+pub(crate) fn init(identity: &Identity) {
     let level = level_from_env(identity.log_level_var);
     // Logs from the provider's code and this layer only: dependencies (h2, hyper, rustls) trace
     // every frame, which would drown the provider's own lines in Terraform's log.
@@ -69,7 +69,7 @@ pub fn init(identity: &Identity) {
 }
 
 /// A `tracing` layer that writes each event as one hclog JSON line on stderr.
-pub struct HclogLayer {
+struct HclogLayer {
     /// The `@module` of every line.
     module: &'static str,
 }

@@ -4,12 +4,12 @@
 
 pub mod diag;
 pub mod framework;
-pub mod handshake;
-pub mod logging;
+mod handshake;
+mod logging;
 pub mod schema;
 pub mod server;
 mod service;
-pub mod tls;
+mod tls;
 pub mod value;
 mod wire;
 
@@ -18,7 +18,13 @@ mod wire;
 const TRACING_TARGET: &str = module_path!();
 
 /// Code generated from `proto/` (see `build.rs`); private to this layer.
-#[allow(missing_docs, dead_code, clippy::all, clippy::pedantic)]
+#[allow(
+    missing_docs,
+    dead_code,
+    unreachable_pub,
+    clippy::all,
+    clippy::pedantic
+)]
 mod proto {
     /// Terraform's provider service and messages.
     pub mod tfplugin6 {

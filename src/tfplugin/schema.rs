@@ -139,12 +139,12 @@ impl Attribute {
     }
 
     /// Whether a configuration may leave it null and the provider fills it in.
-    pub fn is_computed(&self) -> bool {
+    pub(crate) fn is_computed(&self) -> bool {
         matches!(self.mode, Mode::Computed | Mode::OptionalComputed)
     }
 
     /// The value type of the attribute.
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         match &self.kind {
             Kind::Plain(ty) => ty.clone(),
             Kind::Nested(nesting, attrs) => {
@@ -182,13 +182,13 @@ pub struct Schema {
 
 impl Schema {
     /// The object type of a whole value of this schema.
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         object_type(&self.attributes)
     }
 
     /// Visits every attribute, nested ones included, with its path. Attributes inside list, set
     /// and map nesting are visited once with the collection's path.
-    pub fn walk(&self, mut visit: impl FnMut(&AttrPath, &Attribute)) {
+    pub(crate) fn walk(&self, mut visit: impl FnMut(&AttrPath, &Attribute)) {
         fn go(attrs: &[Attribute], base: &AttrPath, visit: &mut dyn FnMut(&AttrPath, &Attribute)) {
             for attr in attrs {
                 let path = base.attr(attr.name);
@@ -203,7 +203,7 @@ impl Schema {
 
     /// Warns about each deprecated attribute `config` sets, with its path and message, as
     /// plugin frameworks do: Terraform itself only marks deprecated attributes in its docs.
-    pub fn warn_deprecated(&self, config: &Value, diags: &mut Diagnostics) {
+    pub(crate) fn warn_deprecated(&self, config: &Value, diags: &mut Diagnostics) {
         self.walk(|path, attr| {
             if let Some(message) = attr.deprecation
                 && !config.at(path).is_null()

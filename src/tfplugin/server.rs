@@ -48,7 +48,7 @@ pub struct Identity {
 
 /// Why serving failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ServeError {
+enum ServeError {
     /// The handshake could not happen.
     #[error(transparent)]
     Handshake(#[from] HandshakeError),
@@ -65,14 +65,14 @@ pub enum ServeError {
 
 /// How to serve.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct ServeOptions {
+struct ServeOptions {
     /// Debug mode: no cookie, no TLS, print `TF_REATTACH_PROVIDERS` and run until Ctrl-C.
-    pub debug: bool,
+    debug: bool,
 }
 
-/// The whole `main` of a provider binary: logging as `TF_LOG` asks, `--debug` for debug mode,
-/// a tokio runtime, then [`serve`]. Failures go to stderr after the binary's name, never to
-/// stdout, which belongs to the handshake line.
+/// The whole `main` of a provider binary: logging as `TF_LOG` asks, `--debug` for debug mode, a
+/// tokio runtime, then serving until Terraform shuts the provider down. Failures go to stderr
+/// after the binary's name, never to stdout, which belongs to the handshake line.
 pub fn run<P: Provider>(identity: Identity, provider: P) -> ExitCode {
     super::logging::init(&identity);
     let name = identity.binary;
@@ -99,7 +99,7 @@ pub fn run<P: Provider>(identity: Identity, provider: P) -> ExitCode {
 }
 
 /// Serves `provider` to Terraform until Terraform shuts it down (or, in debug mode, Ctrl-C).
-pub async fn serve<P: Provider>(
+async fn serve<P: Provider>(
     identity: Identity,
     provider: P,
     options: ServeOptions,

@@ -17,7 +17,7 @@ use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
-pub enum TlsError {
+pub(crate) enum TlsError {
     /// `PLUGIN_CLIENT_CERT` holds no usable certificate.
     #[error("PLUGIN_CLIENT_CERT does not hold a PEM certificate")]
     BadClientCert,
@@ -27,20 +27,20 @@ pub enum TlsError {
 }
 
 /// The server side of one launch's mutual TLS.
-pub struct ServerTls {
+pub(crate) struct ServerTls {
     /// The server certificate (DER), printed in the handshake line.
-    pub cert_der: Vec<u8>,
+    pub(crate) cert_der: Vec<u8>,
     /// The rustls configuration that requires Terraform's client certificate.
-    pub config: Arc<rustls::ServerConfig>,
+    pub(crate) config: Arc<rustls::ServerConfig>,
 }
 
 /// The crypto provider: aws-lc-rs, because ring cannot verify Terraform's P-521 signatures.
-pub fn crypto_provider() -> Arc<CryptoProvider> {
+fn crypto_provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 /// Builds the TLS configuration from Terraform's client certificate (PEM).
-pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
+pub(crate) fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
     let client_cert = rustls_pemfile::certs(&mut client_cert_pem.as_bytes())
         .next()
         .and_then(Result::ok)

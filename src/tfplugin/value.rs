@@ -5,7 +5,7 @@
 //! (null when unset); null is msgpack nil; an unknown value is *any* msgpack extension (code 0 plain,
 //! code 12 refined — refinements are read and dropped); a number may arrive as an integer, a float or
 //! a decimal string. Responses are always MessagePack. Nothing here panics on bad input: every
-//! problem is an [`ValueError`] naming the attribute path.
+//! problem is a `ValueError` naming the attribute path.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -37,7 +37,7 @@ pub enum Type {
 
 impl Type {
     /// cty's compact JSON form, used in `Schema.Attribute.type`.
-    pub fn to_json(&self) -> serde_json::Value {
+    pub(crate) fn to_json(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
             Type::String => json!("string"),
@@ -100,11 +100,11 @@ pub enum Value {
 /// Why a value could not be decoded or encoded.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 #[error("{message}")]
-pub struct ValueError {
+pub(crate) struct ValueError {
     /// Where in the value the problem is.
-    pub path: AttrPath,
+    pub(crate) path: AttrPath,
     /// What is wrong, as a lowercase phrase.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ValueError {
@@ -143,7 +143,7 @@ impl Value {
     }
 
     /// Whether the value or anything inside it is unknown.
-    pub fn contains_unknown(&self) -> bool {
+    pub(crate) fn contains_unknown(&self) -> bool {
         match self {
             Value::Unknown => true,
             Value::List(v) | Value::Set(v) => v.iter().any(Value::contains_unknown),
@@ -170,7 +170,7 @@ impl Value {
     }
 
     /// A mutable attribute of a known object (`None` when this is not an object).
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
+    pub(crate) fn get_mut(&mut self, name: &str) -> Option<&mut Value> {
         match self {
             Value::Map(m) => m.get_mut(name),
             _ => None,
@@ -244,7 +244,7 @@ const UNKNOWN_EXT: i8 = 0;
 const MAX_DEPTH: usize = 256;
 
 /// Decodes a MessagePack `DynamicValue` of type `ty`. Empty input is null, as Terraform treats it.
-pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
+pub(crate) fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
     if bytes.is_empty() {
         return Ok(Value::Null);
     }
@@ -467,7 +467,7 @@ fn msgpack_kind(v: &rmpv::Value) -> &'static str {
 }
 
 /// Encodes a value of type `ty` as MessagePack, checking it against the type.
-pub fn to_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
+pub(crate) fn to_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, ValueError> {
     let raw = encode_msgpack(value, ty, &AttrPath::root())?;
     let mut out = Vec::new();
     rmpv::encode::write_value(&mut out, &raw)
@@ -537,7 +537,7 @@ fn encode_msgpack(value: &Value, ty: &Type, path: &AttrPath) -> Result<rmpv::Val
 
 /// Decodes the JSON form of a stored state (`RawState.json`). Attributes missing from the JSON are
 /// null; attributes the schema does not know (e.g. removed in a newer version) are dropped.
-pub fn from_json(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
+pub(crate) fn from_json(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
     let root = AttrPath::root();
     let raw: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ValueError::new(&root, format!("malformed JSON: {e}")))?;
