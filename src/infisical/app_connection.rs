@@ -62,6 +62,9 @@ pub struct AppConnection<A: App> {
     /// The gateway requests to the app go through.
     #[serde(default)]
     pub gateway_id: Option<String>,
+    /// The gateway pool requests to the app go through (exclusive with `gateway_id`).
+    #[serde(default)]
+    pub gateway_pool_id: Option<String>,
     /// `sha256` of the encrypted credentials: it changes whenever credentials are written (even
     /// with the same values), and only then. The only way to see credentials change.
     #[serde(default)]
@@ -91,6 +94,8 @@ pub struct CreateAppConnection<A: App> {
     pub project_id: Option<String>,
     /// Route the app's traffic through this gateway.
     pub gateway_id: Option<String>,
+    /// Or through this gateway pool (not both).
+    pub gateway_pool_id: Option<String>,
 }
 
 impl<A: App> CreateAppConnection<A> {
@@ -103,6 +108,7 @@ impl<A: App> CreateAppConnection<A> {
             credentials: &self.credentials,
             project_id: self.project_id.as_deref(),
             gateway_id: self.gateway_id.as_deref(),
+            gateway_pool_id: self.gateway_pool_id.as_deref(),
         })
     }
 
@@ -114,6 +120,7 @@ impl<A: App> CreateAppConnection<A> {
             credentials,
             project_id: None,
             gateway_id: None,
+            gateway_pool_id: None,
         }
     }
 }
@@ -130,6 +137,8 @@ struct CreateBody<'a, A: App> {
     project_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gateway_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateway_pool_id: Option<&'a str>,
 }
 
 /// A change to a field that can be cleared.
@@ -183,6 +192,9 @@ pub struct UpdateAppConnection<A: App> {
     /// A new gateway, or detach it.
     #[serde(skip_serializing_if = "Patch::is_unchanged")]
     pub gateway_id: Patch<String>,
+    /// A new gateway pool, or detach it.
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub gateway_pool_id: Patch<String>,
     /// New credentials, complete.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub credentials: Option<A::Credentials>,
@@ -194,6 +206,7 @@ impl<A: App> Default for UpdateAppConnection<A> {
             name: None,
             description: Patch::Unchanged,
             gateway_id: Patch::Unchanged,
+            gateway_pool_id: Patch::Unchanged,
             credentials: None,
         }
     }

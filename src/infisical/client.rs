@@ -187,6 +187,11 @@ impl Client {
         self.app_connections()
     }
 
+    /// The GitHub Apps registered with Infisical that the organization may use.
+    pub async fn github_apps(&self) -> Result<Vec<super::GitHubAppRecord>, Error> {
+        super::github::list_github_apps(self).await
+    }
+
     /// The one request function: sends an authenticated request built from path segments (each
     /// percent-encoded), query pairs and an optional JSON body, and decodes the JSON answer.
     #[instrument(level = "debug", skip_all, fields(method = %method))]

@@ -6,6 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::app_connection::App;
+use super::client::Client;
+use super::error::Error;
 use crate::secret::Secret;
 
 /// The GitHub app (`/api/v1/app-connections/github`).
@@ -84,6 +86,11 @@ pub enum GitHubCredentials {
         code: Secret,
         /// The installation the code's user can see.
         installation_id: String,
+        /// The organization's GitHub App record to exchange the code with (`gitHubAppId`);
+        /// without it, the instance's shared app. With it, Infisical takes the host and instance
+        /// type from the record.
+        #[serde(rename = "gitHubAppId", skip_serializing_if = "Option::is_none")]
+        github_app_id: Option<String>,
         /// Cloud when unset.
         #[serde(skip_serializing_if = "Option::is_none")]
         instance_type: Option<GitHubInstanceType>,
@@ -134,6 +141,67 @@ pub struct GitHubCredentialsView {
     pub instance_type: Option<GitHubInstanceType>,
     /// The host, when one was given. Newer servers may rewrite it for `github-app`.
     pub host: Option<String>,
+    /// The organization's GitHub App record a `github-app` connection uses (`gitHubAppId`).
+    #[serde(rename = "gitHubAppId")]
+    pub github_app_id: Option<String>,
+}
+
+/// A GitHub App registered with Infisical (`GET /api/v1/github-apps`): an organization's own,
+/// or the instance's shared app, which has no id.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitHubAppRecord {
+    /// The record's id (a UUID), which connections name as `gitHubAppId`; `None` for the
+    /// instance's shared app.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// Its name in Infisical.
+    pub name: String,
+    /// The app's slug on GitHub.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// GitHub's numeric id of the app.
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub app_id: Option<String>,
+    /// The GitHub host.
+    #[serde(default)]
+    pub host: Option<String>,
+    /// The GitHub instance type.
+    #[serde(default)]
+    pub instance_type: Option<GitHubInstanceType>,
+}
+
+/// GitHub's app id arrives as a number or a string, as the server's record has it.
+fn number_or_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            Some(serde_json::Value::String(text)) => Some(text),
+            Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+            _ => None,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GitHubAppList {
+    git_hub_apps: Vec<GitHubAppRecord>,
+}
+
+/// `GET /api/v1/github-apps`: the GitHub Apps the identity's organization may use, the
+/// instance's shared app included.
+pub(crate) async fn list_github_apps(client: &Client) -> Result<Vec<GitHubAppRecord>, Error> {
+    let list: GitHubAppList = client
+        .request(
+            reqwest::Method::GET,
+            &["api", "v1", "github-apps"],
+            &[],
+            None,
+        )
+        .await?;
+    Ok(list.git_hub_apps)
 }
 
 impl App for GitHub {
@@ -181,6 +249,7 @@ mod tests {
                 GitHubCredentials::App {
                     code: Secret::new("c"),
                     installation_id: "42".into(),
+                    github_app_id: None,
                     instance_type: Some(GitHubInstanceType::Server),
                     host: Some("ghe.example.com".into()),
                 },
@@ -193,6 +262,42 @@ mod tests {
                 "credentials": { "code": "c", "installationId": "42", "instanceType": "server", "host": "ghe.example.com" },
             })
         );
+    }
+
+    #[test]
+    fn an_org_managed_app_and_a_gateway_pool_are_sent_by_their_api_names() {
+        let request = CreateAppConnection::<GitHub> {
+            gateway_pool_id: Some("pool".into()),
+            ..CreateAppConnection::new(
+                "app",
+                GitHubCredentials::App {
+                    code: Secret::new("c"),
+                    installation_id: "42".into(),
+                    github_app_id: Some("record".into()),
+                    instance_type: None,
+                    host: None,
+                },
+            )
+        };
+        assert_eq!(
+            create_json(&request),
+            json!({
+                "name": "app", "method": "github-app", "gatewayPoolId": "pool",
+                "credentials": { "code": "c", "installationId": "42", "gitHubAppId": "record" },
+            })
+        );
+        let view: GitHubCredentialsView =
+            serde_json::from_value(json!({ "host": "github.com", "gitHubAppId": "record" }))
+                .unwrap();
+        assert_eq!(view.github_app_id.as_deref(), Some("record"));
+        let apps: GitHubAppList = serde_json::from_value(json!({ "gitHubApps": [
+            { "id": null, "name": "Shared", "slug": "infisical", "appId": 12, "host": "github.com", "instanceType": "cloud" },
+            { "id": "record", "name": "main", "slug": "acme-infisical", "appId": "34" },
+        ] }))
+        .unwrap();
+        assert_eq!(apps.git_hub_apps[0].id, None);
+        assert_eq!(apps.git_hub_apps[0].app_id.as_deref(), Some("12"));
+        assert_eq!(apps.git_hub_apps[1].app_id.as_deref(), Some("34"));
     }
 
     #[test]

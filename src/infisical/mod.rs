@@ -50,6 +50,7 @@ pub use auth::{Auth, AuthMethod, ServiceAccountToken};
 pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT, normalize_host};
 pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
 pub use github::{
-    GitHub, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType, GitHubMethod,
+    GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
+    GitHubMethod,
 };
 pub use retry::RetryPolicy;

@@ -1,12 +1,14 @@
 //! The resources and data sources: the only place where Terraform and Infisical meet.
 //!
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
-//! own (`app_connection/github.rs`). What configuring the provider gives them is
-//! [`Configured`]; values are read into typed models (`model`) and written back from them.
+//! own (`app_connection/github.rs`). `github_app` reads an organization's GitHub App records.
+//! What configuring the provider gives them is [`Configured`]; values are read into typed models
+//! (`model`) and written back from them.
 
 mod app_connection;
 mod configured;
 mod errors;
+mod github_app;
 mod model;
 mod validate;
 
@@ -25,7 +27,10 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
 
 /// The data sources, as the provider registers them.
 pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
-    vec![Arc::new(GitHubConnectionData::new())]
+    vec![
+        Arc::new(GitHubConnectionData::new()),
+        Arc::new(github_app::GitHubAppData),
+    ]
 }
 
 /// The schema of `infisical_app_connection_github`, for the benchmarks' reference provider.

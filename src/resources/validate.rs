@@ -124,6 +124,41 @@ pub fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnosti
     }
 }
 
+/// At most one of the attributes `names` of `object` (at `at`) may be set; `why` ends the message
+/// (e.g. "Infisical routes a connection through one gateway or one pool"). Each one set gets the
+/// error at its own path. Unknown values are checked once known.
+pub fn exclusive(
+    object: &Value,
+    at: &AttrPath,
+    names: &[&str],
+    why: &str,
+    diags: &mut Diagnostics,
+) {
+    let set: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|name| {
+            let value = object.get(name);
+            !value.is_null() && !value.is_unknown()
+        })
+        .collect();
+    if set.len() < 2 {
+        return;
+    }
+    let list = set
+        .iter()
+        .map(|name| format!("`{name}`"))
+        .collect::<Vec<_>>()
+        .join(" and ");
+    for name in &set {
+        diags.attr_error(
+            at.attr(name),
+            format!("Conflicting {name}"),
+            format!("{list} cannot both be set: {why}. Remove all but one."),
+        );
+    }
+}
+
 /// The attribute name a path ends in, for messages.
 fn last_name(path: &AttrPath) -> String {
     match path.steps().last() {

@@ -181,6 +181,7 @@ async fn github_app_and_oauth_codes_work_once() {
     let app = |code: &str, installation: &str| GitHubCredentials::App {
         code: Secret::new(code),
         installation_id: installation.into(),
+        github_app_id: None,
         instance_type: None,
         host: None,
     };
@@ -908,6 +909,7 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
         GitHubCredentials::App {
             code: Secret::new(CODE),
             installation_id: "77".into(),
+            github_app_id: None,
             instance_type: None,
             host: None,
         },

@@ -28,6 +28,22 @@ resource "infisical_app_connection_github" "app_ghes" {
   }
 }
 
+# A GitHub App the organization registered in Infisical itself (as self-hosted servers do):
+# `github_app_id` names its record, and Infisical takes the host and instance type from it.
+data "infisical_github_app" "main" {
+  name = "acme-github"
+}
+
+resource "infisical_app_connection_github" "org_app" {
+  name   = "github-org-app"
+  method = "github-app"
+  credentials = {
+    code            = var.github_org_app_code
+    installation_id = "87654321"
+    github_app_id   = data.infisical_github_app.main.id
+  }
+}
+
 # An OAuth app authorization.
 resource "infisical_app_connection_github" "oauth" {
   name   = "github-oauth"
@@ -53,6 +69,11 @@ variable "github_app_code" {
 }
 
 variable "github_ghes_code" {
+  type      = string
+  sensitive = true
+}
+
+variable "github_org_app_code" {
   type      = string
   sensitive = true
 }

@@ -41,6 +41,8 @@ pub(crate) struct Found<V> {
     pub(crate) method: Option<String>,
     /// The gateway.
     pub(crate) gateway_id: Option<String>,
+    /// The gateway pool.
+    pub(crate) gateway_pool_id: Option<String>,
     /// The app's non-secret credential settings.
     pub(crate) view: V,
     /// The server's hash of the stored credentials.
@@ -63,6 +65,7 @@ impl<V: Model> Model for Found<V> {
             description: fields.optional(DESCRIPTION)?,
             method: fields.optional(METHOD)?,
             gateway_id: fields.optional(GATEWAY_ID)?,
+            gateway_pool_id: fields.optional(GATEWAY_POOL_ID)?,
             view: V::read(value, at)?,
             credentials_hash: fields.optional(CREDENTIALS_HASH)?,
             org_id: fields.optional(ORG_ID)?,
@@ -80,6 +83,7 @@ impl<V: Model> Model for Found<V> {
             (DESCRIPTION, text(&self.description)),
             (METHOD, text(&self.method)),
             (GATEWAY_ID, text(&self.gateway_id)),
+            (GATEWAY_POOL_ID, text(&self.gateway_pool_id)),
             (CREDENTIALS_HASH, text(&self.credentials_hash)),
             (ORG_ID, text(&self.org_id)),
             (CREATED_AT, text(&self.created_at)),
@@ -100,6 +104,7 @@ impl<V> Found<V> {
             description: conn.description.clone(),
             method: Some(conn.method.to_string()),
             gateway_id: conn.gateway_id.clone(),
+            gateway_pool_id: conn.gateway_pool_id.clone(),
             view: A::view(&conn.credentials),
             credentials_hash: Some(conn.credentials_hash.clone()),
             org_id: Some(conn.org_id.clone()),
@@ -125,6 +130,7 @@ pub(crate) fn schema<A: ConnectionApp>() -> Schema {
         computed(DESCRIPTION, "The description."),
         computed(METHOD, A::DESCRIPTIONS.data_source_method),
         computed(GATEWAY_ID, A::DESCRIPTIONS.data_source_gateway),
+        computed(GATEWAY_POOL_ID, A::DESCRIPTIONS.data_source_gateway_pool),
     ];
     attributes.extend(A::view_attributes());
     attributes.extend([

@@ -29,6 +29,8 @@ pub(crate) mod attr {
     pub(crate) const INSTANCE_TYPE: &str = "instance_type";
     /// `credentials.host`: the GitHub host (required for `server`).
     pub(crate) const HOST: &str = "host";
+    /// `credentials.github_app_id`: the organization's GitHub App record (github-app).
+    pub(crate) const GITHUB_APP_ID: &str = "github_app_id";
 }
 
 /// GitHub App installation.
@@ -56,6 +58,7 @@ pub(crate) struct Credentials {
     personal_access_token: Option<Secret>,
     instance_type: Option<String>,
     host: Option<String>,
+    github_app_id: Option<String>,
 }
 
 impl Model for Credentials {
@@ -68,6 +71,7 @@ impl Model for Credentials {
             personal_access_token: fields.secret(PERSONAL_ACCESS_TOKEN)?,
             instance_type: fields.optional(INSTANCE_TYPE)?,
             host: fields.optional(HOST)?,
+            github_app_id: fields.optional(GITHUB_APP_ID)?,
         })
     }
 
@@ -86,6 +90,10 @@ impl Model for Credentials {
                 Value::opt_string(self.instance_type.as_deref()),
             ),
             (HOST, Value::opt_string(self.host.as_deref())),
+            (
+                GITHUB_APP_ID,
+                Value::opt_string(self.github_app_id.as_deref()),
+            ),
         ]
     }
 }
@@ -95,6 +103,7 @@ impl Model for Credentials {
 pub(crate) struct View {
     instance_type: Option<String>,
     host: Option<String>,
+    github_app_id: Option<String>,
 }
 
 impl Model for View {
@@ -103,6 +112,7 @@ impl Model for View {
         Ok(Self {
             instance_type: fields.optional(attr::INSTANCE_TYPE)?,
             host: fields.optional(attr::HOST)?,
+            github_app_id: fields.optional(attr::GITHUB_APP_ID)?,
         })
     }
 
@@ -113,6 +123,10 @@ impl Model for View {
                 Value::opt_string(self.instance_type.as_deref()),
             ),
             (attr::HOST, Value::opt_string(self.host.as_deref())),
+            (
+                attr::GITHUB_APP_ID,
+                Value::opt_string(self.github_app_id.as_deref()),
+            ),
         ]
     }
 }
@@ -138,6 +152,8 @@ impl ConnectionApp for GitHubApp {
                  it replaces the connection (the API cannot change it).",
         gateway: "The id (UUID) of an Infisical gateway to route GitHub calls through, for GitHub \
                   Enterprise Server on a private network.",
+        gateway_pool: "The id (UUID) of an Infisical gateway pool to route GitHub calls through, \
+                       instead of a single gateway: set this or `gateway_id`, not both.",
         credentials: "The credentials for the chosen `method`. Sent to Infisical only on create \
                       and when they change; Infisical never returns them, so their secrets live \
                       only in Terraform's state (as sensitive values). For credentials managed \
@@ -146,6 +162,7 @@ impl ConnectionApp for GitHubApp {
                       a project-scoped connection).",
         data_source_method: "`github-app`, `oauth` or `pat`.",
         data_source_gateway: "The gateway GitHub calls go through, if any.",
+        data_source_gateway_pool: "The gateway pool GitHub calls go through, if any.",
     };
     const REWRITE_NOTE: &'static str = "; for `github-app` and `oauth` that needs a fresh GitHub \
                                         `code`";
@@ -173,6 +190,14 @@ impl ConnectionApp for GitHubApp {
                 "The GitHub host name, e.g. `github.example.com`. Required when `instance_type` \
                  is `server`.",
             ),
+            Attribute::string(GITHUB_APP_ID).description(
+                "For `github-app` on a server whose organization registers its own GitHub App: \
+                 the id (UUID) of that app's record in Infisical (see the \
+                 `infisical_github_app` data source). Infisical then takes `host` and \
+                 `instance_type` from the record, so leave those unset. Without it, the \
+                 instance's shared GitHub App is used. Part of the credentials: changing it \
+                 needs a fresh `code`.",
+            ),
         ]
     }
 
@@ -181,6 +206,10 @@ impl ConnectionApp for GitHubApp {
         vec![
             computed(attr::INSTANCE_TYPE, "`cloud` or `server`."),
             computed(attr::HOST, "The GitHub host, if set."),
+            computed(
+                attr::GITHUB_APP_ID,
+                "The organization's GitHub App record a `github-app` connection uses, if any.",
+            ),
         ]
     }
 
@@ -194,6 +223,13 @@ impl ConnectionApp for GitHubApp {
         let at = |name: &str| at.attr(name);
         for secret in [CODE, PERSONAL_ACCESS_TOKEN, INSTALLATION_ID, HOST] {
             validate::not_blank(creds.get(secret), at(secret), diags);
+        }
+        validate::uuid(creds.get(GITHUB_APP_ID), at(GITHUB_APP_ID), diags);
+        if !creds.get(GITHUB_APP_ID).is_null() {
+            let why = "with `github_app_id`, Infisical takes the host and instance type from the \
+                       GitHub App's record";
+            validate::forbidden(creds.get(HOST), at(HOST), why, diags);
+            validate::forbidden(creds.get(INSTANCE_TYPE), at(INSTANCE_TYPE), why, diags);
         }
         if let Some(id) = creds.get(INSTALLATION_ID).as_str() {
             if !id.trim().is_empty() && !id.bytes().all(|b| b.is_ascii_digit()) {
@@ -240,8 +276,14 @@ impl ConnectionApp for GitHubApp {
         let why = format!("for method {method:?}");
         let (required, forbidden): (&[&str], &[&str]) = match method {
             METHOD_APP => (&[CODE, INSTALLATION_ID], &[PERSONAL_ACCESS_TOKEN]),
-            METHOD_OAUTH => (&[CODE], &[INSTALLATION_ID, PERSONAL_ACCESS_TOKEN]),
-            METHOD_PAT => (&[PERSONAL_ACCESS_TOKEN], &[CODE, INSTALLATION_ID]),
+            METHOD_OAUTH => (
+                &[CODE],
+                &[INSTALLATION_ID, PERSONAL_ACCESS_TOKEN, GITHUB_APP_ID],
+            ),
+            METHOD_PAT => (
+                &[PERSONAL_ACCESS_TOKEN],
+                &[CODE, INSTALLATION_ID, GITHUB_APP_ID],
+            ),
             _ => return,
         };
         for name in required {
@@ -263,6 +305,7 @@ impl ConnectionApp for GitHubApp {
             METHOD_APP => GitHubCredentials::App {
                 code: creds.code.clone()?,
                 installation_id: creds.installation_id.clone()?,
+                github_app_id: creds.github_app_id.clone(),
                 instance_type,
                 host,
             },
@@ -281,10 +324,18 @@ impl ConnectionApp for GitHubApp {
     }
 
     fn credentials_from_api(view: &GitHubCredentialsView) -> Credentials {
-        Credentials {
-            instance_type: instance_type(view),
-            host: view.host.clone(),
-            ..Credentials::default()
+        match &view.github_app_id {
+            // The host and instance type are the app record's, which a configuration with
+            // `github_app_id` leaves unset: reporting them would be a perpetual diff.
+            Some(app) => Credentials {
+                github_app_id: Some(app.clone()),
+                ..Credentials::default()
+            },
+            None => Credentials {
+                instance_type: instance_type(view),
+                host: view.host.clone(),
+                ..Credentials::default()
+            },
         }
     }
 
@@ -299,12 +350,16 @@ impl ConnectionApp for GitHubApp {
         if state.host != api.host {
             state.host = api.host.clone();
         }
+        if state.github_app_id != api.github_app_id {
+            state.github_app_id = api.github_app_id.clone();
+        }
     }
 
     fn view(view: &GitHubCredentialsView) -> View {
         View {
             instance_type: instance_type(view),
             host: view.host.clone(),
+            github_app_id: view.github_app_id.clone(),
         }
     }
 
@@ -382,6 +437,7 @@ mod tests {
             (attr::PERSONAL_ACCESS_TOKEN, Value::Null),
             (attr::INSTANCE_TYPE, Value::Null),
             (attr::HOST, Value::Null),
+            (attr::GITHUB_APP_ID, Value::Null),
         ];
         for (k, v) in creds {
             all.retain(|(name, _)| *name != k);
@@ -394,6 +450,7 @@ mod tests {
             (shared::METHOD, Value::string(method)),
             (shared::PROJECT_ID, Value::Null),
             (shared::GATEWAY_ID, Value::Null),
+            (shared::GATEWAY_POOL_ID, Value::Null),
             (shared::CREDENTIALS_HASH, Value::Null),
             (shared::CREDENTIALS, Value::object(all)),
         ])
@@ -469,6 +526,68 @@ mod tests {
         let mut cfg = config("pat", vec![(attr::PERSONAL_ACCESS_TOKEN, Value::Unknown)]);
         cfg.set(shared::METHOD, Value::Unknown);
         assert!(errors(&cfg).is_empty());
+    }
+
+    #[test]
+    fn a_github_app_id_is_for_github_app_and_leaves_host_and_instance_type_to_the_app() {
+        let app_id = || {
+            (
+                attr::GITHUB_APP_ID,
+                Value::string("6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"),
+            )
+        };
+        let code = || (attr::CODE, Value::string("c0de"));
+        let installation = || (attr::INSTALLATION_ID, Value::string("42"));
+        let pat = || (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        assert!(
+            errors(&config(
+                "github-app",
+                vec![code(), installation(), app_id()]
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            errors(&config("oauth", vec![code(), app_id()])),
+            ["credentials.github_app_id"]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![pat(), app_id()])),
+            ["credentials.github_app_id"]
+        );
+        let host = (attr::HOST, Value::string("github.example.com"));
+        let server = (attr::INSTANCE_TYPE, Value::string("server"));
+        assert_eq!(
+            errors(&config(
+                "github-app",
+                vec![code(), installation(), app_id(), host, server]
+            )),
+            ["credentials.host", "credentials.instance_type"]
+        );
+        let not_uuid = (attr::GITHUB_APP_ID, Value::string("main-app"));
+        assert_eq!(
+            errors(&config(
+                "github-app",
+                vec![code(), installation(), not_uuid]
+            )),
+            ["credentials.github_app_id"]
+        );
+    }
+
+    #[test]
+    fn a_gateway_and_a_gateway_pool_conflict_on_both_paths() {
+        let gateway = Value::string("6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f");
+        let pool = Value::string("7f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f");
+        let pat = (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let mut cfg = config("pat", vec![pat]);
+        cfg.set(shared::GATEWAY_POOL_ID, pool);
+        assert!(errors(&cfg).is_empty());
+        cfg.set(shared::GATEWAY_ID, gateway);
+        assert_eq!(errors(&cfg), ["gateway_id", "gateway_pool_id"]);
+        cfg.set(shared::GATEWAY_POOL_ID, Value::Unknown);
+        assert!(
+            errors(&cfg).is_empty(),
+            "an unknown pool is checked once known"
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub(super) async fn create<A: ConnectionApp>(
         credentials,
         project_id: plan.project_id.clone(),
         gateway_id: plan.gateway_id.clone(),
+        gateway_pool_id: plan.gateway_pool_id.clone(),
     };
     let project = request.project_id.as_deref();
     name_free_for_secret::<A>(client, &plan.name, project, None, &request.credentials).await?;
@@ -189,6 +190,9 @@ fn changes<A: ConnectionApp>(before: &State<A>, plan: &State<A>) -> UpdateAppCon
     }
     if plan.gateway_id != before.gateway_id {
         request.gateway_id = Patch::from_option(text(plan.gateway_id.as_deref()));
+    }
+    if plan.gateway_pool_id != before.gateway_pool_id {
+        request.gateway_pool_id = Patch::from_option(text(plan.gateway_pool_id.as_deref()));
     }
     if plan.credentials != before.credentials {
         request.credentials = plan.request::<A>();

@@ -52,6 +52,8 @@ pub(crate) mod attr {
     pub(crate) const PROJECT_ID: &str = "project_id";
     /// The Infisical gateway its calls to the app go through.
     pub(crate) const GATEWAY_ID: &str = "gateway_id";
+    /// Or the Infisical gateway pool they go through (not both).
+    pub(crate) const GATEWAY_POOL_ID: &str = "gateway_pool_id";
     /// The server's hash of the stored (encrypted) credentials.
     pub(crate) const CREDENTIALS_HASH: &str = "credentials_hash";
     /// The credentials object (the app's attributes).
@@ -159,6 +161,8 @@ pub(crate) struct Descriptions {
     pub(crate) method: &'static str,
     /// The resource's `gateway_id`.
     pub(crate) gateway: &'static str,
+    /// The resource's `gateway_pool_id`.
+    pub(crate) gateway_pool: &'static str,
     /// The resource's `credentials` object.
     pub(crate) credentials: &'static str,
     /// The data source.
@@ -167,6 +171,8 @@ pub(crate) struct Descriptions {
     pub(crate) data_source_method: &'static str,
     /// The data source's `gateway_id`.
     pub(crate) data_source_gateway: &'static str,
+    /// The data source's `gateway_pool_id`.
+    pub(crate) data_source_gateway_pool: &'static str,
 }
 
 /// The resource of app `A`'s connections, as the provider registers it.
@@ -207,6 +213,7 @@ pub(crate) fn schema<A: ConnectionApp>() -> Schema {
                  connection.",
                 ),
             Attribute::string(GATEWAY_ID).description(A::DESCRIPTIONS.gateway),
+            Attribute::string(GATEWAY_POOL_ID).description(A::DESCRIPTIONS.gateway_pool),
             Attribute::string(CREDENTIALS_HASH).computed().description(
                 "The server's hash of the stored credentials. It changes whenever credentials are \
                  written, which is how changes made outside Terraform are detected.",
@@ -226,6 +233,18 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     validate::one_of(config.get(METHOD), A::METHODS, AttrPath::new(METHOD), diags);
     validate::not_blank(config.get(PROJECT_ID), AttrPath::new(PROJECT_ID), diags);
     validate::uuid(config.get(GATEWAY_ID), AttrPath::new(GATEWAY_ID), diags);
+    validate::uuid(
+        config.get(GATEWAY_POOL_ID),
+        AttrPath::new(GATEWAY_POOL_ID),
+        diags,
+    );
+    validate::exclusive(
+        config,
+        &AttrPath::root(),
+        &[GATEWAY_ID, GATEWAY_POOL_ID],
+        "Infisical routes a connection through one gateway or one gateway pool",
+        diags,
+    );
     let credentials = config.get(CREDENTIALS);
     if !credentials.is_unknown() && !credentials.is_null() {
         let method = config.get(METHOD).as_str();

@@ -24,6 +24,8 @@ pub(crate) struct Connection<C> {
     pub(crate) project_id: Option<String>,
     /// The gateway the app's calls go through.
     pub(crate) gateway_id: Option<String>,
+    /// Or the gateway pool they go through.
+    pub(crate) gateway_pool_id: Option<String>,
     /// The server's hash of the stored credentials; unknown while a write is planned.
     pub(crate) credentials_hash: Computed,
     /// The credentials (null only in a state another provider wrote).
@@ -40,6 +42,7 @@ impl<C: Model> Model for Connection<C> {
             method: fields.required(METHOD)?,
             project_id: fields.optional(PROJECT_ID)?,
             gateway_id: fields.optional(GATEWAY_ID)?,
+            gateway_pool_id: fields.optional(GATEWAY_POOL_ID)?,
             credentials_hash: fields.computed(CREDENTIALS_HASH)?,
             credentials: fields.object(CREDENTIALS)?,
         })
@@ -53,6 +56,10 @@ impl<C: Model> Model for Connection<C> {
             (METHOD, Value::string(&self.method)),
             (PROJECT_ID, Value::opt_string(self.project_id.as_deref())),
             (GATEWAY_ID, Value::opt_string(self.gateway_id.as_deref())),
+            (
+                GATEWAY_POOL_ID,
+                Value::opt_string(self.gateway_pool_id.as_deref()),
+            ),
             (CREDENTIALS_HASH, self.credentials_hash.to_value()),
             (
                 CREDENTIALS,
@@ -91,6 +98,7 @@ impl<C> Connection<C> {
             method: conn.method.to_string(),
             project_id: conn.project_id.clone(),
             gateway_id: conn.gateway_id.clone(),
+            gateway_pool_id: conn.gateway_pool_id.clone(),
             credentials_hash: Computed::Known(conn.credentials_hash.clone()),
             credentials: Some(A::credentials_from_api(&conn.credentials)),
         }
