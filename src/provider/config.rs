@@ -65,13 +65,13 @@ const SERVICE_TOKEN_DETAIL: &str = "an Infisical service token (deprecated) gran
 const SERVICE_TOKEN_PREFIX: &str = "st.";
 
 /// Where a pod's service account token is mounted.
-pub const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
+pub(super) const DEFAULT_KUBERNETES_TOKEN_PATH: &str =
     "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
 /// The official provider's order of preference when several methods are set in `auth`. Each
 /// method's name ([`AuthMethod::name`]) is also its attribute in `auth` and its
 /// `INFISICAL_AUTH_METHOD` value.
-pub const PRECEDENCE: [AuthMethod; 5] = [
+pub(super) const PRECEDENCE: [AuthMethod; 5] = [
     AuthMethod::Oidc,
     AuthMethod::Universal,
     AuthMethod::Kubernetes,
@@ -80,7 +80,7 @@ pub const PRECEDENCE: [AuthMethod; 5] = [
 ];
 
 /// The values `INFISICAL_AUTH_METHOD` accepts, in the official provider's order.
-pub const ENV_VALUES: [AuthMethod; 5] = [
+pub(super) const ENV_VALUES: [AuthMethod; 5] = [
     AuthMethod::Token,
     AuthMethod::Universal,
     AuthMethod::Oidc,
@@ -95,7 +95,7 @@ fn method_from_env(value: &str) -> Option<AuthMethod> {
 
 /// Everything needed to build the API client.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Settings {
+pub(super) struct Settings {
     /// The API's base URL (no trailing slash, no `/api`).
     pub host: url::Url,
     /// How to log in (and to which (sub-)organization).
@@ -104,7 +104,7 @@ pub struct Settings {
 
 /// The outcome of reading the configuration.
 #[derive(Debug)]
-pub enum Resolved {
+pub(super) enum Resolved {
     /// Ready to build a client (boxed: the settings are large beside the other outcomes).
     Ready(Box<Settings>),
     /// Some value the settings depend on is known only after apply (from another resource).
@@ -115,7 +115,7 @@ pub enum Resolved {
 
 /// Resolves the settings from the provider block (`config`) and the environment (`getenv`).
 /// Files named by the settings (a Kubernetes token, the AWS shared files) are checked too.
-pub fn resolve(
+pub(super) fn resolve(
     config: &Value,
     getenv: &dyn Fn(&str) -> Option<String>,
     diags: &mut Diagnostics,
@@ -163,7 +163,7 @@ pub fn resolve(
 /// `host`, several methods in `auth`. What depends on the environment (variables, a token file,
 /// AWS credentials) waits for plan, so that `terraform validate` works on a machine without
 /// credentials, as Terraform means it to ("regardless of any provided variables").
-pub fn validate(config: &Value, diags: &mut Diagnostics) {
+pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Value::String(host) = config.at(&AttrPath::new(attr::HOST)) {
         parse_host(host, diags);
     }
@@ -591,7 +591,7 @@ impl Reader<'_> {
 
 /// What to check when Infisical refuses the login of `method`: its settings, by their paths in
 /// the provider block and their environment variables.
-pub fn login_advice(method: AuthMethod) -> String {
+pub(super) fn login_advice(method: AuthMethod) -> String {
     let block = format!("{}.{}", attr::AUTH, method.name());
     let identity = format!(
         "the identity id (`{block}.{}` or {})",
@@ -659,7 +659,7 @@ fn join_and(items: &[String]) -> String {
 }
 
 /// Parses the host: an http(s) URL; a trailing slash or `/api` is tolerated and dropped.
-pub fn parse_host(text: &str, diags: &mut Diagnostics) -> Option<url::Url> {
+pub(super) fn parse_host(text: &str, diags: &mut Diagnostics) -> Option<url::Url> {
     let parsed = url::Url::parse(text.trim())
         .ok()
         .filter(|url| url.host_str().is_some());

@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-pub mod config;
+mod config;
+
+pub use config::env;
 
 use crate::infisical::{AuthMethod, Client, ClientConfig};
 use crate::resources::{self, Configured};

@@ -25,7 +25,7 @@ enum Api {
 impl Configured {
     /// A configuration whose client is ready; `login_advice` says what to check when its
     /// login fails.
-    pub fn ready(client: Client, login_advice: impl Into<String>) -> Self {
+    pub(crate) fn ready(client: Client, login_advice: impl Into<String>) -> Self {
         Self {
             api: Api::Ready(client),
             login_advice: login_advice.into(),
@@ -33,7 +33,7 @@ impl Configured {
     }
 
     /// A configuration that depends on values known only after apply, at `path`.
-    pub fn unknown(path: AttrPath) -> Self {
+    pub(crate) fn unknown(path: AttrPath) -> Self {
         Self {
             api: Api::Unknown(path),
             login_advice: String::new(),
@@ -57,7 +57,7 @@ impl Configured {
     }
 
     /// The client, if the configuration is fully known.
-    pub fn client_if_known(&self) -> Option<&Client> {
+    pub(crate) fn client_if_known(&self) -> Option<&Client> {
         match &self.api {
             Api::Ready(client) => Some(client),
             Api::Unknown(_) => None,

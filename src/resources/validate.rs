@@ -5,13 +5,13 @@ use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::value::Value;
 
 /// The longest name the Infisical server accepts.
-pub const NAME_MAX: usize = 64;
+pub(super) const NAME_MAX: usize = 64;
 /// The longest description the Infisical server accepts (after trimming).
-pub const DESCRIPTION_MAX: usize = 256;
+pub(super) const DESCRIPTION_MAX: usize = 256;
 
 /// A connection name: 1–64 lowercase letters and digits in groups joined by single hyphens (the
 /// server's rule is "slugify leaves it unchanged", which comes to the same thing).
-pub fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+pub(super) fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
     let Some(name) = value.as_str() else { return };
     let problem = if name.trim().is_empty() {
         Some("must not be empty".to_owned())
@@ -44,7 +44,7 @@ pub fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
 }
 
 /// A description of at most 256 characters once trimmed.
-pub fn description(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+pub(super) fn description(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
     let Some(text) = value.as_str() else { return };
     let length = text.trim().chars().count();
     if length > DESCRIPTION_MAX {
@@ -57,7 +57,7 @@ pub fn description(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
 }
 
 /// One of a fixed set of words.
-pub fn one_of(value: &Value, allowed: &[&str], path: AttrPath, diags: &mut Diagnostics) {
+pub(super) fn one_of(value: &Value, allowed: &[&str], path: AttrPath, diags: &mut Diagnostics) {
     let Some(text) = value.as_str() else { return };
     if !allowed.contains(&text) {
         let list = allowed
@@ -74,7 +74,7 @@ pub fn one_of(value: &Value, allowed: &[&str], path: AttrPath, diags: &mut Diagn
 }
 
 /// A UUID such as `3f2b…-…`.
-pub fn uuid(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+pub(super) fn uuid(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
     let Some(text) = value.as_str() else { return };
     if uuid::Uuid::try_parse(text).is_err() {
         diags.attr_error(
@@ -89,7 +89,7 @@ pub fn uuid(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
 }
 
 /// A string that is not empty or blank.
-pub fn not_blank(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+pub(super) fn not_blank(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
     if value.as_str().is_some_and(|s| s.trim().is_empty()) {
         diags.attr_error(
             path.clone(),
@@ -103,7 +103,7 @@ pub fn not_blank(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
 }
 
 /// Required here (by another attribute's value): must not be null.
-pub fn required(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
+pub(super) fn required(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
     if value.is_null() {
         diags.attr_error(
             path.clone(),
@@ -114,7 +114,7 @@ pub fn required(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostic
 }
 
 /// Not allowed here (by another attribute's value): must be null.
-pub fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
+pub(super) fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
     if !value.is_null() {
         diags.attr_error(
             path.clone(),
@@ -127,7 +127,7 @@ pub fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnosti
 /// At most one of the attributes `names` of `object` (at `at`) may be set; `why` ends the message
 /// (e.g. "Infisical routes a connection through one gateway or one pool"). Each one set gets the
 /// error at its own path. Unknown values are checked once known.
-pub fn exclusive(
+pub(super) fn exclusive(
     object: &Value,
     at: &AttrPath,
     names: &[&str],

@@ -15,7 +15,7 @@ use terraform_provider_infisical::infisical::aws::{AwsCredentials, AwsSource};
 use terraform_provider_infisical::infisical::{
     Auth, Client, ClientConfig, Error, ServiceAccountToken,
 };
-use terraform_provider_infisical::provider::config::env;
+use terraform_provider_infisical::provider::env;
 use terraform_provider_infisical::secret::Secret;
 use url::Url;
 

@@ -1,5 +1,7 @@
 //! The integration tests: one crate, with a `support` harness (real Terraform, the emulator).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// A test crate has no public API: its `pub` items are for its own modules.
+#![allow(unreachable_pub)]
 
 mod auth;
 mod client;
