@@ -118,21 +118,7 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
     let (id, name) = (config.get(ID), config.get(NAME));
     validate::uuid(id, AttrPath::new(ID), diags);
     validate::not_blank(name, AttrPath::new(NAME), diags);
-    if id.is_unknown() || name.is_unknown() {
-        return;
-    }
-    match (id.is_null(), name.is_null()) {
-        (true, true) => diags.error(
-            "Missing lookup key",
-            "set either `id` or `name` to say which GitHub App to read.",
-        ),
-        (false, false) => diags.attr_error(
-            AttrPath::new(NAME),
-            "Conflicting lookup keys",
-            "set either `id` or `name`, not both.",
-        ),
-        _ => {}
-    }
+    validate::one_lookup_key(config, "GitHub App", diags);
 }
 
 #[tonic::async_trait]

@@ -155,28 +155,14 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     validate::uuid(id, AttrPath::new(ID), diags);
     validate::name(name, AttrPath::new(NAME), diags);
     validate::not_blank(config.get(PROJECT_ID), AttrPath::new(PROJECT_ID), diags);
-    if id.is_unknown() || name.is_unknown() {
-        return;
-    }
-    match (id.is_null(), name.is_null()) {
-        (true, true) => diags.error(
-            "Missing lookup key",
-            format!(
-                "set either `id` or `name` to say which {} connection to read.",
-                A::LABEL
-            ),
-        ),
-        (false, false) => diags.attr_error(
-            AttrPath::new(NAME),
-            "Conflicting lookup keys",
-            "set either `id` or `name`, not both.",
-        ),
-        (false, true) if !config.get(PROJECT_ID).is_null() => diags.attr_error(
+    validate::one_lookup_key(config, &format!("{} connection", A::LABEL), diags);
+    let by_id = !id.is_null() && !id.is_unknown() && name.is_null();
+    if by_id && !config.get(PROJECT_ID).is_null() {
+        diags.attr_error(
             AttrPath::new(PROJECT_ID),
             "Unexpected project_id",
             "`project_id` narrows a lookup by `name`; a lookup by `id` does not use it.",
-        ),
-        _ => {}
+        );
     }
 }
 
