@@ -194,13 +194,23 @@ impl Provider for InfisicalProvider {
             config::Resolved::Invalid => return None,
         };
         let login_advice = config::login_advice(settings.auth.method());
-        match Client::new(ClientConfig::new(settings.host, settings.auth)) {
-            Ok(client) => Some(Configured::ready(client, login_advice)),
+        let client = match Client::new(ClientConfig::new(settings.host, settings.auth)) {
+            Ok(client) => client,
             Err(err) => {
                 diags.error("Cannot create the Infisical client", err.to_string());
-                None
+                return None;
             }
+        };
+        // Log in now, as the official provider does: wrong credentials, an untrusted certificate
+        // or a wrong host then fail the plan — even one that only creates, and so reads nothing
+        // — instead of its apply. The token is kept for every request that follows.
+        let login = client.authenticate().await;
+        let configured = Configured::ready(client, login_advice);
+        if let Err(err) = login {
+            diags.add(configured.error("log in to Infisical", &err));
+            return None;
         }
+        Some(configured)
     }
 
     fn stop(&self, configured: &Configured) {

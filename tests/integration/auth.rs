@@ -835,6 +835,43 @@ fn a_failed_login_names_the_method_the_host_the_status_and_the_request_id() {
     scene.assert_no_secrets();
 }
 
+/// Issue 17: a plan that only creates connections reads nothing, so before, wrong credentials
+/// passed `terraform plan` (a CI plan stage stayed green) and failed only at apply.
+#[test]
+fn wrong_credentials_fail_a_plan_that_only_creates() {
+    let emu = emulator(Config::default());
+    let mut scene = Scene::new();
+    scene
+        .secret("a-wrong-client-secret")
+        .env(env::HOST, &emu.url)
+        .env(env::UNIVERSAL_CLIENT_ID, "demo-client-id")
+        .env(env::UNIVERSAL_CLIENT_SECRET, "a-wrong-client-secret");
+    scene.config(&config("provider \"infisical\" {}", "never-planned"));
+    let run = scene.run(&["plan"]).failure();
+    let out = run.folded_output();
+    assert!(out.contains("Login failed"), "{out}");
+    assert!(
+        out.contains("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET"),
+        "{out}"
+    );
+    assert_eq!(emu.admin.counters().failed_logins, 1);
+    let calls: Vec<_> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| !r.path.contains("/auth/"))
+        .collect();
+    assert!(
+        calls.is_empty(),
+        "the plan called more than the login: {calls:?}"
+    );
+    // With the right secret, the same plan passes and logs in once.
+    scene.env(env::UNIVERSAL_CLIENT_SECRET, CLIENT_SECRET);
+    let plan = scene.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert_eq!(emu.admin.counters().logins, 1);
+    scene.assert_no_secrets();
+}
+
 #[test]
 fn a_token_expiring_mid_apply_is_replaced_and_fifty_connections_apply() {
     let emu = emulator(Config {
