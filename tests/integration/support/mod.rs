@@ -5,6 +5,7 @@
 pub mod gpg;
 pub mod infisical;
 pub mod plugin;
+pub mod registry;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};
