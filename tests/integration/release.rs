@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::gpg::{GpgHome, Key};
 use crate::support::infisical::Infisical;
-use crate::support::{Workspace, provider_binary, terraform, terraforms};
+use crate::support::{Workspace, actionlint, provider_binary, terraform, terraforms};
 
 const NAME: &str = "terraform-provider-infisical";
 const EMULATOR: &str = "infisical-emulator";
@@ -629,4 +629,45 @@ fn assembled_release_signs_the_zips_of_every_target() {
         &dir.join(sums_name()),
     );
     assert!(verify.status.success(), "{verify:?}");
+}
+
+/// Issue 16: the workflow that builds every platform's zips with `release.sh`, signs and
+/// publishes them cannot run here; actionlint checks it, and every target the registry expects
+/// is in its matrix.
+#[test]
+fn release_workflow_passes_actionlint_and_builds_every_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflow = root.join(".github/workflows/release.yml");
+    let out = Command::new(actionlint::actionlint())
+        .arg("-no-color")
+        .arg(&workflow)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "actionlint finds problems in release.yml:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    for target in [
+        "linux_amd64",
+        "linux_arm64",
+        "darwin_amd64",
+        "darwin_arm64",
+        "windows_amd64",
+    ] {
+        assert!(
+            text.contains(&format!("target: {target}")),
+            "the matrix has no {target}"
+        );
+    }
+    for step in [
+        "scripts/release.sh --targets",
+        "scripts/release.sh --assemble",
+        "GPG_FINGERPRINT:",
+    ] {
+        assert!(text.contains(step), "release.yml has no {step:?}");
+    }
 }

@@ -2,6 +2,7 @@
 //! (through `dev_overrides` in a private CLI config), and launches the provider by hand for
 //! protocol-level tests.
 
+pub mod actionlint;
 pub mod gpg;
 pub mod infisical;
 pub mod plugin;
