@@ -671,3 +671,52 @@ fn release_workflow_passes_actionlint_and_builds_every_platform() {
         assert!(text.contains(step), "release.yml has no {step:?}");
     }
 }
+
+/// Issue 16: the README's first command installs the provider as users do — from a filesystem
+/// mirror, with a lock file — so Terraform shows no development-overrides warning, and it still
+/// creates, re-plans with no changes and destroys.
+#[test]
+fn demo_installs_the_provider_as_users_do_without_overrides() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo.sh");
+    for tf in terraforms() {
+        let out = Command::new("bash")
+            .arg(&script)
+            .args(["--binary", provider_binary().to_str().unwrap()])
+            .args(["--emulator-binary", emulator_binary().to_str().unwrap()])
+            .args(["--terraform", tf.path.to_str().unwrap()])
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PATH")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "the demo failed with Terraform {}:\n{text}",
+            tf.version
+        );
+        for absent in [
+            "Provider development overrides are in effect",
+            "Incomplete lock file information",
+        ] {
+            assert!(
+                !text.contains(absent),
+                "Terraform {} warns {absent:?} in the demo:\n{text}",
+                tf.version
+            );
+        }
+        for present in [
+            format!("Installed infisical/infisical v{VERSION}"),
+            "done: created, re-planned with no changes, destroyed".to_owned(),
+        ] {
+            assert!(
+                text.contains(&present),
+                "Terraform {}: no {present:?} in:\n{text}",
+                tf.version
+            );
+        }
+    }
+}
