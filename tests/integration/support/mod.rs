@@ -2,8 +2,11 @@
 //! (through `dev_overrides` in a private CLI config), and launches the provider by hand for
 //! protocol-level tests.
 
+pub mod actionlint;
+pub mod gpg;
 pub mod infisical;
 pub mod plugin;
+pub mod registry;
 pub mod secrets;
 
 use std::path::{Path, PathBuf};
