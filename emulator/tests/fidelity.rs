@@ -481,7 +481,7 @@ async fn create_checks_project_gateway_and_name_as_the_server_does() {
         (status, message(&body)),
         (
             StatusCode::NOT_FOUND,
-            "Could not find App Connection with name absent"
+            "Could not find App Connection with name absent in organization scope."
         )
     );
 }
