@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 
 use crate::aws_services::AwsRole;
 use crate::faults::{ActiveFault, Fault, Trigger};
+use crate::github_apps::{GitHubApp, SharedGitHubApp};
 use crate::state::Shared;
 use crate::sts::AwsKey;
 
@@ -107,10 +108,45 @@ pub struct StoredConnection {
     pub project_id: Option<String>,
     /// Its gateway.
     pub gateway_id: Option<String>,
+    /// Its gateway pool.
+    pub gateway_pool_id: Option<String>,
     /// The current `credentialsHash`.
     pub credentials_hash: String,
     /// The stored credentials, secrets redacted.
     pub credentials: Value,
+}
+
+/// A project that `projectId` may name, with the details the server reports for it as a
+/// connection's `project: {name, id, type, slug}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    /// The project id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its slug.
+    pub slug: String,
+    /// Its type, e.g. `secret-manager`.
+    #[serde(rename = "type")]
+    pub project_type: String,
+}
+
+impl Project {
+    /// A secret-manager project whose name and slug are its id.
+    pub fn new(id: impl Into<String>) -> Self {
+        let id = id.into();
+        Self {
+            name: id.clone(),
+            slug: id.clone(),
+            project_type: "secret-manager".to_owned(),
+            id,
+        }
+    }
+
+    /// The `project` object of a connection answer.
+    pub(crate) fn summary(&self) -> Value {
+        json!({ "name": self.name, "id": self.id, "type": self.project_type, "slug": self.slug })
+    }
 }
 
 /// A connection to store directly, bypassing validation: typically one of another app, to test
@@ -205,14 +241,53 @@ impl Admin {
             .unwrap_or_default()
     }
 
-    /// Declares a project id that `projectId` may name.
+    /// Declares a project id that `projectId` may name (its name and slug are the id; see
+    /// [`Project::new`]).
     pub fn add_project(&self, id: impl Into<String>) {
-        self.shared.lock().projects.insert(id.into());
+        self.add_project_details(Project::new(id));
+    }
+
+    /// Declares a project with the details reads report as a connection's `project`.
+    pub fn add_project_details(&self, project: Project) {
+        self.shared
+            .lock()
+            .projects
+            .insert(project.id.clone(), project);
     }
 
     /// Declares a gateway id that `gatewayId` may name.
     pub fn add_gateway(&self, id: impl Into<String>) {
         self.shared.lock().gateways.insert(id.into());
+    }
+
+    /// Declares a gateway pool id that `gatewayPoolId` may name.
+    pub fn add_gateway_pool(&self, id: impl Into<String>) {
+        self.shared.lock().gateway_pools.insert(id.into());
+    }
+
+    /// Sets whether the organization's plan includes gateways (see
+    /// [`crate::Config::gateway_license`]).
+    pub fn set_gateway_license(&self, licensed: bool) {
+        self.shared.lock().licenses.gateway = licensed;
+    }
+
+    /// Sets whether the organization's plan includes gateway pools.
+    pub fn set_gateway_pool_license(&self, licensed: bool) {
+        self.shared.lock().licenses.gateway_pool = licensed;
+    }
+
+    /// Registers an org-managed (or, with `project_id`, project) GitHub App that
+    /// `credentials.gitHubAppId` may name and `GET /api/v1/github-apps` lists. Fails on an id
+    /// that is not a uuid or is taken, or an `instance_type` other than `cloud`/`server`.
+    pub fn add_github_app(&self, app: GitHubApp) -> Result<(), String> {
+        let now = crate::state::now_iso();
+        self.shared.lock().github_apps.add(app, now)
+    }
+
+    /// Sets or (with `None`) removes the instance's shared GitHub App (see
+    /// [`crate::Config::shared_github_app`]).
+    pub fn set_shared_github_app(&self, app: Option<SharedGitHubApp>) {
+        self.shared.lock().github_apps.shared = app;
     }
 
     /// Stores a connection directly (see [`SeedConnection`]).
@@ -360,6 +435,67 @@ struct IdBody {
 }
 
 #[derive(Deserialize)]
+struct ProjectBody {
+    id: String,
+    name: Option<String>,
+    slug: Option<String>,
+    #[serde(rename = "type")]
+    project_type: Option<String>,
+}
+
+impl From<ProjectBody> for Project {
+    fn from(body: ProjectBody) -> Self {
+        let defaults = Project::new(body.id);
+        Project {
+            name: body.name.unwrap_or(defaults.name),
+            slug: body.slug.unwrap_or(defaults.slug),
+            project_type: body.project_type.unwrap_or(defaults.project_type),
+            id: defaults.id,
+        }
+    }
+}
+
+/// A GitHub App over HTTP: only `id` and `name` are required; the rest default as in
+/// [`GitHubApp::new`].
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GitHubAppBody {
+    id: String,
+    name: String,
+    slug: Option<String>,
+    app_id: Option<String>,
+    client_id: Option<String>,
+    owner: Option<String>,
+    host: Option<String>,
+    instance_type: Option<String>,
+    project_id: Option<String>,
+}
+
+impl From<GitHubAppBody> for GitHubApp {
+    fn from(body: GitHubAppBody) -> Self {
+        let defaults = GitHubApp::new(body.id, body.name);
+        GitHubApp {
+            slug: body.slug.unwrap_or(defaults.slug),
+            app_id: body.app_id.unwrap_or(defaults.app_id),
+            client_id: body.client_id.unwrap_or(defaults.client_id),
+            owner: body.owner,
+            host: body.host,
+            instance_type: body.instance_type.unwrap_or(defaults.instance_type),
+            project_id: body.project_id,
+            id: defaults.id,
+            name: defaults.name,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LicenseBody {
+    gateway: Option<bool>,
+    gateway_pool: Option<bool>,
+}
+
+#[derive(Deserialize)]
 struct NameBody {
     name: String,
 }
@@ -427,10 +563,57 @@ pub(crate) fn router(admin: Admin) -> Router {
         )
         .route(
             "/__emulator/projects",
+            post(
+                |State(a): State<Admin>, Json(b): Json<ProjectBody>| async move {
+                    a.add_project_details(b.into());
+                    StatusCode::NO_CONTENT
+                },
+            ),
+        )
+        .route(
+            "/__emulator/gateway-pools",
             post(|State(a): State<Admin>, Json(b): Json<IdBody>| async move {
-                a.add_project(b.id);
+                a.add_gateway_pool(b.id);
                 StatusCode::NO_CONTENT
             }),
+        )
+        .route(
+            "/__emulator/github/apps",
+            post(
+                |State(a): State<Admin>, Json(b): Json<GitHubAppBody>| async move {
+                    match a.add_github_app(b.into()) {
+                        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+                        Err(message) => admin_error(StatusCode::BAD_REQUEST, message),
+                    }
+                },
+            ),
+        )
+        .route(
+            "/__emulator/github/shared-app",
+            put(
+                |State(a): State<Admin>, Json(b): Json<SharedGitHubApp>| async move {
+                    a.set_shared_github_app(Some(b));
+                    StatusCode::NO_CONTENT
+                },
+            )
+            .delete(|State(a): State<Admin>| async move {
+                a.set_shared_github_app(None);
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/license",
+            put(
+                |State(a): State<Admin>, Json(b): Json<LicenseBody>| async move {
+                    if let Some(licensed) = b.gateway {
+                        a.set_gateway_license(licensed);
+                    }
+                    if let Some(licensed) = b.gateway_pool {
+                        a.set_gateway_pool_license(licensed);
+                    }
+                    StatusCode::NO_CONTENT
+                },
+            ),
         )
         .route(
             "/__emulator/gateways",

@@ -48,6 +48,16 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "NotFound", message.into())
     }
 
+    /// 500 `InternalServerError`, e.g. a `github-app` connection on an instance without a shared
+    /// GitHub App.
+    pub(crate) fn internal(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalServerError",
+            message.into(),
+        )
+    }
+
     /// 401 `UnauthorizedError`.
     pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(

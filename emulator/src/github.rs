@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
 use crate::zod::{
-    Schema, Status, invalid_type, literal, literal_with_message, nullish, optional, parse, string,
+    Schema, Status, absent_or_null, invalid_type, literal, literal_with_message, nullish, optional,
+    parse, string,
 };
 
 /// The app's URL segment and `app` value.
@@ -66,6 +67,9 @@ impl Method {
 }
 
 /// One method's credentials: a union of a `server` variant (host required) and a `cloud` variant.
+/// The GitHub App method also takes `installationId` and, since org-managed GitHub Apps, an
+/// optional `gitHubAppId` naming one (the newest server schema was not seen; this is the rule the
+/// research gives: an optional uuid, on `github-app` only, so `oauth`/`pat` strip it).
 fn credentials_union(
     secret: &'static str,
     secret_message: &'static str,
@@ -93,6 +97,11 @@ fn credentials_union(
     ));
     cloud.push(("instanceType", optional(literal("cloud"))));
     cloud.push(("host", optional(string().trim())));
+    if installation {
+        for variant in [&mut server, &mut cloud] {
+            variant.push(("gitHubAppId", optional(string().uuid())));
+        }
+    }
     Schema::Union(vec![Schema::Object(server), Schema::Object(cloud)])
 }
 
@@ -126,22 +135,39 @@ fn description_schema() -> Schema {
     )
 }
 
+/// Infisical's message for a generic field GitHub connections do not support.
+const NOT_SUPPORTED: &str = "Not supported for GitHub Connections";
+
 fn platform_managed_schema() -> Schema {
-    optional(literal_with_message(
-        false,
-        "Not supported for GitHub Connections",
-    ))
+    optional(literal_with_message(false, NOT_SUPPORTED))
+}
+
+/// `isAutoRotationEnabled`: GitHub has no credential rotation, so only `false` (or nothing).
+fn auto_rotation_schema() -> Schema {
+    optional(literal_with_message(false, NOT_SUPPORTED))
+}
+
+/// The generic fields every create and PATCH body shares after `name` and `description`, in the
+/// server's order.
+fn generic_tail() -> Vec<(&'static str, Schema)> {
+    vec![
+        ("isPlatformManagedCredentials", platform_managed_schema()),
+        ("gatewayId", nullish(string().uuid())),
+        ("gatewayPoolId", nullish(string().uuid())),
+        ("isAutoRotationEnabled", auto_rotation_schema()),
+        ("rotation", absent_or_null(NOT_SUPPORTED)),
+    ]
 }
 
 /// `GenericCreateAppConnectionFieldsSchema(GitHub, { supportsGateways: true })`.
 static CREATE_FIELDS: LazyLock<Schema> = LazyLock::new(|| {
-    Schema::Object(vec![
+    let mut fields = vec![
         ("name", name_schema()),
         ("description", description_schema()),
         ("projectId", optional(string())),
-        ("isPlatformManagedCredentials", platform_managed_schema()),
-        ("gatewayId", nullish(string().uuid())),
-    ])
+    ];
+    fields.extend(generic_tail());
+    Schema::Object(fields)
 });
 
 /// `UpdateGitHubConnectionSchema`: optional credentials of any method, and the generic update
@@ -155,13 +181,12 @@ static UPDATE_SCHEMA: LazyLock<(Schema, Schema)> = LazyLock::new(|| {
             Schema::Ref(&PAT_CREDENTIALS),
         ])),
     )]);
-    let fields = Schema::Object(vec![
+    let mut fields = vec![
         ("name", optional(name_schema())),
         ("description", description_schema()),
-        ("isPlatformManagedCredentials", platform_managed_schema()),
-        ("gatewayId", nullish(string().uuid())),
-    ]);
-    (credentials, fields)
+    ];
+    fields.extend(generic_tail());
+    (credentials, Schema::Object(fields))
 });
 
 /// A validated create body.
@@ -172,6 +197,7 @@ pub(crate) struct CreateInput {
     pub(crate) description: Option<String>,
     pub(crate) project_id: Option<String>,
     pub(crate) gateway_id: Option<String>,
+    pub(crate) gateway_pool_id: Option<String>,
 }
 
 /// A validated PATCH body. `Some(None)` means an explicit `null` (clear the field).
@@ -180,6 +206,7 @@ pub(crate) struct UpdateInput {
     pub(crate) name: Option<String>,
     pub(crate) description: Option<Option<String>>,
     pub(crate) gateway_id: Option<Option<String>>,
+    pub(crate) gateway_pool_id: Option<Option<String>>,
 }
 
 /// Validates a create body as `ValidateGitHubConnectionCredentialsSchema.and(generic fields)`:
@@ -232,6 +259,7 @@ pub(crate) fn parse_create(body: Option<&Value>) -> Result<CreateInput, Vec<Valu
         description: string_at(&right, "description"),
         project_id: string_at(&right, "projectId"),
         gateway_id: string_at(&right, "gatewayId"),
+        gateway_pool_id: string_at(&right, "gatewayPoolId"),
     })
 }
 
@@ -253,6 +281,7 @@ pub(crate) fn parse_update(body: Option<&Value>) -> Result<UpdateInput, Vec<Valu
         name: string_at(&right, "name"),
         description: nullable("description"),
         gateway_id: nullable("gatewayId"),
+        gateway_pool_id: nullable("gatewayPoolId"),
     })
 }
 

@@ -7,11 +7,34 @@
 //!   `…/aws-auth/login`, and `POST /api/v1/auth/token/renew`.
 //! - The GitHub app connection routes under `/api/v1/app-connections/github`: list (`?projectId`),
 //!   get by id, get by name (`/connection-name/:name`, `?projectId`), create, `PATCH`, `DELETE`.
+//! - `GET /api/v1/github-apps` (`?projectId`): the GitHub Apps a `github-app` connection may name.
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
+//!
+//! # The server it follows
+//! Infisical as of 2026 (the provider's `research/infisical-api-2026.md`, §1 and §2):
+//! - The list without `?projectId` holds every GitHub connection of the organization, the
+//!   project-scoped ones included; with an unknown project it is a 400 "Could not find project
+//!   with ID …" (the answer the server gives an unknown project on create; the list's own was not
+//!   read). Reads (list, get by id, get by name) carry `project: {name, id, type, slug}` or
+//!   `project: null`; create, `PATCH` and `DELETE` answer with the bare row, without `project`.
+//! - A get-by-name 404 names its scope: "… in organization scope." or "… in project scope.".
+//! - `rotation` (anything but absent or `null`) and `isAutoRotationEnabled` (anything but `false`)
+//!   are 422 "Not supported for GitHub Connections".
+//! - `gatewayPoolId` sits next to `gatewayId`; both at once is a 400 before anything else, an
+//!   unknown pool a 404, and attaching one detaches the other. Without the plan
+//!   ([`Config::gateway_license`], [`Config::gateway_pool_license`]), a create naming a gateway,
+//!   or anything attaching a pool, is a 400 before the lookup.
+//! - `credentials.gitHubAppId` (a uuid, `github-app` only) names an org-managed GitHub App
+//!   ([`Admin::add_github_app`]): an unknown one is a 400 before the code is spent; a known one's
+//!   `host` and `instanceType` replace the ones sent. Without it, the instance's shared app
+//!   ([`Config::shared_github_app`]) is used, or without one, the server's 500.
+//! - `PATCH` checks the connection (404), then the gateway, the credentials' format, GitHub, and
+//!   the name last.
 //!
 //! # What "GitHub" accepts
 //! Tests declare what is valid with [`Admin::add_pat`] and [`Admin::add_code`] (a code is
-//! exchanged once; its user sees the installations given). With [`Config::demo`] set (the
+//! exchanged once; its user sees the installations given). A code is accepted whichever GitHub
+//! App the connection names; it is still exchanged only once. With [`Config::demo`] set (the
 //! binary's default), these rules apply as well:
 //! - any personal access token starting with `ghp_` or `github_pat_` is valid;
 //! - any code not used before is valid, once, and its user can see every installation.
@@ -28,8 +51,9 @@
 //! # Running it
 //! `cargo run -p infisical-emulator -- [--port N] [--client-id X --client-secret Y]
 //! [--token-ttl SECS] [--pat TOKEN] [--code CODE=INSTALLATION,…] [--project ID] [--gateway ID]
-//! [--oidc IDENTITY=JWT] [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET]
-//! [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
+//! [--gateway-pool ID] [--github-app ID=NAME[,KEY=VALUE…]] [--no-shared-github-app]
+//! [--no-gateway-license] [--no-gateway-pool-license] [--oidc IDENTITY=JWT]
+//! [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
 //! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
 //!
 //! # Embedding
@@ -50,7 +74,11 @@
 //! | `POST /__emulator/github/pats` | `{"pat"}` | declare a valid PAT |
 //! | `POST /__emulator/github/codes` | `{"code","installations":[…]}` | declare a single-use code |
 //! | `GET /__emulator/github/codes/:code` | | `{"used": bool}` |
-//! | `POST /__emulator/projects`, `POST /__emulator/gateways` | `{"id"}` | declare a project / gateway |
+//! | `POST /__emulator/projects` | `{"id","name"?,"slug"?,"type"?}` ([`Project`]) | declare a project (name and slug default to the id) |
+//! | `POST /__emulator/gateways`, `POST /__emulator/gateway-pools` | `{"id"}` | declare a gateway / gateway pool |
+//! | `PUT /__emulator/license` | `{"gateway"?: bool,"gatewayPool"?: bool}` | what the organization's plan includes |
+//! | `POST /__emulator/github/apps` | `{"id","name","slug"?,"appId"?,"clientId"?,"owner"?,"host"?,"instanceType"?,"projectId"?}` ([`GitHubApp`]) | register an org-managed (or project) GitHub App; 400 on a non-uuid or taken id |
+//! | `PUT`/`DELETE /__emulator/github/shared-app` | [`SharedGitHubApp`] | set / remove the instance's shared GitHub App |
 //! | `POST /__emulator/identities/oidc`, `…/kubernetes` | `{"identityId","jwt"}` | declare an identity and a JWT that logs it in |
 //! | `POST /__emulator/identities/aws` | `{"identityId","accessKeyId","secretAccessKey","sessionToken"?}` | declare an identity and an AWS key |
 //! | `PUT /__emulator/aws-role` | [`AwsRole`] | the key the AWS credential stand-ins hand out (`/__aws/imds`, `/__aws/container`, `/__aws/sts`) |
@@ -69,6 +97,7 @@
 //! - `routes`: the API routes and the middleware (faults, latency, request log).
 //! - `state`: the state behind one mutex and the server-side logic of each route.
 //! - `github`: the GitHub request schemas and the simulated GitHub side.
+//! - `github_apps`: org-managed GitHub Apps and the shared app: resolution and listing.
 //! - `sts`: the simulated AWS STS side of AWS auth: SigV4 signature checks.
 //! - `zod`: the imitation of zod that produces the real 422 issues.
 //! - `admin`: [`Admin`] and the HTTP admin API.
@@ -81,6 +110,7 @@ mod aws_services;
 mod error;
 mod faults;
 mod github;
+mod github_apps;
 mod net;
 mod routes;
 mod state;
@@ -94,14 +124,16 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use admin::{Admin, Counters, LoggedRequest, SeedConnection, StoredConnection};
+pub use admin::{Admin, Counters, LoggedRequest, Project, SeedConnection, StoredConnection};
 pub use aws_services::AwsRole;
 pub use faults::{Fault, FaultAction, Trigger};
+pub use github_apps::{GitHubApp, SharedGitHubApp};
 pub use sts::AwsKey;
 
 use crate::github::GitHubSide;
+use crate::github_apps::GitHubApps;
 use crate::net::{ConnInfo, KillableListener};
-use crate::state::{Settings, Shared};
+use crate::state::{Licenses, Settings, Shared};
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -120,6 +152,16 @@ pub struct Config {
     pub org_id: String,
     /// Whether the demo rules for PATs and codes apply (see the crate docs).
     pub demo: bool,
+    /// The instance's shared GitHub App, which `github-app` connections without a `gitHubAppId`
+    /// use and `GET /api/v1/github-apps` lists with `id: null`. `None` is a self-hosted instance
+    /// that registers its apps per organization only: such a connection then gets the server's
+    /// 500.
+    pub shared_github_app: Option<SharedGitHubApp>,
+    /// Whether the organization's plan includes gateways (`plan.gateway`). Without it, a create
+    /// naming a `gatewayId` gets the server's 400 before the gateway is looked up.
+    pub gateway_license: bool,
+    /// Whether the organization's plan includes gateway pools (`plan.gatewayPool`).
+    pub gateway_pool_license: bool,
 }
 
 impl Default for Config {
@@ -132,6 +174,9 @@ impl Default for Config {
             token_max_ttl: Duration::from_secs(2_592_000),
             org_id: uuid::Uuid::new_v4().to_string(),
             demo: false,
+            shared_github_app: Some(SharedGitHubApp::default()),
+            gateway_license: true,
+            gateway_pool_license: true,
         }
     }
 }
@@ -157,7 +202,16 @@ impl Emulator {
             token_max_ttl: config.token_max_ttl,
             org_id: config.org_id,
         };
-        let shared = Arc::new(Shared::new(settings, GitHubSide::new(config.demo)));
+        let licenses = Licenses {
+            gateway: config.gateway_license,
+            gateway_pool: config.gateway_pool_license,
+        };
+        let shared = Arc::new(Shared::new(
+            settings,
+            GitHubSide::new(config.demo),
+            GitHubApps::new(config.shared_github_app),
+            licenses,
+        ));
         let admin = Admin {
             shared: Arc::clone(&shared),
         };

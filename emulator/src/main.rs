@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use infisical_emulator::{AwsKey, Config, Emulator};
+use infisical_emulator::{AwsKey, Config, Emulator, GitHubApp};
 
 const USAGE: &str = "\
 usage: infisical-emulator [options]
@@ -19,6 +19,17 @@ usage: infisical-emulator [options]
   --code CODE[=I1,I2]   a single-use GitHub code whose user sees installations I1, I2 (repeatable)
   --project ID          a project id that exists (repeatable)
   --gateway ID          a gateway id that exists (repeatable)
+  --gateway-pool ID     a gateway pool id that exists (repeatable)
+  --github-app ID=NAME[,KEY=VALUE...]
+                        an org-managed GitHub App that credentials.gitHubAppId may name and
+                        GET /api/v1/github-apps lists (repeatable); ID is a uuid; keys: slug,
+                        app-id, client-id, owner, host, instance-type (cloud or server), project
+  --no-shared-github-app
+                        no instance-wide GitHub App: github-app connections must name one with
+                        gitHubAppId (default: a shared app, listed with id null)
+  --no-gateway-license  a plan without gateways: a create with gatewayId is refused (400)
+  --no-gateway-pool-license
+                        a plan without gateway pools: gatewayPoolId is refused (400)
   --oidc ID=JWT         a machine identity that logs in with OIDC auth and this JWT (repeatable)
   --kubernetes ID=TOKEN a machine identity that logs in with Kubernetes auth and this service
                         account token (repeatable)
@@ -37,6 +48,8 @@ struct Fixtures {
     codes: Vec<(String, Vec<String>)>,
     projects: Vec<String>,
     gateways: Vec<String>,
+    gateway_pools: Vec<String>,
+    github_apps: Vec<GitHubApp>,
     oidc: Vec<(String, String)>,
     kubernetes: Vec<(String, String)>,
     aws: Vec<(String, AwsKey)>,
@@ -48,7 +61,28 @@ fn pair(flag: &str, value: &str) -> Result<(String, String), String> {
         .split_once('=')
         .filter(|(id, rest)| !id.is_empty() && !rest.is_empty())
         .map(|(id, rest)| (id.to_owned(), rest.to_owned()))
-        .ok_or_else(|| format!("{flag} wants IDENTITY=VALUE, not {value:?}"))
+        .ok_or_else(|| format!("{flag} wants KEY=VALUE, not {value:?}"))
+}
+
+/// Parses `ID=NAME[,KEY=VALUE...]` into a GitHub App.
+fn github_app(value: &str) -> Result<GitHubApp, String> {
+    let mut parts = value.split(',');
+    let (id, name) = pair("--github-app", parts.next().unwrap_or_default())?;
+    let mut app = GitHubApp::new(id, name);
+    for part in parts {
+        let (key, setting) = pair("--github-app", part)?;
+        match key.as_str() {
+            "slug" => app.slug = setting,
+            "app-id" => app.app_id = setting,
+            "client-id" => app.client_id = setting,
+            "owner" => app.owner = Some(setting),
+            "host" => app.host = Some(setting),
+            "instance-type" => app.instance_type = setting,
+            "project" => app.project_id = Some(setting),
+            other => return Err(format!("--github-app has no key {other:?}")),
+        }
+    }
+    Ok(app)
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixtures), String> {
@@ -61,8 +95,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
         if flag == "--help" || flag == "-h" {
             return Err(String::new());
         }
-        if flag == "--no-demo" {
-            config.demo = false;
+        let switched_off = match flag.as_str() {
+            "--no-demo" => Some(&mut config.demo),
+            "--no-gateway-license" => Some(&mut config.gateway_license),
+            "--no-gateway-pool-license" => Some(&mut config.gateway_pool_license),
+            _ => None,
+        };
+        if let Some(setting) = switched_off {
+            *setting = false;
+            continue;
+        }
+        if flag == "--no-shared-github-app" {
+            config.shared_github_app = None;
             continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -95,6 +139,8 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
             }
             "--project" => fixtures.projects.push(value),
             "--gateway" => fixtures.gateways.push(value),
+            "--gateway-pool" => fixtures.gateway_pools.push(value),
+            "--github-app" => fixtures.github_apps.push(github_app(&value)?),
             "--oidc" => fixtures.oidc.push(pair(&flag, &value)?),
             "--kubernetes" => fixtures.kubernetes.push(pair(&flag, &value)?),
             "--aws" => {
@@ -167,6 +213,16 @@ async fn main() -> ExitCode {
         .gateways
         .into_iter()
         .for_each(|g| admin.add_gateway(g));
+    fixtures
+        .gateway_pools
+        .into_iter()
+        .for_each(|p| admin.add_gateway_pool(p));
+    for app in fixtures.github_apps {
+        if let Err(message) = admin.add_github_app(app) {
+            eprintln!("infisical-emulator: --github-app: {message}");
+            return ExitCode::from(2);
+        }
+    }
     for (id, jwt) in fixtures.oidc {
         admin.add_oidc_identity(id, jwt);
     }

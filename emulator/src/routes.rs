@@ -41,6 +41,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/api/v1/app-connections/github/{id}",
             get(get_by_id).patch(update).delete(delete),
         )
+        .route("/api/v1/github-apps", get(list_github_apps))
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), observe))
@@ -312,8 +313,21 @@ async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let state = shared.lock();
     state.authenticate(authorization(&headers))?;
-    let connections = state.list(&shared.settings, github::APP, scope.project_id.as_deref());
+    let connections = state.list(&shared.settings, github::APP, scope.project_id.as_deref())?;
     Ok(Json(json!({ "appConnections": connections })))
+}
+
+/// `GET /api/v1/github-apps?projectId`: the GitHub Apps a connection may name (machine
+/// identities may call it, unlike the rest of the GitHub App routes, which are JWT-only).
+async fn list_github_apps(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(scope): Query<Scope>,
+) -> Result<Json<Value>, ApiError> {
+    let state = shared.lock();
+    state.authenticate(authorization(&headers))?;
+    let apps = state.list_github_apps(&shared.settings, scope.project_id.as_deref())?;
+    Ok(Json(json!({ "gitHubApps": apps })))
 }
 
 async fn get_by_id(

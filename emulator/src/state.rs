@@ -13,10 +13,11 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-use crate::admin::{Counters, LoggedRequest, StoredConnection};
+use crate::admin::{Counters, LoggedRequest, Project, StoredConnection};
 use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
 use crate::faults::ActiveFault;
 use crate::github::{self, CreateInput, GitHubSide, Method, UpdateInput};
+use crate::github_apps::{self, GitHubApps};
 use crate::sts::{self, AwsKey, Refusal};
 
 /// How many requests the log keeps; older ones are forgotten so a long demo does not grow forever.
@@ -38,12 +39,37 @@ pub(crate) struct Shared {
     state: Mutex<State>,
 }
 
+/// What the organization's plan allows (a self-hosted instance without a license has neither).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Licenses {
+    /// `plan.gateway`: gateways on app connections.
+    pub(crate) gateway: bool,
+    /// `plan.gatewayPool`: gateway pools.
+    pub(crate) gateway_pool: bool,
+}
+
+impl Default for Licenses {
+    fn default() -> Self {
+        Self {
+            gateway: true,
+            gateway_pool: true,
+        }
+    }
+}
+
 impl Shared {
-    pub(crate) fn new(settings: Settings, github: GitHubSide) -> Self {
+    pub(crate) fn new(
+        settings: Settings,
+        github: GitHubSide,
+        github_apps: GitHubApps,
+        licenses: Licenses,
+    ) -> Self {
         Self {
             settings,
             state: Mutex::new(State {
                 github,
+                github_apps,
+                licenses,
                 ..State::default()
             }),
         }
@@ -84,6 +110,7 @@ pub(crate) struct Connection {
     pub(crate) method: String,
     pub(crate) project_id: Option<String>,
     pub(crate) gateway_id: Option<String>,
+    pub(crate) gateway_pool_id: Option<String>,
     pub(crate) credentials: Map<String, Value>,
     /// What Infisical would store encrypted: a fresh random nonce followed by the JSON. The
     /// nonce makes every encryption different, like the real KMS cipher, so the hash changes on
@@ -107,13 +134,23 @@ impl Connection {
     }
 
     /// The sanitized connection as the routes return it: no `code`, `installationId`,
-    /// `personalAccessToken` or `accessToken`, only `credentials: {instanceType?, host?}`.
+    /// `personalAccessToken` or `accessToken`, only `credentials: {instanceType?, host?}`, and
+    /// `gitHubAppId` when the connection names an org-managed GitHub App. (The server stores
+    /// `gitHubAppId: null` for the shared app; the emulator leaves that out of answers, as for a
+    /// connection made before org-managed apps, which a client must read the same way.)
     pub(crate) fn sanitized(&self, org_id: &str) -> Value {
         let mut credentials = Map::new();
         for key in ["instanceType", "host"] {
             if let Some(value) = self.credentials.get(key) {
                 credentials.insert(key.to_owned(), value.clone());
             }
+        }
+        if let Some(id) = self
+            .credentials
+            .get("gitHubAppId")
+            .filter(|v| v.is_string())
+        {
+            credentials.insert("gitHubAppId".to_owned(), id.clone());
         }
         json!({
             "id": self.id,
@@ -125,6 +162,7 @@ impl Connection {
             "orgId": org_id,
             "projectId": self.project_id,
             "gatewayId": self.gateway_id,
+            "gatewayPoolId": self.gateway_pool_id,
             "createdAt": self.created_at,
             "updatedAt": self.updated_at,
             "isPlatformManagedCredentials": false,
@@ -142,6 +180,7 @@ impl Connection {
             method: self.method.clone(),
             project_id: self.project_id.clone(),
             gateway_id: self.gateway_id.clone(),
+            gateway_pool_id: self.gateway_pool_id.clone(),
             credentials_hash: self.credentials_hash(),
             credentials: crate::admin::redact(&Value::Object(self.credentials.clone())),
         }
@@ -149,7 +188,7 @@ impl Connection {
 }
 
 /// `createdAt`/`updatedAt` as JavaScript's `Date.toISOString()` writes them.
-fn now_iso() -> String {
+pub(crate) fn now_iso() -> String {
     let format =
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     OffsetDateTime::now_utc()
@@ -174,8 +213,12 @@ pub(crate) struct State {
     pub(crate) github: GitHubSide,
     /// The stand-ins for AWS's credential services.
     pub(crate) aws_services: crate::aws_services::AwsServices,
-    pub(crate) projects: HashSet<String>,
+    /// Projects by id.
+    pub(crate) projects: HashMap<String, Project>,
     pub(crate) gateways: HashSet<String>,
+    pub(crate) gateway_pools: HashSet<String>,
+    pub(crate) github_apps: GitHubApps,
+    pub(crate) licenses: Licenses,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) latency: Duration,
     log: VecDeque<LoggedRequest>,
@@ -397,10 +440,48 @@ impl State {
         Ok(connection)
     }
 
-    pub(crate) fn get(&self, settings: &Settings, app: &str, id: &str) -> Result<Value, ApiError> {
-        Ok(self.find(app, id)?.sanitized(&settings.org_id))
+    /// The `project` the server joins onto a connection it reads: the project's details, or
+    /// `null` for an organization-level connection. A project the emulator was never told about
+    /// (a seeded connection's) gets [`Project::new`]'s details.
+    fn project_of(&self, connection: &Connection) -> Value {
+        match &connection.project_id {
+            None => Value::Null,
+            Some(id) => self
+                .projects
+                .get(id)
+                .map_or_else(|| Project::new(id.clone()).summary(), Project::summary),
+        }
     }
 
+    /// A connection as a read returns it: sanitized, with its `project`.
+    fn read_view(&self, settings: &Settings, connection: &Connection) -> Value {
+        let mut answer = connection.sanitized(&settings.org_id);
+        if let Some(object) = answer.as_object_mut() {
+            object.insert("project".to_owned(), self.project_of(connection));
+        }
+        answer
+    }
+
+    /// The server checks the caller's permission in a project before listing it, and that fails
+    /// for a project that does not exist. The exact answer was not read; this is the one the
+    /// server gives an unknown project on create.
+    fn check_project(&self, project_id: &str) -> Result<(), ApiError> {
+        if self.projects.contains_key(project_id) {
+            Ok(())
+        } else {
+            Err(ApiError::bad_request(format!(
+                "Could not find project with ID {project_id}"
+            )))
+        }
+    }
+
+    /// `GET …/:id`: the connection with its `project`.
+    pub(crate) fn get(&self, settings: &Settings, app: &str, id: &str) -> Result<Value, ApiError> {
+        Ok(self.read_view(settings, self.find(app, id)?))
+    }
+
+    /// `GET …/connection-name/:name`: looks in one scope, the organization's or, with
+    /// `?projectId`, the project's; the 404 names the scope.
     pub(crate) fn get_by_name(
         &self,
         settings: &Settings,
@@ -414,34 +495,72 @@ impl State {
             .get(&key)
             .and_then(|id| self.connections.get(id))
             .ok_or_else(|| {
-                ApiError::not_found(format!("Could not find App Connection with name {name}"))
+                let scope = if project_id.is_some() {
+                    "project"
+                } else {
+                    "organization"
+                };
+                ApiError::not_found(format!(
+                    "Could not find App Connection with name {name} in {scope} scope."
+                ))
             })?;
         if connection.app != app {
             return Err(ApiError::bad_request(format!(
                 "App Connection with name {name} is not for App \"{app}\""
             )));
         }
-        Ok(connection.sanitized(&settings.org_id))
+        Ok(self.read_view(settings, connection))
     }
 
-    /// The connections of `app` in one scope (the organization when `project_id` is `None`),
-    /// sorted by name as the server does.
+    /// `GET …?projectId`: without a project, every connection of `app` in the organization,
+    /// project-scoped ones included; with one, that project's (an unknown project is refused).
+    /// Each carries its `project`; sorted by name, case-insensitively, as the server does.
     pub(crate) fn list(
         &self,
         settings: &Settings,
         app: &str,
         project_id: Option<&str>,
-    ) -> Vec<Value> {
+    ) -> Result<Vec<Value>, ApiError> {
+        if let Some(project_id) = project_id {
+            self.check_project(project_id)?;
+        }
         let mut found: Vec<&Connection> = self
             .connections
             .values()
-            .filter(|c| c.app == app && c.project_id.as_deref() == project_id)
+            .filter(|c| {
+                c.app == app && (project_id.is_none() || c.project_id.as_deref() == project_id)
+            })
             .collect();
         found.sort_by_key(|c| c.name.to_lowercase());
-        found
-            .iter()
-            .map(|c| c.sanitized(&settings.org_id))
-            .collect()
+        Ok(found.iter().map(|c| self.read_view(settings, c)).collect())
+    }
+
+    /// `GET /api/v1/github-apps?projectId`: the GitHub Apps the caller may use (see
+    /// [`GitHubApps::list`]); an unknown project is refused as on the connection list.
+    pub(crate) fn list_github_apps(
+        &self,
+        settings: &Settings,
+        project_id: Option<&str>,
+    ) -> Result<Vec<Value>, ApiError> {
+        if let Some(project_id) = project_id {
+            self.check_project(project_id)?;
+        }
+        let mut per_app: HashMap<Option<String>, u64> = HashMap::new();
+        for connection in self
+            .connections
+            .values()
+            .filter(|c| c.app == github::APP && c.method == Method::App.as_str())
+        {
+            let app_id = connection
+                .credentials
+                .get("gitHubAppId")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            *per_app.entry(app_id).or_default() += 1;
+        }
+        Ok(self
+            .github_apps
+            .list(&settings.org_id, project_id, &per_app))
     }
 
     fn name_taken(&self, project_id: &Option<String>, name: &str) -> bool {
@@ -455,13 +574,66 @@ impl State {
         ))
     }
 
-    fn check_gateway(&self, gateway_id: Option<&str>) -> Result<(), ApiError> {
-        match gateway_id {
-            Some(id) if !self.gateways.contains(id) => Err(ApiError::not_found(format!(
-                "Gateway with ID {id} not found for org"
-            ))),
-            _ => Ok(()),
+    /// Platform-wide, a connection reaches GitHub through a gateway or a pool, never both. The
+    /// service checks this before anything else, even before looking the connection up.
+    fn check_not_both(gateway: bool, pool: bool) -> Result<(), ApiError> {
+        if gateway && pool {
+            Err(ApiError::bad_request(
+                "Cannot specify both a gateway and a gateway pool",
+            ))
+        } else {
+            Ok(())
         }
+    }
+
+    /// The gateway lookup of create and PATCH.
+    fn check_gateway(&self, gateway_id: &str) -> Result<(), ApiError> {
+        if self.gateways.contains(gateway_id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!(
+                "Gateway with ID {gateway_id} not found for org"
+            )))
+        }
+    }
+
+    /// `resolveAttachableGatewayFromPool`: the plan first, then the pool.
+    fn check_gateway_pool(&self, pool_id: &str) -> Result<(), ApiError> {
+        if !self.licenses.gateway_pool {
+            return Err(ApiError::bad_request(
+                "Your current plan does not support gateway pools. Please upgrade to an \
+                 Enterprise plan.",
+            ));
+        }
+        if self.gateway_pools.contains(pool_id) {
+            Ok(())
+        } else {
+            Err(ApiError::not_found(format!(
+                "Gateway pool with ID {pool_id} not found"
+            )))
+        }
+    }
+
+    /// Validates credentials against "GitHub" as the server does, for a connection in
+    /// `project_id`: a `github-app` connection's GitHub App is resolved first (an unknown
+    /// `gitHubAppId` fails before the code is spent), then GitHub is asked, then the stored
+    /// credentials are bound to the app.
+    fn validate_github(
+        &mut self,
+        method: Method,
+        credentials: &Map<String, Value>,
+        project_id: Option<&str>,
+    ) -> Result<Map<String, Value>, ApiError> {
+        if method != Method::App {
+            return self.github.validate(method, credentials);
+        }
+        let app_id = credentials.get("gitHubAppId").and_then(Value::as_str);
+        // Resolved twice so the borrow of the app records ends before GitHub is asked.
+        self.github_apps.resolve(app_id, project_id)?;
+        let mut stored = self.github.validate(method, credentials)?;
+        let resolved = self.github_apps.resolve(app_id, project_id)?;
+        github_apps::bind(&mut stored, &resolved);
+        Ok(stored)
     }
 
     fn insert(&mut self, connection: Connection) {
@@ -473,22 +645,35 @@ impl State {
     }
 
     /// `POST /api/v1/app-connections/github`, after body validation. The checks run in the
-    /// server's order: project, gateway, GitHub (which consumes a code even if a later check
+    /// server's order: gateway and pool together, project, gateway (the plan, then the lookup),
+    /// pool (the plan, then the lookup), GitHub (which consumes a code even if a later check
     /// fails), then name uniqueness (a database constraint, so last).
     pub(crate) fn create_github(
         &mut self,
         settings: &Settings,
         input: CreateInput,
     ) -> Result<Value, ApiError> {
-        if let Some(project) = &input.project_id
-            && !self.projects.contains(project)
-        {
-            return Err(ApiError::bad_request(format!(
-                "Could not find project with ID {project}"
-            )));
+        Self::check_not_both(input.gateway_id.is_some(), input.gateway_pool_id.is_some())?;
+        if let Some(project) = &input.project_id {
+            self.check_project(project)?;
         }
-        self.check_gateway(input.gateway_id.as_deref())?;
-        let credentials = self.github.validate(input.method, &input.credentials)?;
+        if let Some(gateway) = &input.gateway_id {
+            if !self.licenses.gateway {
+                return Err(ApiError::bad_request(
+                    "Your current plan does not support gateway usage with app connections. \
+                     Please upgrade your plan or contact Infisical Sales for assistance.",
+                ));
+            }
+            self.check_gateway(gateway)?;
+        }
+        if let Some(pool) = &input.gateway_pool_id {
+            self.check_gateway_pool(pool)?;
+        }
+        let credentials = self.validate_github(
+            input.method,
+            &input.credentials,
+            input.project_id.as_deref(),
+        )?;
         if self.name_taken(&input.project_id, &input.name) {
             return Err(Self::duplicate(&input.name));
         }
@@ -501,44 +686,56 @@ impl State {
             method: input.method.as_str().to_owned(),
             project_id: input.project_id,
             gateway_id: input.gateway_id,
+            gateway_pool_id: input.gateway_pool_id,
             credentials,
             ciphertext: Vec::new(),
             created_at: now.clone(),
             updated_at: now,
         };
         connection.seal();
+        // The create answer is the inserted row: no `project` joined on.
         let answer = connection.sanitized(&settings.org_id);
         self.insert(connection);
         Ok(answer)
     }
 
-    /// `PATCH /api/v1/app-connections/github/:id`, after body validation.
+    /// `PATCH /api/v1/app-connections/github/:id`, after body validation. The checks run in the
+    /// server's order: gateway and pool together, the connection (404 or another app's), a
+    /// changed gateway (the lookup only: the server checks the plan on create alone), a newly
+    /// attached pool, the credentials' format for the stored method, GitHub, the name.
     pub(crate) fn update_github(
         &mut self,
         settings: &Settings,
         id: &str,
         input: UpdateInput,
     ) -> Result<Value, ApiError> {
+        Self::check_not_both(
+            matches!(input.gateway_id, Some(Some(_))),
+            matches!(input.gateway_pool_id, Some(Some(_))),
+        )?;
         let current = self.find(github::APP, id)?.clone();
         let method = Method::parse(&current.method).ok_or_else(|| Self::not_found(id))?;
-        let mut credentials = None;
-        if let Some(given) = &input.credentials {
-            let Some(checked) = github::parse_for_method(method, given) else {
-                return Err(ApiError::bad_request(format!(
-                    "Invalid credential format for GitHub Connection with method {}",
-                    method.display_name()
-                )));
-            };
-            credentials = Some(checked);
-        }
         if let Some(Some(gateway)) = &input.gateway_id
             && current.gateway_id.as_ref() != Some(gateway)
         {
-            self.check_gateway(Some(gateway))?;
+            self.check_gateway(gateway)?;
         }
-        let credentials = match credentials {
-            Some(checked) => Some(self.github.validate(method, &checked)?),
+        if let Some(Some(pool)) = &input.gateway_pool_id
+            && current.gateway_pool_id.as_ref() != Some(pool)
+        {
+            self.check_gateway_pool(pool)?;
+        }
+        let credentials = match &input.credentials {
             None => None,
+            Some(given) => {
+                let Some(checked) = github::parse_for_method(method, given) else {
+                    return Err(ApiError::bad_request(format!(
+                        "Invalid credential format for GitHub Connection with method {}",
+                        method.display_name()
+                    )));
+                };
+                Some(self.validate_github(method, &checked, current.project_id.as_deref())?)
+            }
         };
         if let Some(name) = &input.name
             && *name != current.name
@@ -553,8 +750,25 @@ impl State {
         if let Some(description) = input.description {
             updated.description = description;
         }
-        if let Some(gateway_id) = input.gateway_id {
-            updated.gateway_id = gateway_id;
+        // Attaching one of gateway and pool detaches the other; clearing one leaves the other.
+        match (input.gateway_id, input.gateway_pool_id) {
+            (Some(gateway), Some(pool)) => {
+                updated.gateway_id = gateway;
+                updated.gateway_pool_id = pool;
+            }
+            (Some(gateway), None) => {
+                if gateway.is_some() {
+                    updated.gateway_pool_id = None;
+                }
+                updated.gateway_id = gateway;
+            }
+            (None, Some(pool)) => {
+                if pool.is_some() {
+                    updated.gateway_id = None;
+                }
+                updated.gateway_pool_id = pool;
+            }
+            (None, None) => {}
         }
         if let Some(credentials) = credentials {
             updated.credentials = credentials;
@@ -563,6 +777,7 @@ impl State {
         updated.updated_at = now_iso();
         self.names
             .remove(&(current.project_id.clone(), current.name.clone()));
+        // The PATCH answer is the updated row: no `project` joined on.
         let answer = updated.sanitized(&settings.org_id);
         self.insert(updated);
         Ok(answer)
@@ -612,6 +827,7 @@ impl State {
             method,
             project_id,
             gateway_id: None,
+            gateway_pool_id: None,
             credentials,
             ciphertext: Vec::new(),
             created_at: now.clone(),

@@ -35,6 +35,10 @@ pub(crate) enum Schema {
     Optional(Box<Schema>),
     /// `.nullish()`: a missing key and `null` are both fine.
     Nullish(Box<Schema>),
+    /// `z.undefined({ message })`: only a missing key passes.
+    Undefined(&'static str),
+    /// `z.null({ message })`: only `null` passes.
+    Null(&'static str),
     /// `z.object({...})` in zod's default "strip" mode: unknown keys are dropped.
     Object(Vec<(&'static str, Schema)>),
     /// `z.union([...])`.
@@ -122,6 +126,13 @@ pub(crate) fn nullish(schema: impl Into<Schema>) -> Schema {
     Schema::Nullish(Box::new(schema.into()))
 }
 
+/// `z.undefined({ message }).or(z.null({ message }))`: how Infisical refuses a field an app does
+/// not support (e.g. GitHub's `rotation`). Anything but absent or `null` is one `invalid_union`
+/// issue ("Invalid input") whose two branches carry `message`.
+pub(crate) fn absent_or_null(message: &'static str) -> Schema {
+    Schema::Union(vec![Schema::Undefined(message), Schema::Null(message)])
+}
+
 /// The result of parsing one value.
 pub(crate) struct Parsed {
     /// How it went.
@@ -178,6 +189,20 @@ pub(crate) fn parse(
             None => Parsed::new(Status::Valid, None),
             Some(Value::Null) => Parsed::new(Status::Valid, Some(Value::Null)),
             Some(_) => parse(inner, input, path, issues),
+        },
+        Schema::Undefined(message) => match input {
+            None => Parsed::new(Status::Valid, None),
+            Some(_) => {
+                issues.push(invalid_type_with("undefined", input, path, message));
+                Parsed::aborted()
+            }
+        },
+        Schema::Null(message) => match input {
+            Some(Value::Null) => Parsed::new(Status::Valid, Some(Value::Null)),
+            _ => {
+                issues.push(invalid_type_with("null", input, path, message));
+                Parsed::aborted()
+            }
         },
         Schema::Object(fields) => parse_object(fields, input, path, issues),
         Schema::Union(options) => parse_union(options, input, path, issues),
@@ -304,6 +329,20 @@ pub(crate) fn invalid_type(expected: &str, input: Option<&Value>, path: &[Value]
     })
 }
 
+/// zod's `invalid_type` issue for a schema built with `{ message }`, which replaces both
+/// "Required" and "Expected …, received …".
+fn invalid_type_with(
+    expected: &str,
+    input: Option<&Value>,
+    path: &[Value],
+    message: &str,
+) -> Value {
+    json!({
+        "code": "invalid_type", "expected": expected, "received": type_name(input),
+        "path": path, "message": message,
+    })
+}
+
 /// The name zod's `getParsedType` gives a JSON value.
 fn type_name(value: Option<&Value>) -> &'static str {
     match value {
@@ -372,6 +411,23 @@ mod tests {
             json!({ "description": null }),
         );
         assert_eq!(status, Status::Valid);
+    }
+
+    #[test]
+    fn absent_or_null_refuses_anything_else_with_one_invalid_union() {
+        let schema = Schema::Object(vec![("rotation", absent_or_null("Not here"))]);
+        assert_eq!(check(&schema, json!({})).0, Status::Valid);
+        assert_eq!(check(&schema, json!({ "rotation": null })).0, Status::Valid);
+        let (status, issues) = check(&schema, json!({ "rotation": {} }));
+        assert_eq!(status, Status::Aborted);
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0]["code"], "invalid_union");
+        assert_eq!(issues[0]["message"], "Invalid input");
+        let branches = &issues[0]["unionErrors"];
+        assert_eq!(branches[0]["issues"][0]["expected"], "undefined");
+        assert_eq!(branches[1]["issues"][0]["expected"], "null");
+        assert_eq!(branches[1]["issues"][0]["message"], "Not here");
+        assert_eq!(branches[1]["issues"][0]["received"], "object");
     }
 
     #[test]

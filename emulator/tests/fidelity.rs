@@ -5,7 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use infisical_emulator::{Config, Emulator, Fault, FaultAction, SeedConnection};
+use infisical_emulator::{
+    Config, Emulator, Fault, FaultAction, GitHubApp, Project, SeedConnection, SharedGitHubApp,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -481,7 +483,7 @@ async fn create_checks_project_gateway_and_name_as_the_server_does() {
         (status, message(&body)),
         (
             StatusCode::NOT_FOUND,
-            "Could not find App Connection with name absent"
+            "Could not find App Connection with name absent in organization scope."
         )
     );
 }
@@ -952,4 +954,924 @@ async fn holds_a_thousand_connections_and_serves_hundreds_of_requests_a_second()
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+// ----- the server as it is today (issue 13; research `infisical-api-2026.md` §1 and §2) -----
+
+const GITHUB_APPS: &str = "/api/v1/github-apps";
+const ORG_APP: &str = "0c3b2a19-8d7e-4f6a-9b5c-4d3e2f1a0b9c";
+const PROJECT_APP: &str = "1d4c3b2a-9e8f-4a7b-8c6d-5e4f3a2b1c0d";
+const POOL: &str = "5a4b3c2d-1e0f-4a9b-8c7d-6e5f4a3b2c1d";
+const GATEWAY: &str = "6b5c4d3e-2f1a-4b0c-9d8e-7f6a5b4c3d2e";
+
+/// A secret-manager project `proj` with a name and slug of its own.
+fn project() -> Project {
+    Project {
+        name: "Payments".into(),
+        slug: "payments-x1y2".into(),
+        ..Project::new("proj")
+    }
+}
+
+impl Fixture {
+    async fn patch(&self, id: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, &format!("{CONNECTIONS}/{id}"), Some(body))
+            .await
+    }
+
+    /// Creates a `github-app` connection with a fresh declared code and returns the answer.
+    async fn create_app(&self, name: &str, code: &str, extra: Value) -> (StatusCode, Value) {
+        self.emulator.admin().add_code(code, ["42"]);
+        let mut body = json!({ "name": name, "method": "github-app",
+            "credentials": { "code": code, "installationId": "42" } });
+        for (key, value) in extra.as_object().unwrap() {
+            match key.as_str() {
+                "credentials" => {
+                    for (k, v) in value.as_object().unwrap() {
+                        body["credentials"][k] = v.clone();
+                    }
+                }
+                _ => body[key] = value.clone(),
+            }
+        }
+        self.create(body).await
+    }
+}
+
+#[tokio::test]
+async fn list_without_a_project_returns_every_connection_of_the_organization_with_its_project() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_project_details(project());
+    admin.add_project("other");
+    admin.add_pat("ghp_l");
+    let pat = json!({ "personalAccessToken": "ghp_l" });
+    for (name, project) in [
+        ("b-org", None),
+        ("a-proj", Some("proj")),
+        ("c-other", Some("other")),
+    ] {
+        let mut body = json!({ "name": name, "method": "pat", "credentials": pat });
+        if let Some(project) = project {
+            body["projectId"] = project.into();
+        }
+        let (status, answer) = f.create(body).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+    }
+    // Another app's connection is never listed under GitHub.
+    admin
+        .seed_connection(SeedConnection {
+            app: "gitlab".into(),
+            name: "lab".into(),
+            method: "access-token".into(),
+            project_id: None,
+            credentials: Default::default(),
+        })
+        .unwrap();
+
+    let (status, body) = f.call(Method::GET, CONNECTIONS, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let listed = body["appConnections"].as_array().unwrap();
+    let names: Vec<&str> = listed.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["a-proj", "b-org", "c-other"]);
+    assert_eq!(
+        listed[0]["project"],
+        json!({ "name": "Payments", "id": "proj", "type": "secret-manager", "slug": "payments-x1y2" })
+    );
+    assert_eq!(listed[1]["project"], Value::Null);
+    assert_eq!(listed[2]["project"]["id"], "other");
+
+    let (_, body) = f
+        .call(Method::GET, &format!("{CONNECTIONS}?projectId=proj"), None)
+        .await;
+    let listed = body["appConnections"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["project"]["name"], "Payments");
+}
+
+#[tokio::test]
+async fn list_with_an_unknown_project_is_an_error_not_an_empty_list() {
+    let f = Fixture::start().await;
+    // The server fails the project permission check; its exact answer was not read, so this is
+    // the answer it gives an unknown project on create.
+    let (status, body) = f
+        .call(Method::GET, &format!("{CONNECTIONS}?projectId=nope"), None)
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Could not find project with ID nope"
+        )
+    );
+    assert_eq!(body["error"], "BadRequest");
+}
+
+#[tokio::test]
+async fn get_by_name_not_found_names_the_scope_it_looked_in() {
+    let f = Fixture::start().await;
+    f.emulator.admin().add_project("proj");
+    let (status, body) = f
+        .call(
+            Method::GET,
+            &format!("{CONNECTIONS}/connection-name/absent"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            "Could not find App Connection with name absent in organization scope."
+        )
+    );
+    let (status, body) = f
+        .call(
+            Method::GET,
+            &format!("{CONNECTIONS}/connection-name/absent?projectId=proj"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            "Could not find App Connection with name absent in project scope."
+        )
+    );
+}
+
+#[tokio::test]
+async fn reads_carry_the_project_and_writes_answer_the_bare_row() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_project_details(project());
+    admin.add_pat("ghp_r");
+    let pat = json!({ "personalAccessToken": "ghp_r" });
+    let (_, created) = f
+        .create(
+            json!({ "name": "scoped", "method": "pat", "credentials": pat, "projectId": "proj" }),
+        )
+        .await;
+    let scoped = created["appConnection"].clone();
+    let org = f.create_pat("org-level", "ghp_r").await;
+    let id = scoped["id"].as_str().unwrap();
+    let org_id = org["id"].as_str().unwrap();
+
+    for path in [
+        format!("{CONNECTIONS}/{id}"),
+        format!("{CONNECTIONS}/connection-name/scoped?projectId=proj"),
+    ] {
+        let (status, body) = f.call(Method::GET, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        assert_eq!(
+            body["appConnection"]["project"],
+            project_summary(),
+            "{path}"
+        );
+    }
+    for path in [
+        format!("{CONNECTIONS}/{org_id}"),
+        format!("{CONNECTIONS}/connection-name/org-level"),
+    ] {
+        let (_, body) = f.call(Method::GET, &path, None).await;
+        let read = body["appConnection"].as_object().unwrap();
+        assert_eq!(read.get("project"), Some(&Value::Null), "{path}");
+    }
+
+    // Create, PATCH and DELETE answer with the row they wrote: nothing joined on.
+    assert!(scoped.get("project").is_none(), "{scoped}");
+    assert!(org.get("project").is_none(), "{org}");
+    let (_, patched) = f.patch(id, json!({ "description": "d" })).await;
+    assert!(
+        patched["appConnection"].get("project").is_none(),
+        "{patched}"
+    );
+    let (_, deleted) = f
+        .call(Method::DELETE, &format!("{CONNECTIONS}/{id}"), None)
+        .await;
+    assert!(
+        deleted["appConnection"].get("project").is_none(),
+        "{deleted}"
+    );
+}
+
+fn project_summary() -> Value {
+    json!({ "name": "Payments", "id": "proj", "type": "secret-manager", "slug": "payments-x1y2" })
+}
+
+#[tokio::test]
+async fn a_gateway_without_the_plan_is_refused_on_create_before_the_lookup() {
+    let f = Fixture::with(Config {
+        gateway_license: false,
+        ..Config::default()
+    })
+    .await;
+    let admin = f.emulator.admin();
+    admin.add_pat("ghp_g");
+    let pat = json!({ "personalAccessToken": "ghp_g" });
+    let unknown = "7c6d5e4f-3a2b-4c1d-8e9f-0a1b2c3d4e5f";
+    let (status, body) = f
+        .create(json!({ "name": "g", "method": "pat", "credentials": pat, "gatewayId": unknown }))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Your current plan does not support gateway usage with app connections. Please \
+             upgrade your plan or contact Infisical Sales for assistance."
+        )
+    );
+    assert_eq!(body["error"], "BadRequest");
+    // `gatewayId: null` names no gateway, so the plan does not matter.
+    let (status, _) = f
+        .create(json!({ "name": "g", "method": "pat", "credentials": pat, "gatewayId": null }))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The server checks the plan on create only: a PATCH goes straight to the lookup.
+    let id = admin.connections()[0].id.clone();
+    let (status, body) = f.patch(&id, json!({ "gatewayId": unknown })).await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Gateway with ID {unknown} not found for org")
+        )
+    );
+
+    admin.set_gateway_license(true);
+    let (status, body) = f
+        .create(json!({ "name": "h", "method": "pat", "credentials": pat, "gatewayId": unknown }))
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Gateway with ID {unknown} not found for org")
+        )
+    );
+}
+
+#[tokio::test]
+async fn rotation_and_auto_rotation_are_not_github_features() {
+    let f = Fixture::start().await;
+    f.emulator.admin().add_pat("ghp_rot");
+    let pat = json!({ "personalAccessToken": "ghp_rot" });
+
+    let (status, body) = f
+        .create(json!({ "name": "r", "method": "pat", "credentials": pat, "rotation": {} }))
+        .await;
+    assert_eq!(issues(status, &body), [issue("rotation", "Invalid input")]);
+    let refusal = &body["message"][0];
+    assert_eq!(refusal["code"], "invalid_union");
+    let branches: Vec<(&str, &str)> = refusal["unionErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let issue = &e["issues"][0];
+            (
+                issue["expected"].as_str().unwrap(),
+                issue["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        branches,
+        [
+            ("undefined", "Not supported for GitHub Connections"),
+            ("null", "Not supported for GitHub Connections"),
+        ]
+    );
+
+    let (status, body) = f
+        .create(json!({ "name": "r", "method": "pat", "credentials": pat, "isAutoRotationEnabled": true }))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue(
+            "isAutoRotationEnabled",
+            "Not supported for GitHub Connections"
+        )]
+    );
+    assert_eq!(f.emulator.admin().connection_count(), 0);
+
+    let (status, body) = f
+        .create(json!({ "name": "r", "method": "pat", "credentials": pat,
+            "rotation": null, "isAutoRotationEnabled": false }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["appConnection"]["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = f
+        .patch(&id, json!({ "rotation": { "rotationInterval": 30 } }))
+        .await;
+    assert_eq!(issues(status, &body), [issue("rotation", "Invalid input")]);
+    let (status, body) = f.patch(&id, json!({ "isAutoRotationEnabled": true })).await;
+    assert_eq!(
+        issues(status, &body),
+        [issue(
+            "isAutoRotationEnabled",
+            "Not supported for GitHub Connections"
+        )]
+    );
+    let (status, body) = f
+        .patch(
+            &id,
+            json!({ "rotation": null, "isAutoRotationEnabled": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn patch_checks_the_connection_then_gateway_then_format_then_github_then_name() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_pat("ghp_order");
+    f.create_pat("taken", "ghp_order").await;
+    let target = f.create_pat("target", "ghp_order").await;
+    let id = target["id"].as_str().unwrap();
+    let unknown_gateway = "8d7e6f5a-4b3c-4d2e-9f0a-1b2c3d4e5f6a";
+    let wrong_format = json!({ "code": "c", "installationId": "1" });
+
+    // Everything wrong: the connection is looked up first.
+    let missing = "6f1c0b8e-2d3a-4b5c-8d7e-9f0a1b2c3d4e";
+    let (status, body) = f
+        .patch(
+            missing,
+            json!({ "gatewayId": unknown_gateway, "credentials": wrong_format, "name": "taken" }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Could not find App Connection with ID {missing}")
+        )
+    );
+    // Then the gateway, before the credentials' format.
+    let (status, body) = f
+        .patch(
+            id,
+            json!({ "gatewayId": unknown_gateway, "credentials": wrong_format, "name": "taken" }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Gateway with ID {unknown_gateway} not found for org")
+        )
+    );
+    // Then the format, before the name.
+    let (status, body) = f
+        .patch(id, json!({ "credentials": wrong_format, "name": "taken" }))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Invalid credential format for GitHub Connection with method Personal Access Token"
+        )
+    );
+    // Then GitHub, before the name.
+    let (status, body) = f
+        .patch(
+            id,
+            json!({ "credentials": { "personalAccessToken": "ghp_refused" }, "name": "taken" }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Unable to validate Personal Access Token: verify token has proper permissions"
+        )
+    );
+    // The name last: a code is spent even though the PATCH fails on the name.
+    let (status, app) = f.create_app("app", "code-order", json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{app}");
+    admin.add_code("code-order-2", ["42"]);
+    let (status, body) = f
+        .patch(
+            app["appConnection"]["id"].as_str().unwrap(),
+            json!({ "credentials": { "code": "code-order-2", "installationId": "42" }, "name": "taken" }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "An App Connection with the name \"taken\" already exists"
+        )
+    );
+    assert!(admin.code_used("code-order-2"));
+}
+
+#[tokio::test]
+async fn github_apps_list_the_shared_app_first_then_the_organizations_and_the_projects() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_project("proj");
+    admin
+        .add_github_app(GitHubApp {
+            host: Some("ghe.corp.example".into()),
+            instance_type: "server".into(),
+            owner: Some("corp".into()),
+            ..GitHubApp::new(ORG_APP, "corp-app")
+        })
+        .unwrap();
+    admin
+        .add_github_app(GitHubApp {
+            project_id: Some("proj".into()),
+            ..GitHubApp::new(PROJECT_APP, "team-app")
+        })
+        .unwrap();
+
+    let (status, body) = f.raw(Method::GET, GITHUB_APPS, None, None).await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::UNAUTHORIZED, "Token missing")
+    );
+
+    let (status, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let apps = body["gitHubApps"].as_array().unwrap();
+    assert_eq!(
+        apps.len(),
+        2,
+        "the project's app is not listed without ?projectId"
+    );
+    let shared = SharedGitHubApp::default();
+    assert_eq!(apps[0]["id"], Value::Null);
+    assert_eq!(apps[0]["name"], shared.slug.as_str());
+    assert_eq!(apps[0]["slug"], shared.slug.as_str());
+    assert_eq!(apps[0]["appId"], shared.app_id.as_str());
+    assert_eq!(apps[0]["instanceType"], Value::Null);
+    let corp = &apps[1];
+    assert_eq!(
+        (
+            corp["id"].as_str(),
+            corp["name"].as_str(),
+            corp["slug"].as_str(),
+            corp["host"].as_str(),
+            corp["instanceType"].as_str(),
+            corp["owner"].as_str(),
+        ),
+        (
+            Some(ORG_APP),
+            Some("corp-app"),
+            Some("corp-app"),
+            Some("ghe.corp.example"),
+            Some("server"),
+            Some("corp"),
+        )
+    );
+    assert!(corp["appId"].is_string() && corp["clientId"].is_string());
+    assert_eq!(corp["projectId"], Value::Null);
+    assert_eq!(corp["connectionCount"], 0);
+
+    let (_, body) = f
+        .call(Method::GET, &format!("{GITHUB_APPS}?projectId=proj"), None)
+        .await;
+    let ids: Vec<&Value> = body["gitHubApps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    assert_eq!(ids, [&Value::Null, &json!(ORG_APP), &json!(PROJECT_APP)]);
+    let (status, body) = f
+        .call(Method::GET, &format!("{GITHUB_APPS}?projectId=nope"), None)
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Could not find project with ID nope"
+        )
+    );
+
+    // Connections are counted per app.
+    let (status, body) = f
+        .create_app(
+            "via-corp",
+            "code-count",
+            json!({ "credentials": { "gitHubAppId": ORG_APP } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    assert_eq!(body["gitHubApps"][0]["connectionCount"], 0);
+    assert_eq!(body["gitHubApps"][1]["connectionCount"], 1);
+}
+
+#[tokio::test]
+async fn without_a_shared_app_none_is_listed_and_a_connection_must_name_one() {
+    let f = Fixture::with(Config {
+        shared_github_app: None,
+        ..Config::default()
+    })
+    .await;
+    let admin = f.emulator.admin();
+    admin
+        .add_github_app(GitHubApp::new(ORG_APP, "corp-app"))
+        .unwrap();
+    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let ids: Vec<&Value> = body["gitHubApps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["id"])
+        .collect();
+    assert_eq!(ids, [&json!(ORG_APP)]);
+
+    let (status, body) = f.create_app("shared", "code-shared", json!({})).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    assert_eq!(body["error"], "InternalServerError");
+    assert!(
+        message(&body).starts_with(
+            "GitHub App environment variables have not been configured. Missing: \
+             INF_APP_CONNECTION_GITHUB_APP_ID"
+        ),
+        "{body}"
+    );
+    assert!(
+        !admin.code_used("code-shared"),
+        "refused before the code is spent"
+    );
+    let (status, body) = f
+        .create_app(
+            "named",
+            "code-named",
+            json!({ "credentials": { "gitHubAppId": ORG_APP } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn a_github_app_id_binds_the_connection_to_the_apps_host_and_instance_type() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin
+        .add_github_app(GitHubApp {
+            host: Some("ghe.corp.example".into()),
+            instance_type: "server".into(),
+            ..GitHubApp::new(ORG_APP, "corp-app")
+        })
+        .unwrap();
+    let (status, body) = f
+        .create_app(
+            "bound",
+            "code-bound",
+            json!({ "credentials": { "gitHubAppId": ORG_APP, "host": "sent.example", "instanceType": "cloud" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let expected =
+        json!({ "instanceType": "server", "host": "ghe.corp.example", "gitHubAppId": ORG_APP });
+    assert_eq!(body["appConnection"]["credentials"], expected);
+    let id = body["appConnection"]["id"].as_str().unwrap().to_owned();
+    let (_, read) = f
+        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
+        .await;
+    assert_eq!(read["appConnection"]["credentials"], expected);
+    assert_eq!(
+        admin.connection(&id).unwrap().credentials["gitHubAppId"],
+        ORG_APP
+    );
+
+    // The code was exchanged (with that app) once: it cannot be used again.
+    assert!(admin.code_used("code-bound"));
+    let (status, body) = f
+        .patch(
+            &id,
+            json!({ "credentials": { "code": "code-bound", "installationId": "42", "gitHubAppId": ORG_APP } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(message(&body).contains("bad_verification_code"), "{body}");
+
+    // An app on github.com leaves no host; without gitHubAppId the shared app is used again and
+    // the stored id is null, so answers carry none.
+    admin
+        .add_github_app(GitHubApp::new(PROJECT_APP, "dotcom-app"))
+        .unwrap();
+    admin.add_code("code-rebind", ["42"]);
+    let (status, body) = f
+        .patch(
+            &id,
+            json!({ "credentials": { "code": "code-rebind", "installationId": "42", "gitHubAppId": PROJECT_APP, "host": "sent.example" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["appConnection"]["credentials"],
+        json!({ "instanceType": "cloud", "gitHubAppId": PROJECT_APP })
+    );
+    admin.add_code("code-shared", ["42"]);
+    let (_, body) = f
+        .patch(
+            &id,
+            json!({ "credentials": { "code": "code-shared", "installationId": "42" } }),
+        )
+        .await;
+    assert_eq!(body["appConnection"]["credentials"], json!({}));
+    assert_eq!(
+        admin.connection(&id).unwrap().credentials["gitHubAppId"],
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_github_app_id_is_refused_before_the_code_is_spent() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_project("proj");
+    admin.add_project("other");
+    admin
+        .add_github_app(GitHubApp {
+            project_id: Some("proj".into()),
+            ..GitHubApp::new(PROJECT_APP, "team-app")
+        })
+        .unwrap();
+    let (status, body) = f
+        .create_app(
+            "a",
+            "code-unknown",
+            json!({ "credentials": { "gitHubAppId": ORG_APP } }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::BAD_REQUEST,
+            format!("GitHub App with id {ORG_APP} not found in this organization.")
+        )
+    );
+    assert!(!admin.code_used("code-unknown"));
+    // A project's app serves that project only.
+    let (status, body) = f
+        .create_app(
+            "b",
+            "code-other",
+            json!({ "projectId": "other", "credentials": { "gitHubAppId": PROJECT_APP } }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::BAD_REQUEST,
+            format!("GitHub App with id {PROJECT_APP} not found in this project.")
+        )
+    );
+    let (status, body) = f
+        .create_app(
+            "c",
+            "code-org",
+            json!({ "credentials": { "gitHubAppId": PROJECT_APP } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = f
+        .create_app(
+            "d",
+            "code-proj",
+            json!({ "projectId": "proj", "credentials": { "gitHubAppId": PROJECT_APP } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // It is a uuid, and only `github-app` credentials have it: `oauth` and `pat` strip it.
+    let (status, body) = f
+        .create_app(
+            "e",
+            "code-uuid",
+            json!({ "credentials": { "gitHubAppId": "corp-app" } }),
+        )
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue("credentials.gitHubAppId", "Invalid uuid")]
+    );
+    admin.add_pat("ghp_strip");
+    let (status, body) = f
+        .create(json!({ "name": "f", "method": "pat",
+            "credentials": { "personalAccessToken": "ghp_strip", "gitHubAppId": ORG_APP } }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["appConnection"]["id"].as_str().unwrap();
+    assert!(
+        admin
+            .connection(id)
+            .unwrap()
+            .credentials
+            .get("gitHubAppId")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn gateway_pools_are_checked_stored_and_exclusive_with_gateways() {
+    let f = Fixture::start().await;
+    let admin = f.emulator.admin();
+    admin.add_pat("ghp_pool");
+    admin.add_gateway(GATEWAY);
+    let pat = json!({ "personalAccessToken": "ghp_pool" });
+    let with = |name: &str, extra: Value| {
+        let mut body = json!({ "name": name, "method": "pat", "credentials": pat });
+        for (key, value) in extra.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        body
+    };
+
+    let (status, body) = f
+        .create(with(
+            "both",
+            json!({ "gatewayId": GATEWAY, "gatewayPoolId": POOL }),
+        ))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Cannot specify both a gateway and a gateway pool"
+        )
+    );
+    let (status, body) = f
+        .create(with("unknown", json!({ "gatewayPoolId": POOL })))
+        .await;
+    assert_eq!(
+        (status, message(&body).to_owned()),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Gateway pool with ID {POOL} not found")
+        )
+    );
+    assert_eq!(body["error"], "NotFound");
+    let (status, body) = f
+        .create(with("bad", json!({ "gatewayPoolId": "pool-1" })))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue("gatewayPoolId", "Invalid uuid")]
+    );
+
+    admin.add_gateway_pool(POOL);
+    let (status, body) = f
+        .create(with(
+            "pooled",
+            json!({ "gatewayPoolId": POOL, "gatewayId": null }),
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let connection = &body["appConnection"];
+    assert_eq!(
+        (&connection["gatewayPoolId"], &connection["gatewayId"]),
+        (&json!(POOL), &Value::Null)
+    );
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let (_, read) = f
+        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
+        .await;
+    assert_eq!(read["appConnection"]["gatewayPoolId"], POOL);
+    assert_eq!(
+        admin.connection(&id).unwrap().gateway_pool_id.as_deref(),
+        Some(POOL)
+    );
+
+    // On PATCH, both is refused before the connection is even looked up; attaching one
+    // detaches the other; clearing one leaves the other alone.
+    let missing = "6f1c0b8e-2d3a-4b5c-8d7e-9f0a1b2c3d4e";
+    let (status, body) = f
+        .patch(
+            missing,
+            json!({ "gatewayId": GATEWAY, "gatewayPoolId": POOL }),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Cannot specify both a gateway and a gateway pool"
+        )
+    );
+    let (_, body) = f.patch(&id, json!({ "gatewayId": null })).await;
+    assert_eq!(body["appConnection"]["gatewayPoolId"], POOL);
+    let (_, body) = f.patch(&id, json!({ "gatewayId": GATEWAY })).await;
+    assert_eq!(
+        (
+            &body["appConnection"]["gatewayId"],
+            &body["appConnection"]["gatewayPoolId"]
+        ),
+        (&json!(GATEWAY), &Value::Null)
+    );
+    let (_, body) = f.patch(&id, json!({ "gatewayPoolId": POOL })).await;
+    assert_eq!(
+        (
+            &body["appConnection"]["gatewayId"],
+            &body["appConnection"]["gatewayPoolId"]
+        ),
+        (&Value::Null, &json!(POOL))
+    );
+    let (_, body) = f.patch(&id, json!({ "gatewayPoolId": null })).await;
+    assert_eq!(body["appConnection"]["gatewayPoolId"], Value::Null);
+
+    // A plan without pools refuses a pool before looking it up.
+    admin.set_gateway_pool_license(false);
+    let (status, body) = f.patch(&id, json!({ "gatewayPoolId": POOL })).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Your current plan does not support gateway pools. Please upgrade to an Enterprise plan."
+        )
+    );
+}
+
+#[tokio::test]
+async fn the_github_app_gateway_pool_project_and_license_fixtures_work_over_http() {
+    let f = Fixture::start().await;
+    let url = f.emulator.url();
+    let send = |method: reqwest::Method, path: &str, body: Option<Value>| {
+        let mut request = f.http.request(method, format!("{url}{path}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send()
+    };
+    for (path, body) in [
+        (
+            "/__emulator/github/apps",
+            json!({ "id": ORG_APP, "name": "corp-app", "host": "ghe.corp.example", "instanceType": "server" }),
+        ),
+        ("/__emulator/gateway-pools", json!({ "id": POOL })),
+        (
+            "/__emulator/projects",
+            json!({ "id": "proj", "name": "Payments", "slug": "payments-x1y2" }),
+        ),
+    ] {
+        let response = send(Method::POST, path, Some(body)).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{path}");
+    }
+    let refused = send(
+        Method::POST,
+        "/__emulator/github/apps",
+        Some(json!({ "id": "not-a-uuid", "name": "x" })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+
+    let shared = json!({ "appId": "42", "slug": "acme-shared", "host": "github.acme.example" });
+    let response = send(Method::PUT, "/__emulator/github/shared-app", Some(shared))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    assert_eq!(body["gitHubApps"][0]["slug"], "acme-shared");
+    assert_eq!(body["gitHubApps"][1]["host"], "ghe.corp.example");
+    // The shared app's host, when the instance sets one, is the host its connections get.
+    f.emulator.admin().add_code("code-http", ["42"]);
+    let (status, body) = f
+        .create(json!({ "name": "shared-host", "method": "github-app",
+            "credentials": { "code": "code-http", "installationId": "42", "host": "sent.example" },
+            "projectId": "proj", "gatewayPoolId": POOL }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["appConnection"]["credentials"]["host"],
+        "github.acme.example"
+    );
+    let id = body["appConnection"]["id"].as_str().unwrap().to_owned();
+    let (_, read) = f
+        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
+        .await;
+    assert_eq!(read["appConnection"]["project"], project_summary());
+
+    let response = send(Method::DELETE, "/__emulator/github/shared-app", None)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    assert_eq!(body["gitHubApps"].as_array().unwrap().len(), 1);
+
+    let response = send(
+        Method::PUT,
+        "/__emulator/license",
+        Some(json!({ "gateway": false })),
+    )
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    f.emulator.admin().add_pat("ghp_http");
+    let (status, body) = f
+        .create(json!({ "name": "gw", "method": "pat", "credentials": { "personalAccessToken": "ghp_http" },
+            "gatewayId": GATEWAY }))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(message(&body).starts_with("Your current plan does not support gateway usage"));
 }
