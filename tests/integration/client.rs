@@ -167,7 +167,12 @@ async fn every_github_route_round_trips() {
     let deleted = github.delete(&created.id).await.unwrap();
     assert_eq!(deleted.id, created.id);
     assert!(github.get(&created.id).await.unwrap_err().is_not_found());
-    assert!(github.list(None).await.unwrap().is_empty());
+    // Without a project, the server lists every connection of the organization, project-scoped
+    // ones included (this test pinned the old emulator's org-only list).
+    let all = github.list(None).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, created.id);
+    assert_eq!(all[0].project_id.as_deref(), Some("proj-1"));
 }
 
 #[tokio::test]
@@ -254,7 +259,12 @@ async fn project_connections_live_in_their_project() {
         created.id
     );
     assert_eq!(github.list(Some("proj-1")).await.unwrap().len(), 1);
-    assert!(github.list(None).await.unwrap().is_empty());
+    // Without a project, the server lists every connection of the organization, project-scoped
+    // ones included (this test pinned the old emulator's org-only list).
+    let all = github.list(None).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].id, created.id);
+    assert_eq!(all[0].project_id.as_deref(), Some("proj-1"));
 
     let error = github
         .create(&CreateAppConnection {

@@ -8,6 +8,7 @@ mod client;
 mod docs;
 mod examples;
 mod github;
+mod org_apps;
 mod protocol;
 mod registry;
 mod release;
