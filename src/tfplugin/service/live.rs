@@ -109,6 +109,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
             {
                 schema.warn_deprecated(&config, &mut diags);
+                let write_only_allowed = req
+                    .client_capabilities
+                    .is_some_and(|c| c.write_only_attributes_allowed);
+                if !write_only_allowed {
+                    framework::refuse_write_only(&schema, &config, &mut diags);
+                }
                 resource.validate(&config, &mut diags);
             }
         }
@@ -154,7 +160,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             ..Default::default()
         };
         if let Some(resource) = self.resource(&req.type_name, &mut diags) {
-            let ty = resource.schema().value_type();
+            let schema = resource.schema();
+            let ty = schema.value_type();
             let decoded = decode_all([(req.current_state.as_ref(), &ty)], &mut diags);
             if let (Some([state]), Some(client)) = (decoded, self.client(&mut diags)) {
                 let mut op = Diagnostics::new();
@@ -166,7 +173,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     .await;
                 diags.extend(op);
                 match outcome {
-                    Some(ReadOutcome::Found(stored)) => {
+                    Some(ReadOutcome::Found(mut stored)) => {
+                        framework::null_write_only(&schema.attributes, &mut stored.state);
                         if stored.state.contains_unknown() {
                             diags.error(
                                 "Provider bug: unknown value after refresh",
@@ -239,7 +247,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             response.diagnostics = diags_to_proto(&diags);
             return Ok(Response::new(response));
         };
-        let ty = resource.schema().value_type();
+        let schema = resource.schema();
+        let ty = schema.value_type();
         let decoded = decode_all(
             [
                 (req.prior_state.as_ref(), &ty),
@@ -251,7 +260,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         if let (Some([prior, planned, config]), Some(client)) = (decoded, self.client(&mut diags)) {
             let private = &req.planned_private;
             let mut op = Diagnostics::new();
-            let (new_state, new_private) = if planned.is_null() {
+            let (mut new_state, new_private) = if planned.is_null() {
                 self.cancellable(&mut diags, resource.delete(&client, &prior, &mut op))
                     .await;
                 // A failed delete keeps the object in state, so Terraform tries again next time.
@@ -281,6 +290,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 }
             };
             diags.extend(op);
+            framework::null_write_only(&schema.attributes, &mut new_state);
             if !diags.has_errors() {
                 framework::check_applied(&planned, &new_state, &mut diags);
             }
@@ -315,10 +325,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .cancellable(&mut diags, resource.import(&client, &req.id, &mut op))
                 .await;
             diags.extend(op);
-            if let Some(Some(state)) = state {
-                if let Some(state) =
-                    encode_into(&state, &resource.schema().value_type(), &mut diags)
-                {
+            if let Some(Some(mut state)) = state {
+                let schema = resource.schema();
+                framework::null_write_only(&schema.attributes, &mut state);
+                if let Some(state) = encode_into(&state, &schema.value_type(), &mut diags) {
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(state),

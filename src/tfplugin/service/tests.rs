@@ -66,6 +66,63 @@ impl Resource<()> for Stuck {
     }
 }
 
+/// A resource with a write-only token, which remembers nothing.
+struct Secretive;
+
+#[tonic::async_trait]
+impl Resource<()> for Secretive {
+    fn type_name(&self) -> &'static str {
+        "test_secretive"
+    }
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("id").computed(),
+                Attribute::string("token").sensitive().write_only(),
+            ],
+        }
+    }
+    async fn create(
+        &self,
+        _: &(),
+        _: &Value,
+        config: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        // A careless resource that stores what it was configured with.
+        let mut state = config.clone();
+        state.set("id", Value::string("s-1"));
+        Some(Stored {
+            state,
+            private: Vec::new(),
+        })
+    }
+    async fn read(&self, _: &(), state: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
+        ReadOutcome::Found(Stored {
+            state: state.clone(),
+            private: Vec::new(),
+        })
+    }
+    async fn update(
+        &self,
+        _: &(),
+        _: &Value,
+        _: &Value,
+        _: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        None
+    }
+    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+    async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
+        None
+    }
+}
+
 #[tonic::async_trait]
 impl Provider for Slow {
     type Client = ();
@@ -81,7 +138,7 @@ impl Provider for Slow {
         Some(())
     }
     fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
-        vec![Arc::new(Stuck)]
+        vec![Arc::new(Stuck), Arc::new(Secretive)]
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
         Vec::new()
@@ -215,4 +272,57 @@ async fn unoffered_rpcs_are_refused_naming_the_binary_or_answered_empty() {
         .unwrap()
         .into_inner();
     assert_eq!(functions, pb::get_functions::Response::default());
+}
+
+#[tokio::test]
+async fn write_only_values_need_a_terraform_that_announces_them_and_never_reach_state() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let ty = Secretive.schema().value_type();
+    let config = Value::object([("id", Value::Null), ("token", Value::string("s3cr3t"))]);
+    let validate = |capabilities| pb::validate_resource_config::Request {
+        type_name: "test_secretive".into(),
+        config: dv(&config, &ty),
+        client_capabilities: capabilities,
+    };
+    let old = service
+        .validate_resource_config(Request::new(validate(None)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(old.diagnostics.len(), 1, "{:?}", old.diagnostics);
+    assert_eq!(
+        old.diagnostics[0].summary,
+        "Write-only attribute not supported by this Terraform"
+    );
+    assert!(old.diagnostics[0].attribute.is_some());
+    let new = service
+        .validate_resource_config(Request::new(validate(Some(pb::ClientCapabilities {
+            deferral_allowed: false,
+            write_only_attributes_allowed: true,
+        }))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(new.diagnostics.is_empty(), "{:?}", new.diagnostics);
+
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let planned = Value::object([("id", Value::Unknown), ("token", Value::Null)]);
+    let applied = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: dv(&planned, &ty),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let state = decode(applied.new_state.as_ref(), &ty).unwrap();
+    assert_eq!(state.get("token"), &Value::Null);
+    assert_eq!(state.get("id"), &Value::string("s-1"));
 }
