@@ -12,3 +12,4 @@ mod protocol;
 mod release;
 mod reliability;
 mod support;
+mod write_only;

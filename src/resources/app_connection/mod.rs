@@ -7,6 +7,9 @@
 //! - drift through `credentialsHash`: the server never returns secrets, and the hash (of a fresh
 //!   ciphertext) changes on every credential write, so credentials are sent only on create, when
 //!   the configured credentials change, or after drift — never on an unrelated update;
+//! - write-only secrets (Terraform ≥ 1.11), each paired with a version: sent on create, when the
+//!   version changes (never lowered), and after drift — a refresh that sees the hash changed
+//!   forgets the version in state, so the configured one differs and the plan writes again;
 //! - single-use secrets (GitHub's `code`): fingerprints of those already exchanged, kept in
 //!   private state, refuse a reuse at plan; a name another connection has is refused before a
 //!   single-use secret is spent on it;
@@ -88,6 +91,9 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     /// "; for `github-app` and `oauth` that needs a fresh GitHub `code`"), or "".
     const REWRITE_NOTE: &'static str;
 
+    /// The write-only secrets of the `credentials` object, each with its version attribute.
+    const WRITE_ONLY: &'static [WriteOnly] = &[];
+
     /// The attributes of the `credentials` object.
     fn credentials_attributes() -> Vec<Attribute>;
 
@@ -114,7 +120,8 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     fn credentials_from_api(view: &<Self::App as App>::CredentialsView) -> Self::Credentials;
 
     /// Credentials changed outside Terraform: `state` (what was last written) takes what
-    /// Infisical now reports (`api`), its secrets nulled so that the next plan writes them again.
+    /// Infisical now reports (`api`), its secrets and the versions of its write-only secrets
+    /// nulled, so that the next plan writes them again.
     fn drifted(state: &mut Self::Credentials, api: &Self::Credentials);
 
     /// The data source's view of the credentials.
@@ -151,6 +158,16 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     fn name_taken_note() -> &'static str {
         ""
     }
+}
+
+/// A write-only secret of `credentials` (never in plan or state) and the number attribute that
+/// says when to send it again, as `personal_access_token_wo` and its `_wo_version`.
+pub(crate) struct WriteOnly {
+    /// The write-only attribute.
+    pub(crate) secret: &'static str,
+    /// Its version: required with it and only with it, a whole number of 1 or more; raising it
+    /// sends the secret again, lowering it is an error.
+    pub(crate) version: &'static str,
 }
 
 /// What an app says in the shared schemas (and so in the registry docs generated from them).
@@ -248,7 +265,44 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     let credentials = config.get(CREDENTIALS);
     if !credentials.is_unknown() && !credentials.is_null() {
         let method = config.get(METHOD).as_str();
-        A::validate_credentials(method, credentials, &AttrPath::new(CREDENTIALS), diags);
+        let at = AttrPath::new(CREDENTIALS);
+        A::validate_credentials(method, credentials, &at, diags);
+        for pair in A::WRITE_ONLY {
+            validate_version(pair, credentials, &at, diags);
+        }
+    }
+}
+
+/// A write-only secret's version: there exactly when the secret is, and a whole number ≥ 1.
+fn validate_version(pair: &WriteOnly, credentials: &Value, at: &AttrPath, diags: &mut Diagnostics) {
+    let (secret, version) = (credentials.get(pair.secret), credentials.get(pair.version));
+    let path = at.attr(pair.version);
+    if secret.is_null() {
+        let why = format!(
+            "without `{}` (it says when to send that write-only value again)",
+            pair.secret
+        );
+        validate::forbidden(version, path, &why, diags);
+        return;
+    }
+    let why = format!(
+        "with `{}`: Terraform cannot compare a write-only value, so the version says when to \
+         send it again (start with 1, and increase it with each new value)",
+        pair.secret
+    );
+    validate::required(version, path.clone(), &why, diags);
+    if version.is_null() || version.is_unknown() {
+        return;
+    }
+    if version.as_int().is_none_or(|v| v < 1) {
+        diags.attr_error(
+            path,
+            format!("Invalid {}", pair.version),
+            format!(
+                "{} must be a whole number of 1 or more; increase it to send a new `{}`.",
+                pair.version, pair.secret
+            ),
+        );
     }
 }
 
@@ -288,11 +342,14 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         &self,
         api: &Configured,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        settle(lifecycle::create::<A>(api, planned, private).await, diags)
+        settle(
+            lifecycle::create::<A>(api, planned, config, private).await,
+            diags,
+        )
     }
 
     async fn read(
@@ -311,12 +368,12 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         api: &Configured,
         prior: &Value,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
         settle(
-            lifecycle::update::<A>(api, prior, planned, private).await,
+            lifecycle::update::<A>(api, prior, planned, config, private).await,
             diags,
         )
     }
