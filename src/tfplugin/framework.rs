@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::diag::{AttrPath, Diagnostics};
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
-use super::value::Value;
+use super::value::{Type, Value};
 
 /// A provider: its configuration, and the resources and data sources it offers.
 #[tonic::async_trait]
@@ -65,6 +65,41 @@ pub enum ReadOutcome {
     Gone,
     /// Reading failed (diagnostics say why); Terraform keeps the prior state.
     Failed,
+}
+
+/// A resource's identity schema (Terraform ≥ 1.12): the few attributes that name one remote
+/// object for good, which Terraform stores beside the state and an `import` block may give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentitySchema {
+    /// Bumped when the identity's shape changes (`UpgradeResourceIdentity` keys on it).
+    pub version: i64,
+    /// The identity's attributes.
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+/// One attribute of an identity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityAttribute {
+    /// Its name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: Type,
+    /// An `import` block's `identity` must give it.
+    pub required_for_import: bool,
+    /// Markdown description.
+    pub description: &'static str,
+}
+
+impl IdentitySchema {
+    /// The object type of an identity.
+    pub(crate) fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_owned(), a.ty.clone()))
+                .collect(),
+        )
+    }
 }
 
 /// A managed resource type.
@@ -126,6 +161,35 @@ pub trait Resource<C>: Send + Sync {
 
     /// Turns an import id into a (partial) state that `read` then completes.
     async fn import(&self, client: &C, id: &str, diags: &mut Diagnostics) -> Option<Value>;
+
+    /// The identity schema, for a resource with one (Terraform ≥ 1.12).
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes, once the state knows it (`None` while an
+    /// identifying value is unknown, as in a create's plan).
+    fn identity(&self, _state: &Value) -> Option<Value> {
+        None
+    }
+
+    /// Turns an `import` block's `identity` (known, of the identity schema's type) into a
+    /// (partial) state that `read` then completes.
+    async fn import_identity(
+        &self,
+        _client: &C,
+        _identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        diags.error(
+            "Import by identity not supported",
+            format!(
+                "{} cannot be imported by identity; import it by id instead.",
+                self.type_name()
+            ),
+        );
+        None
+    }
 
     /// Upgrades stored state of `version` (as JSON) to the current schema. The default accepts
     /// the current version only, dropping attributes the schema no longer has.

@@ -7,7 +7,9 @@ use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    DataSource, IdentityAttribute, IdentitySchema, Provider, ReadOutcome, Resource, Stored,
+};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
@@ -66,7 +68,7 @@ impl Resource<()> for Stuck {
     }
 }
 
-/// A resource with a write-only token, which remembers nothing.
+/// A resource with a write-only token and an identity `{ id }`.
 struct Secretive;
 
 #[tonic::async_trait]
@@ -120,6 +122,31 @@ impl Resource<()> for Secretive {
     async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
     async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
         None
+    }
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "id",
+                ty: Type::String,
+                required_for_import: true,
+                description: "",
+            }],
+        })
+    }
+    fn identity(&self, state: &Value) -> Option<Value> {
+        Some(Value::object([("id", state.get("id").clone())]))
+    }
+    async fn import_identity(
+        &self,
+        _: &(),
+        identity: &Value,
+        _: &mut Diagnostics,
+    ) -> Option<Value> {
+        Some(Value::object([
+            ("id", identity.get("id").clone()),
+            ("token", Value::Null),
+        ]))
     }
 }
 
@@ -325,4 +352,104 @@ async fn write_only_values_need_a_terraform_that_announces_them_and_never_reach_
     let state = decode(applied.new_state.as_ref(), &ty).unwrap();
     assert_eq!(state.get("token"), &Value::Null);
     assert_eq!(state.get("id"), &Value::string("s-1"));
+}
+
+#[tokio::test]
+async fn identities_are_offered_upgraded_and_given_back_by_import_and_apply() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let schemas = service
+        .get_resource_identity_schemas(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        schemas.identity_schemas.keys().collect::<Vec<_>>(),
+        ["test_secretive"]
+    );
+    let id_ty = Secretive.identity_schema().unwrap().value_type();
+    let identity = |id: &str| Value::object([("id", Value::string(id))]);
+    let upgrade = |version| pb::upgrade_resource_identity::Request {
+        type_name: "test_secretive".into(),
+        version,
+        raw_identity: Some(pb::RawState {
+            json: br#"{"id":"s-9"}"#.to_vec(),
+            ..Default::default()
+        }),
+    };
+    let upgraded = service
+        .upgrade_resource_identity(Request::new(upgrade(0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        upgraded.diagnostics.is_empty(),
+        "{:?}",
+        upgraded.diagnostics
+    );
+    let data = upgraded.upgraded_identity.unwrap().identity_data;
+    assert_eq!(decode(data.as_ref(), &id_ty).unwrap(), identity("s-9"));
+    let future = service
+        .upgrade_resource_identity(Request::new(upgrade(1)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        future.diagnostics[0].summary,
+        "Unsupported identity version"
+    );
+
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let imported = service
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "test_secretive".into(),
+            identity: Some(pb::ResourceIdentityData {
+                identity_data: dv(&identity("s-7"), &id_ty),
+            }),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        imported.diagnostics.is_empty(),
+        "{:?}",
+        imported.diagnostics
+    );
+    let data = imported.imported_resources[0].identity.clone().unwrap();
+    assert_eq!(
+        decode(data.identity_data.as_ref(), &id_ty).unwrap(),
+        identity("s-7")
+    );
+
+    // A create's plan does not know the id yet: no identity; its apply does.
+    let ty = Secretive.schema().value_type();
+    let config = Value::object([("id", Value::Null), ("token", Value::Null)]);
+    let plan = service
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(&config, &ty),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plan.planned_identity.is_none());
+    let applied = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: plan.planned_state,
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let data = applied.new_identity.unwrap().identity_data;
+    assert_eq!(decode(data.as_ref(), &id_ty).unwrap(), identity("s-1"));
 }
