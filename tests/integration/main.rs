@@ -8,6 +8,7 @@ mod client;
 mod docs;
 mod examples;
 mod github;
+mod identity;
 mod protocol;
 mod release;
 mod reliability;

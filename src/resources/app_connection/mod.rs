@@ -15,6 +15,7 @@
 //!   single-use secret is spent on it;
 //! - the lookup by name after a create whose answer was lost, so there is never a duplicate;
 //! - import by id, by name, or by `<project_id>/<name>`; 404 on read as "gone"; write errors;
+//! - resource identity (Terraform ≥ 1.12): `{ id }`, from the state, and import by it;
 //! - the data source ([`AppConnectionData`]).
 
 use std::marker::PhantomData;
@@ -22,9 +23,11 @@ use std::marker::PhantomData;
 use crate::infisical::{App, Error};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    IdentityAttribute, IdentitySchema, PlanInput, ReadOutcome, Resource, Stored,
+};
 use crate::tfplugin::schema::{Attribute, Schema};
-use crate::tfplugin::value::Value;
+use crate::tfplugin::value::{Type, Value};
 
 use super::configured::Configured;
 use super::model::{Model, settle};
@@ -242,6 +245,20 @@ pub(crate) fn schema<A: ConnectionApp>() -> Schema {
     }
 }
 
+/// The resource identity every app connection has (version 0): its `id`, which an `import`
+/// block's `identity` must give.
+pub(crate) fn identity_schema() -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute {
+            name: attr::ID,
+            ty: Type::String,
+            required_for_import: true,
+            description: "The connection's id (a UUID).",
+        }],
+    }
+}
+
 /// Plan-time validation: everything that can be checked without the API.
 pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diagnostics) {
     use attr::*;
@@ -384,5 +401,23 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
 
     async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         settle(lifecycle::import::<A>(api, id).await, diags)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let id = state.get(attr::ID);
+        (!id.is_null()).then(|| Value::object([(attr::ID, id.clone())]))
+    }
+
+    async fn import_identity(
+        &self,
+        api: &Configured,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        settle(lifecycle::import_identity::<A>(api, identity).await, diags)
     }
 }
