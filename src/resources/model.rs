@@ -104,6 +104,17 @@ impl<'a> Fields<'a> {
         Ok(self.optional(name)?.map(Secret::new))
     }
 
+    /// A whole number that may be null, but must be known (validation refuses fractions).
+    pub(crate) fn whole(&self, name: &str) -> Result<Option<i64>, Diagnostic> {
+        match self.get(name) {
+            Value::Null => Ok(None),
+            value => value
+                .as_int()
+                .map(Some)
+                .ok_or_else(|| missing(&self.path(name), value)),
+        }
+    }
+
     /// A computed string: unknown until apply.
     pub(crate) fn computed(&self, name: &str) -> Result<Computed, Diagnostic> {
         match self.get(name) {
@@ -130,6 +141,7 @@ pub(crate) fn missing(path: &AttrPath, found: &Value) -> Diagnostic {
     let what = match found {
         Value::Null => "null",
         Value::Unknown => "not known yet",
+        Value::Number(_) => "not a whole number",
         _ => "of an unexpected type",
     };
     error_at(
@@ -168,17 +180,20 @@ pub(crate) fn settle<T>(result: Result<T, Diagnostic>, diags: &mut Diagnostics) 
 #[cfg(test)]
 pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) {
     use crate::tfplugin::schema::{Kind, Nesting};
-    fn full(attrs: &[crate::tfplugin::schema::Attribute], prefix: &str) -> Value {
+    use crate::tfplugin::value::Type;
+    fn full(attrs: &[crate::tfplugin::schema::Attribute], prefix: &str, n: &mut i64) -> Value {
         Value::object(attrs.iter().map(|attr| {
             let path = format!("{prefix}{}", attr.name);
+            *n += 1;
             let value = match &attr.kind {
-                Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}.")),
+                Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}."), n),
+                Kind::Plain(Type::Number) => Value::int(*n),
                 _ => Value::string(format!("value-of-{path}")),
             };
             (attr.name, value)
         }))
     }
-    let value = full(&schema.attributes, "");
+    let value = full(&schema.attributes, "", &mut 0);
     let model = match M::from_value(&value) {
         Ok(model) => model,
         Err(diag) => panic!("a full value does not read: {diag:?}"),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::diag::{AttrPath, Diagnostics};
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
-use super::value::Value;
+use super::value::{Type, Value};
 
 /// A provider: its configuration, and the resources and data sources it offers.
 #[tonic::async_trait]
@@ -65,6 +65,41 @@ pub enum ReadOutcome {
     Gone,
     /// Reading failed (diagnostics say why); Terraform keeps the prior state.
     Failed,
+}
+
+/// A resource's identity schema (Terraform ≥ 1.12): the few attributes that name one remote
+/// object for good, which Terraform stores beside the state and an `import` block may give.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentitySchema {
+    /// Bumped when the identity's shape changes (`UpgradeResourceIdentity` keys on it).
+    pub version: i64,
+    /// The identity's attributes.
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+/// One attribute of an identity.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IdentityAttribute {
+    /// Its name.
+    pub name: &'static str,
+    /// Its type.
+    pub ty: Type,
+    /// An `import` block's `identity` must give it.
+    pub required_for_import: bool,
+    /// Markdown description.
+    pub description: &'static str,
+}
+
+impl IdentitySchema {
+    /// The object type of an identity.
+    pub(crate) fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.to_owned(), a.ty.clone()))
+                .collect(),
+        )
+    }
 }
 
 /// A managed resource type.
@@ -126,6 +161,35 @@ pub trait Resource<C>: Send + Sync {
 
     /// Turns an import id into a (partial) state that `read` then completes.
     async fn import(&self, client: &C, id: &str, diags: &mut Diagnostics) -> Option<Value>;
+
+    /// The identity schema, for a resource with one (Terraform ≥ 1.12).
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes, once the state knows it (`None` while an
+    /// identifying value is unknown, as in a create's plan).
+    fn identity(&self, _state: &Value) -> Option<Value> {
+        None
+    }
+
+    /// Turns an `import` block's `identity` (known, of the identity schema's type) into a
+    /// (partial) state that `read` then completes.
+    async fn import_identity(
+        &self,
+        _client: &C,
+        _identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        diags.error(
+            "Import by identity not supported",
+            format!(
+                "{} cannot be imported by identity; import it by id instead.",
+                self.type_name()
+            ),
+        );
+        None
+    }
 
     /// Upgrades stored state of `version` (as JSON) to the current schema. The default accepts
     /// the current version only, dropping attributes the schema no longer has.
@@ -233,7 +297,9 @@ pub(crate) fn plan<C>(
     }
 }
 
-fn null_write_only(attrs: &[Attribute], value: &mut Value) {
+/// Nulls every write-only attribute of `value` (a plan or a state), nested ones included:
+/// Terraform rejects a plan or a state that holds one.
+pub(crate) fn null_write_only(attrs: &[Attribute], value: &mut Value) {
     for attr in attrs {
         let Some(slot) = value.get_mut(attr.name) else {
             continue;
@@ -244,6 +310,50 @@ fn null_write_only(attrs: &[Attribute], value: &mut Value) {
             null_write_only(children, slot);
         }
     }
+}
+
+/// `planned` with the write-only values of `config` put back: what a resource sends to its API
+/// on create or update. Write-only values are only ever in the configuration, so this value must
+/// never become a state (the service nulls write-only attributes in every state it answers
+/// with, as a second guard).
+pub fn with_write_only(schema: &Schema, planned: &Value, config: &Value) -> Value {
+    fn go(attrs: &[Attribute], planned: &mut Value, config: &Value) {
+        for attr in attrs {
+            let from = config.get(attr.name);
+            let Some(slot) = planned.get_mut(attr.name) else {
+                continue;
+            };
+            if attr.write_only {
+                *slot = from.clone();
+            } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+                go(children, slot, from);
+            }
+        }
+    }
+    let mut sendable = planned.clone();
+    go(&schema.attributes, &mut sendable, config);
+    sendable
+}
+
+/// Refuses write-only values from a Terraform that did not announce it supports them
+/// (`write_only_attributes_allowed`, Terraform ≥ 1.11): an older one would keep them in its plan
+/// and state, the very thing write-only attributes exist to avoid. Each set one is an error at
+/// its path.
+pub(crate) fn refuse_write_only(schema: &Schema, config: &Value, diags: &mut Diagnostics) {
+    schema.walk(|path, attr| {
+        if attr.write_only && !config.at(path).is_null() {
+            diags.attr_error(
+                path.clone(),
+                "Write-only attribute not supported by this Terraform",
+                format!(
+                    "`{path}` is write-only: its value is sent to the API but never stored in the \
+                     plan or the state. This Terraform does not support write-only attributes \
+                     (they need Terraform 1.11 or later, or OpenTofu 1.11 or later). Upgrade \
+                     Terraform, or use the attribute's plain, stored counterpart instead."
+                ),
+            );
+        }
+    });
 }
 
 /// Computed attributes the configuration leaves null become "(known after apply)", except those
@@ -543,6 +653,56 @@ mod tests {
         );
         assert!(plan.planned.is_null());
         assert_eq!(plan.private, b"p");
+    }
+
+    fn with_secret() -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("name").required(),
+                Attribute::single(
+                    "creds",
+                    vec![
+                        Attribute::string("token_wo").sensitive().write_only(),
+                        Attribute::number("token_wo_version"),
+                    ],
+                ),
+            ],
+        }
+    }
+
+    fn secret_config(token: Value) -> Value {
+        Value::object([
+            ("name", Value::string("a")),
+            (
+                "creds",
+                Value::object([("token_wo", token), ("token_wo_version", Value::int(1))]),
+            ),
+        ])
+    }
+
+    #[test]
+    fn write_only_values_come_back_only_from_the_configuration() {
+        let schema = with_secret();
+        let config = secret_config(Value::string("s3cr3t"));
+        let mut planned = config.clone();
+        null_write_only(&schema.attributes, &mut planned);
+        assert_eq!(planned, secret_config(Value::Null));
+        let sendable = with_write_only(&schema, &planned, &config);
+        assert_eq!(sendable, config);
+    }
+
+    #[test]
+    fn a_terraform_without_write_only_support_gets_an_error_at_the_path() {
+        let schema = with_secret();
+        let mut diags = Diagnostics::new();
+        refuse_write_only(&schema, &secret_config(Value::Null), &mut diags);
+        assert!(diags.is_empty());
+        refuse_write_only(&schema, &secret_config(Value::Unknown), &mut diags);
+        let paths: Vec<_> = diags.iter().map(|d| d.path.clone()).collect();
+        assert_eq!(paths, [Some(AttrPath::new("creds").attr("token_wo"))]);
+        assert!(diags.has_errors());
     }
 
     #[test]

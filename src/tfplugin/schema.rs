@@ -85,6 +85,11 @@ impl Attribute {
         Self::new(name, Kind::Plain(Type::String))
     }
 
+    /// A number attribute (optional until told otherwise).
+    pub fn number(name: &'static str) -> Self {
+        Self::new(name, Kind::Plain(Type::Number))
+    }
+
     /// A single nested object.
     pub fn single(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))
@@ -117,6 +122,14 @@ impl Attribute {
     /// Hides the value in Terraform's output.
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+
+    /// Only in configuration (Terraform ≥ 1.11): never in plan or state, so it may take an
+    /// ephemeral value. The shared planning rules null it in every plan and result; Terraform
+    /// cannot compare it, so pair it with a versioned attribute that says when to send it again.
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
         self
     }
 

@@ -127,6 +127,27 @@ impl Value {
         s.map_or(Value::Null, |s| Value::String(s.into()))
     }
 
+    /// A whole-number value.
+    pub fn int(i: i64) -> Self {
+        Value::Number(Number::Int(i))
+    }
+
+    /// The value as a whole number: `None` unless it is a known number without a fraction that
+    /// fits in 64 bits.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Number(Number::Int(i)) => Some(*i),
+            Value::Number(Number::UInt(u)) => i64::try_from(*u).ok(),
+            Value::Number(Number::Float(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => {
+                // Exact: |f| < 2^53, and it has no fraction.
+                #[allow(clippy::cast_possible_truncation)]
+                Some(*f as i64)
+            }
+            Value::Number(Number::Decimal(text)) => text.parse().ok(),
+            _ => None,
+        }
+    }
+
     /// An object value from `(attribute, value)` pairs.
     pub fn object<K: Into<String>>(attrs: impl IntoIterator<Item = (K, Value)>) -> Self {
         Value::Map(attrs.into_iter().map(|(k, v)| (k.into(), v)).collect())

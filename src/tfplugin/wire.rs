@@ -2,6 +2,7 @@
 //! attribute paths and schemas to their protocol messages. The only place these become protobuf.
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics, PathStep, Severity};
+use super::framework::IdentitySchema;
 use super::proto::tfplugin6 as pb;
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
 use super::value::{self, Type, Value};
@@ -131,4 +132,33 @@ fn attribute_to_proto(attr: &Attribute) -> pb::schema::Attribute {
         deprecated: attr.deprecation.is_some(),
         deprecation_message: attr.deprecation.unwrap_or_default().to_owned(),
     }
+}
+
+/// An identity schema as `GetResourceIdentitySchemas` answers it.
+pub(crate) fn identity_schema_to_proto(schema: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    pb::ResourceIdentitySchema {
+        version: schema.version,
+        identity_attributes: schema
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.to_owned(),
+                r#type: a.ty.to_json().to_string().into_bytes(),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.to_owned(),
+            })
+            .collect(),
+    }
+}
+
+/// An identity as the protocol carries it, reporting a failure in `diags`.
+pub(crate) fn identity_into(
+    identity: &Value,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) -> Option<pb::ResourceIdentityData> {
+    encode_into(identity, ty, diags).map(|data| pb::ResourceIdentityData {
+        identity_data: Some(data),
+    })
 }

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use crate::support::infisical::Infisical;
 use crate::support::{REQUIRED_PROVIDERS, Run, Workspace};
 
-const ADDR: &str = "infisical_app_connection_github.gh";
+pub(crate) const ADDR: &str = "infisical_app_connection_github.gh";
 
 /// One connection method with two sets of valid credentials, as HCL.
 #[derive(Clone, Copy)]
@@ -50,7 +50,7 @@ impl Method {
     }
 }
 
-fn rand_suffix() -> String {
+pub(crate) fn rand_suffix() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
     format!(
@@ -106,14 +106,14 @@ fn set_config(
     );
 }
 
-fn workspace(emu: &Infisical) -> Workspace {
+pub(crate) fn workspace(emu: &Infisical) -> Workspace {
     let mut ws = Workspace::new();
     emu.configure(&mut ws);
     ws
 }
 
 /// The resource's attributes in state.
-fn state(ws: &Workspace) -> Json {
+pub(crate) fn state(ws: &Workspace) -> Json {
     let run = ws.run(&["show", "-json"]).success();
     let json: Json = serde_json::from_str(&run.stdout).unwrap();
     json["values"]["root_module"]["resources"]
@@ -124,7 +124,7 @@ fn state(ws: &Workspace) -> Json {
 }
 
 /// The planned change of the resource: (actions, changed attribute names, after, after_unknown).
-fn planned_change(ws: &Workspace) -> (Vec<String>, Vec<String>, Json, Json) {
+pub(crate) fn planned_change(ws: &Workspace) -> (Vec<String>, Vec<String>, Json, Json) {
     ws.run(&["plan", "-out=tfplan"]).success();
     let run = ws.run(&["show", "-json", "tfplan"]).success();
     let json: Json = serde_json::from_str(&run.stdout).unwrap();
@@ -164,7 +164,7 @@ fn planned_change(ws: &Workspace) -> (Vec<String>, Vec<String>, Json, Json) {
     (actions, changed, after.clone(), unknown.clone())
 }
 
-fn plan_exit(ws: &Workspace) -> Run {
+pub(crate) fn plan_exit(ws: &Workspace) -> Run {
     ws.run(&["plan", "-detailed-exitcode"])
 }
 
@@ -190,7 +190,7 @@ fn apply_refused(ws: &Workspace, emu: &Infisical, extra: &[&str]) -> String {
 }
 
 #[track_caller]
-fn assert_empty_plan(ws: &Workspace) {
+pub(crate) fn assert_empty_plan(ws: &Workspace) {
     let run = plan_exit(ws);
     assert_eq!(run.code, 0, "the plan is not empty:\n{}", run.output());
 }
@@ -520,7 +520,7 @@ fn method_and_project_changes_force_replacement() {
 }
 
 /// A configuration for a connection made outside Terraform, adopted with ignore_changes.
-fn adopted(name: &str, project: Option<&str>) -> String {
+pub(crate) fn adopted(name: &str, project: Option<&str>) -> String {
     let project = project
         .map(|p| format!("project_id = \"{p}\""))
         .unwrap_or_default();

@@ -53,13 +53,16 @@ resource "infisical_app_connection_github" "oauth" {
   }
 }
 
-# A personal access token, scoped to a project.
+# A personal access token, scoped to a project. Write-only (Terraform 1.11 or later): the token
+# is never stored in the plan or the state, and may come from an ephemeral variable. Increase
+# the version to send a new token.
 resource "infisical_app_connection_github" "pat" {
   name       = "github-pat"
   method     = "pat"
   project_id = "my-project-id"
   credentials = {
-    personal_access_token = var.github_pat
+    personal_access_token_wo         = var.github_pat
+    personal_access_token_wo_version = 1
   }
 }
 
@@ -86,4 +89,5 @@ variable "github_oauth_code" {
 variable "github_pat" {
   type      = string
   sensitive = true
+  ephemeral = true
 }

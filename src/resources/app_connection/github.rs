@@ -12,7 +12,7 @@ use crate::tfplugin::value::Value;
 
 use super::super::model::{Fields, Model};
 use super::super::validate;
-use super::{AppConnectionData, AppConnectionResource, ConnectionApp, Descriptions};
+use super::{AppConnectionData, AppConnectionResource, ConnectionApp, Descriptions, WriteOnly};
 
 /// The type name of the resource and the data source.
 pub(crate) const TYPE_NAME: &str = "infisical_app_connection_github";
@@ -23,8 +23,12 @@ pub(crate) mod attr {
     pub(crate) const CODE: &str = "code";
     /// `credentials.installation_id`: the GitHub App installation (github-app).
     pub(crate) const INSTALLATION_ID: &str = "installation_id";
-    /// `credentials.personal_access_token` (pat).
+    /// `credentials.personal_access_token` (pat), kept in state.
     pub(crate) const PERSONAL_ACCESS_TOKEN: &str = "personal_access_token";
+    /// `credentials.personal_access_token_wo` (pat): write-only, never in plan or state.
+    pub(crate) const PERSONAL_ACCESS_TOKEN_WO: &str = "personal_access_token_wo";
+    /// `credentials.personal_access_token_wo_version`: changing it sends the write-only PAT again.
+    pub(crate) const PERSONAL_ACCESS_TOKEN_WO_VERSION: &str = "personal_access_token_wo_version";
     /// `credentials.instance_type`: `cloud` (github.com, the default) or `server` (GHES).
     pub(crate) const INSTANCE_TYPE: &str = "instance_type";
     /// `credentials.host`: the GitHub host (required for `server`).
@@ -56,6 +60,9 @@ pub(crate) struct Credentials {
     code: Option<Secret>,
     installation_id: Option<String>,
     personal_access_token: Option<Secret>,
+    /// Only ever set in a value read from the configuration (what is sent), never in a state.
+    personal_access_token_wo: Option<Secret>,
+    personal_access_token_wo_version: Option<i64>,
     instance_type: Option<String>,
     host: Option<String>,
     github_app_id: Option<String>,
@@ -69,6 +76,8 @@ impl Model for Credentials {
             code: fields.secret(CODE)?,
             installation_id: fields.optional(INSTALLATION_ID)?,
             personal_access_token: fields.secret(PERSONAL_ACCESS_TOKEN)?,
+            personal_access_token_wo: fields.secret(PERSONAL_ACCESS_TOKEN_WO)?,
+            personal_access_token_wo_version: fields.whole(PERSONAL_ACCESS_TOKEN_WO_VERSION)?,
             instance_type: fields.optional(INSTANCE_TYPE)?,
             host: fields.optional(HOST)?,
             github_app_id: fields.optional(GITHUB_APP_ID)?,
@@ -85,6 +94,15 @@ impl Model for Credentials {
                 Value::opt_string(self.installation_id.as_deref()),
             ),
             (PERSONAL_ACCESS_TOKEN, secret(&self.personal_access_token)),
+            (
+                PERSONAL_ACCESS_TOKEN_WO,
+                secret(&self.personal_access_token_wo),
+            ),
+            (
+                PERSONAL_ACCESS_TOKEN_WO_VERSION,
+                self.personal_access_token_wo_version
+                    .map_or(Value::Null, Value::int),
+            ),
             (
                 INSTANCE_TYPE,
                 Value::opt_string(self.instance_type.as_deref()),
@@ -147,7 +165,10 @@ impl ConnectionApp for GitHubApp {
     const DESCRIPTIONS: Descriptions = Descriptions {
         resource: "A GitHub App Connection: lets Infisical reach GitHub (for secret syncs and \
                    more) as a GitHub App installation, through an OAuth app, or with a personal \
-                   access token.",
+                   access token. For a personal access token, prefer the write-only \
+                   `credentials.personal_access_token_wo` (Terraform 1.11 or later): the token \
+                   is never stored in the plan or the state and may come from an ephemeral \
+                   variable.",
         method: "How Infisical authenticates to GitHub: `github-app`, `oauth` or `pat`. Changing \
                  it replaces the connection (the API cannot change it).",
         gateway: "The id (UUID) of an Infisical gateway to route GitHub calls through, for GitHub \
@@ -156,8 +177,10 @@ impl ConnectionApp for GitHubApp {
                        instead of a single gateway: set this or `gateway_id`, not both.",
         credentials: "The credentials for the chosen `method`. Sent to Infisical only on create \
                       and when they change; Infisical never returns them, so their secrets live \
-                      only in Terraform's state (as sensitive values). For credentials managed \
-                      outside Terraform, add `lifecycle { ignore_changes = [credentials] }`.",
+                      only in Terraform's state (as sensitive values) — except the write-only \
+                      `personal_access_token_wo`, which lives nowhere but the configuration. For \
+                      credentials managed outside Terraform, add `lifecycle { ignore_changes = \
+                      [credentials] }`.",
         data_source: "Reads a GitHub App Connection by `id`, or by `name` (with `project_id` for \
                       a project-scoped connection).",
         data_source_method: "`github-app`, `oauth` or `pat`.",
@@ -166,6 +189,10 @@ impl ConnectionApp for GitHubApp {
     };
     const REWRITE_NOTE: &'static str = "; for `github-app` and `oauth` that needs a fresh GitHub \
                                         `code`";
+    const WRITE_ONLY: &'static [WriteOnly] = &[WriteOnly {
+        secret: attr::PERSONAL_ACCESS_TOKEN_WO,
+        version: attr::PERSONAL_ACCESS_TOKEN_WO_VERSION,
+    }];
 
     fn credentials_attributes() -> Vec<Attribute> {
         use attr::*;
@@ -181,7 +208,26 @@ impl ConnectionApp for GitHubApp {
             ),
             Attribute::string(PERSONAL_ACCESS_TOKEN)
                 .sensitive()
-                .description("For `pat`: a GitHub personal access token."),
+                .description(
+                    "For `pat`: a GitHub personal access token, stored in Terraform's state. \
+                     Prefer `personal_access_token_wo`; set one of the two.",
+                ),
+            Attribute::string(PERSONAL_ACCESS_TOKEN_WO)
+                .sensitive()
+                .write_only()
+                .description(
+                    "For `pat`, recommended: a GitHub personal access token that is sent to \
+                     Infisical but never stored in Terraform's plan or state, so it may come \
+                     from an ephemeral variable (Terraform 1.11 or later). Terraform cannot \
+                     compare it, so it is sent on create, when \
+                     `personal_access_token_wo_version` changes, and after the credentials were \
+                     changed outside Terraform. Set this or `personal_access_token`, not both.",
+                ),
+            Attribute::number(PERSONAL_ACCESS_TOKEN_WO_VERSION).description(
+                "Required with `personal_access_token_wo`, and only with it: a whole number \
+                 (1 or more). Increase it to send a new token; lowering it is an error. After \
+                 an import, write `1`: the first apply then writes the configured token.",
+            ),
             Attribute::string(INSTANCE_TYPE).description(
                 "`cloud` (github.com or GHE.com, the default when null) or `server` (GitHub \
                  Enterprise Server).",
@@ -220,8 +266,15 @@ impl ConnectionApp for GitHubApp {
         diags: &mut Diagnostics,
     ) {
         use attr::*;
-        let at = |name: &str| at.attr(name);
-        for secret in [CODE, PERSONAL_ACCESS_TOKEN, INSTALLATION_ID, HOST] {
+        let base = at;
+        let at = |name: &str| base.attr(name);
+        for secret in [
+            CODE,
+            PERSONAL_ACCESS_TOKEN,
+            PERSONAL_ACCESS_TOKEN_WO,
+            INSTALLATION_ID,
+            HOST,
+        ] {
             validate::not_blank(creds.get(secret), at(secret), diags);
         }
         validate::uuid(creds.get(GITHUB_APP_ID), at(GITHUB_APP_ID), diags);
@@ -275,17 +328,41 @@ impl ConnectionApp for GitHubApp {
         };
         let why = format!("for method {method:?}");
         let (required, forbidden): (&[&str], &[&str]) = match method {
-            METHOD_APP => (&[CODE, INSTALLATION_ID], &[PERSONAL_ACCESS_TOKEN]),
+            METHOD_APP => (
+                &[CODE, INSTALLATION_ID],
+                &[PERSONAL_ACCESS_TOKEN, PERSONAL_ACCESS_TOKEN_WO],
+            ),
             METHOD_OAUTH => (
                 &[CODE],
-                &[INSTALLATION_ID, PERSONAL_ACCESS_TOKEN, GITHUB_APP_ID],
+                &[
+                    INSTALLATION_ID,
+                    PERSONAL_ACCESS_TOKEN,
+                    PERSONAL_ACCESS_TOKEN_WO,
+                    GITHUB_APP_ID,
+                ],
             ),
-            METHOD_PAT => (
-                &[PERSONAL_ACCESS_TOKEN],
-                &[CODE, INSTALLATION_ID, GITHUB_APP_ID],
-            ),
+            METHOD_PAT => (&[], &[CODE, INSTALLATION_ID, GITHUB_APP_ID]),
             _ => return,
         };
+        if method == METHOD_PAT {
+            // Exactly one of the stored and the write-only token.
+            let tokens = [PERSONAL_ACCESS_TOKEN, PERSONAL_ACCESS_TOKEN_WO];
+            if tokens.iter().all(|t| creds.get(t).is_null()) {
+                validate::required(
+                    creds.get(PERSONAL_ACCESS_TOKEN),
+                    at(PERSONAL_ACCESS_TOKEN),
+                    &format!("{why} (or its write-only form, `{PERSONAL_ACCESS_TOKEN_WO}`)"),
+                    diags,
+                );
+            }
+            validate::exclusive(
+                creds,
+                base,
+                &tokens,
+                "a `pat` connection takes its token from one of them",
+                diags,
+            );
+        }
         for name in required {
             validate::required(creds.get(name), at(name), &why, diags);
         }
@@ -315,7 +392,10 @@ impl ConnectionApp for GitHubApp {
                 host,
             },
             METHOD_PAT => GitHubCredentials::Pat {
-                personal_access_token: creds.personal_access_token.clone()?,
+                personal_access_token: creds
+                    .personal_access_token
+                    .clone()
+                    .or_else(|| creds.personal_access_token_wo.clone())?,
                 instance_type,
                 host,
             },
@@ -342,6 +422,9 @@ impl ConnectionApp for GitHubApp {
     fn drifted(state: &mut Credentials, api: &Credentials) {
         state.code = None;
         state.personal_access_token = None;
+        // The write-only token is never in state: forgetting its version makes the configured
+        // one differ, so the next plan writes the token again.
+        state.personal_access_token_wo_version = None;
         // Null means `cloud`: only a real difference replaces what the configuration says.
         let cloud = |t: &Option<String>| t.clone().unwrap_or_else(|| "cloud".to_owned());
         if cloud(&state.instance_type) != cloud(&api.instance_type) {
@@ -435,6 +518,8 @@ mod tests {
             (attr::CODE, Value::Null),
             (attr::INSTALLATION_ID, Value::Null),
             (attr::PERSONAL_ACCESS_TOKEN, Value::Null),
+            (attr::PERSONAL_ACCESS_TOKEN_WO, Value::Null),
+            (attr::PERSONAL_ACCESS_TOKEN_WO_VERSION, Value::Null),
             (attr::INSTANCE_TYPE, Value::Null),
             (attr::HOST, Value::Null),
             (attr::GITHUB_APP_ID, Value::Null),
@@ -494,6 +579,87 @@ mod tests {
             ["credentials.personal_access_token"]
         );
         assert_eq!(errors(&config("ssh", vec![pat()])), ["method"]);
+    }
+
+    #[test]
+    fn pat_takes_exactly_one_token_and_the_write_only_one_with_its_version() {
+        let pat = || (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_x"));
+        let wo = || (attr::PERSONAL_ACCESS_TOKEN_WO, Value::string("ghp_wo"));
+        let version = |v: i64| (attr::PERSONAL_ACCESS_TOKEN_WO_VERSION, Value::int(v));
+        assert!(errors(&config("pat", vec![wo(), version(1)])).is_empty());
+        assert!(errors(&config("pat", vec![(wo().0, Value::Unknown), version(3)])).is_empty());
+        assert_eq!(
+            errors(&config("pat", vec![pat(), wo(), version(1)])),
+            [
+                "credentials.personal_access_token",
+                "credentials.personal_access_token_wo"
+            ]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![wo()])),
+            ["credentials.personal_access_token_wo_version"]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![pat(), version(1)])),
+            ["credentials.personal_access_token_wo_version"]
+        );
+        assert_eq!(
+            errors(&config("pat", vec![wo(), version(0)])),
+            ["credentials.personal_access_token_wo_version"]
+        );
+        let fraction = (
+            attr::PERSONAL_ACCESS_TOKEN_WO_VERSION,
+            Value::Number(crate::tfplugin::value::Number::Float(1.5)),
+        );
+        assert_eq!(
+            errors(&config("pat", vec![wo(), fraction])),
+            ["credentials.personal_access_token_wo_version"]
+        );
+        let code = (attr::CODE, Value::string("c0de"));
+        assert_eq!(
+            errors(&config("oauth", vec![code, wo(), version(1)])),
+            ["credentials.personal_access_token_wo"]
+        );
+    }
+
+    #[test]
+    fn the_write_only_token_is_sent_from_the_configuration_never_stored() {
+        use crate::tfplugin::framework::with_write_only;
+        let token = "ghp_only_in_config";
+        let version = (attr::PERSONAL_ACCESS_TOKEN_WO_VERSION, Value::int(1));
+        let cfg = config(
+            "pat",
+            vec![
+                (attr::PERSONAL_ACCESS_TOKEN_WO, Value::string(token)),
+                version.clone(),
+            ],
+        );
+        let planned = config("pat", vec![version]);
+        let sendable = with_write_only(&schema::<GitHubApp>(), &planned, &cfg);
+        let send = Connection::<Credentials>::from_value(&sendable).unwrap();
+        let Some(GitHubCredentials::Pat {
+            personal_access_token,
+            ..
+        }) = send.request::<GitHubApp>()
+        else {
+            panic!("no PAT request");
+        };
+        assert_eq!(personal_access_token.expose(), token);
+        let stored = Connection::<Credentials>::from_value(&planned).unwrap();
+        assert!(
+            stored.request::<GitHubApp>().is_none(),
+            "the plan has no token"
+        );
+    }
+
+    #[test]
+    fn drift_forgets_the_write_only_version_so_the_next_plan_writes_again() {
+        let mut state = Credentials {
+            personal_access_token_wo_version: Some(2),
+            ..Credentials::default()
+        };
+        GitHubApp::drifted(&mut state, &Credentials::default());
+        assert_eq!(state.personal_access_token_wo_version, None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use crate::infisical::{
     App, AppConnection, Client, CreateAppConnection, Error, Patch, UpdateAppConnection,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
-use crate::tfplugin::framework::{ReadOutcome, Stored};
+use crate::tfplugin::framework::{ReadOutcome, Stored, with_write_only};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
@@ -20,21 +20,29 @@ const CREATE_ATTEMPTS: u32 = 3;
 /// The typed state of app `A`'s connections.
 type State<A> = Connection<<A as ConnectionApp>::Credentials>;
 
-/// Creates the connection `planned` describes.
+/// The plan with the configuration's write-only secrets: what is sent, never what is stored.
+fn sendable<A: ConnectionApp>(planned: &Value, config: &Value) -> Result<State<A>, Diagnostic> {
+    State::<A>::from_value(&with_write_only(&super::schema::<A>(), planned, config))
+}
+
+/// Creates the connection `planned` describes, with the write-only secrets of `config`.
 pub(super) async fn create<A: ConnectionApp>(
     api: &Configured,
     planned: &Value,
+    config: &Value,
     private: &[u8],
 ) -> Result<Stored, Diagnostic> {
     let client = api.client_or_error()?;
     let plan = State::<A>::from_value(planned)?;
-    let credentials = plan.request::<A>().ok_or_else(|| {
-        error_at(
-            AttrPath::new(attr::CREDENTIALS),
-            "Incomplete credentials",
-            "the credentials are incomplete for this method.",
-        )
-    })?;
+    let credentials = sendable::<A>(planned, config)?
+        .request::<A>()
+        .ok_or_else(|| {
+            error_at(
+                AttrPath::new(attr::CREDENTIALS),
+                "Incomplete credentials",
+                "the credentials are incomplete for this method.",
+            )
+        })?;
     let request = CreateAppConnection::<A::App> {
         name: plan.name.clone(),
         description: text(plan.description.as_deref()),
@@ -87,18 +95,20 @@ pub(super) async fn read<A: ConnectionApp>(
 }
 
 /// Updates the connection in place, sending only what changed — credentials only when they
-/// changed (or drifted), so a single-use secret is never spent on an unrelated change.
+/// changed (or drifted, or a write-only secret's version changed), so a single-use secret is
+/// never spent on an unrelated change.
 pub(super) async fn update<A: ConnectionApp>(
     api: &Configured,
     prior: &Value,
     planned: &Value,
+    config: &Value,
     private: &[u8],
 ) -> Result<Stored, Diagnostic> {
     let client = api.client_or_error()?;
     let before = State::<A>::from_value(prior)?;
     let mut plan = State::<A>::from_value(planned)?;
     let id = before.known_id()?;
-    let request = changes::<A>(&before, &plan);
+    let request = changes::<A>(&before, &plan, &sendable::<A>(planned, config)?);
     if let Some(credentials) = &request.credentials {
         check_unused::<A>(credentials, &plan.method, private)?;
         if let Some(name) = &request.name {
@@ -179,8 +189,37 @@ pub(super) async fn import<A: ConnectionApp>(
     }
 }
 
-/// The PATCH from `before` to `plan`: only what changed.
-fn changes<A: ConnectionApp>(before: &State<A>, plan: &State<A>) -> UpdateAppConnection<A::App> {
+/// The state of the connection an `import` block's `identity` names: its `id`, a UUID.
+pub(super) async fn import_identity<A: ConnectionApp>(
+    api: &Configured,
+    identity: &Value,
+) -> Result<Value, Diagnostic> {
+    let path = AttrPath::new(attr::ID);
+    match identity.get(attr::ID).as_str() {
+        Some(id) if uuid::Uuid::try_parse(id).is_ok() => import::<A>(api, id).await,
+        other => Err(error_at(
+            path,
+            "Invalid identity",
+            format!(
+                "the identity's `id` is the {} connection's id, a UUID such as \
+                 \"6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f\"; got {}. To import by name, use \
+                 `id = \"<name>\"` (or \"<project_id>/<name>\") in the import block instead of \
+                 `identity`.",
+                A::LABEL,
+                other.map_or_else(|| "nothing".to_owned(), |o| format!("{o:?}"))
+            ),
+        )),
+    }
+}
+
+/// The PATCH from `before` to `plan`: only what changed. Credentials (from `send`, which adds
+/// the write-only secrets to `plan`) only when the stored credentials changed: a write-only
+/// secret itself is never compared, only its version.
+fn changes<A: ConnectionApp>(
+    before: &State<A>,
+    plan: &State<A>,
+    send: &State<A>,
+) -> UpdateAppConnection<A::App> {
     let mut request = UpdateAppConnection::<A::App>::default();
     if plan.name != before.name {
         request.name = text(Some(&plan.name));
@@ -195,7 +234,7 @@ fn changes<A: ConnectionApp>(before: &State<A>, plan: &State<A>) -> UpdateAppCon
         request.gateway_pool_id = Patch::from_option(text(plan.gateway_pool_id.as_deref()));
     }
     if plan.credentials != before.credentials {
-        request.credentials = plan.request::<A>();
+        request.credentials = send.request::<A>();
     }
     request
 }

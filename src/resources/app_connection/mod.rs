@@ -7,11 +7,15 @@
 //! - drift through `credentialsHash`: the server never returns secrets, and the hash (of a fresh
 //!   ciphertext) changes on every credential write, so credentials are sent only on create, when
 //!   the configured credentials change, or after drift — never on an unrelated update;
+//! - write-only secrets (Terraform ≥ 1.11), each paired with a version: sent on create, when the
+//!   version changes (never lowered), and after drift — a refresh that sees the hash changed
+//!   forgets the version in state, so the configured one differs and the plan writes again;
 //! - single-use secrets (GitHub's `code`): fingerprints of those already exchanged, kept in
 //!   private state, refuse a reuse at plan; a name another connection has is refused before a
 //!   single-use secret is spent on it;
 //! - the lookup by name after a create whose answer was lost, so there is never a duplicate;
 //! - import by id, by name, or by `<project_id>/<name>`; 404 on read as "gone"; write errors;
+//! - resource identity (Terraform ≥ 1.12): `{ id }`, from the state, and import by it;
 //! - the data source ([`AppConnectionData`]).
 
 use std::marker::PhantomData;
@@ -19,9 +23,11 @@ use std::marker::PhantomData;
 use crate::infisical::{App, Error};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    IdentityAttribute, IdentitySchema, PlanInput, ReadOutcome, Resource, Stored,
+};
 use crate::tfplugin::schema::{Attribute, Schema};
-use crate::tfplugin::value::Value;
+use crate::tfplugin::value::{Type, Value};
 
 use super::configured::Configured;
 use super::model::{Model, settle};
@@ -88,6 +94,9 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     /// "; for `github-app` and `oauth` that needs a fresh GitHub `code`"), or "".
     const REWRITE_NOTE: &'static str;
 
+    /// The write-only secrets of the `credentials` object, each with its version attribute.
+    const WRITE_ONLY: &'static [WriteOnly] = &[];
+
     /// The attributes of the `credentials` object.
     fn credentials_attributes() -> Vec<Attribute>;
 
@@ -114,7 +123,8 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     fn credentials_from_api(view: &<Self::App as App>::CredentialsView) -> Self::Credentials;
 
     /// Credentials changed outside Terraform: `state` (what was last written) takes what
-    /// Infisical now reports (`api`), its secrets nulled so that the next plan writes them again.
+    /// Infisical now reports (`api`), its secrets and the versions of its write-only secrets
+    /// nulled, so that the next plan writes them again.
     fn drifted(state: &mut Self::Credentials, api: &Self::Credentials);
 
     /// The data source's view of the credentials.
@@ -151,6 +161,16 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     fn name_taken_note() -> &'static str {
         ""
     }
+}
+
+/// A write-only secret of `credentials` (never in plan or state) and the number attribute that
+/// says when to send it again, as `personal_access_token_wo` and its `_wo_version`.
+pub(crate) struct WriteOnly {
+    /// The write-only attribute.
+    pub(crate) secret: &'static str,
+    /// Its version: required with it and only with it, a whole number of 1 or more; raising it
+    /// sends the secret again, lowering it is an error.
+    pub(crate) version: &'static str,
 }
 
 /// What an app says in the shared schemas (and so in the registry docs generated from them).
@@ -225,6 +245,20 @@ pub(crate) fn schema<A: ConnectionApp>() -> Schema {
     }
 }
 
+/// The resource identity every app connection has (version 0): its `id`, which an `import`
+/// block's `identity` must give.
+pub(crate) fn identity_schema() -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute {
+            name: attr::ID,
+            ty: Type::String,
+            required_for_import: true,
+            description: "The connection's id (a UUID).",
+        }],
+    }
+}
+
 /// Plan-time validation: everything that can be checked without the API.
 pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diagnostics) {
     use attr::*;
@@ -248,7 +282,44 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     let credentials = config.get(CREDENTIALS);
     if !credentials.is_unknown() && !credentials.is_null() {
         let method = config.get(METHOD).as_str();
-        A::validate_credentials(method, credentials, &AttrPath::new(CREDENTIALS), diags);
+        let at = AttrPath::new(CREDENTIALS);
+        A::validate_credentials(method, credentials, &at, diags);
+        for pair in A::WRITE_ONLY {
+            validate_version(pair, credentials, &at, diags);
+        }
+    }
+}
+
+/// A write-only secret's version: there exactly when the secret is, and a whole number ≥ 1.
+fn validate_version(pair: &WriteOnly, credentials: &Value, at: &AttrPath, diags: &mut Diagnostics) {
+    let (secret, version) = (credentials.get(pair.secret), credentials.get(pair.version));
+    let path = at.attr(pair.version);
+    if secret.is_null() {
+        let why = format!(
+            "without `{}` (it says when to send that write-only value again)",
+            pair.secret
+        );
+        validate::forbidden(version, path, &why, diags);
+        return;
+    }
+    let why = format!(
+        "with `{}`: Terraform cannot compare a write-only value, so the version says when to \
+         send it again (start with 1, and increase it with each new value)",
+        pair.secret
+    );
+    validate::required(version, path.clone(), &why, diags);
+    if version.is_null() || version.is_unknown() {
+        return;
+    }
+    if version.as_int().is_none_or(|v| v < 1) {
+        diags.attr_error(
+            path,
+            format!("Invalid {}", pair.version),
+            format!(
+                "{} must be a whole number of 1 or more; increase it to send a new `{}`.",
+                pair.version, pair.secret
+            ),
+        );
     }
 }
 
@@ -288,11 +359,14 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         &self,
         api: &Configured,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        settle(lifecycle::create::<A>(api, planned, private).await, diags)
+        settle(
+            lifecycle::create::<A>(api, planned, config, private).await,
+            diags,
+        )
     }
 
     async fn read(
@@ -311,12 +385,12 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         api: &Configured,
         prior: &Value,
         planned: &Value,
-        _config: &Value,
+        config: &Value,
         private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
         settle(
-            lifecycle::update::<A>(api, prior, planned, private).await,
+            lifecycle::update::<A>(api, prior, planned, config, private).await,
             diags,
         )
     }
@@ -327,5 +401,23 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
 
     async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         settle(lifecycle::import::<A>(api, id).await, diags)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        let id = state.get(attr::ID);
+        (!id.is_null()).then(|| Value::object([(attr::ID, id.clone())]))
+    }
+
+    async fn import_identity(
+        &self,
+        api: &Configured,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        settle(lifecycle::import_identity::<A>(api, identity).await, diags)
     }
 }

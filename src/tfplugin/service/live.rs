@@ -11,10 +11,31 @@ use tonic::{Request, Response, Status};
 
 use super::{ProviderService, unoffered};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{self, Provider, ReadOutcome, Stored};
+use crate::tfplugin::framework::{self, Provider, ReadOutcome, Resource, Stored};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::value::Value;
-use crate::tfplugin::wire::{decode_all, diags_to_proto, encode_into, path_to_proto};
+use crate::tfplugin::wire::{
+    decode, decode_all, diags_to_proto, encode_into, identity_into, identity_schema_to_proto,
+    path_to_proto,
+};
+
+/// The identity of the object `state` describes, for a resource with an identity schema, once
+/// it is wholly known; `None` otherwise (Terraform then keeps the identity it has, if any).
+fn identity_of<C>(
+    resource: &dyn Resource<C>,
+    state: &Value,
+    diags: &mut Diagnostics,
+) -> Option<pb::ResourceIdentityData> {
+    let schema = resource.identity_schema()?;
+    if state.is_null() {
+        return None;
+    }
+    let identity = resource.identity(state)?;
+    if identity.contains_unknown() {
+        return None;
+    }
+    identity_into(&identity, &schema.value_type(), diags)
+}
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
@@ -109,6 +130,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
             {
                 schema.warn_deprecated(&config, &mut diags);
+                let write_only_allowed = req
+                    .client_capabilities
+                    .is_some_and(|c| c.write_only_attributes_allowed);
+                if !write_only_allowed {
+                    framework::refuse_write_only(&schema, &config, &mut diags);
+                }
                 resource.validate(&config, &mut diags);
             }
         }
@@ -151,10 +178,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let mut response = pb::read_resource::Response {
             new_state: req.current_state.clone(),
             private: req.private.clone(),
+            new_identity: req.current_identity.clone(),
             ..Default::default()
         };
         if let Some(resource) = self.resource(&req.type_name, &mut diags) {
-            let ty = resource.schema().value_type();
+            let schema = resource.schema();
+            let ty = schema.value_type();
             let decoded = decode_all([(req.current_state.as_ref(), &ty)], &mut diags);
             if let (Some([state]), Some(client)) = (decoded, self.client(&mut diags)) {
                 let mut op = Diagnostics::new();
@@ -166,7 +195,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     .await;
                 diags.extend(op);
                 match outcome {
-                    Some(ReadOutcome::Found(stored)) => {
+                    Some(ReadOutcome::Found(mut stored)) => {
+                        framework::null_write_only(&schema.attributes, &mut stored.state);
                         if stored.state.contains_unknown() {
                             diags.error(
                                 "Provider bug: unknown value after refresh",
@@ -175,9 +205,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                         } else {
                             response.new_state = encode_into(&stored.state, &ty, &mut diags);
                             response.private = stored.private;
+                            response.new_identity =
+                                identity_of(resource.as_ref(), &stored.state, &mut diags)
+                                    .or(req.current_identity.clone());
                         }
                     }
                     Some(ReadOutcome::Gone) => {
+                        response.new_identity = None;
                         response.new_state = encode_into(&Value::Null, &ty, &mut diags);
                     }
                     Some(ReadOutcome::Failed) | None => {}
@@ -215,6 +249,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     &mut diags,
                 );
                 response.planned_state = encode_into(&plan.planned, &ty, &mut diags);
+                response.planned_identity =
+                    identity_of(resource.as_ref(), &plan.planned, &mut diags)
+                        .or(req.prior_identity.clone());
                 response.planned_private = plan.private;
                 response.requires_replace =
                     plan.requires_replace.iter().map(path_to_proto).collect();
@@ -239,7 +276,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             response.diagnostics = diags_to_proto(&diags);
             return Ok(Response::new(response));
         };
-        let ty = resource.schema().value_type();
+        let schema = resource.schema();
+        let ty = schema.value_type();
         let decoded = decode_all(
             [
                 (req.prior_state.as_ref(), &ty),
@@ -251,7 +289,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         if let (Some([prior, planned, config]), Some(client)) = (decoded, self.client(&mut diags)) {
             let private = &req.planned_private;
             let mut op = Diagnostics::new();
-            let (new_state, new_private) = if planned.is_null() {
+            let (mut new_state, new_private) = if planned.is_null() {
                 self.cancellable(&mut diags, resource.delete(&client, &prior, &mut op))
                     .await;
                 // A failed delete keeps the object in state, so Terraform tries again next time.
@@ -281,6 +319,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 }
             };
             diags.extend(op);
+            framework::null_write_only(&schema.attributes, &mut new_state);
             if !diags.has_errors() {
                 framework::check_applied(&planned, &new_state, &mut diags);
             }
@@ -292,6 +331,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 );
             } else {
                 response.new_state = encode_into(&new_state, &ty, &mut diags);
+                response.new_identity = if new_state.is_null() {
+                    None
+                } else {
+                    identity_of(resource.as_ref(), &new_state, &mut diags)
+                        .or(req.planned_identity.clone())
+                };
                 response.private = new_private;
             }
         }
@@ -311,17 +356,43 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             self.client(&mut diags),
         ) {
             let mut op = Diagnostics::new();
-            let state = self
-                .cancellable(&mut diags, resource.import(&client, &req.id, &mut op))
-                .await;
+            // An `import` block with `identity` (Terraform ≥ 1.12) sends it instead of an id.
+            let by_identity = match (&req.identity, resource.identity_schema()) {
+                (Some(data), Some(schema)) if req.id.is_empty() => {
+                    match decode(data.identity_data.as_ref(), &schema.value_type()) {
+                        Ok(identity) => Some(identity),
+                        Err(diag) => {
+                            diags.add(diag);
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let state = match by_identity {
+                Some(identity) => {
+                    self.cancellable(
+                        &mut diags,
+                        resource.import_identity(&client, &identity, &mut op),
+                    )
+                    .await
+                }
+                None if diags.has_errors() => None,
+                None => {
+                    self.cancellable(&mut diags, resource.import(&client, &req.id, &mut op))
+                        .await
+                }
+            };
             diags.extend(op);
-            if let Some(Some(state)) = state {
-                if let Some(state) =
-                    encode_into(&state, &resource.schema().value_type(), &mut diags)
-                {
+            if let Some(Some(mut state)) = state {
+                let schema = resource.schema();
+                framework::null_write_only(&schema.attributes, &mut state);
+                let identity = identity_of(resource.as_ref(), &state, &mut diags);
+                if let Some(state) = encode_into(&state, &schema.value_type(), &mut diags) {
                     imported_resources.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(state),
+                        identity,
                         ..Default::default()
                     });
                 }
@@ -331,6 +402,62 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             imported_resources,
             diagnostics: diags_to_proto(&diags),
             deferred: None,
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(name, r)| {
+                    let schema = r.identity_schema()?;
+                    Some(((*name).to_owned(), identity_schema_to_proto(&schema)))
+                })
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut upgraded_identity = None;
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let json = req.raw_identity.map(|r| r.json).unwrap_or_default();
+            match resource.identity_schema() {
+                None => diags.error(
+                    "Unsupported resource identity",
+                    format!("{} has no resource identity.", req.type_name),
+                ),
+                Some(schema) if schema.version != req.version => diags.error(
+                    "Unsupported identity version",
+                    format!(
+                        "the stored identity of this {} has version {}, and this provider only \
+                         reads version {}. Use the provider version that wrote it.",
+                        req.type_name, req.version, schema.version
+                    ),
+                ),
+                Some(schema) => {
+                    let ty = schema.value_type();
+                    match crate::tfplugin::value::from_json(&json, &ty) {
+                        Ok(identity) => {
+                            upgraded_identity = identity_into(&identity, &ty, &mut diags);
+                        }
+                        Err(err) => diags.add(err.into()),
+                    }
+                }
+            }
+        }
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: diags_to_proto(&diags),
         }))
     }
 

@@ -7,7 +7,9 @@ use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    DataSource, IdentityAttribute, IdentitySchema, Provider, ReadOutcome, Resource, Stored,
+};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
@@ -66,6 +68,88 @@ impl Resource<()> for Stuck {
     }
 }
 
+/// A resource with a write-only token and an identity `{ id }`.
+struct Secretive;
+
+#[tonic::async_trait]
+impl Resource<()> for Secretive {
+    fn type_name(&self) -> &'static str {
+        "test_secretive"
+    }
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::string("id").computed(),
+                Attribute::string("token").sensitive().write_only(),
+            ],
+        }
+    }
+    async fn create(
+        &self,
+        _: &(),
+        _: &Value,
+        config: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        // A careless resource that stores what it was configured with.
+        let mut state = config.clone();
+        state.set("id", Value::string("s-1"));
+        Some(Stored {
+            state,
+            private: Vec::new(),
+        })
+    }
+    async fn read(&self, _: &(), state: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
+        ReadOutcome::Found(Stored {
+            state: state.clone(),
+            private: Vec::new(),
+        })
+    }
+    async fn update(
+        &self,
+        _: &(),
+        _: &Value,
+        _: &Value,
+        _: &Value,
+        _: &[u8],
+        _: &mut Diagnostics,
+    ) -> Option<Stored> {
+        None
+    }
+    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+    async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
+        None
+    }
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema {
+            version: 0,
+            attributes: vec![IdentityAttribute {
+                name: "id",
+                ty: Type::String,
+                required_for_import: true,
+                description: "",
+            }],
+        })
+    }
+    fn identity(&self, state: &Value) -> Option<Value> {
+        Some(Value::object([("id", state.get("id").clone())]))
+    }
+    async fn import_identity(
+        &self,
+        _: &(),
+        identity: &Value,
+        _: &mut Diagnostics,
+    ) -> Option<Value> {
+        Some(Value::object([
+            ("id", identity.get("id").clone()),
+            ("token", Value::Null),
+        ]))
+    }
+}
+
 #[tonic::async_trait]
 impl Provider for Slow {
     type Client = ();
@@ -81,7 +165,7 @@ impl Provider for Slow {
         Some(())
     }
     fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
-        vec![Arc::new(Stuck)]
+        vec![Arc::new(Stuck), Arc::new(Secretive)]
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
         Vec::new()
@@ -215,4 +299,157 @@ async fn unoffered_rpcs_are_refused_naming_the_binary_or_answered_empty() {
         .unwrap()
         .into_inner();
     assert_eq!(functions, pb::get_functions::Response::default());
+}
+
+#[tokio::test]
+async fn write_only_values_need_a_terraform_that_announces_them_and_never_reach_state() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let ty = Secretive.schema().value_type();
+    let config = Value::object([("id", Value::Null), ("token", Value::string("s3cr3t"))]);
+    let validate = |capabilities| pb::validate_resource_config::Request {
+        type_name: "test_secretive".into(),
+        config: dv(&config, &ty),
+        client_capabilities: capabilities,
+    };
+    let old = service
+        .validate_resource_config(Request::new(validate(None)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(old.diagnostics.len(), 1, "{:?}", old.diagnostics);
+    assert_eq!(
+        old.diagnostics[0].summary,
+        "Write-only attribute not supported by this Terraform"
+    );
+    assert!(old.diagnostics[0].attribute.is_some());
+    let new = service
+        .validate_resource_config(Request::new(validate(Some(pb::ClientCapabilities {
+            deferral_allowed: false,
+            write_only_attributes_allowed: true,
+        }))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(new.diagnostics.is_empty(), "{:?}", new.diagnostics);
+
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let planned = Value::object([("id", Value::Unknown), ("token", Value::Null)]);
+    let applied = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: dv(&planned, &ty),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(applied.diagnostics.is_empty(), "{:?}", applied.diagnostics);
+    let state = decode(applied.new_state.as_ref(), &ty).unwrap();
+    assert_eq!(state.get("token"), &Value::Null);
+    assert_eq!(state.get("id"), &Value::string("s-1"));
+}
+
+#[tokio::test]
+async fn identities_are_offered_upgraded_and_given_back_by_import_and_apply() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let schemas = service
+        .get_resource_identity_schemas(Request::new(Default::default()))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        schemas.identity_schemas.keys().collect::<Vec<_>>(),
+        ["test_secretive"]
+    );
+    let id_ty = Secretive.identity_schema().unwrap().value_type();
+    let identity = |id: &str| Value::object([("id", Value::string(id))]);
+    let upgrade = |version| pb::upgrade_resource_identity::Request {
+        type_name: "test_secretive".into(),
+        version,
+        raw_identity: Some(pb::RawState {
+            json: br#"{"id":"s-9"}"#.to_vec(),
+            ..Default::default()
+        }),
+    };
+    let upgraded = service
+        .upgrade_resource_identity(Request::new(upgrade(0)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        upgraded.diagnostics.is_empty(),
+        "{:?}",
+        upgraded.diagnostics
+    );
+    let data = upgraded.upgraded_identity.unwrap().identity_data;
+    assert_eq!(decode(data.as_ref(), &id_ty).unwrap(), identity("s-9"));
+    let future = service
+        .upgrade_resource_identity(Request::new(upgrade(1)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        future.diagnostics[0].summary,
+        "Unsupported identity version"
+    );
+
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let imported = service
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: "test_secretive".into(),
+            identity: Some(pb::ResourceIdentityData {
+                identity_data: dv(&identity("s-7"), &id_ty),
+            }),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        imported.diagnostics.is_empty(),
+        "{:?}",
+        imported.diagnostics
+    );
+    let data = imported.imported_resources[0].identity.clone().unwrap();
+    assert_eq!(
+        decode(data.identity_data.as_ref(), &id_ty).unwrap(),
+        identity("s-7")
+    );
+
+    // A create's plan does not know the id yet: no identity; its apply does.
+    let ty = Secretive.schema().value_type();
+    let config = Value::object([("id", Value::Null), ("token", Value::Null)]);
+    let plan = service
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            proposed_new_state: dv(&config, &ty),
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(plan.planned_identity.is_none());
+    let applied = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_secretive".into(),
+            prior_state: dv(&Value::Null, &ty),
+            planned_state: plan.planned_state,
+            config: dv(&config, &ty),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let data = applied.new_identity.unwrap().identity_data;
+    assert_eq!(decode(data.as_ref(), &id_ty).unwrap(), identity("s-1"));
 }

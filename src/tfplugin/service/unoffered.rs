@@ -1,11 +1,10 @@
 //! The one place that answers the RPCs of features this provider does not offer.
 //!
-//! Terraform asks every provider for its resource identity schemas and functions: those get
-//! well-formed empty answers. A configuration can reach two more (a function call, a `moved` block
-//! from another resource type): those get answers a user can read. Every other RPC (ephemeral
-//! resources, list resources, config generation, identity upgrades, actions, state stores) is
-//! refused with `Unimplemented`, which Terraform tolerates for features a configuration does not
-//! use.
+//! Terraform asks every provider for its functions: that gets a well-formed empty answer. A
+//! configuration can reach two more (a function call, a `moved` block from another resource
+//! type): those get answers a user can read. Every other RPC (ephemeral resources, list
+//! resources, config generation, actions, state stores) is refused with `Unimplemented`, which
+//! Terraform tolerates for features a configuration does not use.
 //!
 //! To offer one of them: delete its line in [`rpcs`] (and its answer here, if it has its own),
 //! then write its handler in `live.rs`.
@@ -37,14 +36,12 @@ macro_rules! rpcs {
         type InvokeActionStream = $crate::tfplugin::service::BoxStream<$pb::invoke_action::Event>;
 
         $crate::tfplugin::service::unoffered::rpcs! { @unary $pb
-            // Terraform asks these on every run.
-            get_resource_identity_schemas = empty,
+            // Terraform asks this on every run.
             get_functions = empty,
             // A configuration can reach these.
             call_function = no_such_function,
             move_resource_state = cannot_move,
             // Refused.
-            upgrade_resource_identity = refuse,
             generate_resource_config = refuse,
             validate_ephemeral_resource_config = refuse,
             open_ephemeral_resource = refuse,
@@ -103,7 +100,7 @@ macro_rules! rpcs {
 }
 pub(super) use rpcs;
 
-/// No resource identities, no functions: an empty list.
+/// No functions: an empty list.
 pub(super) fn empty<Request, T: Default>(
     _binary: &str,
     _rpc: &str,
