@@ -279,9 +279,12 @@ fn both_neither_an_unversioned_and_a_stray_version_fail_at_plan_with_their_path(
             );
         }
     }
-    assert!(
-        emu.api_requests().is_empty(),
-        "validation called the API: {:?}",
-        emu.api_requests()
-    );
+    // Terraform validates configurations with ephemeral values again in the plan walk, after it
+    // configured the provider, which logs in then (issue 17); nothing about a connection is sent.
+    let calls: Vec<_> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| !r.path.starts_with("/api/v1/auth/"))
+        .collect();
+    assert!(calls.is_empty(), "validation called the API: {calls:?}");
 }

@@ -20,7 +20,8 @@ pub(super) struct Private {
 const USED_CODES_KEPT: usize = 8;
 
 impl Private {
-    /// Reads private state; anything unreadable (e.g. another provider's) counts as empty.
+    /// Reads private state. Bytes that are not ours — none yet, or another provider's (the
+    /// official provider keeps its own JSON there) — mean that no secret of ours was exchanged.
     pub(super) fn decode(bytes: &[u8]) -> Self {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
