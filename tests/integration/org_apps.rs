@@ -5,10 +5,10 @@
 use infisical_emulator::GitHubApp;
 use serde_json::Value as Json;
 
+use crate::github::{ADDR, assert_empty_plan, state, workspace};
 use crate::support::infisical::Infisical;
 use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
-const ADDR: &str = "infisical_app_connection_github.gh";
 /// The organization's GitHub App records.
 const APP_ID: &str = "0b7f1a52-3c4d-4e5f-8a9b-1c2d3e4f5a6b";
 const OTHER_APP_ID: &str = "1c8e2b63-4d5e-4f60-9bac-2d3e4f5a6b7c";
@@ -34,12 +34,6 @@ fn emulator() -> Infisical {
     emu.admin.add_gateway_pool(POOL);
     emu.admin.add_gateway_pool(OTHER_POOL);
     emu
-}
-
-fn workspace(emu: &Infisical) -> Workspace {
-    let mut ws = Workspace::new();
-    emu.configure(&mut ws);
-    ws
 }
 
 /// A fresh single-use code the emulator accepts once.
@@ -77,16 +71,6 @@ resource "infisical_app_connection_github" "gh" {{
     ws.write("code.auto.tfvars", &format!("code = \"{code}\"\n"));
 }
 
-fn state(ws: &Workspace) -> Json {
-    let run = ws.run(&["show", "-json"]).success();
-    let json: Json = serde_json::from_str(&run.stdout).unwrap();
-    json["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["address"] == ADDR))
-        .map(|r| r["values"].clone())
-        .unwrap_or(Json::Null)
-}
-
 /// The JSON bodies of the writes (POST, PATCH) the emulator received since the last clear.
 fn writes(emu: &Infisical) -> Vec<Json> {
     emu.api_requests()
@@ -94,12 +78,6 @@ fn writes(emu: &Infisical) -> Vec<Json> {
         .filter(|r| matches!(r.method.as_str(), "POST" | "PATCH") && !r.path.contains("/auth/"))
         .map(|r| r.body.unwrap_or(Json::Null))
         .collect()
-}
-
-#[track_caller]
-fn assert_empty_plan(ws: &Workspace) {
-    let run = ws.run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(run.code, 0, "the plan is not empty:\n{}", run.output());
 }
 
 /// A plan that fails before any request, with `summary` pointing at the configuration line
