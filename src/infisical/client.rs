@@ -167,6 +167,31 @@ impl Client {
         }
     }
 
+    /// Waits as the retry policy would before attempt `attempt + 1` of an operation repeated
+    /// above the client: a create whose failure was confirmed not to have created anything.
+    /// `false`, at once, when the policy allows no further attempt; `false` as well when
+    /// [`Client::stop_waiting`] stops the wait.
+    pub async fn wait_to_retry(&self, attempt: u32) -> bool {
+        let policy = &self.inner.retry;
+        if attempt >= policy.max_attempts.max(1) {
+            return false;
+        }
+        let stop = self.stop_token();
+        tokio::select! {
+            () = tokio::time::sleep(policy.backoff(attempt)) => true,
+            () = stop.cancelled() => false,
+        }
+    }
+
+    /// The token that [`Client::stop_waiting`] cancels.
+    fn stop_token(&self) -> CancellationToken {
+        self.inner
+            .stop
+            .lock()
+            .map(|t| t.clone())
+            .unwrap_or_default()
+    }
+
     /// The normalized host every path is appended to.
     pub fn host(&self) -> &Url {
         &self.inner.base
@@ -348,12 +373,7 @@ impl Client {
     /// Sends with retries, as the [`RetryPolicy`] allows.
     async fn send(&self, call: &Call, token: Option<&Secret>) -> Result<Answer, Error> {
         let policy = &self.inner.retry;
-        let stop = self
-            .inner
-            .stop
-            .lock()
-            .map(|t| t.clone())
-            .unwrap_or_default();
+        let stop = self.stop_token();
         let started = Instant::now();
         let mut attempt = 1;
         loop {

@@ -14,9 +14,6 @@ use super::super::model::{Computed, Model, error_at};
 use super::private::Private;
 use super::{Connection, ConnectionApp, attr, scope};
 
-/// How often a create is tried when its outcome is unknown and the name lookup finds nothing.
-const CREATE_ATTEMPTS: u32 = 3;
-
 /// The typed state of app `A`'s connections.
 type State<A> = Connection<<A as ConnectionApp>::Credentials>;
 
@@ -364,7 +361,14 @@ async fn create_once<A: ConnectionApp>(
                 tracing::info!(id = %conn.id, "the failed create had created the connection");
                 return Ok(conn);
             }
-            Err(lookup) if lookup.is_not_found() && attempt < CREATE_ATTEMPTS => attempt += 1,
+            // Confirmed not created: try again as often, and after as long a wait, as the
+            // client's retry policy allows any request.
+            Err(lookup) if lookup.is_not_found() => {
+                if !client.wait_to_retry(attempt).await {
+                    return Err(write_error::<A>(api, &action, method, &err));
+                }
+                attempt += 1;
+            }
             Err(_) => return Err(write_error::<A>(api, &action, method, &err)),
         }
     }
