@@ -121,11 +121,7 @@ impl<P: Provider> ProviderService<P> {
     }
 
     /// The resource behind a list resource type, with its list schema.
-    fn listable(
-        &self,
-        type_name: &str,
-        diags: &mut Diagnostics,
-    ) -> Option<Listable<P::Client>> {
+    fn listable(&self, type_name: &str, diags: &mut Diagnostics) -> Option<Listable<P::Client>> {
         let found = self
             .resources
             .get(type_name)
