@@ -238,6 +238,29 @@ fn query_lists_every_connection_by_name_and_identity_with_one_list_request_per_s
         }
         assert_eq!(connection_requests(&emu), [LIST_ALL], "Terraform {v}");
 
+        // The documented example (its project named as here) lists with both its blocks.
+        let example = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/list-resources/infisical_app_connection_github")
+                .join("list-resource.tfquery.hcl"),
+        )
+        .unwrap();
+        ws.write(
+            "query.tfquery.hcl",
+            &example.replace("6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f", "proj-q"),
+        );
+        let run = query(&ws, &emu, &[]);
+        for (address, name) in [("all", "ui-app"), ("in_project", "tf-pat")] {
+            let line = format!("list.infisical_app_connection_github.{address}   id=");
+            assert!(
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with(&line) && l.ends_with(name)),
+                "Terraform {v}: no {name} from {address} in\n{}",
+                run.stdout
+            );
+        }
+
         // An unknown project: Infisical's refusal, said for the list block.
         list_block(&ws, "  config {\n    project_id = \"no-such-project\"\n  }");
         let run = ws.run(&["query"]);
