@@ -1,5 +1,6 @@
 //! Tests of the provider service as Terraform drives it: cancellation after StopProvider,
-//! malformed values answered as diagnostics, and the answers to RPCs it does not offer.
+//! malformed values answered as diagnostics, write-only values, identities, list resources and
+//! generated configuration, and the answers to RPCs it does not offer.
 
 use std::sync::Arc;
 
