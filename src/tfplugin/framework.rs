@@ -102,6 +102,17 @@ impl IdentitySchema {
     }
 }
 
+/// What a list resource (Terraform ≥ 1.14, `terraform query`) found: one remote object of the
+/// managed resource type, as a full state whose secrets are null. The service derives the
+/// object's identity from it with [`Resource::identity`] and sends the state itself only when
+/// the query asked for it (`include_resource`).
+pub struct Listed {
+    /// How `terraform query` names the object to a person (e.g. its name).
+    pub display_name: String,
+    /// The object's state, as a read would return it (write-only attributes are nulled anyway).
+    pub state: Value,
+}
+
 /// A managed resource type.
 #[tonic::async_trait]
 pub trait Resource<C>: Send + Sync {
@@ -191,6 +202,43 @@ pub trait Resource<C>: Send + Sync {
         None
     }
 
+    /// The schema of the resource type's list resource (the `config` block of a `list` block in
+    /// a `*.tfquery.hcl` file), for a resource that can be listed; `None` (the default) for one
+    /// that cannot. A resource with a list schema must have an identity schema: `terraform
+    /// query` names each object by its identity.
+    fn list_schema(&self) -> Option<Schema> {
+        None
+    }
+
+    /// Checks a list resource's configuration (of [`Resource::list_schema`]'s type; it may
+    /// contain unknowns), before any API call.
+    fn validate_list(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Lists the remote objects the list configuration selects, at most `limit` of them. Errors
+    /// go to `diags` (the objects found before one still count).
+    async fn list(
+        &self,
+        _client: &C,
+        _config: &Value,
+        _limit: usize,
+        diags: &mut Diagnostics,
+    ) -> Vec<Listed> {
+        diags.error(
+            "List not supported",
+            format!("{} cannot be listed.", self.type_name()),
+        );
+        Vec::new()
+    }
+
+    /// The configuration a person would write for the object `state` describes, for
+    /// `-generate-config-out` (Terraform ≥ 1.14): of the schema's type, with null wherever
+    /// nothing should be written. The default keeps what the configuration may set and nulls
+    /// what only the provider sets and every write-only attribute; resources refine it (e.g. to
+    /// name the secret a person must fill in).
+    fn generate_config(&self, state: &Value, _diags: &mut Diagnostics) -> Option<Value> {
+        Some(config_from_state(&self.schema(), state))
+    }
+
     /// Upgrades stored state of `version` (as JSON) to the current schema. The default accepts
     /// the current version only, dropping attributes the schema no longer has.
     fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
@@ -209,6 +257,28 @@ pub trait Resource<C>: Send + Sync {
         }
         decode_state(json, &schema, diags)
     }
+}
+
+/// `state` as a configuration: computed-only attributes and write-only ones null (nested ones
+/// included), everything a configuration may set kept.
+pub fn config_from_state(schema: &Schema, state: &Value) -> Value {
+    fn go(attrs: &[Attribute], value: &mut Value) {
+        for attr in attrs {
+            let Some(slot) = value.get_mut(attr.name) else {
+                continue;
+            };
+            if attr.mode == Mode::Computed || attr.write_only {
+                *slot = Value::Null;
+            } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+                go(children, slot);
+            }
+        }
+    }
+    let mut config = state.clone();
+    if !config.is_null() {
+        go(&schema.attributes, &mut config);
+    }
+    config
 }
 
 /// Decodes stored JSON state with `schema`, reporting a failure as a diagnostic.

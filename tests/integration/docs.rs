@@ -58,6 +58,7 @@ fn pages(schema: &Json) -> Vec<(PathBuf, PathBuf, Subject<'_>)> {
     for (key, dir, kind) in [
         ("resource_schemas", "resources", "Resource"),
         ("data_source_schemas", "data-sources", "Data Source"),
+        ("list_resource_schemas", "list-resources", "List Resource"),
     ] {
         let types = schema[key]
             .as_object()

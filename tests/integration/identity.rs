@@ -26,7 +26,7 @@ fn with_identity() -> Vec<&'static Terraform> {
 }
 
 /// Whether `version` (e.g. `1.15.5`) is at least `major.minor`.
-fn at_least(version: &str, (major, minor): (u32, u32)) -> bool {
+pub(crate) fn at_least(version: &str, (major, minor): (u32, u32)) -> bool {
     let mut parts = version
         .split(['.', '-'])
         .map(|p| p.parse::<u32>().unwrap_or(0));

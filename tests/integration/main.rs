@@ -11,6 +11,7 @@ mod github;
 mod identity;
 mod org_apps;
 mod protocol;
+mod query;
 mod registry;
 mod release;
 mod reliability;

@@ -181,6 +181,13 @@ impl ConnectionApp for GitHubApp {
                       `personal_access_token_wo`, which lives nowhere but the configuration. For \
                       credentials managed outside Terraform, add `lifecycle { ignore_changes = \
                       [credentials] }`.",
+        list: "Lists GitHub App Connections for `terraform query` (Terraform 1.14 or later): \
+               every one of the organization's, or those of `project_id`, made in Terraform or \
+               in the Infisical UI. Each result is named by the connection's name and carries \
+               its identity (`id`). With `-generate-config-out`, the generated configuration \
+               leaves the secrets for you to fill in: `personal_access_token_wo` for `pat` \
+               (its `personal_access_token_wo_version` is already 1), `code` (and \
+               `installation_id` for `github-app`) for the others.",
         data_source: "Reads a GitHub App Connection by `id`, or by `name` (with `project_id` for \
                       a project-scoped connection).",
         data_source_method: "`github-app`, `oauth` or `pat`.",
@@ -347,7 +354,21 @@ impl ConnectionApp for GitHubApp {
         if method == METHOD_PAT {
             // Exactly one of the stored and the write-only token.
             let tokens = [PERSONAL_ACCESS_TOKEN, PERSONAL_ACCESS_TOKEN_WO];
-            if tokens.iter().all(|t| creds.get(t).is_null()) {
+            let no_token = tokens.iter().all(|t| creds.get(t).is_null());
+            if no_token && !creds.get(PERSONAL_ACCESS_TOKEN_WO_VERSION).is_null() {
+                // The write-only form with only its version, as a generated configuration
+                // has it: the token is the one value to fill in.
+                validate::required(
+                    creds.get(PERSONAL_ACCESS_TOKEN_WO),
+                    at(PERSONAL_ACCESS_TOKEN_WO),
+                    &format!(
+                        "with `{PERSONAL_ACCESS_TOKEN_WO_VERSION}`: set it to the GitHub personal \
+                         access token this `pat` connection uses, for example from an ephemeral \
+                         variable (a generated configuration leaves it null for you to fill in)"
+                    ),
+                    diags,
+                );
+            } else if no_token {
                 validate::required(
                     creds.get(PERSONAL_ACCESS_TOKEN),
                     at(PERSONAL_ACCESS_TOKEN),
@@ -443,6 +464,18 @@ impl ConnectionApp for GitHubApp {
             instance_type: instance_type(view),
             host: view.host.clone(),
             github_app_id: view.github_app_id.clone(),
+        }
+    }
+
+    fn generated_credentials(method: &str, from_state: &Credentials) -> Credentials {
+        Credentials {
+            code: None,
+            personal_access_token: None,
+            personal_access_token_wo: None,
+            // The write-only form, whose version a person writes as 1 after an import: the plan
+            // then asks for the one value left, the token.
+            personal_access_token_wo_version: (method == METHOD_PAT).then_some(1),
+            ..from_state.clone()
         }
     }
 
@@ -619,6 +652,75 @@ mod tests {
         assert_eq!(
             errors(&config("oauth", vec![code, wo(), version(1)])),
             ["credentials.personal_access_token_wo"]
+        );
+    }
+
+    #[test]
+    fn a_pat_with_only_its_version_is_missing_exactly_the_write_only_token() {
+        let version = (attr::PERSONAL_ACCESS_TOKEN_WO_VERSION, Value::int(1));
+        let mut diags = Diagnostics::new();
+        validate_config::<GitHubApp>(&config("pat", vec![version]), &mut diags);
+        let found: Vec<_> = diags
+            .iter()
+            .map(|d| (d.path.as_ref().map(ToString::to_string), d.summary.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [(
+                Some("credentials.personal_access_token_wo".to_owned()),
+                "Missing personal_access_token_wo"
+            )]
+        );
+    }
+
+    /// What `generate_config` writes for the state of `method` with `creds`.
+    fn generated(method: &str, creds: Vec<(&str, Value)>) -> Value {
+        use crate::tfplugin::framework::Resource;
+        let mut state = config(method, creds);
+        state.set(
+            shared::ID,
+            Value::string("1f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f"),
+        );
+        state.set(shared::CREDENTIALS_HASH, Value::string("hash"));
+        state.set(shared::DESCRIPTION, Value::string("made in the UI"));
+        let mut diags = Diagnostics::new();
+        let generated = GitHubConnection::new()
+            .generate_config(&state, &mut diags)
+            .unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        generated
+    }
+
+    #[test]
+    fn generated_configuration_is_what_a_person_writes_with_the_write_only_pat_to_fill_in() {
+        let cloud = (attr::INSTANCE_TYPE, Value::string("cloud"));
+        let pat = generated("pat", vec![cloud.clone()]);
+        let mut expected = config(
+            "pat",
+            vec![
+                cloud.clone(),
+                (attr::PERSONAL_ACCESS_TOKEN_WO_VERSION, Value::int(1)),
+            ],
+        );
+        expected.set(shared::DESCRIPTION, Value::string("made in the UI"));
+        assert_eq!(pat, expected);
+        // Its plan stops at exactly the token.
+        assert_eq!(errors(&pat), ["credentials.personal_access_token_wo"]);
+
+        // A secret in the state never reaches a generated configuration.
+        let stored = (attr::PERSONAL_ACCESS_TOKEN, Value::string("ghp_in_state"));
+        assert_eq!(generated("pat", vec![cloud.clone(), stored]), expected);
+
+        let app = generated(
+            "github-app",
+            vec![(attr::CODE, Value::string("spent")), cloud.clone()],
+        );
+        let mut expected = config("github-app", vec![cloud]);
+        expected.set(shared::DESCRIPTION, Value::string("made in the UI"));
+        assert_eq!(app, expected);
+        assert_eq!(
+            errors(&app),
+            ["credentials.code", "credentials.installation_id"]
         );
     }
 

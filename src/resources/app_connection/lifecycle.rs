@@ -6,7 +6,7 @@ use crate::infisical::{
     App, AppConnection, Client, CreateAppConnection, Error, Patch, UpdateAppConnection,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
-use crate::tfplugin::framework::{ReadOutcome, Stored, with_write_only};
+use crate::tfplugin::framework::{Listed, ReadOutcome, Stored, with_write_only};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
@@ -184,6 +184,34 @@ pub(super) async fn import<A: ConnectionApp>(
             Err(diag)
         }
     }
+}
+
+/// The connections a list resource's `config` selects (those of `project_id`, or all the
+/// organization's), at most `limit`, each as a full state without secrets: one list request,
+/// never one per connection.
+pub(super) async fn list<A: ConnectionApp>(
+    api: &Configured,
+    config: &Value,
+    limit: usize,
+) -> Result<Vec<Listed>, Diagnostic> {
+    let project = config.get(attr::PROJECT_ID).as_str();
+    let listed = api
+        .client_or_error()?
+        .app_connections::<A::App>()
+        .list(project)
+        .await
+        .map_err(|err| {
+            let action = format!("list the {} connections {}", A::LABEL, scope(project));
+            api.error(&action, &err)
+        })?;
+    Ok(listed
+        .iter()
+        .take(limit)
+        .map(|conn| Listed {
+            display_name: conn.name.clone(),
+            state: State::<A>::from_api::<A>(conn).to_value(),
+        })
+        .collect())
 }
 
 /// The state of the connection an `import` block's `identity` names: its `id`, a UUID.

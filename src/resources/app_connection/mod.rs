@@ -16,6 +16,8 @@
 //! - the lookup by name after a create whose answer was lost, so there is never a duplicate;
 //! - import by id, by name, or by `<project_id>/<name>`; 404 on read as "gone"; write errors;
 //! - resource identity (Terraform ≥ 1.12): `{ id }`, from the state, and import by it;
+//! - a list resource for `terraform query` (Terraform ≥ 1.14): one list request per scope, and
+//!   the configuration a person would write for what it finds (`-generate-config-out`);
 //! - the data source ([`AppConnectionData`]).
 
 use std::marker::PhantomData;
@@ -24,13 +26,13 @@ use crate::infisical::{App, Error};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{
-    IdentityAttribute, IdentitySchema, PlanInput, ReadOutcome, Resource, Stored,
+    IdentityAttribute, IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
 };
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
 
 use super::configured::Configured;
-use super::model::{Model, settle};
+use super::model::{Computed, Model, settle};
 use super::validate;
 
 mod data_source;
@@ -130,6 +132,12 @@ pub(crate) trait ConnectionApp: Send + Sync + 'static {
     /// The data source's view of the credentials.
     fn view(view: &<Self::App as App>::CredentialsView) -> Self::View;
 
+    /// The credentials a person would write for a connection whose state holds `credentials`
+    /// (from the API, so without secrets), for a generated configuration: every secret null,
+    /// and the write-only form with its first version where the method takes one, so that the
+    /// plan's error names the one value to fill in.
+    fn generated_credentials(method: &str, credentials: &Self::Credentials) -> Self::Credentials;
+
     /// The credentials attribute that holds a single-use secret for `method` (GitHub's `code`),
     /// if any: a value already exchanged is refused at plan.
     fn single_use_attribute(_method: &str) -> Option<&'static str> {
@@ -185,6 +193,8 @@ pub(crate) struct Descriptions {
     pub(crate) gateway_pool: &'static str,
     /// The resource's `credentials` object.
     pub(crate) credentials: &'static str,
+    /// The list resource (`terraform query`).
+    pub(crate) list: &'static str,
     /// The data source.
     pub(crate) data_source: &'static str,
     /// The data source's `method`.
@@ -259,6 +269,18 @@ pub(crate) fn identity_schema() -> IdentitySchema {
     }
 }
 
+/// The list resource's schema (`terraform query`): the optional scope of the list.
+pub(crate) fn list_schema<A: ConnectionApp>() -> Schema {
+    Schema {
+        version: 0,
+        description: A::DESCRIPTIONS.list,
+        attributes: vec![Attribute::string(attr::PROJECT_ID).description(
+            "List only the connections of this project. Without it, every connection of the \
+             organization is listed, project-scoped ones included.",
+        )],
+    }
+}
+
 /// Plan-time validation: everything that can be checked without the API.
 pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diagnostics) {
     use attr::*;
@@ -295,6 +317,12 @@ fn validate_version(pair: &WriteOnly, credentials: &Value, at: &AttrPath, diags:
     let (secret, version) = (credentials.get(pair.secret), credentials.get(pair.version));
     let path = at.attr(pair.version);
     if secret.is_null() {
+        // The app reported the secret itself missing (a `pat` with only the version, as a
+        // generated configuration has it): that one error says what to fill in.
+        let secret_path = at.attr(pair.secret);
+        if diags.iter().any(|d| d.path.as_ref() == Some(&secret_path)) {
+            return;
+        }
         let why = format!(
             "without `{}` (it says when to send that write-only value again)",
             pair.secret
@@ -419,5 +447,41 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         diags: &mut Diagnostics,
     ) -> Option<Value> {
         settle(lifecycle::import_identity::<A>(api, identity).await, diags)
+    }
+
+    fn list_schema(&self) -> Option<Schema> {
+        Some(list_schema::<A>())
+    }
+
+    fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
+        let at = AttrPath::new(attr::PROJECT_ID);
+        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+    }
+
+    async fn list(
+        &self,
+        api: &Configured,
+        config: &Value,
+        limit: usize,
+        diags: &mut Diagnostics,
+    ) -> Vec<Listed> {
+        settle(lifecycle::list::<A>(api, config, limit).await, diags).unwrap_or_default()
+    }
+
+    fn generate_config(&self, state: &Value, diags: &mut Diagnostics) -> Option<Value> {
+        let state = settle(Connection::<A::Credentials>::from_value(state), diags)?;
+        let credentials = state
+            .credentials
+            .as_ref()
+            .map(|c| A::generated_credentials(&state.method, c));
+        // What only Infisical sets (`id`, `credentials_hash`) is left out: Terraform writes
+        // nothing for a computed attribute that is null.
+        let config = Connection {
+            id: Computed::Null,
+            credentials_hash: Computed::Null,
+            credentials,
+            ..state
+        };
+        Some(config.to_value())
     }
 }

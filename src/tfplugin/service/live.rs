@@ -11,7 +11,7 @@ use tonic::{Request, Response, Status};
 
 use super::{ProviderService, unoffered};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{self, Provider, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{self, Listed, Provider, ReadOutcome, Resource, Stored};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::value::Value;
 use crate::tfplugin::wire::{
@@ -58,6 +58,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .keys()
                 .map(|n| m::DataSourceMetadata {
                     type_name: (*n).to_owned(),
+                })
+                .collect(),
+            list_resources: self
+                .schema_response
+                .list_resource_schemas
+                .keys()
+                .map(|n| m::ListResourceMetadata {
+                    type_name: n.clone(),
                 })
                 .collect(),
             ..Default::default()
@@ -509,8 +517,165 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }))
     }
 
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Result<Response<pb::generate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut config = None;
+        if let Some(resource) = self.resource(&req.type_name, &mut diags) {
+            let schema = resource.schema();
+            let ty = schema.value_type();
+            if let Some([state]) = decode_all([(req.state.as_ref(), &ty)], &mut diags) {
+                // A list result without its object arrives as null: nothing to write but the
+                // empty block Terraform makes of it.
+                let generated = if state.is_null() {
+                    Some(Value::Null)
+                } else {
+                    resource.generate_config(&state, &mut diags)
+                };
+                if let Some(mut generated) = generated {
+                    // A configuration never holds a secret Terraform would write into a file.
+                    framework::null_write_only(&schema.attributes, &mut generated);
+                    if generated.contains_unknown() {
+                        diags.error(
+                            "Provider bug: unknown value in a generated configuration",
+                            "please report this.",
+                        );
+                    } else {
+                        config = encode_into(&generated, &ty, &mut diags);
+                    }
+                }
+            }
+        }
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config,
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some((resource, schema)) = self.listable(&req.type_name, &mut diags) {
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
+                resource.validate_list(&config, &mut diags);
+            }
+        }
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
+    }
+
+    type ListResourceStream = super::BoxStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut events = Vec::new();
+        let found = self.listable(&req.type_name, &mut diags);
+        if let (Some((resource, schema)), Some(client)) = (found, self.client(&mut diags)) {
+            let limit = usize::try_from(req.limit).unwrap_or(0);
+            let decoded = decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags);
+            if let (Some([config]), true) = (decoded, limit > 0) {
+                let mut op = Diagnostics::new();
+                let listed = self
+                    .cancellable(&mut diags, resource.list(&client, &config, limit, &mut op))
+                    .await
+                    .unwrap_or_default();
+                diags.extend(op);
+                events = listed_events(
+                    resource.as_ref(),
+                    listed,
+                    limit,
+                    req.include_resource_object,
+                    &mut diags,
+                );
+            }
+        }
+        // Diagnostics travel in an event of their own, first: Terraform stops at an error, and
+        // skips an event that carries only warnings.
+        if !diags.is_empty() {
+            events.insert(
+                0,
+                pb::list_resource::Event {
+                    diagnostic: diags_to_proto(&diags),
+                    ..Default::default()
+                },
+            );
+        }
+        if diags.has_errors() {
+            events.truncate(1);
+        }
+        let stream = futures_util::stream::iter(events.into_iter().map(Ok));
+        Ok(Response::new(Box::pin(stream)))
+    }
+
     // Every RPC of a feature this provider does not offer.
     unoffered::rpcs!(pb);
+}
+
+/// The events of a list: each object's display name and identity, and its state when asked
+/// for. An object without a known identity is a provider bug, reported rather than sent.
+fn listed_events<C>(
+    resource: &dyn Resource<C>,
+    listed: Vec<Listed>,
+    limit: usize,
+    include_resource: bool,
+    diags: &mut Diagnostics,
+) -> Vec<pb::list_resource::Event> {
+    let schema = resource.schema();
+    let ty = schema.value_type();
+    let mut events = Vec::new();
+    for Listed {
+        display_name,
+        mut state,
+    } in listed.into_iter().take(limit)
+    {
+        framework::null_write_only(&schema.attributes, &mut state);
+        let Some(identity) = identity_of(resource, &state, diags) else {
+            diags.error(
+                "Provider bug: listed object without identity",
+                format!(
+                    "{} listed {display_name:?} without a known identity; please report this.",
+                    resource.type_name()
+                ),
+            );
+            continue;
+        };
+        let resource_object = if include_resource {
+            if state.contains_unknown() {
+                diags.error(
+                    "Provider bug: unknown value in a listed object",
+                    format!("{display_name:?}: please report this."),
+                );
+                continue;
+            }
+            match encode_into(&state, &ty, diags) {
+                Some(object) => Some(object),
+                None => continue,
+            }
+        } else {
+            None
+        };
+        events.push(pb::list_resource::Event {
+            identity: Some(identity),
+            display_name,
+            resource_object,
+            diagnostic: Vec::new(),
+        });
+    }
+    events
 }
 
 fn stored_parts(stored: Option<Stored>) -> (Value, Vec<u8>) {

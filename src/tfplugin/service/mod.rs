@@ -25,6 +25,8 @@ mod unoffered;
 
 type ResourceMap<C> = HashMap<&'static str, Arc<dyn Resource<C>>>;
 type DataSourceMap<C> = HashMap<&'static str, Arc<dyn DataSource<C>>>;
+/// A resource that can be listed, with its list schema.
+type Listable<C> = (Arc<dyn Resource<C>>, super::schema::Schema);
 /// How long an operation may go on after StopProvider before it is dropped.
 const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
@@ -71,13 +73,23 @@ impl<P: Provider> ProviderService<P> {
                 .iter()
                 .map(|(name, d)| ((*name).to_owned(), schema_to_proto(&d.schema())))
                 .collect(),
+            // A list resource shares its managed resource's type name (Terraform ≥ 1.14).
+            list_resource_schemas: resources
+                .iter()
+                .filter_map(|(name, r)| {
+                    Some(((*name).to_owned(), schema_to_proto(&r.list_schema()?)))
+                })
+                .collect(),
             server_capabilities: Some(pb::ServerCapabilities {
                 // Destroy plans are always null here (the framework never calls a resource for
                 // them), so Terraform need not ask: one round trip less per destroyed instance.
                 plan_destroy: false,
                 get_provider_schema_optional: true,
                 move_resource_state: false,
-                generate_resource_config: false,
+                // Every resource answers GenerateResourceConfig (the framework's default, or its
+                // own): Terraform ≥ 1.14 then asks it for `-generate-config-out` instead of
+                // guessing a configuration from the state.
+                generate_resource_config: true,
             }),
             ..Default::default()
         };
@@ -103,6 +115,21 @@ impl<P: Provider> ProviderService<P> {
             diags.error(
                 "Unknown resource type",
                 format!("this provider has no resource type {type_name:?}"),
+            );
+        }
+        found
+    }
+
+    /// The resource behind a list resource type, with its list schema.
+    fn listable(&self, type_name: &str, diags: &mut Diagnostics) -> Option<Listable<P::Client>> {
+        let found = self
+            .resources
+            .get(type_name)
+            .and_then(|r| Some((r.clone(), r.list_schema()?)));
+        if found.is_none() {
+            diags.error(
+                "Unknown list resource type",
+                format!("this provider has no list resource type {type_name:?}"),
             );
         }
         found

@@ -1,14 +1,15 @@
 //! Tests of the provider service as Terraform drives it: cancellation after StopProvider,
-//! malformed values answered as diagnostics, and the answers to RPCs it does not offer.
+//! malformed values answered as diagnostics, write-only values, identities, list resources and
+//! generated configuration, and the answers to RPCs it does not offer.
 
 use std::sync::Arc;
 
 use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
-use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{
-    DataSource, IdentityAttribute, IdentitySchema, Provider, ReadOutcome, Resource, Stored,
+    DataSource, IdentityAttribute, IdentitySchema, Listed, Provider, ReadOutcome, Resource, Stored,
 };
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
@@ -147,6 +148,32 @@ impl Resource<()> for Secretive {
             ("id", identity.get("id").clone()),
             ("token", Value::Null),
         ]))
+    }
+    fn list_schema(&self) -> Option<Schema> {
+        Some(Schema {
+            version: 0,
+            description: "",
+            attributes: vec![Attribute::string("prefix")],
+        })
+    }
+    fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
+        if config.get("prefix").as_str() == Some("bad") {
+            diags.attr_error(AttrPath::new("prefix"), "Bad prefix", "not that one");
+        }
+    }
+    async fn list(&self, _: &(), config: &Value, limit: usize, _: &mut Diagnostics) -> Vec<Listed> {
+        let prefix = config.get("prefix").as_str().unwrap_or("s");
+        // A careless resource that lists its objects with their secrets, and more than asked.
+        (1..=3)
+            .map(|i| Listed {
+                display_name: format!("{prefix}-{i}"),
+                state: Value::object([
+                    ("id", Value::string(format!("{prefix}-{i}"))),
+                    ("token", Value::string("t0ps3cr3t")),
+                ]),
+            })
+            .take(limit + 1)
+            .collect()
     }
 }
 
@@ -452,4 +479,172 @@ async fn identities_are_offered_upgraded_and_given_back_by_import_and_apply() {
         .into_inner();
     let data = applied.new_identity.unwrap().identity_data;
     assert_eq!(decode(data.as_ref(), &id_ty).unwrap(), identity("s-1"));
+}
+
+/// The events of a ListResource call.
+async fn list(
+    service: &ProviderService<Slow>,
+    type_name: &str,
+    prefix: Option<&str>,
+    include_resource_object: bool,
+    limit: i64,
+) -> Vec<pb::list_resource::Event> {
+    use futures_util::StreamExt;
+    let config_ty = Secretive.list_schema().unwrap().value_type();
+    let stream = service
+        .list_resource(Request::new(pb::list_resource::Request {
+            type_name: type_name.into(),
+            config: dv(
+                &Value::object([("prefix", Value::opt_string(prefix))]),
+                &config_ty,
+            ),
+            include_resource_object,
+            limit,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    stream.map(Result::unwrap).collect().await
+}
+
+#[tokio::test]
+async fn list_resources_are_offered_and_stream_names_identities_and_objects_only_when_asked() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let schemas = service
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    let listed: Vec<_> = schemas.list_resource_schemas.keys().collect();
+    assert_eq!(listed, ["test_secretive"]);
+    let metadata = service
+        .get_metadata(Request::new(pb::get_metadata::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        metadata.list_resources,
+        [pb::get_metadata::ListResourceMetadata {
+            type_name: "test_secretive".into()
+        }]
+    );
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    let identity_ty = Secretive.identity_schema().unwrap().value_type();
+    let ty = Secretive.schema().value_type();
+
+    // Without the objects: names and identities, `limit` honoured.
+    let events = list(&service, "test_secretive", Some("a"), false, 2).await;
+    let names: Vec<_> = events.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(names, ["a-1", "a-2"]);
+    for event in &events {
+        assert!(event.diagnostic.is_empty(), "{:?}", event.diagnostic);
+        assert!(event.resource_object.is_none());
+        let identity = event.identity.as_ref().unwrap().identity_data.as_ref();
+        assert_eq!(
+            decode(identity, &identity_ty).unwrap(),
+            Value::object([("id", Value::string(&event.display_name))])
+        );
+    }
+
+    // With them: full objects, write-only values nulled.
+    let events = list(&service, "test_secretive", None, true, 100).await;
+    assert_eq!(events.len(), 3);
+    assert_eq!(
+        decode(events[2].resource_object.as_ref(), &ty).unwrap(),
+        Value::object([("id", Value::string("s-3")), ("token", Value::Null)])
+    );
+
+    assert!(
+        list(&service, "test_secretive", None, true, 0)
+            .await
+            .is_empty()
+    );
+
+    // A type without a list resource: one event, an error naming it.
+    let events = list(&service, "test_stuck", None, false, 10).await;
+    assert_eq!(events.len(), 1);
+    assert!(events[0].identity.is_none());
+    assert_eq!(
+        events[0].diagnostic[0].severity,
+        pb::diagnostic::Severity::Error as i32
+    );
+    assert!(events[0].diagnostic[0].detail.contains("test_stuck"));
+}
+
+#[tokio::test]
+async fn list_configurations_are_validated_with_their_attribute_path() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let config_ty = Secretive.list_schema().unwrap().value_type();
+    let answer = service
+        .validate_list_resource_config(Request::new(pb::validate_list_resource_config::Request {
+            type_name: "test_secretive".into(),
+            config: dv(
+                &Value::object([("prefix", Value::string("bad"))]),
+                &config_ty,
+            ),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(answer.diagnostics.len(), 1, "{:?}", answer.diagnostics);
+    assert_eq!(answer.diagnostics[0].summary, "Bad prefix");
+    assert_eq!(
+        answer.diagnostics[0].attribute,
+        Some(crate::tfplugin::wire::path_to_proto(&AttrPath::new(
+            "prefix"
+        )))
+    );
+}
+
+#[tokio::test]
+async fn generated_configurations_leave_out_computed_and_write_only_values() {
+    let service = ProviderService::new(Slow, "terraform-provider-test");
+    let schemas = service
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        schemas
+            .server_capabilities
+            .unwrap()
+            .generate_resource_config
+    );
+    let ty = Stuck.schema().value_type();
+    let answer = service
+        .generate_resource_config(Request::new(pb::generate_resource_config::Request {
+            type_name: "test_stuck".into(),
+            state: dv(
+                &Value::object([("id", Value::string("1")), ("name", Value::string("x"))]),
+                &ty,
+            ),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(answer.diagnostics.is_empty(), "{:?}", answer.diagnostics);
+    assert_eq!(
+        decode(answer.config.as_ref(), &ty).unwrap(),
+        Value::object([("id", Value::Null), ("name", Value::string("x"))])
+    );
+    let ty = Secretive.schema().value_type();
+    let answer = service
+        .generate_resource_config(Request::new(pb::generate_resource_config::Request {
+            type_name: "test_secretive".into(),
+            state: dv(
+                &Value::object([("id", Value::string("1")), ("token", Value::string("t"))]),
+                &ty,
+            ),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        decode(answer.config.as_ref(), &ty).unwrap(),
+        Value::object([("id", Value::Null), ("token", Value::Null)])
+    );
 }

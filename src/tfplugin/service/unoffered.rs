@@ -2,9 +2,9 @@
 //!
 //! Terraform asks every provider for its functions: that gets a well-formed empty answer. A
 //! configuration can reach two more (a function call, a `moved` block from another resource
-//! type): those get answers a user can read. Every other RPC (ephemeral resources, list
-//! resources, config generation, actions, state stores) is refused with `Unimplemented`, which
-//! Terraform tolerates for features a configuration does not use.
+//! type): those get answers a user can read. Every other RPC (ephemeral resources, actions,
+//! state stores) is refused with `Unimplemented`, which Terraform tolerates for features a
+//! configuration does not use.
 //!
 //! To offer one of them: delete its line in [`rpcs`] (and its answer here, if it has its own),
 //! then write its handler in `live.rs`.
@@ -30,7 +30,6 @@ pub(super) type Answer<'a, T> =
 /// so the methods here are written in the rewritten form: a boxed future, with its lifetimes.
 macro_rules! rpcs {
     ($pb:ident) => {
-        type ListResourceStream = $crate::tfplugin::service::BoxStream<$pb::list_resource::Event>;
         type ReadStateBytesStream =
             $crate::tfplugin::service::BoxStream<$pb::read_state_bytes::Response>;
         type InvokeActionStream = $crate::tfplugin::service::BoxStream<$pb::invoke_action::Event>;
@@ -42,12 +41,10 @@ macro_rules! rpcs {
             call_function = no_such_function,
             move_resource_state = cannot_move,
             // Refused.
-            generate_resource_config = refuse,
             validate_ephemeral_resource_config = refuse,
             open_ephemeral_resource = refuse,
             renew_ephemeral_resource = refuse,
             close_ephemeral_resource = refuse,
-            validate_list_resource_config = refuse,
             configure_state_store = refuse,
             lock_state = refuse,
             unlock_state = refuse,
@@ -57,9 +54,6 @@ macro_rules! rpcs {
             validate_action_config = refuse,
         }
         // Refused, with shapes of their own: streams, and a message named unlike its RPC.
-        $crate::tfplugin::service::unoffered::rpcs! { @method
-            list_resource($pb::list_resource::Request) -> Self::ListResourceStream = refuse
-        }
         $crate::tfplugin::service::unoffered::rpcs! { @method
             read_state_bytes($pb::read_state_bytes::Request) -> Self::ReadStateBytesStream = refuse
         }

@@ -209,7 +209,7 @@ impl Workspace {
         if args.first().is_some_and(|a| {
             matches!(
                 *a,
-                "plan" | "apply" | "destroy" | "validate" | "import" | "refresh" | "show"
+                "plan" | "apply" | "destroy" | "validate" | "import" | "refresh" | "show" | "query"
             )
         }) {
             command.arg("-no-color");
