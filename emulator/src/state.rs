@@ -85,6 +85,8 @@ impl Shared {
 /// An issued access token.
 #[derive(Debug, Clone)]
 struct Token {
+    /// The machine identity it was issued to (the rate limit's key).
+    identity: String,
     expires_at: Instant,
     /// Renewals cannot extend the token past this (the identity's `accessTokenMaxTTL`).
     max_expires_at: Instant,
@@ -221,6 +223,7 @@ pub(crate) struct State {
     pub(crate) licenses: Licenses,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) latency: Duration,
+    pub(crate) rate_limit: Option<crate::rate_limit::RateLimit>,
     log: VecDeque<LoggedRequest>,
     pub(crate) counters: Counters,
 }
@@ -228,7 +231,12 @@ pub(crate) struct State {
 impl State {
     // ----- auth -----
 
-    fn issue_token(&mut self, settings: &Settings, max_expires_at: Option<Instant>) -> Value {
+    fn issue_token(
+        &mut self,
+        settings: &Settings,
+        identity: &str,
+        max_expires_at: Option<Instant>,
+    ) -> Value {
         let now = Instant::now();
         let max_expires_at = max_expires_at.unwrap_or(now + settings.token_max_ttl);
         let expires_at = (now + settings.token_ttl).min(max_expires_at);
@@ -240,6 +248,7 @@ impl State {
         self.tokens.insert(
             token.clone(),
             Token {
+                identity: identity.to_owned(),
                 expires_at,
                 max_expires_at,
                 expired: false,
@@ -266,7 +275,7 @@ impl State {
             return Err(ApiError::unauthorized("Invalid credentials"));
         }
         self.counters.logins += 1;
-        Ok(self.issue_token(settings, None))
+        Ok(self.issue_token(settings, client_id, None))
     }
 
     /// Declares an identity that logs in with OIDC auth and `jwt`.
@@ -305,7 +314,7 @@ impl State {
             )),
             Some(_) => Ok(()),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// Kubernetes login with a validated body. The real server asks the cluster's TokenReview
@@ -325,7 +334,7 @@ impl State {
             }
             Some(_) => Ok(()),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// AWS login with a validated body: Infisical's decoding, then STS's signature check (see
@@ -351,19 +360,20 @@ impl State {
                     )),
                 }),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// Counts a login and issues its token, or counts the refusal.
     fn finish_login(
         &mut self,
         settings: &Settings,
+        identity_id: &str,
         outcome: Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         match outcome {
             Ok(()) => {
                 self.counters.logins += 1;
-                Ok(self.issue_token(settings, None))
+                Ok(self.issue_token(settings, identity_id, None))
             }
             Err(error) => {
                 self.counters.failed_logins += 1;
@@ -385,7 +395,7 @@ impl State {
             ));
         }
         self.counters.renewals += 1;
-        Ok(self.issue_token(settings, Some(token.max_expires_at)))
+        Ok(self.issue_token(settings, &token.identity, Some(token.max_expires_at)))
     }
 
     fn check_token(&self, token: &str) -> Result<Token, ApiError> {
@@ -410,6 +420,12 @@ impl State {
         };
         self.check_token(header.get(7..).unwrap_or_default())
             .map(|_| ())
+    }
+
+    /// The identity a bearer `Authorization` header belongs to, if its token was issued here.
+    pub(crate) fn identity_of(&self, header: Option<&str>) -> Option<&str> {
+        let token = header?.strip_prefix("Bearer ")?;
+        self.tokens.get(token).map(|t| t.identity.as_str())
     }
 
     pub(crate) fn expire_tokens(&mut self) {
