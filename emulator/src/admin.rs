@@ -380,6 +380,12 @@ impl Admin {
             limit.map(|(requests, window)| crate::rate_limit::RateLimit::new(requests, window));
     }
 
+    /// Makes the identity a member of projects only: an organization-wide connection list is
+    /// refused with 403 `PermissionDenied`, per-project lists still answer.
+    pub fn set_projects_only(&self, projects_only: bool) {
+        self.shared.lock().projects_only = projects_only;
+    }
+
     /// The API requests received so far (the last 10 000), oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.lock().requests()

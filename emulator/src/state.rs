@@ -224,6 +224,9 @@ pub(crate) struct State {
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) latency: Duration,
     pub(crate) rate_limit: Option<crate::rate_limit::RateLimit>,
+    /// The identity is a member of projects, not of the organization: an organization-wide
+    /// list is refused (403), per-project lists are not.
+    pub(crate) projects_only: bool,
     log: VecDeque<LoggedRequest>,
     pub(crate) counters: Counters,
 }
@@ -539,6 +542,12 @@ impl State {
     ) -> Result<Vec<Value>, ApiError> {
         if let Some(project_id) = project_id {
             self.check_project(project_id)?;
+        } else if self.projects_only {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                "You are not allowed to read on app-connections",
+            ));
         }
         let mut found: Vec<&Connection> = self
             .connections

@@ -14,5 +14,6 @@ mod protocol;
 mod registry;
 mod release;
 mod reliability;
+mod scale;
 mod support;
 mod write_only;
