@@ -373,6 +373,19 @@ impl Admin {
         self.shared.lock().latency = latency;
     }
 
+    /// Limits every machine identity to `requests` API requests per `window`, as Infisical
+    /// Cloud does; past it, 429 with `Retry-After`. `None` removes the limit.
+    pub fn set_rate_limit(&self, limit: Option<(u32, Duration)>) {
+        self.shared.lock().rate_limit =
+            limit.map(|(requests, window)| crate::rate_limit::RateLimit::new(requests, window));
+    }
+
+    /// Makes the identity a member of projects only: an organization-wide connection list is
+    /// refused with 403 `PermissionDenied`, per-project lists still answer.
+    pub fn set_projects_only(&self, projects_only: bool) {
+        self.shared.lock().projects_only = projects_only;
+    }
+
     /// The API requests received so far (the last 10 000), oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.lock().requests()
@@ -508,6 +521,13 @@ struct DescriptionBody {
 #[derive(Deserialize)]
 struct LatencyBody {
     ms: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RateLimitBody {
+    requests: u32,
+    window_ms: u64,
 }
 
 /// The admin routes, mounted under `/__emulator`. They bypass faults, latency and the log.
@@ -702,6 +722,19 @@ pub(crate) fn router(admin: Admin) -> Router {
             "/__emulator/latency",
             put(|State(a): State<Admin>, Json(b): Json<LatencyBody>| async move {
                 a.set_latency(Duration::from_millis(b.ms));
+                StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/rate-limit",
+            put(
+                |State(a): State<Admin>, Json(b): Json<RateLimitBody>| async move {
+                    a.set_rate_limit(Some((b.requests, Duration::from_millis(b.window_ms))));
+                    StatusCode::NO_CONTENT
+                },
+            )
+            .delete(|State(a): State<Admin>| async move {
+                a.set_rate_limit(None);
                 StatusCode::NO_CONTENT
             }),
         )

@@ -90,6 +90,7 @@
 //! | `POST /__emulator/tokens/expire`, `…/tokens/revoke` | | every token so far: 403 `TokenError` / 401 |
 //! | `POST`/`DELETE /__emulator/faults` | [`Fault`] | add a fault rule / remove all |
 //! | `PUT /__emulator/latency` | `{"ms"}` | latency added to every API request |
+//! | `PUT`/`DELETE /__emulator/rate-limit` | `{"requests", "windowMs"}` | a per-identity limit (429 + `Retry-After` past it) / none |
 //! | `GET`/`DELETE /__emulator/requests` | | the request log ([`LoggedRequest`]) / clear it |
 //! | `GET /__emulator/counters` | | [`Counters`] |
 //!
@@ -112,6 +113,7 @@ mod faults;
 mod github;
 mod github_apps;
 mod net;
+mod rate_limit;
 mod routes;
 mod state;
 mod sts;

@@ -96,14 +96,29 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         .extensions
         .get::<ConnectInfo<ConnInfo>>()
         .map(|info| info.0.clone());
-    let (latency, fault) = {
+    let (latency, fault, limited) = {
         let mut state = shared.lock();
         state.counters.requests += 1;
+        let identity = state
+            .identity_of(header(header::AUTHORIZATION).as_deref())
+            .unwrap_or("(no token)")
+            .to_owned();
+        let limited = match &mut state.rate_limit {
+            Some(limit) => limit.admit(&identity, std::time::Instant::now()).err(),
+            None => None,
+        };
         (
             state.latency,
             faults::take(&mut state.faults, &method, &path),
+            limited,
         )
     };
+    if let Some(wait) = limited {
+        let response = rate_limited(wait);
+        entry.status = Some(response.status().as_u16());
+        shared.lock().record(entry);
+        return response;
+    }
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
@@ -152,6 +167,22 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         entry.status = Some(response.status().as_u16());
     }
     shared.lock().record(entry);
+    response
+}
+
+/// The answer past the rate limit: 429 with the wait as `Retry-After` and `X-RateLimit-Reset`.
+fn rate_limited(wait: std::time::Duration) -> Response {
+    let seconds = crate::rate_limit::whole_seconds(wait);
+    let mut response = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RateLimitExceeded",
+        format!("Rate limit exceeded. Please try again in {seconds} seconds"),
+    )
+    .with_retry_after(Some(seconds.to_string()))
+    .into_response();
+    if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert("x-ratelimit-reset", value);
+    }
     response
 }
 

@@ -85,6 +85,8 @@ impl Shared {
 /// An issued access token.
 #[derive(Debug, Clone)]
 struct Token {
+    /// The machine identity it was issued to (the rate limit's key).
+    identity: String,
     expires_at: Instant,
     /// Renewals cannot extend the token past this (the identity's `accessTokenMaxTTL`).
     max_expires_at: Instant,
@@ -221,6 +223,10 @@ pub(crate) struct State {
     pub(crate) licenses: Licenses,
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) latency: Duration,
+    pub(crate) rate_limit: Option<crate::rate_limit::RateLimit>,
+    /// The identity is a member of projects, not of the organization: an organization-wide
+    /// list is refused (403), per-project lists are not.
+    pub(crate) projects_only: bool,
     log: VecDeque<LoggedRequest>,
     pub(crate) counters: Counters,
 }
@@ -228,7 +234,12 @@ pub(crate) struct State {
 impl State {
     // ----- auth -----
 
-    fn issue_token(&mut self, settings: &Settings, max_expires_at: Option<Instant>) -> Value {
+    fn issue_token(
+        &mut self,
+        settings: &Settings,
+        identity: &str,
+        max_expires_at: Option<Instant>,
+    ) -> Value {
         let now = Instant::now();
         let max_expires_at = max_expires_at.unwrap_or(now + settings.token_max_ttl);
         let expires_at = (now + settings.token_ttl).min(max_expires_at);
@@ -240,6 +251,7 @@ impl State {
         self.tokens.insert(
             token.clone(),
             Token {
+                identity: identity.to_owned(),
                 expires_at,
                 max_expires_at,
                 expired: false,
@@ -266,7 +278,7 @@ impl State {
             return Err(ApiError::unauthorized("Invalid credentials"));
         }
         self.counters.logins += 1;
-        Ok(self.issue_token(settings, None))
+        Ok(self.issue_token(settings, client_id, None))
     }
 
     /// Declares an identity that logs in with OIDC auth and `jwt`.
@@ -305,7 +317,7 @@ impl State {
             )),
             Some(_) => Ok(()),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// Kubernetes login with a validated body. The real server asks the cluster's TokenReview
@@ -325,7 +337,7 @@ impl State {
             }
             Some(_) => Ok(()),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// AWS login with a validated body: Infisical's decoding, then STS's signature check (see
@@ -351,19 +363,20 @@ impl State {
                     )),
                 }),
         };
-        self.finish_login(settings, outcome)
+        self.finish_login(settings, identity_id, outcome)
     }
 
     /// Counts a login and issues its token, or counts the refusal.
     fn finish_login(
         &mut self,
         settings: &Settings,
+        identity_id: &str,
         outcome: Result<(), ApiError>,
     ) -> Result<Value, ApiError> {
         match outcome {
             Ok(()) => {
                 self.counters.logins += 1;
-                Ok(self.issue_token(settings, None))
+                Ok(self.issue_token(settings, identity_id, None))
             }
             Err(error) => {
                 self.counters.failed_logins += 1;
@@ -385,7 +398,7 @@ impl State {
             ));
         }
         self.counters.renewals += 1;
-        Ok(self.issue_token(settings, Some(token.max_expires_at)))
+        Ok(self.issue_token(settings, &token.identity, Some(token.max_expires_at)))
     }
 
     fn check_token(&self, token: &str) -> Result<Token, ApiError> {
@@ -410,6 +423,12 @@ impl State {
         };
         self.check_token(header.get(7..).unwrap_or_default())
             .map(|_| ())
+    }
+
+    /// The identity a bearer `Authorization` header belongs to, if its token was issued here.
+    pub(crate) fn identity_of(&self, header: Option<&str>) -> Option<&str> {
+        let token = header?.strip_prefix("Bearer ")?;
+        self.tokens.get(token).map(|t| t.identity.as_str())
     }
 
     pub(crate) fn expire_tokens(&mut self) {
@@ -523,6 +542,12 @@ impl State {
     ) -> Result<Vec<Value>, ApiError> {
         if let Some(project_id) = project_id {
             self.check_project(project_id)?;
+        } else if self.projects_only {
+            return Err(ApiError::new(
+                axum::http::StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                "You are not allowed to read on app-connections",
+            ));
         }
         let mut found: Vec<&Connection> = self
             .connections

@@ -12,6 +12,7 @@ use tracing::instrument;
 
 use super::client::{Client, encode};
 use super::error::Error;
+use super::snapshot::{Listed, Listing};
 
 /// An Infisical app that connections can be made to. Implementing it is all a new app needs.
 pub trait App: Debug + Clone + PartialEq + Send + Sync + 'static {
@@ -260,6 +261,7 @@ impl<'c, A: App> AppConnections<'c, A> {
             .client
             .request(Method::POST, &Self::path(&[]), &[], Some(body))
             .await?;
+        self.client.snapshots().wrote(&one.app_connection.id);
         Ok(one.app_connection)
     }
 
@@ -271,6 +273,59 @@ impl<'c, A: App> AppConnections<'c, A> {
             .request(Method::GET, &Self::path(&[id]), &[], None)
             .await?;
         Ok(one.app_connection)
+    }
+
+    /// Connection `id` as [`AppConnections::get`] returns it, answered from one listing of the
+    /// app's connections shared by every read of this client (see `snapshot`): the
+    /// organization's, or, when this identity may not list it, the listing of `project_id`, the
+    /// project the caller believes the connection is in. A connection the listing lacks, a
+    /// listing that failed, and one older than this client's last write to `id` all fall back to
+    /// the GET, so the answer is always the GET's.
+    #[instrument(level = "debug", skip(self), fields(app = A::SEGMENT))]
+    pub async fn read(
+        &self,
+        id: &str,
+        project_id: Option<&str>,
+    ) -> Result<AppConnection<A>, Error> {
+        let scopes = std::iter::once(None).chain(project_id.map(|p| Some(p.to_owned())));
+        for scope in scopes {
+            let fetch = self.listing(scope.clone());
+            match self
+                .client
+                .snapshots()
+                .lookup((A::SEGMENT, scope), id, fetch)
+                .await
+            {
+                Listed::Found(connection) => return Ok(connection),
+                Listed::Missing => break,
+                Listed::Unavailable => {}
+            }
+        }
+        self.get(id).await
+    }
+
+    /// The listing of one scope for the snapshots, or `None` when the list request failed.
+    async fn listing(&self, project_id: Option<String>) -> Option<Listing> {
+        let sent = std::time::Instant::now();
+        match self.list(project_id.as_deref()).await {
+            Ok(connections) => {
+                let by_id: std::collections::HashMap<String, AppConnection<A>> =
+                    connections.into_iter().map(|c| (c.id.clone(), c)).collect();
+                tracing::debug!(
+                    count = by_id.len(),
+                    project_id,
+                    "listed connections for reads"
+                );
+                Some(Listing {
+                    sent,
+                    by_id: Box::new(by_id),
+                })
+            }
+            Err(err) => {
+                tracing::debug!(error = %err, project_id, "listing failed; reads send their own GET");
+                None
+            }
+        }
     }
 
     /// `GET /api/v1/app-connections/:app/connection-name/:name`, in the organization scope or,
@@ -313,20 +368,22 @@ impl<'c, A: App> AppConnections<'c, A> {
         request: &UpdateAppConnection<A>,
     ) -> Result<AppConnection<A>, Error> {
         let body = encode(request)?;
-        let one: One<A> = self
+        let answer = self
             .client
-            .request(Method::PATCH, &Self::path(&[id]), &[], Some(body))
-            .await?;
-        Ok(one.app_connection)
+            .request::<One<A>>(Method::PATCH, &Self::path(&[id]), &[], Some(body))
+            .await;
+        self.client.snapshots().wrote(id);
+        Ok(answer?.app_connection)
     }
 
     /// `DELETE /api/v1/app-connections/:app/:id`: returns the deleted connection.
     #[instrument(level = "debug", skip(self), fields(app = A::SEGMENT))]
     pub async fn delete(&self, id: &str) -> Result<AppConnection<A>, Error> {
-        let one: One<A> = self
+        let answer = self
             .client
-            .request(Method::DELETE, &Self::path(&[id]), &[], None)
-            .await?;
-        Ok(one.app_connection)
+            .request::<One<A>>(Method::DELETE, &Self::path(&[id]), &[], None)
+            .await;
+        self.client.snapshots().wrote(id);
+        Ok(answer?.app_connection)
     }
 }

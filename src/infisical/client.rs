@@ -19,6 +19,7 @@ use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error};
 use super::github::GitHub;
 use super::retry::{self, RetryPolicy};
+use super::snapshot::Snapshots;
 use crate::secret::Secret;
 
 /// Infisical Cloud, the host when none is configured.
@@ -75,6 +76,11 @@ struct Inner {
     token: Mutex<TokenSlot>,
     /// Cancelled by [`Client::stop_waiting`] (then replaced): requests waiting to retry give up.
     stop: std::sync::Mutex<CancellationToken>,
+    /// Until when the rate limiter asked this process to send nothing: one 429 holds back every
+    /// request, so that the wait is spent once instead of once per request.
+    hold_until: std::sync::Mutex<Option<Instant>>,
+    /// Which reads a listing may serve (see [`Snapshots`]).
+    snapshots: Snapshots,
 }
 
 impl fmt::Debug for Client {
@@ -153,6 +159,8 @@ impl Client {
                     generation: 0,
                 }),
                 stop: std::sync::Mutex::new(CancellationToken::new()),
+                hold_until: std::sync::Mutex::new(None),
+                snapshots: Snapshots::default(),
             }),
         })
     }
@@ -190,6 +198,11 @@ impl Client {
             .lock()
             .map(|t| t.clone())
             .unwrap_or_default()
+    }
+
+    /// The listings that batched reads are answered from.
+    pub(super) fn snapshots(&self) -> &Snapshots {
+        &self.inner.snapshots
     }
 
     /// The normalized host every path is appended to.
@@ -377,6 +390,13 @@ impl Client {
         let started = Instant::now();
         let mut attempt = 1;
         loop {
+            if !self.hold_off(&stop).await {
+                debug!(method = %call.method, path = %call.path, "stopped waiting for the rate limit");
+                return Err(Error::Cancelled {
+                    method: call.method.clone(),
+                    path: call.path.clone(),
+                });
+            }
             let failure = match self.attempt(call, token, attempt).await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
@@ -386,6 +406,9 @@ impl Client {
                 return Err(error);
             }
             let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
+            if matches!(error, Error::RateLimited { .. }) {
+                self.hold_all(wait);
+            }
             if started.elapsed() + wait > policy.max_elapsed {
                 debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                     "not retrying: the wait would exceed the retry time limit");
@@ -401,6 +424,31 @@ impl Client {
                 }
             }
             attempt += 1;
+        }
+    }
+
+    /// Makes every request of this client wait `wait` from now before it is sent (or retried),
+    /// unless an earlier 429 already holds them longer.
+    fn hold_all(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        if let Ok(mut hold) = self.inner.hold_until.lock()
+            && hold.is_none_or(|current| current < until)
+        {
+            *hold = Some(until);
+        }
+    }
+
+    /// Waits out a hold set by [`Client::hold_all`]; `false` when `stop` ends the wait first.
+    async fn hold_off(&self, stop: &CancellationToken) -> bool {
+        loop {
+            let until = self.inner.hold_until.lock().ok().and_then(|hold| *hold);
+            let Some(until) = until.filter(|until| *until > Instant::now()) else {
+                return true;
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(until.into()) => {}
+                () = stop.cancelled() => return false,
+            }
         }
     }
 

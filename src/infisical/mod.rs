@@ -42,6 +42,7 @@ mod client;
 mod error;
 mod github;
 mod retry;
+mod snapshot;
 
 pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,

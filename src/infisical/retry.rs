@@ -53,8 +53,16 @@ impl RetryPolicy {
     }
 }
 
-/// The `Retry-After` header as a wait: delta-seconds or an HTTP date.
+/// The server's requested wait: `Retry-After` (delta-seconds or an HTTP date), else the rate
+/// limiter's `X-RateLimit-Reset` (seconds until its window ends, as Fastify's limiter sends it).
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    retry_after_header(headers).or_else(|| {
+        let value = headers.get("x-ratelimit-reset")?.to_str().ok()?.trim();
+        value.parse::<u64>().ok().map(Duration::from_secs)
+    })
+}
+
+fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -107,5 +115,8 @@ mod tests {
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&headers), None);
+        headers.remove(RETRY_AFTER);
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
     }
 }

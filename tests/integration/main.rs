@@ -15,5 +15,6 @@ mod query;
 mod registry;
 mod release;
 mod reliability;
+mod scale;
 mod support;
 mod write_only;

@@ -74,7 +74,8 @@ pub(super) async fn read<A: ConnectionApp>(
     };
     let current = State::<A>::from_value(state)?;
     let id = current.known_id()?;
-    match client.app_connections::<A::App>().get(&id).await {
+    let connections = client.app_connections::<A::App>();
+    match connections.read(&id, current.project_id.as_deref()).await {
         Ok(conn) => Ok(ReadOutcome::Found(Stored {
             state: refresh::<A>(current, &conn, diags).to_value(),
             private: private.to_vec(),
