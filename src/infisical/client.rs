@@ -18,6 +18,7 @@ use super::app_connection::{App, AppConnections};
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error};
 use super::github::GitHub;
+use super::proxy::ProxyRules;
 use super::retry::{self, RetryPolicy};
 use crate::secret::Secret;
 
@@ -42,6 +43,9 @@ pub struct ClientConfig {
     /// A token that expires within this margin is renewed before use (capped at half the
     /// token's lifetime).
     pub token_refresh_margin: Duration,
+    /// The proxies; `None` reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (either case) from
+    /// the environment when the client is built, by Go's rules (see [`ProxyRules`]).
+    pub proxy: Option<ProxyRules>,
 }
 
 impl ClientConfig {
@@ -53,6 +57,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(60),
+            proxy: None,
         }
     }
 }
@@ -71,6 +76,8 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     token_refresh_margin: Duration,
+    /// The proxies, to name the one a failed request went through.
+    proxy: Arc<ProxyRules>,
     /// Held while a token is obtained, so that concurrent first requests share one login.
     token: Mutex<TokenSlot>,
     /// Cancelled by [`Client::stop_waiting`] (then replaced): requests waiting to retry give up.
@@ -135,9 +142,23 @@ impl Client {
     /// Builds a client. Nothing is sent until the first call (or [`Client::authenticate`]).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let base = normalize_host(config.host)?;
-        let http = reqwest::Client::builder()
+        let proxy = Arc::new(match config.proxy {
+            Some(rules) => rules,
+            None => ProxyRules::from_env()?,
+        });
+        // reqwest's own reading of the proxy variables differs from Go's (it proxies loopback,
+        // ignores `host:port` entries): ours replaces it.
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .no_proxy();
+        if !proxy.is_empty() {
+            let rules = Arc::clone(&proxy);
+            builder = builder.proxy(reqwest::Proxy::custom(move |url| {
+                rules.proxy_for(url).map(|chosen| chosen.url.clone())
+            }));
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::Config(format!("cannot set up HTTPS: {}", describe(e))))?;
         Ok(Self {
@@ -148,6 +169,7 @@ impl Client {
                 timeout: config.timeout,
                 retry: config.retry,
                 token_refresh_margin: config.token_refresh_margin,
+                proxy,
                 token: Mutex::new(TokenSlot {
                     current: None,
                     generation: 0,
@@ -547,7 +569,12 @@ impl Client {
                         sent: !error.is_connect(),
                     }
                 } else if error.is_connect() {
-                    Failure::NotSent(describe(error))
+                    let cause = describe(error);
+                    Failure::NotSent(match self.inner.proxy.proxy_for(&call.url) {
+                        // Connecting means connecting to the proxy: name it, and its variable.
+                        Some(proxy) => format!("could not connect to {}: {cause}", proxy.display()),
+                        None => cause,
+                    })
                 } else {
                     Failure::Sent(describe(error))
                 };

@@ -6,6 +6,7 @@ pub mod actionlint;
 pub mod gpg;
 pub mod infisical;
 pub mod plugin;
+pub mod proxy;
 pub mod registry;
 pub mod secrets;
 

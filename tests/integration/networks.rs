@@ -1,0 +1,136 @@
+//! Self-hosted networks (issue 17), against real Terraform: proxies chosen by Go's rules, and the
+//! errors a network problem gives.
+
+use crate::github::{assert_empty_plan, rand_suffix};
+use crate::support::infisical::Infisical;
+use crate::support::proxy::{Proxy, closed_port};
+use crate::support::{REQUIRED_PROVIDERS, Workspace};
+
+/// One PAT connection named `name`, described `description`.
+fn connection(name: &str, description: &str, host: Option<&str>) -> String {
+    let host = host.map(|h| format!("host = \"{h}\"")).unwrap_or_default();
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "infisical" {{
+  {host}
+}}
+
+variable "pat" {{
+  type      = string
+  sensitive = true
+}}
+
+resource "infisical_app_connection_github" "gh" {{
+  name        = "{name}"
+  description = "{description}"
+  method      = "pat"
+  credentials = {{ personal_access_token = var.pat }}
+}}
+"#
+    )
+}
+
+/// A workspace on `emu` with a valid PAT in `pat.auto.tfvars`.
+fn workspace(emu: &Infisical) -> Workspace {
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    let pat = crate::support::secrets::remember(format!("ghp_net_{}", rand_suffix()));
+    emu.admin.add_pat(pat.clone());
+    ws.write("pat.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    ws
+}
+
+/// Create, empty plan, update, destroy.
+fn lifecycle(ws: &Workspace, emu: &Infisical, host: Option<&str>) {
+    let name = format!("net-{}", rand_suffix());
+    ws.config(&connection(&name, "first", host));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(emu.admin.connection_count(), 1);
+    assert_empty_plan(ws);
+    ws.config(&connection(&name, "second", host));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_empty_plan(ws);
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert_eq!(emu.admin.connection_count(), 0);
+}
+
+#[test]
+fn a_proxy_for_everything_leaves_loopback_alone() {
+    // Issue 17: with a global proxy set, the emulator on 127.0.0.1 was sent to the proxy. Go
+    // never proxies loopback; the proxy here is a closed port, so any request sent to it fails.
+    let emu = Infisical::start();
+    let mut ws = workspace(&emu);
+    let dead = format!("http://127.0.0.1:{}", closed_port());
+    ws.env("HTTPS_PROXY", &dead)
+        .env("HTTP_PROXY", &dead)
+        .env("https_proxy", &dead)
+        .env("http_proxy", &dead);
+    lifecycle(&ws, &emu, None);
+}
+
+#[test]
+fn a_name_that_is_not_loopback_goes_through_the_proxy() {
+    let emu = Infisical::start();
+    let upstream = emu.url.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::to(&upstream);
+    let mut ws = workspace(&emu);
+    // `infisical.test` resolves nowhere (`.test` is reserved): only the proxy can reach it.
+    let host = format!(
+        "http://infisical.test:{}",
+        upstream.rsplit(':').next().unwrap()
+    );
+    ws.env("HTTP_PROXY", &proxy.url())
+        .env("NO_PROXY", "example.com,10.0.0.0/8");
+    lifecycle(&ws, &emu, Some(&host));
+    let requests = proxy.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with(&format!("POST {host}/api/v1/auth/universal-auth/login"))),
+        "{requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with(&format!("POST {host}/api/v1/app-connections/github"))),
+        "{requests:?}"
+    );
+}
+
+#[test]
+fn no_proxy_sends_a_listed_host_around_the_proxy() {
+    // The same name, listed in NO_PROXY with its port: the proxy is not asked, and the name does
+    // not resolve, so the plan fails at the login without a word of the proxy.
+    let emu = Infisical::start();
+    let proxy = Proxy::to(emu.url.trim_start_matches("http://"));
+    let mut ws = workspace(&emu);
+    let port = closed_port();
+    let host = format!("http://infisical.test:{port}");
+    ws.env("HTTP_PROXY", &proxy.url())
+        .env("NO_PROXY", &format!("infisical.test:{port}"));
+    ws.config(&connection("listed", "d", Some(&host)));
+    let run = ws.run(&["plan"]).failure();
+    assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
+    assert!(!run.output().contains("HTTP_PROXY"), "{}", run.output());
+}
+
+#[test]
+fn a_dead_proxy_is_named_with_the_variable_that_chose_it() {
+    let emu = Infisical::start();
+    let mut ws = workspace(&emu);
+    let dead = format!("http://127.0.0.1:{}", closed_port());
+    ws.env("HTTP_PROXY", &dead);
+    ws.config(&connection(
+        "dead-proxy",
+        "d",
+        Some("http://infisical.test:8080"),
+    ));
+    let run = ws.run(&["plan"]).failure();
+    let out = run.folded_output();
+    assert!(
+        out.contains(&format!(
+            "could not connect to the proxy {dead} (from HTTP_PROXY)"
+        )),
+        "{out}"
+    );
+}
