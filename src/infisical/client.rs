@@ -28,6 +28,10 @@ pub const DEFAULT_HOST: &str = "https://app.infisical.com";
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("terraform-provider-infisical/", env!("CARGO_PKG_VERSION"));
 
+/// The largest answer the client reads by default: 32 MiB, room for a list of well over a
+/// hundred thousand connections (each about 1 KiB of JSON).
+pub const DEFAULT_ANSWER_LIMIT: usize = 32 * 1024 * 1024;
+
 /// How a [`Client`] talks to Infisical.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -43,6 +47,9 @@ pub struct ClientConfig {
     /// A token that expires within this margin is renewed before use (capped at half the
     /// token's lifetime).
     pub token_refresh_margin: Duration,
+    /// The largest answer body read, in bytes; a larger one fails the request (enforced while
+    /// reading, so memory stays bounded whatever the server sends).
+    pub answer_limit: usize,
     /// The proxies; `None` reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (either case) from
     /// the environment when the client is built, by Go's rules (see [`ProxyRules`]).
     pub proxy: Option<ProxyRules>,
@@ -57,6 +64,7 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(60),
+            answer_limit: DEFAULT_ANSWER_LIMIT,
             proxy: None,
         }
     }
@@ -76,6 +84,7 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     token_refresh_margin: Duration,
+    answer_limit: usize,
     /// The proxies, to name the one a failed request went through.
     proxy: Arc<ProxyRules>,
     /// Held while a token is obtained, so that concurrent first requests share one login.
@@ -118,7 +127,16 @@ struct Call {
 /// A success answer.
 struct Answer {
     status: StatusCode,
+    /// The `Content-Type`, to explain an answer that is not JSON.
+    content_type: Option<String>,
     body: Vec<u8>,
+}
+
+/// What reading an answer gave.
+enum Read {
+    Whole(StatusCode, HeaderMap, Vec<u8>),
+    /// Larger than the limit: reading stopped there.
+    TooLarge,
 }
 
 /// Why one attempt failed.
@@ -169,6 +187,7 @@ impl Client {
                 timeout: config.timeout,
                 retry: config.retry,
                 token_refresh_margin: config.token_refresh_margin,
+                answer_limit: config.answer_limit,
                 proxy,
                 token: Mutex::new(TokenSlot {
                     current: None,
@@ -550,18 +569,41 @@ impl Client {
                 .body(body.clone());
         }
         let started = Instant::now();
+        let limit = self.inner.answer_limit;
         let outcome = async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            let announced = response
+                .content_length()
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+            if announced.is_some_and(|n| n > limit) {
+                return Ok(Read::TooLarge);
+            }
+            // Chunk by chunk, so that an endless answer costs no more than the limit.
+            let mut body = Vec::with_capacity(announced.unwrap_or(0));
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    return Ok(Read::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Read::Whole(status, headers, body))
         }
         .await;
         let duration_ms = millis(started.elapsed());
         match outcome {
-            Ok((status, headers, body)) => {
+            Ok(Read::Whole(status, headers, body)) => {
                 self.answer(call, attempt, duration_ms, status, &headers, body)
+            }
+            Ok(Read::TooLarge) => {
+                debug!(method = %call.method, path = %call.path, duration_ms, attempt, limit,
+                    "infisical's answer is larger than the limit");
+                Err(Failure::Fatal(Error::TooLarge {
+                    method: call.method.clone(),
+                    path: call.path.clone(),
+                    limit,
+                }))
             }
             Err(error) => {
                 let failure = if error.is_timeout() {
@@ -602,7 +644,15 @@ impl Client {
             // Infisical only puts its request id in error bodies.
             debug!(method = %call.method, path = %call.path, status = status.as_u16(), req_id = "-",
                 duration_ms, attempt, "infisical request");
-            return Ok(Answer { status, body });
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Ok(Answer {
+                status,
+                content_type,
+                body,
+            });
         }
         let api = ApiError::from_response(call.method.clone(), call.path.clone(), status, &body);
         debug!(method = %call.method, path = %call.path, status = status.as_u16(),
@@ -620,17 +670,62 @@ pub(crate) fn encode(body: &impl Serialize) -> Result<Vec<u8>, Error> {
 }
 
 fn decode<R: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<R, Error> {
-    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-        method: call.method.clone(),
-        path: call.path.clone(),
-        status: answer.status,
-        // serde quotes offending values; an answer carrying a token must not be quoted.
-        cause: if call.secret_answer {
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        let json = answer
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+        let cause = if !json {
+            // Not Infisical's JSON at all (a web server's page, a captive portal): say what it
+            // is. Such a page carries no token, so a short, folded piece of it may be shown.
+            let kind = answer.content_type.as_deref().unwrap_or("no content type");
+            format!("the answer is {kind}, not JSON: {}", snippet(&answer.body))
+        } else if call.secret_answer {
+            // serde quotes offending values; an answer carrying a token must not be quoted.
             format!("unexpected JSON at line {} column {}", e.line(), e.column())
         } else {
             e.to_string()
-        },
+        };
+        Error::Decode {
+            method: call.method.clone(),
+            path: call.path.clone(),
+            status: answer.status,
+            json,
+            cause,
+        }
     })
+}
+
+/// How much of a page an error quotes.
+const SNIPPET_CHARS: usize = 80;
+
+/// A short view of a body that is not JSON: an HTML page's title, else its first characters,
+/// whitespace folded and control characters dropped, quoted.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|open| {
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find("</title")?;
+        Some(&text[start..end])
+    });
+    let shown = title.unwrap_or(&text);
+    let folded: String = shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if folded.is_empty() {
+        return "an empty body".to_owned();
+    }
+    let cut: String = folded.chars().take(SNIPPET_CHARS).collect();
+    let more = if cut.len() < folded.len() { "…" } else { "" };
+    match title {
+        Some(_) => format!("a page titled \"{cut}{more}\""),
+        None => format!("\"{cut}{more}\""),
+    }
 }
 
 /// A reqwest error as one line: its chain of causes, without the URL (the caller names the

@@ -253,8 +253,23 @@ pub enum Error {
         path: String,
         /// The answer's status.
         status: StatusCode,
+        /// Whether the answer said it was JSON: when not, it did not come from Infisical's API.
+        json: bool,
         /// What did not match.
         cause: String,
+    },
+    /// An answer larger than the client reads ([`super::ClientConfig::answer_limit`]).
+    #[error(
+        "answer too large: the answer to {method} {path} is larger than the limit of {}",
+        size(*limit)
+    )]
+    TooLarge {
+        /// The request's method.
+        method: Method,
+        /// The request's path.
+        path: String,
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// A request that is not safe to repeat (a create) may or may not have taken effect: the
     /// connection broke after it was sent, or a gateway answered 502/503/504. The client does
@@ -296,6 +311,16 @@ pub enum Error {
         /// The request's path.
         path: String,
     },
+}
+
+/// A size in MiB when it is a whole number of them, else in bytes.
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl Error {

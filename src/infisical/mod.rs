@@ -49,7 +49,9 @@ pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
 };
 pub use auth::{Auth, AuthMethod, ServiceAccountToken};
-pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT, normalize_host};
+pub use client::{
+    Client, ClientConfig, DEFAULT_ANSWER_LIMIT, DEFAULT_HOST, USER_AGENT, normalize_host,
+};
 pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
 pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,

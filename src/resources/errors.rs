@@ -46,7 +46,19 @@ pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagno
             "The request may or may not have been carried out. Run `terraform plan` to see what \
              exists.",
         ),
+        Error::Decode { json: false, .. } => (
+            "No Infisical API at this address",
+            "The server answered with something other than Infisical's JSON API. Check the \
+             provider's `host`: its scheme, port and path prefix (for Infisical served under a \
+             path, e.g. `https://example.com/infisical`), and whether a proxy or captive portal \
+             answers instead.",
+        ),
         Error::Decode { .. } => ("Unexpected answer", "Infisical's answer could not be read."),
+        Error::TooLarge { .. } => (
+            "Answer too large",
+            "The provider reads answers only up to a limit, so that a misbehaving server cannot \
+             exhaust memory. Check that the provider's `host` points at Infisical.",
+        ),
         Error::Config(_) => (
             "Invalid provider configuration",
             "Check the provider block.",

@@ -549,6 +549,81 @@ async fn an_answer_that_is_not_the_expected_json_is_a_decode_error() {
 }
 
 #[tokio::test]
+async fn an_answer_that_is_not_json_names_its_content_type_and_shows_a_snippet() {
+    let (emulator, client) = started().await;
+    client.authenticate().await.unwrap();
+    // A captive portal's login page, answered with 200.
+    let page = format!(
+        "<html><head><title>Hotel  Wi-Fi\n login</title></head><body>{}</body></html>",
+        "x".repeat(5000)
+    );
+    emulator.admin().inject_fault(
+        Fault::next(
+            1,
+            FaultAction::Raw {
+                status: 200,
+                content_type: "text/html; charset=utf-8".into(),
+                body: page,
+            },
+        )
+        .on("GET", CONNECTIONS),
+    );
+    let error = client.github().list(None).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { json: false, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "infisical's answer to GET /api/v1/app-connections/github could not be read: the \
+         answer is text/html; charset=utf-8, not JSON: a page titled \"Hotel Wi-Fi login\""
+    );
+}
+
+#[tokio::test]
+async fn an_answer_over_the_limit_is_refused_whether_announced_or_streamed() {
+    let emulator = Emulator::start(Config::default()).await.unwrap();
+    let client = Client::new(ClientConfig {
+        answer_limit: 4096,
+        ..config(emulator.url(), demo_auth())
+    })
+    .unwrap();
+    client.authenticate().await.unwrap();
+    let admin = emulator.admin();
+    // With a Content-Length: refused before reading.
+    admin.inject_fault(
+        Fault::next(
+            1,
+            FaultAction::Raw {
+                status: 200,
+                content_type: "application/json".into(),
+                body: format!("[{}]", " ".repeat(5000)),
+            },
+        )
+        .on("GET", CONNECTIONS),
+    );
+    // Streamed without one: refused once the limit is passed.
+    admin.inject_fault(
+        Fault::next(1, FaultAction::HugeBody { bytes: 1 << 20 }).on("GET", CONNECTIONS),
+    );
+    for _ in 0..2 {
+        let error = client.github().list(None).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::TooLarge { limit: 4096, .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "answer too large: the answer to GET /api/v1/app-connections/github is larger than \
+             the limit of 4096 bytes"
+        );
+    }
+    assert_eq!(count(&emulator, "GET", CONNECTIONS), 2, "not retried");
+    // The limit is the limit: an answer within it is read.
+    assert!(client.github().list(None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn the_organization_slug_is_sent_only_when_set() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let auth = Auth::UniversalAuth {

@@ -134,3 +134,59 @@ fn a_dead_proxy_is_named_with_the_variable_that_chose_it() {
         "{out}"
     );
 }
+
+/// The highest peak resident set (VmHWM, KiB) of `ws`'s provider processes, sampled while `run`
+/// runs.
+fn peak_rss_kib(ws: &Workspace, run: impl FnOnce()) -> u64 {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let done = AtomicBool::new(false);
+    let peak = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::Relaxed) {
+                for pid in ws.provider_processes() {
+                    let status = std::fs::read_to_string(format!("/proc/{pid}/status"));
+                    let hwm = status.ok().and_then(|s| {
+                        s.lines()
+                            .find_map(|l| l.strip_prefix("VmHWM:"))
+                            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    });
+                    if let Some(hwm) = hwm {
+                        peak.fetch_max(hwm, Ordering::Relaxed);
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        });
+        run();
+        done.store(true, Ordering::Relaxed);
+    });
+    peak.load(Ordering::Relaxed)
+}
+
+#[test]
+fn a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory() {
+    use infisical_emulator::{Fault, FaultAction};
+    // Issue 17: a 200 MB body on a GET took the provider to 420 MB before failing.
+    let emu = Infisical::start();
+    let ws = workspace(&emu);
+    ws.config(&connection("big", "d", None));
+    ws.run(&["apply", "-auto-approve"]).success();
+    emu.admin.inject_fault(
+        Fault::next(
+            1,
+            FaultAction::HugeBody {
+                bytes: 200 * 1024 * 1024,
+            },
+        )
+        .on("GET", "/api/v1/app-connections/github/"),
+    );
+    let mut out = String::new();
+    let peak = peak_rss_kib(&ws, || out = ws.run(&["plan"]).failure().folded_output());
+    assert!(
+        out.contains("Answer too large") && out.contains("is larger than the limit of 32 MiB"),
+        "{out}"
+    );
+    assert!(peak > 0, "the provider's memory was never sampled");
+    assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+}
