@@ -16,7 +16,7 @@ use url::Url;
 
 use super::app_connection::{App, AppConnections};
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
-use super::error::{ApiError, Error};
+use super::error::{ApiError, Error, NetworkProblem};
 use super::github::GitHub;
 use super::proxy::ProxyRules;
 use super::retry::{self, RetryPolicy};
@@ -147,7 +147,7 @@ enum Failure {
         retry_after: Option<Duration>,
     },
     /// The connection could not be opened: nothing was sent.
-    NotSent(String),
+    NotSent(String, NetworkProblem),
     /// The connection failed after the request may have been sent.
     Sent(String),
     /// No answer in time; `sent` is false when it was the connection that timed out.
@@ -424,13 +424,13 @@ impl Client {
             };
             let (error, retry, server_wait) = self.judge(call, failure);
             if !retry || attempt >= policy.max_attempts.max(1) {
-                return Err(error);
+                return Err(tally(error, attempt, started.elapsed()));
             }
             let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
             if started.elapsed() + wait > policy.max_elapsed {
                 debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                     "not retrying: the wait would exceed the retry time limit");
-                return Err(error);
+                return Err(tally(error, attempt, started.elapsed()));
             }
             debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                 error = %error, "retrying infisical request");
@@ -482,13 +482,15 @@ impl Client {
                 500 if safe => (Error::from_api(*api, retry_after), true, retry_after),
                 _ => (Error::from_api(*api, retry_after), false, None),
             },
-            Failure::NotSent(cause) => (
+            // A wrong certificate, protocol or name stays wrong: only the rest is retried.
+            Failure::NotSent(cause, problem) => (
                 Error::Transport {
                     method,
                     path,
                     cause,
+                    problem,
                 },
-                true,
+                !problem.is_permanent(),
                 None,
             ),
             Failure::Sent(cause) if safe => (
@@ -496,6 +498,7 @@ impl Client {
                     method,
                     path,
                     cause,
+                    problem: NetworkProblem::Other,
                 },
                 true,
                 None,
@@ -519,6 +522,8 @@ impl Client {
                         method,
                         path,
                         timeout,
+                        attempts: 1,
+                        elapsed: timeout,
                     },
                     true,
                     None,
@@ -611,17 +616,22 @@ impl Client {
                         sent: !error.is_connect(),
                     }
                 } else if error.is_connect() {
+                    let problem = classify(&error);
                     let cause = describe(error);
-                    Failure::NotSent(match self.inner.proxy.proxy_for(&call.url) {
-                        // Connecting means connecting to the proxy: name it, and its variable.
-                        Some(proxy) => format!("could not connect to {}: {cause}", proxy.display()),
-                        None => cause,
-                    })
+                    let proxy = self.inner.proxy.proxy_for(&call.url);
+                    match proxy {
+                        // A TCP failure means the proxy's: name it, and its variable.
+                        Some(proxy) if problem == NetworkProblem::Other => Failure::NotSent(
+                            format!("could not connect to {}: {cause}", proxy.display()),
+                            NetworkProblem::Proxy,
+                        ),
+                        _ => Failure::NotSent(cause, problem),
+                    }
                 } else {
                     Failure::Sent(describe(error))
                 };
                 let cause = match &failure {
-                    Failure::NotSent(cause) | Failure::Sent(cause) => cause.as_str(),
+                    Failure::NotSent(cause, _) | Failure::Sent(cause) => cause.as_str(),
                     _ => "timed out",
                 };
                 debug!(method = %call.method, path = %call.path, duration_ms, attempt, error = cause,
@@ -742,6 +752,69 @@ fn describe(error: reqwest::Error) -> String {
         source = cause.source();
     }
     parts.join(": ")
+}
+
+/// The final error of a request given up after `attempts` attempts over `elapsed`: a timeout
+/// states the real totals.
+fn tally(error: Error, attempts: u32, elapsed: Duration) -> Error {
+    match error {
+        Error::Timeout {
+            method,
+            path,
+            timeout,
+            ..
+        } => Error::Timeout {
+            method,
+            path,
+            timeout,
+            attempts,
+            elapsed,
+        },
+        other => other,
+    }
+}
+
+/// What kind of network problem a failed connection had, from the causes reqwest chains (TLS
+/// errors sit inside `std::io::Error`s, whose `source` skips them, so those are opened).
+fn classify(error: &reqwest::Error) -> NetworkProblem {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    let mut text = String::new();
+    while let Some(cause) = next {
+        let inner = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        for candidate in [Some(cause), inner].into_iter().flatten() {
+            if let Some(tls) = candidate.downcast_ref::<rustls::Error>() {
+                return match tls {
+                    rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+                        NetworkProblem::UntrustedCertificate
+                    }
+                    rustls::Error::InvalidCertificate(_) => NetworkProblem::BadCertificate,
+                    rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                        NetworkProblem::NotTls
+                    }
+                    _ => NetworkProblem::Tls,
+                };
+            }
+        }
+        text.push_str(&cause.to_string());
+        text.push('\n');
+        next = inner.or_else(|| cause.source());
+    }
+    // getaddrinfo's words for "no such name" (glibc, musl, BSD); not "temporary failure".
+    if [
+        "Name or service not known",
+        "No address associated with hostname",
+        "nodename nor servname provided",
+        "Name does not resolve",
+    ]
+    .iter()
+    .any(|words| text.contains(words))
+    {
+        return NetworkProblem::UnknownName;
+    }
+    NetworkProblem::Other
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -52,7 +52,7 @@ pub use auth::{Auth, AuthMethod, ServiceAccountToken};
 pub use client::{
     Client, ClientConfig, DEFAULT_ANSWER_LIMIT, DEFAULT_HOST, USER_AGENT, normalize_host,
 };
-pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
+pub use error::{ApiError, Error, ForbiddenKind, NetworkProblem, PathSegment, ValidationIssue};
 pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
     GitHubMethod,

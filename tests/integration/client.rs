@@ -864,10 +864,22 @@ async fn a_slow_answer_times_out() {
     emulator.admin().set_latency(Duration::from_secs(2));
     let started = Instant::now();
     let error = client.github().list(None).await.unwrap_err();
+    let waited = started.elapsed();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-    assert_eq!(
-        error.to_string(),
-        "infisical did not answer GET /api/v1/app-connections/github within 0.15s"
+    // Issue 17: the message named one attempt's limit after several attempts; it now states
+    // the attempts and the real total, which is the time the caller waited.
+    let message = error.to_string();
+    let total = message
+        .strip_prefix(
+            "infisical did not answer GET /api/v1/app-connections/github: 2 attempts of 0.15s \
+             each timed out, ",
+        )
+        .and_then(|rest| rest.strip_suffix("s in all"))
+        .unwrap_or_else(|| panic!("{message}"));
+    let total = Duration::from_secs_f64(total.parse().unwrap());
+    assert!(
+        total.abs_diff(waited) < Duration::from_millis(20),
+        "stated {total:?}, waited {waited:?}"
     );
     assert!(
         started.elapsed() < Duration::from_millis(1500),

@@ -1,9 +1,16 @@
 //! Self-hosted networks (issue 17), against real Terraform: proxies chosen by Go's rules, and the
 //! errors a network problem gives.
 
+use std::time::Duration;
+
+use terraform_provider_infisical::infisical::{
+    Auth, Client, ClientConfig, Error, NetworkProblem, ProxyRules, RetryPolicy,
+};
+
 use crate::github::{assert_empty_plan, rand_suffix};
 use crate::support::infisical::Infisical;
 use crate::support::proxy::{Proxy, closed_port};
+use crate::support::tls::TlsFront;
 use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
 /// One PAT connection named `name`, described `description`.
@@ -189,4 +196,150 @@ fn a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory() {
     );
     assert!(peak > 0, "the provider's memory was never sampled");
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
+}
+
+#[test]
+fn an_untrusted_certificate_fails_the_plan_naming_ssl_cert_file_which_then_fixes_it() {
+    let emu = Infisical::start();
+    let front = TlsFront::to(emu.url.trim_start_matches("http://"));
+    let mut ws = workspace(&emu);
+    let host = front.url();
+    ws.config(&connection("private-ca", "d", Some(&host)));
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(
+        out.contains("Certificate not trusted: could not log in to Infisical"),
+        "{out}"
+    );
+    assert!(
+        out.contains("point `SSL_CERT_FILE` at a PEM file") && out.contains("system trust store"),
+        "{out}"
+    );
+    assert!(!out.contains("client id and secret"), "{out}");
+    // A certificate does not change between attempts: one connection, no retry.
+    assert_eq!(front.connections(), 1);
+    assert!(emu.api_requests().is_empty());
+
+    ws.env("SSL_CERT_FILE", front.ca_file().to_str().unwrap());
+    lifecycle(&ws, &emu, Some(&host));
+}
+
+#[test]
+fn https_against_plain_http_suggests_http() {
+    let emu = Infisical::start();
+    let ws = workspace(&emu);
+    let host = emu.url.replace("http://", "https://");
+    ws.config(&connection("not-tls", "d", Some(&host)));
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(
+        out.contains("Not a TLS server: could not log in to Infisical")
+            && out.contains("If it serves plain HTTP, use `http://` in `host`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_page_that_is_not_infisical_points_at_the_host_not_the_credentials() {
+    use infisical_emulator::{Fault, FaultAction};
+    let emu = Infisical::start();
+    let ws = workspace(&emu);
+    ws.config(&connection("no-api", "d", None));
+    // A web server's 404 page (Infisical under a path prefix the host forgot, a wrong port),
+    // then a captive portal's login page answered with 200.
+    let pages = [
+        (
+            404,
+            "<html><head><title>404 Not Found</title></head><body>nginx</body></html>",
+        ),
+        (
+            200,
+            "<html><head><title>Guest Wi-Fi: sign in</title></head></html>",
+        ),
+    ];
+    for (status, page) in pages {
+        emu.admin.inject_fault(
+            Fault::next(
+                1,
+                FaultAction::Raw {
+                    status,
+                    content_type: "text/html".into(),
+                    body: page.into(),
+                },
+            )
+            .on("POST", "/api/v1/auth/"),
+        );
+        let out = ws.run(&["plan"]).failure().folded_output();
+        assert!(
+            out.contains("No Infisical API at this address: could not log in to Infisical")
+                && out.contains("its path prefix when Infisical is served under a path"),
+            "{out}"
+        );
+        assert!(!out.contains("client id and secret"), "{out}");
+    }
+    // Infisical itself refusing the credentials still gets the credentials hint.
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    ws.env("INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET", "wrong-secret");
+    crate::support::secrets::remember("wrong-secret");
+    ws.config(&connection("no-api", "d", None));
+    ws.write("pat.auto.tfvars", "pat = \"ghp_unused\"\n");
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(
+        out.contains("Login failed") && out.contains("client id and secret"),
+        "{out}"
+    );
+}
+
+/// A client for `url` with the suite's short retry waits, run on a runtime of its own.
+fn client(url: &str) -> (tokio::runtime::Runtime, Client) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = ClientConfig {
+        retry: RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(40),
+            max_elapsed: Duration::from_secs(10),
+        },
+        proxy: Some(ProxyRules::none()),
+        ..ClientConfig::new(
+            url::Url::parse(url).unwrap(),
+            Auth::universal("demo-client-id", "demo-client-secret"),
+        )
+    };
+    (runtime, Client::new(config).unwrap())
+}
+
+#[test]
+fn permanent_failures_are_not_retried() {
+    let emu = Infisical::start();
+    let front = TlsFront::to(emu.url.trim_start_matches("http://"));
+    let (runtime, untrusted) = client(&front.url());
+    let error = runtime.block_on(untrusted.authenticate()).unwrap_err();
+    assert!(error.to_string().contains("UnknownIssuer"), "{error}");
+    assert_eq!(front.connections(), 1, "a TLS failure was retried");
+
+    // A name DNS does not know (`.test` is reserved): one attempt, said in the error.
+    let started = std::time::Instant::now();
+    let (runtime, unknown) = client("http://no-such-infisical.test:8080");
+    let error = runtime.block_on(unknown.authenticate()).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Login { source, .. }
+                if matches!(**source, Error::Transport { problem: NetworkProblem::UnknownName, .. })
+        ),
+        "{error:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2), "retried");
+
+    // A refused connection may pass: it is retried (four attempts, within the short policy).
+    let (runtime, refused) = client(&format!("http://127.0.0.1:{}", closed_port()));
+    let error = runtime.block_on(refused.authenticate()).unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Login { source, .. }
+                if matches!(**source, Error::Transport { problem: NetworkProblem::Other, .. })
+        ),
+        "{error:?}"
+    );
 }

@@ -9,6 +9,7 @@ pub mod plugin;
 pub mod proxy;
 pub mod registry;
 pub mod secrets;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
