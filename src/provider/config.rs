@@ -16,6 +16,7 @@
 //! after apply defers the settings instead ([`Resolved::Unknown`]).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::infisical::aws::{self, AwsSource};
 use crate::infisical::{Auth, AuthMethod, ServiceAccountToken};
@@ -52,6 +53,10 @@ pub mod env {
     pub const KUBERNETES_TOKEN_PATH: &str = "INFISICAL_KUBERNETES_SERVICE_ACCOUNT_TOKEN_PATH";
     /// The official provider's deprecated service token: refused (see [`super::SERVICE_TOKEN`]).
     pub const SERVICE_TOKEN: &str = "INFISICAL_SERVICE_TOKEN";
+    /// The time limit of one attempt of one request (this provider's own).
+    pub const REQUEST_TIMEOUT: &str = "INFISICAL_REQUEST_TIMEOUT";
+    /// The time after which no retry starts (this provider's own).
+    pub const RETRY_TIMEOUT: &str = "INFISICAL_RETRY_TIMEOUT";
 }
 
 /// Why a service token cannot be used, for every place one can be given.
@@ -100,6 +105,10 @@ pub(super) struct Settings {
     pub host: url::Url,
     /// How to log in (and to which (sub-)organization).
     pub auth: Auth,
+    /// The time limit of one attempt, when set.
+    pub request_timeout: Option<Duration>,
+    /// The time after which no retry starts, when set.
+    pub retry_timeout: Option<Duration>,
 }
 
 /// The outcome of reading the configuration.
@@ -141,6 +150,8 @@ pub(super) fn resolve(
         Some(env::ORGANIZATION_SLUG),
     );
     let login = reader.login(&auth);
+    let request_timeout = reader.duration(attr::REQUEST_TIMEOUT, env::REQUEST_TIMEOUT);
+    let retry_timeout = reader.duration(attr::RETRY_TIMEOUT, env::RETRY_TIMEOUT);
     let host = match (host_text, reader.unknown_at(&AttrPath::new(attr::HOST))) {
         (_, true) => None,
         (text, false) => parse_host(text.as_deref().unwrap_or(DEFAULT_HOST), reader.diags),
@@ -153,7 +164,12 @@ pub(super) fn resolve(
         return Resolved::Unknown(path);
     }
     match (host, login) {
-        (Some(host), Some(auth)) => Resolved::Ready(Box::new(Settings { host, auth })),
+        (Some(host), Some(auth)) => Resolved::Ready(Box::new(Settings {
+            host,
+            auth,
+            request_timeout,
+            retry_timeout,
+        })),
         // Each `None` above came with an error.
         _ => Resolved::Invalid,
     }
@@ -166,6 +182,13 @@ pub(super) fn resolve(
 pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Value::String(host) = config.at(&AttrPath::new(attr::HOST)) {
         parse_host(host, diags);
+    }
+    for name in [attr::REQUEST_TIMEOUT, attr::RETRY_TIMEOUT] {
+        if let Value::String(text) = config.at(&AttrPath::new(name))
+            && let Err(problem) = parse_duration(text)
+        {
+            diags.attr_error(AttrPath::new(name), INVALID_DURATION, problem);
+        }
     }
     if !config.at(&AttrPath::new(attr::SERVICE_TOKEN)).is_null() {
         diags.attr_error(
@@ -271,6 +294,26 @@ impl Reader<'_> {
         match self.config.at(path) {
             Value::String(s) => Some(s.clone()),
             _ => var.and_then(|v| self.env(v)),
+        }
+    }
+
+    /// A time limit from the block's `name`, else the environment's `var`; a value that is not
+    /// a duration is reported where it came from.
+    fn duration(&mut self, name: &str, var: &str) -> Option<Duration> {
+        let path = AttrPath::new(name);
+        let from_block = matches!(self.config.at(&path), Value::String(_));
+        let text = self.pick(&path, Some(var))?;
+        match parse_duration(&text) {
+            Ok(duration) => Some(duration),
+            Err(problem) if from_block => {
+                self.diags.attr_error(path, INVALID_DURATION, problem);
+                None
+            }
+            Err(problem) => {
+                self.diags
+                    .error(INVALID_DURATION, format!("{var}: {problem}"));
+                None
+            }
         }
     }
 
@@ -656,6 +699,53 @@ fn join_and(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
+}
+
+const INVALID_DURATION: &str = "Invalid time limit";
+
+/// A time limit as Go and Terraform write durations (`30s`, `2m`, `1m30s`, `500ms`, `1h`), or a
+/// number of seconds (`45`). It must be more than zero.
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let invalid = || {
+        format!(
+            "{text:?} is not a duration: write it like 30s, 2m, 1m30s or 500ms (or a number of \
+             seconds)"
+        )
+    };
+    let duration = if let Ok(seconds) = text.parse::<u64>() {
+        Duration::from_secs(seconds)
+    } else {
+        let mut total = Duration::ZERO;
+        let mut rest = text;
+        while !rest.is_empty() {
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit() && c != '.')
+                .ok_or_else(invalid)?;
+            let (number, after) = rest.split_at(digits);
+            let unit_len = after
+                .find(|c: char| c.is_ascii_digit() || c == '.')
+                .unwrap_or(after.len());
+            let (unit, next) = after.split_at(unit_len);
+            let number: f64 = number.parse().map_err(|_| invalid())?;
+            let scale = match unit {
+                "ms" => 0.001,
+                "s" => 1.0,
+                "m" => 60.0,
+                "h" => 3600.0,
+                _ => return Err(invalid()),
+            };
+            total += Duration::try_from_secs_f64(number * scale).map_err(|_| invalid())?;
+            rest = next;
+        }
+        total
+    };
+    if duration.is_zero() {
+        return Err(format!(
+            "{text:?} is no time at all: a time limit must be more than zero"
+        ));
+    }
+    Ok(duration)
 }
 
 /// Parses the host: an http(s) URL; a trailing slash or `/api` is tolerated and dropped.
@@ -1374,5 +1464,87 @@ mod tests {
             ],
         );
         assert_eq!(invalid(&cfg, &[])[0].0, "auth");
+    }
+
+    #[test]
+    fn durations_are_written_as_go_writes_them_or_in_seconds() {
+        for (text, millis) in [
+            ("30s", 30_000),
+            ("2m", 120_000),
+            ("1m30s", 90_000),
+            ("500ms", 500),
+            ("1.5s", 1_500),
+            ("1h", 3_600_000),
+            ("45", 45_000),
+            (" 10s ", 10_000),
+        ] {
+            assert_eq!(
+                parse_duration(text),
+                Ok(Duration::from_millis(millis)),
+                "{text}"
+            );
+        }
+        for text in ["", "0", "0s", "s", "10 s", "10x", "ten", "-5s", "1m-5s"] {
+            assert!(parse_duration(text).is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn time_limits_come_from_the_block_then_the_environment_and_errors_say_where() {
+        let with = |request: Value, retry: Value| {
+            Value::object([
+                ("host", Value::Null),
+                ("auth", Value::Null),
+                (attr::REQUEST_TIMEOUT, request),
+                (attr::RETRY_TIMEOUT, retry),
+            ])
+        };
+        let token = (env::TOKEN, "t");
+        let settings = ready(&with(Value::Null, Value::Null), &[token]);
+        assert_eq!(
+            (settings.request_timeout, settings.retry_timeout),
+            (None, None)
+        );
+        let settings = ready(
+            &with(Value::Null, Value::Null),
+            &[
+                token,
+                (env::REQUEST_TIMEOUT, "5s"),
+                (env::RETRY_TIMEOUT, "1m"),
+            ],
+        );
+        assert_eq!(settings.request_timeout, Some(Duration::from_secs(5)));
+        assert_eq!(settings.retry_timeout, Some(Duration::from_secs(60)));
+        let settings = ready(
+            &with(s("90s"), Value::Null),
+            &[token, (env::REQUEST_TIMEOUT, "5s")],
+        );
+        assert_eq!(settings.request_timeout, Some(Duration::from_secs(90)));
+
+        let errors = invalid(&with(s("soon"), Value::Null), &[token]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "request_timeout");
+        assert!(
+            errors[0].1.contains("\"soon\" is not a duration"),
+            "{errors:?}"
+        );
+        let errors = invalid(
+            &with(Value::Null, Value::Null),
+            &[token, (env::RETRY_TIMEOUT, "0")],
+        );
+        assert_eq!(errors[0].0, "");
+        assert!(
+            errors[0]
+                .1
+                .starts_with("Invalid time limit: INFISICAL_RETRY_TIMEOUT: \"0\" is no time"),
+            "{errors:?}"
+        );
+        let mut diags = Diagnostics::default();
+        validate(&with(Value::Null, s("2 minutes")), &mut diags);
+        let paths: Vec<String> = diags
+            .iter()
+            .filter_map(|d| d.path.as_ref().map(ToString::to_string))
+            .collect();
+        assert_eq!(paths, ["retry_timeout"]);
     }
 }

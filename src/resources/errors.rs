@@ -96,7 +96,9 @@ fn cause(err: &Error) -> (&'static str, &'static str) {
         Error::Transport { problem, .. } => network(*problem),
         Error::Timeout { .. } => (
             "Infisical did not answer",
-            "Check the provider's `host` and the network, then run the command again.",
+            "Check the provider's `host` and the network. On a slow network or server, raise \
+             the provider's `request_timeout` (or `INFISICAL_REQUEST_TIMEOUT`), and \
+             `retry_timeout` (or `INFISICAL_RETRY_TIMEOUT`) for more attempts.",
         ),
         Error::Ambiguous { .. } => (
             "Outcome unknown",

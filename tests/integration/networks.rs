@@ -343,3 +343,57 @@ fn permanent_failures_are_not_retried() {
         "{error:?}"
     );
 }
+
+/// The total a timeout error states, in seconds, and its attempts.
+fn stated_total(out: &str) -> (u32, f64) {
+    let (_, rest) = out
+        .split_once("did not answer POST /api/v1/auth/universal-auth/login: ")
+        .unwrap_or_else(|| panic!("{out}"));
+    let attempts = rest.split(' ').next().unwrap().parse().unwrap();
+    let (_, rest) = rest.split_once("timed out, ").unwrap();
+    let total = rest.split_once("s in all").unwrap().0.parse().unwrap();
+    (attempts, total)
+}
+
+#[test]
+fn a_hung_server_times_out_as_the_environment_says_and_states_the_time_waited() {
+    // Accepts connections (the kernel does, into the backlog) and never answers.
+    let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("http://{}", hung.local_addr().unwrap());
+    let emu = Infisical::start();
+    let mut ws = workspace(&emu);
+    ws.env("INFISICAL_HOST", &host)
+        .env("INFISICAL_REQUEST_TIMEOUT", "1s")
+        .env("INFISICAL_RETRY_TIMEOUT", "2s");
+    ws.config(&connection("hung", "d", None));
+    let started = std::time::Instant::now();
+    let out = ws.run(&["plan"]).failure().folded_output();
+    let waited = started.elapsed().as_secs_f64();
+    assert!(
+        out.contains("Infisical did not answer")
+            && out.contains(
+                "raise the provider's `request_timeout` (or `INFISICAL_REQUEST_TIMEOUT`)"
+            ),
+        "{out}"
+    );
+    assert!(out.contains("attempts of 1s each timed out"), "{out}");
+    let (attempts, total) = stated_total(&out);
+    // Two attempts of 1 s and the wait between them; no retry starts after 2 s.
+    assert_eq!(attempts, 2, "{out}");
+    assert!((2.0..3.0).contains(&total), "{out}");
+    // What Terraform took is the stated time plus its own start-up.
+    assert!(
+        total <= waited && waited - total < 5.0,
+        "stated {total}s, waited {waited}s"
+    );
+
+    // The provider block's attribute beats the variable.
+    ws.config(&connection("hung", "d", None).replace(
+        "provider \"infisical\" {",
+        "provider \"infisical\" {\n  request_timeout = \"500ms\"\n  retry_timeout = \"1ms\"",
+    ));
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(out.contains("1 attempt of 0.5s each timed out"), "{out}");
+    let (_, total) = stated_total(&out);
+    assert!((0.5..1.0).contains(&total), "{out}");
+}
