@@ -35,7 +35,7 @@ pub const DEFAULT_ANSWER_LIMIT: usize = 32 * 1024 * 1024;
 /// How a [`Client`] talks to Infisical.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash or `/api` is
+    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash, `/api` or `/api/v1` is
     /// ignored, and a path prefix is kept (`https://example.com/infisical`).
     pub host: Url,
     /// How to obtain an access token.
@@ -821,7 +821,8 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api`.
+/// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api` or
+/// `/api/v1` (the paths are built from `/api/v1/…`).
 pub fn normalize_host(mut host: Url) -> Result<Url, Error> {
     if !matches!(host.scheme(), "http" | "https") || host.cannot_be_a_base() {
         return Err(Error::Config(format!(
@@ -829,6 +830,7 @@ pub fn normalize_host(mut host: Url) -> Result<Url, Error> {
         )));
     }
     let path = host.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api/v1").unwrap_or(path);
     let path = path.strip_suffix("/api").unwrap_or(path).to_owned();
     host.set_path(&path);
     host.set_query(None);
@@ -867,6 +869,15 @@ mod tests {
         assert_eq!(
             normalized("https://example.com/infisical/api/"),
             "https://example.com/infisical"
+        );
+        // Issue 17: `/api/v1` produced `/api/v1/api/v1/…`.
+        assert_eq!(
+            normalized("https://example.com/infisical/api/v1/"),
+            "https://example.com/infisical"
+        );
+        assert_eq!(
+            normalized("https://app.infisical.com/api/v1"),
+            "https://app.infisical.com/"
         );
         assert!(normalize_host(Url::parse("ftp://example.com").unwrap()).is_err());
     }

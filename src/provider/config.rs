@@ -143,6 +143,7 @@ pub(super) fn resolve(
         unknown: Vec::new(),
         organization_slug: None,
     };
+    let host_from_block = matches!(config.at(&AttrPath::new(attr::HOST)), Value::String(_));
     let host_text = reader.pick(&AttrPath::new(attr::HOST), Some(env::HOST));
     let auth = AttrPath::new(attr::AUTH);
     reader.organization_slug = reader.pick(
@@ -154,7 +155,19 @@ pub(super) fn resolve(
     let retry_timeout = reader.duration(attr::RETRY_TIMEOUT, env::RETRY_TIMEOUT);
     let host = match (host_text, reader.unknown_at(&AttrPath::new(attr::HOST))) {
         (_, true) => None,
-        (text, false) => parse_host(text.as_deref().unwrap_or(DEFAULT_HOST), reader.diags),
+        (text, false) => {
+            // Without a value anywhere, the default: it cannot be wrong.
+            let origin = if host_from_block || text.is_none() {
+                HostOrigin::Block
+            } else {
+                HostOrigin::Environment
+            };
+            parse_host(
+                text.as_deref().unwrap_or(DEFAULT_HOST),
+                origin,
+                reader.diags,
+            )
+        }
     };
     let Reader { diags, unknown, .. } = reader;
     if errors(diags) > errors_before {
@@ -181,7 +194,7 @@ pub(super) fn resolve(
 /// credentials, as Terraform means it to ("regardless of any provided variables").
 pub(super) fn validate(config: &Value, diags: &mut Diagnostics) {
     if let Value::String(host) = config.at(&AttrPath::new(attr::HOST)) {
-        parse_host(host, diags);
+        parse_host(host, HostOrigin::Block, diags);
     }
     for name in [attr::REQUEST_TIMEOUT, attr::RETRY_TIMEOUT] {
         if let Value::String(text) = config.at(&AttrPath::new(name))
@@ -748,23 +761,82 @@ pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// Parses the host: an http(s) URL; a trailing slash or `/api` is tolerated and dropped.
-pub(super) fn parse_host(text: &str, diags: &mut Diagnostics) -> Option<url::Url> {
+/// Where the host came from, which is where an error about it is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HostOrigin {
+    /// The provider block's `host`: the error carries its path.
+    Block,
+    /// `INFISICAL_HOST`: the error names it.
+    Environment,
+}
+
+/// Parses the host: an http(s) URL; a trailing slash, `/api` or `/api/v1` is tolerated and
+/// dropped.
+pub(super) fn parse_host(
+    text: &str,
+    origin: HostOrigin,
+    diags: &mut Diagnostics,
+) -> Option<url::Url> {
     let parsed = url::Url::parse(text.trim())
         .ok()
         .filter(|url| url.host_str().is_some());
-    match parsed.map(crate::infisical::normalize_host) {
-        Some(Ok(url)) => Some(url),
-        _ => {
-            diags.attr_error(
-                AttrPath::new(attr::HOST),
-                "Invalid Infisical host",
-                format!(
-                    "host must be an http:// or https:// URL such as {DEFAULT_HOST}, got {text:?}."
-                ),
-            );
-            None
-        }
+    if let Some(Ok(url)) = parsed.map(crate::infisical::normalize_host) {
+        return Some(url);
+    }
+    let (summary, problem) = match bracketed_ipv6(text.trim()) {
+        Some(fixed) => (
+            "Invalid Infisical host",
+            format!(
+                "an IPv6 address in a URL must be in brackets: write \"{fixed}\", not {text:?}."
+            ),
+        ),
+        None => (
+            "Invalid Infisical host",
+            format!("must be an http:// or https:// URL such as {DEFAULT_HOST}, got {text:?}."),
+        ),
+    };
+    match origin {
+        HostOrigin::Block => diags.attr_error(
+            AttrPath::new(attr::HOST),
+            summary,
+            format!("host {problem}"),
+        ),
+        HostOrigin::Environment => diags.error(
+            summary,
+            format!(
+                "{} (from the environment; the provider block sets no `host`) {problem}",
+                env::HOST
+            ),
+        ),
+    }
+    None
+}
+
+/// For a URL whose host is an IPv6 address without brackets (`http://::1:8080`), the URL with
+/// them (`http://[::1]:8080`); `None` for anything else.
+fn bracketed_ipv6(text: &str) -> Option<String> {
+    let (scheme, rest) = text.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    if authority.contains(['[', '@']) || authority.matches(':').count() < 2 {
+        return None;
+    }
+    let whole = authority.parse::<std::net::Ipv6Addr>().is_ok();
+    // A last group of decimal digits reads as a port: `::1:8080` is `::1`, port 8080 — unless
+    // the user meant it as part of the address, which is then offered too.
+    let with_port = authority.rsplit_once(':').filter(|(address, port)| {
+        port.chars().all(|c| c.is_ascii_digit())
+            && port.parse::<u16>().is_ok()
+            && address.parse::<std::net::Ipv6Addr>().is_ok()
+    });
+    match (with_port, whole) {
+        (Some((address, port)), true) => Some(format!(
+            "{scheme}://[{address}]:{port}{tail}\" (or \"{scheme}://[{authority}]{tail}\" if \
+             {port} is part of the address)"
+        )),
+        (Some((address, port)), false) => Some(format!("{scheme}://[{address}]:{port}{tail}")),
+        (None, true) => Some(format!("{scheme}://[{authority}]{tail}")),
+        (None, false) => None,
     }
 }
 
@@ -1546,5 +1618,57 @@ mod tests {
             .filter_map(|d| d.path.as_ref().map(ToString::to_string))
             .collect();
         assert_eq!(paths, ["retry_timeout"]);
+    }
+
+    #[test]
+    fn host_errors_say_where_the_host_came_from_and_how_to_write_ipv6() {
+        let token = (env::TOKEN, "t");
+        // From the environment: named, no attribute path.
+        let errors = invalid(&none(), &[token, (env::HOST, "htps//infisical.corp")]);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "");
+        assert!(
+            errors[0].1.starts_with(
+                "Invalid Infisical host: INFISICAL_HOST (from the environment; the provider \
+                 block sets no `host`) must be an http:// or https:// URL"
+            ),
+            "{errors:?}"
+        );
+        // From the block: at its path, even with the variable set too.
+        let block = Value::object([("host", s("http://::1:8080")), ("auth", Value::Null)]);
+        let errors = invalid(&block, &[token, (env::HOST, "https://ok.example")]);
+        assert_eq!(errors[0].0, "host");
+        assert!(
+            errors[0].1.contains(
+                "host an IPv6 address in a URL must be in brackets: write \"http://[::1]:8080\""
+            ),
+            "{errors:?}"
+        );
+        for (text, fixed) in [
+            (
+                "http://::1:8080",
+                Some(
+                    "http://[::1]:8080\" (or \"http://[::1:8080]\" if 8080 is part of the \
+                     address)",
+                ),
+            ),
+            (
+                "https://fd00::5/infisical",
+                Some("https://[fd00::5]/infisical"),
+            ),
+            (
+                "http://2001:db8:0:0:0:0:0:1:8443/api",
+                Some("http://[2001:db8:0:0:0:0:0:1]:8443/api"),
+            ),
+            ("http://fe80::1:abcd", Some("http://[fe80::1:abcd]")),
+            ("http://[::1]:8080", None),
+            ("http://example.com:8080", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(bracketed_ipv6(text).as_deref(), fixed, "{text}");
+        }
+        // A bracketed address and `/api/v1` are fine.
+        let settings = ready(&none(), &[token, (env::HOST, "http://[::1]:8080/api/v1")]);
+        assert_eq!(settings.host.as_str(), "http://[::1]:8080/");
     }
 }

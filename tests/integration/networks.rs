@@ -397,3 +397,39 @@ fn a_hung_server_times_out_as_the_environment_says_and_states_the_time_waited() 
     let (_, total) = stated_total(&out);
     assert!((0.5..1.0).contains(&total), "{out}");
 }
+
+#[test]
+fn host_mistakes_are_told_apart_and_an_api_v1_suffix_is_tolerated() {
+    let emu = Infisical::start();
+    let mut ws = workspace(&emu);
+    // `host = ".../api/v1"` used to produce `/api/v1/api/v1/...`.
+    lifecycle(&ws, &emu, Some(&format!("{}/api/v1", emu.url)));
+
+    // A typo in INFISICAL_HOST is reported as the variable's, not the block's.
+    ws.env("INFISICAL_HOST", "htp://127.0.0.1:8080");
+    ws.config(&connection("typo", "d", None));
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(
+        out.contains(
+            "INFISICAL_HOST (from the environment; the provider block sets no `host`) must be \
+             an http:// or https:// URL such as https://app.infisical.com, got \
+             \"htp://127.0.0.1:8080\""
+        ),
+        "{out}"
+    );
+
+    // An IPv6 address without brackets gets its own message, at the block's `host`.
+    ws.config(&connection(
+        "v6",
+        "d",
+        Some("http://2001:db8:0:0:0:0:0:1:8080"),
+    ));
+    let out = ws.run(&["plan"]).failure().folded_output();
+    assert!(
+        out.contains(
+            "host an IPv6 address in a URL must be in brackets: write \
+             \"http://[2001:db8:0:0:0:0:0:1]:8080\""
+        ),
+        "{out}"
+    );
+}
