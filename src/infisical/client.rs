@@ -35,8 +35,8 @@ pub const DEFAULT_ANSWER_LIMIT: usize = 32 * 1024 * 1024;
 /// How a [`Client`] talks to Infisical.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash, `/api` or `/api/v1` is
-    /// ignored, and a path prefix is kept (`https://example.com/infisical`).
+    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash, `/api` or
+    /// `/api/v1` is ignored, and a path prefix is kept (`https://example.com/infisical`).
     pub host: Url,
     /// How to obtain an access token.
     pub auth: Auth,

@@ -433,3 +433,51 @@ fn host_mistakes_are_told_apart_and_an_api_v1_suffix_is_tolerated() {
         "{out}"
     );
 }
+
+#[test]
+fn the_self_hosted_example_runs_under_a_path_prefix_through_a_proxy() {
+    // docs/index.md "Networks" shows examples/self-hosted: Infisical under a path, a proxy from
+    // the environment, the time limits in the provider block. Here the proxy serves the
+    // emulator under `/infisical`, at a name only it can resolve.
+    let emu = Infisical::start();
+    let upstream = emu.url.trim_start_matches("http://").to_owned();
+    let proxy = Proxy::mounting(&upstream, "/infisical");
+    let mut ws = workspace(&emu);
+    ws.env("HTTP_PROXY", &proxy.url())
+        .env("NO_PROXY", ".internal.example,10.0.0.0/8");
+    let example = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/self-hosted/main.tf"),
+    )
+    .unwrap();
+    let host = format!(
+        "http://infisical.test:{}/infisical",
+        upstream.rsplit(':').next().unwrap()
+    );
+    assert!(example.contains("\"https://infisical.corp.example/infisical\""));
+    let example = example.replace("https://infisical.corp.example/infisical", &host);
+    let resource = r#"
+variable "pat" {
+  type      = string
+  sensitive = true
+}
+
+resource "infisical_app_connection_github" "gh" {
+  name        = "behind-a-prefix"
+  method      = "pat"
+  credentials = { personal_access_token = var.pat }
+}
+"#;
+    ws.config(&format!("{example}{resource}"));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(emu.admin.connection_count(), 1);
+    assert_empty_plan(&ws);
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert_eq!(emu.admin.connection_count(), 0);
+    let requests = proxy.requests();
+    assert!(
+        requests
+            .iter()
+            .any(|r| r.starts_with(&format!("POST {host}/api/v1/app-connections/github "))),
+        "{requests:?}"
+    );
+}

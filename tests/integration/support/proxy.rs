@@ -18,19 +18,27 @@ pub struct Proxy {
 impl Proxy {
     /// A proxy that sends every request to `upstream` (`host:port`).
     pub fn to(upstream: &str) -> Self {
+        Self::mounting(upstream, "")
+    }
+
+    /// A proxy that also removes `prefix` from the path of forwarded requests, as a server that
+    /// serves Infisical under a path (`https://example.com/infisical`) does.
+    pub fn mounting(upstream: &str, prefix: &str) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let addr = listener.local_addr().expect("proxy address");
         let log = Arc::new(Mutex::new(Vec::new()));
         let accept = listener.try_clone().expect("clone the listener");
         let upstream = upstream.to_owned();
+        let prefix = prefix.to_owned();
         let requests = Arc::clone(&log);
         thread::spawn(move || {
             for stream in accept.incoming() {
                 let Ok(stream) = stream else { break };
                 let upstream = upstream.clone();
+                let prefix = prefix.clone();
                 let requests = Arc::clone(&requests);
                 thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &requests);
+                    let _ = serve(stream, &upstream, &prefix, &requests);
                 });
             }
         });
@@ -68,7 +76,12 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
-fn serve(client: TcpStream, upstream: &str, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+fn serve(
+    client: TcpStream,
+    upstream: &str,
+    prefix: &str,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
     loop {
@@ -99,6 +112,9 @@ fn serve(client: TcpStream, upstream: &str, log: &Mutex<Vec<String>>) -> std::io
             })
             .cloned()
             .collect();
+        if !prefix.is_empty() {
+            forwarded[0] = unmount(&forwarded[0], prefix);
+        }
         let blank = forwarded.pop().unwrap_or_default();
         forwarded.push("Connection: close\r\n".to_owned());
         forwarded.push(blank);
@@ -117,6 +133,30 @@ fn serve(client: TcpStream, upstream: &str, log: &Mutex<Vec<String>>) -> std::io
     let _ = server.shutdown(Shutdown::Write);
     let _ = to_client.join();
     Ok(())
+}
+
+/// `GET http://host/prefix/api/x HTTP/1.1` → `GET http://host/api/x HTTP/1.1`; a request
+/// outside the prefix is left as it is (and finds nothing).
+fn unmount(request_line: &str, prefix: &str) -> String {
+    let mut words = request_line.splitn(3, ' ');
+    let (method, target, rest) = (
+        words.next().unwrap_or_default(),
+        words.next().unwrap_or_default(),
+        words.next().unwrap_or_default(),
+    );
+    let (origin, path) = match target.find("://") {
+        Some(scheme_end) => {
+            let path_start = target[scheme_end + 3..]
+                .find('/')
+                .map_or(target.len(), |i| scheme_end + 3 + i);
+            target.split_at(path_start)
+        }
+        None => ("", target),
+    };
+    match path.strip_prefix(prefix) {
+        Some(inner) if inner.starts_with('/') => format!("{method} {origin}{inner} {rest}"),
+        _ => request_line.to_owned(),
+    }
 }
 
 fn copy(from: &mut impl Read, to: &mut impl Write) -> std::io::Result<u64> {
