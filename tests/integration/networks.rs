@@ -481,3 +481,23 @@ resource "infisical_app_connection_github" "gh" {
         "{requests:?}"
     );
 }
+
+#[test]
+fn a_proxy_password_never_reaches_an_error() {
+    let password = crate::support::secrets::remember(format!("proxy-pw-{}", rand_suffix()));
+    let dead = format!("http://me:{password}@127.0.0.1:{}", closed_port());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = ClientConfig {
+        retry: RetryPolicy::none(),
+        proxy: Some(ProxyRules::from_vars(&[("HTTPS_PROXY", &dead)]).unwrap()),
+        ..ClientConfig::new(
+            url::Url::parse("https://infisical.corp.example").unwrap(),
+            Auth::token("t"),
+        )
+    };
+    let client = Client::new(config).unwrap();
+    let error = runtime.block_on(client.github().list(None)).unwrap_err();
+    let text = format!("{error} {error:?}");
+    assert!(text.contains("(from HTTPS_PROXY)"), "{text}");
+    assert!(!text.contains(&password), "{text}");
+}
