@@ -604,10 +604,20 @@ impl Client {
             Ok(Read::TooLarge) => {
                 debug!(method = %call.method, path = %call.path, duration_ms, attempt, limit,
                     "infisical's answer is larger than the limit");
-                Err(Failure::Fatal(Error::TooLarge {
+                let error = Error::TooLarge {
                     method: call.method.clone(),
                     path: call.path.clone(),
                     limit,
+                };
+                Err(Failure::Fatal(match call.repeat {
+                    Repeat::Safe => error,
+                    // A create was answered, so it may have happened: say so, so that the
+                    // caller looks it up instead of creating it again.
+                    Repeat::Unsafe => Error::Ambiguous {
+                        method: call.method.clone(),
+                        path: call.path.clone(),
+                        cause: error.to_string(),
+                    },
                 }))
             }
             Err(error) => {

@@ -621,6 +621,18 @@ async fn an_answer_over_the_limit_is_refused_whether_announced_or_streamed() {
     assert_eq!(count(&emulator, "GET", CONNECTIONS), 2, "not retried");
     // The limit is the limit: an answer within it is read.
     assert!(client.github().list(None).await.unwrap().is_empty());
+    // A create whose answer is too large may have happened: it is ambiguous, not repeated.
+    admin.inject_fault(
+        Fault::next(1, FaultAction::HugeBody { bytes: 1 << 20 }).on("POST", CONNECTIONS),
+    );
+    let error = client
+        .github()
+        .create(&pat_connection("big", "ghp_big"))
+        .await
+        .unwrap_err();
+    assert!(error.is_ambiguous(), "{error:?}");
+    assert!(error.to_string().contains("answer too large"), "{error}");
+    assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
 }
 
 #[tokio::test]
