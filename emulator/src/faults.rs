@@ -80,6 +80,22 @@ pub enum FaultAction {
     /// Do the work (e.g. create the connection), then close the connection without answering:
     /// the client cannot tell whether its request took effect.
     DropAfterProcessing,
+    /// Answer with this status, content type and body, without doing the work: what a server
+    /// that is not Infisical sends (a web server's 404 page, a captive portal's login page).
+    Raw {
+        /// The HTTP status.
+        status: u16,
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The body.
+        body: String,
+    },
+    /// Answer 200 with a JSON-looking body of this many bytes, streamed without a
+    /// `Content-Length`, without doing the work: a client that reads it whole runs out of memory.
+    HugeBody {
+        /// The body's size.
+        bytes: u64,
+    },
 }
 
 impl Fault {

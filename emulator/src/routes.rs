@@ -153,6 +153,29 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
             // Never written when the connection is cut.
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
+        Some(FaultAction::Raw {
+            status,
+            content_type,
+            body,
+        }) => Response::builder()
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+            .header(header::CONTENT_TYPE, content_type)
+            .body(Body::from(body))
+            .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+        Some(FaultAction::HugeBody { bytes }) => {
+            const CHUNK: &[u8] = &[b' '; 64 * 1024];
+            let chunks = bytes.div_ceil(CHUNK.len() as u64);
+            let stream = futures_util::stream::iter((0..chunks).map(move |n| {
+                let start = n * CHUNK.len() as u64;
+                let size = (bytes - start).min(CHUNK.len() as u64) as usize;
+                Ok::<_, std::convert::Infallible>(Bytes::from_static(&CHUNK[..size]))
+            }));
+            Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, "application/json; charset=utf-8")
+                .body(Body::from_stream(stream))
+                .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
         Some(FaultAction::DropAfterProcessing) => {
             let response = next.run(request).await;
             entry.status = Some(response.status().as_u16());

@@ -16,8 +16,9 @@ use url::Url;
 
 use super::app_connection::{App, AppConnections};
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
-use super::error::{ApiError, Error};
+use super::error::{ApiError, Error, NetworkProblem};
 use super::github::GitHub;
+use super::proxy::ProxyRules;
 use super::retry::{self, RetryPolicy};
 use super::snapshot::Snapshots;
 use crate::secret::Secret;
@@ -28,11 +29,15 @@ pub const DEFAULT_HOST: &str = "https://app.infisical.com";
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("terraform-provider-infisical/", env!("CARGO_PKG_VERSION"));
 
+/// The largest answer the client reads by default: 32 MiB, room for a list of well over a
+/// hundred thousand connections (each about 1 KiB of JSON).
+pub const DEFAULT_ANSWER_LIMIT: usize = 32 * 1024 * 1024;
+
 /// How a [`Client`] talks to Infisical.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
-    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash or `/api` is
-    /// ignored, and a path prefix is kept (`https://example.com/infisical`).
+    /// The Infisical host, e.g. `https://app.infisical.com`. A trailing slash, `/api` or
+    /// `/api/v1` is ignored, and a path prefix is kept (`https://example.com/infisical`).
     pub host: Url,
     /// How to obtain an access token.
     pub auth: Auth,
@@ -43,6 +48,12 @@ pub struct ClientConfig {
     /// A token that expires within this margin is renewed before use (capped at half the
     /// token's lifetime).
     pub token_refresh_margin: Duration,
+    /// The largest answer body read, in bytes; a larger one fails the request (enforced while
+    /// reading, so memory stays bounded whatever the server sends).
+    pub answer_limit: usize,
+    /// The proxies; `None` reads `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` (either case) from
+    /// the environment when the client is built, by Go's rules (see [`ProxyRules`]).
+    pub proxy: Option<ProxyRules>,
 }
 
 impl ClientConfig {
@@ -54,6 +65,8 @@ impl ClientConfig {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             token_refresh_margin: Duration::from_secs(60),
+            answer_limit: DEFAULT_ANSWER_LIMIT,
+            proxy: None,
         }
     }
 }
@@ -72,6 +85,9 @@ struct Inner {
     timeout: Duration,
     retry: RetryPolicy,
     token_refresh_margin: Duration,
+    answer_limit: usize,
+    /// The proxies, to name the one a failed request went through.
+    proxy: Arc<ProxyRules>,
     /// Held while a token is obtained, so that concurrent first requests share one login.
     token: Mutex<TokenSlot>,
     /// Cancelled by [`Client::stop_waiting`] (then replaced): requests waiting to retry give up.
@@ -117,7 +133,16 @@ struct Call {
 /// A success answer.
 struct Answer {
     status: StatusCode,
+    /// The `Content-Type`, to explain an answer that is not JSON.
+    content_type: Option<String>,
     body: Vec<u8>,
+}
+
+/// What reading an answer gave.
+enum Read {
+    Whole(StatusCode, HeaderMap, Vec<u8>),
+    /// Larger than the limit: reading stopped there.
+    TooLarge,
 }
 
 /// Why one attempt failed.
@@ -128,7 +153,7 @@ enum Failure {
         retry_after: Option<Duration>,
     },
     /// The connection could not be opened: nothing was sent.
-    NotSent(String),
+    NotSent(String, NetworkProblem),
     /// The connection failed after the request may have been sent.
     Sent(String),
     /// No answer in time; `sent` is false when it was the connection that timed out.
@@ -141,9 +166,23 @@ impl Client {
     /// Builds a client. Nothing is sent until the first call (or [`Client::authenticate`]).
     pub fn new(config: ClientConfig) -> Result<Self, Error> {
         let base = normalize_host(config.host)?;
-        let http = reqwest::Client::builder()
+        let proxy = Arc::new(match config.proxy {
+            Some(rules) => rules,
+            None => ProxyRules::from_env()?,
+        });
+        // reqwest's own reading of the proxy variables differs from Go's (it proxies loopback,
+        // ignores `host:port` entries): ours replaces it.
+        let mut builder = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .no_proxy();
+        if !proxy.is_empty() {
+            let rules = Arc::clone(&proxy);
+            builder = builder.proxy(reqwest::Proxy::custom(move |url| {
+                rules.proxy_for(url).map(|chosen| chosen.url.clone())
+            }));
+        }
+        let http = builder
             .build()
             .map_err(|e| Error::Config(format!("cannot set up HTTPS: {}", describe(e))))?;
         Ok(Self {
@@ -154,6 +193,8 @@ impl Client {
                 timeout: config.timeout,
                 retry: config.retry,
                 token_refresh_margin: config.token_refresh_margin,
+                answer_limit: config.answer_limit,
+                proxy,
                 token: Mutex::new(TokenSlot {
                     current: None,
                     generation: 0,
@@ -403,7 +444,7 @@ impl Client {
             };
             let (error, retry, server_wait) = self.judge(call, failure);
             if !retry || attempt >= policy.max_attempts.max(1) {
-                return Err(error);
+                return Err(tally(error, attempt, started.elapsed()));
             }
             let wait = server_wait.unwrap_or_else(|| policy.backoff(attempt));
             if matches!(error, Error::RateLimited { .. }) {
@@ -412,7 +453,7 @@ impl Client {
             if started.elapsed() + wait > policy.max_elapsed {
                 debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                     "not retrying: the wait would exceed the retry time limit");
-                return Err(error);
+                return Err(tally(error, attempt, started.elapsed()));
             }
             debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                 error = %error, "retrying infisical request");
@@ -489,13 +530,15 @@ impl Client {
                 500 if safe => (Error::from_api(*api, retry_after), true, retry_after),
                 _ => (Error::from_api(*api, retry_after), false, None),
             },
-            Failure::NotSent(cause) => (
+            // A wrong certificate, protocol or name stays wrong: only the rest is retried.
+            Failure::NotSent(cause, problem) => (
                 Error::Transport {
                     method,
                     path,
                     cause,
+                    problem,
                 },
-                true,
+                !problem.is_permanent(),
                 None,
             ),
             Failure::Sent(cause) if safe => (
@@ -503,6 +546,7 @@ impl Client {
                     method,
                     path,
                     cause,
+                    problem: NetworkProblem::Other,
                 },
                 true,
                 None,
@@ -526,6 +570,8 @@ impl Client {
                         method,
                         path,
                         timeout,
+                        attempts: 1,
+                        elapsed: timeout,
                     },
                     true,
                     None,
@@ -576,18 +622,51 @@ impl Client {
                 .body(body.clone());
         }
         let started = Instant::now();
+        let limit = self.inner.answer_limit;
         let outcome = async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>((status, headers, body.to_vec()))
+            let announced = response
+                .content_length()
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+            if announced.is_some_and(|n| n > limit) {
+                return Ok(Read::TooLarge);
+            }
+            // Chunk by chunk, so that an endless answer costs no more than the limit.
+            let mut body = Vec::with_capacity(announced.unwrap_or(0));
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > limit {
+                    return Ok(Read::TooLarge);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Read::Whole(status, headers, body))
         }
         .await;
         let duration_ms = millis(started.elapsed());
         match outcome {
-            Ok((status, headers, body)) => {
+            Ok(Read::Whole(status, headers, body)) => {
                 self.answer(call, attempt, duration_ms, status, &headers, body)
+            }
+            Ok(Read::TooLarge) => {
+                debug!(method = %call.method, path = %call.path, duration_ms, attempt, limit,
+                    "infisical's answer is larger than the limit");
+                let error = Error::TooLarge {
+                    method: call.method.clone(),
+                    path: call.path.clone(),
+                    limit,
+                };
+                Err(Failure::Fatal(match call.repeat {
+                    Repeat::Safe => error,
+                    // A create was answered, so it may have happened: say so, so that the
+                    // caller looks it up instead of creating it again.
+                    Repeat::Unsafe => Error::Ambiguous {
+                        method: call.method.clone(),
+                        path: call.path.clone(),
+                        cause: error.to_string(),
+                    },
+                }))
             }
             Err(error) => {
                 let failure = if error.is_timeout() {
@@ -595,12 +674,22 @@ impl Client {
                         sent: !error.is_connect(),
                     }
                 } else if error.is_connect() {
-                    Failure::NotSent(describe(error))
+                    let problem = classify(&error);
+                    let cause = describe(error);
+                    let proxy = self.inner.proxy.proxy_for(&call.url);
+                    match proxy {
+                        // A TCP failure means the proxy's: name it, and its variable.
+                        Some(proxy) if problem == NetworkProblem::Other => Failure::NotSent(
+                            format!("could not connect to {}: {cause}", proxy.display()),
+                            NetworkProblem::Proxy,
+                        ),
+                        _ => Failure::NotSent(cause, problem),
+                    }
                 } else {
                     Failure::Sent(describe(error))
                 };
                 let cause = match &failure {
-                    Failure::NotSent(cause) | Failure::Sent(cause) => cause.as_str(),
+                    Failure::NotSent(cause, _) | Failure::Sent(cause) => cause.as_str(),
                     _ => "timed out",
                 };
                 debug!(method = %call.method, path = %call.path, duration_ms, attempt, error = cause,
@@ -623,7 +712,15 @@ impl Client {
             // Infisical only puts its request id in error bodies.
             debug!(method = %call.method, path = %call.path, status = status.as_u16(), req_id = "-",
                 duration_ms, attempt, "infisical request");
-            return Ok(Answer { status, body });
+            let content_type = headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Ok(Answer {
+                status,
+                content_type,
+                body,
+            });
         }
         let api = ApiError::from_response(call.method.clone(), call.path.clone(), status, &body);
         debug!(method = %call.method, path = %call.path, status = status.as_u16(),
@@ -641,17 +738,62 @@ pub(crate) fn encode(body: &impl Serialize) -> Result<Vec<u8>, Error> {
 }
 
 fn decode<R: DeserializeOwned>(call: &Call, answer: &Answer) -> Result<R, Error> {
-    serde_json::from_slice(&answer.body).map_err(|e| Error::Decode {
-        method: call.method.clone(),
-        path: call.path.clone(),
-        status: answer.status,
-        // serde quotes offending values; an answer carrying a token must not be quoted.
-        cause: if call.secret_answer {
+    serde_json::from_slice(&answer.body).map_err(|e| {
+        let json = answer
+            .content_type
+            .as_deref()
+            .is_some_and(|t| t.to_ascii_lowercase().contains("json"));
+        let cause = if !json {
+            // Not Infisical's JSON at all (a web server's page, a captive portal): say what it
+            // is. Such a page carries no token, so a short, folded piece of it may be shown.
+            let kind = answer.content_type.as_deref().unwrap_or("no content type");
+            format!("the answer is {kind}, not JSON: {}", snippet(&answer.body))
+        } else if call.secret_answer {
+            // serde quotes offending values; an answer carrying a token must not be quoted.
             format!("unexpected JSON at line {} column {}", e.line(), e.column())
         } else {
             e.to_string()
-        },
+        };
+        Error::Decode {
+            method: call.method.clone(),
+            path: call.path.clone(),
+            status: answer.status,
+            json,
+            cause,
+        }
     })
+}
+
+/// How much of a page an error quotes.
+const SNIPPET_CHARS: usize = 80;
+
+/// A short view of a body that is not JSON: an HTML page's title, else its first characters,
+/// whitespace folded and control characters dropped, quoted.
+pub(crate) fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let lower = text.to_ascii_lowercase();
+    let title = lower.find("<title").and_then(|open| {
+        let start = open + lower[open..].find('>')? + 1;
+        let end = start + lower[start..].find("</title")?;
+        Some(&text[start..end])
+    });
+    let shown = title.unwrap_or(&text);
+    let folded: String = shown
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if folded.is_empty() {
+        return "an empty body".to_owned();
+    }
+    let cut: String = folded.chars().take(SNIPPET_CHARS).collect();
+    let more = if cut.len() < folded.len() { "…" } else { "" };
+    match title {
+        Some(_) => format!("a page titled \"{cut}{more}\""),
+        None => format!("\"{cut}{more}\""),
+    }
 }
 
 /// A reqwest error as one line: its chain of causes, without the URL (the caller names the
@@ -670,11 +812,75 @@ fn describe(error: reqwest::Error) -> String {
     parts.join(": ")
 }
 
+/// The final error of a request given up after `attempts` attempts over `elapsed`: a timeout
+/// states the real totals.
+fn tally(error: Error, attempts: u32, elapsed: Duration) -> Error {
+    match error {
+        Error::Timeout {
+            method,
+            path,
+            timeout,
+            ..
+        } => Error::Timeout {
+            method,
+            path,
+            timeout,
+            attempts,
+            elapsed,
+        },
+        other => other,
+    }
+}
+
+/// What kind of network problem a failed connection had, from the causes reqwest chains (TLS
+/// errors sit inside `std::io::Error`s, whose `source` skips them, so those are opened).
+fn classify(error: &reqwest::Error) -> NetworkProblem {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    let mut text = String::new();
+    while let Some(cause) = next {
+        let inner = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .map(|inner| inner as &(dyn std::error::Error + 'static));
+        for candidate in [Some(cause), inner].into_iter().flatten() {
+            if let Some(tls) = candidate.downcast_ref::<rustls::Error>() {
+                return match tls {
+                    rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer) => {
+                        NetworkProblem::UntrustedCertificate
+                    }
+                    rustls::Error::InvalidCertificate(_) => NetworkProblem::BadCertificate,
+                    rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                        NetworkProblem::NotTls
+                    }
+                    _ => NetworkProblem::Tls,
+                };
+            }
+        }
+        text.push_str(&cause.to_string());
+        text.push('\n');
+        next = inner.or_else(|| cause.source());
+    }
+    // getaddrinfo's words for "no such name" (glibc, musl, BSD); not "temporary failure".
+    if [
+        "Name or service not known",
+        "No address associated with hostname",
+        "nodename nor servname provided",
+        "Name does not resolve",
+    ]
+    .iter()
+    .any(|words| text.contains(words))
+    {
+        return NetworkProblem::UnknownName;
+    }
+    NetworkProblem::Other
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api`.
+/// Checks the host and strips what users commonly add: a trailing slash, a trailing `/api` or
+/// `/api/v1` (the paths are built from `/api/v1/…`).
 pub fn normalize_host(mut host: Url) -> Result<Url, Error> {
     if !matches!(host.scheme(), "http" | "https") || host.cannot_be_a_base() {
         return Err(Error::Config(format!(
@@ -682,6 +888,7 @@ pub fn normalize_host(mut host: Url) -> Result<Url, Error> {
         )));
     }
     let path = host.path().trim_end_matches('/');
+    let path = path.strip_suffix("/api/v1").unwrap_or(path);
     let path = path.strip_suffix("/api").unwrap_or(path).to_owned();
     host.set_path(&path);
     host.set_query(None);
@@ -720,6 +927,15 @@ mod tests {
         assert_eq!(
             normalized("https://example.com/infisical/api/"),
             "https://example.com/infisical"
+        );
+        // Issue 17: `/api/v1` produced `/api/v1/api/v1/…`.
+        assert_eq!(
+            normalized("https://example.com/infisical/api/v1/"),
+            "https://example.com/infisical"
+        );
+        assert_eq!(
+            normalized("https://app.infisical.com/api/v1"),
+            "https://app.infisical.com/"
         );
         assert!(normalize_host(Url::parse("ftp://example.com").unwrap()).is_err());
     }

@@ -81,6 +81,9 @@ pub struct ApiError {
     pub message: String,
     /// The zod issues of a 422 (empty otherwise).
     pub issues: Vec<ValidationIssue>,
+    /// Whether the body was Infisical's JSON error: when not, something else answered (a web
+    /// server, a proxy, a captive portal), and the answer says nothing about the request.
+    pub from_infisical: bool,
 }
 
 impl fmt::Display for ApiError {
@@ -140,9 +143,11 @@ impl ApiError {
             error: None,
             message: String::new(),
             issues: Vec::new(),
+            from_infisical: false,
         };
         match serde_json::from_slice::<ErrorBody>(body) {
             Ok(decoded) => {
+                error.from_infisical = decoded.message.is_some() || decoded.req_id.is_some();
                 error.request_id = decoded.req_id;
                 error.error = decoded.error;
                 match decoded.message {
@@ -177,6 +182,39 @@ impl ApiError {
             Some("TokenError") => ForbiddenKind::Token,
             _ => ForbiddenKind::Other,
         }
+    }
+}
+
+/// Why a request could not be carried out, as far as the network layer tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkProblem {
+    /// The server's certificate is not signed by an authority this machine trusts.
+    UntrustedCertificate,
+    /// The certificate was refused for another reason: expired, or for another name.
+    BadCertificate,
+    /// The server does not speak TLS: plain HTTP behind an `https://` URL.
+    NotTls,
+    /// Another TLS failure.
+    Tls,
+    /// DNS has no such name.
+    UnknownName,
+    /// The proxy chosen for the request could not be reached.
+    Proxy,
+    /// Anything else: refused, reset, a DNS server that did not answer. It may pass.
+    Other,
+}
+
+impl NetworkProblem {
+    /// Whether trying again cannot help (the certificate, the protocol or the name is wrong).
+    pub fn is_permanent(self) -> bool {
+        matches!(
+            self,
+            Self::UntrustedCertificate
+                | Self::BadCertificate
+                | Self::NotTls
+                | Self::Tls
+                | Self::UnknownName
+        )
     }
 }
 
@@ -233,9 +271,16 @@ pub enum Error {
         path: String,
         /// What the network layer said.
         cause: String,
+        /// What kind of problem it is.
+        problem: NetworkProblem,
     },
-    /// No answer within the per-request timeout.
-    #[error("infisical did not answer {method} {path} within {}s", timeout.as_secs_f64())]
+    /// No answer within the per-request timeout, on every attempt.
+    #[error(
+        "infisical did not answer {method} {path}: {attempts} {} of {} each timed out, {} in all",
+        if *attempts == 1 { "attempt" } else { "attempts" },
+        seconds(*timeout),
+        seconds(*elapsed)
+    )]
     Timeout {
         /// The request's method.
         method: Method,
@@ -243,6 +288,10 @@ pub enum Error {
         path: String,
         /// The per-request timeout.
         timeout: Duration,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The time from the first attempt to giving up, waits between attempts included.
+        elapsed: Duration,
     },
     /// A success answer that is not the JSON expected.
     #[error("infisical's answer to {method} {path} could not be read: {cause}")]
@@ -253,8 +302,23 @@ pub enum Error {
         path: String,
         /// The answer's status.
         status: StatusCode,
+        /// Whether the answer said it was JSON: when not, it did not come from Infisical's API.
+        json: bool,
         /// What did not match.
         cause: String,
+    },
+    /// An answer larger than the client reads ([`super::ClientConfig::answer_limit`]).
+    #[error(
+        "answer too large: the answer to {method} {path} is larger than the limit of {}",
+        size(*limit)
+    )]
+    TooLarge {
+        /// The request's method.
+        method: Method,
+        /// The request's path.
+        path: String,
+        /// The limit, in bytes.
+        limit: usize,
     },
     /// A request that is not safe to repeat (a create) may or may not have taken effect: the
     /// connection broke after it was sent, or a gateway answered 502/503/504. The client does
@@ -296,6 +360,26 @@ pub enum Error {
         /// The request's path.
         path: String,
     },
+}
+
+/// A duration as people say it: `0.15s`, `6.7s`, `30s`, `123s`.
+fn seconds(duration: Duration) -> String {
+    let millis = duration.as_millis();
+    if millis >= 10_000 {
+        return format!("{}s", (millis + 500) / 1000);
+    }
+    let text = format!("{:.2}", duration.as_secs_f64());
+    format!("{}s", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// A size in MiB when it is a whole number of them, else in bytes.
+fn size(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 impl Error {

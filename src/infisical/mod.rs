@@ -30,6 +30,7 @@
 //! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
 //! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
 //! - `aws`: AWS IAM auth's signed `sts:GetCallerIdentity` request and the AWS credentials.
+//! - `proxy`: [`ProxyRules`], which proxy a request uses, by Go's `HTTPS_PROXY`/`NO_PROXY` rules.
 //! - `retry`: [`RetryPolicy`]: what is retried, backoff with jitter, `Retry-After`.
 //! - `error`: [`Error`], decoded from Infisical's error bodies.
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
@@ -41,6 +42,7 @@ pub mod aws;
 mod client;
 mod error;
 mod github;
+mod proxy;
 mod retry;
 mod snapshot;
 
@@ -48,10 +50,13 @@ pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
 };
 pub use auth::{Auth, AuthMethod, ServiceAccountToken};
-pub use client::{Client, ClientConfig, DEFAULT_HOST, USER_AGENT, normalize_host};
-pub use error::{ApiError, Error, ForbiddenKind, PathSegment, ValidationIssue};
+pub use client::{
+    Client, ClientConfig, DEFAULT_ANSWER_LIMIT, DEFAULT_HOST, USER_AGENT, normalize_host,
+};
+pub use error::{ApiError, Error, ForbiddenKind, NetworkProblem, PathSegment, ValidationIssue};
 pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
     GitHubMethod,
 };
+pub use proxy::{ChosenProxy, ProxyRules};
 pub use retry::RetryPolicy;

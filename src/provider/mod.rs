@@ -19,6 +19,10 @@ use crate::tfplugin::value::Value;
 pub(crate) mod attr {
     /// The Infisical URL.
     pub(crate) const HOST: &str = "host";
+    /// The time limit of one attempt of one request.
+    pub(crate) const REQUEST_TIMEOUT: &str = "request_timeout";
+    /// The time after which no retry starts.
+    pub(crate) const RETRY_TIMEOUT: &str = "retry_timeout";
     /// Universal Auth's client id (top level, deprecated, and in `auth.universal`).
     pub(crate) const CLIENT_ID: &str = "client_id";
     /// Universal Auth's client secret (top level, deprecated, and in `auth.universal`).
@@ -56,6 +60,17 @@ pub fn schema() -> Schema {
             Attribute::string(attr::HOST).description(
                 "The Infisical API's URL. Defaults to the `INFISICAL_HOST` environment variable, \
                  then `https://app.infisical.com`.",
+            ),
+            Attribute::string(attr::REQUEST_TIMEOUT).description(
+                "The time limit of one attempt of one request, answer included, written like \
+                 `30s`, `2m` or `1m30s`. Defaults to the `INFISICAL_REQUEST_TIMEOUT` environment \
+                 variable, then `30s`. Raise it for a slow network or server.",
+            ),
+            Attribute::string(attr::RETRY_TIMEOUT).description(
+                "How long failed requests are retried: no retry starts once this much time has \
+                 passed since a request's first attempt (so a request can take this plus one \
+                 `request_timeout`). Defaults to the `INFISICAL_RETRY_TIMEOUT` environment \
+                 variable, then `2m`.",
             ),
             Attribute::string(attr::CLIENT_ID)
                 .sensitive()
@@ -194,7 +209,14 @@ impl Provider for InfisicalProvider {
             config::Resolved::Invalid => return None,
         };
         let login_advice = config::login_advice(settings.auth.method());
-        let client = match Client::new(ClientConfig::new(settings.host, settings.auth)) {
+        let mut client_config = ClientConfig::new(settings.host, settings.auth);
+        if let Some(timeout) = settings.request_timeout {
+            client_config.timeout = timeout;
+        }
+        if let Some(timeout) = settings.retry_timeout {
+            client_config.retry.max_elapsed = timeout;
+        }
+        let client = match Client::new(client_config) {
             Ok(client) => client,
             Err(err) => {
                 diags.error("Cannot create the Infisical client", err.to_string());

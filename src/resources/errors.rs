@@ -1,7 +1,7 @@
 //! The one place where an Infisical client error becomes a diagnostic: a short summary, then a
 //! detail that says what failed, what to do about it, and Infisical's request id.
 
-use crate::infisical::{Error, ForbiddenKind};
+use crate::infisical::{Error, ForbiddenKind, NetworkProblem};
 use crate::tfplugin::diag::{Diagnostic, Severity};
 
 /// A diagnostic for `err`, which happened while doing `action` (e.g. "create the GitHub
@@ -9,7 +9,63 @@ use crate::tfplugin::diag::{Diagnostic, Severity};
 /// refused its login.
 pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagnostic {
     let (summary, advice) = match err {
-        Error::Login { source, .. } => ("Login failed", login_advice_for(source, login_advice)),
+        Error::Login { source, .. } => match source.as_ref() {
+            // Infisical itself refused the login: its credentials are wrong.
+            refused if refused_by_infisical(refused) => ("Login failed", login_advice),
+            Error::Config(_) => (
+                "Login failed",
+                "The provider could not read the credentials of this login method. Check the \
+                 provider's `auth` block and the environment variables it reads.",
+            ),
+            // The login never reached Infisical: what is wrong is the way there.
+            other => cause(other),
+        },
+        other => cause(other),
+    };
+    let request = err
+        .request_id()
+        .map(|id| format!(" (Infisical request id: {id})"))
+        .unwrap_or_default();
+    Diagnostic {
+        severity: Severity::Error,
+        summary: format!("{summary}: could not {action}"),
+        detail: format!("{err}{request}.\n\n{advice}"),
+        path: None,
+    }
+}
+
+/// Whether Infisical (not a proxy or another server) answered the login with a refusal, so that
+/// the credentials are what to check.
+fn refused_by_infisical(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::Unauthorized(_)
+            | Error::Forbidden { .. }
+            | Error::BadRequest(_)
+            | Error::Validation(_)
+            | Error::NotFound(_)
+    ) && err.api().is_some_and(|api| api.from_infisical)
+}
+
+/// The summary and the remedy for an error, by its cause.
+fn cause(err: &Error) -> (&'static str, &'static str) {
+    match err {
+        Error::Login { .. } => (
+            "Login failed",
+            "Check the provider's credentials and `host`.",
+        ),
+        // Something else than Infisical answered: a web server's 404 page, a proxy's error page.
+        // (A gateway's 5xx page or a 429 says the way is busy or down, not that it is wrong.)
+        Error::NotFound(api)
+        | Error::Unauthorized(api)
+        | Error::Forbidden { api, .. }
+        | Error::BadRequest(api)
+        | Error::Validation(api)
+        | Error::Unexpected(api)
+            if !api.from_infisical =>
+        {
+            ("No Infisical API at this address", NO_API)
+        }
         Error::Forbidden {
             kind: ForbiddenKind::PermissionDenied,
             ..
@@ -37,16 +93,25 @@ pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagno
             "Infisical failed",
             "Infisical had an internal error. Try again later.",
         ),
-        Error::Transport { .. } | Error::Timeout { .. } => (
-            "Infisical unreachable",
-            "Check the provider's `host` and the network, then run the command again.",
+        Error::Transport { problem, .. } => network(*problem),
+        Error::Timeout { .. } => (
+            "Infisical did not answer",
+            "Check the provider's `host` and the network. On a slow network or server, raise \
+             the provider's `request_timeout` (or `INFISICAL_REQUEST_TIMEOUT`), and \
+             `retry_timeout` (or `INFISICAL_RETRY_TIMEOUT`) for more attempts.",
         ),
         Error::Ambiguous { .. } => (
             "Outcome unknown",
             "The request may or may not have been carried out. Run `terraform plan` to see what \
              exists.",
         ),
+        Error::Decode { json: false, .. } => ("No Infisical API at this address", NO_API),
         Error::Decode { .. } => ("Unexpected answer", "Infisical's answer could not be read."),
+        Error::TooLarge { .. } => (
+            "Answer too large",
+            "The provider reads answers only up to a limit, so that a misbehaving server cannot \
+             exhaust memory. Check that the provider's `host` points at Infisical.",
+        ),
         Error::Config(_) => (
             "Invalid provider configuration",
             "Check the provider block.",
@@ -60,30 +125,53 @@ pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagno
             "Terraform asked the provider to stop (e.g. after Ctrl-C). Run the command again to \
              finish.",
         ),
-    };
-    let request = err
-        .request_id()
-        .map(|id| format!(" (Infisical request id: {id})"))
-        .unwrap_or_default();
-    Diagnostic {
-        severity: Severity::Error,
-        summary: format!("{summary}: could not {action}"),
-        detail: format!("{err}{request}.\n\n{advice}"),
-        path: None,
     }
 }
 
-/// What to check when logging in failed with `cause`: the settings of the method in use, unless
-/// the login never reached Infisical or its credentials could not be read.
-fn login_advice_for<'a>(cause: &Error, method_advice: &'a str) -> &'a str {
-    match cause {
-        Error::Config(_) => {
-            "The provider could not read the credentials of this login method. Check the \
-             provider's `auth` block and the environment variables it reads."
-        }
-        Error::Transport { .. } | Error::Timeout { .. } => {
-            "Check the provider's `host` and the network, then run the command again."
-        }
-        _ => method_advice,
+/// The remedy when the answer did not come from Infisical's API.
+const NO_API: &str = "The server at the provider's `host` answered, but not as Infisical's API \
+     does. Check the `host`: its scheme, its port, and its path prefix when Infisical is served \
+     under a path (e.g. `https://example.com/infisical`); and whether a proxy or a captive portal \
+     answers instead.";
+
+/// The summary and remedy of a request that could not be carried out.
+fn network(problem: NetworkProblem) -> (&'static str, &'static str) {
+    match problem {
+        NetworkProblem::UntrustedCertificate => (
+            "Certificate not trusted",
+            "The server's certificate is not signed by an authority this machine trusts. For a \
+             private CA, add it to the system trust store, or point `SSL_CERT_FILE` at a PEM \
+             file holding it (or `SSL_CERT_DIR` at a directory of them) in Terraform's \
+             environment.",
+        ),
+        NetworkProblem::BadCertificate => (
+            "Certificate refused",
+            "The server's certificate was refused (expired, or not issued for this name). Check \
+             that the provider's `host` names the server as its certificate does.",
+        ),
+        NetworkProblem::NotTls => (
+            "Not a TLS server",
+            "The server at the provider's `host` does not speak TLS. If it serves plain HTTP, \
+             use `http://` in `host`; otherwise check the port.",
+        ),
+        NetworkProblem::Tls => (
+            "TLS failed",
+            "The TLS handshake with the server failed. Check the port in the provider's `host` \
+             and that the server serves HTTPS there.",
+        ),
+        NetworkProblem::UnknownName => (
+            "Unknown host",
+            "DNS knows no such name. Check the spelling of the provider's `host` (or \
+             `INFISICAL_HOST`).",
+        ),
+        NetworkProblem::Proxy => (
+            "Proxy unreachable",
+            "The proxy named above could not be reached. Check that variable, or list the \
+             Infisical host in `NO_PROXY` to connect directly.",
+        ),
+        NetworkProblem::Other => (
+            "Infisical unreachable",
+            "Check the provider's `host` and the network, then run the command again.",
+        ),
     }
 }

@@ -549,6 +549,93 @@ async fn an_answer_that_is_not_the_expected_json_is_a_decode_error() {
 }
 
 #[tokio::test]
+async fn an_answer_that_is_not_json_names_its_content_type_and_shows_a_snippet() {
+    let (emulator, client) = started().await;
+    client.authenticate().await.unwrap();
+    // A captive portal's login page, answered with 200.
+    let page = format!(
+        "<html><head><title>Hotel  Wi-Fi\n login</title></head><body>{}</body></html>",
+        "x".repeat(5000)
+    );
+    emulator.admin().inject_fault(
+        Fault::next(
+            1,
+            FaultAction::Raw {
+                status: 200,
+                content_type: "text/html; charset=utf-8".into(),
+                body: page,
+            },
+        )
+        .on("GET", CONNECTIONS),
+    );
+    let error = client.github().list(None).await.unwrap_err();
+    assert!(
+        matches!(&error, Error::Decode { json: false, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        error.to_string(),
+        "infisical's answer to GET /api/v1/app-connections/github could not be read: the \
+         answer is text/html; charset=utf-8, not JSON: a page titled \"Hotel Wi-Fi login\""
+    );
+}
+
+#[tokio::test]
+async fn an_answer_over_the_limit_is_refused_whether_announced_or_streamed() {
+    let emulator = Emulator::start(Config::default()).await.unwrap();
+    let client = Client::new(ClientConfig {
+        answer_limit: 4096,
+        ..config(emulator.url(), demo_auth())
+    })
+    .unwrap();
+    client.authenticate().await.unwrap();
+    let admin = emulator.admin();
+    // With a Content-Length: refused before reading.
+    admin.inject_fault(
+        Fault::next(
+            1,
+            FaultAction::Raw {
+                status: 200,
+                content_type: "application/json".into(),
+                body: format!("[{}]", " ".repeat(5000)),
+            },
+        )
+        .on("GET", CONNECTIONS),
+    );
+    // Streamed without one: refused once the limit is passed.
+    admin.inject_fault(
+        Fault::next(1, FaultAction::HugeBody { bytes: 1 << 20 }).on("GET", CONNECTIONS),
+    );
+    for _ in 0..2 {
+        let error = client.github().list(None).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::TooLarge { limit: 4096, .. }),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "answer too large: the answer to GET /api/v1/app-connections/github is larger than \
+             the limit of 4096 bytes"
+        );
+    }
+    assert_eq!(count(&emulator, "GET", CONNECTIONS), 2, "not retried");
+    // The limit is the limit: an answer within it is read.
+    assert!(client.github().list(None).await.unwrap().is_empty());
+    // A create whose answer is too large may have happened: it is ambiguous, not repeated.
+    admin.inject_fault(
+        Fault::next(1, FaultAction::HugeBody { bytes: 1 << 20 }).on("POST", CONNECTIONS),
+    );
+    let error = client
+        .github()
+        .create(&pat_connection("big", "ghp_big"))
+        .await
+        .unwrap_err();
+    assert!(error.is_ambiguous(), "{error:?}");
+    assert!(error.to_string().contains("answer too large"), "{error}");
+    assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
+}
+
+#[tokio::test]
 async fn the_organization_slug_is_sent_only_when_set() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let auth = Auth::UniversalAuth {
@@ -789,10 +876,22 @@ async fn a_slow_answer_times_out() {
     emulator.admin().set_latency(Duration::from_secs(2));
     let started = Instant::now();
     let error = client.github().list(None).await.unwrap_err();
+    let waited = started.elapsed();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-    assert_eq!(
-        error.to_string(),
-        "infisical did not answer GET /api/v1/app-connections/github within 0.15s"
+    // Issue 17: the message named one attempt's limit after several attempts; it now states
+    // the attempts and the real total, which is the time the caller waited.
+    let message = error.to_string();
+    let total = message
+        .strip_prefix(
+            "infisical did not answer GET /api/v1/app-connections/github: 2 attempts of 0.15s \
+             each timed out, ",
+        )
+        .and_then(|rest| rest.strip_suffix("s in all"))
+        .unwrap_or_else(|| panic!("{message}"));
+    let total = Duration::from_secs_f64(total.parse().unwrap());
+    assert!(
+        total.abs_diff(waited) < Duration::from_millis(20),
+        "stated {total:?}, waited {waited:?}"
     );
     assert!(
         started.elapsed() < Duration::from_millis(1500),

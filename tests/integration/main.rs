@@ -9,6 +9,7 @@ mod docs;
 mod examples;
 mod github;
 mod identity;
+mod networks;
 mod org_apps;
 mod protocol;
 mod query;

@@ -6,8 +6,10 @@ pub mod actionlint;
 pub mod gpg;
 pub mod infisical;
 pub mod plugin;
+pub mod proxy;
 pub mod registry;
 pub mod secrets;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
