@@ -165,8 +165,16 @@ fn peak_rss_kib(ws: &Workspace, run: impl FnOnce()) -> u64 {
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
         });
+        // Stops the sampler however `run` ends: a failed assertion in it must fail the test,
+        // not leave the scope waiting for the sampler forever.
+        struct Stop<'a>(&'a AtomicBool);
+        impl Drop for Stop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        let _stop = Stop(&done);
         run();
-        done.store(true, Ordering::Relaxed);
     });
     peak.load(Ordering::Relaxed)
 }
@@ -179,14 +187,16 @@ fn a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory() {
     let ws = workspace(&emu);
     ws.config(&connection("big", "d", None));
     ws.run(&["apply", "-auto-approve"]).success();
+    // The refresh lists the connections first, then falls back to a GET by id when the list
+    // fails: both answers are 200 MB.
     emu.admin.inject_fault(
         Fault::next(
-            1,
+            2,
             FaultAction::HugeBody {
                 bytes: 200 * 1024 * 1024,
             },
         )
-        .on("GET", "/api/v1/app-connections/github/"),
+        .on("GET", "/api/v1/app-connections/github"),
     );
     let mut out = String::new();
     let peak = peak_rss_kib(&ws, || out = ws.run(&["plan"]).failure().folded_output());
