@@ -13,7 +13,6 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::json;
 
 /// What the registry serves: one provider's releases in a directory.
@@ -119,38 +118,7 @@ impl Drop for Registry {
 
 /// A new CA (written to `ca_file` as PEM) and a server certificate it signed for 127.0.0.1.
 fn tls_config(ca_file: &Path) -> Arc<rustls::ServerConfig> {
-    let ca_key = rcgen::KeyPair::generate().expect("CA key");
-    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "provider registry test CA");
-    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    ca.key_usages = vec![
-        rcgen::KeyUsagePurpose::KeyCertSign,
-        rcgen::KeyUsagePurpose::CrlSign,
-    ];
-    let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("CA certificate");
-    std::fs::write(ca_file, ca.pem()).expect("write the CA");
-
-    let key = rcgen::KeyPair::generate().expect("server key");
-    let mut server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()]).expect("params");
-    server
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "provider registry test server");
-    server.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
-    let cert = server.signed_by(&key, &ca).expect("server certificate");
-
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(
-        vec![cert.der().clone(), ca.der().clone()],
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    )
-    .expect("TLS config");
-    Arc::new(config)
+    super::tls::test_ca_server_config(ca_file, "provider registry", &["127.0.0.1".to_owned()])
 }
 
 struct State {

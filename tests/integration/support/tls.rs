@@ -79,10 +79,24 @@ impl TlsFront {
 }
 
 fn server_config(ca_file: &std::path::Path) -> Arc<rustls::ServerConfig> {
+    test_ca_server_config(
+        ca_file,
+        "private Infisical",
+        &["127.0.0.1".to_owned(), "localhost".to_owned()],
+    )
+}
+
+/// A new CA named after `label` (written to `ca_file` as PEM), and a TLS server configuration
+/// with a certificate it signed for `names`: what a server behind a private CA presents.
+pub fn test_ca_server_config(
+    ca_file: &std::path::Path,
+    label: &str,
+    names: &[String],
+) -> Arc<rustls::ServerConfig> {
     let ca_key = rcgen::KeyPair::generate().expect("CA key");
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
     ca.distinguished_name
-        .push(rcgen::DnType::CommonName, "private Infisical test CA");
+        .push(rcgen::DnType::CommonName, format!("{label} test CA"));
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
     ca.key_usages = vec![
         rcgen::KeyUsagePurpose::KeyCertSign,
@@ -91,12 +105,10 @@ fn server_config(ca_file: &std::path::Path) -> Arc<rustls::ServerConfig> {
     let ca = rcgen::CertifiedIssuer::self_signed(ca, ca_key).expect("CA certificate");
     std::fs::write(ca_file, ca.pem()).expect("write the CA");
     let key = rcgen::KeyPair::generate().expect("server key");
-    let mut server =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-            .expect("params");
+    let mut server = rcgen::CertificateParams::new(names.to_vec()).expect("params");
     server
         .distinguished_name
-        .push(rcgen::DnType::CommonName, "private Infisical");
+        .push(rcgen::DnType::CommonName, format!("{label} test server"));
     server.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth];
     let cert = server.signed_by(&key, &ca).expect("server certificate");
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
