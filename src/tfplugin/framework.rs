@@ -441,10 +441,11 @@ fn mark_computed_unknown(attrs: &[Attribute], prior: &Value, config: &Value, pla
             } else {
                 Value::Unknown
             };
-        } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
-            if !slot.is_null() && !slot.is_unknown() {
-                mark_computed_unknown(children, prior_value, config_value, slot);
-            }
+        } else if let Kind::Nested(Nesting::Single, children) = &attr.kind
+            && !slot.is_null()
+            && !slot.is_unknown()
+        {
+            mark_computed_unknown(children, prior_value, config_value, slot);
         }
     }
 }

@@ -291,18 +291,19 @@ impl ConnectionApp for GitHubApp {
             validate::forbidden(creds.get(HOST), at(HOST), why, diags);
             validate::forbidden(creds.get(INSTANCE_TYPE), at(INSTANCE_TYPE), why, diags);
         }
-        if let Some(id) = creds.get(INSTALLATION_ID).as_str() {
-            if !id.trim().is_empty() && !id.bytes().all(|b| b.is_ascii_digit()) {
-                diags.attr_error(
-                    at(INSTALLATION_ID),
-                    "Invalid installation_id",
-                    format!(
-                        "installation_id is the numeric id of the GitHub App installation (the \
-                         number at the end of https://github.com/settings/installations/<id>); \
-                         got {id:?}."
-                    ),
-                );
-            }
+        if let Some(id) = creds.get(INSTALLATION_ID).as_str()
+            && !id.trim().is_empty()
+            && !id.bytes().all(|b| b.is_ascii_digit())
+        {
+            diags.attr_error(
+                at(INSTALLATION_ID),
+                "Invalid installation_id",
+                format!(
+                    "installation_id is the numeric id of the GitHub App installation (the \
+                     number at the end of https://github.com/settings/installations/<id>); \
+                     got {id:?}."
+                ),
+            );
         }
         validate::one_of(
             creds.get(INSTANCE_TYPE),
@@ -318,17 +319,17 @@ impl ConnectionApp for GitHubApp {
                 diags,
             );
         }
-        if let Some(host) = creds.get(HOST).as_str() {
-            if host.contains("://") || host.contains('/') {
-                diags.attr_error(
-                    at(HOST),
-                    "Invalid host",
-                    format!(
-                        "host is a bare host name such as \"github.example.com\" (no scheme, no \
-                         path); got {host:?}."
-                    ),
-                );
-            }
+        if let Some(host) = creds.get(HOST).as_str()
+            && (host.contains("://") || host.contains('/'))
+        {
+            diags.attr_error(
+                at(HOST),
+                "Invalid host",
+                format!(
+                    "host is a bare host name such as \"github.example.com\" (no scheme, no \
+                     path); got {host:?}."
+                ),
+            );
         }
         let Some(method) = method else {
             return;

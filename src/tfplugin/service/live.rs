@@ -103,12 +103,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         tracing::debug!(terraform_version = %req.terraform_version, "configuring the provider");
         let mut diags = Diagnostics::new();
         if let Some([config]) = decode_all([(req.config.as_ref(), &self.provider_type)], &mut diags)
+            && let Some(client) = self.provider.configure(&config, &mut diags).await
+            && let Ok(mut slot) = self.client.write()
         {
-            if let Some(client) = self.provider.configure(&config, &mut diags).await {
-                if let Ok(mut slot) = self.client.write() {
-                    *slot = Some(Arc::new(client));
-                }
-            }
+            *slot = Some(Arc::new(client));
         }
         Ok(Response::new(pb::configure_provider::Response {
             diagnostics: diags_to_proto(&diags),
@@ -561,13 +559,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
         let req = req.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((resource, schema)) = self.listable(&req.type_name, &mut diags) {
-            if let Some([config]) =
+        if let Some((resource, schema)) = self.listable(&req.type_name, &mut diags)
+            && let Some([config]) =
                 decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
-            {
-                schema.warn_deprecated(&config, &mut diags);
-                resource.validate_list(&config, &mut diags);
-            }
+        {
+            schema.warn_deprecated(&config, &mut diags);
+            resource.validate_list(&config, &mut diags);
         }
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: diags_to_proto(&diags),

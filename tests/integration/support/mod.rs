@@ -53,10 +53,10 @@ pub fn terraforms() -> &'static [Terraform] {
             local
         };
         let mut all = vec![describe(&primary).expect("the primary Terraform does not run")];
-        if let Some(other) = describe(Path::new("terraform")) {
-            if other.version != all[0].version {
-                all.push(other);
-            }
+        if let Some(other) = describe(Path::new("terraform"))
+            && other.version != all[0].version
+        {
+            all.push(other);
         }
         all
     })
