@@ -225,11 +225,7 @@ impl Client {
         if attempt >= policy.max_attempts.max(1) {
             return false;
         }
-        let stop = self.stop_token();
-        tokio::select! {
-            () = tokio::time::sleep(policy.backoff(attempt)) => true,
-            () = stop.cancelled() => false,
-        }
+        sleep_unless_stopped(&self.stop_token(), policy.backoff(attempt)).await
     }
 
     /// The token that [`Client::stop_waiting`] cancels.
@@ -457,12 +453,12 @@ impl Client {
             }
             debug!(method = %call.method, path = %call.path, attempt, wait_ms = millis(wait),
                 error = %error, "retrying infisical request");
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = stop.cancelled() => {
-                    debug!(method = %call.method, path = %call.path, "stopped waiting to retry");
-                    return Err(Error::Cancelled { method: call.method.clone(), path: call.path.clone() });
-                }
+            if !sleep_unless_stopped(&stop, wait).await {
+                debug!(method = %call.method, path = %call.path, "stopped waiting to retry");
+                return Err(Error::Cancelled {
+                    method: call.method.clone(),
+                    path: call.path.clone(),
+                });
             }
             attempt += 1;
         }
@@ -486,9 +482,8 @@ impl Client {
             let Some(until) = until.filter(|until| *until > Instant::now()) else {
                 return true;
             };
-            tokio::select! {
-                () = tokio::time::sleep_until(until.into()) => {}
-                () = stop.cancelled() => return false,
+            if !sleep_unless_stopped(stop, until.saturating_duration_since(Instant::now())).await {
+                return false;
             }
         }
     }
@@ -873,6 +868,14 @@ fn classify(error: &reqwest::Error) -> NetworkProblem {
         return NetworkProblem::UnknownName;
     }
     NetworkProblem::Other
+}
+
+/// Sleeps `wait`; `false`, as soon as it happens, when `stop` is cancelled first.
+async fn sleep_unless_stopped(stop: &CancellationToken, wait: Duration) -> bool {
+    tokio::select! {
+        () = tokio::time::sleep(wait) => true,
+        () = stop.cancelled() => false,
+    }
 }
 
 fn millis(duration: Duration) -> u64 {
