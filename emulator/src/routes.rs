@@ -99,13 +99,17 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
     let (latency, fault, limited) = {
         let mut state = shared.lock();
         state.counters.requests += 1;
-        let identity = state
-            .identity_of(header(header::AUTHORIZATION).as_deref())
-            .unwrap_or("(no token)")
-            .to_owned();
-        let limited = match &mut state.rate_limit {
-            Some(limit) => limit.admit(&identity, std::time::Instant::now()).err(),
-            None => None,
+        let limited = if state.rate_limit.is_some() {
+            let identity = state
+                .identity_of(header(header::AUTHORIZATION).as_deref())
+                .unwrap_or("(no token)")
+                .to_owned();
+            state
+                .rate_limit
+                .as_mut()
+                .and_then(|limit| limit.admit(&identity, std::time::Instant::now()).err())
+        } else {
+            None
         };
         (
             state.latency,
