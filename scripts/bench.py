@@ -954,6 +954,36 @@ WRITE_ONLY_STEPS = (
 )
 
 
+def time_in_turns(tf: Terraform, steps, runs: int, label: str, emulator: Emulator | None = None,
+                  watched: Workspace | None = None) -> tuple[dict, dict, dict]:
+    """One untimed apply/plan/destroy cycle of each workspace in `steps`, then `runs` timed
+    cycles taking turns (the order reverses from one run to the next). Returns the wall times
+    {(step, op): [seconds]}, the state file's size after apply {step: bytes}, and, for the
+    `watched` workspace, its last command's API requests by kind {op: kinds} from `emulator`."""
+    times: dict = {}
+    state_bytes: dict = {}
+    calls: dict = {}
+    log(f"{label}: warm-up")
+    for ws in steps:
+        for op in OPS:
+            tf.run(op, ws)
+    for run in range(runs):
+        order = steps if run % 2 == 0 else steps[::-1]
+        for op in OPS:
+            for ws in order:
+                if ws is watched:
+                    emulator.clear_requests()
+                times.setdefault((ws.name, op), []).append(tf.run(op, ws))
+                if ws is watched:
+                    calls[op] = classify(emulator.requests())
+                if op == "apply":
+                    state_bytes[ws.name] = (ws.path / "terraform.tfstate").stat().st_size
+        log(f"  run {run + 1}/{runs}: " + ", ".join(
+            f"{op} " + "/".join(ms(times[(ws.name, op)][-1]) for ws in steps)
+            for op in OPS) + " ms (" + "/".join(ws.name for ws in steps) + ")")
+    return times, state_bytes, calls
+
+
 def run_decompose(args, provider: Path, reference: Path | None, emulator_bin: Path,
                   terraform: Path, workdir: Path, steps_spec=STEPS, n: int | None = None,
                   mode: str = "--decompose", markers=(DECOMPOSE_BEGIN, DECOMPOSE_END)) -> str:
@@ -969,8 +999,6 @@ def run_decompose(args, provider: Path, reference: Path | None, emulator_bin: Pa
     logdir.mkdir()
     machine = machine_info()
     machine["load_before"] = load_average()
-    times: dict = {}  # (step, op) -> [seconds]
-    state_bytes: dict = {}  # step -> size of the state file after apply
     emulator = Emulator(emulator_bin, workdir)
     try:
         tf = Terraform(terraform, terraform_env(cli_config, emulator), args.parallelism, logdir)
@@ -978,20 +1006,7 @@ def run_decompose(args, provider: Path, reference: Path | None, emulator_bin: Pa
         for ws in steps:
             ws.configure(n)
         machine["terraform"] = tf.version(steps[0].path)
-        log(f"decompose, N={n}: warm-up")
-        for ws in steps:
-            for op in OPS:
-                tf.run(op, ws)
-        for run in range(args.runs):
-            order = steps if run % 2 == 0 else steps[::-1]
-            for op in OPS:
-                for ws in order:
-                    times.setdefault((ws.name, op), []).append(tf.run(op, ws))
-                    if op == "apply":
-                        state_bytes[ws.name] = (ws.path / "terraform.tfstate").stat().st_size
-            log(f"  run {run + 1}/{args.runs}: " + ", ".join(
-                f"{op} " + "/".join(ms(times[(ws.name, op)][-1]) for ws in steps)
-                for op in OPS) + " ms (" + "/".join(ws.name for ws in steps) + ")")
+        times, state_bytes, _ = time_in_turns(tf, steps, args.runs, f"decompose, N={n}")
     finally:
         emulator.stop()
     machine["load_after"] = load_average()
@@ -1021,7 +1036,7 @@ def run_scale(args, provider: Path, reference: Path, emulator_bin: Path, terrafo
     logdir.mkdir()
     machine = machine_info()
     machine["load_before"] = load_average()
-    out: dict = {"times": {}, "latency": {}, "calls": {}}
+    out: dict = {"latency": {}, "calls": {}}
     emulator = Emulator(emulator_bin, workdir)
     try:
         tf = Terraform(terraform, terraform_env(cli_config, emulator), args.parallelism, logdir)
@@ -1033,22 +1048,10 @@ def run_scale(args, provider: Path, reference: Path, emulator_bin: Path, terrafo
             ws.configure(200)
         machine["terraform"] = tf.version(ours.path)
 
-        log("scale 1/3: N=200, no latency: warm-up")
-        for ws in steps:
-            for op in OPS:
-                tf.run(op, ws)
-        for run in range(args.runs):
-            order = steps if run % 2 == 0 else steps[::-1]
-            for op in OPS:
-                for ws in order:
-                    if ws is ours:
-                        emulator.clear_requests()
-                    out["times"].setdefault((ws.name, op), []).append(tf.run(op, ws))
-                    if ws is ours:
-                        out["calls"][("200", op)] = classify(emulator.requests())
-            log(f"  run {run + 1}/{args.runs}: " + ", ".join(
-                f"{op} " + "/".join(ms(out["times"][(ws.name, op)][-1]) for ws in steps)
-                for op in OPS) + " ms (floor/reference_github/ours)")
+        out["times"], _, calls = time_in_turns(tf, steps, args.runs,
+                                               "scale 1/3: N=200, no latency", emulator, ours)
+        for op, kinds in calls.items():
+            out["calls"][("200", op)] = kinds
 
         log("scale 2/3: plan of N=1000 with 100 ms per request")
         for ws in (shape, ours):
