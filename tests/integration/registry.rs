@@ -85,6 +85,30 @@ fn installed(ws: &Workspace) -> std::path::PathBuf {
         .join(format!("terraform-provider-infisical_v{VERSION}"))
 }
 
+/// `terraform init` from a registry serving `dir` with `key` fails on every Terraform with the
+/// installer's error `why`, and installs nothing.
+fn refused_by_every_terraform(dir: &Path, key: &Key, why: &str) {
+    let registry = serve(dir, key);
+    for tf in terraforms() {
+        let (ws, run) = init(tf, &registry);
+        let run = run.failure();
+        let output = run.folded_output();
+        assert!(
+            output.contains(&format!(
+                "Failed to install provider Error while installing {SOURCE} v{VERSION}: {why}"
+            )),
+            "Terraform {}: {}",
+            tf.version,
+            run.output()
+        );
+        assert!(
+            !installed(&ws).exists(),
+            "Terraform {} installed it",
+            tf.version
+        );
+    }
+}
+
 #[test]
 fn terraform_init_installs_a_signed_release_and_locks_its_checksums() {
     let signed = signed();
@@ -158,23 +182,11 @@ fn terraform_init_refuses_tampered_checksums() {
     assert_ne!(tampered, sums);
     std::fs::write(&sums_path, tampered).unwrap();
 
-    let registry = serve(dir.path(), &signed.key);
-    for tf in terraforms() {
-        let (ws, run) = init(tf, &registry);
-        let run = run.failure();
-        let output = run.folded_output();
-        assert!(
-            output.contains(&format!("Failed to install provider Error while installing {SOURCE} v{VERSION}: error checking signature: openpgp: invalid signature")),
-            "Terraform {}: {}",
-            tf.version,
-            run.output()
-        );
-        assert!(
-            !installed(&ws).exists(),
-            "Terraform {} installed it",
-            tf.version
-        );
-    }
+    refused_by_every_terraform(
+        dir.path(),
+        &signed.key,
+        "error checking signature: openpgp: invalid signature",
+    );
 }
 
 /// The real checksums, signed by a key the registry does not list.
@@ -189,23 +201,11 @@ fn terraform_init_refuses_checksums_signed_by_another_key() {
     )
     .unwrap();
 
-    let registry = serve(dir.path(), &signed.key);
-    for tf in terraforms() {
-        let (ws, run) = init(tf, &registry);
-        let run = run.failure();
-        let output = run.folded_output();
-        assert!(
-            output.contains(&format!("Failed to install provider Error while installing {SOURCE} v{VERSION}: authentication signature from unknown issuer")),
-            "Terraform {}: {}",
-            tf.version,
-            run.output()
-        );
-        assert!(
-            !installed(&ws).exists(),
-            "Terraform {} installed it",
-            tf.version
-        );
-    }
+    refused_by_every_terraform(
+        dir.path(),
+        &signed.key,
+        "authentication signature from unknown issuer",
+    );
     // The other key is a real key: served as the signing key, the same files install.
     let registry = serve(dir.path(), &signed.other);
     let (_, run) = init(&terraforms()[0], &registry);
