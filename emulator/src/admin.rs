@@ -178,7 +178,11 @@ pub struct Admin {
 impl Admin {
     /// Declares a personal access token GitHub accepts.
     pub fn add_pat(&self, pat: impl Into<String>) {
-        self.shared.lock().github.add_pat(pat.into());
+        let pat = pat.into();
+        let mut state = self.shared.lock();
+        // Known to the emulated GitHub too, so grants can name it before a connection exists.
+        state.github_server.register_token(&pat);
+        state.github.add_pat(pat);
     }
 
     /// Declares an OAuth/GitHub App code, usable once, whose user can see `installations`.
@@ -242,17 +246,17 @@ impl Admin {
     }
 
     /// Declares a project id that `projectId` may name (its name and slug are the id; see
-    /// [`Project::new`]).
+    /// [`Project::new`]), with Infisical's default environments `dev`, `staging` and `prod`.
     pub fn add_project(&self, id: impl Into<String>) {
         self.add_project_details(Project::new(id));
     }
 
     /// Declares a project with the details reads report as a connection's `project`.
     pub fn add_project_details(&self, project: Project) {
-        self.shared
-            .lock()
-            .projects
-            .insert(project.id.clone(), project);
+        let mut state = self.shared.lock();
+        // Infisical creates every project with its default environments.
+        state.secrets.ensure_default_environments(&project.id);
+        state.projects.insert(project.id.clone(), project);
     }
 
     /// Declares a gateway id that `gatewayId` may name.

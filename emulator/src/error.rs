@@ -86,6 +86,12 @@ impl ApiError {
         )
     }
 
+    /// The message: a string, or for 422 the array of zod issues.
+    #[cfg(test)]
+    pub(crate) fn message(&self) -> &Value {
+        &self.message
+    }
+
     /// Adds a `Retry-After` header (used by injected 429s).
     pub(crate) fn with_retry_after(mut self, retry_after: Option<String>) -> Self {
         self.retry_after = retry_after;

@@ -344,6 +344,11 @@ impl GitHubSide {
         }
     }
 
+    /// Whether the demo rules apply.
+    pub(crate) fn demo(&self) -> bool {
+        self.demo
+    }
+
     pub(crate) fn add_pat(&mut self, pat: String) {
         self.pats.insert(pat);
     }

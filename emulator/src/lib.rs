@@ -107,16 +107,22 @@
 //! - `net`: a listener whose connections a handler can cut.
 
 mod admin;
+mod admin_sync;
 mod aws_services;
 mod error;
 mod faults;
 mod github;
 mod github_apps;
+mod github_server;
 mod net;
 mod rate_limit;
 mod routes;
+mod secrets;
 mod state;
 mod sts;
+mod sync;
+mod sync_jobs;
+mod sync_routes;
 mod zod;
 
 use std::net::SocketAddr;
@@ -127,10 +133,13 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use admin::{Admin, Counters, LoggedRequest, Project, SeedConnection, StoredConnection};
+pub use admin_sync::GitHubSubject;
 pub use aws_services::AwsRole;
 pub use faults::{Fault, FaultAction, Trigger};
 pub use github_apps::{GitHubApp, SharedGitHubApp};
+pub use github_server::{GitHubScope, GitHubSecret, GitHubTarget};
 pub use sts::AwsKey;
+pub use sync::SyncTiming;
 
 use crate::github::GitHubSide;
 use crate::github_apps::GitHubApps;
@@ -164,6 +173,9 @@ pub struct Config {
     pub gateway_license: bool,
     /// Whether the organization's plan includes gateway pools (`plan.gatewayPool`).
     pub gateway_pool_license: bool,
+    /// How secret-sync jobs are timed (see [`SyncTiming`]); the default runs a job about 20 ms
+    /// after it is queued.
+    pub sync_timing: SyncTiming,
 }
 
 impl Default for Config {
@@ -179,6 +191,7 @@ impl Default for Config {
             shared_github_app: Some(SharedGitHubApp::default()),
             gateway_license: true,
             gateway_pool_license: true,
+            sync_timing: SyncTiming::default(),
         }
     }
 }
@@ -213,14 +226,19 @@ impl Emulator {
             GitHubSide::new(config.demo),
             GitHubApps::new(config.shared_github_app),
             licenses,
+            config.sync_timing,
         ));
+        sync_jobs::start(&shared);
         let admin = Admin {
             shared: Arc::clone(&shared),
         };
-        // The AWS stand-ins stay out of the request log: their traffic is credentials.
+        // The AWS stand-ins and the emulated GitHub stay out of the request log: their traffic
+        // is credentials.
         let app = routes::router(Arc::clone(&shared))
+            .merge(github_server::router(Arc::clone(&shared)))
             .merge(aws_services::router(shared))
-            .merge(admin::router(admin.clone()));
+            .merge(admin::router(admin.clone()))
+            .merge(admin_sync::router(admin.clone()));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = axum::serve(
             KillableListener(listener),

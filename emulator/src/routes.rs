@@ -42,6 +42,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(get_by_id).patch(update).delete(delete),
         )
         .route("/api/v1/github-apps", get(list_github_apps))
+        .merge(crate::sync_routes::routes())
         .fallback(route_not_found)
         .method_not_allowed_fallback(route_not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), observe))
@@ -214,7 +215,7 @@ fn rate_limited(wait: std::time::Duration) -> Response {
 }
 
 /// The request body as JSON; `None` when empty (JavaScript's `undefined`).
-fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
+pub(crate) fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -241,7 +242,7 @@ fn text<'a>(value: &'a Value, key: &str) -> &'a str {
     value.get(key).and_then(Value::as_str).unwrap_or_default()
 }
 
-fn authorization(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn authorization(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or_default())

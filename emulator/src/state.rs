@@ -18,7 +18,10 @@ use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
 use crate::faults::ActiveFault;
 use crate::github::{self, CreateInput, GitHubSide, Method, UpdateInput};
 use crate::github_apps::{self, GitHubApps};
+use crate::github_server::GitHubServer;
+use crate::secrets::SecretsStore;
 use crate::sts::{self, AwsKey, Refusal};
+use crate::sync::{SyncStore, SyncTiming};
 
 /// How many requests the log keeps; older ones are forgotten so a long demo does not grow forever.
 const LOG_CAPACITY: usize = 10_000;
@@ -37,6 +40,10 @@ pub(crate) struct Settings {
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
     state: Mutex<State>,
+    /// Whether sync jobs wait before running (an admin switch for observing `pending`).
+    pub(crate) sync_paused: tokio::sync::watch::Sender<bool>,
+    /// Bumped whenever a sync job ends, so waiters re-check without polling.
+    pub(crate) sync_done: tokio::sync::watch::Sender<u64>,
 }
 
 /// What the organization's plan allows (a self-hosted instance without a license has neither).
@@ -63,15 +70,21 @@ impl Shared {
         github: GitHubSide,
         github_apps: GitHubApps,
         licenses: Licenses,
+        sync_timing: SyncTiming,
     ) -> Self {
+        let demo = github.demo();
         Self {
             settings,
             state: Mutex::new(State {
                 github,
+                github_server: GitHubServer::new(demo),
                 github_apps,
                 licenses,
+                syncs: SyncStore::new(sync_timing),
                 ..State::default()
             }),
+            sync_paused: tokio::sync::watch::channel(false).0,
+            sync_done: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -213,6 +226,12 @@ pub(crate) struct State {
     /// Machine identities with AWS auth: identity id → the AWS access keys STS accepts.
     aws: HashMap<String, Vec<AwsKey>>,
     pub(crate) github: GitHubSide,
+    /// The GitHub that syncs write to (repositories, Actions secrets, grants).
+    pub(crate) github_server: GitHubServer,
+    /// Projects' environments, folders and secrets: what syncs read.
+    pub(crate) secrets: SecretsStore,
+    /// Secret syncs and their job machinery.
+    pub(crate) syncs: SyncStore,
     /// The stand-ins for AWS's credential services.
     pub(crate) aws_services: crate::aws_services::AwsServices,
     /// Projects by id.
@@ -445,6 +464,11 @@ impl State {
         ApiError::not_found(format!("Could not find App Connection with ID {id}"))
     }
 
+    /// A connection by id, of any app.
+    pub(crate) fn connection(&self, id: &str) -> Option<&Connection> {
+        self.connections.get(id)
+    }
+
     /// Finds a connection of `app` by id, with the server's 404 and wrong-app 400.
     fn find(&self, app: &str, id: &str) -> Result<&Connection, ApiError> {
         let connection = self
@@ -650,7 +674,9 @@ impl State {
         project_id: Option<&str>,
     ) -> Result<Map<String, Value>, ApiError> {
         if method != Method::App {
-            return self.github.validate(method, credentials);
+            let stored = self.github.validate(method, credentials)?;
+            self.github_server.register_credentials(method, &stored);
+            return Ok(stored);
         }
         let app_id = credentials.get("gitHubAppId").and_then(Value::as_str);
         // Resolved twice so the borrow of the app records ends before GitHub is asked.
@@ -658,6 +684,7 @@ impl State {
         let mut stored = self.github.validate(method, credentials)?;
         let resolved = self.github_apps.resolve(app_id, project_id)?;
         github_apps::bind(&mut stored, &resolved);
+        self.github_server.register_credentials(method, &stored);
         Ok(stored)
     }
 

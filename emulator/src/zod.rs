@@ -45,7 +45,32 @@ pub(crate) enum Schema {
     Union(Vec<Schema>),
     /// Another schema, shared rather than rebuilt (zod schemas are values reused by reference).
     Ref(&'static Schema),
+    /// `z.boolean()`.
+    Bool,
+    /// `z.number()`.
+    Number,
+    /// `z.array(item)`: each item is checked, its index in the issue's path.
+    Array(Box<Schema>),
+    /// `z.nativeEnum(E)` of a string enum: one of these values.
+    Enum(&'static [&'static str]),
+    /// `schema.default(value)`: a missing key becomes `value` (then passes as valid).
+    Default(Box<Schema>, Value),
+    /// `schema.superRefine(check)`: `check` runs on the parsed value unless the inner schema
+    /// aborted, and may add issues (which make the value dirty).
+    Refine(Box<Schema>, Refinement),
+    /// `z.discriminatedUnion(key, [...])`: the option whose `key` literal matches is parsed; an
+    /// unknown discriminator is one `invalid_union_discriminator` issue at `key`.
+    Discriminated {
+        /// The discriminator key.
+        key: &'static str,
+        /// Each option: its discriminator value and its object schema (which should include
+        /// the key as a literal so the output keeps it).
+        options: Vec<(&'static str, Schema)>,
+    },
 }
+
+/// A refinement: given the parsed value and its path, pushes issues; returns whether it did.
+pub(crate) type Refinement = fn(&Value, &[Value], &mut Vec<Value>) -> bool;
 
 /// The checks of a `z.string()`, applied in this order (the order Infisical declares them in).
 #[derive(Default)]
@@ -119,6 +144,35 @@ pub(crate) fn literal_with_message(value: impl Into<Value>, message: &'static st
 /// `schema.optional()`.
 pub(crate) fn optional(schema: impl Into<Schema>) -> Schema {
     Schema::Optional(Box::new(schema.into()))
+}
+
+/// `schema.default(value)`.
+pub(crate) fn with_default(schema: impl Into<Schema>, value: impl Into<Value>) -> Schema {
+    Schema::Default(Box::new(schema.into()), value.into())
+}
+
+/// `schema.superRefine(check)`.
+pub(crate) fn refine(schema: impl Into<Schema>, check: Refinement) -> Schema {
+    Schema::Refine(Box::new(schema.into()), check)
+}
+
+/// `z.array(item)`.
+pub(crate) fn array(item: impl Into<Schema>) -> Schema {
+    Schema::Array(Box::new(item.into()))
+}
+
+/// zod's `util.joinValues`: `'a' | 'b'`, as enum and discriminator messages list options.
+pub(crate) fn join_values(values: &[&str]) -> String {
+    values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+/// A `custom` issue, as `ctx.addIssue({ code: "custom", message, path })` adds one.
+pub(crate) fn custom_issue(path: &[Value], message: &str) -> Value {
+    json!({ "code": "custom", "message": message, "path": path })
 }
 
 /// `schema.nullish()`.
@@ -207,6 +261,145 @@ pub(crate) fn parse(
         Schema::Object(fields) => parse_object(fields, input, path, issues),
         Schema::Union(options) => parse_union(options, input, path, issues),
         Schema::Ref(schema) => parse(schema, input, path, issues),
+        Schema::Bool => match input {
+            Some(Value::Bool(_)) => Parsed::new(Status::Valid, input.cloned()),
+            _ => {
+                issues.push(invalid_type("boolean", input, path));
+                Parsed::aborted()
+            }
+        },
+        Schema::Number => match input {
+            Some(Value::Number(_)) => Parsed::new(Status::Valid, input.cloned()),
+            _ => {
+                issues.push(invalid_type("number", input, path));
+                Parsed::aborted()
+            }
+        },
+        Schema::Array(item) => parse_array(item, input, path, issues),
+        Schema::Enum(values) => parse_enum(values, input, path, issues),
+        Schema::Default(inner, value) => match input {
+            None => Parsed::new(Status::Valid, Some(value.clone())),
+            Some(_) => parse(inner, input, path, issues),
+        },
+        Schema::Refine(inner, check) => {
+            let parsed = parse(inner, input, path, issues);
+            match (&parsed.status, &parsed.value) {
+                (Status::Aborted, _) | (_, None) => parsed,
+                (status, Some(value)) => {
+                    let status = if check(value, path, issues) {
+                        Status::Dirty
+                    } else {
+                        *status
+                    };
+                    Parsed::new(status, parsed.value)
+                }
+            }
+        }
+        Schema::Discriminated { key, options } => {
+            parse_discriminated(key, options, input, path, issues)
+        }
+    }
+}
+
+fn parse_array(
+    item: &Schema,
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let Some(Value::Array(items)) = input else {
+        issues.push(invalid_type("array", input, path));
+        return Parsed::aborted();
+    };
+    let mut status = Status::Valid;
+    let mut output = Vec::with_capacity(items.len());
+    for (index, value) in items.iter().enumerate() {
+        let mut child = path.to_vec();
+        child.push(Value::from(index));
+        let parsed = parse(item, Some(value), &child, issues);
+        status = status.max(parsed.status);
+        output.extend(parsed.value);
+    }
+    if status == Status::Aborted {
+        return Parsed::aborted();
+    }
+    Parsed::new(status, Some(Value::Array(output)))
+}
+
+/// `z.nativeEnum`: a value of another type is `invalid_type` (expected: the joined values), a
+/// string that is not one of them `invalid_enum_value`.
+fn parse_enum(
+    values: &[&str],
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    match input {
+        Some(Value::String(text)) if values.contains(&text.as_str()) => {
+            Parsed::new(Status::Valid, input.cloned())
+        }
+        Some(Value::String(text)) => {
+            issues.push(json!({
+                "received": text,
+                "code": "invalid_enum_value",
+                "options": values,
+                "path": path,
+                "message": format!(
+                    "Invalid enum value. Expected {}, received '{text}'",
+                    join_values(values)
+                ),
+            }));
+            Parsed::aborted()
+        }
+        _ => {
+            let expected = join_values(values);
+            let mut issue = invalid_type(&expected, input, path);
+            if input.is_some()
+                && let Some(object) = issue.as_object_mut()
+            {
+                object.insert(
+                    "message".to_owned(),
+                    format!("Expected {expected}, received {}", type_name(input)).into(),
+                );
+            }
+            issues.push(issue);
+            Parsed::aborted()
+        }
+    }
+}
+
+fn parse_discriminated(
+    key: &str,
+    options: &[(&'static str, Schema)],
+    input: Option<&Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let Some(Value::Object(object)) = input else {
+        issues.push(invalid_type("object", input, path));
+        return Parsed::aborted();
+    };
+    let chosen = object
+        .get(key)
+        .and_then(Value::as_str)
+        .and_then(|value| options.iter().find(|(name, _)| *name == value));
+    match chosen {
+        Some((_, schema)) => parse(schema, input, path, issues),
+        None => {
+            let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+            let mut at = path.to_vec();
+            at.push(Value::String(key.to_owned()));
+            issues.push(json!({
+                "code": "invalid_union_discriminator",
+                "options": names,
+                "path": at,
+                "message": format!(
+                    "Invalid discriminator value. Expected {}",
+                    join_values(&names)
+                ),
+            }));
+            Parsed::aborted()
+        }
     }
 }
 

@@ -1,0 +1,1210 @@
+//! The GitHub inside the emulator: repositories, organizations and their environments, the
+//! Actions secrets GitHub keeps for each scope (each scope with its own X25519 key pair, so the
+//! libsodium sealed boxes a client PUTs are opened and the plaintext can be read back), who may
+//! reach what (personal access tokens, OAuth tokens, app installations and the installation
+//! tokens minted for them), and GitHub's own rules on names, sizes and answers.
+//!
+//! The routes are served under `/__github` (a client's GitHub API base URL is
+//! `{emulator}/__github`), outside the Infisical request log: their requests carry tokens. The
+//! sync engine calls the same functions in process.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use crypto_box::aead::OsRng;
+use crypto_box::{PublicKey, SecretKey};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::state::Shared;
+
+/// The organization every token and installation reaches in demo mode.
+pub(crate) const DEMO_ORG: &str = "demo-org";
+/// The repository that exists in demo mode.
+pub(crate) const DEMO_REPO: &str = "demo-repo";
+/// The environment of the demo repository.
+pub(crate) const DEMO_ENVIRONMENT: &str = "production";
+
+/// GitHub's limit on a secret's value: 48 KB.
+const MAX_VALUE_BYTES: usize = 48 * 1024;
+/// GitHub's default and largest page sizes.
+const DEFAULT_PER_PAGE: usize = 30;
+const MAX_PER_PAGE: usize = 100;
+/// The documentation link of GitHub's Actions secrets API.
+const DOCS: &str = "https://docs.github.com/rest/actions/secrets";
+
+/// Where GitHub keeps Actions secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "scope", rename_all = "kebab-case")]
+pub enum GitHubScope {
+    /// An organization's secrets (`/orgs/{org}/actions/secrets`).
+    Organization {
+        /// The organization's login.
+        org: String,
+    },
+    /// A repository's secrets (`/repos/{owner}/{repo}/actions/secrets`).
+    Repository {
+        /// The repository's owner.
+        owner: String,
+        /// The repository's name.
+        repo: String,
+    },
+    /// A repository environment's secrets (`/repos/{owner}/{repo}/environments/{env}/secrets`).
+    RepositoryEnvironment {
+        /// The repository's owner.
+        owner: String,
+        /// The repository's name.
+        repo: String,
+        /// The environment's name.
+        env: String,
+    },
+}
+
+impl GitHubScope {
+    /// An organization's scope.
+    pub fn org(org: impl Into<String>) -> Self {
+        Self::Organization { org: org.into() }
+    }
+
+    /// A repository's scope.
+    pub fn repo(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self::Repository {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+
+    /// A repository environment's scope.
+    pub fn env(owner: impl Into<String>, repo: impl Into<String>, env: impl Into<String>) -> Self {
+        Self::RepositoryEnvironment {
+            owner: owner.into(),
+            repo: repo.into(),
+            env: env.into(),
+        }
+    }
+
+    /// GitHub compares logins, repository and environment names case-insensitively.
+    fn key(&self) -> Self {
+        match self {
+            Self::Organization { org } => Self::org(org.to_lowercase()),
+            Self::Repository { owner, repo } => {
+                Self::repo(owner.to_lowercase(), repo.to_lowercase())
+            }
+            Self::RepositoryEnvironment { owner, repo, env } => Self::env(
+                owner.to_lowercase(),
+                repo.to_lowercase(),
+                env.to_lowercase(),
+            ),
+        }
+    }
+
+    fn is_org(&self) -> bool {
+        matches!(self, Self::Organization { .. })
+    }
+
+    /// The documentation link of one operation at this scope, as GitHub puts in its errors.
+    fn docs(&self, operation: Operation) -> String {
+        let level = match self {
+            Self::Organization { .. } => ("an-organization", "organization"),
+            Self::Repository { .. } => ("a-repository", "repository"),
+            Self::RepositoryEnvironment { .. } => ("an-environment", "environment"),
+        };
+        let anchor = match operation {
+            Operation::List => format!("list-{}-secrets", level.1),
+            Operation::PublicKey => format!("get-{}-public-key", level.0),
+            Operation::Get => format!("get-{}-secret", level.0),
+            Operation::Put => format!("create-or-update-{}-secret", level.0),
+            Operation::Delete => format!("delete-{}-secret", level.0),
+        };
+        format!("{DOCS}#{anchor}")
+    }
+}
+
+/// An Actions secrets operation, for the documentation link of its errors.
+#[derive(Debug, Clone, Copy)]
+enum Operation {
+    List,
+    PublicKey,
+    Get,
+    Put,
+    Delete,
+}
+
+/// Something GitHub may let reach a repository or organization.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Holder {
+    /// A personal access token or an OAuth access token.
+    Token(String),
+    /// A GitHub App installation (its minted tokens reach what it reaches).
+    Installation(String),
+}
+
+/// What a grant reaches.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum GitHubTarget {
+    /// One repository (its secrets and its environments' secrets).
+    Repository {
+        /// The repository's owner.
+        owner: String,
+        /// The repository's name.
+        repo: String,
+    },
+    /// An organization: its own secrets and every repository it owns.
+    Organization(String),
+}
+
+/// A secret as GitHub holds it, decrypted (for tests and the demo only: GitHub never returns
+/// values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GitHubSecret {
+    /// The name, upper-case as GitHub stores it.
+    pub name: String,
+    /// The plaintext opened from the sealed box.
+    pub value: String,
+    /// At organization scope: `all`, `private` or `selected`.
+    pub visibility: Option<String>,
+    /// At organization scope with `selected` visibility: the repositories' ids.
+    pub selected_repository_ids: Option<Vec<u64>>,
+    /// When it was first PUT.
+    pub created_at: String,
+    /// When it was last PUT.
+    pub updated_at: String,
+}
+
+/// An error answer from GitHub: `{"message", "documentation_url", "status"}`, with the status as
+/// a string, as GitHub's REST API writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GitHubError {
+    pub(crate) status: u16,
+    pub(crate) message: String,
+    pub(crate) documentation_url: String,
+}
+
+impl GitHubError {
+    fn new(status: u16, message: impl Into<String>, documentation_url: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            documentation_url: documentation_url.into(),
+        }
+    }
+
+    fn not_found(documentation_url: impl Into<String>) -> Self {
+        Self::new(404, "Not Found", documentation_url)
+    }
+
+    fn unprocessable(message: impl Into<String>, documentation_url: impl Into<String>) -> Self {
+        Self::new(422, message, documentation_url)
+    }
+
+    /// The body as GitHub writes it, keys in GitHub's order (what `JSON.stringify` of the parsed
+    /// body gives, and so what Infisical stores as `lastSyncMessage`).
+    pub(crate) fn body(&self) -> String {
+        let text = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned());
+        format!(
+            "{{\"message\":{},\"documentation_url\":{},\"status\":{}}}",
+            text(&self.message),
+            text(&self.documentation_url),
+            text(&self.status.to_string())
+        )
+    }
+}
+
+impl IntoResponse for GitHubError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            self.body(),
+        )
+            .into_response()
+    }
+}
+
+/// A repository.
+#[derive(Debug, Clone)]
+struct Repo {
+    id: u64,
+    /// Lower-cased environment name → the name as declared.
+    environments: BTreeMap<String, String>,
+}
+
+/// One secret as stored.
+#[derive(Debug, Clone)]
+struct Stored {
+    value: String,
+    visibility: Option<String>,
+    selected_repository_ids: Option<Vec<u64>>,
+    created_at: String,
+    updated_at: String,
+}
+
+/// A scope's key pair and secrets.
+struct Vault {
+    key_id: String,
+    secret_key: SecretKey,
+    secrets: BTreeMap<String, Stored>,
+}
+
+impl Vault {
+    fn new() -> Self {
+        Self {
+            key_id: rand::rng()
+                .random_range(100_000_000_000_000_000u64..u64::MAX)
+                .to_string(),
+            secret_key: SecretKey::generate(&mut OsRng),
+            secrets: BTreeMap::new(),
+        }
+    }
+
+    fn public_key(&self) -> PublicKey {
+        self.secret_key.public_key()
+    }
+}
+
+/// What a holder reaches: lower-cased organizations and `owner/repo`s.
+#[derive(Debug, Clone, Default)]
+struct Access {
+    orgs: HashSet<String>,
+    repos: HashSet<String>,
+}
+
+impl Access {
+    fn demo() -> Self {
+        Self {
+            orgs: HashSet::from([DEMO_ORG.to_owned()]),
+            repos: HashSet::new(),
+        }
+    }
+}
+
+/// What a token is.
+#[derive(Debug, Clone)]
+enum TokenKind {
+    /// A PAT or an OAuth token: its own grants.
+    Own(Access),
+    /// An installation token: what its installation reaches.
+    Installation(String),
+}
+
+/// The whole simulated GitHub.
+#[derive(Default)]
+pub(crate) struct GitHubServer {
+    demo: bool,
+    /// `owner/repo`, lower-cased → repository.
+    repos: BTreeMap<String, Repo>,
+    /// Organizations declared on their own (owners of repositories count as organizations too).
+    orgs: BTreeSet<String>,
+    vaults: HashMap<GitHubScope, Vault>,
+    tokens: HashMap<String, TokenKind>,
+    installations: HashMap<String, Access>,
+    /// Installation id → how many tokens were minted for it.
+    minted: HashMap<String, u64>,
+    next_repo_id: u64,
+}
+
+/// GitHub's timestamps: seconds, `Z`.
+fn now_github() -> String {
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// GitHub's rule for secret names: `[A-Za-z0-9_]`, not starting with a digit or `GITHUB_`. The
+/// exact texts of GitHub's 422s were not read; these say what the documentation's rules say.
+fn check_name(name: &str, docs: &str) -> Result<(), GitHubError> {
+    let valid_chars =
+        !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !valid_chars || name.as_bytes()[0].is_ascii_digit() {
+        return Err(GitHubError::unprocessable(
+            "Failed to add secret. Secret names can only contain alphanumeric characters \
+             ([a-z], [A-Z], [0-9]) or underscores (_), and must not start with a number.",
+            docs,
+        ));
+    }
+    if name.to_uppercase().starts_with("GITHUB_") {
+        return Err(GitHubError::unprocessable(
+            "Failed to add secret. Secret names must not start with the GITHUB_ prefix.",
+            docs,
+        ));
+    }
+    Ok(())
+}
+
+impl GitHubServer {
+    /// An empty GitHub; in demo mode, `demo-org/demo-repo` (environment `production`) exists
+    /// and every token and installation seen reaches `demo-org`.
+    pub(crate) fn new(demo: bool) -> Self {
+        let mut server = Self {
+            demo,
+            repos: BTreeMap::new(),
+            orgs: BTreeSet::new(),
+            vaults: HashMap::new(),
+            tokens: HashMap::new(),
+            installations: HashMap::new(),
+            minted: HashMap::new(),
+            next_repo_id: 700_000_001,
+        };
+        if demo {
+            server.add_repo(DEMO_ORG, DEMO_REPO, &[DEMO_ENVIRONMENT.to_owned()]);
+        }
+        server
+    }
+
+    // ----- the world (admin) -----
+
+    /// Declares a repository (and its owner as an organization), adding environments to an
+    /// existing one; its numeric id.
+    pub(crate) fn add_repo(&mut self, owner: &str, name: &str, environments: &[String]) -> u64 {
+        let key = format!("{}/{}", owner.to_lowercase(), name.to_lowercase());
+        let next = self.next_repo_id;
+        let repo = self.repos.entry(key).or_insert_with(|| Repo {
+            id: next,
+            environments: BTreeMap::new(),
+        });
+        if repo.id == next {
+            self.next_repo_id += 1;
+        }
+        for env in environments {
+            repo.environments.insert(env.to_lowercase(), env.clone());
+        }
+        repo.id
+    }
+
+    /// Declares an organization without repositories.
+    pub(crate) fn add_org(&mut self, org: &str) {
+        self.orgs.insert(org.to_lowercase());
+    }
+
+    fn org_exists(&self, org: &str) -> bool {
+        self.orgs.contains(org) || self.repos.keys().any(|k| k.split('/').next() == Some(org))
+    }
+
+    /// Declares a PAT or an OAuth token (an existing one keeps its grants). In demo mode it
+    /// reaches `demo-org`.
+    pub(crate) fn register_token(&mut self, token: &str) {
+        let demo = self.demo;
+        self.tokens.entry(token.to_owned()).or_insert_with(|| {
+            TokenKind::Own(if demo {
+                Access::demo()
+            } else {
+                Access::default()
+            })
+        });
+    }
+
+    /// Declares an installation (an existing one keeps its grants). In demo mode it reaches
+    /// `demo-org`.
+    pub(crate) fn register_installation(&mut self, installation: &str) {
+        let demo = self.demo;
+        self.installations
+            .entry(installation.to_owned())
+            .or_insert_with(|| {
+                if demo {
+                    Access::demo()
+                } else {
+                    Access::default()
+                }
+            });
+    }
+
+    fn access_mut(&mut self, holder: &Holder) -> Result<&mut Access, String> {
+        match holder {
+            Holder::Token(token) => {
+                self.register_token(token);
+                match self.tokens.get_mut(token) {
+                    Some(TokenKind::Own(access)) => Ok(access),
+                    _ => Err("an installation token's access is its installation's".to_owned()),
+                }
+            }
+            Holder::Installation(id) => {
+                self.register_installation(id);
+                self.installations
+                    .get_mut(id)
+                    .ok_or_else(|| format!("no installation {id}"))
+            }
+        }
+    }
+
+    /// Makes the credentials a GitHub connection stores known to GitHub: a PAT or an OAuth
+    /// access token as a token, a `github-app` connection's installation as an installation.
+    pub(crate) fn register_credentials(
+        &mut self,
+        method: crate::github::Method,
+        stored: &serde_json::Map<String, Value>,
+    ) {
+        let text = |key: &str| stored.get(key).and_then(Value::as_str).unwrap_or_default();
+        match method {
+            crate::github::Method::Pat => self.register_token(text("personalAccessToken")),
+            crate::github::Method::OAuth => self.register_token(text("accessToken")),
+            crate::github::Method::App => self.register_installation(text("installationId")),
+        }
+    }
+
+    /// Lets `holder` reach `target`.
+    pub(crate) fn grant(&mut self, holder: &Holder, target: &GitHubTarget) -> Result<(), String> {
+        let access = self.access_mut(holder)?;
+        match target {
+            GitHubTarget::Repository { owner, repo } => {
+                access
+                    .repos
+                    .insert(format!("{}/{}", owner.to_lowercase(), repo.to_lowercase()));
+            }
+            GitHubTarget::Organization(org) => {
+                access.orgs.insert(org.to_lowercase());
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes `target` away from `holder` (a repository grant and an organization grant are
+    /// separate: revoking one leaves the other).
+    pub(crate) fn revoke(&mut self, holder: &Holder, target: &GitHubTarget) -> Result<(), String> {
+        let access = self.access_mut(holder)?;
+        match target {
+            GitHubTarget::Repository { owner, repo } => {
+                access
+                    .repos
+                    .remove(&format!("{}/{}", owner.to_lowercase(), repo.to_lowercase()));
+            }
+            GitHubTarget::Organization(org) => {
+                access.orgs.remove(&org.to_lowercase());
+            }
+        }
+        Ok(())
+    }
+
+    /// `POST /app/installations/{id}/access_tokens`: a fresh token reaching what the
+    /// installation reaches (the app's JWT is not checked). Each mint is counted.
+    pub(crate) fn mint_installation_token(&mut self, installation: &str) -> String {
+        self.register_installation(installation);
+        *self.minted.entry(installation.to_owned()).or_default() += 1;
+        let token = format!("ghs_{}", uuid::Uuid::new_v4().simple());
+        self.tokens.insert(
+            token.clone(),
+            TokenKind::Installation(installation.to_owned()),
+        );
+        token
+    }
+
+    /// How many installation tokens were minted for `installation`.
+    pub(crate) fn minted(&self, installation: &str) -> u64 {
+        self.minted.get(installation).copied().unwrap_or_default()
+    }
+
+    /// Every secret of a scope, decrypted; `None` when the scope does not exist.
+    pub(crate) fn secrets(&self, scope: &GitHubScope) -> Option<Vec<GitHubSecret>> {
+        let key = scope.key();
+        self.check_exists(&key, "").ok()?;
+        let Some(vault) = self.vaults.get(&key) else {
+            return Some(Vec::new());
+        };
+        Some(
+            vault
+                .secrets
+                .iter()
+                .map(|(name, stored)| GitHubSecret {
+                    name: name.clone(),
+                    value: stored.value.clone(),
+                    visibility: stored.visibility.clone(),
+                    selected_repository_ids: stored.selected_repository_ids.clone(),
+                    created_at: stored.created_at.clone(),
+                    updated_at: stored.updated_at.clone(),
+                })
+                .collect(),
+        )
+    }
+
+    // ----- the REST API -----
+
+    /// A 404 unless the scope exists.
+    fn check_exists(&self, key: &GitHubScope, docs: &str) -> Result<(), GitHubError> {
+        let exists = match key {
+            GitHubScope::Organization { org } => self.org_exists(org),
+            GitHubScope::Repository { owner, repo } => {
+                self.repos.contains_key(&format!("{owner}/{repo}"))
+            }
+            GitHubScope::RepositoryEnvironment { owner, repo, env } => self
+                .repos
+                .get(&format!("{owner}/{repo}"))
+                .is_some_and(|r| r.environments.contains_key(env)),
+        };
+        if exists {
+            Ok(())
+        } else {
+            Err(GitHubError::not_found(docs))
+        }
+    }
+
+    /// Checks the token and that it reaches the (existing) scope; GitHub answers 404 both for a
+    /// scope that does not exist and for one the token cannot see. Returns the scope's key.
+    fn authorize(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+        docs: &str,
+    ) -> Result<GitHubScope, GitHubError> {
+        let Some(token) = token else {
+            return Err(GitHubError::new(401, "Requires authentication", docs));
+        };
+        if !self.tokens.contains_key(token)
+            && self.demo
+            && (token.starts_with("ghp_") || token.starts_with("github_pat_"))
+        {
+            self.register_token(token);
+        }
+        let access = match self.tokens.get(token) {
+            None => {
+                return Err(GitHubError::new(
+                    401,
+                    "Bad credentials",
+                    "https://docs.github.com/rest",
+                ));
+            }
+            Some(TokenKind::Own(access)) => access,
+            Some(TokenKind::Installation(id)) => match self.installations.get(id) {
+                Some(access) => access,
+                None => return Err(GitHubError::not_found(docs)),
+            },
+        };
+        let key = scope.key();
+        let reaches = match &key {
+            GitHubScope::Organization { org } => access.orgs.contains(org),
+            GitHubScope::Repository { owner, repo }
+            | GitHubScope::RepositoryEnvironment { owner, repo, .. } => {
+                access.orgs.contains(owner) || access.repos.contains(&format!("{owner}/{repo}"))
+            }
+        };
+        if !reaches {
+            return Err(GitHubError::not_found(docs));
+        }
+        self.check_exists(&key, docs)?;
+        Ok(key)
+    }
+
+    /// `GET {prefix}?per_page&page`: one page of `{total_count, secrets}` and the number of the
+    /// last page.
+    pub(crate) fn list(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+        per_page: Option<usize>,
+        page: Option<usize>,
+    ) -> Result<(Value, usize), GitHubError> {
+        let docs = scope.docs(Operation::List);
+        let key = self.authorize(token, scope, &docs)?;
+        let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
+        let page = page.unwrap_or(1).max(1);
+        let empty = BTreeMap::new();
+        let secrets = self.vaults.get(&key).map_or(&empty, |v| &v.secrets);
+        let last = secrets.len().div_ceil(per_page).max(1);
+        let listed: Vec<Value> = secrets
+            .iter()
+            .skip((page - 1).saturating_mul(per_page))
+            .take(per_page)
+            .map(|(name, stored)| {
+                let mut item = json!({
+                    "name": name,
+                    "created_at": stored.created_at,
+                    "updated_at": stored.updated_at,
+                });
+                if let (GitHubScope::Organization { org }, Some(object)) = (&key, item.as_object_mut()) {
+                    object.insert("visibility".to_owned(), json!(stored.visibility));
+                    if stored.visibility.as_deref() == Some("selected") {
+                        object.insert(
+                            "selected_repositories_url".to_owned(),
+                            json!(format!(
+                                "https://api.github.com/orgs/{org}/actions/secrets/{name}/repositories"
+                            )),
+                        );
+                    }
+                }
+                item
+            })
+            .collect();
+        Ok((
+            json!({ "total_count": secrets.len(), "secrets": listed }),
+            last,
+        ))
+    }
+
+    /// `GET {prefix}/public-key`: `{key_id, key}` (the key in standard base64).
+    pub(crate) fn public_key(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+    ) -> Result<Value, GitHubError> {
+        let docs = scope.docs(Operation::PublicKey);
+        let key = self.authorize(token, scope, &docs)?;
+        let vault = self.vaults.entry(key).or_insert_with(Vault::new);
+        Ok(json!({
+            "key_id": vault.key_id,
+            "key": STANDARD.encode(vault.public_key().as_bytes()),
+        }))
+    }
+
+    /// `GET {prefix}/{name}`: one secret's metadata.
+    pub(crate) fn get(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+        name: &str,
+    ) -> Result<Value, GitHubError> {
+        let docs = scope.docs(Operation::Get);
+        let key = self.authorize(token, scope, &docs)?;
+        let stored = self
+            .vaults
+            .get(&key)
+            .and_then(|v| v.secrets.get(&name.to_uppercase()))
+            .ok_or_else(|| GitHubError::not_found(&docs))?;
+        let mut answer = json!({
+            "name": name.to_uppercase(),
+            "created_at": stored.created_at,
+            "updated_at": stored.updated_at,
+        });
+        if key.is_org()
+            && let Some(object) = answer.as_object_mut()
+        {
+            object.insert("visibility".to_owned(), json!(stored.visibility));
+        }
+        Ok(answer)
+    }
+
+    /// `PUT {prefix}/{name}` with `{encrypted_value, key_id}` (and at organization scope
+    /// `visibility`, `selected_repository_ids`): opens the sealed box and stores the plaintext
+    /// under the upper-cased name. Whether the secret was created (201) rather than updated (204).
+    pub(crate) fn put(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+        name: &str,
+        body: &Value,
+    ) -> Result<bool, GitHubError> {
+        let docs = scope.docs(Operation::Put);
+        let key = self.authorize(token, scope, &docs)?;
+        let field = |name: &str| body.get(name).filter(|v| !v.is_null());
+        let missing = |name: &str| {
+            GitHubError::unprocessable(
+                format!("Invalid request.\n\n\"{name}\" wasn't supplied."),
+                &docs,
+            )
+        };
+        let wrong_type = |name: &str, kind: &str| {
+            GitHubError::unprocessable(
+                format!("Invalid request.\n\nFor '{name}', the value is not of type {kind}."),
+                &docs,
+            )
+        };
+        let encrypted = field("encrypted_value").ok_or_else(|| missing("encrypted_value"))?;
+        let encrypted = encrypted
+            .as_str()
+            .ok_or_else(|| wrong_type("encrypted_value", "string"))?;
+        let key_id = field("key_id").ok_or_else(|| missing("key_id"))?;
+        let key_id = key_id
+            .as_str()
+            .ok_or_else(|| wrong_type("key_id", "string"))?;
+        let (visibility, selected) = if key.is_org() {
+            let visibility = field("visibility").ok_or_else(|| missing("visibility"))?;
+            let visibility = visibility
+                .as_str()
+                .filter(|v| matches!(*v, "all" | "private" | "selected"))
+                .ok_or_else(|| {
+                    GitHubError::unprocessable(
+                        "Invalid request.\n\nFor 'visibility', the value must be one of: all, \
+                         private, selected.",
+                        &docs,
+                    )
+                })?;
+            let selected = match field("selected_repository_ids") {
+                None => None,
+                Some(Value::Array(ids)) => Some(
+                    ids.iter()
+                        .map(Value::as_u64)
+                        .collect::<Option<Vec<u64>>>()
+                        .ok_or_else(|| {
+                            wrong_type("selected_repository_ids", "array of integers")
+                        })?,
+                ),
+                Some(_) => return Err(wrong_type("selected_repository_ids", "array")),
+            };
+            let selected = (visibility == "selected").then(|| selected.unwrap_or_default());
+            (Some(visibility.to_owned()), selected)
+        } else {
+            (None, None)
+        };
+        check_name(name, &docs)?;
+        let vault = self.vaults.entry(key).or_insert_with(Vault::new);
+        if key_id != vault.key_id {
+            return Err(GitHubError::unprocessable(
+                "Bad request. The key_id does not match the current public key of this scope.",
+                &docs,
+            ));
+        }
+        let undecryptable = || {
+            GitHubError::unprocessable(
+                "Bad request. encrypted_value could not be decrypted with the public key key_id \
+                 names.",
+                &docs,
+            )
+        };
+        let sealed = STANDARD.decode(encrypted).map_err(|_| undecryptable())?;
+        let plaintext = vault
+            .secret_key
+            .unseal(&sealed)
+            .map_err(|_| undecryptable())?;
+        if plaintext.len() > MAX_VALUE_BYTES {
+            return Err(GitHubError::unprocessable(
+                "Failed to add secret. Secret values are limited to 48 KB.",
+                &docs,
+            ));
+        }
+        let value = String::from_utf8_lossy(&plaintext).into_owned();
+        let now = now_github();
+        let upper = name.to_uppercase();
+        let created = match vault.secrets.get_mut(&upper) {
+            Some(stored) => {
+                stored.value = value;
+                stored.visibility = visibility;
+                stored.selected_repository_ids = selected;
+                stored.updated_at = now;
+                false
+            }
+            None => {
+                vault.secrets.insert(
+                    upper,
+                    Stored {
+                        value,
+                        visibility,
+                        selected_repository_ids: selected,
+                        created_at: now.clone(),
+                        updated_at: now,
+                    },
+                );
+                true
+            }
+        };
+        Ok(created)
+    }
+
+    /// `DELETE {prefix}/{name}`: 404 when there is no such secret.
+    pub(crate) fn delete(
+        &mut self,
+        token: Option<&str>,
+        scope: &GitHubScope,
+        name: &str,
+    ) -> Result<(), GitHubError> {
+        let docs = scope.docs(Operation::Delete);
+        let key = self.authorize(token, scope, &docs)?;
+        self.vaults
+            .get_mut(&key)
+            .and_then(|v| v.secrets.remove(&name.to_uppercase()))
+            .map(|_| ())
+            .ok_or_else(|| GitHubError::not_found(&docs))
+    }
+}
+
+// ----- HTTP -----
+
+/// The GitHub routes, under `/__github`.
+pub(crate) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/__github/orgs/{org}/actions/secrets", get(org_list))
+        .route(
+            "/__github/orgs/{org}/actions/secrets/public-key",
+            get(org_key),
+        )
+        .route(
+            "/__github/orgs/{org}/actions/secrets/{name}",
+            get(org_get).put(org_put).delete(org_delete),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/actions/secrets",
+            get(repo_list),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/actions/secrets/public-key",
+            get(repo_key),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/actions/secrets/{name}",
+            get(repo_get).put(repo_put).delete(repo_delete),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/environments/{env}/secrets",
+            get(env_list),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/public-key",
+            get(env_key),
+        )
+        .route(
+            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/{name}",
+            get(env_get).put(env_put).delete(env_delete),
+        )
+        .route("/__github/app/installations/{id}/access_tokens", post(mint))
+        .with_state(shared)
+}
+
+/// The token of `Authorization: Bearer …` or `Authorization: token …`.
+fn token(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "token")
+        .then(|| token.trim().to_owned())
+}
+
+/// `?per_page&page`; anything unparsable is GitHub's default.
+#[derive(Deserialize)]
+struct Paging {
+    per_page: Option<String>,
+    page: Option<String>,
+}
+
+/// The list answer with GitHub's `Link` header (`prev`, `next`, `last`, `first` as they apply).
+fn list_answer(
+    shared: &Shared,
+    headers: &HeaderMap,
+    path: &str,
+    scope: &GitHubScope,
+    paging: &Paging,
+) -> Response {
+    let per_page = paging.per_page.as_deref().and_then(|v| v.parse().ok());
+    let page = paging.page.as_deref().and_then(|v| v.parse::<usize>().ok());
+    let result = shared
+        .lock()
+        .github_server
+        .list(token(headers).as_deref(), scope, per_page, page);
+    let (body, last) = match result {
+        Ok(answer) => answer,
+        Err(error) => return error.into_response(),
+    };
+    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
+    let page = page.unwrap_or(1).max(1);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
+    let link = |n: usize, rel: &str| {
+        format!("<http://{host}{path}?per_page={per_page}&page={n}>; rel=\"{rel}\"")
+    };
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(link(page - 1, "prev"));
+    }
+    if page < last {
+        links.push(link(page + 1, "next"));
+        links.push(link(last, "last"));
+    }
+    if page > 1 {
+        links.push(link(1, "first"));
+    }
+    let mut response = Json(body).into_response();
+    if !links.is_empty()
+        && let Ok(value) = HeaderValue::from_str(&links.join(", "))
+    {
+        response.headers_mut().insert(header::LINK, value);
+    }
+    response
+}
+
+fn key_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope) -> Response {
+    match shared
+        .lock()
+        .github_server
+        .public_key(token(headers).as_deref(), scope)
+    {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn get_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope, name: &str) -> Response {
+    match shared
+        .lock()
+        .github_server
+        .get(token(headers).as_deref(), scope, name)
+    {
+        Ok(body) => Json(body).into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn put_answer(
+    shared: &Shared,
+    headers: &HeaderMap,
+    scope: &GitHubScope,
+    name: &str,
+    body: &Bytes,
+) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(body) else {
+        return GitHubError::new(400, "Problems parsing JSON", scope.docs(Operation::Put))
+            .into_response();
+    };
+    match shared
+        .lock()
+        .github_server
+        .put(token(headers).as_deref(), scope, name, &body)
+    {
+        Ok(true) => (StatusCode::CREATED, Json(json!({}))).into_response(),
+        Ok(false) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+fn delete_answer(
+    shared: &Shared,
+    headers: &HeaderMap,
+    scope: &GitHubScope,
+    name: &str,
+) -> Response {
+    match shared
+        .lock()
+        .github_server
+        .delete(token(headers).as_deref(), scope, name)
+    {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => error.into_response(),
+    }
+}
+
+type S = State<Arc<Shared>>;
+
+async fn org_list(
+    State(s): S,
+    h: HeaderMap,
+    Path(org): Path<String>,
+    Query(p): Query<Paging>,
+) -> Response {
+    let path = format!("/__github/orgs/{org}/actions/secrets");
+    list_answer(&s, &h, &path, &GitHubScope::org(org), &p)
+}
+
+async fn org_key(State(s): S, h: HeaderMap, Path(org): Path<String>) -> Response {
+    key_answer(&s, &h, &GitHubScope::org(org))
+}
+
+async fn org_get(State(s): S, h: HeaderMap, Path((org, name)): Path<(String, String)>) -> Response {
+    get_answer(&s, &h, &GitHubScope::org(org), &name)
+}
+
+async fn org_put(
+    State(s): S,
+    h: HeaderMap,
+    Path((org, name)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    put_answer(&s, &h, &GitHubScope::org(org), &name, &body)
+}
+
+async fn org_delete(
+    State(s): S,
+    h: HeaderMap,
+    Path((org, name)): Path<(String, String)>,
+) -> Response {
+    delete_answer(&s, &h, &GitHubScope::org(org), &name)
+}
+
+async fn repo_list(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo)): Path<(String, String)>,
+    Query(p): Query<Paging>,
+) -> Response {
+    let path = format!("/__github/repos/{owner}/{repo}/actions/secrets");
+    list_answer(&s, &h, &path, &GitHubScope::repo(owner, repo), &p)
+}
+
+async fn repo_key(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo)): Path<(String, String)>,
+) -> Response {
+    key_answer(&s, &h, &GitHubScope::repo(owner, repo))
+}
+
+async fn repo_get(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, name)): Path<(String, String, String)>,
+) -> Response {
+    get_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
+}
+
+async fn repo_put(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, name)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Response {
+    put_answer(&s, &h, &GitHubScope::repo(owner, repo), &name, &body)
+}
+
+async fn repo_delete(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, name)): Path<(String, String, String)>,
+) -> Response {
+    delete_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
+}
+
+async fn env_list(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, env)): Path<(String, String, String)>,
+    Query(p): Query<Paging>,
+) -> Response {
+    let path = format!("/__github/repos/{owner}/{repo}/environments/{env}/secrets");
+    list_answer(&s, &h, &path, &GitHubScope::env(owner, repo, env), &p)
+}
+
+async fn env_key(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, env)): Path<(String, String, String)>,
+) -> Response {
+    key_answer(&s, &h, &GitHubScope::env(owner, repo, env))
+}
+
+async fn env_get(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
+) -> Response {
+    get_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
+}
+
+async fn env_put(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
+    body: Bytes,
+) -> Response {
+    put_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name, &body)
+}
+
+async fn env_delete(
+    State(s): S,
+    h: HeaderMap,
+    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
+) -> Response {
+    delete_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
+}
+
+/// `POST /app/installations/{id}/access_tokens`. GitHub wants the app's JWT; the emulator only
+/// wants some bearer token, so a client can exercise the call.
+async fn mint(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if token(&h).is_none() {
+        return GitHubError::new(
+            401,
+            "A JSON web token could not be decoded",
+            "https://docs.github.com/rest",
+        )
+        .into_response();
+    }
+    let token = s.lock().github_server.mint_installation_token(&id);
+    let expires = OffsetDateTime::now_utc() + time::Duration::hours(1);
+    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let expires_at = expires.format(&format).unwrap_or_default();
+    (
+        StatusCode::CREATED,
+        Json(json!({
+            "token": token,
+            "expires_at": expires_at,
+            "permissions": { "secrets": "write", "organization_secrets": "write", "environments": "write" },
+            "repository_selection": "selected",
+        })),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(server: &mut GitHubServer, token: &str, scope: &GitHubScope, value: &str) -> Value {
+        let key = server.public_key(Some(token), scope).unwrap();
+        let bytes: [u8; 32] = STANDARD
+            .decode(key["key"].as_str().unwrap())
+            .unwrap()
+            .try_into()
+            .unwrap();
+        let sealed = PublicKey::from(bytes)
+            .seal(&mut OsRng, value.as_bytes())
+            .unwrap();
+        json!({ "encrypted_value": STANDARD.encode(sealed), "key_id": key["key_id"] })
+    }
+
+    #[test]
+    fn sealed_values_are_opened_and_names_upper_cased() {
+        let mut server = GitHubServer::new(false);
+        server.add_repo("Acme", "App", &[]);
+        let holder = Holder::Token("ghp_x".into());
+        server
+            .grant(
+                &holder,
+                &GitHubTarget::Repository {
+                    owner: "acme".into(),
+                    repo: "app".into(),
+                },
+            )
+            .unwrap();
+        let scope = GitHubScope::repo("acme", "app");
+        let body = sealed(&mut server, "ghp_x", &scope, "hunter2");
+        assert_eq!(
+            server.put(Some("ghp_x"), &scope, "db_pass", &body),
+            Ok(true)
+        );
+        assert_eq!(
+            server.put(Some("ghp_x"), &scope, "DB_PASS", &body),
+            Ok(false)
+        );
+        let held = server.secrets(&scope).unwrap();
+        assert_eq!(
+            (held[0].name.as_str(), held[0].value.as_str()),
+            ("DB_PASS", "hunter2")
+        );
+        for bad in ["1ABC", "GITHUB_TOKEN", "A-B"] {
+            let error = server.put(Some("ghp_x"), &scope, bad, &body).unwrap_err();
+            assert_eq!(error.status, 422, "{bad}");
+        }
+        assert_eq!(
+            server
+                .list(Some("nope"), &scope, None, None)
+                .unwrap_err()
+                .status,
+            401
+        );
+        let other = GitHubScope::repo("acme", "other");
+        assert_eq!(
+            server
+                .list(Some("ghp_x"), &other, None, None)
+                .unwrap_err()
+                .status,
+            404
+        );
+    }
+
+    #[test]
+    fn error_bodies_keep_githubs_key_order() {
+        let error = GitHubError::not_found("https://docs.github.com/rest");
+        assert_eq!(
+            error.body(),
+            r#"{"message":"Not Found","documentation_url":"https://docs.github.com/rest","status":"404"}"#
+        );
+    }
+}

@@ -1,0 +1,472 @@
+//! The sync engine: runs queued sync and remove jobs the way Infisical's secret-sync queue and
+//! `github-sync-fns.ts` do — the status flow (`pending` → `running` → `succeeded` | `failed`),
+//! attempts with exponential backoff, one job per sync at a time — and writes to the emulated
+//! GitHub in process: limits, token, list (every page), public key, a sealed PUT per secret, then
+//! the deletions.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use crypto_box::PublicKey;
+use crypto_box::aead::OsRng;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::github::Method;
+use crate::github_server::{GitHubError, GitHubScope};
+use crate::state::{Shared, State, now_iso};
+use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, Status};
+
+/// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
+const MAX_MESSAGE: usize = 1024;
+/// GitHub's page size the server asks for.
+const PER_PAGE: usize = 100;
+/// The server stops paginating after this many pages.
+const MAX_PAGES: usize = 1000;
+
+/// Why an attempt failed: the `lastSyncMessage` / `lastRemoveMessage` it leaves, and whether
+/// another attempt may follow.
+#[derive(Debug, Clone)]
+struct Failure {
+    message: String,
+    retryable: bool,
+}
+
+impl Failure {
+    fn final_(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            retryable: false,
+        }
+    }
+
+    /// An Axios error from GitHub: `JSON.stringify(response.data)`; retried.
+    fn github(error: &GitHubError) -> Self {
+        Self {
+            message: error.body(),
+            retryable: true,
+        }
+    }
+
+    /// A PUT failure, wrapped as `SecretSyncError{error, secretKey}`. Written in the newer
+    /// `{secretKey, message, error}` shape, where the SecretSyncError's own message is absent
+    /// (undefined keys are dropped) and `error` is GitHub's answer body as an object.
+    fn put(secret_key: &str, error: &GitHubError) -> Self {
+        Self {
+            message: format!(
+                "{{\"secretKey\":{},\"error\":{}}}",
+                json_string(secret_key),
+                error.body()
+            ),
+            retryable: true,
+        }
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+}
+
+/// `parseSyncErrorMessage`'s cut: at most 1024 characters, ending in `...` when cut.
+fn truncate(message: String) -> String {
+    if message.chars().count() <= MAX_MESSAGE {
+        return message;
+    }
+    let kept: String = message.chars().take(MAX_MESSAGE - 3).collect();
+    format!("{kept}...")
+}
+
+/// Starts the dispatcher that gives each queued job its own task. It holds the state weakly,
+/// so it ends with the emulator.
+pub(crate) fn start(shared: &Arc<Shared>) {
+    let (sender, mut receiver) = mpsc::unbounded_channel::<Job>();
+    shared.lock().syncs.jobs = Some(sender);
+    let weak = Arc::downgrade(shared);
+    tokio::spawn(async move {
+        while let Some(job) = receiver.recv().await {
+            let Some(shared) = weak.upgrade() else {
+                break;
+            };
+            tokio::spawn(run(shared, job));
+        }
+    });
+}
+
+/// One job, from the queue to its final status.
+async fn run(shared: Arc<Shared>, job: Job) {
+    let timing = shared.lock().syncs.timing;
+    tokio::time::sleep(timing.queue_delay).await;
+    let mut paused = shared.sync_paused.subscribe();
+    // An error means the sender is gone, which cannot happen while `shared` is held.
+    let _ = paused.wait_for(|paused| !*paused).await;
+    let lock = {
+        let mut state = shared.lock();
+        Arc::clone(state.syncs.locks.entry(job.sync_id.clone()).or_default())
+    };
+    let guard = lock.lock().await;
+    if begin(&mut shared.lock(), &job) {
+        let attempts = match job.kind {
+            JobKind::Sync => timing.attempts.max(1),
+            JobKind::Remove { .. } => 1,
+        };
+        let mut outcome = Ok(());
+        for attempt in 1..=attempts {
+            outcome = attempt_once(&shared, &job).await;
+            match &outcome {
+                Err(failure) if failure.retryable && attempt < attempts => {
+                    let backoff = timing
+                        .retry_delay
+                        .saturating_mul(1 << (attempt - 1).min(16));
+                    tokio::time::sleep(backoff).await;
+                }
+                _ => break,
+            }
+        }
+        finish(&mut shared.lock(), &job, outcome);
+    }
+    drop(guard);
+    shared.sync_done.send_modify(|done| *done += 1);
+}
+
+/// Takes the sync's lock and sets its status to `running`; `false` when the job has nothing to
+/// do (the sync is gone, or a newer sync job was queued after this one).
+fn begin(state: &mut State, job: &Job) -> bool {
+    let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
+        return false;
+    };
+    if job.kind == JobKind::Sync && job.seq < sync.sync_seq {
+        sync.outstanding = sync.outstanding.saturating_sub(1);
+        return false;
+    }
+    sync.locked = true;
+    match job.kind {
+        JobKind::Sync => sync.sync_status = Some(Status::Running),
+        JobKind::Remove { .. } => sync.remove_status = Some(Status::Running),
+    }
+    true
+}
+
+/// Writes the outcome as the server does (only the last attempt writes), and releases the lock.
+fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
+    let mut delete = false;
+    let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
+        return;
+    };
+    let now = now_iso();
+    let (status, message) = match outcome {
+        Ok(()) => (Status::Succeeded, None),
+        Err(failure) => (Status::Failed, Some(truncate(failure.message))),
+    };
+    match job.kind {
+        JobKind::Sync => {
+            sync.sync_status = Some(status);
+            sync.last_sync_job_id = Some(job.id.clone());
+            if status == Status::Succeeded {
+                sync.last_synced_at = Some(now);
+            }
+            sync.last_sync_message = message;
+        }
+        JobKind::Remove { delete_on_complete } => {
+            sync.remove_status = Some(status);
+            sync.last_remove_job_id = Some(job.id.clone());
+            if status == Status::Succeeded {
+                sync.last_removed_at = Some(now);
+                delete = delete_on_complete;
+            }
+            sync.last_remove_message = message;
+        }
+    }
+    sync.locked = false;
+    sync.outstanding = sync.outstanding.saturating_sub(1);
+    if delete {
+        state.syncs.delete_row(&job.sync_id);
+    }
+}
+
+/// What one attempt needs, read under the lock.
+struct Plan {
+    scope: GitHubScope,
+    token: String,
+    /// GitHub name → value.
+    payload: BTreeMap<String, String>,
+    key_schema: Option<String>,
+    environment: String,
+    keep_others: bool,
+    visibility: Option<Value>,
+    selected: Option<Value>,
+}
+
+/// A key through the key schema (`{{secretKey}}`, `{{environment}}`), upper-cased for GitHub.
+pub(crate) fn github_name(key: &str, environment: &str, schema: Option<&str>) -> String {
+    let named = match schema {
+        None => key.to_owned(),
+        Some(schema) => schema
+            .replace("{{secretKey}}", key)
+            .replace("{{environment}}", environment),
+    };
+    named.to_uppercase()
+}
+
+/// `matchesSchema`: whether a destination name could have come from the key schema, i.e. it has
+/// the schema's prefix and suffix around the key (compared upper-case, as GitHub stores names),
+/// and no `/` in the key part when the schema uses `/`. Without a schema every name matches.
+pub(crate) fn matches_schema(name: &str, environment: &str, schema: Option<&str>) -> bool {
+    let Some(schema) = schema else {
+        return true;
+    };
+    let schema = schema
+        .replace("{{environment}}", environment)
+        .to_uppercase();
+    let Some((prefix, suffix)) = schema.split_once("{{SECRETKEY}}") else {
+        return false;
+    };
+    let name = name.to_uppercase();
+    if name.len() < prefix.len() + suffix.len()
+        || !name.starts_with(prefix)
+        || !name.ends_with(suffix)
+    {
+        return false;
+    }
+    let key = &name[prefix.len()..name.len() - suffix.len()];
+    !(schema.contains('/') && key.contains('/'))
+}
+
+/// Reads the sync, its folder's secrets, checks GitHub's limits, and obtains the token (a new
+/// installation token per attempt for a `github-app` connection).
+fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
+    let sync = state
+        .syncs
+        .syncs
+        .get(&job.sync_id)
+        .ok_or_else(|| Failure::final_("Secret sync not found"))?
+        .clone();
+    let folder = sync
+        .folder_id
+        .as_deref()
+        .and_then(|id| state.secrets.folder(id))
+        .ok_or_else(|| Failure::final_(FOLDER_GONE_JOB))?;
+    let environment = folder.environment.clone();
+    let key_schema = sync.key_schema().map(str::to_owned);
+    let payload: BTreeMap<String, String> = state
+        .secrets
+        .secrets(&folder.id)
+        .into_iter()
+        .map(|(key, value)| {
+            (
+                github_name(&key, &environment, key_schema.as_deref()),
+                value,
+            )
+        })
+        .collect();
+    let scope = sync.scope();
+    if job.kind == JobKind::Sync {
+        let (limit, level, shown) = if matches!(scope, GitHubScope::Organization { .. }) {
+            (1000, "organization", "1,000")
+        } else {
+            (100, "repository", "100")
+        };
+        if payload.len() > limit {
+            return Err(Failure::final_(format!(
+                "{{\"message\":\"GitHub does not support storing more than {shown} secrets at \
+                 the {level} level.\"}}"
+            )));
+        }
+    }
+    let connection = state.connection(&sync.connection_id).ok_or_else(|| {
+        Failure::final_(format!(
+            "Could not find App Connection with ID {}",
+            sync.connection_id
+        ))
+    })?;
+    let credential = |key: &str| {
+        connection
+            .credentials
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let token = match Method::parse(&connection.method) {
+        Some(Method::Pat) => credential("personalAccessToken"),
+        Some(Method::OAuth) => credential("accessToken"),
+        Some(Method::App) => {
+            let installation = credential("installationId");
+            state.github_server.mint_installation_token(&installation)
+        }
+        None => {
+            return Err(Failure::final_(format!(
+                "Unhandled GitHub connection method: {}",
+                connection.method
+            )));
+        }
+    };
+    Ok(Plan {
+        scope,
+        token,
+        payload,
+        key_schema,
+        environment,
+        keep_others: sync.deletion_disabled(),
+        visibility: sync.destination_config.get("visibility").cloned(),
+        selected: sync
+            .destination_config
+            .get("selectedRepositoryIds")
+            .cloned(),
+    })
+}
+
+/// Every secret name at the scope, page by page (`per_page=100`), as `makePaginatedGitHubRequest`.
+fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
+    let mut names = Vec::new();
+    let mut page = 1;
+    loop {
+        let (body, last) = shared
+            .lock()
+            .github_server
+            .list(Some(&plan.token), &plan.scope, Some(PER_PAGE), Some(page))
+            .map_err(|e| Failure::github(&e))?;
+        names.extend(
+            body["secrets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["name"].as_str().map(str::to_owned)),
+        );
+        if page >= last || page >= MAX_PAGES {
+            return Ok(names);
+        }
+        page += 1;
+    }
+}
+
+/// Seals `value` for the scope's public key, as `crypto_box_seal` and base64 (with padding).
+fn seal(key: &PublicKey, value: &str) -> Result<String, Failure> {
+    key.seal(&mut OsRng, value.as_bytes())
+        .map(|sealed| STANDARD.encode(sealed))
+        .map_err(|_| Failure::final_("Failed to encrypt secret value"))
+}
+
+/// One attempt of a job.
+async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
+    let plan = plan(&mut shared.lock(), job)?;
+    let listed = list_names(shared, &plan)?;
+    if let JobKind::Remove { .. } = job.kind {
+        for name in listed.iter().filter(|n| plan.payload.contains_key(*n)) {
+            shared
+                .lock()
+                .github_server
+                .delete(Some(&plan.token), &plan.scope, name)
+                .map_err(|e| Failure::github(&e))?;
+        }
+        return Ok(());
+    }
+    let key = shared
+        .lock()
+        .github_server
+        .public_key(Some(&plan.token), &plan.scope)
+        .map_err(|e| Failure::github(&e))?;
+    let key_id = key["key_id"].clone();
+    let bytes: [u8; 32] = key["key"]
+        .as_str()
+        .and_then(|k| STANDARD.decode(k).ok())
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| Failure::final_("GitHub returned an invalid public key"))?;
+    let public = PublicKey::from(bytes);
+    for (name, value) in &plan.payload {
+        let mut body = serde_json::json!({
+            "secret_name": name,
+            "encrypted_value": seal(&public, value)?,
+            "key_id": key_id,
+        });
+        if matches!(plan.scope, GitHubScope::Organization { .. })
+            && let Some(object) = body.as_object_mut()
+        {
+            let visibility = plan.visibility.clone().unwrap_or(Value::Null);
+            if visibility == "selected" {
+                object.insert(
+                    "selected_repository_ids".to_owned(),
+                    plan.selected.clone().unwrap_or(Value::Array(Vec::new())),
+                );
+            }
+            object.insert("visibility".to_owned(), visibility);
+        }
+        shared
+            .lock()
+            .github_server
+            .put(Some(&plan.token), &plan.scope, name, &body)
+            .map_err(|e| Failure::put(name, &e))?;
+        // Let other tasks (and HTTP requests) in between writes, as network round trips would.
+        tokio::task::yield_now().await;
+    }
+    if !plan.keep_others {
+        let doomed = listed.iter().filter(|n| {
+            !plan.payload.contains_key(*n)
+                && matches_schema(n, &plan.environment, plan.key_schema.as_deref())
+        });
+        for name in doomed {
+            shared
+                .lock()
+                .github_server
+                .delete(Some(&plan.token), &plan.scope, name)
+                .map_err(|e| Failure::github(&e))?;
+        }
+    }
+    Ok(())
+}
+
+/// Waits until a sync has no queued or running job: `Ok(Some(view))` then, `Ok(None)` when the
+/// sync is (or becomes) deleted, `Err` with the current view at the timeout.
+pub(crate) async fn wait_idle(
+    shared: &Shared,
+    id: &str,
+    timeout: Duration,
+) -> Result<Option<Value>, Value> {
+    let mut done = shared.sync_done.subscribe();
+    let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
+    loop {
+        {
+            let state = shared.lock();
+            match state.syncs.syncs.get(id) {
+                None => return Ok(None),
+                Some(sync) if sync.outstanding == 0 => return Ok(Some(state.sync_view(sync))),
+                Some(sync) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(state.sync_view(sync));
+                    }
+                }
+            }
+        }
+        // A timeout or a closed channel both lead back to the check above, which decides.
+        let _ = tokio::time::timeout_at(deadline, done.changed()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_go_through_the_key_schema_and_match_it_back() {
+        assert_eq!(github_name("db_url", "dev", None), "DB_URL");
+        assert_eq!(
+            github_name("db_url", "dev", Some("{{environment}}_{{secretKey}}")),
+            "DEV_DB_URL"
+        );
+        let schema = Some("APP_{{secretKey}}");
+        assert!(matches_schema("APP_X", "dev", schema));
+        assert!(!matches_schema("OTHER_X", "dev", schema));
+        assert!(matches_schema("ANYTHING", "dev", None));
+        assert!(!matches_schema("A/B/C", "dev", Some("A/{{secretKey}}")));
+    }
+
+    #[test]
+    fn long_messages_are_cut_to_1024_characters() {
+        let cut = truncate("x".repeat(2000));
+        assert_eq!(cut.chars().count(), 1024);
+        assert!(cut.ends_with("..."));
+        assert_eq!(truncate("short".to_owned()), "short");
+    }
+}
