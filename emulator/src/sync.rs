@@ -311,7 +311,7 @@ fn check_visibility(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> b
     at.push(Value::from("selectedRepositoryIds"));
     let message = match value.get("visibility").and_then(Value::as_str) {
         Some("selected") if selected == 0 => "Select at least 1 repository",
-        Some(_) if selected > 0 => {
+        Some(visibility) if visibility != "selected" && selected > 0 => {
             "Selected repositories is only supported for visibility \"Selected\""
         }
         _ => return false,
