@@ -8,6 +8,14 @@
 //! - The GitHub app connection routes under `/api/v1/app-connections/github`: list (`?projectId`),
 //!   get by id, get by name (`/connection-name/:name`, `?projectId`), create, `PATCH`, `DELETE`.
 //! - `GET /api/v1/github-apps` (`?projectId`): the GitHub Apps a `github-app` connection may name.
+//! - GitHub secret syncs under `/api/v1/secret-syncs/github`: list (`?projectId`, required), get by
+//!   id, get by name (`/sync-name/:name?projectId`), create, `PATCH`, `DELETE`
+//!   (`?removeSecrets=true|false`), `POST /:id/sync-secrets`, `/:id/remove-secrets`,
+//!   `/:id/import-secrets` (always 400 for GitHub) and `POST /check-destination`; plus the generic
+//!   `GET /api/v1/secret-syncs?projectId` and `GET /api/v1/secret-syncs/options` (see
+//!   [Secret syncs](#secret-syncs)).
+//! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see
+//!   [The emulated GitHub](#the-emulated-github)).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
 //! # The server it follows
@@ -39,6 +47,88 @@
 //! - any personal access token starting with `ghp_` or `github_pat_` is valid;
 //! - any code not used before is valid, once, and its user can see every installation.
 //!
+//! # Secret syncs
+//! The source is a secrets store seeded through the admin API: every project declared gets
+//! Infisical's default environments (`dev` Development, `staging` Staging, `prod` Production,
+//! each with its root folder `/`); [`Admin::set_secret`] creates the project, environment and
+//! folders it names. Changing or deleting a secret through the admin API queues a sync for each
+//! auto-synced sync of that folder, as the server's secret queue does (imports, references and
+//! parent folders are not followed).
+//!
+//! The routes follow `research/secret-sync-github.md`: zod 422s with the server's messages, the
+//! service's 400s and 404s in its order (project, folder, duplicate destination when
+//! [`Admin::set_block_duplicate_destinations`] is on, connection, name), and the answer's fields.
+//! Create with auto-sync (the default) and any successful `PATCH` of an auto-synced sync set
+//! `syncStatus: pending` and queue a job. A job waits [`SyncTiming::queue_delay`] (20 ms by default;
+//! the server waits up to 10 s), sets `running`, and makes up to [`SyncTiming::attempts`] attempts
+//! (5) with a backoff doubling from [`SyncTiming::retry_delay`] (10 ms; the server's is 3 s),
+//! holding the sync's lock (sync-secrets, remove-secrets and a removing `DELETE` get the server's
+//! 400 meanwhile). Only the last attempt writes `succeeded`/`failed`, `lastSyncJobId`,
+//! `lastSyncMessage` and (on success) `lastSyncedAt`. Remove jobs get one attempt; a `DELETE`
+//! with `removeSecrets=true` answers the still-existing sync with `removeStatus: pending` and
+//! deletes the row when the job succeeds (on failure it stays, `removeStatus: failed`, with
+//! `lastRemoveMessage`). A sync job that a newer one for the same sync was queued behind is
+//! skipped, as the server's debounced queue would merge them.
+//!
+//! A test waits with [`Admin::wait_for_sync`] (or `GET /__emulator/secret-syncs/:id/wait`), which
+//! returns once the sync has no queued or running job; [`Admin::pause_syncs`] holds jobs in
+//! `pending`; [`Config::sync_timing`] and [`Admin::set_sync_timing`] change the timings.
+//!
+//! A job does what `github-sync-fns.ts` does, against the emulated GitHub, in process: the limits
+//! (1000 secrets at organization scope, 100 at repository scope), the token (a PAT connection's
+//! token, an OAuth connection's access token from its code exchange, or a fresh installation
+//! token minted per attempt for a `github-app` connection), the list (every page of 100), the
+//! public key, one `PUT` per secret sealed with the scope's key, then — unless
+//! `disableSecretDeletion` — a `DELETE` for every listed name that matches the key schema and is
+//! not in the payload. Keys go through `keySchema` (`{{secretKey}}`, `{{environment}}` = the
+//! environment's slug) and are upper-cased. remove-secrets deletes the listed names that are in
+//! the payload.
+//!
+//! `lastSyncMessage` is what `parseSyncErrorMessage` writes: GitHub's answer body as JSON (keys
+//! in GitHub's order, e.g. `{"message":"Not Found","documentation_url":…,"status":"404"}`) for a
+//! failed list, public key or delete; for a failed `PUT`, the newer `SecretSyncError` shape
+//! `{secretKey, message, error}` with undefined keys dropped — `{"secretKey":"K","error":{GitHub's
+//! body}}` (the error carries no message of its own); for the limits, `{"message":"GitHub does not
+//! support storing more than …"}`; a gone folder gives the server's plain message. Messages are
+//! cut to 1024 characters.
+//!
+//! Decisions where the research leaves things open: an unknown project is a 404 `Project with ID
+//! '<id>' not found` (the text was not read); get, delete and the action routes' 404 quote the id
+//! (`… with ID "<id>"`), `PATCH`'s does not, as the research gives them; `keySchema` is capped at
+//! 255 characters and only needs one `{{secretKey}}` (the newest version); there is neither
+//! `recursive` nor `includeAllSubFolders`; failed syncs are not retried daily; `version` stays 1;
+//! the key-schema match of deletions compares names upper-case (GitHub stores them so);
+//! check-destination's `projectId` must be a uuid, as in the server's schema; there are no
+//! permissions (every authenticated caller may do everything).
+//!
+//! # The emulated GitHub
+//! Served under `/__github` (a GitHub API base URL of `{url}/__github`), outside the request log:
+//! `GET …/secrets` (`?per_page` up to 100, default 30, `?page`; a `Link` header with `prev`,
+//! `next`, `last`, `first`), `GET …/secrets/public-key` (`{key_id, key}`), `GET`/`PUT`/`DELETE
+//! …/secrets/{name}` (PUT takes `{encrypted_value, key_id}`, plus `visibility` and
+//! `selected_repository_ids` at organization scope; 201 created, 204 updated; DELETE 204), at
+//! `/orgs/{org}/actions`, `/repos/{owner}/{repo}/actions` and
+//! `/repos/{owner}/{repo}/environments/{env}`; and `POST /app/installations/{id}/access_tokens`
+//! (any bearer token stands for the app's JWT). Each scope has its own X25519 key pair; PUT opens
+//! the libsodium sealed box, so [`Admin::github_secrets`] shows the plaintext.
+//!
+//! GitHub's rules apply: names `[A-Za-z0-9_]`, no leading digit, no `GITHUB_` prefix, stored
+//! upper-case; values up to 48 KB; a wrong `key_id` or an unopenable box is refused. Refusals are
+//! 422 `{"message","documentation_url","status":"422"}` (GitHub's exact texts were not read;
+//! these say the documented rules). Repositories ([`Admin::add_github_repo`], whose owner counts as
+//! an organization), organizations and environments must exist, and the token must reach them:
+//! otherwise 404 `{"message":"Not Found",…}` either way, as GitHub answers. A missing token is
+//! 401 "Requires authentication", an unknown one 401 "Bad credentials". Who reaches what is
+//! declared with [`Admin::grant_github_access`] / [`Admin::revoke_github_access`] for a token, an
+//! installation, or a connection (its PAT, OAuth token or installation); a repository grant gives
+//! the repository and its environments, an organization grant its secrets and all its
+//! repositories. A connection's credentials become known to GitHub when Infisical validates them.
+//!
+//! With [`Config::demo`], the repository `demo-org/demo-repo` (environment `production`) exists,
+//! and every token and installation GitHub sees (any `ghp_…`/`github_pat_…` PAT, any OAuth token
+//! or installation of a connection) reaches the organization `demo-org`, so a demo can sync
+//! there without setup.
+//!
 //! # What the logins accept
 //! Universal auth: the client id and secret of the [`Config`]. OIDC and Kubernetes auth: the
 //! identity id and JWT pairs declared with [`Admin::add_oidc_identity`] and
@@ -53,7 +143,8 @@
 //! [--token-ttl SECS] [--pat TOKEN] [--code CODE=INSTALLATION,…] [--project ID] [--gateway ID]
 //! [--gateway-pool ID] [--github-app ID=NAME[,KEY=VALUE…]] [--no-shared-github-app]
 //! [--no-gateway-license] [--no-gateway-pool-license] [--oidc IDENTITY=JWT]
-//! [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
+//! [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET] [--github-repo OWNER/NAME[=ENV,…]]
+//! [--sync-delay-ms N] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
 //! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
 //!
 //! # Embedding
@@ -93,12 +184,32 @@
 //! | `PUT`/`DELETE /__emulator/rate-limit` | `{"requests", "windowMs"}` | a per-identity limit (429 + `Retry-After` past it) / none |
 //! | `GET`/`DELETE /__emulator/requests` | | the request log ([`LoggedRequest`]) / clear it |
 //! | `GET /__emulator/counters` | | [`Counters`] |
+//! | `POST /__emulator/projects/:id/environments` | `{"slug","name"?}` | add an environment ([`Admin::add_environment`]) |
+//! | `POST`/`DELETE /__emulator/projects/:id/folders` | `{"environment","path"}` | add a folder with its parents / delete it and its subfolders (syncs on it get `folderId: null`) |
+//! | `PUT /__emulator/projects/:id/secrets` | `{"environment","path"?,"key","value"}` | set a secret (path defaults to `/`); queues the folder's auto-synced syncs |
+//! | `DELETE /__emulator/projects/:id/secrets` | `{"environment","path"?,"key"}` | delete a secret (404 if absent); queues them too |
+//! | `GET /__emulator/projects/:id/secrets?environment=&path=` | | `{"secrets":{key:value}}` |
+//! | `POST /__emulator/github/repos` | `{"owner","name","environments"?:[…]}` | declare a repository; `{"id"}` |
+//! | `POST /__emulator/github/orgs` | `{"org"}` | declare an organization without repositories |
+//! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org"}` | give / take access |
+//! | `GET /__emulator/github/secrets?org=` or `?owner=&repo=[&env=]` | | `{"secrets":[`[`GitHubSecret`]`]}`, decrypted |
+//! | `GET /__emulator/github/installations/:id/tokens` | | `{"minted": n}` installation tokens minted |
+//! | `GET /__emulator/secret-syncs/:id` | | the sync as the API answers it |
+//! | `GET /__emulator/secret-syncs/:id/wait?timeoutMs=` | | the sync once it has no job (404 if it is gone; 408 `{"error","secretSync"}` at the timeout, default 10 s) |
+//! | `GET`/`PUT /__emulator/sync-timing` | `{"queueDelayMs"?,"retryDelayMs"?,"attempts"?,"paused"?}` | read / change job timing; `paused` holds jobs in `pending` |
+//! | `PUT /__emulator/org-settings` | `{"blockDuplicateSecretSyncDestinations"}` | the organization flag |
 //!
 //! # Layout
 //! - `routes`: the API routes and the middleware (faults, latency, request log).
 //! - `state`: the state behind one mutex and the server-side logic of each route.
 //! - `github`: the GitHub request schemas and the simulated GitHub side.
 //! - `github_apps`: org-managed GitHub Apps and the shared app: resolution and listing.
+//! - `github_server`: the emulated GitHub: repositories, grants, Actions secrets, sealed boxes.
+//! - `secrets`: projects' environments, folders and secrets, what syncs read.
+//! - `sync`: the secret-sync schemas, rows, answers and route logic.
+//! - `sync_jobs`: the sync engine: job timing, status flow, the writes to GitHub.
+//! - `sync_routes`: the secret-sync HTTP routes.
+//! - `admin_sync`: the admin API of secrets, the emulated GitHub and syncs.
 //! - `sts`: the simulated AWS STS side of AWS auth: SigV4 signature checks.
 //! - `zod`: the imitation of zod that produces the real 422 issues.
 //! - `admin`: [`Admin`] and the HTTP admin API.

@@ -36,8 +36,14 @@ usage: infisical-emulator [options]
   --aws ID=KEY_ID:SECRET
                         a machine identity that logs in with AWS auth, signing with this AWS
                         access key id and secret access key (repeatable)
+  --github-repo OWNER/NAME[=ENV1,ENV2]
+                        a repository on the emulated GitHub (served under /__github), with
+                        environments (repeatable); its owner counts as an organization
+  --sync-delay-ms N     how long a queued secret-sync job waits before it runs (default: 20)
   --no-demo             turn off the demo rules: PATs starting with ghp_ or github_pat_ are valid,
-                        and any unused code is valid once and sees every installation
+                        any unused code is valid once and sees every installation, and the
+                        emulated GitHub has demo-org/demo-repo (environment production), which
+                        every token and installation reaches
 
 The first line of stdout is the base URL. The admin API lives under /__emulator/ (see the crate docs).";
 
@@ -53,6 +59,7 @@ struct Fixtures {
     oidc: Vec<(String, String)>,
     kubernetes: Vec<(String, String)>,
     aws: Vec<(String, AwsKey)>,
+    github_repos: Vec<(String, String, Vec<String>)>,
 }
 
 /// Splits `ID=VALUE`.
@@ -83,6 +90,22 @@ fn github_app(value: &str) -> Result<GitHubApp, String> {
         }
     }
     Ok(app)
+}
+
+/// Parses `OWNER/NAME[=ENV1,ENV2]`.
+fn github_repo(value: &str) -> Result<(String, String, Vec<String>), String> {
+    let (repo, environments) = value.split_once('=').unwrap_or((value, ""));
+    let (owner, name) = repo
+        .split_once('/')
+        .filter(|(owner, name)| !owner.is_empty() && !name.is_empty())
+        .ok_or_else(|| format!("--github-repo wants OWNER/NAME[=ENV,...], not {value:?}"))?;
+    let environments = environments
+        .split(',')
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Ok((owner.to_owned(), name.to_owned(), environments))
 }
 
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixtures), String> {
@@ -141,6 +164,13 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
             "--gateway" => fixtures.gateways.push(value),
             "--gateway-pool" => fixtures.gateway_pools.push(value),
             "--github-app" => fixtures.github_apps.push(github_app(&value)?),
+            "--github-repo" => fixtures.github_repos.push(github_repo(&value)?),
+            "--sync-delay-ms" => {
+                let ms = value
+                    .parse::<u64>()
+                    .map_err(|_| format!("--sync-delay-ms wants milliseconds, not {value:?}"))?;
+                config.sync_timing.queue_delay = Duration::from_millis(ms);
+            }
             "--oidc" => fixtures.oidc.push(pair(&flag, &value)?),
             "--kubernetes" => fixtures.kubernetes.push(pair(&flag, &value)?),
             "--aws" => {
@@ -231,6 +261,9 @@ async fn main() -> ExitCode {
     }
     for (id, key) in fixtures.aws {
         admin.add_aws_identity(id, key);
+    }
+    for (owner, name, environments) in fixtures.github_repos {
+        admin.add_github_repo(&owner, &name, environments);
     }
 
     // The first stdout line is the contract with scripts: nothing may be printed before it.
