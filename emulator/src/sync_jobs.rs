@@ -36,7 +36,7 @@ struct Failure {
 }
 
 impl Failure {
-    fn final_(message: impl Into<String>) -> Self {
+    fn fatal(message: impl Into<String>) -> Self {
         Self {
             message: message.into(),
             retryable: false,
@@ -241,13 +241,13 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
         .syncs
         .syncs
         .get(&job.sync_id)
-        .ok_or_else(|| Failure::final_("Secret sync not found"))?
+        .ok_or_else(|| Failure::fatal("Secret sync not found"))?
         .clone();
     let folder = sync
         .folder_id
         .as_deref()
         .and_then(|id| state.secrets.folder(id))
-        .ok_or_else(|| Failure::final_(FOLDER_GONE_JOB))?;
+        .ok_or_else(|| Failure::fatal(FOLDER_GONE_JOB))?;
     let environment = folder.environment.clone();
     let key_schema = sync.key_schema().map(str::to_owned);
     let payload: BTreeMap<String, String> = state
@@ -269,14 +269,14 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             (100, "repository", "100")
         };
         if payload.len() > limit {
-            return Err(Failure::final_(format!(
+            return Err(Failure::fatal(format!(
                 "{{\"message\":\"GitHub does not support storing more than {shown} secrets at \
                  the {level} level.\"}}"
             )));
         }
     }
     let connection = state.connection(&sync.connection_id).ok_or_else(|| {
-        Failure::final_(format!(
+        Failure::fatal(format!(
             "Could not find App Connection with ID {}",
             sync.connection_id
         ))
@@ -297,7 +297,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             state.github_server.mint_installation_token(&installation)
         }
         None => {
-            return Err(Failure::final_(format!(
+            return Err(Failure::fatal(format!(
                 "Unhandled GitHub connection method: {}",
                 connection.method
             )));
@@ -346,7 +346,7 @@ fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
 fn seal(key: &PublicKey, value: &str) -> Result<String, Failure> {
     key.seal(&mut OsRng, value.as_bytes())
         .map(|sealed| STANDARD.encode(sealed))
-        .map_err(|_| Failure::final_("Failed to encrypt secret value"))
+        .map_err(|_| Failure::fatal("Failed to encrypt secret value"))
 }
 
 /// One attempt of a job.
@@ -373,7 +373,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         .as_str()
         .and_then(|k| STANDARD.decode(k).ok())
         .and_then(|k| k.try_into().ok())
-        .ok_or_else(|| Failure::final_("GitHub returned an invalid public key"))?;
+        .ok_or_else(|| Failure::fatal("GitHub returned an invalid public key"))?;
     let public = PublicKey::from(bytes);
     for (name, value) in &plan.payload {
         let mut body = serde_json::json!({

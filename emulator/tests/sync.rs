@@ -1207,3 +1207,34 @@ async fn the_demo_syncs_to_its_repository_without_setup_and_the_admin_api_works_
     assert_eq!(timing.status(), StatusCode::NO_CONTENT);
     assert_eq!(f.admin().sync_timing().attempts, 1);
 }
+
+#[tokio::test]
+async fn a_sync_is_running_and_locked_between_attempts() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        queue_delay: Duration::from_millis(1),
+        retry_delay: Duration::from_millis(400),
+        attempts: 2,
+    });
+    let connection = f.pat_connection("gh", "ghp_locked").await;
+    let id = f
+        .create_sync(sync_body("locked", &connection, repository()))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The first attempt fails (no grant); the second waits 400 ms, holding the lock.
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    assert_eq!(f.admin().secret_sync(&id).unwrap()["syncStatus"], "running");
+    for action in ["sync-secrets", "remove-secrets"] {
+        let (status, body) = f
+            .call(Method::POST, &format!("{SYNCS}/{id}/{action}"), None)
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{action}");
+        assert_eq!(
+            message(&body),
+            "A job for this sync is already in progress. Please try again shortly."
+        );
+    }
+    assert_eq!(f.settled(&id).await["syncStatus"], "failed");
+}
