@@ -418,8 +418,15 @@ pub(crate) fn refuse_write_only(schema: &Schema, config: &Value, diags: &mut Dia
                 format!(
                     "`{path}` is write-only: its value is sent to the API but never stored in the \
                      plan or the state. This Terraform does not support write-only attributes \
-                     (they need Terraform 1.11 or later, or OpenTofu 1.11 or later). Upgrade \
-                     Terraform, or use the attribute's plain, stored counterpart instead."
+                     (they need Terraform 1.11 or later, or OpenTofu 1.11 or later), and would \
+                     store it. Upgrade, or {}",
+                    match attr.stored_form {
+                        Some(plain) => format!(
+                            "set `{plain}` instead: the same value, stored in the state as a \
+                             sensitive value."
+                        ),
+                        None => "use the attribute's plain, stored counterpart instead.".to_owned(),
+                    }
                 ),
             );
         }

@@ -56,6 +56,9 @@ pub struct Attribute {
     pub sensitive: bool,
     /// Only in configuration, never in plan or state (Terraform ≥ 1.11).
     pub write_only: bool,
+    /// For a write-only attribute: the attribute users set instead on a Terraform without
+    /// write-only support (its plain, stored counterpart), named when such a Terraform is refused.
+    pub stored_form: Option<&'static str>,
     /// A deprecation message, if the attribute is deprecated.
     pub deprecation: Option<&'static str>,
     /// A change of this attribute replaces the resource instead of updating it.
@@ -74,6 +77,7 @@ impl Attribute {
             description: "",
             sensitive: false,
             write_only: false,
+            stored_form: None,
             deprecation: None,
             requires_replace: false,
             use_state_for_unknown: false,
@@ -130,6 +134,13 @@ impl Attribute {
     /// cannot compare it, so pair it with a versioned attribute that says when to send it again.
     pub fn write_only(mut self) -> Self {
         self.write_only = true;
+        self
+    }
+
+    /// Names the plain attribute that stores what this write-only one sends, for users whose
+    /// Terraform has no write-only attributes.
+    pub fn stored_form(mut self, name: &'static str) -> Self {
+        self.stored_form = Some(name);
         self
     }
 

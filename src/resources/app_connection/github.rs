@@ -222,6 +222,7 @@ impl ConnectionApp for GitHubApp {
             Attribute::string(PERSONAL_ACCESS_TOKEN_WO)
                 .sensitive()
                 .write_only()
+                .stored_form(PERSONAL_ACCESS_TOKEN)
                 .description(
                     "For `pat`, recommended: a GitHub personal access token that is sent to \
                      Infisical but never stored in Terraform's plan or state, so it may come \
