@@ -274,7 +274,6 @@ fn distractions(scene: &mut Scene, method: &str) {
     }
 }
 
-#[test]
 fn universal_auth_applies_from_the_block_and_from_the_environment() {
     let emu = emulator(Config::default());
     let mut block = Scene::new();
@@ -300,7 +299,6 @@ fn universal_auth_applies_from_the_block_and_from_the_environment() {
     apply_and_check(&emu, &environment, "universal", "universal-env");
 }
 
-#[test]
 fn token_auth_applies_from_the_block_and_from_the_environment() {
     let emu = emulator(Config::default());
     let token = emu.access_token();
@@ -323,7 +321,6 @@ fn token_auth_applies_from_the_block_and_from_the_environment() {
     apply_and_check(&emu, &environment, "token", "token-env");
 }
 
-#[test]
 fn oidc_auth_applies_from_the_block_and_from_the_environment() {
     let emu = emulator(Config::default());
     let jwt = jwt("oidc");
@@ -360,7 +357,6 @@ fn oidc_auth_applies_from_the_block_and_from_the_environment() {
     apply_and_check(&emu, &environment, "oidc", "oidc-env");
 }
 
-#[test]
 fn kubernetes_auth_applies_from_the_block_and_from_the_environment() {
     let emu = emulator(Config::default());
     let token = jwt("kubernetes");
@@ -393,7 +389,6 @@ fn kubernetes_auth_applies_from_the_block_and_from_the_environment() {
     apply_and_check(&emu, &environment, "kubernetes", "kubernetes-env");
 }
 
-#[test]
 fn aws_iam_auth_applies_from_the_block_and_from_the_environment() {
     let emu = emulator(Config::default());
     // Temporary credentials in AWS's environment variables, as in Lambda or CI.
@@ -438,7 +433,6 @@ fn aws_iam_auth_applies_from_the_block_and_from_the_environment() {
     apply_and_check(&emu, &environment, "aws_iam", "aws-env");
 }
 
-#[test]
 fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity_and_profiles() {
     let emu = emulator(Config::default());
     // The key the identity accepts, handed out by the emulator's stand-ins for AWS's services.
@@ -607,7 +601,6 @@ fn aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity
     scene.assert_no_secrets();
 }
 
-#[test]
 fn the_official_providers_deprecated_top_level_settings_are_understood() {
     let emu = emulator(Config::default());
     let provider = |setting: &str| {
@@ -675,7 +668,6 @@ fn the_official_providers_deprecated_top_level_settings_are_understood() {
     scene.assert_no_secrets();
 }
 
-#[test]
 fn misconfigurations_fail_at_plan_naming_the_attribute_or_variable_without_logging_in() {
     let emu = emulator(Config::default());
     let oidc = format!("oidc = {{\n      identity_id = \"{OIDC_ID}\"\n    }}");
@@ -784,7 +776,6 @@ fn misconfigurations_fail_at_plan_naming_the_attribute_or_variable_without_loggi
     assert_eq!(emu.admin.connection_count(), 0);
 }
 
-#[test]
 fn an_identity_id_known_only_after_apply_defers_the_login() {
     let emu = emulator(Config::default());
     let jwt = jwt("oidc");
@@ -803,7 +794,6 @@ fn an_identity_id_known_only_after_apply_defers_the_login() {
     apply_and_check(&emu, &scene, "oidc", "late-identity");
 }
 
-#[test]
 fn a_failed_login_names_the_method_the_host_the_status_and_the_request_id() {
     let emu = emulator(Config::default());
     let wrong = jwt("forged");
@@ -837,7 +827,6 @@ fn a_failed_login_names_the_method_the_host_the_status_and_the_request_id() {
 
 /// Issue 17: a plan that only creates connections reads nothing, so before, wrong credentials
 /// passed `terraform plan` (a CI plan stage stayed green) and failed only at apply.
-#[test]
 fn wrong_credentials_fail_a_plan_that_only_creates() {
     let emu = emulator(Config::default());
     let mut scene = Scene::new();
@@ -872,7 +861,6 @@ fn wrong_credentials_fail_a_plan_that_only_creates() {
     scene.assert_no_secrets();
 }
 
-#[test]
 fn a_token_expiring_mid_apply_is_replaced_and_fifty_connections_apply() {
     let emu = emulator(Config {
         token_ttl: Duration::from_secs(2),
@@ -949,7 +937,6 @@ fn login_bodies(emulator: &Emulator, path: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-#[tokio::test]
 async fn oidc_login_sends_the_identity_the_jwt_and_the_organization() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     emulator.admin().add_oidc_identity(OIDC_ID, "the-jwt");
@@ -966,7 +953,6 @@ async fn oidc_login_sends_the_identity_the_jwt_and_the_organization() {
     );
 }
 
-#[tokio::test]
 async fn a_kubernetes_token_file_is_read_again_at_every_login() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     emulator
@@ -1028,7 +1014,6 @@ fn aws_auth(secret: &str, region: &str) -> Auth {
     }
 }
 
-#[tokio::test]
 async fn aws_iam_login_is_signed_afresh_and_passes_the_sts_check() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     emulator.admin().add_aws_identity(
@@ -1051,7 +1036,6 @@ async fn aws_iam_login_is_signed_afresh_and_passes_the_sts_check() {
     assert_eq!(bodies[0]["iamRequestHeaders"], "***");
 }
 
-#[tokio::test]
 async fn a_refused_aws_signature_names_the_method_host_status_and_request_id() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     emulator
@@ -1080,4 +1064,27 @@ async fn a_refused_aws_signature_names_the_method_host_status_and_request_id() {
     assert!(shown.contains(emulator.url()), "{shown}");
     assert!(shown.contains("SignatureDoesNotMatch"), "{shown}");
     assert!(!shown.contains("not-the-secret") && !format!("{error:?}").contains("not-the-secret"));
+}
+
+crate::cases! {
+    full: [
+        universal_auth_applies_from_the_block_and_from_the_environment,
+        token_auth_applies_from_the_block_and_from_the_environment,
+        oidc_auth_applies_from_the_block_and_from_the_environment,
+        kubernetes_auth_applies_from_the_block_and_from_the_environment,
+        aws_iam_auth_applies_from_the_block_and_from_the_environment,
+        aws_iam_auth_takes_credentials_from_instance_metadata_containers_web_identity_and_profiles,
+        the_official_providers_deprecated_top_level_settings_are_understood,
+        misconfigurations_fail_at_plan_naming_the_attribute_or_variable_without_logging_in,
+        an_identity_id_known_only_after_apply_defers_the_login,
+        a_failed_login_names_the_method_the_host_the_status_and_the_request_id,
+        wrong_credentials_fail_a_plan_that_only_creates,
+        a_token_expiring_mid_apply_is_replaced_and_fifty_connections_apply,
+    ],
+    once_async: [
+        oidc_login_sends_the_identity_the_jwt_and_the_organization,
+        a_kubernetes_token_file_is_read_again_at_every_login,
+        aws_iam_login_is_signed_afresh_and_passes_the_sts_check,
+        a_refused_aws_signature_names_the_method_host_status_and_request_id,
+    ],
 }

@@ -70,7 +70,6 @@ fn count(emulator: &Emulator, method: &str, path: &str) -> usize {
         .count()
 }
 
-#[tokio::test]
 async fn every_github_route_round_trips() {
     let (emulator, client) = started().await;
     let admin = emulator.admin();
@@ -170,7 +169,6 @@ async fn every_github_route_round_trips() {
     assert!(github.list(None).await.unwrap().is_empty());
 }
 
-#[tokio::test]
 async fn github_app_and_oauth_codes_work_once() {
     let (emulator, client) = started().await;
     emulator.admin().add_code("code-app", ["1234"]);
@@ -224,7 +222,6 @@ async fn github_app_and_oauth_codes_work_once() {
     );
 }
 
-#[tokio::test]
 async fn project_connections_live_in_their_project() {
     let (emulator, client) = started().await;
     emulator.admin().add_project("proj-1");
@@ -273,7 +270,6 @@ async fn project_connections_live_in_their_project() {
     );
 }
 
-#[tokio::test]
 async fn validation_failures_decode_the_issue_array() {
     let (_emulator, client) = started().await;
     let request = CreateAppConnection {
@@ -324,7 +320,6 @@ async fn validation_failures_decode_the_issue_array() {
     );
 }
 
-#[tokio::test]
 async fn a_duplicate_name_is_a_bad_request_naming_the_request() {
     let (emulator, client) = started().await;
     emulator.admin().add_pat("ghp_d");
@@ -354,7 +349,6 @@ async fn a_duplicate_name_is_a_bad_request_naming_the_request() {
     assert_eq!(error.request_id(), Some(id));
 }
 
-#[tokio::test]
 async fn missing_foreign_and_malformed_ids_are_told_apart() {
     let (emulator, client) = started().await;
     let lab = emulator
@@ -382,7 +376,6 @@ async fn missing_foreign_and_malformed_ids_are_told_apart() {
     ));
 }
 
-#[tokio::test]
 async fn an_unknown_gateway_is_a_not_found_about_the_gateway() {
     let (emulator, client) = started().await;
     emulator.admin().add_pat("ghp_g");
@@ -399,7 +392,6 @@ async fn an_unknown_gateway_is_a_not_found_about_the_gateway() {
     );
 }
 
-#[tokio::test]
 async fn wrong_login_credentials_are_unauthorized() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let client = Client::new(config(
@@ -425,7 +417,6 @@ async fn wrong_login_credentials_are_unauthorized() {
     );
 }
 
-#[tokio::test]
 async fn an_expired_token_is_replaced_once_and_the_request_succeeds() {
     let (emulator, client) = started().await;
     client.github().list(None).await.unwrap();
@@ -453,7 +444,6 @@ async fn an_expired_token_is_replaced_once_and_the_request_succeeds() {
     );
 }
 
-#[tokio::test]
 async fn a_revoked_token_401_is_replaced_too() {
     let (emulator, client) = started().await;
     client.github().list(None).await.unwrap();
@@ -462,7 +452,6 @@ async fn a_revoked_token_401_is_replaced_too() {
     assert_eq!(emulator.admin().counters().logins, 2);
 }
 
-#[tokio::test]
 async fn a_plain_token_is_used_as_is_and_its_rejection_is_final() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let login: serde_json::Value = reqwest::Client::new()
@@ -500,7 +489,6 @@ async fn a_plain_token_is_used_as_is_and_its_rejection_is_final() {
     );
 }
 
-#[tokio::test]
 async fn a_permission_denied_is_reported_without_logging_in_again() {
     let (emulator, client) = started().await;
     client.authenticate().await.unwrap();
@@ -529,7 +517,6 @@ async fn a_permission_denied_is_reported_without_logging_in_again() {
     assert_eq!(emulator.admin().counters().logins, 1);
 }
 
-#[tokio::test]
 async fn an_answer_that_is_not_the_expected_json_is_a_decode_error() {
     let (emulator, client) = started().await;
     client.authenticate().await.unwrap();
@@ -548,7 +535,6 @@ async fn an_answer_that_is_not_the_expected_json_is_a_decode_error() {
     );
 }
 
-#[tokio::test]
 async fn an_answer_that_is_not_json_names_its_content_type_and_shows_a_snippet() {
     let (emulator, client) = started().await;
     client.authenticate().await.unwrap();
@@ -580,7 +566,6 @@ async fn an_answer_that_is_not_json_names_its_content_type_and_shows_a_snippet()
     );
 }
 
-#[tokio::test]
 async fn an_answer_over_the_limit_is_refused_whether_announced_or_streamed() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let client = Client::new(ClientConfig {
@@ -635,7 +620,6 @@ async fn an_answer_over_the_limit_is_refused_whether_announced_or_streamed() {
     assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
 }
 
-#[tokio::test]
 async fn the_organization_slug_is_sent_only_when_set() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let auth = Auth::UniversalAuth {
@@ -663,7 +647,6 @@ async fn the_organization_slug_is_sent_only_when_set() {
     assert!(bodies[1].get("organizationSlug").is_none());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_concurrent_first_calls_share_one_login() {
     let (emulator, client) = started().await;
     let mut calls = tokio::task::JoinSet::new();
@@ -690,7 +673,6 @@ async fn fifty_concurrent_first_calls_share_one_login() {
     assert_eq!(emulator.admin().counters().logins, 2);
 }
 
-#[tokio::test]
 async fn a_token_close_to_expiry_is_renewed_rather_than_replaced() {
     let (emulator, client) = start(Config {
         token_ttl: Duration::from_secs(3),
@@ -705,7 +687,6 @@ async fn a_token_close_to_expiry_is_renewed_rather_than_replaced() {
     assert_eq!((counters.logins, counters.renewals), (1, 1));
 }
 
-#[tokio::test]
 async fn a_429_waits_for_retry_after() {
     let (emulator, client) = started().await;
     client.authenticate().await.unwrap();
@@ -720,7 +701,6 @@ async fn a_429_waits_for_retry_after() {
     assert_eq!(count(&emulator, "GET", CONNECTIONS), 2);
 }
 
-#[tokio::test]
 async fn a_retry_after_beyond_the_time_limit_is_reported_at_once() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let mut config = config(emulator.url(), demo_auth());
@@ -739,7 +719,6 @@ async fn a_retry_after_beyond_the_time_limit_is_reported_at_once() {
     );
 }
 
-#[tokio::test]
 async fn gateway_errors_and_dropped_connections_on_reads_are_retried() {
     let (emulator, client) = started().await;
     client.authenticate().await.unwrap();
@@ -783,7 +762,6 @@ async fn gateway_errors_and_dropped_connections_on_reads_are_retried() {
     assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
 }
 
-#[tokio::test]
 async fn a_create_whose_answer_was_lost_is_ambiguous_and_not_repeated() {
     let (emulator, client) = started().await;
     let admin = emulator.admin();
@@ -834,7 +812,6 @@ async fn a_create_whose_answer_was_lost_is_ambiguous_and_not_repeated() {
     assert_eq!(admin.connection_count(), 2);
 }
 
-#[tokio::test]
 async fn a_refused_connection_is_retried_even_for_a_create() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -865,7 +842,6 @@ async fn a_refused_connection_is_retried_even_for_a_create() {
     );
 }
 
-#[tokio::test]
 async fn a_slow_answer_times_out() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     let mut config = config(emulator.url(), demo_auth());
@@ -911,7 +887,6 @@ async fn a_slow_answer_times_out() {
     );
 }
 
-#[tokio::test]
 async fn requests_carry_the_user_agent_and_an_exact_bearer_header() {
     let emulator = Emulator::start(Config::default()).await.unwrap();
     // A trailing `/api/` on the host is tolerated.
@@ -981,7 +956,6 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for Captured {
     }
 }
 
-#[tokio::test]
 async fn no_secret_reaches_a_log_line_or_an_error() {
     const CLIENT_SECRET: &str = "cs-SeCrEt-1234";
     const WRONG_SECRET: &str = "cs-WrOnG-4321";
@@ -1088,4 +1062,37 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
             "an access token leaked into: {text}"
         );
     }
+}
+
+crate::cases! {
+    once_async: [
+        every_github_route_round_trips,
+        github_app_and_oauth_codes_work_once,
+        project_connections_live_in_their_project,
+        validation_failures_decode_the_issue_array,
+        a_duplicate_name_is_a_bad_request_naming_the_request,
+        missing_foreign_and_malformed_ids_are_told_apart,
+        an_unknown_gateway_is_a_not_found_about_the_gateway,
+        wrong_login_credentials_are_unauthorized,
+        an_expired_token_is_replaced_once_and_the_request_succeeds,
+        a_revoked_token_401_is_replaced_too,
+        a_plain_token_is_used_as_is_and_its_rejection_is_final,
+        a_permission_denied_is_reported_without_logging_in_again,
+        an_answer_that_is_not_the_expected_json_is_a_decode_error,
+        an_answer_that_is_not_json_names_its_content_type_and_shows_a_snippet,
+        an_answer_over_the_limit_is_refused_whether_announced_or_streamed,
+        the_organization_slug_is_sent_only_when_set,
+        a_token_close_to_expiry_is_renewed_rather_than_replaced,
+        a_429_waits_for_retry_after,
+        a_retry_after_beyond_the_time_limit_is_reported_at_once,
+        gateway_errors_and_dropped_connections_on_reads_are_retried,
+        a_create_whose_answer_was_lost_is_ambiguous_and_not_repeated,
+        a_refused_connection_is_retried_even_for_a_create,
+        a_slow_answer_times_out,
+        requests_carry_the_user_agent_and_an_exact_bearer_header,
+        no_secret_reaches_a_log_line_or_an_error,
+    ],
+    once_async_mt: [
+        fifty_concurrent_first_calls_share_one_login,
+    ],
 }

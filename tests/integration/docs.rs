@@ -381,7 +381,8 @@ fn type_name(ty: &Json) -> String {
 /// Every file under `docs/`, relative to it.
 /// Pages in `docs/` that are not registry pages and are kept by other means
 /// (`performance.md` is written by `scripts/bench.py`).
-const NOT_GENERATED: &[&str] = &["performance.md"];
+/// Pages written by hand, or made by a test of their own (`compatibility.rs`).
+const NOT_GENERATED: &[&str] = &["performance.md", "compatibility.md"];
 
 fn committed_docs() -> Vec<PathBuf> {
     fn walk(root: &Path, dir: &Path, found: &mut Vec<PathBuf>) {
@@ -404,7 +405,6 @@ fn committed_docs() -> Vec<PathBuf> {
     found
 }
 
-#[test]
 fn docs_are_current() {
     let schema = provider_schema();
     let generated: BTreeMap<PathBuf, String> = pages(&schema)
@@ -482,7 +482,6 @@ fn first_difference(old: &str, new: &str) -> String {
     "  (only line endings differ)".to_owned()
 }
 
-#[test]
 fn schema_markdown_follows_the_tfplugindocs_layout() {
     let block = serde_json::json!({
         "description": "A thing.",
@@ -544,7 +543,6 @@ Required:
     assert_eq!(schema_markdown(&block), expected);
 }
 
-#[test]
 fn templates_expand_values_files_and_filters() {
     let schema = serde_json::json!({
         "block": { "description": "Reads a `thing` ([docs](https://example.com)).", "attributes": {} }
@@ -572,8 +570,24 @@ fn templates_expand_values_files_and_filters() {
     );
 }
 
-#[test]
-#[should_panic(expected = "unknown template action")]
 fn an_unknown_template_action_is_an_error() {
-    render("{{ .Nmae }}", &Subject::Guide, &|_| String::new());
+    let panic = std::panic::catch_unwind(|| {
+        render("{{ .Nmae }}", &Subject::Guide, &|_| String::new());
+    })
+    .expect_err("an unknown template action rendered");
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default();
+    assert!(message.contains("unknown template action"), "{message}");
+}
+
+crate::cases! {
+    once: [
+        docs_are_current,
+        schema_markdown_follows_the_tfplugindocs_layout,
+        templates_expand_values_files_and_filters,
+        an_unknown_template_action_is_an_error,
+    ],
 }

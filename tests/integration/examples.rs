@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value as Json;
 
-use crate::support::{Workspace, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
 /// The repository's `examples/` directory.
 fn examples_root() -> PathBuf {
@@ -66,7 +66,6 @@ fn validate(ws: &Workspace, dir: &Path) -> Result<Vec<Json>, String> {
     }
 }
 
-#[test]
 fn examples_are_formatted() {
     let ws = Workspace::new();
     let root = examples_root();
@@ -85,7 +84,6 @@ fn examples_are_formatted() {
     );
 }
 
-#[test]
 fn every_example_directory_validates_with_the_provider() {
     let dirs = example_dirs();
     let relative = |d: &PathBuf| {
@@ -106,29 +104,27 @@ fn every_example_directory_validates_with_the_provider() {
             "{expected} is missing from {names:?}"
         );
     }
-    for terraform in terraforms() {
-        for dir in &dirs {
-            let ws = Workspace::with(terraform);
-            match validate(&ws, dir) {
-                Ok(warnings) => assert!(
-                    warnings.is_empty(),
-                    "{} warns with Terraform {}: {warnings:#?}",
-                    relative(dir),
-                    terraform.version
-                ),
-                Err(why) => panic!(
-                    "{} does not validate with Terraform {}:\n{why}",
-                    relative(dir),
-                    terraform.version
-                ),
-            }
+    let terraform = crate::support::terraform();
+    for dir in &dirs {
+        let ws = Workspace::with(terraform);
+        match validate(&ws, dir) {
+            Ok(warnings) => assert!(
+                warnings.is_empty(),
+                "{} warns with Terraform {}: {warnings:#?}",
+                relative(dir),
+                terraform.version
+            ),
+            Err(why) => panic!(
+                "{} does not validate with Terraform {}:\n{why}",
+                relative(dir),
+                terraform.version
+            ),
         }
     }
 }
 
 /// The check above is only worth something if validate reaches the provider's own plan-time
 /// validation: an example with a method the provider does not know must fail it.
-#[test]
 fn validate_reaches_the_providers_own_validation() {
     let ws = Workspace::new();
     let dir = examples_root().join("resources/infisical_app_connection_github");
@@ -142,7 +138,6 @@ fn validate_reaches_the_providers_own_validation() {
 }
 
 /// `import.sh` is shown as is in the docs: each command imports into the documented resource.
-#[test]
 fn import_commands_name_the_resource_type() {
     let path = examples_root().join("resources/infisical_app_connection_github/import.sh");
     let script = std::fs::read_to_string(path).unwrap();
@@ -165,7 +160,6 @@ fn import_commands_name_the_resource_type() {
 /// `examples/module-testing` is the README's recipe for testing one's own modules offline: its
 /// `terraform test` file passes against the emulator, through the provider (creates, an in-place
 /// rename that sends no credentials, deletes), and leaves nothing behind.
-#[test]
 fn the_module_testing_example_passes_terraform_test_against_the_emulator() {
     use infisical_emulator::Config;
 
@@ -225,4 +219,66 @@ fn the_module_testing_example_passes_terraform_test_against_the_emulator() {
         0,
         "terraform test left connections behind"
     );
+}
+
+/// `mock_provider` (Terraform ≥ 1.7, OpenTofu ≥ 1.8): a module's `terraform test` runs against
+/// values the CLI makes up from the provider's schema, with no Infisical at all — the provider's
+/// schema and validation must serve that too.
+fn a_mock_provider_runs_module_tests_without_infisical() {
+    let ws = Workspace::new();
+    ws.config(&format!(
+        r#"{REQUIRED_PROVIDERS}
+resource "infisical_app_connection_github" "gh" {{
+  name   = "mocked"
+  method = "pat"
+  credentials = {{
+    personal_access_token = "ghp_mocked_not_a_secret"
+  }}
+}}
+"#
+    ));
+    std::fs::create_dir(ws.path().join("tests")).unwrap();
+    ws.write(
+        "tests/mocked.tftest.hcl",
+        r#"mock_provider "infisical" {
+  mock_resource "infisical_app_connection_github" {
+    defaults = {
+      id = "0b5bd8c4-1b7a-4c3a-9d6c-5d1f2c3a4b5c"
+    }
+  }
+}
+
+run "creates" {
+  assert {
+    condition     = infisical_app_connection_github.gh.id == "0b5bd8c4-1b7a-4c3a-9d6c-5d1f2c3a4b5c"
+    error_message = "the mocked id is not in state"
+  }
+  assert {
+    condition     = infisical_app_connection_github.gh.name == "mocked"
+    error_message = "the configured name is not in state"
+  }
+}
+"#,
+    );
+    let run = ws.run(&["test", "-no-color"]).success();
+    assert!(
+        run.stdout.contains("Success! 1 passed, 0 failed."),
+        "{}",
+        run.output()
+    );
+}
+
+crate::cases! {
+    full: [
+        every_example_directory_validates_with_the_provider,
+        validate_reaches_the_providers_own_validation,
+        the_module_testing_example_passes_terraform_test_against_the_emulator,
+    ],
+    compat: [
+        a_mock_provider_runs_module_tests_without_infisical needs(MockProvider),
+    ],
+    once: [
+        examples_are_formatted,
+        import_commands_name_the_resource_type,
+    ],
 }

@@ -1,10 +1,13 @@
-//! The integration tests: one crate, with a `support` harness (real Terraform, the emulator).
+//! The integration tests: one crate, with a `support` harness (real Terraform and OpenTofu, the
+//! emulator) and its own runner (`support::lanes`): each module registers its tests with
+//! `cases!`, and each test runs on every binary of its lane.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 // A test crate has no public API: its `pub` items are for its own modules.
 #![allow(unreachable_pub)]
 
 mod auth;
 mod client;
+mod compatibility;
 mod docs;
 mod examples;
 mod github;
@@ -19,3 +22,32 @@ mod reliability;
 mod scale;
 mod support;
 mod write_only;
+
+fn main() -> std::process::ExitCode {
+    support::lanes::main(all_cases())
+}
+
+/// Every registered test.
+fn all_cases() -> Vec<support::lanes::Case> {
+    [
+        auth::cases(),
+        client::cases(),
+        compatibility::cases(),
+        docs::cases(),
+        examples::cases(),
+        github::cases(),
+        identity::cases(),
+        networks::cases(),
+        org_apps::cases(),
+        protocol::cases(),
+        query::cases(),
+        registry::cases(),
+        release::cases(),
+        reliability::cases(),
+        scale::cases(),
+        write_only::cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

@@ -61,7 +61,6 @@ fn lifecycle(ws: &Workspace, emu: &Infisical, host: Option<&str>) {
     assert_eq!(emu.admin.connection_count(), 0);
 }
 
-#[test]
 fn a_proxy_for_everything_leaves_loopback_alone() {
     // Issue 17: with a global proxy set, the emulator on 127.0.0.1 was sent to the proxy. Go
     // never proxies loopback; the proxy here is a closed port, so any request sent to it fails.
@@ -75,7 +74,6 @@ fn a_proxy_for_everything_leaves_loopback_alone() {
     lifecycle(&ws, &emu, None);
 }
 
-#[test]
 fn a_name_that_is_not_loopback_goes_through_the_proxy() {
     let emu = Infisical::start();
     let upstream = emu.url.trim_start_matches("http://").to_owned();
@@ -104,7 +102,6 @@ fn a_name_that_is_not_loopback_goes_through_the_proxy() {
     );
 }
 
-#[test]
 fn no_proxy_sends_a_listed_host_around_the_proxy() {
     // The same name, listed in NO_PROXY with its port: the proxy is not asked, and the name does
     // not resolve, so the plan fails at the login without a word of the proxy.
@@ -121,7 +118,6 @@ fn no_proxy_sends_a_listed_host_around_the_proxy() {
     assert!(!run.output().contains("HTTP_PROXY"), "{}", run.output());
 }
 
-#[test]
 fn a_dead_proxy_is_named_with_the_variable_that_chose_it() {
     let emu = Infisical::start();
     let mut ws = workspace(&emu);
@@ -179,7 +175,6 @@ fn peak_rss_kib(ws: &Workspace, run: impl FnOnce()) -> u64 {
     peak.load(Ordering::Relaxed)
 }
 
-#[test]
 fn a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory() {
     use infisical_emulator::{Fault, FaultAction};
     // Issue 17: a 200 MB body on a GET took the provider to 420 MB before failing.
@@ -208,7 +203,6 @@ fn a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory() {
     assert!(peak < 64 * 1024, "peak RSS {peak} KiB");
 }
 
-#[test]
 fn an_untrusted_certificate_fails_the_plan_naming_ssl_cert_file_which_then_fixes_it() {
     let emu = Infisical::start();
     let front = TlsFront::to(emu.url.trim_start_matches("http://"));
@@ -233,7 +227,6 @@ fn an_untrusted_certificate_fails_the_plan_naming_ssl_cert_file_which_then_fixes
     lifecycle(&ws, &emu, Some(&host));
 }
 
-#[test]
 fn https_against_plain_http_suggests_http() {
     let emu = Infisical::start();
     let ws = workspace(&emu);
@@ -247,7 +240,6 @@ fn https_against_plain_http_suggests_http() {
     );
 }
 
-#[test]
 fn a_page_that_is_not_infisical_points_at_the_host_not_the_credentials() {
     use infisical_emulator::{Fault, FaultAction};
     let emu = Infisical::start();
@@ -318,7 +310,6 @@ fn client(url: &str) -> (tokio::runtime::Runtime, Client) {
     (runtime, Client::new(config).unwrap())
 }
 
-#[test]
 fn permanent_failures_are_not_retried() {
     let emu = Infisical::start();
     let front = TlsFront::to(emu.url.trim_start_matches("http://"));
@@ -365,7 +356,6 @@ fn stated_total(out: &str) -> (u32, f64) {
     (attempts, total)
 }
 
-#[test]
 fn a_hung_server_times_out_as_the_environment_says_and_states_the_time_waited() {
     // Accepts connections (the kernel does, into the backlog) and never answers.
     let hung = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -408,7 +398,6 @@ fn a_hung_server_times_out_as_the_environment_says_and_states_the_time_waited() 
     assert!((0.5..1.0).contains(&total), "{out}");
 }
 
-#[test]
 fn host_mistakes_are_told_apart_and_an_api_v1_suffix_is_tolerated() {
     let emu = Infisical::start();
     let mut ws = workspace(&emu);
@@ -444,7 +433,6 @@ fn host_mistakes_are_told_apart_and_an_api_v1_suffix_is_tolerated() {
     );
 }
 
-#[test]
 fn the_self_hosted_example_runs_under_a_path_prefix_through_a_proxy() {
     // docs/index.md "Networks" shows examples/self-hosted: Infisical under a path, a proxy from
     // the environment, the time limits in the provider block. Here the proxy serves the
@@ -492,7 +480,6 @@ resource "infisical_app_connection_github" "gh" {
     );
 }
 
-#[test]
 fn a_proxy_password_never_reaches_an_error() {
     let password = crate::support::secrets::remember(format!("proxy-pw-{}", rand_suffix()));
     let dead = format!("http://me:{password}@127.0.0.1:{}", closed_port());
@@ -510,4 +497,22 @@ fn a_proxy_password_never_reaches_an_error() {
     let text = format!("{error} {error:?}");
     assert!(text.contains("(from HTTPS_PROXY)"), "{text}");
     assert!(!text.contains(&password), "{text}");
+}
+
+crate::cases! {
+    full: [
+        a_proxy_for_everything_leaves_loopback_alone,
+        a_name_that_is_not_loopback_goes_through_the_proxy,
+        no_proxy_sends_a_listed_host_around_the_proxy,
+        a_dead_proxy_is_named_with_the_variable_that_chose_it,
+        a_200_mb_answer_is_refused_at_the_limit_with_bounded_memory,
+        an_untrusted_certificate_fails_the_plan_naming_ssl_cert_file_which_then_fixes_it,
+        https_against_plain_http_suggests_http,
+        a_page_that_is_not_infisical_points_at_the_host_not_the_credentials,
+        permanent_failures_are_not_retried,
+        a_hung_server_times_out_as_the_environment_says_and_states_the_time_waited,
+        host_mistakes_are_told_apart_and_an_api_v1_suffix_is_tolerated,
+        the_self_hosted_example_runs_under_a_path_prefix_through_a_proxy,
+        a_proxy_password_never_reaches_an_error,
+    ],
 }

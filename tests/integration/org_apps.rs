@@ -100,7 +100,6 @@ fn refused_at_plan(ws: &Workspace, emu: &Infisical, summary: &str, line: &str) {
     );
 }
 
-#[test]
 fn a_connection_with_the_organizations_github_app_sends_its_id_and_plans_no_diff() {
     let emu = emulator();
     let ws = workspace(&emu);
@@ -158,7 +157,6 @@ fn a_connection_with_the_organizations_github_app_sends_its_id_and_plans_no_diff
     assert_eq!(emu.admin.connection_count(), 0);
 }
 
-#[test]
 fn a_github_app_id_is_refused_at_plan_where_it_cannot_apply() {
     let emu = emulator();
     let ws = workspace(&emu);
@@ -203,7 +201,6 @@ fn a_github_app_id_is_refused_at_plan_where_it_cannot_apply() {
     assert_eq!(emu.admin.connection_count(), 0);
 }
 
-#[test]
 fn a_gateway_pool_is_set_and_changed_in_place_and_refused_beside_a_gateway() {
     let emu = emulator();
     let ws = workspace(&emu);
@@ -243,7 +240,6 @@ fn a_gateway_pool_is_set_and_changed_in_place_and_refused_beside_a_gateway() {
     assert!(out.contains("Conflicting gateway_pool_id"), "{out}");
 }
 
-#[test]
 fn the_github_app_data_source_finds_an_app_by_name_or_id_and_lists_the_names_on_a_miss() {
     let emu = emulator();
     let ws = workspace(&emu);
@@ -292,7 +288,6 @@ output "by_id" {{
     );
 }
 
-#[test]
 fn an_imported_connection_with_an_organizations_app_fills_github_app_id() {
     let emu = emulator();
     let ws = workspace(&emu);
@@ -317,4 +312,16 @@ fn an_imported_connection_with_an_organizations_app_fills_github_app_id() {
         assert_eq!(imported["credentials"]["host"], Json::Null, "{key}");
         assert_empty_plan(&ws);
     }
+}
+
+crate::cases! {
+    full: [
+        a_connection_with_the_organizations_github_app_sends_its_id_and_plans_no_diff,
+        a_github_app_id_is_refused_at_plan_where_it_cannot_apply,
+        a_gateway_pool_is_set_and_changed_in_place_and_refused_beside_a_gateway,
+        an_imported_connection_with_an_organizations_app_fills_github_app_id,
+    ],
+    compat: [
+        the_github_app_data_source_finds_an_app_by_name_or_id_and_lists_the_names_on_a_miss,
+    ],
 }

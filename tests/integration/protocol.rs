@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::plugin::{Launched, terraform_like_client_cert};
-use crate::support::{REQUIRED_PROVIDERS, Workspace, provider_binary, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Workspace, provider_binary};
 
 const SERVING: i32 = 1;
 
@@ -31,140 +31,131 @@ provider "infisical" {{
     )
 }
 
-#[test]
 fn providers_schema_lists_every_provider_attribute_with_sensitive_flags() {
-    for terraform in terraforms() {
-        let ws = Workspace::with(terraform);
-        ws.config(&provider_block("https://app.infisical.com"));
-        let run = ws.run(&["providers", "schema", "-json"]).success();
-        let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("schema JSON");
-        let provider = &json["provider_schemas"]["registry.terraform.io/infisical/infisical"]["provider"]
-            ["block"];
-        let attrs = &provider["attributes"];
-        assert_eq!(
-            attrs["host"]["type"], "string",
-            "Terraform {}",
-            terraform.version
-        );
-        let auth = &attrs["auth"]["nested_type"]["attributes"];
-        for name in [
-            "organization_slug",
-            "token",
-            "universal",
-            "oidc",
-            "kubernetes",
-            "aws_iam",
-        ] {
-            assert!(auth.get(name).is_some(), "auth.{name} missing: {auth}");
-        }
-        assert_eq!(auth["token"]["sensitive"], true);
-        let universal = &auth["universal"]["nested_type"]["attributes"];
-        assert_eq!(universal["client_secret"]["sensitive"], true);
-        assert_eq!(universal["client_id"]["sensitive"], true);
-        assert_eq!(
-            auth["kubernetes"]["nested_type"]["attributes"]["service_account_token"]["sensitive"],
-            true
-        );
-        assert!(
-            auth["oidc"]["nested_type"]["attributes"]
-                .get("token_environment_variable_name")
-                .is_some()
-        );
-        assert!(
-            auth["aws_iam"]["nested_type"]["attributes"]
-                .get("identity_id")
-                .is_some()
-        );
+    let terraform = crate::support::terraform();
+    let ws = Workspace::with(terraform);
+    ws.config(&provider_block("https://app.infisical.com"));
+    let run = ws.run(&["providers", "schema", "-json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("schema JSON");
+    let provider =
+        &json["provider_schemas"]["registry.terraform.io/infisical/infisical"]["provider"]["block"];
+    let attrs = &provider["attributes"];
+    assert_eq!(
+        attrs["host"]["type"], "string",
+        "Terraform {}",
+        terraform.version
+    );
+    let auth = &attrs["auth"]["nested_type"]["attributes"];
+    for name in [
+        "organization_slug",
+        "token",
+        "universal",
+        "oidc",
+        "kubernetes",
+        "aws_iam",
+    ] {
+        assert!(auth.get(name).is_some(), "auth.{name} missing: {auth}");
     }
+    assert_eq!(auth["token"]["sensitive"], true);
+    let universal = &auth["universal"]["nested_type"]["attributes"];
+    assert_eq!(universal["client_secret"]["sensitive"], true);
+    assert_eq!(universal["client_id"]["sensitive"], true);
+    assert_eq!(
+        auth["kubernetes"]["nested_type"]["attributes"]["service_account_token"]["sensitive"],
+        true
+    );
+    assert!(
+        auth["oidc"]["nested_type"]["attributes"]
+            .get("token_environment_variable_name")
+            .is_some()
+    );
+    assert!(
+        auth["aws_iam"]["nested_type"]["attributes"]
+            .get("identity_id")
+            .is_some()
+    );
 }
 
-#[test]
 fn validate_and_plan_succeed_with_a_provider_block() {
-    for terraform in terraforms() {
-        let ws = Workspace::with(terraform);
-        ws.config(&provider_block("https://app.infisical.com"));
-        let validate = ws.run(&["validate"]).success();
-        assert!(
-            validate.stdout.contains("The configuration is valid"),
-            "{}",
-            validate.output()
-        );
-        let plan = ws.run(&["plan", "-detailed-exitcode"]);
-        assert_eq!(
-            plan.code,
-            0,
-            "Terraform {}: {}",
-            terraform.version,
-            plan.output()
-        );
-        assert!(plan.stdout.contains("No changes"), "{}", plan.output());
-    }
+    let terraform = crate::support::terraform();
+    let ws = Workspace::with(terraform);
+    ws.config(&provider_block("https://app.infisical.com"));
+    let validate = ws.run(&["validate"]).success();
+    assert!(
+        validate.stdout.contains("The configuration is valid"),
+        "{}",
+        validate.output()
+    );
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        0,
+        "Terraform {}: {}",
+        terraform.version,
+        plan.output()
+    );
+    assert!(plan.stdout.contains("No changes"), "{}", plan.output());
 }
 
-#[test]
 fn an_invalid_host_fails_validate_pointing_at_the_host_attribute() {
-    for terraform in terraforms() {
-        let ws = Workspace::with(terraform);
-        // Terraform validates a provider block only when something uses the provider.
-        ws.config(&format!(
-            "{}{USES_PROVIDER}",
-            provider_block("app.infisical.com")
-        ));
-        let run = ws.run(&["validate"]).failure();
-        let out = run.output();
-        assert!(out.contains("Invalid Infisical host"), "{out}");
-        // The attribute path makes Terraform quote the offending line of the configuration.
-        assert!(
-            out.contains(r#"host = "app.infisical.com""#),
-            "no attribute path in: {out}"
-        );
-    }
+    let terraform = crate::support::terraform();
+    let ws = Workspace::with(terraform);
+    // Terraform validates a provider block only when something uses the provider.
+    ws.config(&format!(
+        "{}{USES_PROVIDER}",
+        provider_block("app.infisical.com")
+    ));
+    let run = ws.run(&["validate"]).failure();
+    let out = run.output();
+    assert!(out.contains("Invalid Infisical host"), "{out}");
+    // The attribute path makes Terraform quote the offending line of the configuration.
+    assert!(
+        out.contains(r#"host = "app.infisical.com""#),
+        "no attribute path in: {out}"
+    );
 }
 
-#[test]
 fn plan_leaves_no_provider_process_behind_and_exits_gracefully() {
-    for terraform in terraforms() {
-        let mut ws = Workspace::with(terraform);
-        let log = ws.path().join("trace.log");
-        ws.env("TF_LOG", "trace")
-            .env("TF_LOG_PATH", log.to_str().unwrap());
-        ws.config(&provider_block("https://app.infisical.com"));
-        ws.run(&["plan"]).success();
-        let trace = std::fs::read_to_string(&log).unwrap();
+    let terraform = crate::support::terraform();
+    let mut ws = Workspace::with(terraform);
+    let log = ws.path().join("trace.log");
+    ws.env("TF_LOG", "trace")
+        .env("TF_LOG_PATH", log.to_str().unwrap());
+    ws.config(&provider_block("https://app.infisical.com"));
+    ws.run(&["plan"]).success();
+    let trace = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        !trace.contains("plugin failed to exit gracefully"),
+        "Terraform {}",
+        terraform.version
+    );
+    let pids: Vec<u32> = trace
+        .lines()
+        .filter(|l| l.contains("plugin started") && l.contains("terraform-provider-infisical"))
+        .filter_map(|l| {
+            l.split("pid=")
+                .nth(1)?
+                .split_whitespace()
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert!(!pids.is_empty(), "the trace shows no provider launch");
+    let exited = trace.matches("plugin process exited").count();
+    assert!(
+        exited >= pids.len(),
+        "{} launched, {exited} exited",
+        pids.len()
+    );
+    for pid in pids {
         assert!(
-            !trace.contains("plugin failed to exit gracefully"),
-            "Terraform {}",
-            terraform.version
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "provider {pid} still runs"
         );
-        let pids: Vec<u32> = trace
-            .lines()
-            .filter(|l| l.contains("plugin started") && l.contains("terraform-provider-infisical"))
-            .filter_map(|l| {
-                l.split("pid=")
-                    .nth(1)?
-                    .split_whitespace()
-                    .next()?
-                    .parse()
-                    .ok()
-            })
-            .collect();
-        assert!(!pids.is_empty(), "the trace shows no provider launch");
-        let exited = trace.matches("plugin process exited").count();
-        assert!(
-            exited >= pids.len(),
-            "{} launched, {exited} exited",
-            pids.len()
-        );
-        for pid in pids {
-            assert!(
-                !std::path::Path::new(&format!("/proc/{pid}")).exists(),
-                "provider {pid} still runs"
-            );
-        }
     }
 }
 
-#[tokio::test]
 async fn shutdown_ends_the_process_promptly() {
     let mut launched = Launched::start(&[]);
     assert_eq!(launched.fields.len(), 6, "{:?}", launched.fields);
@@ -196,7 +187,6 @@ async fn shutdown_ends_the_process_promptly() {
     );
 }
 
-#[tokio::test]
 async fn mutual_tls_refuses_clients_without_terraforms_certificate() {
     let (pem, cert, key) = terraform_like_client_cert();
     let launched = Launched::start(&[("PLUGIN_CLIENT_CERT", pem.as_str())]);
@@ -228,7 +218,6 @@ async fn mutual_tls_refuses_clients_without_terraforms_certificate() {
     assert_eq!(Launched::health(channel).await.unwrap(), SERVING);
 }
 
-#[test]
 fn running_by_hand_explains_and_exits_1_with_nothing_on_stdout() {
     let out = Command::new(provider_binary())
         .env_remove("TF_PLUGIN_MAGIC_COOKIE")
@@ -245,7 +234,6 @@ fn running_by_hand_explains_and_exits_1_with_nothing_on_stdout() {
     assert!(stderr.contains("this binary is a plugin"), "{stderr}");
 }
 
-#[test]
 fn debug_mode_prints_a_reattach_line_terraform_can_use() {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(provider_binary())
@@ -279,4 +267,23 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
     let _ = child.kill();
     let _ = child.wait();
     assert_eq!(plan.code, 0, "{}", plan.output());
+}
+
+crate::cases! {
+    full: [
+        providers_schema_lists_every_provider_attribute_with_sensitive_flags,
+        validate_and_plan_succeed_with_a_provider_block,
+        an_invalid_host_fails_validate_pointing_at_the_host_attribute,
+        debug_mode_prints_a_reattach_line_terraform_can_use,
+    ],
+    compat: [
+        plan_leaves_no_provider_process_behind_and_exits_gracefully,
+    ],
+    once: [
+        running_by_hand_explains_and_exits_1_with_nothing_on_stdout,
+    ],
+    once_async: [
+        shutdown_ends_the_process_promptly,
+        mutual_tls_refuses_clients_without_terraforms_certificate,
+    ],
 }

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::release::{Signed, signed, sums_name, zip_name};
 use crate::support::gpg::Key;
 use crate::support::registry::{Provider, Registry, SigningKey};
-use crate::support::{Run, Workspace, terraforms};
+use crate::support::{Run, Workspace};
 
 /// The registry's hostname, as configurations name it in `source`; the CLI configuration maps
 /// it to the test server.
@@ -89,60 +89,57 @@ fn installed(ws: &Workspace) -> std::path::PathBuf {
 /// installer's error `why`, and installs nothing.
 fn refused_by_every_terraform(dir: &Path, key: &Key, why: &str) {
     let registry = serve(dir, key);
-    for tf in terraforms() {
-        let (ws, run) = init(tf, &registry);
-        let run = run.failure();
-        let output = run.folded_output();
-        assert!(
-            output.contains(&format!(
-                "Failed to install provider Error while installing {SOURCE} v{VERSION}: {why}"
-            )),
-            "Terraform {}: {}",
-            tf.version,
-            run.output()
-        );
-        assert!(
-            !installed(&ws).exists(),
-            "Terraform {} installed it",
-            tf.version
-        );
-    }
+    let tf = crate::support::terraform();
+    let (ws, run) = init(tf, &registry);
+    let run = run.failure();
+    let output = run.folded_output();
+    assert!(
+        output.contains(&format!(
+            "Failed to install provider Error while installing {SOURCE} v{VERSION}: {why}"
+        )),
+        "Terraform {}: {}",
+        tf.version,
+        run.output()
+    );
+    assert!(
+        !installed(&ws).exists(),
+        "Terraform {} installed it",
+        tf.version
+    );
 }
 
-#[test]
 fn terraform_init_installs_a_signed_release_and_locks_its_checksums() {
     let signed = signed();
     let registry = serve(&signed.dist, &signed.key);
     let zip_hash = hex::encode(Sha256::digest(
         std::fs::read(signed.dist.join(zip_name())).unwrap(),
     ));
-    for tf in terraforms() {
-        let (ws, run) = init(tf, &registry);
-        let run = run.success();
-        // Terraform names the key that signed the checksums it verified.
-        assert!(
-            run.folded_output().contains(&format!(
-                "Installed {SOURCE} v{VERSION} (self-signed, key ID {})",
-                signed.key.id
-            )),
-            "Terraform {}: {}",
-            tf.version,
-            run.output()
-        );
-        assert!(
-            installed(&ws).is_file(),
-            "{} is missing",
-            installed(&ws).display()
-        );
-        // The lock file holds the zip's hash from the signed SHA256SUMS (zh:) and the hash of
-        // the installed package (h1:).
-        let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
-        assert!(lock.contains(&format!("provider \"{SOURCE}\"")), "{lock}");
-        assert!(lock.contains(&format!("\"zh:{zip_hash}\"")), "{lock}");
-        assert!(lock.contains("\"h1:"), "{lock}");
-        // The installed provider runs.
-        ws.run(&["validate"]).success();
-    }
+    let tf = crate::support::terraform();
+    let (ws, run) = init(tf, &registry);
+    let run = run.success();
+    // Terraform names the key that signed the checksums it verified.
+    assert!(
+        run.folded_output().contains(&format!(
+            "Installed {SOURCE} v{VERSION} (self-signed, key ID {})",
+            signed.key.id
+        )),
+        "Terraform {}: {}",
+        tf.version,
+        run.output()
+    );
+    assert!(
+        installed(&ws).is_file(),
+        "{} is missing",
+        installed(&ws).display()
+    );
+    // The lock file holds the zip's hash from the signed SHA256SUMS (zh:) and the hash of
+    // the installed package (h1:).
+    let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
+    assert!(lock.contains(&format!("provider \"{SOURCE}\"")), "{lock}");
+    assert!(lock.contains(&format!("\"zh:{zip_hash}\"")), "{lock}");
+    assert!(lock.contains("\"h1:"), "{lock}");
+    // The installed provider runs.
+    ws.run(&["validate"]).success();
     let requests = registry.requests();
     for path in [
         format!("/v1/providers/infisical/infisical/{VERSION}/download/"),
@@ -159,7 +156,6 @@ fn terraform_init_installs_a_signed_release_and_locks_its_checksums() {
 
 /// A swapped zip whose hash replaces the real one in SHA256SUMS — what an attacker controlling
 /// the downloads could serve — no longer matches the signature.
-#[test]
 fn terraform_init_refuses_tampered_checksums() {
     let signed = signed();
     let dir = tempfile::tempdir().unwrap();
@@ -190,7 +186,6 @@ fn terraform_init_refuses_tampered_checksums() {
 }
 
 /// The real checksums, signed by a key the registry does not list.
-#[test]
 fn terraform_init_refuses_checksums_signed_by_another_key() {
     let signed = signed();
     let dir = tempfile::tempdir().unwrap();
@@ -208,6 +203,14 @@ fn terraform_init_refuses_checksums_signed_by_another_key() {
     );
     // The other key is a real key: served as the signing key, the same files install.
     let registry = serve(dir.path(), &signed.other);
-    let (_, run) = init(&terraforms()[0], &registry);
+    let (_, run) = init(crate::support::terraform(), &registry);
     run.success();
+}
+
+crate::cases! {
+    full: [
+        terraform_init_installs_a_signed_release_and_locks_its_checksums,
+        terraform_init_refuses_tampered_checksums,
+        terraform_init_refuses_checksums_signed_by_another_key,
+    ],
 }

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::gpg::{GpgHome, Key};
 use crate::support::infisical::Infisical;
-use crate::support::{Workspace, actionlint, provider_binary, terraform, terraforms};
+use crate::support::{Workspace, actionlint, provider_binary};
 
 const NAME: &str = "terraform-provider-infisical";
 const EMULATOR: &str = "infisical-emulator";
@@ -261,7 +261,6 @@ resource "infisical_app_connection_github" "gh" {{
     )
 }
 
-#[test]
 fn release_archives_have_the_registry_layout() {
     let out = packaged().join("dist");
     let target = host_target();
@@ -344,86 +343,97 @@ fn release_archives_have_the_registry_layout() {
     );
 }
 
-#[test]
 fn terraform_init_installs_the_provider_from_a_filesystem_mirror() {
-    let mirror = packaged().join("mirror");
+    let tf = crate::support::terraform();
+    // `source = "infisical/infisical"` names the CLI's own registry: registry.terraform.io for
+    // Terraform, registry.opentofu.org for OpenTofu. The mirror holds the same zip under both.
+    let address = format!("{}/infisical/infisical", tf.kind.registry_host());
     let target = host_target();
+    let zip = format!("{NAME}_{VERSION}_{target}.zip");
+    let packed = packaged().join("mirror");
     assert!(
-        mirror
-            .join(ADDRESS)
-            .join(format!("{NAME}_{VERSION}_{target}.zip"))
-            .is_file(),
+        packed.join(ADDRESS).join(&zip).is_file(),
         "the packed layout is HOSTNAME/NAMESPACE/TYPE/terraform-provider-TYPE_VERSION_TARGET.zip"
     );
+    let dir = tempfile::tempdir().unwrap();
+    let mirror = dir.path().join("mirror");
+    std::fs::create_dir_all(mirror.join(&address)).unwrap();
+    std::fs::copy(
+        packed.join(ADDRESS).join(&zip),
+        mirror.join(&address).join(&zip),
+    )
+    .unwrap();
 
     let emu = Infisical::start();
-    for (n, tf) in terraforms().iter().enumerate() {
-        let mut ws = Workspace::with(tf);
-        ws.cli_config(&mirror_cli_config(&mirror, &[ADDRESS]));
-        emu.configure(&mut ws);
-        let pat = format!("ghp_mirror_{n}_{}", std::process::id());
-        emu.admin.add_pat(pat.clone());
-        ws.config(&config("infisical/infisical", &format!("mirror-{n}"), &pat));
+    let mut ws = Workspace::with(tf);
+    ws.cli_config(&mirror_cli_config(&mirror, &[&address]));
+    emu.configure(&mut ws);
+    let pat = format!("ghp_mirror_{}", std::process::id());
+    emu.admin.add_pat(pat.clone());
+    ws.config(&config("infisical/infisical", "mirror", &pat));
 
-        let init = ws.run(&["init", "-no-color"]).success();
-        assert!(
-            init.stdout
-                .contains(&format!("Installed infisical/infisical v{VERSION}")),
-            "Terraform {}: {}",
-            tf.version,
-            init.output()
-        );
-        let installed = ws
-            .path()
-            .join(".terraform/providers")
-            .join(ADDRESS)
-            .join(VERSION)
-            .join(&target)
-            .join(format!("{NAME}_v{VERSION}"));
-        assert!(installed.is_file(), "{} is missing", installed.display());
-        let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
-        assert!(
-            lock.contains(&format!("version     = \"{VERSION}\"")),
-            "{lock}"
-        );
+    let init = ws.run(&["init", "-no-color"]).success();
+    assert!(
+        init.stdout
+            .contains(&format!("Installed infisical/infisical v{VERSION}")),
+        "{}: {}",
+        tf.label(),
+        init.output()
+    );
+    let installed = ws
+        .path()
+        .join(".terraform/providers")
+        .join(&address)
+        .join(VERSION)
+        .join(&target)
+        .join(format!("{NAME}_v{VERSION}"));
+    assert!(installed.is_file(), "{} is missing", installed.display());
+    let lock = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
+    assert!(
+        lock.contains(&format!("version     = \"{VERSION}\"")),
+        "{lock}"
+    );
 
-        let apply = ws.run(&["apply", "-auto-approve"]).success();
-        assert!(
-            !apply.output().contains("development overrides"),
-            "{}",
-            apply.output()
-        );
-        assert!(apply.stdout.contains("1 added"), "{}", apply.output());
-        let plan = ws.run(&["plan", "-detailed-exitcode"]);
-        assert_eq!(
-            plan.code,
-            0,
-            "the second plan is not empty:\n{}",
-            plan.output()
-        );
-        ws.run(&["destroy", "-auto-approve"]).success();
-    }
+    let apply = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        !apply.output().contains("development overrides"),
+        "{}",
+        apply.output()
+    );
+    assert!(apply.stdout.contains("1 added"), "{}", apply.output());
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        0,
+        "the second plan is not empty:\n{}",
+        plan.output()
+    );
+    ws.run(&["destroy", "-auto-approve"]).success();
     let calls = emu.connection_calls();
     assert_eq!(
         calls.iter().filter(|c| c.starts_with("POST")).count(),
-        terraforms().len(),
+        1,
         "{calls:#?}"
     );
 }
 
 /// The README's migration for a provider installed under an address of its own: after
 /// `terraform state replace-provider` and a new `source`, the state plans no changes.
-#[test]
 fn replace_provider_moves_state_to_another_address() {
     let dir = tempfile::tempdir().unwrap();
     let mirror = dir.path().join("mirror");
     let other = "registry.example.com/acme/infisical";
+    // The address `infisical/infisical` means for this CLI (see the mirror test).
+    let address = format!(
+        "{}/infisical/infisical",
+        crate::support::terraform().kind.registry_host()
+    );
     // The provider at its usual address (packed, as packaged above) and at another (unpacked).
     let zip = format!("{NAME}_{VERSION}_{}.zip", host_target());
-    std::fs::create_dir_all(mirror.join(ADDRESS)).unwrap();
+    std::fs::create_dir_all(mirror.join(&address)).unwrap();
     std::fs::copy(
         packaged().join("mirror").join(ADDRESS).join(&zip),
-        mirror.join(ADDRESS).join(&zip),
+        mirror.join(&address).join(&zip),
     )
     .unwrap();
     release(&[
@@ -445,8 +455,8 @@ fn replace_provider_moves_state_to_another_address() {
     assert!(unpacked.is_file(), "{} is missing", unpacked.display());
 
     let emu = Infisical::start();
-    let mut ws = Workspace::with(terraform());
-    ws.cli_config(&mirror_cli_config(&mirror, &[ADDRESS, other]));
+    let mut ws = Workspace::new();
+    ws.cli_config(&mirror_cli_config(&mirror, &[&address, other]));
     emu.configure(&mut ws);
     let pat = format!("ghp_moved_{}", std::process::id());
     emu.admin.add_pat(pat.clone());
@@ -455,8 +465,14 @@ fn replace_provider_moves_state_to_another_address() {
     ws.run(&["init", "-no-color"]).success();
     ws.run(&["apply", "-auto-approve"]).success();
 
-    ws.run(&["state", "replace-provider", "-auto-approve", ADDRESS, other])
-        .success();
+    ws.run(&[
+        "state",
+        "replace-provider",
+        "-auto-approve",
+        &address,
+        other,
+    ])
+    .success();
     ws.config(&config(other, "moved", &pat));
     let init = ws.run(&["init", "-no-color"]).success();
     assert!(
@@ -490,7 +506,6 @@ fn replace_provider_moves_state_to_another_address() {
 
 /// Issue 16: a release is signed unless `--unsigned` says otherwise, and without a key the script
 /// refuses before packaging anything, saying how to give one.
-#[test]
 fn release_without_a_key_is_refused_saying_how_to_give_one() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dist");
@@ -547,7 +562,6 @@ fn import_public_key(dir: &Path, key: &Key) -> GpgHome {
 
 /// Issue 16: with `GPG_FINGERPRINT`, a release holds detached binary signatures of both
 /// checksums files and the public key beside them, and `gpg --verify` accepts them.
-#[test]
 fn signed_release_verifies_with_its_published_public_key() {
     let signed = signed();
     let dist = &signed.dist;
@@ -603,7 +617,6 @@ fn signed_release_verifies_with_its_published_public_key() {
 
 /// The release workflow's last step: `--assemble` writes the manifest, the checksums of every
 /// target's zip the runners left, and their signature, building nothing.
-#[test]
 fn assembled_release_signs_the_zips_of_every_target() {
     let signed = signed();
     let dir = &signed.assembled;
@@ -634,7 +647,6 @@ fn assembled_release_signs_the_zips_of_every_target() {
 /// Issue 16: the workflow that builds every platform's zips with `release.sh`, signs and
 /// publishes them cannot run here; actionlint checks it, and every target the registry expects
 /// is in its matrix.
-#[test]
 fn release_workflow_passes_actionlint_and_builds_every_platform() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let workflow = root.join(".github/workflows/release.yml");
@@ -675,48 +687,61 @@ fn release_workflow_passes_actionlint_and_builds_every_platform() {
 /// Issue 16: the README's first command installs the provider as users do — from a filesystem
 /// mirror, with a lock file — so Terraform shows no development-overrides warning, and it still
 /// creates, re-plans with no changes and destroys.
-#[test]
 fn demo_installs_the_provider_as_users_do_without_overrides() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo.sh");
-    for tf in terraforms() {
-        let out = Command::new("bash")
-            .arg(&script)
-            .args(["--binary", provider_binary().to_str().unwrap()])
-            .args(["--emulator-binary", emulator_binary().to_str().unwrap()])
-            .args(["--terraform", tf.path.to_str().unwrap()])
-            .env_remove("TF_LOG")
-            .env_remove("TF_LOG_PATH")
-            .output()
-            .unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+    let tf = crate::support::terraform();
+    let out = Command::new("bash")
+        .arg(&script)
+        .args(["--binary", provider_binary().to_str().unwrap()])
+        .args(["--emulator-binary", emulator_binary().to_str().unwrap()])
+        .args(["--terraform", tf.path.to_str().unwrap()])
+        .env_remove("TF_LOG")
+        .env_remove("TF_LOG_PATH")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "the demo failed with Terraform {}:\n{text}",
+        tf.version
+    );
+    for absent in [
+        "Provider development overrides are in effect",
+        "Incomplete lock file information",
+    ] {
         assert!(
-            out.status.success(),
-            "the demo failed with Terraform {}:\n{text}",
+            !text.contains(absent),
+            "Terraform {} warns {absent:?} in the demo:\n{text}",
             tf.version
         );
-        for absent in [
-            "Provider development overrides are in effect",
-            "Incomplete lock file information",
-        ] {
-            assert!(
-                !text.contains(absent),
-                "Terraform {} warns {absent:?} in the demo:\n{text}",
-                tf.version
-            );
-        }
-        for present in [
-            format!("Installed infisical/infisical v{VERSION}"),
-            "done: created, re-planned with no changes, destroyed".to_owned(),
-        ] {
-            assert!(
-                text.contains(&present),
-                "Terraform {}: no {present:?} in:\n{text}",
-                tf.version
-            );
-        }
     }
+    for present in [
+        format!("Installed infisical/infisical v{VERSION}"),
+        "done: created, re-planned with no changes, destroyed".to_owned(),
+    ] {
+        assert!(
+            text.contains(&present),
+            "Terraform {}: no {present:?} in:\n{text}",
+            tf.version
+        );
+    }
+}
+
+crate::cases! {
+    full: [
+        terraform_init_installs_the_provider_from_a_filesystem_mirror,
+        replace_provider_moves_state_to_another_address,
+        demo_installs_the_provider_as_users_do_without_overrides,
+    ],
+    once: [
+        release_archives_have_the_registry_layout,
+        release_without_a_key_is_refused_saying_how_to_give_one,
+        signed_release_verifies_with_its_published_public_key,
+        assembled_release_signs_the_zips_of_every_target,
+        release_workflow_passes_actionlint_and_builds_every_platform,
+    ],
 }

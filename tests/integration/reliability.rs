@@ -56,7 +56,6 @@ fn assert_exactly(emu: &Infisical, count: usize) {
     assert_eq!(unique.into_iter().cloned().collect::<BTreeSet<_>>(), want);
 }
 
-#[test]
 fn apply_converges_when_a_fifth_of_requests_fail() {
     let emu = Infisical::start();
     let ws = workspace(&emu);
@@ -88,7 +87,6 @@ fn apply_converges_when_a_fifth_of_requests_fail() {
     assert!(faulted > 10, "only {faulted} requests met a fault");
 }
 
-#[test]
 fn an_interrupted_apply_stops_promptly_and_the_next_apply_converges() {
     let emu = Infisical::start();
     emu.admin.set_latency(Duration::from_millis(20));
@@ -136,7 +134,6 @@ fn an_interrupted_apply_stops_promptly_and_the_next_apply_converges() {
     assert_eq!(plan.code, 0, "{}", plan.output());
 }
 
-#[test]
 fn a_thousand_connections_apply_and_destroy_with_parallelism_50() {
     let emu = Infisical::start();
     let ws = workspace(&emu);
@@ -267,7 +264,6 @@ where
     .into_inner()
 }
 
-#[test]
 fn hostile_values_get_error_diagnostics_and_the_provider_stays_up() {
     use crate::support::plugin::Launched;
     use proptest::prelude::*;
@@ -368,4 +364,15 @@ fn hostile_values_get_error_diagnostics_and_the_provider_stays_up() {
         "the provider died"
     );
     assert_eq!(runtime.block_on(Launched::health(channel)).unwrap(), 1);
+}
+
+crate::cases! {
+    full: [
+        an_interrupted_apply_stops_promptly_and_the_next_apply_converges,
+        a_thousand_connections_apply_and_destroy_with_parallelism_50,
+        hostile_values_get_error_diagnostics_and_the_provider_stays_up,
+    ],
+    compat: [
+        apply_converges_when_a_fifth_of_requests_fail,
+    ],
 }

@@ -87,7 +87,6 @@ fn listing(requests: &[LoggedRequest]) -> String {
         .join("\n")
 }
 
-#[test]
 fn a_plan_of_200_connections_sends_one_login_and_one_list_and_confirms_a_deleted_one() {
     let emu = Infisical::start();
     let ws = applied(&emu, 100, 50);
@@ -136,7 +135,6 @@ fn a_plan_of_200_connections_sends_one_login_and_one_list_and_confirms_a_deleted
     assert_eq!(gets[0].status, Some(404));
 }
 
-#[test]
 fn an_identity_that_may_list_only_its_projects_is_served_by_per_project_lists() {
     let emu = Infisical::start();
     let ws = applied(&emu, 3, 20);
@@ -159,7 +157,6 @@ fn an_identity_that_may_list_only_its_projects_is_served_by_per_project_lists() 
     );
 }
 
-#[test]
 fn a_plan_under_a_tight_rate_limit_meets_no_429() {
     let emu = Infisical::start();
     let ws = applied(&emu, 150, 25);
@@ -178,7 +175,6 @@ fn a_plan_under_a_tight_rate_limit_meets_no_429() {
 
 /// One 429 holds back every request of the process until its window ends: requests started
 /// while it is waited out are not sent (and refused) one by one.
-#[tokio::test]
 async fn one_429_holds_every_request_until_the_window_ends() {
     let emulator = infisical_emulator::Emulator::start(infisical_emulator::Config::default())
         .await
@@ -232,4 +228,15 @@ async fn one_429_holds_every_request_until_the_window_ends() {
         refused, 1,
         "every request after the first 429 waited for the window"
     );
+}
+
+crate::cases! {
+    full: [
+        a_plan_of_200_connections_sends_one_login_and_one_list_and_confirms_a_deleted_one,
+        an_identity_that_may_list_only_its_projects_is_served_by_per_project_lists,
+        a_plan_under_a_tight_rate_limit_meets_no_429,
+    ],
+    once_async: [
+        one_429_holds_every_request_until_the_window_ends,
+    ],
 }

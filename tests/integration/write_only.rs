@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 use crate::github::{assert_empty_plan, plan_exit, planned_change, rand_suffix, state};
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Terraform, Workspace, secrets, terraforms};
+use crate::support::{REQUIRED_PROVIDERS, Terraform, Workspace, secrets};
 
 /// A `pat` connection whose token is write-only, from an ephemeral variable; `creds` holds the
 /// credentials' attributes.
@@ -215,15 +215,12 @@ fn refused(ws: &Workspace, emu: &Infisical) -> String {
     run.folded_output()
 }
 
-#[test]
 fn a_write_only_pat_from_an_ephemeral_variable_is_sent_on_create_version_bump_and_drift_only() {
     // Write-only attributes came with Terraform 1.11: every Terraform the harness has is one.
-    for terraform in terraforms() {
-        lifecycle(terraform);
-    }
+    let terraform = crate::support::terraform();
+    lifecycle(terraform);
 }
 
-#[test]
 fn both_neither_an_unversioned_and_a_stray_version_fail_at_plan_with_their_path() {
     let emu = Infisical::start();
     let token = pat(&emu, 9);
@@ -264,20 +261,19 @@ fn both_neither_an_unversioned_and_a_stray_version_fail_at_plan_with_their_path(
             "Invalid personal_access_token_wo_version",
         ),
     ];
-    for terraform in terraforms() {
-        for (what, creds, line, summary) in &cases {
-            let mut ws = Workspace::with(terraform);
-            emu.configure(&mut ws);
-            set(&ws, "invalid", creds, &token);
-            let run = ws.run(&["plan"]);
-            let out = run.output();
-            assert_eq!(run.code, 1, "{what}: {out}");
-            assert!(out.contains(summary), "{what}: no {summary:?} in {out}");
-            assert!(
-                run.folded_output().contains(line),
-                "{what}: no {line:?} in {out}"
-            );
-        }
+    let terraform = crate::support::terraform();
+    for (what, creds, line, summary) in &cases {
+        let mut ws = Workspace::with(terraform);
+        emu.configure(&mut ws);
+        set(&ws, "invalid", creds, &token);
+        let run = ws.run(&["plan"]);
+        let out = run.output();
+        assert_eq!(run.code, 1, "{what}: {out}");
+        assert!(out.contains(summary), "{what}: no {summary:?} in {out}");
+        assert!(
+            run.folded_output().contains(line),
+            "{what}: no {line:?} in {out}"
+        );
     }
     // Terraform validates configurations with ephemeral values again in the plan walk, after it
     // configured the provider, which logs in then (issue 17); nothing about a connection is sent.
@@ -287,4 +283,86 @@ fn both_neither_an_unversioned_and_a_stray_version_fail_at_plan_with_their_path(
         .filter(|r| !r.path.starts_with("/api/v1/auth/"))
         .collect();
     assert!(calls.is_empty(), "validation called the API: {calls:?}");
+}
+
+/// Issue 20: a Terraform or OpenTofu without write-only attributes (Terraform < 1.11, OpenTofu
+/// < 1.11; OpenTofu 1.10 sends no capabilities at all) would keep a write-only value in its plan
+/// and state. The provider refuses it at plan, naming the plain attribute to use instead, sends
+/// nothing, and the token reaches no file.
+fn a_write_only_pat_is_refused_at_plan_where_the_binary_has_no_write_only_attributes() {
+    let emu = Infisical::start();
+    let token = pat(&emu, 20);
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    // From the environment, as a sensitive variable: the binary may have no ephemeral ones.
+    ws.env("TF_VAR_pat", &token);
+    ws.config(&format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "infisical" {{}}
+
+variable "pat" {{
+  type      = string
+  sensitive = true
+}}
+
+resource "infisical_app_connection_github" "gh" {{
+  name   = "old-binary"
+  method = "pat"
+  credentials = {{
+    personal_access_token_wo         = var.pat
+    personal_access_token_wo_version = 1
+  }}
+}}
+"#
+    ));
+    for command in [&["plan"][..], &["apply", "-auto-approve"]] {
+        emu.admin.clear_requests();
+        let run = ws.run(command);
+        assert_eq!(run.code, 1, "{command:?}: {}", run.output());
+        let out = run.folded_output();
+        for words in [
+            "Write-only attribute not supported by this Terraform",
+            "set `personal_access_token` instead",
+        ] {
+            assert!(out.contains(words), "{command:?}: no {words:?} in {out}");
+        }
+        let writes: Vec<_> = emu
+            .api_requests()
+            .into_iter()
+            .filter(|r| r.method != "GET" && !r.path.contains("/auth/"))
+            .collect();
+        assert!(writes.is_empty(), "{command:?} sent {writes:?}");
+    }
+    assert_eq!(emu.admin.connection_count(), 0);
+    // Neither a state nor anything else the binary wrote holds the token.
+    for entry in walk(&ws.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(&token),
+            "{} holds the token",
+            entry.display()
+        );
+    }
+}
+
+/// Every file below `dir`.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else if path.is_file() {
+            files.push(path);
+        }
+    }
+    files
+}
+
+crate::cases! {
+    compat: [
+        a_write_only_pat_from_an_ephemeral_variable_is_sent_on_create_version_bump_and_drift_only needs(WriteOnly, EphemeralVariables),
+        both_neither_an_unversioned_and_a_stray_version_fail_at_plan_with_their_path needs(WriteOnly, EphemeralVariables),
+        a_write_only_pat_is_refused_at_plan_where_the_binary_has_no_write_only_attributes without(WriteOnly),
+    ],
 }

