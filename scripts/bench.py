@@ -1342,8 +1342,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--handshakes", type=int, help="launches to time (default 50; quick: 20)")
     p.add_argument("--skip-handshake", action="store_true")
     p.add_argument("--terraform", type=Path,
-                   help="terraform binary (default: .tools/terraform/bin/terraform, installed "
-                        "by scripts/install-terraform.sh when missing)")
+                   help="terraform binary (default: Terraform 1.15.5 from the user's cache, "
+                        "installed by scripts/install-cli.sh when missing)")
     p.add_argument("--no-build", action="store_true",
                    help="use target/release as it is instead of running cargo build --release")
     p.add_argument("--target-dir", type=Path, default=ROOT / "target",
@@ -1385,11 +1385,9 @@ def parse_args() -> argparse.Namespace:
 def find_terraform(args) -> Path:
     if args.terraform:
         return args.terraform.resolve()
-    local = ROOT / ".tools" / "terraform" / "bin" / "terraform"
-    if not local.exists():
-        subprocess.run(["bash", str(ROOT / "scripts" / "install-terraform.sh")], check=True,
-                       timeout=1800)
-    return local
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "install-cli.sh"), "terraform", "1.15.5"],
+                         check=True, timeout=1800, stdout=subprocess.PIPE, text=True)
+    return Path(out.stdout.strip())
 
 
 def interrupted(signum, frame):

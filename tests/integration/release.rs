@@ -684,6 +684,35 @@ fn release_workflow_passes_actionlint_and_builds_every_platform() {
     }
 }
 
+/// Issue 22: contributors' pushes and pull requests run `.ci/run` — with Go for the OpenTofu
+/// lane and the matrix cached between runs — in a workflow actionlint accepts.
+fn ci_workflow_passes_actionlint_and_runs_ci_with_go_and_the_cached_matrix() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workflow = root.join(".github/workflows/ci.yml");
+    let out = Command::new(actionlint::actionlint())
+        .arg("-no-color")
+        .arg(&workflow)
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "actionlint finds problems in ci.yml:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&workflow).unwrap();
+    for needed in [
+        "push:",
+        "pull_request:",
+        "actions/setup-go@",
+        "~/.cache/terraform-provider-infisical",
+        "run: bash .ci/run",
+    ] {
+        assert!(text.contains(needed), "ci.yml has no {needed:?}");
+    }
+}
+
 /// Issue 16: the README's first command installs the provider as users do — from a filesystem
 /// mirror, with a lock file — so Terraform shows no development-overrides warning, and it still
 /// creates, re-plans with no changes and destroys.
@@ -743,5 +772,6 @@ crate::cases! {
         signed_release_verifies_with_its_published_public_key,
         assembled_release_signs_the_zips_of_every_target,
         release_workflow_passes_actionlint_and_builds_every_platform,
+        ci_workflow_passes_actionlint_and_runs_ci_with_go_and_the_cached_matrix,
     ],
 }
