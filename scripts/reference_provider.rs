@@ -160,7 +160,7 @@ impl Resource<()> for Stores {
 /// Named as `scripts/bench.py` installs it, so debug mode's reattach line works for it too.
 const IDENTITY: Identity = Identity {
     binary: "reference-provider",
-    address: "registry.terraform.io/bench/reference",
+    addresses: &["registry.terraform.io/bench/reference"],
     log_module: "provider.reference",
     log_level_var: "TF_LOG_PROVIDER_REFERENCE",
     // Nothing of its own logs; the protocol layer's events are logged anyway.

@@ -8,7 +8,11 @@ use terraform_provider_infisical::tfplugin::server::{self, Identity};
 /// The names Terraform, its log and its users know this provider by.
 const IDENTITY: Identity = Identity {
     binary: "terraform-provider-infisical",
-    address: "registry.terraform.io/infisical/infisical",
+    // `source = "infisical/infisical"` in Terraform and in OpenTofu.
+    addresses: &[
+        "registry.terraform.io/infisical/infisical",
+        "registry.opentofu.org/infisical/infisical",
+    ],
     log_module: "provider.infisical",
     log_level_var: "TF_LOG_PROVIDER_INFISICAL",
     // The library: provider, resources and API client (the protocol layer is always logged).

@@ -32,10 +32,11 @@ pub struct Identity {
     /// The executable's name, e.g. `terraform-provider-random`: it begins every error the process
     /// writes to stderr, and the refusal of an RPC the provider does not offer.
     pub binary: &'static str,
-    /// The source address Terraform knows the provider by, e.g.
-    /// `registry.terraform.io/hashicorp/random`: the key of the `TF_REATTACH_PROVIDERS` value that
-    /// debug mode prints.
-    pub address: &'static str,
+    /// The source addresses Terraform and OpenTofu know the provider by, e.g.
+    /// `registry.terraform.io/hashicorp/random` and `registry.opentofu.org/hashicorp/random`: the
+    /// keys of the `TF_REATTACH_PROVIDERS` value that debug mode prints, so that either CLI
+    /// attaches.
+    pub addresses: &'static [&'static str],
     /// The `@module` of every log line, e.g. `provider.random`.
     pub log_module: &'static str,
     /// The environment variable that sets the provider's log level ahead of `TF_LOG_PROVIDER` and
@@ -151,7 +152,7 @@ async fn serve<P: Provider>(
     );
 
     if options.debug {
-        print_reattach(identity.address, network, &address)?;
+        print_reattach(identity.addresses, network, &address)?;
         let token = shutdown.clone();
         tokio::spawn(async move {
             let _ = tokio::signal::ctrl_c().await;
@@ -190,18 +191,22 @@ fn write_stdout(line: &str) -> Result<(), ServeError> {
         .map_err(ServeError::Stdout)
 }
 
-/// Debug mode's instructions: `TF_REATTACH_PROVIDERS`, keyed by the provider's source address.
-fn print_reattach(provider: &str, network: &str, address: &str) -> Result<(), ServeError> {
-    let config = serde_json::json!({
-        provider: {
-            "Protocol": "grpc",
-            "ProtocolVersion": handshake::PROTOCOL_VERSION,
-            "Pid": std::process::id(),
-            // Test=true makes Terraform use the negotiated version and leave the process running.
-            "Test": true,
-            "Addr": { "Network": network, "String": address },
-        }
+/// Debug mode's instructions: `TF_REATTACH_PROVIDERS`, keyed by each of the provider's source
+/// addresses.
+fn print_reattach(providers: &[&str], network: &str, address: &str) -> Result<(), ServeError> {
+    let attach = serde_json::json!({
+        "Protocol": "grpc",
+        "ProtocolVersion": handshake::PROTOCOL_VERSION,
+        "Pid": std::process::id(),
+        // Test=true makes Terraform use the negotiated version and leave the process running.
+        "Test": true,
+        "Addr": { "Network": network, "String": address },
     });
+    let config: serde_json::Map<String, serde_json::Value> = providers
+        .iter()
+        .map(|p| ((*p).to_owned(), attach.clone()))
+        .collect();
+    let config = serde_json::Value::Object(config);
     write_stdout(&format!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
          \tTF_REATTACH_PROVIDERS='{config}'\n\nStop the provider with Ctrl-C.\n"

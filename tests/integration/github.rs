@@ -4,9 +4,11 @@
 use serde_json::Value as Json;
 
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Run, Workspace};
+use crate::support::{REQUIRED_PROVIDERS, Run, Workspace, nested_error_line};
 
 pub(crate) const ADDR: &str = "infisical_app_connection_github.gh";
+/// The first line of the tests' resource block, where OpenTofu quotes errors inside its objects.
+pub(crate) const RESOURCE_LINE: &str = "resource \"infisical_app_connection_github\" \"gh\" {";
 
 /// One connection method with two sets of valid credentials, as HCL.
 #[derive(Clone, Copy)]
@@ -704,6 +706,16 @@ fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {
         let out = run.output();
         assert_eq!(run.code, 1, "{what}: {out}");
         assert!(out.contains(summary), "{what}: no {summary:?} in {out}");
+        // An error inside `credentials` is quoted where the CLI resolves its path to; the
+        // summary names the attribute either way.
+        let inside_credentials = body
+            .split_once("credentials = {")
+            .is_some_and(|(_, rest)| rest.contains(line));
+        let line = if inside_credentials {
+            nested_error_line(line, RESOURCE_LINE)
+        } else {
+            line
+        };
         assert!(
             out.contains(line),
             "{what}: the error does not point at {line:?}: {out}"

@@ -5,9 +5,10 @@
 use infisical_emulator::GitHubApp;
 use serde_json::Value as Json;
 
+use crate::github::RESOURCE_LINE;
 use crate::github::{ADDR, assert_empty_plan, state, workspace};
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Workspace};
+use crate::support::{REQUIRED_PROVIDERS, Workspace, nested_error_line};
 
 /// The organization's GitHub App records.
 const APP_ID: &str = "0b7f1a52-3c4d-4e5f-8a9b-1c2d3e4f5a6b";
@@ -89,6 +90,8 @@ fn refused_at_plan(ws: &Workspace, emu: &Infisical, summary: &str, line: &str) {
     let out = run.folded_output();
     assert_eq!(run.code, 1, "{out}");
     assert!(out.contains(summary), "no {summary:?} in {out}");
+    // Every line this checks is inside `credentials`.
+    let line = nested_error_line(line, RESOURCE_LINE);
     assert!(
         out.contains(line),
         "the error does not point at {line:?}: {out}"
@@ -139,7 +142,10 @@ fn a_connection_with_the_organizations_github_app_sends_its_id_and_plans_no_diff
     let out = run.folded_output();
     assert_eq!(run.code, 1, "{out}");
     assert!(out.contains("GitHub code already used"), "{out}");
-    assert!(out.contains("code = var.code"), "{out}");
+    assert!(
+        out.contains(nested_error_line("code = var.code", RESOURCE_LINE)),
+        "{out}"
+    );
     assert!(writes(&emu).is_empty(), "{:?}", writes(&emu));
 
     // With a fresh code it updates, and the hash changes.

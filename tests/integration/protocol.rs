@@ -255,12 +255,17 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() {
         .expect("a TF_REATTACH_PROVIDERS line");
     let reattach = reattach.trim_matches('\'').to_owned();
     let json: serde_json::Value = serde_json::from_str(&reattach).unwrap();
-    assert_eq!(
-        json["registry.terraform.io/infisical/infisical"]["ProtocolVersion"],
-        6
-    );
+    // One entry for each CLI's address of `infisical/infisical`.
+    for host in ["registry.terraform.io", "registry.opentofu.org"] {
+        assert_eq!(
+            json[format!("{host}/infisical/infisical")]["ProtocolVersion"],
+            6
+        );
+    }
 
     let mut ws = Workspace::new();
+    // No dev_overrides: the CLI finds the provider through the reattach line or not at all.
+    ws.cli_config("provider_installation {\n  direct {}\n}\n");
     ws.env("TF_REATTACH_PROVIDERS", &reattach);
     ws.config(&provider_block("https://app.infisical.com"));
     let plan = ws.run(&["plan", "-detailed-exitcode"]);

@@ -37,6 +37,9 @@ run "creates_one_connection_per_organization" {
 run "renaming_the_team_renames_in_place" {
   variables {
     team = "infrastructure"
+    # The first run's ids, to compare with below. OpenTofu reads `run.<name>` only here, not in
+    # an assertion; Terraform reads it in both.
+    ids_before_rename = run.creates_one_connection_per_organization.connection_ids
   }
 
   assert {
@@ -47,7 +50,7 @@ run "renaming_the_team_renames_in_place" {
   # The same connection, not a new one: a rename is an update, and the credentials are not
   # sent again.
   assert {
-    condition     = output.connection_ids == run.creates_one_connection_per_organization.connection_ids
+    condition     = output.connection_ids == var.ids_before_rename
     error_message = "a rename must not replace the connections"
   }
 }

@@ -24,6 +24,17 @@ pub fn provider_binary() -> PathBuf {
 pub use lanes::current as terraform;
 pub use matrix::{Capability, Terraform};
 
+/// The configuration line a CLI quotes for an error the provider reported at an attribute inside
+/// an object attribute (say `credentials.code`): Terraform quotes that attribute's own `line`;
+/// OpenTofu resolves attribute paths through nested blocks only (its
+/// `internal/tfdiags/contextual.go`), so it quotes the first line of the enclosing `block`.
+pub fn nested_error_line<'a>(line: &'a str, block: &'a str) -> &'a str {
+    match terraform().kind {
+        matrix::Kind::Terraform => line,
+        matrix::Kind::OpenTofu => block,
+    }
+}
+
 /// The result of one Terraform command.
 #[derive(Debug)]
 pub struct Run {
