@@ -14,10 +14,8 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, instrument};
 use url::Url;
 
-use super::app_connection::{App, AppConnections};
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error, NetworkProblem};
-use super::github::GitHub;
 use super::proxy::ProxyRules;
 use super::retry::{self, RetryPolicy};
 use super::snapshot::Snapshots;
@@ -250,21 +248,6 @@ impl Client {
     /// Obtains an access token now (logging in if the method does), to check credentials early.
     pub async fn authenticate(&self) -> Result<(), Error> {
         self.token().await.map(|_| ())
-    }
-
-    /// The app connections of one app, e.g. `client.app_connections::<GitHub>()`.
-    pub fn app_connections<A: App>(&self) -> AppConnections<'_, A> {
-        AppConnections::new(self)
-    }
-
-    /// The GitHub app connections.
-    pub fn github(&self) -> AppConnections<'_, GitHub> {
-        self.app_connections()
-    }
-
-    /// The GitHub Apps registered with Infisical that the organization may use.
-    pub async fn github_apps(&self) -> Result<Vec<super::GitHubAppRecord>, Error> {
-        super::github::list_github_apps(self).await
     }
 
     /// The one request function: sends an authenticated request built from path segments (each
