@@ -16,7 +16,7 @@ use url::Url;
 
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error, NetworkProblem};
-use super::proxy::ProxyRules;
+use super::proxy::{self, ProxyRules};
 use super::retry::{self, RetryPolicy};
 use super::snapshot::Snapshots;
 use crate::secret::Secret;
@@ -656,11 +656,22 @@ impl Client {
                     let cause = describe(error);
                     let proxy = self.inner.proxy.proxy_for(&call.url);
                     match proxy {
-                        // A TCP failure means the proxy's: name it, and its variable.
-                        Some(proxy) if problem == NetworkProblem::Other => Failure::NotSent(
-                            format!("could not connect to {}: {cause}", proxy.display()),
-                            NetworkProblem::Proxy,
-                        ),
+                        // Without a tunnel (an http:// host) the only connection is the
+                        // proxy's; with one, a failure inside the tunnel's set-up is too.
+                        // After it, the failure is the host's (its certificate, say).
+                        Some(proxy)
+                            if call.url.scheme() == "http" || cause.contains("tunnel error") =>
+                        {
+                            let (cause, problem) = proxy::explain_failure(
+                                proxy,
+                                &call.url,
+                                cause,
+                                problem,
+                                self.inner.timeout,
+                            )
+                            .await;
+                            Failure::NotSent(cause, problem)
+                        }
                         _ => Failure::NotSent(cause, problem),
                     }
                 } else {
