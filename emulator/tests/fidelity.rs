@@ -49,6 +49,22 @@ impl Fixture {
         .await
     }
 
+    /// Sends `method` to `path`, with `token` as the bearer token and `body` as JSON when given;
+    /// the answer as it came, or the failure to get one (a dropped connection).
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Result<reqwest::Response> {
+        request(&self.http, self.emulator.url(), method, path, token, body)
+            .send()
+            .await
+    }
+
+    /// Sends as [`Fixture::send`] does, and reads the answer: its status and its JSON body (or
+    /// the text, when it is not JSON).
     async fn raw(
         &self,
         method: Method,
@@ -56,16 +72,7 @@ impl Fixture {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (StatusCode, Value) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.emulator.url()));
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
+        let response = self.send(method, path, token, body).await.unwrap();
         let status = response.status();
         let text = response.text().await.unwrap();
         (
@@ -91,6 +98,27 @@ impl Fixture {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["appConnection"].clone()
     }
+}
+
+/// The one place these tests build a request to the emulator at `base`: `method` to `path`, with
+/// `token` as the bearer token and `body` as JSON when given. A free function so that spawned
+/// tasks, which cannot borrow the fixture, build theirs the same way.
+fn request(
+    http: &reqwest::Client,
+    base: &str,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::RequestBuilder {
+    let mut request = http.request(method, format!("{base}{path}"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    request
 }
 
 fn message(body: &Value) -> &str {
@@ -657,16 +685,17 @@ async fn auth_errors_match_the_server() {
 #[tokio::test]
 async fn oidc_and_kubernetes_logins_accept_declared_identities_only() {
     let f = Fixture::start().await;
-    let url = f.emulator.url();
     // One identity declared through the Rust handle, one over HTTP.
     f.emulator
         .admin()
         .add_oidc_identity("oidc-id", "the-oidc-jwt");
     let declared = f
-        .http
-        .post(format!("{url}/__emulator/identities/kubernetes"))
-        .json(&json!({ "identityId": "k8s-id", "jwt": "the-sa-token" }))
-        .send()
+        .send(
+            Method::POST,
+            "/__emulator/identities/kubernetes",
+            None,
+            Some(json!({ "identityId": "k8s-id", "jwt": "the-sa-token" })),
+        )
         .await
         .unwrap();
     assert!(declared.status().is_success());
@@ -712,12 +741,13 @@ async fn oidc_and_kubernetes_logins_accept_declared_identities_only() {
 #[tokio::test]
 async fn aws_login_decodes_the_request_as_infisical_and_hides_it_in_the_log() {
     let f = Fixture::start().await;
-    let url = f.emulator.url();
     let declared = f
-        .http
-        .post(format!("{url}/__emulator/identities/aws"))
-        .json(&json!({ "identityId": "aws-id", "accessKeyId": "AKID", "secretAccessKey": "s" }))
-        .send()
+        .send(
+            Method::POST,
+            "/__emulator/identities/aws",
+            None,
+            Some(json!({ "identityId": "aws-id", "accessKeyId": "AKID", "secretAccessKey": "s" })),
+        )
         .await
         .unwrap();
     assert!(declared.status().is_success());
@@ -792,22 +822,24 @@ async fn faults_drop_connections_before_or_after_the_work() {
 
     admin.inject_fault(Fault::next(1, FaultAction::Drop).on("POST", CONNECTIONS));
     let sent = f
-        .http
-        .post(format!("{}{CONNECTIONS}", f.emulator.url()))
-        .bearer_auth(&f.token)
-        .json(&body)
-        .send()
+        .send(
+            Method::POST,
+            CONNECTIONS,
+            Some(&f.token),
+            Some(body.clone()),
+        )
         .await;
     assert!(sent.is_err(), "no answer expected: {sent:?}");
     assert_eq!(admin.connection_count(), 0);
 
     admin.inject_fault(Fault::next(1, FaultAction::DropAfterProcessing).on("POST", CONNECTIONS));
     let sent = f
-        .http
-        .post(format!("{}{CONNECTIONS}", f.emulator.url()))
-        .bearer_auth(&f.token)
-        .json(&body)
-        .send()
+        .send(
+            Method::POST,
+            CONNECTIONS,
+            Some(&f.token),
+            Some(body.clone()),
+        )
         .await;
     assert!(sent.is_err(), "no answer expected: {sent:?}");
     assert_eq!(admin.connection_count(), 1, "the work was done");
@@ -826,12 +858,7 @@ async fn faults_drop_connections_before_or_after_the_work() {
     );
 
     admin.inject_fault(Fault::next(1, FaultAction::rate_limited("7")));
-    let response = f
-        .http
-        .get(format!("{}{CONNECTIONS}", f.emulator.url()))
-        .send()
-        .await
-        .unwrap();
+    let response = f.send(Method::GET, CONNECTIONS, None, None).await.unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "7");
 }
@@ -839,8 +866,8 @@ async fn faults_drop_connections_before_or_after_the_work() {
 #[tokio::test]
 async fn the_admin_api_works_over_http() {
     let f = Fixture::start().await;
-    let url = f.emulator.url();
-    let post = |path: &str, body: Value| f.http.post(format!("{url}{path}")).json(&body).send();
+    let post = |path: &'static str, body: Value| f.send(Method::POST, path, None, Some(body));
+    let get = |path: &'static str| f.send(Method::GET, path, None, None);
     assert!(
         post("/__emulator/github/pats", json!({ "pat": "ghp_http" }))
             .await
@@ -868,30 +895,21 @@ async fn the_admin_api_works_over_http() {
     .await
     .unwrap();
     assert_eq!(seeded.status(), StatusCode::CREATED);
-    let connections: Value = f
-        .http
-        .get(format!("{url}/__emulator/connections"))
-        .send()
+    let connections: Value = get("/__emulator/connections")
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(connections.as_array().unwrap().len(), 2);
-    let counters: Value = f
-        .http
-        .get(format!("{url}/__emulator/counters"))
-        .send()
+    let counters: Value = get("/__emulator/counters")
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
     assert_eq!(counters["logins"], 1);
-    let requests: Value = f
-        .http
-        .get(format!("{url}/__emulator/requests"))
-        .send()
+    let requests: Value = get("/__emulator/requests")
         .await
         .unwrap()
         .json()
@@ -926,13 +944,17 @@ async fn holds_a_thousand_connections_and_serves_hundreds_of_requests_a_second()
             for i in 0..50 {
                 let body = json!({ "name": format!("conn-{worker}-{i}"), "method": "pat",
                     "credentials": { "personalAccessToken": "ghp_load" } });
-                let response = http
-                    .post(format!("{url}{CONNECTIONS}"))
-                    .bearer_auth(&token)
-                    .json(&body)
-                    .send()
-                    .await
-                    .unwrap();
+                let response = request(
+                    &http,
+                    &url,
+                    Method::POST,
+                    CONNECTIONS,
+                    Some(&token),
+                    Some(body),
+                )
+                .send()
+                .await
+                .unwrap();
                 assert_eq!(response.status(), StatusCode::OK);
             }
         });
@@ -1795,14 +1817,8 @@ async fn gateway_pools_are_checked_stored_and_exclusive_with_gateways() {
 #[tokio::test]
 async fn the_github_app_gateway_pool_project_and_license_fixtures_work_over_http() {
     let f = Fixture::start().await;
-    let url = f.emulator.url();
-    let send = |method: reqwest::Method, path: &str, body: Option<Value>| {
-        let mut request = f.http.request(method, format!("{url}{path}"));
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        request.send()
-    };
+    let send =
+        |method: Method, path: &'static str, body: Option<Value>| f.send(method, path, None, body);
     for (path, body) in [
         (
             "/__emulator/github/apps",

@@ -234,8 +234,17 @@ pub struct AppConnections<'c, A: App> {
 
 const BASE: [&str; 3] = ["api", "v1", "app-connections"];
 
+// The accessor lives here, not in `client`: the transport knows no app, and the app-connection
+// calls build on its request function.
+impl Client {
+    /// The app connections of one app, e.g. `client.app_connections::<GitHub>()`.
+    pub fn app_connections<A: App>(&self) -> AppConnections<'_, A> {
+        AppConnections::new(self)
+    }
+}
+
 impl<'c, A: App> AppConnections<'c, A> {
-    pub(crate) fn new(client: &'c Client) -> Self {
+    fn new(client: &'c Client) -> Self {
         Self {
             client,
             app: PhantomData,

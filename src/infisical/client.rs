@@ -14,11 +14,9 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, instrument};
 use url::Url;
 
-use super::app_connection::{App, AppConnections};
 use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error, NetworkProblem};
-use super::github::GitHub;
-use super::proxy::ProxyRules;
+use super::proxy::{self, ProxyRules};
 use super::retry::{self, RetryPolicy};
 use super::snapshot::Snapshots;
 use crate::secret::Secret;
@@ -250,21 +248,6 @@ impl Client {
     /// Obtains an access token now (logging in if the method does), to check credentials early.
     pub async fn authenticate(&self) -> Result<(), Error> {
         self.token().await.map(|_| ())
-    }
-
-    /// The app connections of one app, e.g. `client.app_connections::<GitHub>()`.
-    pub fn app_connections<A: App>(&self) -> AppConnections<'_, A> {
-        AppConnections::new(self)
-    }
-
-    /// The GitHub app connections.
-    pub fn github(&self) -> AppConnections<'_, GitHub> {
-        self.app_connections()
-    }
-
-    /// The GitHub Apps registered with Infisical that the organization may use.
-    pub async fn github_apps(&self) -> Result<Vec<super::GitHubAppRecord>, Error> {
-        super::github::list_github_apps(self).await
     }
 
     /// The one request function: sends an authenticated request built from path segments (each
@@ -673,11 +656,22 @@ impl Client {
                     let cause = describe(error);
                     let proxy = self.inner.proxy.proxy_for(&call.url);
                     match proxy {
-                        // A TCP failure means the proxy's: name it, and its variable.
-                        Some(proxy) if problem == NetworkProblem::Other => Failure::NotSent(
-                            format!("could not connect to {}: {cause}", proxy.display()),
-                            NetworkProblem::Proxy,
-                        ),
+                        // Without a tunnel (an http:// host) the only connection is the
+                        // proxy's; with one, a failure inside the tunnel's set-up is too.
+                        // After it, the failure is the host's (its certificate, say).
+                        Some(proxy)
+                            if call.url.scheme() == "http" || cause.contains("tunnel error") =>
+                        {
+                            let (cause, problem) = proxy::explain_failure(
+                                proxy,
+                                &call.url,
+                                cause,
+                                problem,
+                                self.inner.timeout,
+                            )
+                            .await;
+                            Failure::NotSent(cause, problem)
+                        }
                         _ => Failure::NotSent(cause, problem),
                     }
                 } else {

@@ -200,21 +200,30 @@ pub enum NetworkProblem {
     UnknownName,
     /// The proxy chosen for the request could not be reached.
     Proxy,
+    /// The proxy chosen for the request refused to open a tunnel to Infisical (it answered
+    /// `CONNECT` with this status, when it could be learnt).
+    ProxyRefused {
+        /// The proxy's status, e.g. 403 (its policy) or 407 (it wants credentials).
+        status: Option<u16>,
+    },
     /// Anything else: refused, reset, a DNS server that did not answer. It may pass.
     Other,
 }
 
 impl NetworkProblem {
-    /// Whether trying again cannot help (the certificate, the protocol or the name is wrong).
+    /// Whether trying again cannot help (the certificate, the protocol or the name is wrong, or
+    /// the proxy refuses by its rules or for want of credentials; a 5xx refusal, or one whose
+    /// status is unknown, may pass).
     pub fn is_permanent(self) -> bool {
-        matches!(
-            self,
+        match self {
             Self::UntrustedCertificate
-                | Self::BadCertificate
-                | Self::NotTls
-                | Self::Tls
-                | Self::UnknownName
-        )
+            | Self::BadCertificate
+            | Self::NotTls
+            | Self::Tls
+            | Self::UnknownName => true,
+            Self::ProxyRefused { status } => status.is_some_and(|s| (400..500).contains(&s)),
+            Self::Proxy | Self::Other => false,
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::app_connection::App;
+use super::app_connection::{App, AppConnections};
 use super::client::Client;
 use super::error::Error;
 use crate::secret::Secret;
@@ -190,18 +190,25 @@ struct GitHubAppList {
     git_hub_apps: Vec<GitHubAppRecord>,
 }
 
-/// `GET /api/v1/github-apps`: the GitHub Apps the identity's organization may use, the
-/// instance's shared app included.
-pub(crate) async fn list_github_apps(client: &Client) -> Result<Vec<GitHubAppRecord>, Error> {
-    let list: GitHubAppList = client
-        .request(
-            reqwest::Method::GET,
-            &["api", "v1", "github-apps"],
-            &[],
-            None,
-        )
-        .await?;
-    Ok(list.git_hub_apps)
+impl Client {
+    /// The GitHub app connections.
+    pub fn github(&self) -> AppConnections<'_, GitHub> {
+        self.app_connections()
+    }
+
+    /// `GET /api/v1/github-apps`: the GitHub Apps registered with Infisical that the
+    /// identity's organization may use, the instance's shared app included.
+    pub async fn github_apps(&self) -> Result<Vec<GitHubAppRecord>, Error> {
+        let list: GitHubAppList = self
+            .request(
+                reqwest::Method::GET,
+                &["api", "v1", "github-apps"],
+                &[],
+                None,
+            )
+            .await?;
+        Ok(list.git_hub_apps)
+    }
 }
 
 impl App for GitHub {

@@ -30,7 +30,8 @@
 //! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
 //! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
 //! - `aws`: AWS IAM auth's signed `sts:GetCallerIdentity` request and the AWS credentials.
-//! - `proxy`: [`ProxyRules`], which proxy a request uses, by Go's `HTTPS_PROXY`/`NO_PROXY` rules.
+//! - `proxy`: [`ProxyRules`], which proxy a request uses, by Go's `HTTPS_PROXY`/`NO_PROXY` rules;
+//!   what to say when it fails or refuses a tunnel.
 //! - `retry`: [`RetryPolicy`]: what is retried, backoff with jitter, `Retry-After`.
 //! - `error`: [`Error`], decoded from Infisical's error bodies.
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.

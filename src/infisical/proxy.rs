@@ -1,13 +1,16 @@
 //! Which proxy a request goes through, by the rules every Go program follows
 //! (`golang.org/x/net/http/httpproxy`, which Terraform and the official provider use):
 //! `HTTPS_PROXY` for https, `HTTP_PROXY` for http, upper case before lower case, `NO_PROXY`
-//! entries as Go reads them, and never a proxy for `localhost` or a loopback address.
+//! entries as Go reads them, and never a proxy for `localhost` or a loopback address. And what
+//! to tell when a proxy fails a request: out of reach, or refusing the tunnel with a status.
 
 use std::net::IpAddr;
+use std::time::Duration;
 
+use reqwest::StatusCode;
 use url::{Host, Url};
 
-use super::error::Error;
+use super::error::{Error, NetworkProblem};
 
 /// The proxy variables, upper case first: the first one set (and not empty) wins, as in Go.
 const HTTPS_VARS: [&str; 2] = ["HTTPS_PROXY", "https_proxy"];
@@ -134,6 +137,101 @@ fn parse_proxy(variable: &'static str, value: &str) -> Result<ChosenProxy, Error
         )));
     }
     Ok(ChosenProxy { url, variable })
+}
+
+/// A failed connection to `proxy`, for a request to `target`, that reqwest described as `cause`
+/// and the client classified as `problem`: what to tell the user, with the proxy's name and
+/// variable, and the problem it is. A refused tunnel says so and with which status, never
+/// "could not connect"; an https:// proxy's certificate keeps its problem (and its advice on
+/// trust); any other failure, its name unknown to DNS included, is the proxy out of reach.
+pub(crate) async fn explain_failure(
+    proxy: &ChosenProxy,
+    target: &Url,
+    cause: String,
+    problem: NetworkProblem,
+    timeout: Duration,
+) -> (String, NetworkProblem) {
+    let Some(refusal) = TunnelRefusal::from_cause(&cause) else {
+        let problem = match problem {
+            NetworkProblem::UnknownName | NetworkProblem::Other => NetworkProblem::Proxy,
+            tls => tls,
+        };
+        return (
+            format!("could not connect to {}: {cause}", proxy.display()),
+            problem,
+        );
+    };
+    let status = match refusal {
+        TunnelRefusal::AuthRequired => Some(StatusCode::PROXY_AUTHENTICATION_REQUIRED),
+        TunnelRefusal::Other => refusal_status(proxy, target, timeout).await,
+    };
+    let answer = match status {
+        Some(status) => format!("it answered {status}"),
+        None => "its answer was not one the provider could read".to_owned(),
+    };
+    (
+        format!(
+            "{} refused to open a tunnel to {}:{}: {answer}",
+            proxy.display(),
+            target.host_str().unwrap_or_default(),
+            target.port_or_known_default().unwrap_or_default()
+        ),
+        NetworkProblem::ProxyRefused {
+            status: status.map(|s| s.as_u16()),
+        },
+    )
+}
+
+/// How a proxy turned down a tunnel (`CONNECT`), as reqwest reports it: the words of
+/// hyper-util's tunnel errors, which are not a type we can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TunnelRefusal {
+    /// `407 Proxy Authentication Required`: the one status the error keeps.
+    AuthRequired,
+    /// Any other answer than `200`; the status was read and dropped.
+    Other,
+}
+
+impl TunnelRefusal {
+    /// The refusal a connection failure (described with its chain of causes) is, if any.
+    fn from_cause(cause: &str) -> Option<Self> {
+        if cause.contains("tunnel error: proxy authorization required") {
+            Some(Self::AuthRequired)
+        } else if cause.contains("tunnel error: unsuccessful") {
+            Some(Self::Other)
+        } else {
+            None
+        }
+    }
+}
+
+/// The status `proxy` answers a tunnel to `target`'s host and port with, asked once more: the
+/// tunnel's own error dropped it, and a user told "refused" needs it (403 is the proxy's
+/// policy, 407 its credentials, 502 the way beyond it). `None` when the proxy cannot be asked,
+/// answers no status, or opens the tunnel this time.
+async fn refusal_status(
+    proxy: &ChosenProxy,
+    target: &Url,
+    timeout: Duration,
+) -> Option<StatusCode> {
+    let host = target.host_str()?;
+    let port = target.port_or_known_default()?;
+    // A proxied request to an http:// URL goes to the proxy as it is, and hyper sends a CONNECT
+    // in authority form (`CONNECT host:port`), with the proxy URL's credentials as reqwest
+    // sends them for a tunnel.
+    let probe = reqwest::Client::builder()
+        .no_proxy()
+        .proxy(reqwest::Proxy::all(proxy.url.as_str()).ok()?)
+        .user_agent(super::USER_AGENT)
+        .timeout(timeout)
+        .build()
+        .ok()?;
+    let answer = probe
+        .request(reqwest::Method::CONNECT, format!("http://{host}:{port}/"))
+        .send()
+        .await
+        .ok()?;
+    Some(answer.status()).filter(|status| !status.is_success())
 }
 
 /// The parsed `NO_PROXY` list.
@@ -446,6 +544,141 @@ mod tests {
         assert!(
             error.contains("HTTP_PROXY") && !error.contains("pw"),
             "{error}"
+        );
+    }
+
+    /// A proxy on loopback that answers every request with `status_line` (and a
+    /// `Proxy-Authenticate` challenge with a 407), as a proxy whose rules or credentials turn
+    /// a tunnel down does; its URL, and the request line of each request it got.
+    async fn refusing_proxy(
+        status_line: &'static str,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = std::sync::Arc::clone(&seen);
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let log = std::sync::Arc::clone(&log);
+                tokio::spawn(async move {
+                    let mut stream = BufReader::new(stream);
+                    let mut head = Vec::new();
+                    loop {
+                        let mut line = String::new();
+                        if stream.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line.trim().is_empty() {
+                            break;
+                        }
+                        head.push(line.trim_end().to_owned());
+                    }
+                    log.lock().unwrap().push(head[0].clone());
+                    let challenge = if status_line.starts_with("407") {
+                        "Proxy-Authenticate: Basic realm=\"corp\"\r\n"
+                    } else {
+                        ""
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 {status_line}\r\n{challenge}Content-Length: 0\r\n\
+                         Connection: close\r\n\r\n"
+                    );
+                    let _ = stream.get_mut().write_all(answer.as_bytes()).await;
+                    let _ = stream.get_mut().shutdown().await;
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    #[tokio::test]
+    async fn a_proxy_that_refuses_the_tunnel_is_said_to_refuse_with_its_status() {
+        use crate::infisical::{Auth, Client, ClientConfig, Error, NetworkProblem, RetryPolicy};
+        for (status_line, status, connects) in [
+            ("403 Forbidden", 403, 2),
+            ("407 Proxy Authentication Required", 407, 1),
+        ] {
+            let (proxy, seen) = refusing_proxy(status_line).await;
+            let client = Client::new(ClientConfig {
+                retry: RetryPolicy {
+                    max_attempts: 3,
+                    base_delay: std::time::Duration::from_millis(1),
+                    max_delay: std::time::Duration::from_millis(2),
+                    ..RetryPolicy::default()
+                },
+                proxy: Some(ProxyRules::from_vars(&[("HTTPS_PROXY", &proxy)]).unwrap()),
+                ..ClientConfig::new(
+                    Url::parse("https://infisical.corp.example").unwrap(),
+                    Auth::token("t"),
+                )
+            })
+            .unwrap();
+            let error = client.github().list(None).await.unwrap_err();
+            let text = error.to_string();
+            assert!(
+                text.contains(&format!(
+                    "the proxy {proxy} (from HTTPS_PROXY) refused to open a tunnel to \
+                     infisical.corp.example:443: it answered {status_line}"
+                )),
+                "{text}"
+            );
+            assert!(!text.contains("could not connect"), "{text}");
+            assert!(
+                matches!(
+                    error,
+                    Error::Transport {
+                        problem: NetworkProblem::ProxyRefused { status: Some(s) },
+                        ..
+                    } if s == status
+                ),
+                "{error:?}"
+            );
+            // A refusal by the proxy's rules or for want of credentials is not retried; a 403
+            // is asked once more, for its status.
+            let seen = seen.lock().unwrap().clone();
+            assert_eq!(seen.len(), connects, "{seen:?}");
+            assert!(
+                seen.iter()
+                    .all(|line| line == "CONNECT infisical.corp.example:443 HTTP/1.1"),
+                "{seen:?}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_proxy_name_dns_does_not_know_is_the_proxy_out_of_reach_not_the_host() {
+        use crate::infisical::{Auth, Client, ClientConfig, Error, NetworkProblem, RetryPolicy};
+        // `.invalid` never resolves: the proxy's name is the one that fails, not the host's
+        // (which only the proxy would resolve).
+        let client = Client::new(ClientConfig {
+            retry: RetryPolicy::none(),
+            proxy: Some(
+                ProxyRules::from_vars(&[("HTTPS_PROXY", "http://proxy.invalid:3128")]).unwrap(),
+            ),
+            ..ClientConfig::new(
+                Url::parse("https://infisical.corp.example").unwrap(),
+                Auth::token("t"),
+            )
+        })
+        .unwrap();
+        let error = client.github().list(None).await.unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(
+                "could not connect to the proxy http://proxy.invalid:3128 (from HTTPS_PROXY)"
+            ),
+            "{text}"
+        );
+        assert!(
+            matches!(
+                error,
+                Error::Transport {
+                    problem: NetworkProblem::Proxy,
+                    ..
+                }
+            ),
+            "{error:?}"
         );
     }
 }

@@ -139,8 +139,8 @@ fn network(problem: NetworkProblem) -> (&'static str, &'static str) {
     match problem {
         NetworkProblem::UntrustedCertificate => (
             "Certificate not trusted",
-            "The server's certificate is not signed by an authority this machine trusts. For a \
-             private CA, add it to the system trust store, or point `SSL_CERT_FILE` at a PEM \
+            "The server's certificate (or the proxy's, when the message names a proxy) is not \
+             signed by an authority this machine trusts. For a private CA, add it to the system trust store, or point `SSL_CERT_FILE` at a PEM \
              file holding it (or `SSL_CERT_DIR` at a directory of them) in Terraform's \
              environment.",
         ),
@@ -169,9 +169,74 @@ fn network(problem: NetworkProblem) -> (&'static str, &'static str) {
             "The proxy named above could not be reached. Check that variable, or list the \
              Infisical host in `NO_PROXY` to connect directly.",
         ),
+        NetworkProblem::ProxyRefused { status: Some(407) } => (
+            "Proxy refused the connection",
+            "The proxy named above wants credentials, or refused the ones given. Put them in that \
+             variable's URL (`http://user:password@proxy.example.com:3128`), or list the \
+             Infisical host in `NO_PROXY` to connect directly.",
+        ),
+        NetworkProblem::ProxyRefused { status: Some(403) } => (
+            "Proxy refused the connection",
+            "The proxy named above does not allow connections to the Infisical host. Ask its \
+             administrators to allow it, or list the host in `NO_PROXY` if it can be reached \
+             directly.",
+        ),
+        NetworkProblem::ProxyRefused { .. } => (
+            "Proxy refused the connection",
+            "The proxy named above would not open a connection to the Infisical host. Check that \
+             variable and the proxy, or list the host in `NO_PROXY` to connect directly.",
+        ),
         NetworkProblem::Other => (
             "Infisical unreachable",
             "Check the provider's `host` and the network, then run the command again.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proxy_refusal_is_told_as_one_with_what_to_do_for_its_status() {
+        for (status, words, advice) in [
+            (403, "403 Forbidden", "Ask its administrators to allow it"),
+            (
+                407,
+                "407 Proxy Authentication Required",
+                "Put them in that variable's URL",
+            ),
+        ] {
+            let refused = Error::Transport {
+                method: reqwest::Method::GET,
+                path: "/api/v1/app-connections/github".to_owned(),
+                cause: format!(
+                    "the proxy http://proxy.corp:3128 (from HTTPS_PROXY) refused to open a tunnel \
+                     to infisical.corp.example:443: it answered {words}"
+                ),
+                problem: NetworkProblem::ProxyRefused {
+                    status: Some(status),
+                },
+            };
+            let diagnostic = api_error("list the GitHub connections", &refused, "");
+            assert_eq!(
+                diagnostic.summary,
+                "Proxy refused the connection: could not list the GitHub connections"
+            );
+            assert!(
+                diagnostic.detail.contains(&format!(
+                    "(from HTTPS_PROXY) refused to open a tunnel to infisical.corp.example:443: \
+                     it answered {words}"
+                )),
+                "{}",
+                diagnostic.detail
+            );
+            assert!(diagnostic.detail.contains(advice), "{}", diagnostic.detail);
+            assert!(
+                !diagnostic.detail.contains("could not be reached"),
+                "{}",
+                diagnostic.detail
+            );
+        }
     }
 }

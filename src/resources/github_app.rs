@@ -118,7 +118,7 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
     let (id, name) = (config.get(ID), config.get(NAME));
     validate::uuid(id, AttrPath::new(ID), diags);
     validate::not_blank(name, AttrPath::new(NAME), diags);
-    validate::one_lookup_key(config, "GitHub App", diags);
+    validate::one_lookup_key(config, ID, NAME, "GitHub App", diags);
 }
 
 #[tonic::async_trait]
@@ -186,18 +186,20 @@ async fn lookup(api: &Configured, config: &Value) -> Result<Value, Diagnostic> {
     }
 }
 
-/// What exists, for a lookup that found nothing.
+/// What exists, for a lookup that found nothing: the organization's own apps, each with its id.
+/// A record without an id (the instance's shared app) is not the organization's to name, so it
+/// is left out here rather than shown with a made-up id.
 fn known(own: &[&GitHubAppRecord]) -> String {
-    if own.is_empty() {
+    let names: Vec<String> = own
+        .iter()
+        .filter_map(|r| r.id.as_deref().map(|id| format!("{:?} ({id})", r.name)))
+        .collect();
+    if names.is_empty() {
         return "The organization has no GitHub Apps of its own: register one in Infisical \
                 (Organization → App Connections → GitHub → GitHub App), or leave \
                 `github_app_id` unset to use the instance's shared app."
             .to_owned();
     }
-    let names: Vec<String> = own
-        .iter()
-        .map(|r| format!("{:?} ({})", r.name, r.id.as_deref().unwrap_or_default()))
-        .collect();
     format!("Its GitHub Apps are: {}.", names.join(", "))
 }
 

@@ -160,22 +160,28 @@ pub(super) fn exclusive(
 }
 
 /// A data source's lookup keys: exactly one of the attributes `id` and `name` of `config` must
-/// be set; `what` names the object looked up (e.g. "GitHub App"). Unknown keys are checked once
-/// known.
-pub(crate) fn one_lookup_key(config: &Value, what: &str, diags: &mut Diagnostics) {
-    let (id, name) = (config.get("id"), config.get("name"));
-    if id.is_unknown() || name.is_unknown() {
+/// be set, both named by the caller's attribute constants; `what` names the object looked up
+/// (e.g. "GitHub App"). Unknown keys are checked once known.
+pub(crate) fn one_lookup_key(
+    config: &Value,
+    id: &str,
+    name: &str,
+    what: &str,
+    diags: &mut Diagnostics,
+) {
+    let (id_value, name_value) = (config.get(id), config.get(name));
+    if id_value.is_unknown() || name_value.is_unknown() {
         return;
     }
-    match (id.is_null(), name.is_null()) {
+    match (id_value.is_null(), name_value.is_null()) {
         (true, true) => diags.error(
             "Missing lookup key",
-            format!("set either `id` or `name` to say which {what} to read."),
+            format!("set either `{id}` or `{name}` to say which {what} to read."),
         ),
         (false, false) => diags.attr_error(
-            AttrPath::new("name"),
+            AttrPath::new(name),
             "Conflicting lookup keys",
-            "set either `id` or `name`, not both.",
+            format!("set either `{id}` or `{name}`, not both."),
         ),
         _ => {}
     }

@@ -570,55 +570,20 @@ fn invalid(diags: &mut Diagnostics, path: &AttrPath, what: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::framework::ReadOutcome;
+    use crate::tfplugin::testing::Stub;
 
-    struct Widget;
-
-    #[tonic::async_trait]
-    impl Resource<()> for Widget {
-        fn type_name(&self) -> &'static str {
-            "test_widget"
-        }
-        fn schema(&self) -> Schema {
-            Schema {
-                version: 0,
-                description: "",
-                attributes: vec![
-                    Attribute::string("id").computed().use_state_for_unknown(),
-                    Attribute::string("name").required(),
-                    Attribute::string("zone").requires_replace(),
-                    Attribute::string("etag").computed(),
-                ],
-            }
-        }
-        async fn create(
-            &self,
-            _: &(),
-            _: &Value,
-            _: &Value,
-            _: &[u8],
-            _: &mut Diagnostics,
-        ) -> Option<Stored> {
-            None
-        }
-        async fn read(&self, _: &(), _: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
-            ReadOutcome::Gone
-        }
-        async fn update(
-            &self,
-            _: &(),
-            _: &Value,
-            _: &Value,
-            _: &Value,
-            _: &[u8],
-            _: &mut Diagnostics,
-        ) -> Option<Stored> {
-            None
-        }
-        async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
-        async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
-            None
-        }
+    /// A resource with a computed id kept from state, a required name, a zone whose change
+    /// replaces it, and a computed etag.
+    fn widget() -> Stub {
+        Stub::new(
+            "test_widget",
+            vec![
+                Attribute::string("id").computed().use_state_for_unknown(),
+                Attribute::string("name").required(),
+                Attribute::string("zone").requires_replace(),
+                Attribute::string("etag").computed(),
+            ],
+        )
     }
 
     fn state(name: &str, zone: &str) -> Value {
@@ -654,7 +619,7 @@ mod tests {
         let cfg = config("a", "z1");
         let mut diags = Diagnostics::new();
         let plan = plan(
-            &Widget,
+            &widget(),
             &prior,
             &proposed(&prior, &cfg),
             &cfg,
@@ -672,7 +637,7 @@ mod tests {
         let cfg = config("b", "z1");
         let mut diags = Diagnostics::new();
         let plan = plan(
-            &Widget,
+            &widget(),
             &prior,
             &proposed(&prior, &cfg),
             &cfg,
@@ -690,7 +655,7 @@ mod tests {
         let cfg = config("a", "z1");
         let mut diags = Diagnostics::new();
         let plan = plan(
-            &Widget,
+            &widget(),
             &Value::Null,
             &proposed(&Value::Null, &cfg),
             &cfg,
@@ -708,7 +673,7 @@ mod tests {
         let cfg = config("a", "z2");
         let mut diags = Diagnostics::new();
         let plan = plan(
-            &Widget,
+            &widget(),
             &prior,
             &proposed(&prior, &cfg),
             &cfg,
@@ -722,7 +687,7 @@ mod tests {
     fn destroy_plans_null() {
         let mut diags = Diagnostics::new();
         let plan = plan(
-            &Widget,
+            &widget(),
             &state("a", "z"),
             &Value::Null,
             &Value::Null,

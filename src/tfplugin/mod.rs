@@ -9,6 +9,8 @@ mod logging;
 pub mod schema;
 pub mod server;
 mod service;
+#[cfg(test)]
+mod testing;
 mod tls;
 pub mod value;
 mod wire;

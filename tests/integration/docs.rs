@@ -589,5 +589,35 @@ crate::cases! {
         schema_markdown_follows_the_tfplugindocs_layout,
         templates_expand_values_files_and_filters,
         an_unknown_template_action_is_an_error,
+        the_readme_names_the_rust_version_cargo_toml_requires,
     ],
+}
+
+/// The README's "Rust 1.xx or later" is `rust-version` in `Cargo.toml`, which is the one place
+/// the toolchain is decided: a README that promises an older Rust promises a build that fails.
+fn the_readme_names_the_rust_version_cargo_toml_requires() {
+    let required = env!("CARGO_PKG_RUST_VERSION");
+    assert!(!required.is_empty(), "Cargo.toml sets no rust-version");
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let named: Vec<&str> = readme
+        .match_indices("Rust ")
+        .filter_map(|(at, prefix)| {
+            let rest = &readme[at + prefix.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                .unwrap_or(rest.len());
+            let version = rest[..end].trim_end_matches('.');
+            version.contains('.').then_some(version)
+        })
+        .collect();
+    assert!(
+        !named.is_empty(),
+        "README.md names no Rust version (it should say \"Rust {required} or later\")"
+    );
+    for version in named {
+        assert_eq!(
+            version, required,
+            "README.md names Rust {version}, but Cargo.toml's rust-version is {required}"
+        );
+    }
 }

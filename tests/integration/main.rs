@@ -15,6 +15,7 @@ mod identity;
 mod networks;
 mod org_apps;
 mod protocol;
+mod proxy_words;
 mod query;
 mod registry;
 mod release;
@@ -40,6 +41,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         networks::cases(),
         org_apps::cases(),
         protocol::cases(),
+        proxy_words::cases(),
         query::cases(),
         registry::cases(),
         release::cases(),

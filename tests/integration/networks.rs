@@ -14,7 +14,7 @@ use crate::support::tls::TlsFront;
 use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
 /// One PAT connection named `name`, described `description`.
-fn connection(name: &str, description: &str, host: Option<&str>) -> String {
+pub(crate) fn connection(name: &str, description: &str, host: Option<&str>) -> String {
     let host = host.map(|h| format!("host = \"{h}\"")).unwrap_or_default();
     format!(
         r#"{REQUIRED_PROVIDERS}
@@ -38,7 +38,7 @@ resource "infisical_app_connection_github" "gh" {{
 }
 
 /// A workspace on `emu` with a valid PAT in `pat.auto.tfvars`.
-fn workspace(emu: &Infisical) -> Workspace {
+pub(crate) fn workspace(emu: &Infisical) -> Workspace {
     let mut ws = Workspace::new();
     emu.configure(&mut ws);
     let pat = crate::support::secrets::remember(format!("ghp_net_{}", rand_suffix()));
@@ -48,7 +48,7 @@ fn workspace(emu: &Infisical) -> Workspace {
 }
 
 /// Create, empty plan, update, destroy.
-fn lifecycle(ws: &Workspace, emu: &Infisical, host: Option<&str>) {
+pub(crate) fn lifecycle(ws: &Workspace, emu: &Infisical, host: Option<&str>) {
     let name = format!("net-{}", rand_suffix());
     ws.config(&connection(&name, "first", host));
     ws.run(&["apply", "-auto-approve"]).success();

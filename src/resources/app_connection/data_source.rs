@@ -155,7 +155,7 @@ pub(crate) fn validate_config<A: ConnectionApp>(config: &Value, diags: &mut Diag
     validate::uuid(id, AttrPath::new(ID), diags);
     validate::name(name, AttrPath::new(NAME), diags);
     validate::not_blank(config.get(PROJECT_ID), AttrPath::new(PROJECT_ID), diags);
-    validate::one_lookup_key(config, &format!("{} connection", A::LABEL), diags);
+    validate::one_lookup_key(config, ID, NAME, &format!("{} connection", A::LABEL), diags);
     let by_id = !id.is_null() && !id.is_unknown() && name.is_null();
     if by_id && !config.get(PROJECT_ID).is_null() {
         diags.attr_error(

@@ -8,173 +8,41 @@ use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{
-    DataSource, IdentityAttribute, IdentitySchema, Listed, Provider, ReadOutcome, Resource, Stored,
-};
+use crate::tfplugin::framework::{DataSource, Provider, Resource};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
+use crate::tfplugin::testing::Stub;
 use crate::tfplugin::value::{Type, Value};
 use crate::tfplugin::wire::{decode, encode};
 use pb::provider_server::Provider as _;
 
-/// A provider whose one resource never finishes creating, and reads instantly.
+/// A provider of two resources: `test_stuck`, which never finishes creating and reads
+/// instantly, and `test_secretive`.
 struct Slow;
-struct Stuck;
 
-#[tonic::async_trait]
-impl Resource<()> for Stuck {
-    fn type_name(&self) -> &'static str {
-        "test_stuck"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            description: "",
-            attributes: vec![
-                Attribute::string("id").computed(),
-                Attribute::string("name").required(),
-            ],
-        }
-    }
-    async fn create(
-        &self,
-        _: &(),
-        _: &Value,
-        _: &Value,
-        _: &[u8],
-        _: &mut Diagnostics,
-    ) -> Option<Stored> {
-        std::future::pending().await
-    }
-    async fn read(&self, _: &(), state: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
-        ReadOutcome::Found(Stored {
-            state: state.clone(),
-            private: Vec::new(),
-        })
-    }
-    async fn update(
-        &self,
-        _: &(),
-        _: &Value,
-        _: &Value,
-        _: &Value,
-        _: &[u8],
-        _: &mut Diagnostics,
-    ) -> Option<Stored> {
-        None
-    }
-    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
-    async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
-        None
-    }
+/// A resource whose create never finishes.
+fn stuck() -> Stub {
+    Stub::new(
+        "test_stuck",
+        vec![
+            Attribute::string("id").computed(),
+            Attribute::string("name").required(),
+        ],
+    )
+    .hanging_on_create()
 }
 
-/// A resource with a write-only token and an identity `{ id }`.
-struct Secretive;
-
-#[tonic::async_trait]
-impl Resource<()> for Secretive {
-    fn type_name(&self) -> &'static str {
-        "test_secretive"
-    }
-    fn schema(&self) -> Schema {
-        Schema {
-            version: 0,
-            description: "",
-            attributes: vec![
-                Attribute::string("id").computed(),
-                Attribute::string("token").sensitive().write_only(),
-            ],
-        }
-    }
-    async fn create(
-        &self,
-        _: &(),
-        _: &Value,
-        config: &Value,
-        _: &[u8],
-        _: &mut Diagnostics,
-    ) -> Option<Stored> {
-        // A careless resource that stores what it was configured with.
-        let mut state = config.clone();
-        state.set("id", Value::string("s-1"));
-        Some(Stored {
-            state,
-            private: Vec::new(),
-        })
-    }
-    async fn read(&self, _: &(), state: &Value, _: &[u8], _: &mut Diagnostics) -> ReadOutcome {
-        ReadOutcome::Found(Stored {
-            state: state.clone(),
-            private: Vec::new(),
-        })
-    }
-    async fn update(
-        &self,
-        _: &(),
-        _: &Value,
-        _: &Value,
-        _: &Value,
-        _: &[u8],
-        _: &mut Diagnostics,
-    ) -> Option<Stored> {
-        None
-    }
-    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
-    async fn import(&self, _: &(), _: &str, _: &mut Diagnostics) -> Option<Value> {
-        None
-    }
-    fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(IdentitySchema {
-            version: 0,
-            attributes: vec![IdentityAttribute {
-                name: "id",
-                ty: Type::String,
-                required_for_import: true,
-                description: "",
-            }],
-        })
-    }
-    fn identity(&self, state: &Value) -> Option<Value> {
-        Some(Value::object([("id", state.get("id").clone())]))
-    }
-    async fn import_identity(
-        &self,
-        _: &(),
-        identity: &Value,
-        _: &mut Diagnostics,
-    ) -> Option<Value> {
-        Some(Value::object([
-            ("id", identity.get("id").clone()),
-            ("token", Value::Null),
-        ]))
-    }
-    fn list_schema(&self) -> Option<Schema> {
-        Some(Schema {
-            version: 0,
-            description: "",
-            attributes: vec![Attribute::string("prefix")],
-        })
-    }
-    fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.get("prefix").as_str() == Some("bad") {
-            diags.attr_error(AttrPath::new("prefix"), "Bad prefix", "not that one");
-        }
-    }
-    async fn list(&self, _: &(), config: &Value, limit: usize, _: &mut Diagnostics) -> Vec<Listed> {
-        let prefix = config.get("prefix").as_str().unwrap_or("s");
-        // A careless resource that lists its objects with their secrets, and more than asked.
-        (1..=3)
-            .map(|i| Listed {
-                display_name: format!("{prefix}-{i}"),
-                state: Value::object([
-                    ("id", Value::string(format!("{prefix}-{i}"))),
-                    ("token", Value::string("t0ps3cr3t")),
-                ]),
-            })
-            .take(limit + 1)
-            .collect()
-    }
+/// A resource with a write-only token, an identity `{ id }` and a list resource; its create
+/// stores the token it was configured with, and its list lists tokens.
+fn secretive() -> Stub {
+    Stub::new(
+        "test_secretive",
+        vec![
+            Attribute::string("id").computed(),
+            Attribute::string("token").sensitive().write_only(),
+        ],
+    )
+    .listed()
 }
 
 #[tonic::async_trait]
@@ -192,7 +60,7 @@ impl Provider for Slow {
         Some(())
     }
     fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
-        vec![Arc::new(Stuck), Arc::new(Secretive)]
+        vec![Arc::new(stuck()), Arc::new(secretive())]
     }
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
         Vec::new()
@@ -210,7 +78,7 @@ async fn stop_provider_cancels_work_in_flight_and_keeps_serving() {
         .configure_provider(Request::new(pb::configure_provider::Request::default()))
         .await
         .unwrap();
-    let ty = Stuck.schema().value_type();
+    let ty = stuck().schema().value_type();
     let planned = Value::object([("id", Value::Unknown), ("name", Value::string("x"))]);
     let apply = pb::apply_resource_change::Request {
         type_name: "test_stuck".into(),
@@ -331,7 +199,7 @@ async fn unoffered_rpcs_are_refused_naming_the_binary_or_answered_empty() {
 #[tokio::test]
 async fn write_only_values_need_a_terraform_that_announces_them_and_never_reach_state() {
     let service = ProviderService::new(Slow, "terraform-provider-test");
-    let ty = Secretive.schema().value_type();
+    let ty = secretive().schema().value_type();
     let config = Value::object([("id", Value::Null), ("token", Value::string("s3cr3t"))]);
     let validate = |capabilities| pb::validate_resource_config::Request {
         type_name: "test_secretive".into(),
@@ -393,7 +261,7 @@ async fn identities_are_offered_upgraded_and_given_back_by_import_and_apply() {
         schemas.identity_schemas.keys().collect::<Vec<_>>(),
         ["test_secretive"]
     );
-    let id_ty = Secretive.identity_schema().unwrap().value_type();
+    let id_ty = secretive().identity_schema().unwrap().value_type();
     let identity = |id: &str| Value::object([("id", Value::string(id))]);
     let upgrade = |version| pb::upgrade_resource_identity::Request {
         type_name: "test_secretive".into(),
@@ -452,7 +320,7 @@ async fn identities_are_offered_upgraded_and_given_back_by_import_and_apply() {
     );
 
     // A create's plan does not know the id yet: no identity; its apply does.
-    let ty = Secretive.schema().value_type();
+    let ty = secretive().schema().value_type();
     let config = Value::object([("id", Value::Null), ("token", Value::Null)]);
     let plan = service
         .plan_resource_change(Request::new(pb::plan_resource_change::Request {
@@ -490,7 +358,7 @@ async fn list(
     limit: i64,
 ) -> Vec<pb::list_resource::Event> {
     use futures_util::StreamExt;
-    let config_ty = Secretive.list_schema().unwrap().value_type();
+    let config_ty = secretive().list_schema().unwrap().value_type();
     let stream = service
         .list_resource(Request::new(pb::list_resource::Request {
             type_name: type_name.into(),
@@ -532,8 +400,8 @@ async fn list_resources_are_offered_and_stream_names_identities_and_objects_only
         .configure_provider(Request::new(pb::configure_provider::Request::default()))
         .await
         .unwrap();
-    let identity_ty = Secretive.identity_schema().unwrap().value_type();
-    let ty = Secretive.schema().value_type();
+    let identity_ty = secretive().identity_schema().unwrap().value_type();
+    let ty = secretive().schema().value_type();
 
     // Without the objects: names and identities, `limit` honoured.
     let events = list(&service, "test_secretive", Some("a"), false, 2).await;
@@ -577,7 +445,7 @@ async fn list_resources_are_offered_and_stream_names_identities_and_objects_only
 #[tokio::test]
 async fn list_configurations_are_validated_with_their_attribute_path() {
     let service = ProviderService::new(Slow, "terraform-provider-test");
-    let config_ty = Secretive.list_schema().unwrap().value_type();
+    let config_ty = secretive().list_schema().unwrap().value_type();
     let answer = service
         .validate_list_resource_config(Request::new(pb::validate_list_resource_config::Request {
             type_name: "test_secretive".into(),
@@ -614,7 +482,7 @@ async fn generated_configurations_leave_out_computed_and_write_only_values() {
             .unwrap()
             .generate_resource_config
     );
-    let ty = Stuck.schema().value_type();
+    let ty = stuck().schema().value_type();
     let answer = service
         .generate_resource_config(Request::new(pb::generate_resource_config::Request {
             type_name: "test_stuck".into(),
@@ -631,7 +499,7 @@ async fn generated_configurations_leave_out_computed_and_write_only_values() {
         decode(answer.config.as_ref(), &ty).unwrap(),
         Value::object([("id", Value::Null), ("name", Value::string("x"))])
     );
-    let ty = Secretive.schema().value_type();
+    let ty = secretive().schema().value_type();
     let answer = service
         .generate_resource_config(Request::new(pb::generate_resource_config::Request {
             type_name: "test_secretive".into(),

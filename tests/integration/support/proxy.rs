@@ -1,7 +1,8 @@
 //! A small logging HTTP proxy on loopback for the network tests: it answers `CONNECT` (tunnels,
 //! for https) and forwards plain requests in absolute form (for http), sending every one to a
 //! fixed upstream whatever name the client asked for — so a test can use a name that resolves
-//! nowhere, as a corporate proxy would resolve it for its clients.
+//! nowhere, as a corporate proxy would resolve it for its clients. Or one that turns every
+//! request down with a status, as a proxy whose rules or credentials refuse the tunnel does.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -24,22 +25,35 @@ impl Proxy {
     /// A proxy that also removes `prefix` from the path of forwarded requests, as a server that
     /// serves Infisical under a path (`https://example.com/infisical`) does.
     pub fn mounting(upstream: &str, prefix: &str) -> Self {
+        let (upstream, prefix) = (upstream.to_owned(), prefix.to_owned());
+        Self::serving(move |stream, log| {
+            let _ = serve(stream, &upstream, &prefix, log);
+        })
+    }
+
+    /// A proxy that turns every request down with `status_line` (e.g. `403 Forbidden`), as one
+    /// whose rules forbid the host, or that wants credentials (`407 Proxy Authentication
+    /// Required`, sent with a `Proxy-Authenticate` challenge), answers a `CONNECT`.
+    pub fn refusing(status_line: &'static str) -> Self {
+        Self::serving(move |stream, log| {
+            let _ = refuse(stream, status_line, log);
+        })
+    }
+
+    /// A proxy on loopback that hands each connection, with the log, to `handle`.
+    fn serving(handle: impl Fn(TcpStream, &Mutex<Vec<String>>) + Send + Sync + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
         let addr = listener.local_addr().expect("proxy address");
         let log = Arc::new(Mutex::new(Vec::new()));
         let accept = listener.try_clone().expect("clone the listener");
-        let upstream = upstream.to_owned();
-        let prefix = prefix.to_owned();
         let requests = Arc::clone(&log);
+        let handle = Arc::new(handle);
         thread::spawn(move || {
             for stream in accept.incoming() {
                 let Ok(stream) = stream else { break };
-                let upstream = upstream.clone();
-                let prefix = prefix.clone();
                 let requests = Arc::clone(&requests);
-                thread::spawn(move || {
-                    let _ = serve(stream, &upstream, &prefix, &requests);
-                });
+                let handle = Arc::clone(&handle);
+                thread::spawn(move || handle(stream, &requests));
             }
         });
         Self {
@@ -47,6 +61,11 @@ impl Proxy {
             log,
             listener,
         }
+    }
+
+    /// `host:port`, e.g. `127.0.0.1:41234`: for a TLS front that makes this an https proxy.
+    pub fn address(&self) -> String {
+        self.addr.to_string()
     }
 
     /// The proxy's URL, e.g. `http://127.0.0.1:41234`.
@@ -76,6 +95,45 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("address").port()
 }
 
+/// Reads a request's head: its lines, the blank line included; `None` when the client hangs up
+/// first.
+fn read_head(reader: &mut BufReader<TcpStream>) -> std::io::Result<Option<Vec<String>>> {
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let end = line == "\r\n" || line == "\n";
+        head.push(line);
+        if end {
+            return Ok(Some(head));
+        }
+    }
+}
+
+/// Logs the request line and answers `status_line`, then closes the connection.
+fn refuse(client: TcpStream, status_line: &str, log: &Mutex<Vec<String>>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let Some(head) = read_head(&mut reader)? else {
+        return Ok(());
+    };
+    log.lock().unwrap().push(head[0].trim_end().to_owned());
+    let challenge = if status_line.starts_with("407") {
+        "Proxy-Authenticate: Basic realm=\"corp\"\r\n"
+    } else {
+        ""
+    };
+    let mut writer = client;
+    writer.write_all(
+        format!(
+            "HTTP/1.1 {status_line}\r\n{challenge}Content-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .as_bytes(),
+    )?;
+    writer.shutdown(Shutdown::Both)
+}
+
 fn serve(
     client: TcpStream,
     upstream: &str,
@@ -83,18 +141,9 @@ fn serve(
     log: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::new(client.try_clone()?);
-    let mut head = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let end = line == "\r\n" || line == "\n";
-        head.push(line);
-        if end {
-            break;
-        }
-    }
+    let Some(head) = read_head(&mut reader)? else {
+        return Ok(());
+    };
     let request_line = head[0].trim_end().to_owned();
     log.lock().unwrap().push(request_line.clone());
     let mut server = TcpStream::connect(upstream)?;
