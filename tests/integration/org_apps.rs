@@ -82,16 +82,20 @@ fn writes(emu: &Infisical) -> Vec<Json> {
 }
 
 /// A plan that fails before any request, with `summary` pointing at the configuration line
-/// that starts with `line` (Terraform shows the attribute's line, not its path).
+/// that starts with `line` (Terraform shows the attribute's line, not its path; `nested`: the
+/// attribute is inside `credentials`, see [`nested_error_line`]).
 #[track_caller]
-fn refused_at_plan(ws: &Workspace, emu: &Infisical, summary: &str, line: &str) {
+fn refused_at_plan(ws: &Workspace, emu: &Infisical, summary: &str, line: &str, nested: bool) {
     emu.admin.clear_requests();
     let run = ws.run(&["plan"]);
     let out = run.folded_output();
     assert_eq!(run.code, 1, "{out}");
     assert!(out.contains(summary), "no {summary:?} in {out}");
-    // Every line this checks is inside `credentials`.
-    let line = nested_error_line(line, RESOURCE_LINE);
+    let line = if nested {
+        nested_error_line(line, RESOURCE_LINE)
+    } else {
+        line
+    };
     assert!(
         out.contains(line),
         "the error does not point at {line:?}: {out}"
@@ -180,7 +184,13 @@ fn a_github_app_id_is_refused_at_plan_where_it_cannot_apply() {
              resource \"infisical_app_connection_github\" \"gh\" {{\n  name = \"x\"\n  \
              method = \"{method}\"\n  credentials = {{\n    {credentials}\n  }}\n}}\n"
         ));
-        refused_at_plan(&ws, &emu, "Unexpected github_app_id", "github_app_id =");
+        refused_at_plan(
+            &ws,
+            &emu,
+            "Unexpected github_app_id",
+            "github_app_id =",
+            true,
+        );
     }
     for setting in [
         "host = \"github.acme.example\"",
@@ -193,7 +203,7 @@ fn a_github_app_id_is_refused_at_plan_where_it_cannot_apply() {
             &format!("{app}\n    {setting}"),
             "",
         );
-        refused_at_plan(&ws, &emu, "takes the host and instance type", setting);
+        refused_at_plan(&ws, &emu, "takes the host and instance type", setting, true);
     }
 
     // An id the organization has no app for: the server's 400, clearly, at apply.
@@ -241,7 +251,7 @@ fn a_gateway_pool_is_set_and_changed_in_place_and_refused_beside_a_gateway() {
     // Beside a gateway: refused at plan on both paths.
     let both = format!("{}\n  gateway_id = \"{GATEWAY}\"", pool(POOL));
     set_config(&ws, &first, &both, "", "");
-    refused_at_plan(&ws, &emu, "Conflicting gateway_id", "gateway_id =");
+    refused_at_plan(&ws, &emu, "Conflicting gateway_id", "gateway_id =", false);
     let out = ws.run(&["plan"]).folded_output();
     assert!(out.contains("Conflicting gateway_pool_id"), "{out}");
 }

@@ -37,14 +37,10 @@ fn providers_schema_lists_every_provider_attribute_with_sensitive_flags() {
     ws.config(&provider_block("https://app.infisical.com"));
     let run = ws.run(&["providers", "schema", "-json"]).success();
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("schema JSON");
-    let provider =
-        &json["provider_schemas"]["registry.terraform.io/infisical/infisical"]["provider"]["block"];
+    let address = format!("{}/infisical/infisical", terraform.kind.registry_host());
+    let provider = &json["provider_schemas"][&address]["provider"]["block"];
     let attrs = &provider["attributes"];
-    assert_eq!(
-        attrs["host"]["type"], "string",
-        "Terraform {}",
-        terraform.version
-    );
+    assert_eq!(attrs["host"]["type"], "string", "{}", terraform.label());
     let auth = &attrs["auth"]["nested_type"]["attributes"];
     for name in [
         "organization_slug",

@@ -227,7 +227,7 @@ fn summary() {
             (label, _) => format!("{label} (compatibility lane)"),
         };
         lines.push(format!(
-            "  {what:<36} {} passed, {} failed, {} skipped",
+            "  {what:<40} {} passed, {} failed, {} skipped",
             t.passed, t.failed, t.skipped
         ));
         total.passed += t.passed;

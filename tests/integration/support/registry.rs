@@ -292,7 +292,17 @@ fn download(state: &State, version: &str, os: &str, arch: &str) -> Option<serde_
     let keys: Vec<_> = p
         .keys
         .iter()
-        .map(|k| json!({ "key_id": k.key_id, "ascii_armor": k.ascii_armor }))
+        // As registry.terraform.io and registry.opentofu.org both serve a key: with its
+        // (empty) trust signature and source.
+        .map(|k| {
+            json!({
+                "key_id": k.key_id,
+                "ascii_armor": k.ascii_armor,
+                "trust_signature": "",
+                "source": "",
+                "source_url": null,
+            })
+        })
         .collect();
     Some(json!({
         "protocols": protocols(p, version),
