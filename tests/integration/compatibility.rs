@@ -97,21 +97,20 @@ const ROWS: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Why `case` does not run on `tf`, or `None` if it does.
+/// Why `case` does not run on `tf`, or `None` if it does: what the binary lacks first, then
+/// what it has that the case is not for, then the lane.
 fn why_not(case: &Case, tf: &Terraform) -> Option<String> {
-    if case.runs == Where::Full && tf.lane != crate::support::matrix::Lane::Full {
-        return Some("not in its lane".to_owned());
-    }
     if let Some(missing) = tf.lacks(case.needs) {
-        return Some(missing.missing().to_owned());
+        return Some(missing.short().to_owned());
     }
     if let Some(present) = case.without.iter().find(|c| tf.has(**c)) {
         return Some(match present {
-            crate::support::Capability::WriteOnly => {
-                "has write-only attributes (the row above)".to_owned()
-            }
+            crate::support::Capability::WriteOnly => "has write-only (row above)".to_owned(),
             other => format!("has {other:?}"),
         });
+    }
+    if case.runs == Where::Full && tf.lane != crate::support::matrix::Lane::Full {
+        return Some("not tested on this binary".to_owned());
     }
     None
 }
@@ -175,8 +174,8 @@ fn page(cases: &[Case]) -> String {
          - OpenTofu 1.12 reports its version to providers as `1.13.0`; nothing in the provider \
          depends\n  on it.\n\
          - Terraform 1.6 plans one update with no visible change over state written by the \
-         official\n  provider (its schema marks fewer attributes sensitive than ours); the apply \
-         writes nothing and\n  the next plan is empty.\n",
+         official\n  provider (that state records no sensitive attributes where our schema marks \
+         some); the apply\n  writes nothing to Infisical and the next plan is empty.\n",
     );
     out
 }

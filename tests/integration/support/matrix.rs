@@ -68,6 +68,17 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// What a binary without it lacks, in a few words (the compatibility table's cells).
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::WriteOnly => "no write-only attributes",
+            Self::EphemeralVariables => "no ephemeral variables",
+            Self::Identity => "no resource identity",
+            Self::Query => "no `query`",
+            Self::MockProvider => "no `mock_provider`",
+        }
+    }
+
     /// Why a test needing this capability is skipped on a binary without it.
     pub fn missing(self) -> &'static str {
         match self {
