@@ -3,6 +3,7 @@
 
 use serde_json::Value as Json;
 
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::{REQUIRED_PROVIDERS, Run, Workspace, nested_error_line};
 
@@ -514,28 +515,17 @@ fn method_and_project_changes_force_replacement() {
 
 /// A configuration for a connection made outside Terraform, adopted with ignore_changes.
 pub(crate) fn adopted(name: &str, project: Option<&str>) -> String {
-    let project = project
-        .map(|p| format!("project_id = \"{p}\""))
-        .unwrap_or_default();
-    format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
+    hcl::config(&[adopted_pat(name, project)])
+}
 
-resource "infisical_app_connection_github" "gh" {{
-  name        = "{name}"
-  description = "made in the UI"
-  method      = "pat"
-  {project}
-  credentials = {{
-    personal_access_token = "ghp_unknown_to_terraform"
-    instance_type         = "cloud"
-  }}
-  lifecycle {{
-    ignore_changes = [credentials]
-  }}
-}}
-"#
-    )
+/// The resource of [`adopted`].
+pub(crate) fn adopted_pat(name: &str, project: Option<&str>) -> Pat {
+    Pat::named(name)
+        .description("made in the UI")
+        .project(project)
+        .literal("ghp_unknown_to_terraform")
+        .cloud()
+        .ignoring_credentials()
 }
 
 fn import_by_id_by_name_and_by_project_and_name_matches_the_api() {

@@ -5,6 +5,7 @@
 use serde_json::Value as Json;
 
 use crate::github::{ADDR, adopted, assert_empty_plan, state};
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::{Terraform, Workspace};
 
@@ -107,20 +108,12 @@ fn a_created_connection_has_its_identity_in_state() {
         crate::support::secrets::remember(format!("ghp_identity_{}", crate::github::rand_suffix()));
     emu.admin.add_pat(pat.clone());
     let ws = workspace(&emu, terraform);
-    ws.config(
-        &adopted("created", None)
-            .replace("ghp_unknown_to_terraform", "placeholder")
-            .replace(
-                "  lifecycle {\n    ignore_changes = [credentials]\n  }\n",
-                "",
-            )
-            .replace("\"placeholder\"", "var.pat")
-            .replace(
-                "provider \"infisical\" {}",
-                "provider \"infisical\" {}\n\nvariable \"pat\" {\n  type      = string\n  sensitive = true\n}",
-            ),
-    );
-    ws.write("secret.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    // The adopted connection's configuration, managed: its token from `var.pat`, no
+    // ignore_changes.
+    ws.config(&hcl::config(&[Pat::named("created")
+        .description("made in the UI")
+        .cloud()]));
+    hcl::set_pat(&ws, &pat);
     ws.run(&["apply", "-auto-approve"]).success();
     let id = state(&ws)["id"].clone();
     assert_eq!(stored_identity(&ws).0, serde_json::json!({ "id": id }));

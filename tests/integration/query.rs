@@ -10,6 +10,7 @@ use infisical_emulator::SeedConnection;
 use serde_json::Value as Json;
 
 use crate::github::{ADDR, assert_empty_plan, rand_suffix};
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::{REQUIRED_PROVIDERS, Run, Terraform, Workspace, secrets};
 
@@ -69,27 +70,10 @@ fn three_connections(emu: &Infisical, terraform: &Terraform) -> Ids {
     let managed = workspace(emu, terraform);
     let pat = secrets::remember(format!("ghp_query_managed_{}", rand_suffix()));
     emu.admin.add_pat(pat.clone());
-    managed.config(&format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
-
-variable "pat" {{
-  type      = string
-  ephemeral = true
-}}
-
-resource "infisical_app_connection_github" "gh" {{
-  name       = "tf-pat"
-  method     = "pat"
-  project_id = "proj-q"
-  credentials = {{
-    personal_access_token_wo         = var.pat
-    personal_access_token_wo_version = 1
-  }}
-}}
-"#
-    ));
-    managed.write("secret.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    managed.config(&hcl::config(&[Pat::named("tf-pat")
+        .project(Some("proj-q"))
+        .write_only(1)]));
+    hcl::set_pat(&managed, &pat);
     managed.run(&["apply", "-auto-approve"]).success();
     let tf = crate::github::state(&managed)["id"]
         .as_str()

@@ -6,33 +6,18 @@ use std::time::{Duration, Instant};
 
 use infisical_emulator::{Fault, FaultAction};
 
+use crate::support::Workspace;
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
 /// `count` PAT connections named `conn-0…`, the PAT from a sensitive variable.
 fn many(count: usize, emu: &Infisical, ws: &Workspace) {
     let pat = crate::support::secrets::remember(format!("ghp_many_{}", std::process::id()));
     emu.admin.add_pat(pat.clone());
-    ws.config(&format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
-
-variable "pat" {{
-  type      = string
-  sensitive = true
-}}
-
-resource "infisical_app_connection_github" "c" {{
-  count  = {count}
-  name   = "conn-${{count.index}}"
-  method = "pat"
-  credentials = {{
-    personal_access_token = var.pat
-  }}
-}}
-"#
-    ));
-    ws.write("pat.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    ws.config(&hcl::config(&[Pat::named("conn-${count.index}")
+        .label("c")
+        .count(count)]));
+    hcl::set_pat(ws, &pat);
 }
 
 fn workspace(emu: &Infisical) -> Workspace {

@@ -8,8 +8,9 @@ use infisical_emulator::LoggedRequest;
 use terraform_provider_infisical::infisical::{Auth, Client, ClientConfig, RetryPolicy};
 use url::Url;
 
+use crate::support::Workspace;
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Workspace};
 
 const LIST: &str = "/api/v1/app-connections/github";
 const P1: &str = "5a1f6d2e-0c3b-4e8a-9d7f-1b2c3d4e5f60";
@@ -25,28 +26,17 @@ fn applied(emu: &Infisical, org: usize, per_project: usize) -> Workspace {
     let mut ws = Workspace::new();
     emu.configure(&mut ws);
     let resource = |label: &str, count: usize, project: Option<&str>| {
-        let project = project.map_or(String::new(), |p| format!("project_id = \"{p}\"\n  "));
-        format!(
-            r#"
-resource "infisical_app_connection_github" "{label}" {{
-  count  = {count}
-  name   = "{label}-${{count.index}}"
-  {project}method = "pat"
-  credentials = {{
-    personal_access_token = var.pat
-  }}
-}}
-"#
-        )
+        Pat::named(format!("{label}-${{count.index}}"))
+            .label(label)
+            .count(count)
+            .project(project)
     };
-    ws.config(&format!(
-        "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n\nvariable \"pat\" {{\n  type      = \
-         string\n  sensitive = true\n}}\n{}{}{}",
+    ws.config(&hcl::config(&[
         resource("org", org, None),
         resource("p1", per_project, Some(P1)),
         resource("p2", per_project, Some(P2)),
-    ));
-    ws.write("pat.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    ]));
+    hcl::set_pat(&ws, &pat);
     ws.run(&["apply", "-auto-approve", "-parallelism=20"])
         .success();
     ws

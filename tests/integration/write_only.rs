@@ -6,32 +6,13 @@
 use serde_json::Value as Json;
 
 use crate::github::{assert_empty_plan, plan_exit, planned_change, rand_suffix, state};
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
-use crate::support::{REQUIRED_PROVIDERS, Terraform, Workspace, secrets};
+use crate::support::{Terraform, Workspace, secrets};
 
-/// A `pat` connection whose token is write-only, from an ephemeral variable; `creds` holds the
-/// credentials' attributes.
+/// A `pat` connection whose credentials are `creds`, beside an ephemeral `var.pat`.
 fn config(name: &str, creds: &str) -> String {
-    format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
-
-variable "pat" {{
-  type      = string
-  ephemeral = true
-  sensitive = true
-  default   = null
-}}
-
-resource "infisical_app_connection_github" "gh" {{
-  name   = "{name}"
-  method = "pat"
-  credentials = {{
-    {creds}
-  }}
-}}
-"#
-    )
+    hcl::config(&[Pat::named(name).raw_credentials(creds)])
 }
 
 /// The credentials of the write-only form at `version`.
@@ -45,7 +26,7 @@ fn write_only(version: u32) -> String {
 /// Writes `main.tf` and the ephemeral token's value (a tfvars file Terraform never prints).
 fn set(ws: &Workspace, name: &str, creds: &str, pat: &str) {
     ws.config(&config(name, creds));
-    ws.write("secret.auto.tfvars", &format!("pat = \"{pat}\"\n"));
+    hcl::set_pat(ws, pat);
 }
 
 /// A PAT the emulator accepts, registered with the suite's secret check.
@@ -296,25 +277,9 @@ fn a_write_only_pat_is_refused_at_plan_where_the_binary_has_no_write_only_attrib
     emu.configure(&mut ws);
     // From the environment, as a sensitive variable: the binary may have no ephemeral ones.
     ws.env("TF_VAR_pat", &token);
-    ws.config(&format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
-
-variable "pat" {{
-  type      = string
-  sensitive = true
-}}
-
-resource "infisical_app_connection_github" "gh" {{
-  name   = "old-binary"
-  method = "pat"
-  credentials = {{
-    personal_access_token_wo         = var.pat
-    personal_access_token_wo_version = 1
-  }}
-}}
-"#
-    ));
+    ws.config(&hcl::config(&[
+        Pat::named("old-binary").write_only_from_sensitive_variable(1)
+    ]));
     for command in [&["plan"][..], &["apply", "-auto-approve"]] {
         emu.admin.clear_requests();
         let run = ws.run(command);

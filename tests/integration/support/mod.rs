@@ -4,6 +4,7 @@
 
 pub mod actionlint;
 pub mod gpg;
+pub mod hcl;
 pub mod infisical;
 pub mod lanes;
 pub mod matrix;
