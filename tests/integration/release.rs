@@ -647,9 +647,10 @@ fn assembled_release_signs_the_zips_of_every_target() {
 /// Issue 16: the workflow that builds every platform's zips with `release.sh`, signs and
 /// publishes them cannot run here; actionlint checks it, and every target the registry expects
 /// is in its matrix.
-fn release_workflow_passes_actionlint_and_builds_every_platform() {
+/// The workflow `.github/workflows/<name>`, checked by actionlint.
+fn linted_workflow(name: &str) -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let workflow = root.join(".github/workflows/release.yml");
+    let workflow = root.join(".github/workflows").join(name);
     let out = Command::new(actionlint::actionlint())
         .arg("-no-color")
         .arg(&workflow)
@@ -658,11 +659,15 @@ fn release_workflow_passes_actionlint_and_builds_every_platform() {
         .unwrap();
     assert!(
         out.status.success(),
-        "actionlint finds problems in release.yml:\n{}{}",
+        "actionlint finds problems in {name}:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = std::fs::read_to_string(&workflow).unwrap();
+    std::fs::read_to_string(&workflow).unwrap()
+}
+
+fn release_workflow_passes_actionlint_and_builds_every_platform() {
+    let text = linted_workflow("release.yml");
     for target in [
         "linux_amd64",
         "linux_arm64",
@@ -687,21 +692,7 @@ fn release_workflow_passes_actionlint_and_builds_every_platform() {
 /// Issue 22: contributors' pushes and pull requests run `.ci/run` — with Go for the OpenTofu
 /// lane and the matrix cached between runs — in a workflow actionlint accepts.
 fn ci_workflow_passes_actionlint_and_runs_ci_with_go_and_the_cached_matrix() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let workflow = root.join(".github/workflows/ci.yml");
-    let out = Command::new(actionlint::actionlint())
-        .arg("-no-color")
-        .arg(&workflow)
-        .current_dir(root)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "actionlint finds problems in ci.yml:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = std::fs::read_to_string(&workflow).unwrap();
+    let text = linted_workflow("ci.yml");
     for needed in [
         "push:",
         "pull_request:",
