@@ -35,6 +35,7 @@
 //! - `error`: [`Error`], decoded from Infisical's error bodies.
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
 //! - `github`: the GitHub app's methods and credentials.
+//! - `secret_sync`: GitHub secret syncs: CRUD, the duplicate-destination check, the wait for a job.
 
 mod app_connection;
 mod auth;
@@ -44,6 +45,7 @@ mod error;
 mod github;
 mod proxy;
 mod retry;
+mod secret_sync;
 mod snapshot;
 
 pub use app_connection::{
@@ -60,3 +62,7 @@ pub use github::{
 };
 pub use proxy::{ChosenProxy, ProxyRules};
 pub use retry::RetryPolicy;
+pub use secret_sync::{
+    CheckDestination, CreateSecretSync, DuplicateCheck, GitHubDestination, GitHubSyncs, SecretSync,
+    SyncEnvironment, SyncFolder, SyncOptions, SyncStatus, UpdateSecretSync, Waited,
+};

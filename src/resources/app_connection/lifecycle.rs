@@ -9,6 +9,7 @@ use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored, with_write_only};
 use crate::tfplugin::value::Value;
 
+use super::super::by_id;
 use super::super::configured::Configured;
 use super::super::model::{Computed, Model, error_at};
 use super::private::Private;
@@ -220,22 +221,12 @@ pub(super) async fn import_identity<A: ConnectionApp>(
     api: &Configured,
     identity: &Value,
 ) -> Result<Value, Diagnostic> {
-    let path = AttrPath::new(attr::ID);
-    match identity.get(attr::ID).as_str() {
-        Some(id) if uuid::Uuid::try_parse(id).is_ok() => import::<A>(api, id).await,
-        other => Err(error_at(
-            path,
-            "Invalid identity",
-            format!(
-                "the identity's `id` is the {} connection's id, a UUID such as \
-                 \"6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f\"; got {}. To import by name, use \
-                 `id = \"<name>\"` (or \"<project_id>/<name>\") in the import block instead of \
-                 `identity`.",
-                A::LABEL,
-                other.map_or_else(|| "nothing".to_owned(), |o| format!("{o:?}"))
-            ),
-        )),
-    }
+    let id = by_id::identity_id(
+        identity,
+        &format!("{} connection", A::LABEL),
+        "`id = \"<name>\"` (or \"<project_id>/<name>\")",
+    )?;
+    import::<A>(api, &id).await
 }
 
 /// The PATCH from `before` to `plan`: only what changed. Credentials (from `send`, which adds
