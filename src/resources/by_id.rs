@@ -25,10 +25,10 @@ pub(crate) fn identity_schema(description: &'static str) -> IdentitySchema {
     }
 }
 
-/// The identity of the object `state` describes, once its id is known.
+/// The identity of the object `state` describes (`None` while it has no id).
 pub(crate) fn identity(state: &Value) -> Option<Value> {
     let id = state.get(ID);
-    (!id.is_null() && !id.is_unknown()).then(|| Value::object([(ID, id.clone())]))
+    (!id.is_null()).then(|| Value::object([(ID, id.clone())]))
 }
 
 /// The id an `import` block's `identity` names, which must be a UUID. `label` names the object

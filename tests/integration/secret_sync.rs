@@ -743,6 +743,41 @@ fn state_written_by_the_official_provider_plans_no_change() {
     assert_eq!(refreshed["remove_secrets_on_destroy"], false);
 }
 
+fn a_second_sync_to_the_same_destination_is_warned_at_plan() {
+    // 1. A sync to acme/api; a plan without a destination change asks nothing.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        !run.output().contains("Duplicate destination"),
+        "{}",
+        run.output()
+    );
+    setup.emu.admin.clear_requests();
+    assert_empty_plan(&ws);
+    assert!(
+        !setup
+            .emu
+            .api_requests()
+            .iter()
+            .any(|r| r.path.ends_with("/check-destination")),
+        "a plan without a destination change checked it"
+    );
+    // 2. Another workspace plans a second sync to the same repository: a warning, not an error.
+    let other = setup.workspace();
+    other.config(
+        &config(REPOSITORY, "")
+            .replace("gh-sync", "gh-second")
+            .replace("app-to-github", "second-sync"),
+    );
+    let plan = other.run(&["plan"]).success();
+    let out = plan.folded_output();
+    assert!(out.contains("Duplicate destination"), "{out}");
+    assert!(out.contains("the GitHub repository \"acme/api\""), "{out}");
+}
+
 crate::cases! {
     full: [
         a_repository_sync_waits_and_github_holds_exactly_the_folder,
@@ -755,6 +790,7 @@ crate::cases! {
         invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call,
         imports_by_id_and_by_project_and_name_plan_no_change,
         state_written_by_the_official_provider_plans_no_change,
+        a_second_sync_to_the_same_destination_is_warned_at_plan,
         an_import_block_with_identity_adopts_the_sync needs(Identity),
     ],
 }

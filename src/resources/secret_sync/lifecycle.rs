@@ -2,7 +2,8 @@
 //! outcome of a sync they queue.
 
 use crate::infisical::{
-    Client, CreateSecretSync, Error, SecretSync, SyncStatus, UpdateSecretSync, Waited,
+    CheckDestination, Client, CreateSecretSync, Error, SecretSync, SyncStatus, UpdateSecretSync,
+    Waited,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{ReadOutcome, Stored};
@@ -515,5 +516,59 @@ async fn create_once(
             }
             Err(_) => return Err(api.error(&action, &err)),
         }
+    }
+}
+
+/// Warns when another sync of the organization already writes to the destination `planned`
+/// names (Infisical's check-destination). Skipped while the destination or the project is not
+/// known yet; a failed check says nothing (it is only advice).
+pub(super) async fn check_destination(
+    api: &Configured,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) {
+    let Some(client) = api.client_if_known() else {
+        return;
+    };
+    let config = planned.get(attr::DESTINATION_CONFIG);
+    let (Some(project_id), false) = (
+        planned.get(attr::PROJECT_ID).as_str(),
+        config.contains_unknown(),
+    ) else {
+        return;
+    };
+    let Some(destination) = Destination::read(config, &AttrPath::new(attr::DESTINATION_CONFIG))
+        .ok()
+        .and_then(|d| d.request())
+    else {
+        return;
+    };
+    let request = CheckDestination {
+        destination_config: destination,
+        project_id: project_id.to_owned(),
+        connection_id: planned.get(attr::CONNECTION_ID).as_str().map(str::to_owned),
+        exclude_sync_id: prior.get(attr::ID).as_str().map(str::to_owned),
+    };
+    match client.github_syncs().check_destination(&request).await {
+        Ok(check) if check.has_duplicate => {
+            let elsewhere = match check.duplicate_project_id.as_deref() {
+                Some(project) if project == project_id => " in this project".to_owned(),
+                Some(project) => format!(" in project {project}"),
+                None => " in a project of your organization".to_owned(),
+            };
+            diags.attr_warning(
+                AttrPath::new(attr::DESTINATION_CONFIG),
+                "Duplicate destination",
+                format!(
+                    "Another secret sync{elsewhere} already writes to {}. Two syncs there \
+                     overwrite each other's secrets (and, without disable_secret_deletion, \
+                     delete them). Point this one elsewhere unless that is intended.",
+                    where_(&Destination::from_api(&request.destination_config))
+                ),
+            );
+        }
+        Ok(_) => {}
+        Err(err) => tracing::info!(error = %err, "could not check for a duplicate destination"),
     }
 }

@@ -12,6 +12,7 @@
 //!   apply;
 //! - updates send what changed, `auto_sync_enabled = false` included;
 //! - destroy can remove the synced secrets from GitHub first (`remove_secrets_on_destroy`);
+//! - a warning at plan when another sync of the organization writes to the same destination;
 //! - the lookup by name after a create whose answer was lost; import by id, by
 //!   `<project_id>/<name>`, or by resource identity (`{ id }`).
 
@@ -468,6 +469,20 @@ impl Resource<Configured> for GitHubSync {
         _diags: &mut Diagnostics,
     ) {
         modify_plan(input, planned);
+    }
+
+    async fn advise_plan(
+        &self,
+        api: &Configured,
+        prior: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        // Only a new destination can duplicate another sync's.
+        let destination = planned.get(attr::DESTINATION_CONFIG);
+        if prior.is_null() || !destination.same_as(prior.get(attr::DESTINATION_CONFIG)) {
+            lifecycle::check_destination(api, prior, planned, diags).await;
+        }
     }
 
     async fn create(
