@@ -778,6 +778,35 @@ fn a_second_sync_to_the_same_destination_is_warned_at_plan() {
     assert!(out.contains("the GitHub repository \"acme/api\""), "{out}");
 }
 
+fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
+    use infisical_emulator::{Fault, FaultAction};
+    // 1. Every POST under the sync routes loses its answer after the work is done: the plan's
+    //    and the apply's duplicate checks (advice, so nothing is said), then the create.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    setup.emu.admin.inject_fault(
+        Fault::next(3, FaultAction::DropAfterProcessing).on("POST", "/api/v1/secret-syncs/github"),
+    );
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    // 2. The create was sent once, its answer lost; the sync it made is the one in state.
+    let creates: Vec<_> = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/v1/secret-syncs/github")
+        .collect();
+    assert_eq!(creates.len(), 1, "{creates:?}\n{}", run.output());
+    assert!(creates[0].dropped, "{creates:?}");
+    let all = syncs(&setup.emu);
+    assert_eq!(all.len(), 1, "{all:?}");
+    let synced = state(&ws);
+    assert_eq!(synced["id"], all[0]["id"]);
+    assert_eq!(synced["sync_status"], "succeeded");
+    assert_empty_plan(&ws);
+}
+
 crate::cases! {
     full: [
         a_repository_sync_waits_and_github_holds_exactly_the_folder,
@@ -791,6 +820,7 @@ crate::cases! {
         imports_by_id_and_by_project_and_name_plan_no_change,
         state_written_by_the_official_provider_plans_no_change,
         a_second_sync_to_the_same_destination_is_warned_at_plan,
+        a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it,
         an_import_block_with_identity_adopts_the_sync needs(Identity),
     ],
 }
