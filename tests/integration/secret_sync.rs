@@ -807,6 +807,98 @@ fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
     assert_empty_plan(&ws);
 }
 
+/// Creates a sync through the API, as someone in the Infisical UI would.
+fn create_in_the_ui(emu: &Infisical, body: Json) -> Json {
+    let token = emu.access_token();
+    let url = format!("{}/api/v1/secret-syncs/github", emu.url);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: Json = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    answer["secretSync"].clone()
+}
+
+fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_unchanged() {
+    // 1. Two syncs in the project: one made in Terraform, one in the UI.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let managed = setup.workspace();
+    managed.config(&config(REPOSITORY, ""));
+    managed.run(&["apply", "-auto-approve"]).success();
+    let connection = setup.emu.create_pat_connection("ui-conn", None);
+    let ui = create_in_the_ui(
+        &setup.emu,
+        serde_json::json!({
+            "name": "ui-made",
+            "projectId": PROJECT,
+            "connectionId": connection.id,
+            "environment": "prod",
+            "secretPath": "/app",
+            "isAutoSyncEnabled": false,
+            "syncOptions": {"initialSyncBehavior": "overwrite-destination", "keySchema": "UI_{{secretKey}}"},
+            "destinationConfig": {"scope": "repository-environment", "owner": "acme", "repo": "api", "env": "production"},
+        }),
+    );
+    assert_eq!(ui["name"], "ui-made", "{ui}");
+    // 2. A query finds both with one list request, and writes their configuration.
+    let mut ws = Workspace::new();
+    setup.emu.configure(&mut ws);
+    ws.config(&format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n"
+    ));
+    ws.write(
+        "query.tfquery.hcl",
+        &format!(
+            "list \"infisical_secret_sync_github\" \"all\" {{\n  provider = infisical\n  config {{\n    project_id = \"{PROJECT}\"\n  }}\n}}\n"
+        ),
+    );
+    setup.emu.admin.clear_requests();
+    let run = ws
+        .run(&["query", "-generate-config-out=generated.tf"])
+        .success();
+    let lists: Vec<_> = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/secret-syncs"))
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        lists,
+        [format!(
+            "GET /api/v1/secret-syncs/github?projectId={PROJECT}"
+        )],
+        "{}",
+        run.output()
+    );
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    assert_eq!(generated.matches("import {").count(), 2, "{generated}");
+    assert!(generated.contains("\"ui-made\""), "{generated}");
+    assert!(generated.contains("UI_{{secretKey}}"), "{generated}");
+    assert!(!generated.contains("sync_status"), "{generated}");
+    assert!(!generated.contains("wait_for_sync"), "{generated}");
+    // 3. Planned with that file: both imported, nothing else changes.
+    let plan = ws.run(&["plan"]).success();
+    assert!(
+        plan.folded_output()
+            .contains("2 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{}\n{generated}",
+        plan.output()
+    );
+}
+
 crate::cases! {
     full: [
         a_repository_sync_waits_and_github_holds_exactly_the_folder,
@@ -822,5 +914,6 @@ crate::cases! {
         a_second_sync_to_the_same_destination_is_warned_at_plan,
         a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it,
         an_import_block_with_identity_adopts_the_sync needs(Identity),
+        query_lists_the_projects_syncs_and_generated_configuration_imports_them_unchanged needs(Query),
     ],
 }

@@ -6,7 +6,7 @@ use crate::infisical::{
     Waited,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
-use crate::tfplugin::framework::{ReadOutcome, Stored};
+use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
@@ -229,6 +229,31 @@ pub(super) async fn import(api: &Configured, id: &str) -> Result<Value, Diagnost
             Err(diag)
         }
     }
+}
+
+/// The syncs of the list configuration's project, at most `limit`, each as a full state: one
+/// list request.
+pub(super) async fn list(
+    api: &Configured,
+    config: &Value,
+    limit: usize,
+) -> Result<Vec<Listed>, Diagnostic> {
+    let client = api.client_or_error()?;
+    let Some(project) = config.get(attr::PROJECT_ID).as_str() else {
+        return Ok(Vec::new());
+    };
+    let listed =
+        client.github_syncs().list(project).await.map_err(|err| {
+            api.error(&format!("list the GitHub syncs of project {project}"), &err)
+        })?;
+    Ok(listed
+        .iter()
+        .take(limit)
+        .map(|sync| Listed {
+            display_name: sync.name.clone(),
+            state: Sync::from_api(sync).to_value(),
+        })
+        .collect())
 }
 
 /// Waits for the outcome of the sync just queued and writes it into `state`; a failed sync is an

@@ -14,10 +14,14 @@
 //! - destroy can remove the synced secrets from GitHub first (`remove_secrets_on_destroy`);
 //! - a warning at plan when another sync of the organization writes to the same destination;
 //! - the lookup by name after a create whose answer was lost; import by id, by
-//!   `<project_id>/<name>`, or by resource identity (`{ id }`).
+//!   `<project_id>/<name>`, or by resource identity (`{ id }`);
+//! - a list resource for `terraform query` (`config { project_id }`) and the configuration a
+//!   person would write for what it finds.
 
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
-use crate::tfplugin::framework::{IdentitySchema, PlanInput, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored, config_from_state,
+};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
 
@@ -548,6 +552,39 @@ impl Resource<Configured> for GitHubSync {
         settle(lifecycle::import(api, &id).await, diags)
     }
 
+    fn list_schema(&self) -> Option<Schema> {
+        Some(Schema {
+            version: 0,
+            description: "The GitHub secret syncs of a project, made in Terraform or in the \
+                Infisical UI, each named by its name with its identity `{ id }`, for `terraform \
+                query` (Terraform 1.14 or later) and the configuration it generates.",
+            attributes: vec![
+                Attribute::string(attr::PROJECT_ID)
+                    .required()
+                    .description("The project whose GitHub syncs are listed."),
+            ],
+        })
+    }
+
+    fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
+        let at = AttrPath::new(attr::PROJECT_ID);
+        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+    }
+
+    async fn list(
+        &self,
+        api: &Configured,
+        config: &Value,
+        limit: usize,
+        diags: &mut Diagnostics,
+    ) -> Vec<Listed> {
+        settle(lifecycle::list(api, config, limit).await, diags).unwrap_or_default()
+    }
+
+    fn generate_config(&self, state: &Value, _diags: &mut Diagnostics) -> Option<Value> {
+        Some(generated_config(state))
+    }
+
     fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
         // The official provider's state (version 0 too) lacks this provider's own settings:
         // they take their defaults, so its configurations plan no change.
@@ -567,6 +604,37 @@ impl Resource<Configured> for GitHubSync {
         fill_state_defaults(&mut state);
         Some(state)
     }
+}
+
+/// The configuration a person would write for the sync `state` describes: what only Infisical
+/// sets left out, and every setting at its default left unset.
+fn generated_config(state: &Value) -> Value {
+    use attr::*;
+    let mut config = config_from_state(&schema(), state);
+    if config.is_null() {
+        return config;
+    }
+    for (name, default) in [
+        (AUTO_SYNC_ENABLED, true),
+        (REMOVE_SECRETS_ON_DESTROY, false),
+        (WAIT_FOR_SYNC, true),
+    ] {
+        if config.get(name) == &Value::Bool(default) {
+            config.set(name, Value::Null);
+        }
+    }
+    let mut options = config.get(SYNC_OPTIONS).clone();
+    if options.get(INITIAL_SYNC_BEHAVIOR).as_str() == Some(DEFAULT_INITIAL_SYNC) {
+        options.set(INITIAL_SYNC_BEHAVIOR, Value::Null);
+    }
+    if options.get(DISABLE_SECRET_DELETION) == &Value::Bool(false) {
+        options.set(DISABLE_SECRET_DELETION, Value::Null);
+    }
+    let all_unset = [INITIAL_SYNC_BEHAVIOR, DISABLE_SECRET_DELETION, KEY_SCHEMA]
+        .iter()
+        .all(|n| options.get(n).is_null());
+    config.set(SYNC_OPTIONS, if all_unset { Value::Null } else { options });
+    config
 }
 
 /// A stored state's unset provider settings and options, at their defaults.
