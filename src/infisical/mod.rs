@@ -28,6 +28,7 @@
 //!
 //! # Layout
 //! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
+//! - `create`: [`Client::create_confirmed`], the create that is looked up before it is repeated.
 //! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
 //! - `aws`: AWS IAM auth's signed `sts:GetCallerIdentity` request and the AWS credentials.
 //! - `proxy`: [`ProxyRules`], which proxy a request uses, by Go's `HTTPS_PROXY`/`NO_PROXY` rules.
@@ -41,6 +42,7 @@ mod app_connection;
 mod auth;
 pub mod aws;
 mod client;
+mod create;
 mod error;
 mod github;
 mod proxy;

@@ -353,8 +353,8 @@ async fn name_free_for_secret<A: ConnectionApp>(
     ))
 }
 
-/// Creates the connection, looking it up by name after a failure that may have created it, so
-/// there is never a duplicate nor an orphan.
+/// Creates the connection through [`Client::create_confirmed`]: looked up by name after a failure
+/// that may have created it, so there is never a duplicate nor an orphan.
 async fn create_once<A: ConnectionApp>(
     api: &Configured,
     client: &Client,
@@ -365,33 +365,13 @@ async fn create_once<A: ConnectionApp>(
     let project = request.project_id.as_deref();
     let action = format!("create the {} connection {name:?}", A::LABEL);
     let connections = client.app_connections::<A::App>();
-    let mut attempt = 1;
-    loop {
-        let err = match connections.create(request).await {
-            Ok(conn) => return Ok(conn),
-            Err(err) => err,
-        };
-        // A lost answer or an internal error may still have created the connection: look
-        // before creating again.
-        if !(err.is_ambiguous() || matches!(err, Error::Server(_))) {
-            return Err(write_error::<A>(api, &action, method, &err));
-        }
-        match connections.get_by_name(name, project).await {
-            Ok(conn) => {
-                tracing::info!(id = %conn.id, "the failed create had created the connection");
-                return Ok(conn);
-            }
-            // Confirmed not created: try again as often, and after as long a wait, as the
-            // client's retry policy allows any request.
-            Err(lookup) if lookup.is_not_found() => {
-                if !client.wait_to_retry(attempt).await {
-                    return Err(write_error::<A>(api, &action, method, &err));
-                }
-                attempt += 1;
-            }
-            Err(_) => return Err(write_error::<A>(api, &action, method, &err)),
-        }
-    }
+    client
+        .create_confirmed(
+            || connections.create(request),
+            || connections.get_by_name(name, project),
+        )
+        .await
+        .map_err(|err| write_error::<A>(api, &action, method, &err))
 }
 
 /// Refreshes `state` from what the API returns, keeping what the API cannot tell (secrets) and

@@ -2,8 +2,7 @@
 //! outcome of a sync they queue.
 
 use crate::infisical::{
-    CheckDestination, Client, CreateSecretSync, Error, SecretSync, SyncStatus, UpdateSecretSync,
-    Waited,
+    CheckDestination, Client, CreateSecretSync, SecretSync, SyncStatus, UpdateSecretSync, Waited,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
@@ -510,8 +509,8 @@ fn refresh(state: Sync, sync: &SecretSync) -> Sync {
     }
 }
 
-/// Creates the sync, looking it up by name after a failure that may have created it, so there
-/// is never a duplicate.
+/// Creates the sync through [`Client::create_confirmed`]: looked up by name after a failure that
+/// may have created it, so there is never a duplicate.
 async fn create_once(
     api: &Configured,
     client: &Client,
@@ -519,29 +518,13 @@ async fn create_once(
 ) -> Result<SecretSync, Diagnostic> {
     let action = format!("create the GitHub sync {:?}", request.name);
     let syncs = client.github_syncs();
-    let mut attempt = 1;
-    loop {
-        let err = match syncs.create(request).await {
-            Ok(sync) => return Ok(sync),
-            Err(err) => err,
-        };
-        if !(err.is_ambiguous() || matches!(err, Error::Server(_))) {
-            return Err(api.error(&action, &err));
-        }
-        match syncs.get_by_name(&request.name, &request.project_id).await {
-            Ok(sync) => {
-                tracing::info!(id = %sync.id, "the failed create had created the sync");
-                return Ok(sync);
-            }
-            Err(lookup) if lookup.is_not_found() => {
-                if !client.wait_to_retry(attempt).await {
-                    return Err(api.error(&action, &err));
-                }
-                attempt += 1;
-            }
-            Err(_) => return Err(api.error(&action, &err)),
-        }
-    }
+    client
+        .create_confirmed(
+            || syncs.create(request),
+            || syncs.get_by_name(&request.name, &request.project_id),
+        )
+        .await
+        .map_err(|err| api.error(&action, &err))
 }
 
 /// Warns when another sync of the organization already writes to the destination `planned`
