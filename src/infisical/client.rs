@@ -240,6 +240,12 @@ impl Client {
         &self.inner.snapshots
     }
 
+    /// How long retries may go on (the provider's `retry_timeout`): also the bound on waiting
+    /// for a queued job.
+    pub fn retry_limit(&self) -> Duration {
+        self.inner.retry.max_elapsed
+    }
+
     /// The normalized host every path is appended to.
     pub fn host(&self) -> &Url {
         &self.inner.base

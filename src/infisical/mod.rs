@@ -28,6 +28,7 @@
 //!
 //! # Layout
 //! - `client`: [`Client`], [`ClientConfig`], and the one request function every call goes through.
+//! - `create`: [`Client::create_confirmed`], the create that is looked up before it is repeated.
 //! - `auth`: [`Auth`], the ways to get a token; the shared token, its renewal and replacement.
 //! - `aws`: AWS IAM auth's signed `sts:GetCallerIdentity` request and the AWS credentials.
 //! - `proxy`: [`ProxyRules`], which proxy a request uses, by Go's `HTTPS_PROXY`/`NO_PROXY` rules;
@@ -36,15 +37,18 @@
 //! - `error`: [`Error`], decoded from Infisical's error bodies.
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
 //! - `github`: the GitHub app's methods and credentials.
+//! - `secret_sync`: GitHub secret syncs: CRUD, the duplicate-destination check, the wait for a job.
 
 mod app_connection;
 mod auth;
 pub mod aws;
 mod client;
+mod create;
 mod error;
 mod github;
 mod proxy;
 mod retry;
+mod secret_sync;
 mod snapshot;
 
 pub use app_connection::{
@@ -61,3 +65,7 @@ pub use github::{
 };
 pub use proxy::{ChosenProxy, ProxyRules};
 pub use retry::RetryPolicy;
+pub use secret_sync::{
+    CheckDestination, CreateSecretSync, DuplicateCheck, GitHubDestination, GitHubSyncs, SecretSync,
+    SyncEnvironment, SyncFolder, SyncOptions, SyncStatus, UpdateSecretSync, Waited,
+};

@@ -1,15 +1,18 @@
 //! The resources and data sources: the only place where Terraform and Infisical meet.
 //!
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
-//! own (`app_connection/github.rs`). `github_app` reads an organization's GitHub App records.
+//! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
+//! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
 mod app_connection;
+mod by_id;
 mod configured;
 mod errors;
 mod github_app;
 mod model;
+mod secret_sync;
 mod validate;
 
 use std::sync::Arc;
@@ -22,7 +25,10 @@ use app_connection::github::{GitHubConnection, GitHubConnectionData};
 
 /// The managed resources, as the provider registers them.
 pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
-    vec![Arc::new(GitHubConnection::new())]
+    vec![
+        Arc::new(GitHubConnection::new()),
+        Arc::new(secret_sync::GitHubSync),
+    ]
 }
 
 /// The data sources, as the provider registers them.

@@ -1,4 +1,4 @@
-//! Plan-time checks shared by the GitHub connection resource and data source. Each reports with
+//! Plan-time checks shared by the resources and data sources. Each reports with
 //! the attribute's path and skips unknown values (they are checked once known).
 
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
@@ -12,12 +12,32 @@ pub(super) const DESCRIPTION_MAX: usize = 256;
 /// A connection name: 1–64 lowercase letters and digits in groups joined by single hyphens (the
 /// server's rule is "slugify leaves it unchanged", which comes to the same thing).
 pub(super) fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
+    slug(
+        value,
+        path,
+        NAME_MAX,
+        "connection name",
+        "github-main",
+        diags,
+    );
+}
+
+/// A slug (Infisical's `slugSchema`): 1–`max` lowercase letters and digits in groups joined by
+/// single hyphens. `what` names it in the summary ("connection name"), `example` is a good one.
+pub(super) fn slug(
+    value: &Value,
+    path: AttrPath,
+    max: usize,
+    what: &str,
+    example: &str,
+    diags: &mut Diagnostics,
+) {
     let Some(name) = value.as_str() else { return };
     let problem = if name.trim().is_empty() {
         Some("must not be empty".to_owned())
-    } else if name.chars().count() > NAME_MAX {
+    } else if name.chars().count() > max {
         Some(format!(
-            "must be at most {NAME_MAX} characters long (it has {})",
+            "must be at most {max} characters long (it has {})",
             name.chars().count()
         ))
     } else if !name.split('-').all(|part| {
@@ -26,19 +46,18 @@ pub(super) fn name(value: &Value, path: AttrPath, diags: &mut Diagnostics) {
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     }) {
-        Some(
+        Some(format!(
             "can only contain lowercase letters, digits and single hyphens between them \
-             (no leading, trailing or double hyphen), e.g. \"github-main\""
-                .to_owned(),
-        )
+             (no leading, trailing or double hyphen), e.g. {example:?}"
+        ))
     } else {
         None
     };
     if let Some(problem) = problem {
         diags.attr_error(
-            path,
-            "Invalid connection name",
-            format!("name {name:?} {problem}."),
+            path.clone(),
+            format!("Invalid {what}"),
+            format!("{} {name:?} {problem}.", last_name(&path)),
         );
     }
 }

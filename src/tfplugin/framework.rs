@@ -136,6 +136,19 @@ pub trait Resource<C>: Send + Sync {
     ) {
     }
 
+    /// Advice on a plan that needs the remote system — a warning about something elsewhere that
+    /// the change conflicts with — called after [`Resource::modify_plan`] produced a plan without
+    /// errors, when the provider is configured; not called on destroy. What it adds is shown as
+    /// warnings: a plan never fails on what such a request found (or on the request failing).
+    async fn advise_plan(
+        &self,
+        _client: &C,
+        _prior: &Value,
+        _planned: &Value,
+        _diags: &mut Diagnostics,
+    ) {
+    }
+
     /// Creates the object. On failure, returns `None` (nothing was created) or the partial state
     /// of an object that exists, with error diagnostics.
     async fn create(

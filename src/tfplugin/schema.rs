@@ -94,6 +94,16 @@ impl Attribute {
         Self::new(name, Kind::Plain(Type::Number))
     }
 
+    /// A boolean attribute (optional until told otherwise).
+    pub fn bool(name: &'static str) -> Self {
+        Self::new(name, Kind::Plain(Type::Bool))
+    }
+
+    /// A list attribute of `element`s (optional until told otherwise).
+    pub fn list(name: &'static str, element: Type) -> Self {
+        Self::new(name, Kind::Plain(Type::List(Box::new(element))))
+    }
+
     /// A single nested object.
     pub fn single(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))

@@ -21,6 +21,7 @@ mod registry;
 mod release;
 mod reliability;
 mod scale;
+mod secret_sync;
 mod support;
 mod write_only;
 
@@ -47,6 +48,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         release::cases(),
         reliability::cases(),
         scale::cases(),
+        secret_sync::cases(),
         write_only::cases(),
     ]
     .into_iter()

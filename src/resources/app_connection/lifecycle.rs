@@ -9,6 +9,7 @@ use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored, with_write_only};
 use crate::tfplugin::value::Value;
 
+use super::super::by_id;
 use super::super::configured::Configured;
 use super::super::model::{Computed, Model, error_at};
 use super::private::Private;
@@ -220,22 +221,12 @@ pub(super) async fn import_identity<A: ConnectionApp>(
     api: &Configured,
     identity: &Value,
 ) -> Result<Value, Diagnostic> {
-    let path = AttrPath::new(attr::ID);
-    match identity.get(attr::ID).as_str() {
-        Some(id) if uuid::Uuid::try_parse(id).is_ok() => import::<A>(api, id).await,
-        other => Err(error_at(
-            path,
-            "Invalid identity",
-            format!(
-                "the identity's `id` is the {} connection's id, a UUID such as \
-                 \"6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f\"; got {}. To import by name, use \
-                 `id = \"<name>\"` (or \"<project_id>/<name>\") in the import block instead of \
-                 `identity`.",
-                A::LABEL,
-                other.map_or_else(|| "nothing".to_owned(), |o| format!("{o:?}"))
-            ),
-        )),
-    }
+    let id = by_id::identity_id(
+        identity,
+        &format!("{} connection", A::LABEL),
+        "`id = \"<name>\"` (or \"<project_id>/<name>\")",
+    )?;
+    import::<A>(api, &id).await
 }
 
 /// The PATCH from `before` to `plan`: only what changed. Credentials (from `send`, which adds
@@ -362,8 +353,8 @@ async fn name_free_for_secret<A: ConnectionApp>(
     ))
 }
 
-/// Creates the connection, looking it up by name after a failure that may have created it, so
-/// there is never a duplicate nor an orphan.
+/// Creates the connection through [`Client::create_confirmed`]: looked up by name after a failure
+/// that may have created it, so there is never a duplicate nor an orphan.
 async fn create_once<A: ConnectionApp>(
     api: &Configured,
     client: &Client,
@@ -374,33 +365,13 @@ async fn create_once<A: ConnectionApp>(
     let project = request.project_id.as_deref();
     let action = format!("create the {} connection {name:?}", A::LABEL);
     let connections = client.app_connections::<A::App>();
-    let mut attempt = 1;
-    loop {
-        let err = match connections.create(request).await {
-            Ok(conn) => return Ok(conn),
-            Err(err) => err,
-        };
-        // A lost answer or an internal error may still have created the connection: look
-        // before creating again.
-        if !(err.is_ambiguous() || matches!(err, Error::Server(_))) {
-            return Err(write_error::<A>(api, &action, method, &err));
-        }
-        match connections.get_by_name(name, project).await {
-            Ok(conn) => {
-                tracing::info!(id = %conn.id, "the failed create had created the connection");
-                return Ok(conn);
-            }
-            // Confirmed not created: try again as often, and after as long a wait, as the
-            // client's retry policy allows any request.
-            Err(lookup) if lookup.is_not_found() => {
-                if !client.wait_to_retry(attempt).await {
-                    return Err(write_error::<A>(api, &action, method, &err));
-                }
-                attempt += 1;
-            }
-            Err(_) => return Err(write_error::<A>(api, &action, method, &err)),
-        }
-    }
+    client
+        .create_confirmed(
+            || connections.create(request),
+            || connections.get_by_name(name, project),
+        )
+        .await
+        .map_err(|err| write_error::<A>(api, &action, method, &err))
 }
 
 /// Refreshes `state` from what the API returns, keeping what the API cannot tell (secrets) and

@@ -26,14 +26,14 @@ use crate::infisical::{App, Error};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{AttrPath, Diagnostics};
 use crate::tfplugin::framework::{
-    IdentityAttribute, IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
+    IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
 };
 use crate::tfplugin::schema::{Attribute, Schema};
-use crate::tfplugin::value::{Type, Value};
+use crate::tfplugin::value::Value;
 
 use super::configured::Configured;
 use super::model::{Computed, Model, settle};
-use super::validate;
+use super::{by_id, validate};
 
 mod data_source;
 pub(crate) mod github;
@@ -258,15 +258,7 @@ pub(crate) fn schema<A: ConnectionApp>() -> Schema {
 /// The resource identity every app connection has (version 0): its `id`, which an `import`
 /// block's `identity` must give.
 pub(crate) fn identity_schema() -> IdentitySchema {
-    IdentitySchema {
-        version: 0,
-        attributes: vec![IdentityAttribute {
-            name: attr::ID,
-            ty: Type::String,
-            required_for_import: true,
-            description: "The connection's id (a UUID).",
-        }],
-    }
+    by_id::identity_schema("The connection's id (a UUID).")
 }
 
 /// The list resource's schema (`terraform query`): the optional scope of the list.
@@ -436,8 +428,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
     }
 
     fn identity(&self, state: &Value) -> Option<Value> {
-        let id = state.get(attr::ID);
-        (!id.is_null()).then(|| Value::object([(attr::ID, id.clone())]))
+        by_id::identity(state)
     }
 
     async fn import_identity(

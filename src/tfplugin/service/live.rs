@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
 use super::{ProviderService, unoffered};
-use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{self, Listed, Provider, ReadOutcome, Resource, Stored};
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::value::Value;
@@ -254,6 +254,23 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     &req.prior_private,
                     &mut diags,
                 );
+                if !plan.planned.is_null()
+                    && !diags.has_errors()
+                    && let Some(client) = self.client.read().ok().and_then(|c| c.clone())
+                {
+                    let mut advice = Diagnostics::new();
+                    self.cancellable(
+                        &mut diags,
+                        resource.advise_plan(&client, &prior, &plan.planned, &mut advice),
+                    )
+                    .await;
+                    for diag in advice.iter() {
+                        diags.add(Diagnostic {
+                            severity: Severity::Warning,
+                            ..diag.clone()
+                        });
+                    }
+                }
                 response.planned_state = encode_into(&plan.planned, &ty, &mut diags);
                 response.planned_identity =
                     identity_of(resource.as_ref(), &plan.planned, &mut diags)

@@ -1,0 +1,55 @@
+//! What every resource named by an Infisical id shares (app connections and secret syncs): the
+//! resource identity `{ id }` (Terraform ≥ 1.12), the identity of a state, and the check of an
+//! `import` block's `identity`.
+
+use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::framework::{IdentityAttribute, IdentitySchema};
+use crate::tfplugin::value::{Type, Value};
+
+use super::model::error_at;
+
+/// The identity's one attribute.
+pub(crate) const ID: &str = "id";
+
+/// The identity schema (version 0): the object's `id`, which an `import` block's `identity`
+/// must give; `description` says what the id is.
+pub(crate) fn identity_schema(description: &'static str) -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![IdentityAttribute {
+            name: ID,
+            ty: Type::String,
+            required_for_import: true,
+            description,
+        }],
+    }
+}
+
+/// The identity of the object `state` describes (`None` while it has no id).
+pub(crate) fn identity(state: &Value) -> Option<Value> {
+    let id = state.get(ID);
+    (!id.is_null()).then(|| Value::object([(ID, id.clone())]))
+}
+
+/// The id an `import` block's `identity` names, which must be a UUID. `label` names the object
+/// ("GitHub connection"), `by_name` the import id that names it otherwise, as a phrase
+/// (e.g. "`id = \"<project_id>/<name>\"`").
+pub(crate) fn identity_id(
+    identity: &Value,
+    label: &str,
+    by_name: &str,
+) -> Result<String, Diagnostic> {
+    match identity.get(ID).as_str() {
+        Some(id) if uuid::Uuid::try_parse(id).is_ok() => Ok(id.to_owned()),
+        other => Err(error_at(
+            AttrPath::new(ID),
+            "Invalid identity",
+            format!(
+                "the identity's `id` is the {label}'s id, a UUID such as \
+                 \"6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f\"; got {}. To import by name, use \
+                 {by_name} in the import block instead of `identity`.",
+                other.map_or_else(|| "nothing".to_owned(), |o| format!("{o:?}"))
+            ),
+        )),
+    }
+}

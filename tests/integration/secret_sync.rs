@@ -1,0 +1,934 @@
+//! `infisical_secret_sync_github` end to end: real Terraform, the provider binary, the Infisical
+//! emulator and its emulated GitHub, which opens the sealed boxes so that tests see what GitHub
+//! holds.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use infisical_emulator::{GitHubScope, GitHubSubject, GitHubTarget};
+use serde_json::Value as Json;
+
+use crate::github::rand_suffix;
+use crate::support::infisical::Infisical;
+use crate::support::matrix::Kind;
+use crate::support::{REQUIRED_PROVIDERS, Workspace};
+
+const ADDR: &str = "infisical_secret_sync_github.sync";
+const PROJECT: &str = "5b1f3c2a-7d4e-4f60-9a8b-1c2d3e4f5a6b";
+const OWNER: &str = "acme";
+const REPO: &str = "api";
+
+/// An emulator with a project whose `prod:/app` folder holds two secrets (and another folder
+/// that must not be synced), the repository `acme/api` with the environment `production`, and
+/// a valid PAT that reaches nothing yet.
+struct Setup {
+    emu: Infisical,
+    pat: String,
+}
+
+impl Setup {
+    fn new() -> Self {
+        let emu = Infisical::start();
+        emu.admin.add_project(PROJECT);
+        emu.admin
+            .set_secret(PROJECT, "prod", "/app", "db_password", "hunter2");
+        emu.admin
+            .set_secret(PROJECT, "prod", "/app", "api_key", "k-123");
+        emu.admin
+            .set_secret(PROJECT, "prod", "/other", "unrelated", "x");
+        emu.admin.add_github_repo(OWNER, REPO, ["production"]);
+        let pat = crate::support::secrets::remember(format!("ghp_sync_{}", rand_suffix()));
+        emu.admin.add_pat(pat.clone());
+        Self { emu, pat }
+    }
+
+    fn grant_repo(&self, subject: GitHubSubject) {
+        self.emu
+            .admin
+            .grant_github_access(
+                subject,
+                GitHubTarget::Repository {
+                    owner: OWNER.into(),
+                    repo: REPO.into(),
+                },
+            )
+            .unwrap();
+    }
+
+    fn workspace(&self) -> Workspace {
+        let mut ws = Workspace::new();
+        self.emu.configure(&mut ws);
+        ws.write("secret.auto.tfvars", &format!("pat = \"{}\"\n", self.pat));
+        ws
+    }
+
+    /// The syncs that exist, by the creates Infisical answered with 200.
+    fn creates(&self) -> usize {
+        self.emu
+            .api_requests()
+            .iter()
+            .filter(|r| {
+                r.method == "POST"
+                    && r.path == "/api/v1/secret-syncs/github"
+                    && r.status == Some(200)
+            })
+            .count()
+    }
+}
+
+fn repository() -> GitHubScope {
+    GitHubScope::Repository {
+        owner: OWNER.into(),
+        repo: REPO.into(),
+    }
+}
+
+/// The folder's secrets as GitHub should hold them under `APP_{{secretKey}}`.
+fn expected(db_password: &str) -> BTreeMap<String, String> {
+    BTreeMap::from([
+        ("APP_API_KEY".to_owned(), "k-123".to_owned()),
+        ("APP_DB_PASSWORD".to_owned(), db_password.to_owned()),
+    ])
+}
+
+/// A PAT connection `gh` (its token from a sensitive variable) and a sync `sync` of `prod:/app`
+/// with `destination` and `extra` attributes.
+fn config(destination: &str, extra: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "infisical" {{}}
+
+variable "pat" {{
+  type      = string
+  sensitive = true
+}}
+
+resource "infisical_app_connection_github" "gh" {{
+  name   = "gh-sync"
+  method = "pat"
+  credentials = {{
+    personal_access_token = var.pat
+  }}
+}}
+
+resource "infisical_secret_sync_github" "sync" {{
+  name          = "app-to-github"
+  project_id    = "{PROJECT}"
+  connection_id = infisical_app_connection_github.gh.id
+  environment   = "prod"
+  secret_path   = "/app"
+  destination_config = {{
+    {destination}
+  }}
+  sync_options = {{
+    key_schema = "APP_{{{{secretKey}}}}"
+  }}
+  {extra}
+}}
+"#
+    )
+}
+
+const REPOSITORY: &str = r#"scope            = "repository"
+    repository_owner = "acme"
+    repository_name  = "api""#;
+
+/// The sync's attributes in state.
+fn state(ws: &Workspace) -> Json {
+    let run = ws.run(&["show", "-json"]).success();
+    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    json["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["address"] == ADDR))
+        .map(|r| r["values"].clone())
+        .unwrap_or(Json::Null)
+}
+
+#[track_caller]
+fn assert_empty_plan(ws: &Workspace) {
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "the plan is not empty:\n{}", run.output());
+}
+
+fn wait(emu: &Infisical, id: &str) -> Json {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(emu.admin.wait_for_sync(id, Duration::from_secs(10)))
+        .expect("the sync settles")
+        .expect("the sync exists")
+}
+
+fn a_repository_sync_waits_and_github_holds_exactly_the_folder() {
+    // 1. A PAT that reaches acme/api; a connection and a sync of prod:/app in one apply.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    // 2. The apply waited: the state says the sync succeeded, and GitHub holds the folder's
+    //    secrets (and nothing from /other), upper-cased under the key schema, decrypted equal.
+    let synced = state(&ws);
+    assert_eq!(synced["sync_status"], "succeeded", "{}", run.output());
+    assert!(synced["last_synced_at"].is_string());
+    assert_eq!(synced["last_sync_message"], Json::Null);
+    assert_eq!(synced["auto_sync_enabled"], true);
+    assert_eq!(
+        synced["sync_options"]["initial_sync_behavior"],
+        "overwrite-destination"
+    );
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+    assert_eq!(setup.creates(), 1);
+    // 3. Nothing left to do.
+    assert_empty_plan(&ws);
+    // 4. A secret changed in Infisical reaches GitHub without Terraform; the plan stays empty.
+    let id = synced["id"].as_str().unwrap().to_owned();
+    setup
+        .emu
+        .admin
+        .set_secret(PROJECT, "prod", "/app", "db_password", "rotated");
+    let after = wait(&setup.emu, &id);
+    assert_eq!(after["syncStatus"], "succeeded");
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("rotated")
+    );
+    assert_empty_plan(&ws);
+    // 5. Destroy without remove_secrets_on_destroy: the sync goes, GitHub keeps the secrets.
+    setup.emu.admin.clear_requests();
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert!(setup.emu.admin.secret_sync(&id).is_none());
+    let delete = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE" && r.path.contains("secret-syncs"))
+        .unwrap();
+    assert_eq!(delete.query.as_deref(), Some("removeSecrets=false"));
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("rotated")
+    );
+}
+
+/// The project's syncs, as the API lists them.
+fn syncs(emu: &Infisical) -> Vec<Json> {
+    let token = emu.access_token();
+    let url = format!("{}/api/v1/secret-syncs/github?projectId={PROJECT}", emu.url);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: Json = runtime.block_on(async {
+        reqwest::Client::new()
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    answer["secretSyncs"].as_array().unwrap().clone()
+}
+
+/// Applies a sync whose PAT reaches no repository: the apply fails with GitHub's answer and
+/// what to do, and the sync is kept in state; returns its id.
+fn apply_without_access(setup: &Setup, ws: &Workspace) -> String {
+    ws.config(&config(REPOSITORY, ""));
+    let run = ws.run(&["apply", "-auto-approve"]).failure();
+    let out = run.folded_output();
+    assert!(
+        out.contains("GitHub sync \"app-to-github\" failed"),
+        "{out}"
+    );
+    assert!(out.contains("Not Found"), "{out}");
+    assert!(out.contains("give the connection access"), "{out}");
+    let failed = state(ws);
+    assert_eq!(failed["sync_status"], "failed");
+    assert_eq!(syncs(&setup.emu).len(), 1);
+    failed["id"].as_str().unwrap().to_owned()
+}
+
+fn a_sync_without_access_fails_with_githubs_message_then_converges_once_granted() {
+    // 1. No access: the apply fails, the sync is in state (tainted, as Terraform marks every
+    //    resource whose create failed).
+    let setup = Setup::new();
+    let ws = setup.workspace();
+    let id = apply_without_access(&setup, &ws);
+    // 2. The refresh warns with GitHub's message; the plan replaces the tainted sync.
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        plan.folded_output()
+            .contains("The last run of GitHub sync \"app-to-github\" failed"),
+        "{}",
+        plan.output()
+    );
+    // 3. Access granted: the next apply converges, with exactly one sync in Infisical.
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let converged = state(&ws);
+    assert_eq!(converged["sync_status"], "succeeded");
+    let left = syncs(&setup.emu);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_eq!(left[0]["id"], converged["id"]);
+    assert!(setup.emu.admin.secret_sync(&id).is_none());
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+    assert_empty_plan(&ws);
+}
+
+fn an_untainted_failed_sync_runs_again_in_place_once_access_is_granted() {
+    // 1. No access: the apply fails; the user keeps the sync (`terraform untaint`).
+    let setup = Setup::new();
+    let ws = setup.workspace();
+    let id = apply_without_access(&setup, &ws);
+    ws.run(&["untaint", ADDR]).success();
+    // 2. The plan runs the failed sync again in place: an update, not a new sync.
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        plan.output().contains("update in-place"),
+        "{}",
+        plan.output()
+    );
+    // 3. Access granted: the apply re-syncs the same sync; one create in all.
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    setup.emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    let resynced = state(&ws);
+    assert_eq!(resynced["id"], Json::String(id.clone()));
+    assert_eq!(resynced["sync_status"], "succeeded");
+    assert!(
+        setup
+            .emu
+            .api_requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path.ends_with(&format!("{id}/sync-secrets")))
+    );
+    assert_eq!(setup.creates(), 0);
+    assert_eq!(syncs(&setup.emu).len(), 1);
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+    assert_empty_plan(&ws);
+}
+
+fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
+    // 1. Created with auto-sync (the default).
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    // 2. Turned off: the PATCH carries `isAutoSyncEnabled: false` (and nothing else).
+    ws.config(&config(REPOSITORY, "auto_sync_enabled = false"));
+    setup.emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    let patches: Vec<_> = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1, "{patches:?}");
+    assert_eq!(
+        patches[0].body,
+        Some(serde_json::json!({"isAutoSyncEnabled": false}))
+    );
+    assert_eq!(state(&ws)["auto_sync_enabled"], false);
+    assert_empty_plan(&ws);
+    // 3. It takes effect: a changed secret no longer reaches GitHub.
+    setup
+        .emu
+        .admin
+        .set_secret(PROJECT, "prod", "/app", "db_password", "rotated");
+    wait(&setup.emu, &id);
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+}
+
+fn remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes() {
+    // 1. A sync that removes its secrets on destroy.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+    // 2. Destroy asks Infisical to remove them, and returns once the sync is gone.
+    setup.emu.admin.clear_requests();
+    ws.run(&["destroy", "-auto-approve"]).success();
+    let delete = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .find(|r| r.method == "DELETE")
+        .unwrap();
+    assert_eq!(delete.query.as_deref(), Some("removeSecrets=true"));
+    assert!(setup.emu.admin.secret_sync(&id).is_none());
+    assert!(
+        setup
+            .emu
+            .admin
+            .github_secret_values(&repository())
+            .is_empty()
+    );
+}
+
+fn a_failed_removal_fails_destroy_and_keeps_the_sync() {
+    // 1. A sync that removes its secrets on destroy, then loses access to the repository.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    setup
+        .emu
+        .admin
+        .revoke_github_access(
+            GitHubSubject::Token(setup.pat.clone()),
+            GitHubTarget::Repository {
+                owner: OWNER.into(),
+                repo: REPO.into(),
+            },
+        )
+        .unwrap();
+    // 2. Destroy fails with Infisical's message; the sync is still there, and in state.
+    let out = ws
+        .run(&["destroy", "-auto-approve"])
+        .failure()
+        .folded_output();
+    assert!(out.contains("Could not remove the secrets"), "{out}");
+    assert!(out.contains("Not Found"), "{out}");
+    assert!(setup.emu.admin.secret_sync(&id).is_some());
+    assert_eq!(state(&ws)["id"], Json::String(id));
+}
+
+fn organization_and_environment_scopes_with_app_and_oauth_connections() {
+    let setup = Setup::new();
+    let repo_id = setup.emu.admin.add_github_repo(OWNER, REPO, ["production"]);
+    // 1. Organization scope, `selected` visibility, through a GitHub App installation.
+    let code = crate::support::secrets::remember(format!("code-app-{}", rand_suffix()));
+    setup.emu.admin.add_code(code.clone(), ["4242"]);
+    setup
+        .emu
+        .admin
+        .grant_github_access(
+            GitHubSubject::Installation("4242".into()),
+            GitHubTarget::Organization(OWNER.into()),
+        )
+        .unwrap();
+    let ws = setup.workspace();
+    let org = config(
+        &format!(
+            r#"scope                   = "organization"
+    repository_owner        = "acme"
+    visibility              = "selected"
+    selected_repository_ids = [{repo_id}]"#
+        ),
+        "",
+    )
+    .replace("method = \"pat\"", "method = \"github-app\"")
+    .replace(
+        "personal_access_token = var.pat",
+        "code = var.pat\n    installation_id = \"4242\"",
+    );
+    ws.write("secret.auto.tfvars", &format!("pat = \"{code}\"\n"));
+    ws.config(&org);
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(state(&ws)["sync_status"], "succeeded");
+    let org_scope = GitHubScope::Organization { org: OWNER.into() };
+    let secrets = setup.emu.admin.github_secrets(&org_scope).unwrap();
+    assert_eq!(secrets.len(), 2);
+    assert!(secrets.iter().all(|s| {
+        s.visibility.as_deref() == Some("selected")
+            && s.selected_repository_ids == Some(vec![repo_id])
+    }));
+    assert_empty_plan(&ws);
+
+    // 2. Repository-environment scope through an OAuth connection, in another workspace: the
+    //    connection first, then its access, then the sync.
+    let code = crate::support::secrets::remember(format!("code-oauth-{}", rand_suffix()));
+    setup.emu.admin.add_code(code.clone(), ["4343"]);
+    let env_ws = setup.workspace();
+    env_ws.write("secret.auto.tfvars", &format!("pat = \"{code}\"\n"));
+    let env = config(
+        r#"scope                  = "repository-environment"
+    repository_owner       = "acme"
+    repository_name        = "api"
+    repository_environment = "production""#,
+        "",
+    )
+    .replace("method = \"pat\"", "method = \"oauth\"")
+    .replace("personal_access_token = var.pat", "code = var.pat")
+    .replace("gh-sync", "gh-oauth")
+    .replace("app-to-github", "app-to-production");
+    env_ws.config(&env);
+    env_ws
+        .run(&[
+            "apply",
+            "-auto-approve",
+            "-target=infisical_app_connection_github.gh",
+        ])
+        .success();
+    let run = env_ws.run(&["show", "-json"]).success();
+    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    let connection = json["values"]["root_module"]["resources"][0]["values"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    setup.grant_repo(GitHubSubject::Connection(connection));
+    env_ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(state(&env_ws)["sync_status"], "succeeded");
+    let env_scope = GitHubScope::RepositoryEnvironment {
+        owner: OWNER.into(),
+        repo: REPO.into(),
+        env: "production".into(),
+    };
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&env_scope),
+        expected("hunter2")
+    );
+    assert_empty_plan(&env_ws);
+}
+
+fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {
+    let emu = Infisical::start();
+    let conn = "6f0c2a4e-1d2b-4c3a-9e8f-0a1b2c3d4e5f";
+    let body = |name: &str, env: &str, path: &str, destination: &str, options: &str| {
+        format!(
+            "name = \"{name}\"\nproject_id = \"{PROJECT}\"\nconnection_id = \"{conn}\"\nenvironment = \"{env}\"\nsecret_path = \"{path}\"\ndestination_config = {{\n{destination}\n}}\n{options}"
+        )
+    };
+    let repo = "scope = \"repository\"\nrepository_owner = \"acme\"\nrepository_name = \"api\"";
+    let org = |rest: &str| format!("scope = \"organization\"\nrepository_owner = \"acme\"\n{rest}");
+    let ok = |destination: &str| body("ok", "prod", "/", destination, "");
+    let opts = |o: &str| {
+        body(
+            "ok",
+            "prod",
+            "/",
+            repo,
+            &format!("sync_options = {{\n{o}\n}}"),
+        )
+    };
+    // (what is wrong, resource body, text of the offending line, summary)
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "uppercase name",
+            body("App", "prod", "/", repo, ""),
+            "name = \"App\"",
+            "Invalid sync name",
+        ),
+        (
+            "long name",
+            body(&"a".repeat(257), "prod", "/", repo, ""),
+            "name = \"aaaa",
+            "Invalid sync name",
+        ),
+        (
+            "connection not a uuid",
+            ok(repo).replace(conn, "gh-main"),
+            "connection_id = \"gh-main\"",
+            "Invalid connection_id",
+        ),
+        (
+            "environment not a slug",
+            body("ok", "Prod Env", "/", repo, ""),
+            "environment = \"Prod Env\"",
+            "Invalid environment",
+        ),
+        (
+            "relative path",
+            body("ok", "prod", "app", repo, ""),
+            "secret_path = \"app\"",
+            "Invalid secret_path",
+        ),
+        (
+            "unknown scope",
+            ok("scope = \"team\"\nrepository_owner = \"acme\""),
+            "scope = \"team\"",
+            "Invalid scope",
+        ),
+        (
+            "repository without name",
+            ok("scope = \"repository\"\nrepository_owner = \"acme\""),
+            "destination_config = {",
+            "Missing repository_name",
+        ),
+        (
+            "repository with visibility",
+            ok(&format!("{repo}\nvisibility = \"all\"")),
+            "visibility = \"all\"",
+            "Unexpected visibility",
+        ),
+        (
+            "environment scope without environment",
+            ok(&repo.replace("\"repository\"", "\"repository-environment\"")),
+            "destination_config = {",
+            "Missing repository_environment",
+        ),
+        (
+            "organization with repository name",
+            ok(&org("visibility = \"all\"\nrepository_name = \"api\"")),
+            "repository_name = \"api\"",
+            "Unexpected repository_name",
+        ),
+        (
+            "organization without visibility",
+            ok(&org("")),
+            "destination_config = {",
+            "Missing visibility",
+        ),
+        (
+            "bad visibility",
+            ok(&org("visibility = \"public\"")),
+            "visibility = \"public\"",
+            "Invalid visibility",
+        ),
+        (
+            "selected without ids",
+            ok(&org("visibility = \"selected\"")),
+            "destination_config = {",
+            "Missing selected_repository_ids",
+        ),
+        (
+            "ids without selected",
+            ok(&org("visibility = \"all\"\nselected_repository_ids = [1]")),
+            "selected_repository_ids = [1]",
+            "Unexpected selected_repository_ids",
+        ),
+        (
+            "import behavior",
+            opts("initial_sync_behavior = \"import-prioritize-source\""),
+            "initial_sync_behavior = \"import-prioritize-source\"",
+            "Initial sync behavior not supported by GitHub",
+        ),
+        (
+            "key schema without secretKey",
+            opts("key_schema = \"APP_\""),
+            "key_schema = \"APP_\"",
+            "Invalid key_schema",
+        ),
+        (
+            "key schema with a dot",
+            opts("key_schema = \"APP.{{secretKey}}\""),
+            "key_schema = \"APP.{{secretKey}}\"",
+            "Invalid key_schema",
+        ),
+    ];
+    assert!(cases.len() >= 12);
+    for (what, body, line, summary) in cases {
+        let mut ws = Workspace::new();
+        emu.configure(&mut ws);
+        ws.config(&format!(
+            "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n\nresource \"infisical_secret_sync_github\" \"sync\" {{\n{body}\n}}\n"
+        ));
+        let run = ws.run(&["plan"]);
+        let out = run.output();
+        assert_eq!(run.code, 1, "{what}: {out}");
+        assert!(out.contains(summary), "{what}: no {summary:?} in {out}");
+        // OpenTofu (1.12) does not resolve an attribute path inside an object to its line: it
+        // points at the resource block (as for the connection's `credentials` in github.rs).
+        let top_level = [
+            "name =",
+            "connection_id =",
+            "environment =",
+            "secret_path =",
+        ];
+        let nested = !top_level.iter().any(|a| line.starts_with(a));
+        let line = if nested && crate::support::terraform().kind == Kind::OpenTofu {
+            "resource \"infisical_secret_sync_github\" \"sync\" {"
+        } else {
+            line
+        };
+        assert!(
+            out.contains(line),
+            "{what}: the error does not point at {line:?}: {out}"
+        );
+    }
+    assert!(
+        emu.api_requests().is_empty(),
+        "validation called the API: {:?}",
+        emu.api_requests()
+    );
+}
+
+fn imports_by_id_and_by_project_and_name_plan_no_change() {
+    // 1. A sync made in Terraform, then forgotten.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    for import_id in [id.clone(), format!("{PROJECT}/app-to-github")] {
+        ws.run(&["state", "rm", ADDR]).success();
+        // 2. Imported by id, then by `<project_id>/<name>`: the same sync, and no change.
+        ws.run(&["import", ADDR, &import_id]).success();
+        assert_eq!(state(&ws)["id"], Json::String(id.clone()));
+        assert_empty_plan(&ws);
+    }
+    assert_eq!(setup.creates(), 1);
+}
+
+fn an_import_block_with_identity_adopts_the_sync() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    ws.run(&["state", "rm", ADDR]).success();
+    let with_import = format!(
+        "{}\nimport {{\n  to       = {ADDR}\n  identity = {{ id = \"{id}\" }}\n}}\n",
+        config(REPOSITORY, "")
+    );
+    ws.config(&with_import);
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(run.output().contains("1 imported"), "{}", run.output());
+    assert_eq!(state(&ws)["id"], Json::String(id));
+    assert_empty_plan(&ws);
+    assert_eq!(setup.creates(), 1);
+}
+
+fn state_written_by_the_official_provider_plans_no_change() {
+    // 1. A sync and its connection, made outside Terraform (as the official provider would).
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    // 2. Its state rewritten as the official provider v0.19.24 writes it: schema version 0,
+    //    without this provider's own attributes.
+    let pulled = ws.run(&["state", "pull"]).success().stdout;
+    let mut tfstate: Json = serde_json::from_str(&pulled).unwrap();
+    let resources = tfstate["resources"].as_array_mut().unwrap();
+    let sync = resources
+        .iter_mut()
+        .find(|r| r["type"] == "infisical_secret_sync_github")
+        .unwrap();
+    let instance = &mut sync["instances"][0];
+    instance["schema_version"] = Json::from(0);
+    let attrs = instance["attributes"].as_object_mut().unwrap();
+    for name in [
+        "remove_secrets_on_destroy",
+        "wait_for_sync",
+        "sync_status",
+        "last_sync_message",
+        "last_synced_at",
+    ] {
+        attrs.remove(name);
+    }
+    if let Some(map) = instance.as_object_mut() {
+        map.remove("identity");
+        map.remove("identity_schema_version");
+    }
+    tfstate["serial"] = Json::from(tfstate["serial"].as_i64().unwrap() + 1);
+    ws.write("official.tfstate", &tfstate.to_string());
+    ws.run(&["state", "push", "-force", "official.tfstate"])
+        .success();
+    // 3. The same configuration plans no change, and the refresh fills the status in.
+    assert_empty_plan(&ws);
+    ws.run(&["apply", "-auto-approve", "-refresh-only"])
+        .success();
+    let refreshed = state(&ws);
+    assert_eq!(refreshed["id"], Json::String(id));
+    assert_eq!(refreshed["sync_status"], "succeeded");
+    assert_eq!(refreshed["remove_secrets_on_destroy"], false);
+}
+
+fn a_second_sync_to_the_same_destination_is_warned_at_plan() {
+    // 1. A sync to acme/api; a plan without a destination change asks nothing.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        !run.output().contains("Duplicate destination"),
+        "{}",
+        run.output()
+    );
+    setup.emu.admin.clear_requests();
+    assert_empty_plan(&ws);
+    assert!(
+        !setup
+            .emu
+            .api_requests()
+            .iter()
+            .any(|r| r.path.ends_with("/check-destination")),
+        "a plan without a destination change checked it"
+    );
+    // 2. Another workspace plans a second sync to the same repository: a warning, not an error.
+    let other = setup.workspace();
+    other.config(
+        &config(REPOSITORY, "")
+            .replace("gh-sync", "gh-second")
+            .replace("app-to-github", "second-sync"),
+    );
+    let plan = other.run(&["plan"]).success();
+    let out = plan.folded_output();
+    assert!(out.contains("Duplicate destination"), "{out}");
+    assert!(out.contains("the GitHub repository \"acme/api\""), "{out}");
+}
+
+fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
+    use infisical_emulator::{Fault, FaultAction};
+    // 1. Every POST under the sync routes loses its answer after the work is done: the plan's
+    //    and the apply's duplicate checks (advice, so nothing is said), then the create.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    setup.emu.admin.inject_fault(
+        Fault::next(3, FaultAction::DropAfterProcessing).on("POST", "/api/v1/secret-syncs/github"),
+    );
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    // 2. The create was sent once, its answer lost; the sync it made is the one in state.
+    let creates: Vec<_> = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/v1/secret-syncs/github")
+        .collect();
+    assert_eq!(creates.len(), 1, "{creates:?}\n{}", run.output());
+    assert!(creates[0].dropped, "{creates:?}");
+    let all = syncs(&setup.emu);
+    assert_eq!(all.len(), 1, "{all:?}");
+    let synced = state(&ws);
+    assert_eq!(synced["id"], all[0]["id"]);
+    assert_eq!(synced["sync_status"], "succeeded");
+    assert_empty_plan(&ws);
+}
+
+/// Creates a sync through the API, as someone in the Infisical UI would.
+fn create_in_the_ui(emu: &Infisical, body: Json) -> Json {
+    let token = emu.access_token();
+    let url = format!("{}/api/v1/secret-syncs/github", emu.url);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let answer: Json = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(url)
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    answer["secretSync"].clone()
+}
+
+fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_unchanged() {
+    // 1. Two syncs in the project: one made in Terraform, one in the UI.
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let managed = setup.workspace();
+    managed.config(&config(REPOSITORY, ""));
+    managed.run(&["apply", "-auto-approve"]).success();
+    let connection = setup.emu.create_pat_connection("ui-conn", None);
+    let ui = create_in_the_ui(
+        &setup.emu,
+        serde_json::json!({
+            "name": "ui-made",
+            "projectId": PROJECT,
+            "connectionId": connection.id,
+            "environment": "prod",
+            "secretPath": "/app",
+            "isAutoSyncEnabled": false,
+            "syncOptions": {"initialSyncBehavior": "overwrite-destination", "keySchema": "UI_{{secretKey}}"},
+            "destinationConfig": {"scope": "repository-environment", "owner": "acme", "repo": "api", "env": "production"},
+        }),
+    );
+    assert_eq!(ui["name"], "ui-made", "{ui}");
+    // 2. A query finds both with one list request, and writes their configuration.
+    let mut ws = Workspace::new();
+    setup.emu.configure(&mut ws);
+    ws.config(&format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n"
+    ));
+    ws.write(
+        "query.tfquery.hcl",
+        &format!(
+            "list \"infisical_secret_sync_github\" \"all\" {{\n  provider = infisical\n  config {{\n    project_id = \"{PROJECT}\"\n  }}\n}}\n"
+        ),
+    );
+    setup.emu.admin.clear_requests();
+    let run = ws
+        .run(&["query", "-generate-config-out=generated.tf"])
+        .success();
+    let lists: Vec<_> = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/secret-syncs"))
+        .map(|r| format!("{} {}?{}", r.method, r.path, r.query.unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        lists,
+        [format!(
+            "GET /api/v1/secret-syncs/github?projectId={PROJECT}"
+        )],
+        "{}",
+        run.output()
+    );
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    assert_eq!(generated.matches("import {").count(), 2, "{generated}");
+    assert!(generated.contains("\"ui-made\""), "{generated}");
+    assert!(generated.contains("UI_{{secretKey}}"), "{generated}");
+    assert!(!generated.contains("sync_status"), "{generated}");
+    assert!(!generated.contains("wait_for_sync"), "{generated}");
+    // 3. Planned with that file: both imported, nothing else changes.
+    let plan = ws.run(&["plan"]).success();
+    assert!(
+        plan.folded_output()
+            .contains("2 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{}\n{generated}",
+        plan.output()
+    );
+}
+
+crate::cases! {
+    full: [
+        a_repository_sync_waits_and_github_holds_exactly_the_folder,
+        a_sync_without_access_fails_with_githubs_message_then_converges_once_granted,
+        an_untainted_failed_sync_runs_again_in_place_once_access_is_granted,
+        auto_sync_false_is_sent_and_stops_source_changes_reaching_github,
+        remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes,
+        a_failed_removal_fails_destroy_and_keeps_the_sync,
+        organization_and_environment_scopes_with_app_and_oauth_connections,
+        invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call,
+        imports_by_id_and_by_project_and_name_plan_no_change,
+        state_written_by_the_official_provider_plans_no_change,
+        a_second_sync_to_the_same_destination_is_warned_at_plan,
+        a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it,
+        an_import_block_with_identity_adopts_the_sync needs(Identity),
+        query_lists_the_projects_syncs_and_generated_configuration_imports_them_unchanged needs(Query),
+    ],
+}
