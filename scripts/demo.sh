@@ -60,7 +60,10 @@ cleanup() {
 trap cleanup EXIT
 
 say "starting the Infisical emulator"
-"$emulator" >"$work/emulator.out" 2>"$work/emulator.err" &
+# The quick start's project (examples/quickstart: var.project_id); demo mode serves a GitHub
+# with demo-org/demo-repo that any ghp_ token reaches.
+project="5d3c1b7a-9e2f-4a6b-8c0d-1e2f3a4b5c6d"
+"$emulator" --project "$project" >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   url="$(head -n 1 "$work/emulator.out" 2>/dev/null || true)"
@@ -69,6 +72,30 @@ for _ in $(seq 1 100); do
 done
 [ -n "${url:-}" ] || { cat "$work/emulator.err" >&2; echo "the emulator did not start" >&2; exit 1; }
 echo "emulator at $url (machine identity demo-client-id / demo-client-secret)"
+
+# The emulator's admin API, for what a person would do in Infisical's UI and see in GitHub's.
+admin() {
+  python3 - "$url" "$@" <<'PY'
+import json, sys, urllib.request
+url, method, path = sys.argv[1], sys.argv[2], sys.argv[3]
+body = sys.argv[4].encode() if len(sys.argv) > 4 else None
+req = urllib.request.Request(url + path, data=body, method=method,
+                             headers={"Content-Type": "application/json"})
+with urllib.request.urlopen(req) as answer:
+    print(answer.read().decode())
+PY
+}
+# The names GitHub holds in demo-org/demo-repo's Actions secrets (never their values).
+github_names() {
+  admin GET "/__emulator/github/secrets?owner=demo-org&repo=demo-repo" |
+    python3 -c 'import json,sys; print(" ".join(s["name"] for s in json.load(sys.stdin)["secrets"]) or "(none)")'
+}
+say "two secrets in the project's prod environment, as one would add them in Infisical"
+for pair in DATABASE_URL=postgres://demo STRIPE_KEY=sk_demo; do
+  admin PUT "/__emulator/projects/$project/secrets" \
+    "{\"environment\":\"prod\",\"key\":\"${pair%%=*}\",\"value\":\"${pair#*=}\"}" >/dev/null
+done
+echo "prod: DATABASE_URL, STRIPE_KEY"
 
 # Install the build as users install a release: packaged as the registry packages it, in a
 # filesystem mirror that a private CLI config points at (no dev_overrides). Unsigned: Terraform
@@ -111,6 +138,13 @@ say "$(basename "$tf") plan"
 "$tf" plan -input=false
 say "$(basename "$tf") apply"
 "$tf" apply -input=false -auto-approve
+say "what GitHub holds now in demo-org/demo-repo (names only)"
+held="$(github_names)"
+echo "$held"
+if [ "$held" != "APP_DATABASE_URL APP_STRIPE_KEY" ]; then
+  echo "the sync did not write the two secrets to GitHub" >&2
+  exit 1
+fi
 say "$(basename "$tf") plan again: nothing may change"
 set +e
 "$tf" plan -input=false -detailed-exitcode
@@ -122,4 +156,11 @@ if [ "$code" -ne 0 ]; then
 fi
 say "$(basename "$tf") destroy"
 "$tf" destroy -input=false -auto-approve
+say "what GitHub holds after destroy (remove_secrets_on_destroy = true)"
+held="$(github_names)"
+echo "$held"
+if [ "$held" != "(none)" ]; then
+  echo "destroy left secrets in GitHub" >&2
+  exit 1
+fi
 say "done: created, re-planned with no changes, destroyed"

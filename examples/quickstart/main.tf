@@ -66,6 +66,38 @@ resource "infisical_app_connection_github" "oauth" {
   }
 }
 
+variable "project_id" {
+  description = "The Infisical project whose secrets are synced to GitHub."
+  type        = string
+  default     = "5d3c1b7a-9e2f-4a6b-8c0d-1e2f3a4b5c6d"
+}
+
+variable "github_repository" {
+  description = "The GitHub repository (owner/name) the project's prod secrets are synced to."
+  type        = string
+  default     = "demo-org/demo-repo"
+}
+
+# Pushes the project's prod secrets at / into the repository's Actions secrets, as APP_<KEY>,
+# through the PAT connection. The apply waits for the sync's outcome; destroy removes the synced
+# secrets from GitHub first.
+resource "infisical_secret_sync_github" "repository" {
+  name          = "prod-to-github"
+  project_id    = var.project_id
+  connection_id = infisical_app_connection_github.pat.id
+  environment   = "prod"
+  secret_path   = "/"
+  destination_config = {
+    scope            = "repository"
+    repository_owner = split("/", var.github_repository)[0]
+    repository_name  = split("/", var.github_repository)[1]
+  }
+  sync_options = {
+    key_schema = "APP_{{secretKey}}"
+  }
+  remove_secrets_on_destroy = true
+}
+
 data "infisical_app_connection_github" "app" {
   name = infisical_app_connection_github.app.name
 }
@@ -75,5 +107,12 @@ output "app_connection" {
     id              = infisical_app_connection_github.app.id
     method          = data.infisical_app_connection_github.app.method
     credentials_set = data.infisical_app_connection_github.app.credentials_hash != ""
+  }
+}
+
+output "secret_sync" {
+  value = {
+    id          = infisical_secret_sync_github.repository.id
+    sync_status = infisical_secret_sync_github.repository.sync_status
   }
 }

@@ -84,6 +84,10 @@ const ROWS: &[(&str, &[&str])] = &[
         &["examples::a_mock_provider_runs_module_tests_without_infisical"],
     ),
     (
+        "`infisical_secret_sync_github`: apply waits for the sync, GitHub holds the folder, empty plan",
+        &["secret_sync::a_repository_sync_waits_and_github_holds_exactly_the_folder"],
+    ),
+    (
         "State written by the official provider plans no change",
         &["github::state_written_by_the_official_provider_plans_no_change"],
     ),

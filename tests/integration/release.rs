@@ -739,6 +739,23 @@ fn demo_installs_the_provider_as_users_do_without_overrides() {
             tf.version
         );
     }
+    // Issue 21: the sync wrote the two secrets to the emulated GitHub, and destroy removed them.
+    let line_after = |heading: &str| {
+        text.split_once(heading)
+            .and_then(|(_, rest)| rest.split_once('\n'))
+            .and_then(|(_, rest)| rest.lines().next())
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        line_after("what GitHub holds now in demo-org/demo-repo (names only)").as_deref(),
+        Some("APP_DATABASE_URL APP_STRIPE_KEY"),
+        "{text}"
+    );
+    assert_eq!(
+        line_after("what GitHub holds after destroy (remove_secrets_on_destroy = true)").as_deref(),
+        Some("(none)"),
+        "{text}"
+    );
     for present in [
         format!("Installed infisical/infisical v{VERSION}"),
         "done: created, re-planned with no changes, destroyed".to_owned(),

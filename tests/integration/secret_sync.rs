@@ -9,6 +9,7 @@ use infisical_emulator::{GitHubScope, GitHubSubject, GitHubTarget};
 use serde_json::Value as Json;
 
 use crate::github::rand_suffix;
+use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::matrix::Kind;
 use crate::support::{REQUIRED_PROVIDERS, Workspace};
@@ -58,7 +59,7 @@ impl Setup {
     fn workspace(&self) -> Workspace {
         let mut ws = Workspace::new();
         self.emu.configure(&mut ws);
-        ws.write("secret.auto.tfvars", &format!("pat = \"{}\"\n", self.pat));
+        hcl::set_pat(&ws, &self.pat);
         ws
     }
 
@@ -95,22 +96,7 @@ fn expected(db_password: &str) -> BTreeMap<String, String> {
 /// with `destination` and `extra` attributes.
 fn config(destination: &str, extra: &str) -> String {
     format!(
-        r#"{REQUIRED_PROVIDERS}
-provider "infisical" {{}}
-
-variable "pat" {{
-  type      = string
-  sensitive = true
-}}
-
-resource "infisical_app_connection_github" "gh" {{
-  name   = "gh-sync"
-  method = "pat"
-  credentials = {{
-    personal_access_token = var.pat
-  }}
-}}
-
+        r#"{}
 resource "infisical_secret_sync_github" "sync" {{
   name          = "app-to-github"
   project_id    = "{PROJECT}"
@@ -125,7 +111,8 @@ resource "infisical_secret_sync_github" "sync" {{
   }}
   {extra}
 }}
-"#
+"#,
+        hcl::config(&[Pat::named("gh-sync")])
     )
 }
 
@@ -214,6 +201,48 @@ fn a_repository_sync_waits_and_github_holds_exactly_the_folder() {
         setup.emu.admin.github_secret_values(&repository()),
         expected("rotated")
     );
+}
+
+/// Issue 21, acceptance 2: a secret deleted in Infisical is deleted in GitHub by the sync it
+/// queues, unless `disable_secret_deletion` keeps what GitHub holds.
+fn a_secret_deleted_in_infisical_is_deleted_in_github_unless_deletion_is_disabled() {
+    for disabled in [false, true] {
+        let setup = Setup::new();
+        setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+        let ws = setup.workspace();
+        let mut hcl = config(REPOSITORY, "");
+        if disabled {
+            hcl = hcl.replace(
+                "key_schema = ",
+                "disable_secret_deletion = true\n    key_schema = ",
+            );
+        }
+        ws.config(&hcl);
+        ws.run(&["apply", "-auto-approve"]).success();
+        let id = state(&ws)["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            setup.emu.admin.github_secret_values(&repository()),
+            expected("hunter2")
+        );
+        assert!(
+            setup
+                .emu
+                .admin
+                .delete_secret(PROJECT, "prod", "/app", "api_key")
+        );
+        assert_eq!(wait(&setup.emu, &id)["syncStatus"], "succeeded");
+        let held = setup.emu.admin.github_secret_values(&repository());
+        assert_eq!(
+            held.contains_key("APP_API_KEY"),
+            disabled,
+            "disable_secret_deletion = {disabled}: GitHub holds {held:?}"
+        );
+        assert_eq!(
+            held.get("APP_DB_PASSWORD").map(String::as_str),
+            Some("hunter2")
+        );
+        assert_empty_plan(&ws);
+    }
 }
 
 /// The project's syncs, as the API lists them.
@@ -447,10 +476,14 @@ fn organization_and_environment_scopes_with_app_and_oauth_connections() {
         ),
         "",
     )
-    .replace("method = \"pat\"", "method = \"github-app\"")
+    .replace("method      = \"pat\"", "method      = \"github-app\"")
     .replace(
         "personal_access_token = var.pat",
         "code = var.pat\n    installation_id = \"4242\"",
+    );
+    assert!(
+        org.contains("\"github-app\"") && org.contains("installation_id"),
+        "{org}"
     );
     ws.write("secret.auto.tfvars", &format!("pat = \"{code}\"\n"));
     ws.config(&org);
@@ -478,10 +511,14 @@ fn organization_and_environment_scopes_with_app_and_oauth_connections() {
     repository_environment = "production""#,
         "",
     )
-    .replace("method = \"pat\"", "method = \"oauth\"")
+    .replace("method      = \"pat\"", "method      = \"oauth\"")
     .replace("personal_access_token = var.pat", "code = var.pat")
     .replace("gh-sync", "gh-oauth")
     .replace("app-to-github", "app-to-production");
+    assert!(
+        env.contains("\"oauth\"") && !env.contains("personal_access_token"),
+        "{env}"
+    );
     env_ws.config(&env);
     env_ws
         .run(&[
@@ -915,8 +952,9 @@ fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_uncha
 }
 
 crate::cases! {
+    compat: [a_repository_sync_waits_and_github_holds_exactly_the_folder],
     full: [
-        a_repository_sync_waits_and_github_holds_exactly_the_folder,
+        a_secret_deleted_in_infisical_is_deleted_in_github_unless_deletion_is_disabled,
         a_sync_without_access_fails_with_githubs_message_then_converges_once_granted,
         an_untainted_failed_sync_runs_again_in_place_once_access_is_granted,
         auto_sync_false_is_sent_and_stops_source_changes_reaching_github,
