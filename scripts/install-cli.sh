@@ -90,7 +90,7 @@ LAUNCHER
     ;;
   tofu)
     if ! command -v go >/dev/null 2>&1; then
-      echo "cannot build OpenTofu $version: no Go toolchain on PATH (install Go 1.24 or later)" >&2
+      echo "cannot build OpenTofu $version: no Go toolchain on PATH (install Go 1.26.6 or later: OpenTofu 1.12.6 needs it)" >&2
       exit 3
     fi
     echo "building OpenTofu $version from its Go module into $dir (a few minutes, once)" >&2
