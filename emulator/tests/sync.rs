@@ -115,6 +115,15 @@ impl Fixture {
         answer["secretSync"].clone()
     }
 
+    /// Creates a sync and returns its id.
+    async fn create_sync_id(&self, body: Value) -> String {
+        let created = self.create_sync(body).await;
+        created["id"]
+            .as_str()
+            .expect("a created sync has an id")
+            .to_owned()
+    }
+
     /// Waits for a sync's jobs to end and returns it.
     async fn settled(&self, id: &str) -> Value {
         self.admin()
@@ -326,14 +335,14 @@ async fn secret_changes_through_the_admin_api_reach_github_unless_deletion_is_di
     );
     let mut body = sync_body("deleting", &connection, repository());
     body["syncOptions"]["keySchema"] = json!("APP_{{secretKey}}");
-    let deleting = f.create_sync(body).await["id"].as_str().unwrap().to_owned();
+    let deleting = f.create_sync_id(body).await;
     let mut body = sync_body(
         "keeping",
         &connection,
         json!({ "scope": "repository", "owner": "acme", "repo": "keep" }),
     );
     body["syncOptions"]["disableSecretDeletion"] = json!(true);
-    let keeping = f.create_sync(body).await["id"].as_str().unwrap().to_owned();
+    let keeping = f.create_sync_id(body).await;
     f.settled(&deleting).await;
     f.settled(&keeping).await;
     let app = GitHubScope::repo("acme", "app");
@@ -399,11 +408,8 @@ async fn a_token_without_access_fails_with_githubs_answer_and_succeeds_once_gran
     });
     let connection = f.pat_connection("gh", "ghp_nothing").await;
     let id = f
-        .create_sync(sync_body("no-access", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("no-access", &connection, repository()))
+        .await;
     let failed = f.settled(&id).await;
     assert_eq!(failed["syncStatus"], "failed", "{failed}");
     assert_eq!(failed["lastSyncedAt"], Value::Null);
@@ -475,11 +481,8 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
         )
         .unwrap();
     let id = f
-        .create_sync(sync_body("via-app", &app, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("via-app", &app, repository()))
+        .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
     assert_eq!(f.admin().github_installation_tokens_minted("42"), 1);
     f.call(Method::POST, &format!("{SYNCS}/{id}/sync-secrets"), None)
@@ -505,11 +508,8 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
     let oauth = oauth["appConnection"]["id"].as_str().unwrap().to_owned();
     let destination = json!({ "scope": "repository-environment", "owner": "acme", "repo": "web", "env": "staging" });
     let id = f
-        .create_sync(sync_body("via-oauth", &oauth, destination.clone()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("via-oauth", &oauth, destination.clone()))
+        .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "failed");
     f.admin()
         .grant_github_access(
@@ -541,11 +541,8 @@ async fn remove_secrets_empties_the_destination_and_delete_with_removal_drops_th
         .unwrap();
     let scope = GitHubScope::repo("acme", "app");
     let id = f
-        .create_sync(sync_body("removable", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("removable", &connection, repository()))
+        .await;
     f.settled(&id).await;
     assert_eq!(held(&f, &scope), folder_secrets());
 
@@ -595,11 +592,8 @@ async fn a_failed_removal_keeps_the_sync_with_its_message() {
     let subject = || GitHubSubject::Token("ghp_fail_remove".into());
     f.admin().grant_github_access(subject(), target()).unwrap();
     let id = f
-        .create_sync(sync_body("kept", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("kept", &connection, repository()))
+        .await;
     f.settled(&id).await;
     f.admin().revoke_github_access(subject(), target()).unwrap();
     let (status, _) = f
@@ -635,11 +629,8 @@ async fn delete_without_remove_secrets_leaves_github_as_it_was() {
         )
         .unwrap();
     let id = f
-        .create_sync(sync_body("deleted", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("deleted", &connection, repository()))
+        .await;
     f.settled(&id).await;
     let (status, answer) = f.call(Method::DELETE, &format!("{SYNCS}/{id}"), None).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
@@ -804,11 +795,8 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
         )
     );
     let id = f
-        .create_sync(sync_body("taken", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("taken", &connection, repository()))
+        .await;
     let (status, body) = f
         .call(
             Method::POST,
@@ -917,11 +905,8 @@ async fn patch_queues_a_sync_and_check_destination_finds_duplicates() {
         .unwrap();
     f.admin().pause_syncs(true);
     let id = f
-        .create_sync(sync_body("patched", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("patched", &connection, repository()))
+        .await;
     let (status, body) = f
         .call(
             Method::PATCH,
@@ -982,7 +967,7 @@ async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
     f.admin().set_secret(PROJECT, "dev", "/bad", "1st_key", "v");
     let mut body = sync_body("bad-names", &connection, repository());
     body["secretPath"] = json!("/bad");
-    let id = f.create_sync(body).await["id"].as_str().unwrap().to_owned();
+    let id = f.create_sync_id(body).await;
     let failed = f.settled(&id).await;
     assert_eq!(failed["syncStatus"], "failed");
     let reported: Value =
@@ -1162,7 +1147,7 @@ async fn the_demo_syncs_to_its_repository_without_setup_and_the_admin_api_works_
     );
     body["environment"] = json!("prod");
     body["secretPath"] = json!("/");
-    let id = f.create_sync(body).await["id"].as_str().unwrap().to_owned();
+    let id = f.create_sync_id(body).await;
     let waited: Value = http
         .get(format!(
             "{url}/__emulator/secret-syncs/{id}/wait?timeoutMs=10000"
@@ -1218,11 +1203,8 @@ async fn a_sync_is_running_and_locked_between_attempts() {
     });
     let connection = f.pat_connection("gh", "ghp_locked").await;
     let id = f
-        .create_sync(sync_body("locked", &connection, repository()))
-        .await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create_sync_id(sync_body("locked", &connection, repository()))
+        .await;
     // The first attempt fails (no grant); the second waits 400 ms, holding the lock.
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(f.admin().secret_sync(&id).unwrap()["syncStatus"], "running");
