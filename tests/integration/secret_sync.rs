@@ -11,8 +11,7 @@ use serde_json::Value as Json;
 use crate::github::rand_suffix;
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
-use crate::support::matrix::Kind;
-use crate::support::{REQUIRED_PROVIDERS, Workspace};
+use crate::support::{REQUIRED_PROVIDERS, Workspace, nested_error_line};
 
 const ADDR: &str = "infisical_secret_sync_github.sync";
 const PROJECT: &str = "5b1f3c2a-7d4e-4f60-9a8b-1c2d3e4f5a6b";
@@ -693,8 +692,8 @@ fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {
             "secret_path =",
         ];
         let nested = !top_level.iter().any(|a| line.starts_with(a));
-        let line = if nested && crate::support::terraform().kind == Kind::OpenTofu {
-            "resource \"infisical_secret_sync_github\" \"sync\" {"
+        let line = if nested {
+            nested_error_line(line, "resource \"infisical_secret_sync_github\" \"sync\" {")
         } else {
             line
         };
