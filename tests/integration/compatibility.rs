@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::support::lanes::{Case, Where};
+use crate::support::lanes::{Case, Skip, Where, skipped};
 use crate::support::matrix::{Kind, Terraform, matrix};
 
 /// The page, relative to the repository.
@@ -104,19 +104,17 @@ const ROWS: &[(&str, &[&str])] = &[
 /// Why `case` does not run on `tf`, or `None` if it does: what the binary lacks first, then
 /// what it has that the case is not for, then the lane.
 fn why_not(case: &Case, tf: &Terraform) -> Option<String> {
-    if let Some(missing) = tf.lacks(case.needs) {
-        return Some(missing.short().to_owned());
+    match skipped(case, tf) {
+        Some(Skip::Lacks(missing)) => Some(missing.short().to_owned()),
+        Some(Skip::Has(crate::support::Capability::WriteOnly)) => {
+            Some("has write-only (row above)".to_owned())
+        }
+        Some(Skip::Has(other)) => Some(format!("has {other:?}")),
+        None if case.runs == Where::Full && tf.lane != crate::support::matrix::Lane::Full => {
+            Some("not tested on this binary".to_owned())
+        }
+        None => None,
     }
-    if let Some(present) = case.without.iter().find(|c| tf.has(**c)) {
-        return Some(match present {
-            crate::support::Capability::WriteOnly => "has write-only (row above)".to_owned(),
-            other => format!("has {other:?}"),
-        });
-    }
-    if case.runs == Where::Full && tf.lane != crate::support::matrix::Lane::Full {
-        return Some("not tested on this binary".to_owned());
-    }
-    None
 }
 
 /// The page for the binaries of the pinned matrix.

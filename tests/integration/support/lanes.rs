@@ -108,22 +108,38 @@ fn count(label: &str, update: impl FnOnce(&mut Tally)) {
     update(TALLIES.lock().unwrap().entry(label.to_owned()).or_default());
 }
 
+/// Why a case does not run on a binary of its lane.
+#[derive(Debug, Clone, Copy)]
+pub enum Skip {
+    /// The binary lacks a capability the case needs.
+    Lacks(Capability),
+    /// The binary has a capability the case is for binaries without.
+    Has(Capability),
+}
+
+/// Whether `tf` skips `case`, asking the binary what it can do.
+pub fn skipped(case: &Case, tf: &Terraform) -> Option<Skip> {
+    if let Some(missing) = tf.lacks(case.needs) {
+        return Some(Skip::Lacks(missing));
+    }
+    case.without
+        .iter()
+        .copied()
+        .find(|c| tf.has(*c))
+        .map(Skip::Has)
+}
+
 /// Runs `case` (on `tf`, if any) and records its outcome under the binary's label.
 fn run_case(case: &'static Case, tf: Option<&'static Terraform>) -> Result<Completion, Failed> {
     let label = tf.map(Terraform::label).unwrap_or_default();
-    if let Some(tf) = tf
-        && let Some(missing) = tf.lacks(case.needs)
-    {
+    if let Some(skip) = tf.and_then(|tf| skipped(case, tf)) {
         count(&label, |t| t.skipped += 1);
-        return Ok(Completion::ignored_with(missing.missing()));
-    }
-    if let Some(tf) = tf
-        && let Some(present) = case.without.iter().find(|c| tf.has(**c))
-    {
-        count(&label, |t| t.skipped += 1);
-        return Ok(Completion::ignored_with(format!(
-            "for binaries without it, and this one has it: {present:?}"
-        )));
+        return Ok(Completion::ignored_with(match skip {
+            Skip::Lacks(missing) => missing.missing().to_owned(),
+            Skip::Has(present) => {
+                format!("for binaries without it, and this one has it: {present:?}")
+            }
+        }));
     }
     CURRENT.with(|c| c.set(tf));
     let outcome = catch_unwind(AssertUnwindSafe(case.test));
