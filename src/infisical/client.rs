@@ -226,8 +226,9 @@ impl Client {
         sleep_unless_stopped(&self.stop_token(), policy.backoff(attempt)).await
     }
 
-    /// The token that [`Client::stop_waiting`] cancels.
-    fn stop_token(&self) -> CancellationToken {
+    /// The token that [`Client::stop_waiting`] cancels: taken once at the start of a wait, it
+    /// ends that wait however many pauses it has.
+    pub(super) fn stop_token(&self) -> CancellationToken {
         self.inner
             .stop
             .lock()
@@ -871,7 +872,7 @@ fn classify(error: &reqwest::Error) -> NetworkProblem {
 }
 
 /// Sleeps `wait`; `false`, as soon as it happens, when `stop` is cancelled first.
-async fn sleep_unless_stopped(stop: &CancellationToken, wait: Duration) -> bool {
+pub(super) async fn sleep_unless_stopped(stop: &CancellationToken, wait: Duration) -> bool {
     tokio::select! {
         () = tokio::time::sleep(wait) => true,
         () = stop.cancelled() => false,

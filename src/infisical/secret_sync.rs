@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use super::client::{Client, encode};
+use super::client::{Client, encode, sleep_unless_stopped};
 use super::error::Error;
 
 /// `pending | running | succeeded | failed`, as Infisical spells them (SecretSyncStatus).
@@ -256,6 +256,9 @@ pub enum Waited {
     Idle(SecretSync),
     /// The time was up with a job still queued or running: the sync as last seen.
     TimedOut(SecretSync),
+    /// Terraform stopped the provider ([`Client::stop_waiting`]) with a job still queued or
+    /// running: the sync as last seen, if it was seen.
+    Stopped(Option<SecretSync>),
     /// The sync is gone (a delete that removed the secrets first, then the row).
     Gone,
 }
@@ -405,14 +408,19 @@ impl GitHubSyncs<'_> {
             .await
     }
 
-    /// Polls the sync until no sync or remove job is queued or running, or until `limit` has
-    /// passed: first after a short wait, then less and less often (at most every 5 s).
+    /// Polls the sync until no sync or remove job is queued or running, until `limit` has
+    /// passed, or until Terraform stops the provider: first after a short wait, then less and
+    /// less often (at most every 5 s).
     #[instrument(level = "debug", skip(self))]
     pub async fn wait_until_idle(&self, id: &str, limit: Duration) -> Result<Waited, Error> {
         let start = Instant::now();
+        let stop = self.client.stop_token();
         let mut pause = Duration::from_millis(100);
+        let mut last = None;
         loop {
-            tokio::time::sleep(pause).await;
+            if !sleep_unless_stopped(&stop, pause).await {
+                return Ok(Waited::Stopped(last));
+            }
             let sync = match self.get(id).await {
                 Ok(sync) => sync,
                 Err(err) if err.is_not_found() => return Ok(Waited::Gone),
@@ -426,6 +434,7 @@ impl GitHubSyncs<'_> {
             if start.elapsed() + pause >= limit {
                 return Ok(Waited::TimedOut(sync));
             }
+            last = Some(sync);
             pause = (pause * 2).min(Duration::from_secs(5));
         }
     }

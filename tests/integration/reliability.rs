@@ -2,7 +2,7 @@
 //! duplicate or an orphan behind.
 
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use infisical_emulator::{Fault, FaultAction};
 
@@ -77,32 +77,19 @@ fn an_interrupted_apply_stops_promptly_and_the_next_apply_converges() {
     emu.admin.set_latency(Duration::from_millis(20));
     let ws = workspace(&emu);
     many(200, &emu, &ws);
-    let mut apply = ws.spawn(&["apply", "-auto-approve", "-parallelism=10"]);
-    let started = Instant::now();
-    while emu.admin.connection_count() < 40 {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "the apply made no progress"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let interrupted = Instant::now();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &apply.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = loop {
-        if let Some(exit) = apply.try_wait().unwrap() {
-            break exit;
-        }
-        assert!(
-            interrupted.elapsed() < Duration::from_secs(30),
-            "Terraform did not stop after SIGINT"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(!exit.success(), "the interrupted apply reported success");
+    let (run, took) = ws.run_interrupted(&["apply", "-auto-approve", "-parallelism=10"], || {
+        emu.admin.connection_count() >= 40
+    });
+    assert!(
+        took < Duration::from_secs(30),
+        "Terraform did not stop after SIGINT ({took:?})"
+    );
+    assert_ne!(
+        run.code,
+        0,
+        "the interrupted apply reported success:\n{}",
+        run.output()
+    );
     assert!(
         emu.admin.connection_count() < 200,
         "the interrupt came too late to test anything"

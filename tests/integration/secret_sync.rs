@@ -451,6 +451,99 @@ fn a_failed_removal_fails_destroy_and_keeps_the_sync() {
     assert_eq!(state(&ws)["id"], Json::String(id));
 }
 
+/// Whether the provider has read a sync by id since the log was last cleared: after a create,
+/// that is its wait for the sync's job.
+fn polled(emu: &Infisical) -> bool {
+    emu.api_requests()
+        .iter()
+        .any(|r| r.method == "GET" && r.path.starts_with("/api/v1/secret-syncs/github/"))
+}
+
+/// Ctrl-C while apply or destroy waits for a sync's job: Terraform stops within seconds and
+/// nothing is lost. The created sync is in state and is not created again (the wait used to be
+/// deaf to the stop, so the provider's stop grace abandoned the create and its state: the sync
+/// Infisical had made was missing from Terraform's); the sync whose removal was interrupted
+/// stays in state until a later destroy sees it gone.
+fn an_interrupted_wait_for_a_sync_stops_promptly_and_keeps_the_sync() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
+    // 1. The sync's job is held in `pending`; apply creates the sync and waits for it.
+    setup.emu.admin.pause_syncs(true);
+    let (run, took) = ws.run_interrupted(&["apply", "-auto-approve"], || polled(&setup.emu));
+    assert!(
+        took < Duration::from_secs(30),
+        "apply took {took:?} to stop:\n{}",
+        run.output()
+    );
+    let out = run.folded_output();
+    assert!(
+        out.contains("Stopped waiting for GitHub sync \"app-to-github\""),
+        "{out}"
+    );
+    assert!(out.contains("Infisical goes on with it"), "{out}");
+    let kept = state(&ws);
+    let id = kept["id"]
+        .as_str()
+        .expect("the sync is in state")
+        .to_owned();
+    assert_eq!(kept["sync_status"], "pending");
+    assert_eq!(setup.creates(), 1);
+    // 2. Infisical goes on: once the job runs, GitHub holds the folder; the next apply only
+    //    refreshes (no second sync), and the plan after it is empty.
+    setup.emu.admin.pause_syncs(false);
+    assert_eq!(wait(&setup.emu, &id)["syncStatus"], "succeeded");
+    assert_eq!(
+        setup.emu.admin.github_secret_values(&repository()),
+        expected("hunter2")
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(setup.creates(), 1);
+    assert_eq!(state(&ws)["sync_status"], "succeeded");
+    assert_empty_plan(&ws);
+    // 3. Destroy queues the removal and waits for it; interrupted, it says so and the sync
+    //    stays in state.
+    setup.emu.admin.pause_syncs(true);
+    setup.emu.admin.clear_requests();
+    let (run, took) = ws.run_interrupted(&["destroy", "-auto-approve"], || {
+        let requests = setup.emu.api_requests();
+        requests
+            .iter()
+            .skip_while(|r| r.method != "DELETE")
+            .any(|r| r.method == "GET" && r.path.ends_with(&id))
+    });
+    assert!(
+        took < Duration::from_secs(30),
+        "destroy took {took:?} to stop:\n{}",
+        run.output()
+    );
+    assert_ne!(run.code, 0, "{}", run.output());
+    let out = run.folded_output();
+    assert!(
+        out.contains("Interrupted: could not remove the secrets of GitHub sync"),
+        "{out}"
+    );
+    assert_eq!(state(&ws)["id"], Json::String(id.clone()));
+    // 4. Infisical finishes the removal; the next destroy finds the sync gone and succeeds.
+    setup.emu.admin.pause_syncs(false);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let settled = runtime.block_on(setup.emu.admin.wait_for_sync(&id, Duration::from_secs(10)));
+    assert!(matches!(settled, Ok(None)), "{settled:?}");
+    assert!(
+        setup
+            .emu
+            .admin
+            .github_secret_values(&repository())
+            .is_empty()
+    );
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert_eq!(state(&ws), Json::Null);
+}
+
 fn organization_and_environment_scopes_with_app_and_oauth_connections() {
     let setup = Setup::new();
     let repo_id = setup.emu.admin.add_github_repo(OWNER, REPO, ["production"]);
@@ -959,6 +1052,7 @@ crate::cases! {
         auto_sync_false_is_sent_and_stops_source_changes_reaching_github,
         remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes,
         a_failed_removal_fails_destroy_and_keeps_the_sync,
+        an_interrupted_wait_for_a_sync_stops_promptly_and_keeps_the_sync,
         organization_and_environment_scopes_with_app_and_oauth_connections,
         invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call,
         imports_by_id_and_by_project_and_name_plan_no_change,

@@ -196,6 +196,16 @@ pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagno
             ),
             path: None,
         }),
+        Ok(Waited::Stopped(_)) => Err(Diagnostic {
+            severity: Severity::Error,
+            summary: format!("Interrupted: could not {action}"),
+            detail: format!(
+                "Terraform was interrupted while Infisical was still removing the secrets; \
+                 Infisical goes on removing them. The sync stays in state; run destroy again to \
+                 wait for it (sync id {id})."
+            ),
+            path: None,
+        }),
         Err(err) => Err(api.error(&action, &err)),
     }
 }
@@ -296,6 +306,21 @@ async fn await_outcome(
                      shows in `sync_status` on the next refresh (or raise retry_timeout, or set \
                      wait_for_sync = false).",
                     sync.sync_status.map_or("queued", SyncStatus::as_str)
+                ),
+            );
+        }
+        Ok(Waited::Stopped(seen)) => {
+            if let Some(sync) = &seen {
+                state.take_status(sync);
+            }
+            diags.warning(
+                format!("Stopped waiting for GitHub sync {:?}", state.name),
+                format!(
+                    "Terraform was interrupted while the sync was {}; Infisical goes on with it. \
+                     The sync is kept in state, and its outcome shows in `sync_status` on the \
+                     next refresh.",
+                    seen.and_then(|sync| sync.sync_status)
+                        .map_or("queued", SyncStatus::as_str)
                 ),
             );
         }

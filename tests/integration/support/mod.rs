@@ -16,6 +16,7 @@ pub mod tls;
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// The provider binary Cargo built for this test run.
 pub fn provider_binary() -> PathBuf {
@@ -184,14 +185,64 @@ impl Workspace {
         command
     }
 
-    /// Starts a Terraform command in the background (stdout and stderr discarded).
-    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        self.command(args)
+    /// Runs a Terraform command and interrupts it as Ctrl-C does (SIGINT) once `ready` says so
+    /// (asked every 20 ms, for at most a minute): what it printed, and how long it took to exit
+    /// after the interrupt (waited for up to three minutes, longer than any of the provider's
+    /// own time limits, so that a test can tell "promptly" from "when a wait ran out").
+    #[track_caller]
+    pub fn run_interrupted(&self, args: &[&str], ready: impl Fn() -> bool) -> (Run, Duration) {
+        let out = self.dir.path().join("interrupted.stdout");
+        let err = self.dir.path().join("interrupted.stderr");
+        let mut child = self
+            .command(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(std::fs::File::create(&out).expect("stdout file"))
+            .stderr(std::fs::File::create(&err).expect("stderr file"))
             .spawn()
-            .expect("start terraform")
+            .expect("start terraform");
+        let started = Instant::now();
+        while !ready() {
+            if started.elapsed() > Duration::from_secs(60)
+                || child.try_wait().ok().flatten().is_some()
+            {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "terraform {} was never ready to interrupt:\n{}\n{}",
+                    args.join(" "),
+                    std::fs::read_to_string(&out).unwrap_or_default(),
+                    std::fs::read_to_string(&err).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let interrupted = Instant::now();
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "could not interrupt terraform");
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for terraform") {
+                break status;
+            }
+            if interrupted.elapsed() > Duration::from_secs(180) {
+                let _ = child.kill();
+                break child.wait().expect("wait for terraform");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let took = interrupted.elapsed();
+        let run = Run {
+            code: status.code().unwrap_or(-1),
+            stdout: std::fs::read_to_string(&out).unwrap_or_default(),
+            stderr: std::fs::read_to_string(&err).unwrap_or_default(),
+        };
+        secrets::assert_absent(
+            &run.output(),
+            &format!("the output of the interrupted terraform {}", args.join(" ")),
+        );
+        (run, took)
     }
 
     /// The ids of provider processes started by this workspace's Terraform that still run.
