@@ -226,9 +226,14 @@ impl Client {
         sleep_unless_stopped(&self.stop_token(), policy.backoff(attempt)).await
     }
 
-    /// The token that [`Client::stop_waiting`] cancels: taken once at the start of a wait, it
-    /// ends that wait however many pauses it has.
-    pub(super) fn stop_token(&self) -> CancellationToken {
+    /// A [`StopSignal`] from now on: take it when an operation starts, before its first request,
+    /// and the operation's waits end when [`Client::stop_waiting`] is called at any time after.
+    pub fn stop_signal(&self) -> StopSignal {
+        StopSignal(self.stop_token())
+    }
+
+    /// The token that [`Client::stop_waiting`] cancels.
+    fn stop_token(&self) -> CancellationToken {
         self.inner
             .stop
             .lock()
@@ -871,8 +876,20 @@ fn classify(error: &reqwest::Error) -> NetworkProblem {
     NetworkProblem::Other
 }
 
+/// [`Client::stop_waiting`] as seen by one operation: once stopped, it stays stopped, so a stop
+/// that comes while the operation's request is on the wire still ends the wait that follows.
+#[derive(Debug, Clone)]
+pub struct StopSignal(CancellationToken);
+
+impl StopSignal {
+    /// Sleeps `wait`; `false`, as soon as it happens, when the stop comes first (or came before).
+    pub(super) async fn sleep(&self, wait: Duration) -> bool {
+        sleep_unless_stopped(&self.0, wait).await
+    }
+}
+
 /// Sleeps `wait`; `false`, as soon as it happens, when `stop` is cancelled first.
-pub(super) async fn sleep_unless_stopped(stop: &CancellationToken, wait: Duration) -> bool {
+async fn sleep_unless_stopped(stop: &CancellationToken, wait: Duration) -> bool {
     tokio::select! {
         () = tokio::time::sleep(wait) => true,
         () = stop.cancelled() => false,

@@ -56,7 +56,8 @@ pub use app_connection::{
 };
 pub use auth::{Auth, AuthMethod, ServiceAccountToken};
 pub use client::{
-    Client, ClientConfig, DEFAULT_ANSWER_LIMIT, DEFAULT_HOST, USER_AGENT, normalize_host,
+    Client, ClientConfig, DEFAULT_ANSWER_LIMIT, DEFAULT_HOST, StopSignal, USER_AGENT,
+    normalize_host,
 };
 pub use error::{ApiError, Error, ForbiddenKind, NetworkProblem, PathSegment, ValidationIssue};
 pub use github::{

@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use super::client::{Client, encode, sleep_unless_stopped};
+use super::client::{Client, StopSignal, encode};
 use super::error::Error;
 
 /// `pending | running | succeeded | failed`, as Infisical spells them (SecretSyncStatus).
@@ -256,8 +256,8 @@ pub enum Waited {
     Idle(SecretSync),
     /// The time was up with a job still queued or running: the sync as last seen.
     TimedOut(SecretSync),
-    /// Terraform stopped the provider ([`Client::stop_waiting`]) with a job still queued or
-    /// running: the sync as last seen, if it was seen.
+    /// The stop came ([`Client::stop_waiting`], before the wait or during it) with a job still
+    /// queued or running: the sync as last seen, if it was seen.
     Stopped(Option<SecretSync>),
     /// The sync is gone (a delete that removed the secrets first, then the row).
     Gone,
@@ -409,16 +409,20 @@ impl GitHubSyncs<'_> {
     }
 
     /// Polls the sync until no sync or remove job is queued or running, until `limit` has
-    /// passed, or until Terraform stops the provider: first after a short wait, then less and
-    /// less often (at most every 5 s).
-    #[instrument(level = "debug", skip(self))]
-    pub async fn wait_until_idle(&self, id: &str, limit: Duration) -> Result<Waited, Error> {
+    /// passed, or until `stop` (taken when the operation began) says the provider was stopped:
+    /// first after a short wait, then less and less often (at most every 5 s).
+    #[instrument(level = "debug", skip(self, stop))]
+    pub async fn wait_until_idle(
+        &self,
+        id: &str,
+        limit: Duration,
+        stop: &StopSignal,
+    ) -> Result<Waited, Error> {
         let start = Instant::now();
-        let stop = self.client.stop_token();
         let mut pause = Duration::from_millis(100);
         let mut last = None;
         loop {
-            if !sleep_unless_stopped(&stop, pause).await {
+            if !stop.sleep(pause).await {
                 return Ok(Waited::Stopped(last));
             }
             let sync = match self.get(id).await {

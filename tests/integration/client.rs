@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 use infisical_emulator::{Config, Emulator, Fault, FaultAction, SeedConnection};
 use serde_json::json;
 use terraform_provider_infisical::infisical::{
-    Auth, Client, ClientConfig, CreateAppConnection, Error, ForbiddenKind, GitHub,
-    GitHubCredentials, GitHubInstanceType, GitHubMethod, Patch, PathSegment, RetryPolicy,
-    USER_AGENT, UpdateAppConnection,
+    Auth, Client, ClientConfig, CreateAppConnection, CreateSecretSync, Error, ForbiddenKind,
+    GitHub, GitHubCredentials, GitHubDestination, GitHubInstanceType, GitHubMethod, Patch,
+    PathSegment, RetryPolicy, SyncOptions, USER_AGENT, UpdateAppConnection, Waited,
 };
 use terraform_provider_infisical::secret::Secret;
 use tracing::field::{Field, Visit};
@@ -1064,6 +1064,69 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
     }
 }
 
+/// A stop that comes while an operation's create is on the wire, before its wait for the sync
+/// begins, still ends that wait: the operation takes its stop signal when it starts, and the
+/// signal stays stopped. (Taken only when the wait began, it missed such a stop, and the
+/// framework's stop grace then dropped the create with its state.) An operation that starts
+/// after the stop waits as usual.
+async fn a_stop_before_the_wait_for_a_sync_still_ends_it() {
+    const PROJECT: &str = "0d6c2f4e-1b3a-4c5d-8e9f-a0b1c2d3e4f5";
+    let (emulator, client) = started().await;
+    let admin = emulator.admin();
+    admin.add_pat("ghp_sync");
+    admin.set_secret(PROJECT, "prod", "/app", "key", "value");
+    admin.add_github_repo("acme", "api", ["production"]);
+    admin.pause_syncs(true);
+    let connection = client
+        .github()
+        .create(&pat_connection("gh", "ghp_sync"))
+        .await
+        .unwrap();
+    let operation = client.stop_signal();
+    let syncs = client.github_syncs();
+    let sync = syncs
+        .create(&CreateSecretSync {
+            name: "app".into(),
+            project_id: PROJECT.into(),
+            description: None,
+            connection_id: connection.id,
+            environment: "prod".into(),
+            secret_path: "/app".into(),
+            is_auto_sync_enabled: true,
+            sync_options: SyncOptions {
+                initial_sync_behavior: "overwrite-destination".into(),
+                disable_secret_deletion: None,
+                key_schema: None,
+            },
+            destination_config: GitHubDestination::Repository {
+                owner: "acme".into(),
+                repo: "api".into(),
+            },
+        })
+        .await
+        .unwrap();
+    client.stop_waiting();
+
+    let started = Instant::now();
+    let waited = syncs
+        .wait_until_idle(&sync.id, Duration::from_secs(30), &operation)
+        .await
+        .unwrap();
+    assert!(matches!(waited, Waited::Stopped(_)), "{waited:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let later = client.stop_signal();
+    let waited = syncs
+        .wait_until_idle(&sync.id, Duration::from_millis(300), &later)
+        .await
+        .unwrap();
+    assert!(matches!(waited, Waited::TimedOut(_)), "{waited:?}");
+}
+
 crate::cases! {
     once_async: [
         every_github_route_round_trips,
@@ -1091,6 +1154,7 @@ crate::cases! {
         a_slow_answer_times_out,
         requests_carry_the_user_agent_and_an_exact_bearer_header,
         no_secret_reaches_a_log_line_or_an_error,
+        a_stop_before_the_wait_for_a_sync_still_ends_it,
     ],
     once_async_mt: [
         fifty_concurrent_first_calls_share_one_login,

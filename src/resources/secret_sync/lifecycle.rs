@@ -2,7 +2,8 @@
 //! outcome of a sync they queue.
 
 use crate::infisical::{
-    CheckDestination, Client, CreateSecretSync, SecretSync, SyncStatus, UpdateSecretSync, Waited,
+    CheckDestination, Client, CreateSecretSync, SecretSync, StopSignal, SyncStatus,
+    UpdateSecretSync, Waited,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
@@ -22,6 +23,7 @@ pub(super) async fn create(
 ) -> Option<Stored> {
     let result = async {
         let client = api.client_or_error()?;
+        let stop = client.stop_signal();
         let plan = Sync::from_value(planned)?;
         let request = CreateSecretSync {
             name: plan.name.clone(),
@@ -35,10 +37,10 @@ pub(super) async fn create(
             destination_config: destination(&plan.destination)?,
         };
         let created = create_once(api, client, &request).await?;
-        Ok::<_, Diagnostic>((client, plan, created))
+        Ok::<_, Diagnostic>((client, stop, plan, created))
     }
     .await;
-    let (client, mut state, created) = match result {
+    let (client, stop, mut state, created) = match result {
         Ok(parts) => parts,
         Err(diag) => {
             diags.add(diag);
@@ -48,7 +50,7 @@ pub(super) async fn create(
     state.id = Computed::Known(created.id.clone());
     state.take_status(&created);
     if state.auto_sync() && state.waits() {
-        await_outcome(api, client, &mut state, true, diags).await;
+        await_outcome(api, client, &stop, &mut state, true, diags).await;
     }
     Some(Stored {
         state: state.to_value(),
@@ -108,6 +110,7 @@ pub(super) async fn update(
 ) -> Option<Stored> {
     let result = async {
         let client = api.client_or_error()?;
+        let stop = client.stop_signal();
         let before = Sync::from_value(prior)?;
         let plan = Sync::from_value(planned)?;
         let id = before.known_id()?;
@@ -125,10 +128,10 @@ pub(super) async fn update(
         } else {
             None
         };
-        Ok::<_, Diagnostic>((client, before, plan, answer))
+        Ok::<_, Diagnostic>((client, stop, before, plan, answer))
     }
     .await;
-    let (client, before, mut state, answer) = match result {
+    let (client, stop, before, mut state, answer) = match result {
         Ok(parts) => parts,
         Err(diag) => {
             diags.add(diag);
@@ -150,7 +153,7 @@ pub(super) async fn update(
         .as_ref()
         .is_some_and(|s| s.sync_status.is_some_and(SyncStatus::is_busy));
     if queued && state.waits() {
-        await_outcome(api, client, &mut state, false, diags).await;
+        await_outcome(api, client, &stop, &mut state, false, diags).await;
     }
     Some(Stored {
         state: state.to_value(),
@@ -163,6 +166,7 @@ pub(super) async fn update(
 /// Infisical's message, and the sync stays.
 pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
     let client = api.client_or_error()?;
+    let stop = client.stop_signal();
     let state = Sync::from_value(prior)?;
     let id = state.known_id()?;
     let remove = state.removes_on_destroy();
@@ -184,7 +188,10 @@ pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagno
         "remove the secrets of GitHub sync {:?} from GitHub",
         state.name
     );
-    match syncs.wait_until_idle(&id, client.retry_limit()).await {
+    match syncs
+        .wait_until_idle(&id, client.retry_limit(), &stop)
+        .await
+    {
         Ok(Waited::Gone) => Ok(()),
         Ok(Waited::Idle(sync)) => Err(removal_failed(&sync, &state.destination)),
         Ok(Waited::TimedOut(_)) => Err(Diagnostic {
@@ -270,6 +277,7 @@ pub(super) async fn list(
 async fn await_outcome(
     api: &Configured,
     client: &Client,
+    stop: &StopSignal,
     state: &mut Sync,
     created: bool,
     diags: &mut Diagnostics,
@@ -279,7 +287,7 @@ async fn await_outcome(
     };
     match client
         .github_syncs()
-        .wait_until_idle(&id, client.retry_limit())
+        .wait_until_idle(&id, client.retry_limit(), stop)
         .await
     {
         Ok(Waited::Idle(sync)) => {
