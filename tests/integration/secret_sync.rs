@@ -137,12 +137,7 @@ fn assert_empty_plan(ws: &Workspace) {
 }
 
 fn wait(emu: &Infisical, id: &str) -> Json {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(emu.admin.wait_for_sync(id, Duration::from_secs(10)))
+    emu.wait_for_sync(id)
         .expect("the sync settles")
         .expect("the sync exists")
 }
@@ -246,23 +241,8 @@ fn a_secret_deleted_in_infisical_is_deleted_in_github_unless_deletion_is_disable
 
 /// The project's syncs, as the API lists them.
 fn syncs(emu: &Infisical) -> Vec<Json> {
-    let token = emu.access_token();
-    let url = format!("{}/api/v1/secret-syncs/github?projectId={PROJECT}", emu.url);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: Json = runtime.block_on(async {
-        reqwest::Client::new()
-            .get(url)
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let path = format!("/api/v1/secret-syncs/github?projectId={PROJECT}");
+    let answer = emu.api_call(reqwest::Method::GET, &path, None);
     answer["secretSyncs"].as_array().unwrap().clone()
 }
 
@@ -527,11 +507,7 @@ fn an_interrupted_wait_for_a_sync_stops_promptly_and_keeps_the_sync() {
     assert_eq!(state(&ws)["id"], Json::String(id.clone()));
     // 4. Infisical finishes the removal; the next destroy finds the sync gone and succeeds.
     setup.emu.admin.pause_syncs(false);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let settled = runtime.block_on(setup.emu.admin.wait_for_sync(&id, Duration::from_secs(10)));
+    let settled = setup.emu.wait_for_sync(&id);
     assert!(matches!(settled, Ok(None)), "{settled:?}");
     assert!(
         setup
@@ -953,24 +929,11 @@ fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
 
 /// Creates a sync through the API, as someone in the Infisical UI would.
 fn create_in_the_ui(emu: &Infisical, body: Json) -> Json {
-    let token = emu.access_token();
-    let url = format!("{}/api/v1/secret-syncs/github", emu.url);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let answer: Json = runtime.block_on(async {
-        reqwest::Client::new()
-            .post(url)
-            .bearer_auth(token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let answer = emu.api_call(
+        reqwest::Method::POST,
+        "/api/v1/secret-syncs/github",
+        Some(&body),
+    );
     answer["secretSync"].clone()
 }
 

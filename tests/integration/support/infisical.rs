@@ -140,4 +140,37 @@ impl Infisical {
         });
         answer["accessToken"].as_str().unwrap().to_owned()
     }
+
+    /// Sends an API request as the default machine identity would from outside Terraform (say,
+    /// from the Infisical UI), logging in first, and returns the JSON answer. `path` includes
+    /// the query.
+    pub fn api_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> serde_json::Value {
+        let token = self.access_token();
+        let url = format!("{}{path}", self.url);
+        self.runtime.block_on(async {
+            let request = reqwest::Client::new()
+                .request(method, url)
+                .bearer_auth(token);
+            let request = match body {
+                Some(body) => request.json(body),
+                None => request,
+            };
+            request.send().await.unwrap().json().await.unwrap()
+        })
+    }
+
+    /// Waits up to 10 s until sync `id` has no queued or running job, as
+    /// [`Admin::wait_for_sync`]: `Ok(Some(sync))`, `Ok(None)` when it is gone, `Err(sync)` as it
+    /// was at the timeout.
+    pub fn wait_for_sync(&self, id: &str) -> Result<Option<serde_json::Value>, serde_json::Value> {
+        self.runtime.block_on(
+            self.admin
+                .wait_for_sync(id, std::time::Duration::from_secs(10)),
+        )
+    }
 }
