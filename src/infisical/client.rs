@@ -216,14 +216,14 @@ impl Client {
 
     /// Waits as the retry policy would before attempt `attempt + 1` of an operation repeated
     /// above the client: a create whose failure was confirmed not to have created anything.
-    /// `false`, at once, when the policy allows no further attempt; `false` as well when
-    /// [`Client::stop_waiting`] stops the wait.
-    pub async fn wait_to_retry(&self, attempt: u32) -> bool {
+    /// `false`, at once, when the policy allows no further attempt; `false` as well when `stop`
+    /// (taken when the operation began) stops the wait, or had already.
+    pub(super) async fn wait_to_retry(&self, attempt: u32, stop: &StopSignal) -> bool {
         let policy = &self.inner.retry;
         if attempt >= policy.max_attempts.max(1) {
             return false;
         }
-        sleep_unless_stopped(&self.stop_token(), policy.backoff(attempt)).await
+        stop.sleep(policy.backoff(attempt)).await
     }
 
     /// A [`StopSignal`] from now on: take it when an operation starts, before its first request,

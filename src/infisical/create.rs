@@ -22,6 +22,8 @@ impl Client {
         LF: Future<Output = Result<T, Error>>,
     {
         let started = Instant::now();
+        // Taken now: a stop while an attempt or its lookup is on the wire still ends the wait.
+        let stop = self.stop_signal();
         let mut attempt = 1;
         loop {
             let err = match create().await {
@@ -38,7 +40,8 @@ impl Client {
                 }
                 // Confirmed not created: try again, within the policy's attempts and time.
                 Err(missing) if missing.is_not_found() => {
-                    if started.elapsed() >= self.retry_limit() || !self.wait_to_retry(attempt).await
+                    if started.elapsed() >= self.retry_limit()
+                        || !self.wait_to_retry(attempt, &stop).await
                     {
                         return Err(err);
                     }

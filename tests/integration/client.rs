@@ -1064,6 +1064,32 @@ async fn no_secret_reaches_a_log_line_or_an_error() {
     }
 }
 
+/// A stop that comes while a failed create is being looked up ends the create there: though the
+/// lookup finds nothing, the create is not sent again after the stop (it used to be, once the
+/// retry wait, which took the stop only when it began, ran out).
+async fn a_stop_during_a_failed_creates_lookup_sends_no_second_create() {
+    let (emulator, client) = started().await;
+    emulator.admin().add_pat("ghp_first");
+    emulator
+        .admin()
+        .inject_fault(Fault::next(1, FaultAction::status(500)).on("POST", CONNECTIONS));
+    let (client, github) = (&client, client.github());
+    let github = &github;
+    let request = pat_connection("once", "ghp_first");
+    let result = client
+        .create_confirmed(
+            || github.create(&request),
+            || async move {
+                client.stop_waiting();
+                github.get_by_name("once", None).await
+            },
+        )
+        .await;
+    assert!(matches!(result, Err(Error::Server(_))), "{result:?}");
+    assert_eq!(count(&emulator, "POST", CONNECTIONS), 1);
+    assert_eq!(emulator.admin().connection_count(), 0);
+}
+
 /// A stop that comes while an operation's create is on the wire, before its wait for the sync
 /// begins, still ends that wait: the operation takes its stop signal when it starts, and the
 /// signal stays stopped. (Taken only when the wait began, it missed such a stop, and the
@@ -1155,6 +1181,7 @@ crate::cases! {
         requests_carry_the_user_agent_and_an_exact_bearer_header,
         no_secret_reaches_a_log_line_or_an_error,
         a_stop_before_the_wait_for_a_sync_still_ends_it,
+        a_stop_during_a_failed_creates_lookup_sends_no_second_create,
     ],
     once_async_mt: [
         fifty_concurrent_first_calls_share_one_login,
