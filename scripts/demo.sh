@@ -44,7 +44,10 @@ else
 fi
 read -r version platform < <(TF_CLI_CONFIG_FILE=/dev/null "$tf" version -json |
   python3 -c 'import json,sys; v=json.load(sys.stdin); print(v["terraform_version"], v["platform"])')
-if TF_CLI_CONFIG_FILE=/dev/null "$tf" version | head -n 1 | grep -q '^OpenTofu'; then
+# Read whole, not piped into `head | grep -q`: under pipefail, a CLI still writing when grep
+# has matched dies of SIGPIPE and the test reads as "not OpenTofu".
+banner="$(TF_CLI_CONFIG_FILE=/dev/null "$tf" version)"
+if [[ "$banner" == OpenTofu* ]]; then
   product=OpenTofu registry=registry.opentofu.org
 else
   product=Terraform registry=registry.terraform.io
