@@ -154,6 +154,24 @@ pub(crate) fn missing(path: &AttrPath, found: &Value) -> Diagnostic {
     )
 }
 
+/// A string to send: `None` for null or `""`.
+pub(crate) fn non_empty(value: Option<&str>) -> Option<String> {
+    value.filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// A text as Infisical stores it: trimmed (its schemas `trim()` descriptions), and `None` when
+/// nothing is left, so null, `""` and blank text are all "none".
+pub(crate) fn stored_text(value: Option<&str>) -> Option<&str> {
+    value.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Whether two descriptions mean the same to Infisical, which trims what it stores: a heredoc's
+/// trailing newline, or null against `""`, is no change. Every resource compares descriptions
+/// with this, so none plans a change the server would undo.
+pub(crate) fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
+    stored_text(a) == stored_text(b)
+}
+
 /// An error about the attribute at `path`.
 pub(crate) fn error_at(
     path: AttrPath,
@@ -203,4 +221,26 @@ pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) 
         value,
         "the model loses, renames or adds attributes"
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_compare_as_infisical_stores_them() {
+        let cases = [
+            (Some("x\n"), Some("x"), true),
+            (Some("  x "), Some("x"), true),
+            (None, Some(""), true),
+            (None, Some(" \n"), true),
+            (Some("x"), Some("y"), false),
+            (Some("a b"), Some("a  b"), false),
+            (None, Some("x"), false),
+        ];
+        for (a, b, same) in cases {
+            assert_eq!(same_description(a, b), same, "{a:?} vs {b:?}");
+            assert_eq!(same_description(b, a), same, "{b:?} vs {a:?}");
+        }
+    }
 }

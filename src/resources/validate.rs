@@ -132,9 +132,10 @@ pub(super) fn required(value: &Value, path: AttrPath, why: &str, diags: &mut Dia
     }
 }
 
-/// Not allowed here (by another attribute's value): must be null.
+/// Not allowed here (by another attribute's value): must be null. An unknown value may turn out
+/// null, so it is checked once known (as terraform-plugin-framework's `ConflictsWith` does).
 pub(super) fn forbidden(value: &Value, path: AttrPath, why: &str, diags: &mut Diagnostics) {
-    if !value.is_null() {
+    if !value.is_null() && !value.is_unknown() {
         diags.attr_error(
             path.clone(),
             format!("Unexpected {}", last_name(&path)),

@@ -11,7 +11,7 @@ use crate::tfplugin::value::Value;
 
 use super::super::by_id;
 use super::super::configured::Configured;
-use super::super::model::{Computed, Model, error_at};
+use super::super::model::{Computed, Model, error_at, non_empty, same_description, stored_text};
 use super::private::Private;
 use super::{Connection, ConnectionApp, attr, scope};
 
@@ -43,7 +43,7 @@ pub(super) async fn create<A: ConnectionApp>(
         })?;
     let request = CreateAppConnection::<A::App> {
         name: plan.name.clone(),
-        description: text(plan.description.as_deref()),
+        description: stored_text(plan.description.as_deref()).map(str::to_owned),
         credentials,
         project_id: plan.project_id.clone(),
         gateway_id: plan.gateway_id.clone(),
@@ -239,31 +239,22 @@ fn changes<A: ConnectionApp>(
 ) -> UpdateAppConnection<A::App> {
     let mut request = UpdateAppConnection::<A::App>::default();
     if plan.name != before.name {
-        request.name = text(Some(&plan.name));
+        request.name = non_empty(Some(&plan.name));
     }
     if !same_description(plan.description.as_deref(), before.description.as_deref()) {
-        request.description = Patch::from_option(text(plan.description.as_deref()));
+        request.description =
+            Patch::from_option(stored_text(plan.description.as_deref()).map(str::to_owned));
     }
     if plan.gateway_id != before.gateway_id {
-        request.gateway_id = Patch::from_option(text(plan.gateway_id.as_deref()));
+        request.gateway_id = Patch::from_option(non_empty(plan.gateway_id.as_deref()));
     }
     if plan.gateway_pool_id != before.gateway_pool_id {
-        request.gateway_pool_id = Patch::from_option(text(plan.gateway_pool_id.as_deref()));
+        request.gateway_pool_id = Patch::from_option(non_empty(plan.gateway_pool_id.as_deref()));
     }
     if plan.credentials != before.credentials {
         request.credentials = send.request::<A>();
     }
     request
-}
-
-/// Whether two descriptions mean the same: null and "" are both "no description".
-fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
-    a.filter(|s| !s.is_empty()) == b.filter(|s| !s.is_empty())
-}
-
-/// A string to send: `None` for null or "".
-fn text(value: Option<&str>) -> Option<String> {
-    value.filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// Refuses, before any request, to send a single-use secret this connection already exchanged.

@@ -10,7 +10,7 @@ use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
-use super::super::model::{Computed, Model, error_at};
+use super::super::model::{Computed, Model, error_at, same_description, stored_text};
 use super::attr;
 use super::state::{Destination, Options, Sync};
 
@@ -28,7 +28,7 @@ pub(super) async fn create(
         let request = CreateSecretSync {
             name: plan.name.clone(),
             project_id: plan.project_id.clone(),
-            description: text(plan.description.as_deref()),
+            description: stored_text(plan.description.as_deref()).map(str::to_owned),
             connection_id: plan.connection_id.clone(),
             environment: plan.environment.clone(),
             secret_path: plan.secret_path.clone(),
@@ -463,7 +463,11 @@ fn changes(before: &Sync, plan: &Sync) -> Result<UpdateSecretSync, Diagnostic> {
         request.name = Some(plan.name.clone());
     }
     if !same_description(plan.description.as_deref(), before.description.as_deref()) {
-        request.description = Some(plan.description.clone().unwrap_or_default());
+        request.description = Some(
+            stored_text(plan.description.as_deref())
+                .unwrap_or("")
+                .to_owned(),
+        );
     }
     if plan.connection_id != before.connection_id {
         request.connection_id = Some(plan.connection_id.clone());
@@ -485,16 +489,6 @@ fn changes(before: &Sync, plan: &Sync) -> Result<UpdateSecretSync, Diagnostic> {
         request.destination_config = Some(destination(&plan.destination)?);
     }
     Ok(request)
-}
-
-/// Whether two descriptions mean the same: null and "" are both "no description".
-fn same_description(a: Option<&str>, b: Option<&str>) -> bool {
-    a.filter(|s| !s.is_empty()) == b.filter(|s| !s.is_empty())
-}
-
-/// A string to send: `None` for null or "".
-fn text(value: Option<&str>) -> Option<String> {
-    value.filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// A folder path as Infisical stores it: one trailing `/` removed, `/` itself kept.
