@@ -11,6 +11,7 @@ pub mod server;
 mod service;
 #[cfg(test)]
 mod testing;
+pub mod timeouts;
 mod tls;
 pub mod value;
 mod wire;

@@ -39,6 +39,10 @@ pub enum Kind {
     Plain(Type),
     /// Nested objects.
     Nested(Nesting, Vec<Attribute>),
+    /// A single nested block (`name { … }` in HCL, not `name = { … }`): optional, and what the
+    /// configuration says, never computed. For settings that convention writes as a block, such
+    /// as `timeouts`.
+    Block(Vec<Attribute>),
 }
 
 /// One attribute and everything Terraform and the planning rules need to know about it.
@@ -107,6 +111,11 @@ impl Attribute {
     /// A single nested object.
     pub fn single(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))
+    }
+
+    /// A single nested block, optional (see [`Kind::Block`]).
+    pub fn block(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Block(attributes))
     }
 
     /// Must be set in configuration.
@@ -190,6 +199,7 @@ impl Attribute {
                     Nesting::Map => Type::Map(Box::new(object)),
                 }
             }
+            Kind::Block(attrs) => object_type(attrs),
         }
     }
 }
@@ -227,7 +237,8 @@ impl Schema {
             for attr in attrs {
                 let path = base.attr(attr.name);
                 visit(&path, attr);
-                if let Kind::Nested(Nesting::Single, children) = &attr.kind {
+                if let Kind::Nested(Nesting::Single, children) | Kind::Block(children) = &attr.kind
+                {
                     go(children, &path, visit);
                 }
             }

@@ -91,7 +91,17 @@ pub(crate) fn schema_to_proto(schema: &Schema) -> pb::Schema {
         version: schema.version,
         block: Some(pb::schema::Block {
             version: schema.version,
-            attributes: schema.attributes.iter().map(attribute_to_proto).collect(),
+            attributes: schema
+                .attributes
+                .iter()
+                .filter(|a| !matches!(a.kind, Kind::Block(_)))
+                .map(attribute_to_proto)
+                .collect(),
+            block_types: schema
+                .attributes
+                .iter()
+                .filter_map(block_to_proto)
+                .collect(),
             description: schema.description.to_owned(),
             description_kind: pb::StringKind::Markdown as i32,
             ..Default::default()
@@ -99,9 +109,29 @@ pub(crate) fn schema_to_proto(schema: &Schema) -> pb::Schema {
     }
 }
 
+/// A [`Kind::Block`] attribute as the single nested block Terraform knows; `None` for the others.
+fn block_to_proto(attr: &Attribute) -> Option<pb::schema::NestedBlock> {
+    let Kind::Block(children) = &attr.kind else {
+        return None;
+    };
+    Some(pb::schema::NestedBlock {
+        type_name: attr.name.to_owned(),
+        block: Some(pb::schema::Block {
+            attributes: children.iter().map(attribute_to_proto).collect(),
+            description: attr.description.to_owned(),
+            description_kind: pb::StringKind::Markdown as i32,
+            ..Default::default()
+        }),
+        nesting: pb::schema::nested_block::NestingMode::Single as i32,
+        ..Default::default()
+    })
+}
+
 fn attribute_to_proto(attr: &Attribute) -> pb::schema::Attribute {
     let (ty, nested_type) = match &attr.kind {
         Kind::Plain(ty) => (ty.to_json().to_string().into_bytes(), None),
+        // Blocks are answered as blocks (`block_to_proto`); this is never reached for them.
+        Kind::Block(_) => (attr.value_type().to_json().to_string().into_bytes(), None),
         Kind::Nested(nesting, children) => {
             use pb::schema::object::NestingMode;
             let nesting = match nesting {
