@@ -106,12 +106,15 @@ impl fmt::Debug for Client {
     }
 }
 
-/// Whether sending a request twice could do something twice.
+/// Whether sending a request twice could do something twice. [`Client::request`] decides by
+/// the method (POST creates); a request whose effect its method does not tell says its own with
+/// [`Client::request_as`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Repeat {
-    /// GET, PATCH, DELETE, and logins: a repeat has the same effect.
+pub(crate) enum Repeat {
+    /// A repeat has the same effect: GET, PATCH, a plain DELETE, logins, a read done by POST.
     Safe,
-    /// A create: a repeat could create a duplicate.
+    /// A repeat could do the thing again, or meet what the first attempt started: a create, a
+    /// request that queues a job.
     Unsafe,
 }
 
@@ -277,6 +280,19 @@ impl Client {
         } else {
             Repeat::Safe
         };
+        self.request_as(method, segments, query, body, repeat).await
+    }
+
+    /// [`Client::request`] for a request whose repeat-safety is not its method's: a read sent as
+    /// POST, a DELETE that queues a job.
+    pub(crate) async fn request_as<R: DeserializeOwned>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+        repeat: Repeat,
+    ) -> Result<R, Error> {
         let call = self.call(method, segments, query, body, repeat, false)?;
         let answer = self.send_authenticated(&call).await?;
         decode(&call, &answer)

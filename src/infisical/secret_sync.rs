@@ -8,7 +8,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
-use super::client::{Client, StopSignal, encode};
+use super::client::{Client, Repeat, StopSignal, encode};
 use super::error::Error;
 
 /// `pending | running | succeeded | failed`, as Infisical spells them (SecretSyncStatus).
@@ -152,6 +152,10 @@ pub struct SecretSync {
     /// When the last successful sync ended (ISO 8601).
     #[serde(default)]
     pub last_synced_at: Option<String>,
+    /// The id of the last sync job that finished (written by the job's final write, with its
+    /// status): how a wait tells the outcome of the run it caused from an earlier run's.
+    #[serde(default)]
+    pub last_sync_job_id: Option<String>,
     /// The last remove job's status.
     #[serde(default)]
     pub remove_status: Option<SyncStatus>,
@@ -366,21 +370,27 @@ impl GitHubSyncs<'_> {
     /// returned (`removeStatus: pending`): the row goes when the job succeeds.
     #[instrument(level = "debug", skip(self))]
     pub async fn delete(&self, id: &str, remove_secrets: bool) -> Result<SecretSync, Error> {
-        let flag = if remove_secrets { "true" } else { "false" };
+        // Removing queues a job and takes the sync's lock: a repeat would meet that lock.
+        let (flag, repeat) = if remove_secrets {
+            ("true", Repeat::Unsafe)
+        } else {
+            ("false", Repeat::Safe)
+        };
         let one: One = self
             .client
-            .request(
+            .request_as(
                 Method::DELETE,
                 &Self::path(&[id]),
                 &[("removeSecrets", flag)],
                 None,
+                repeat,
             )
             .await?;
         Ok(one.secret_sync)
     }
 
     /// `POST /api/v1/secret-syncs/github/:id/sync-secrets`: queues a sync now (400 while a job
-    /// holds the sync's lock). Repeating it only queues the same sync again.
+    /// holds the sync's lock). Not repeated once sent: a repeat would queue a second run.
     #[instrument(level = "debug", skip(self))]
     pub async fn sync_now(&self, id: &str) -> Result<SecretSync, Error> {
         let one: One = self
@@ -398,12 +408,14 @@ impl GitHubSyncs<'_> {
         request: &CheckDestination,
     ) -> Result<DuplicateCheck, Error> {
         let body = encode(request)?;
+        // A read, though sent as POST: safe to repeat.
         self.client
-            .request(
+            .request_as(
                 Method::POST,
                 &Self::path(&["check-destination"]),
                 &[],
                 Some(body),
+                Repeat::Safe,
             )
             .await
     }
@@ -417,6 +429,34 @@ impl GitHubSyncs<'_> {
         id: &str,
         limit: Duration,
         stop: &StopSignal,
+    ) -> Result<Waited, Error> {
+        self.wait(id, limit, stop, |_| true).await
+    }
+
+    /// Waits, as [`GitHubSyncs::wait_until_idle`] does, for the outcome of a sync run queued
+    /// after the job `previous` finished (the sync's `lastSyncJobId` before the run was asked
+    /// for; `None` if no job had finished): idle is not enough, since the status an earlier job
+    /// writes when it ends would otherwise pass for this run's.
+    #[instrument(level = "debug", skip(self, stop))]
+    pub async fn wait_for_run_after(
+        &self,
+        id: &str,
+        previous: Option<&str>,
+        limit: Duration,
+        stop: &StopSignal,
+    ) -> Result<Waited, Error> {
+        self.wait(id, limit, stop, |sync| {
+            sync.last_sync_job_id.is_some() && sync.last_sync_job_id.as_deref() != previous
+        })
+        .await
+    }
+
+    async fn wait(
+        &self,
+        id: &str,
+        limit: Duration,
+        stop: &StopSignal,
+        ran: impl Fn(&SecretSync) -> bool,
     ) -> Result<Waited, Error> {
         let start = Instant::now();
         let mut pause = Duration::from_millis(100);
@@ -432,7 +472,7 @@ impl GitHubSyncs<'_> {
             };
             let busy = sync.sync_status.is_some_and(SyncStatus::is_busy)
                 || sync.remove_status.is_some_and(SyncStatus::is_busy);
-            if !busy {
+            if !busy && ran(&sync) {
                 return Ok(Waited::Idle(sync));
             }
             if start.elapsed() + pause >= limit {

@@ -5,7 +5,7 @@
 use crate::infisical::{Client, Error};
 use crate::tfplugin::diag::{AttrPath, Diagnostic};
 
-use super::errors::api_error;
+use super::errors::{Area, api_error, api_error_in};
 use super::model::error_at;
 
 /// The provider's configuration as resources see it.
@@ -68,5 +68,10 @@ impl Configured {
     /// connection \"x\"").
     pub(crate) fn error(&self, action: &str, err: &Error) -> Diagnostic {
         api_error(action, err, &self.login_advice)
+    }
+
+    /// [`Configured::error`] for an operation in `area` (a 403 names that area's permissions).
+    pub(crate) fn error_in(&self, area: Area, action: &str, err: &Error) -> Diagnostic {
+        api_error_in(area, action, err, &self.login_advice)
     }
 }

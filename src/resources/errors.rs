@@ -8,6 +8,45 @@ use crate::tfplugin::diag::{Diagnostic, Severity};
 /// connection \"x\""). `login_advice` is the provider's word on what to check when Infisical
 /// refused its login.
 pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagnostic {
+    api_error_in(Area::AppConnections, action, err, login_advice)
+}
+
+/// The part of Infisical an operation works on, which decides the permissions a 403 names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Area {
+    /// App connections (and what they list, such as GitHub Apps).
+    AppConnections,
+    /// Secret syncs.
+    SecretSyncs,
+}
+
+impl Area {
+    /// What a machine identity refused with "permission denied" needs, for this area.
+    fn permissions(self) -> &'static str {
+        match self {
+            Area::AppConnections => {
+                "The machine identity lacks a permission for this. Give its role the App \
+                 Connections permission named in the message (in the organization, or in the \
+                 project for a project-scoped connection)."
+            }
+            Area::SecretSyncs => {
+                "The machine identity lacks a permission for this. A secret sync needs, in the \
+                 sync's project: the Secret Syncs permission named in the message (read, create, \
+                 edit, delete, sync-secrets or remove-secrets), read access to the secrets of the \
+                 source environment and folder, and permission to use the app connection \
+                 (App Connections: connect). Give them to the identity's project role."
+            }
+        }
+    }
+}
+
+/// [`api_error`] for an operation in `area`, whose permissions a 403 names.
+pub(crate) fn api_error_in(
+    area: Area,
+    action: &str,
+    err: &Error,
+    login_advice: &str,
+) -> Diagnostic {
     let (summary, advice) = match err {
         Error::Login { source, .. } => match source.as_ref() {
             // Infisical itself refused the login: its credentials are wrong.
@@ -20,6 +59,10 @@ pub(crate) fn api_error(action: &str, err: &Error, login_advice: &str) -> Diagno
             // The login never reached Infisical: what is wrong is the way there.
             other => cause(other),
         },
+        Error::Forbidden {
+            kind: ForbiddenKind::PermissionDenied,
+            api,
+        } if api.from_infisical => ("Permission denied", area.permissions()),
         other => cause(other),
     };
     let request = err
@@ -66,15 +109,6 @@ fn cause(err: &Error) -> (&'static str, &'static str) {
         {
             ("No Infisical API at this address", NO_API)
         }
-        Error::Forbidden {
-            kind: ForbiddenKind::PermissionDenied,
-            ..
-        } => (
-            "Permission denied",
-            "The machine identity lacks a permission for this. Give its role the App Connections \
-             permission named in the message (in the organization, or in the project for a \
-             project-scoped connection).",
-        ),
         Error::Forbidden { .. } => ("Access refused", "Infisical refused the request."),
         Error::Unauthorized(_) => (
             "Not authenticated",
@@ -102,8 +136,10 @@ fn cause(err: &Error) -> (&'static str, &'static str) {
         ),
         Error::Ambiguous { .. } => (
             "Outcome unknown",
-            "The request may or may not have been carried out. Run `terraform plan` to see what \
-             exists.",
+            "The request may or may not have been carried out. If it created something, that \
+             object may now exist in Infisical without being in Terraform's state, where no \
+             plan can show it: look for it in Infisical, then import it (`terraform import`) or \
+             delete it before applying again.",
         ),
         Error::Decode { json: false, .. } => ("No Infisical API at this address", NO_API),
         Error::Decode { .. } => ("Unexpected answer", "Infisical's answer could not be read."),

@@ -108,6 +108,11 @@ impl Attribute {
         Self::new(name, Kind::Plain(Type::List(Box::new(element))))
     }
 
+    /// A map attribute of `element`s (optional until told otherwise).
+    pub fn map(name: &'static str, element: Type) -> Self {
+        Self::new(name, Kind::Plain(Type::Map(Box::new(element))))
+    }
+
     /// A single nested object.
     pub fn single(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))

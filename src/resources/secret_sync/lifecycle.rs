@@ -1,21 +1,68 @@
-//! The GitHub sync's operations — create, read, update, delete, import — and the wait for the
-//! outcome of a sync they queue.
+//! The GitHub sync's operations — create, read, update, delete, import, list — with the waits
+//! for the runs and removals they queue, and the decision the plan hands the apply.
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
 
 use crate::infisical::{
-    CheckDestination, Client, CreateSecretSync, SecretSync, StopSignal, SyncStatus,
+    CheckDestination, Client, CreateSecretSync, Error, SecretSync, StopSignal, SyncStatus,
     UpdateSecretSync, Waited,
 };
 use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
+use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::Value;
 
 use super::super::configured::Configured;
+use super::super::errors::Area;
 use super::super::model::{Computed, Model, error_at, same_description, stored_text};
-use super::attr;
+use super::outcome::{self, Waiter};
 use super::state::{Destination, Options, Sync};
+use super::{WAIT_DEFAULT, attr};
 
-/// Creates the sync, then (with `wait_for_sync` and auto-sync) waits for its first sync. A
-/// failed sync is an error, and the created sync is kept in state: the next apply syncs again.
+/// What the plan decided that the apply must do beyond sending what changed, carried in the
+/// plan's private data (Terraform hands it to the apply unchanged): decided once, at plan, never
+/// inferred at apply from an unknown computed value.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(super) struct Decision {
+    /// `resync_triggers` changed: run the sync again, even when nothing else is sent.
+    pub(super) rerun: bool,
+}
+
+impl Decision {
+    /// The private data: empty for the default decision.
+    pub(super) fn encode(self) -> Vec<u8> {
+        if self == Self::default() {
+            Vec::new()
+        } else {
+            serde_json::to_vec(&self).unwrap_or_default()
+        }
+    }
+
+    /// The decision in private data (the default for none, or for data of another version).
+    pub(super) fn decode(private: &[u8]) -> Self {
+        serde_json::from_slice(private).unwrap_or_default()
+    }
+}
+
+/// Whether the PATCH from `prior` to `planned` would send anything, compared as Infisical stores
+/// values; a plan with unknown values counts as a change (known only at apply).
+pub(super) fn infisical_sees_change(prior: &Value, planned: &Value) -> bool {
+    match (Sync::from_value(prior), Sync::from_value(planned)) {
+        (Ok(before), Ok(plan)) => changes(&before, &plan).map_or(true, |r| !r.is_empty()),
+        _ => true,
+    }
+}
+
+/// The diagnostic of a sync request that failed: a 403 names the secret-sync permissions.
+fn sync_error(api: &Configured, action: &str, err: &Error) -> Diagnostic {
+    api.error_in(Area::SecretSyncs, action, err)
+}
+
+/// Creates the sync, then (with `wait_for_sync` and auto-sync) waits for its first run, bounded
+/// by `timeouts.create`. A failed first run keeps the sync with a warning (see
+/// [`Waiter::Create`]).
 pub(super) async fn create(
     api: &Configured,
     planned: &Value,
@@ -50,7 +97,13 @@ pub(super) async fn create(
     state.id = Computed::Known(created.id.clone());
     state.take_status(&created);
     if state.auto_sync() && state.waits() {
-        await_outcome(api, client, &stop, &mut state, true, diags).await;
+        let limit = timeouts::get(&state.timeouts, Op::Create, WAIT_DEFAULT);
+        let waited = client
+            .github_syncs()
+            .wait_for_run_after(&created.id, None, limit, &stop)
+            .await
+            .map_err(|err| learn_error(api, &state.name, &err));
+        outcome::report_run(waited, Waiter::Create, &mut state, diags);
     }
     Some(Stored {
         state: state.to_value(),
@@ -58,7 +111,8 @@ pub(super) async fn create(
     })
 }
 
-/// Refreshes `state`: everything Infisical returns; a failed last sync is a warning.
+/// Refreshes `state`: everything Infisical returns; a failed last run is a warning, never a
+/// change.
 pub(super) async fn read(
     api: &Configured,
     state: &Value,
@@ -76,17 +130,11 @@ pub(super) async fn read(
     match client.github_syncs().get(&id).await {
         Ok(sync) => {
             if sync.sync_status == Some(SyncStatus::Failed) {
-                let mut warning = failure(&sync, &current.destination);
-                warning.severity = Severity::Warning;
-                warning.summary = format!("The last run of GitHub sync {:?} failed", sync.name);
-                warning
-                    .detail
-                    .push_str("\n\nThe next apply runs the sync again (with auto-sync enabled).");
-                diags.add(warning);
+                diags.add(outcome::failed_last_run(&sync, &current.destination));
             }
             Ok(ReadOutcome::Found(Stored {
                 state: refresh(current, &sync).to_value(),
-                private: private.to_vec(),
+                private: Vec::new(),
             }))
         }
         Err(err) if err.is_not_found() => {
@@ -96,18 +144,22 @@ pub(super) async fn read(
             );
             Ok(ReadOutcome::Gone)
         }
-        Err(err) => Err(api.error(&format!("read the GitHub sync {id}"), &err)),
+        Err(err) => Err(sync_error(api, &format!("read the GitHub sync {id}"), &err)),
     }
 }
 
-/// Sends what changed (a PATCH with auto-sync queues a sync), or runs the sync again when the
-/// plan asks for it after a failure; then waits for the outcome as a create does.
+/// Sends what changed (a PATCH with auto-sync queues a run) and, when the plan decided so and
+/// the PATCH queues nothing, asks for a run; then waits for that run, bounded by
+/// `timeouts.update`. A job already in progress is waited for first, so that the run neither
+/// meets its lock nor takes its outcome for its own.
 pub(super) async fn update(
     api: &Configured,
     prior: &Value,
     planned: &Value,
+    private: &[u8],
     diags: &mut Diagnostics,
 ) -> Option<Stored> {
+    let started = Instant::now();
     let result = async {
         let client = api.client_or_error()?;
         let stop = client.stop_signal();
@@ -115,23 +167,38 @@ pub(super) async fn update(
         let plan = Sync::from_value(planned)?;
         let id = before.known_id()?;
         let request = changes(&before, &plan)?;
-        let resync = plan.sync_status.is_unknown() && plan.auto_sync();
+        let queues = !request.is_empty() && plan.auto_sync();
+        let rerun = Decision::decode(private).rerun && !queues;
+        let limit = timeouts::get(&plan.timeouts, Op::Update, WAIT_DEFAULT);
         let syncs = client.github_syncs();
-        let answer = if !request.is_empty() {
-            Some(syncs.update(&id, &request).await.map_err(|err| {
-                api.error(&format!("update the GitHub sync {:?}", plan.name), &err)
-            })?)
-        } else if resync {
-            Some(syncs.sync_now(&id).await.map_err(|err| {
-                api.error(&format!("run the GitHub sync {:?} again", plan.name), &err)
-            })?)
+        let previous = if queues || rerun {
+            Some(idle_before(api, client, &plan.name, &id, limit, &stop).await?)
         } else {
             None
         };
-        Ok::<_, Diagnostic>((client, stop, before, plan, answer))
+        let mut answer = None;
+        if !request.is_empty() {
+            answer = Some(syncs.update(&id, &request).await.map_err(|err| {
+                sync_error(
+                    api,
+                    &format!("update the GitHub sync {:?}", plan.name),
+                    &err,
+                )
+            })?);
+        }
+        if rerun {
+            answer = Some(syncs.sync_now(&id).await.map_err(|err| {
+                sync_error(
+                    api,
+                    &format!("run the GitHub sync {:?} again", plan.name),
+                    &err,
+                )
+            })?);
+        }
+        Ok::<_, Diagnostic>((client, stop, before, plan, previous, answer, limit))
     }
     .await;
-    let (client, stop, before, mut state, answer) = match result {
+    let (client, stop, before, mut state, previous, answer, limit) = match result {
         Ok(parts) => parts,
         Err(diag) => {
             diags.add(diag);
@@ -139,21 +206,31 @@ pub(super) async fn update(
         }
     };
     state.id = before.id.clone();
-    match &answer {
-        Some(sync) if state.sync_status.is_unknown() => state.take_status(sync),
+    match (&previous, &answer) {
+        // A run was queued: its status, until the wait (if any) says how it ended.
+        (Some(_), Some(sync)) => state.take_status(sync),
+        // Nothing queued: the status is the one the plan kept.
         _ => {
-            if state.sync_status.is_unknown() {
-                state.sync_status = before.sync_status.clone();
-                state.last_sync_message = before.last_sync_message.clone();
-                state.last_synced_at = before.last_synced_at.clone();
-            }
+            state.sync_status = before.sync_status.clone();
+            state.last_sync_message = before.last_sync_message.clone();
+            state.last_synced_at = before.last_synced_at.clone();
         }
     }
-    let queued = answer
-        .as_ref()
-        .is_some_and(|s| s.sync_status.is_some_and(SyncStatus::is_busy));
-    if queued && state.waits() {
-        await_outcome(api, client, &stop, &mut state, false, diags).await;
+    if let (Some(previous), Some(_)) = (&previous, &answer)
+        && state.waits()
+    {
+        let left = limit.saturating_sub(started.elapsed());
+        let waited = client
+            .github_syncs()
+            .wait_for_run_after(
+                state.id.known().unwrap_or_default(),
+                previous.as_deref(),
+                left,
+                &stop,
+            )
+            .await
+            .map_err(|err| learn_error(api, &state.name, &err));
+        outcome::report_run(waited, Waiter::Update, &mut state, diags);
     }
     Some(Stored {
         state: state.to_value(),
@@ -161,16 +238,101 @@ pub(super) async fn update(
     })
 }
 
-/// Deletes the sync: at once, or (with `remove_secrets_on_destroy`) after removing its secrets
-/// from GitHub, waiting until the sync is gone; a failed removal fails the destroy with
-/// Infisical's message, and the sync stays.
+/// Waits until no job of the sync `id` is queued or running, within `limit`, and returns the
+/// id of the last job that finished: what a run asked for next must differ from. An error when
+/// the wait cannot end well (nothing was sent yet, so the update fails without a change).
+async fn idle_before(
+    api: &Configured,
+    client: &Client,
+    name: &str,
+    id: &str,
+    limit: Duration,
+    stop: &StopSignal,
+) -> Result<Option<String>, Diagnostic> {
+    let not_sent = |summary: String, detail: String| Diagnostic {
+        severity: Severity::Error,
+        summary,
+        detail: format!("{detail} Nothing was changed; run apply again."),
+        path: None,
+    };
+    match client.github_syncs().wait_until_idle(id, limit, stop).await {
+        Ok(Waited::Idle(sync)) => Ok(sync.last_sync_job_id),
+        Ok(Waited::TimedOut(_)) => Err(not_sent(
+            format!("GitHub sync {name:?} is busy"),
+            "a job of the sync was still in progress when timeouts.update ran out.".to_owned(),
+        )),
+        Ok(Waited::Stopped(_)) => Err(not_sent(
+            format!("Interrupted: GitHub sync {name:?} was not updated"),
+            "Terraform was interrupted while a job of the sync was in progress.".to_owned(),
+        )),
+        Ok(Waited::Gone) => Err(not_sent(
+            format!("GitHub sync {name:?} disappeared"),
+            format!("the sync {id} was deleted outside Terraform; the next plan creates it again."),
+        )),
+        Err(err) => Err(sync_error(
+            api,
+            &format!("read the GitHub sync {name:?}"),
+            &err,
+        )),
+    }
+}
+
+/// The diagnostic of a wait that could not read the sync.
+fn learn_error(api: &Configured, name: &str, err: &Error) -> Diagnostic {
+    sync_error(
+        api,
+        &format!("learn the outcome of GitHub sync {name:?}"),
+        err,
+    )
+}
+
+/// Deletes the sync: at once, or (with `remove_secrets_on_destroy`) once no job holds its lock,
+/// after removing its secrets from GitHub, waiting until the sync is gone; all bounded by
+/// `timeouts.delete`. A failed removal fails the destroy with Infisical's message, and the sync
+/// stays.
 pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
+    let started = Instant::now();
     let client = api.client_or_error()?;
     let stop = client.stop_signal();
     let state = Sync::from_value(prior)?;
     let id = state.known_id()?;
     let remove = state.removes_on_destroy();
+    let limit = timeouts::get(&state.timeouts, Op::Delete, WAIT_DEFAULT);
     let syncs = client.github_syncs();
+    let action = format!(
+        "remove the secrets of GitHub sync {:?} from GitHub",
+        state.name
+    );
+    let interrupted = |what: &str| Diagnostic {
+        severity: Severity::Error,
+        summary: format!("Interrupted: could not {action}"),
+        detail: format!(
+            "Terraform was interrupted while {what}. The sync stays in state; run destroy again              (sync id {id})."
+        ),
+        path: None,
+    };
+    let timed_out = |what: &str| Diagnostic {
+        severity: Severity::Error,
+        summary: format!("Timed out: could not {action}"),
+        detail: format!(
+            "{what} when timeouts.delete (default 10m) ran out. The sync stays in state; run              destroy again to wait for it (sync id {id})."
+        ),
+        path: None,
+    };
+    if remove {
+        // The removal needs the sync's lock: a job in progress would make Infisical refuse it.
+        match syncs.wait_until_idle(&id, limit, &stop).await {
+            Ok(Waited::Idle(_)) => {}
+            Ok(Waited::Gone) => return Ok(()),
+            Ok(Waited::TimedOut(_)) => {
+                return Err(timed_out("A job of the sync was still in progress"));
+            }
+            Ok(Waited::Stopped(_)) => {
+                return Err(interrupted("a job of the sync was in progress"));
+            }
+            Err(err) => return Err(sync_error(api, &action, &err)),
+        }
+    }
     match syncs.delete(&id, remove).await {
         Ok(_) => {}
         Err(err) if err.is_not_found() => {
@@ -178,42 +340,36 @@ pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagno
             return Ok(());
         }
         Err(err) => {
-            return Err(api.error(&format!("delete the GitHub sync {:?}", state.name), &err));
+            let mut diag = sync_error(
+                api,
+                &format!("delete the GitHub sync {:?}", state.name),
+                &err,
+            );
+            let message = err.to_string();
+            if remove
+                && (message.contains("folder no longer exists") || message.contains("in progress"))
+            {
+                diag.detail.push_str(&format!(
+                    "\n\n{}\n\n{}",
+                    outcome::meaning(&message, &state.destination),
+                    outcome::KEEP_SECRETS
+                ));
+            }
+            return Err(diag);
         }
     }
     if !remove {
         return Ok(());
     }
-    let action = format!(
-        "remove the secrets of GitHub sync {:?} from GitHub",
-        state.name
-    );
-    match syncs
-        .wait_until_idle(&id, client.retry_limit(), &stop)
-        .await
-    {
+    let left = limit.saturating_sub(started.elapsed());
+    match syncs.wait_until_idle(&id, left, &stop).await {
         Ok(Waited::Gone) => Ok(()),
-        Ok(Waited::Idle(sync)) => Err(removal_failed(&sync, &state.destination)),
-        Ok(Waited::TimedOut(_)) => Err(Diagnostic {
-            severity: Severity::Error,
-            summary: format!("Timed out: could not {action}"),
-            detail: format!(
-                "Infisical was still removing the secrets when the provider's retry_timeout ran \
-                 out. The sync stays in state; run destroy again to wait for it (sync id {id})."
-            ),
-            path: None,
-        }),
-        Ok(Waited::Stopped(_)) => Err(Diagnostic {
-            severity: Severity::Error,
-            summary: format!("Interrupted: could not {action}"),
-            detail: format!(
-                "Terraform was interrupted while Infisical was still removing the secrets; \
-                 Infisical goes on removing them. The sync stays in state; run destroy again to \
-                 wait for it (sync id {id})."
-            ),
-            path: None,
-        }),
-        Err(err) => Err(api.error(&action, &err)),
+        Ok(Waited::Idle(sync)) => Err(outcome::removal_failed(&sync, &state.destination)),
+        Ok(Waited::TimedOut(_)) => Err(timed_out("Infisical was still removing the secrets")),
+        Ok(Waited::Stopped(_)) => Err(interrupted(
+            "Infisical was still removing the secrets; Infisical goes on removing them",
+        )),
+        Err(err) => Err(sync_error(api, &action, &err)),
     }
 }
 
@@ -235,9 +391,21 @@ pub(super) async fn import(api: &Configured, id: &str) -> Result<Value, Diagnost
         });
     };
     match found {
-        Ok(sync) => Ok(Sync::from_api(&sync).to_value()),
+        Ok(sync) => match source_gone(&sync) {
+            Some(problem) => Err(Diagnostic {
+                severity: Severity::Error,
+                summary: format!("Cannot import GitHub sync {:?}", sync.name),
+                detail: format!(
+                    "{problem}, so its configuration cannot be read back. In Infisical, point \
+                     the sync at an existing environment and folder (or delete it), then import \
+                     it again."
+                ),
+                path: None,
+            }),
+            None => Ok(Sync::from_api(&sync).to_value()),
+        },
         Err(err) => {
-            let mut diag = api.error(&format!("import the GitHub sync {id:?}"), &err);
+            let mut diag = sync_error(api, &format!("import the GitHub sync {id:?}"), &err);
             if err.is_not_found() {
                 diag.detail
                     .push_str("\n\nImport by sync id (a UUID) or by \"<project_id>/<name>\".");
@@ -247,200 +415,59 @@ pub(super) async fn import(api: &Configured, id: &str) -> Result<Value, Diagnost
     }
 }
 
+/// Why a sync's source cannot be written in a configuration, if it cannot: its environment or
+/// folder was deleted (Infisical then answers `null` for them).
+fn source_gone(sync: &SecretSync) -> Option<String> {
+    match (&sync.environment, &sync.folder) {
+        (None, _) => Some(format!(
+            "the source environment of GitHub sync {:?} no longer exists",
+            sync.name
+        )),
+        (_, None) => Some(format!(
+            "the source folder of GitHub sync {:?} no longer exists",
+            sync.name
+        )),
+        _ => None,
+    }
+}
+
 /// The syncs of the list configuration's project, at most `limit`, each as a full state: one
-/// list request.
+/// list request. A sync whose source is gone is left out, with a warning naming it.
 pub(super) async fn list(
     api: &Configured,
     config: &Value,
     limit: usize,
+    diags: &mut Diagnostics,
 ) -> Result<Vec<Listed>, Diagnostic> {
     let client = api.client_or_error()?;
     let Some(project) = config.get(attr::PROJECT_ID).as_str() else {
         return Ok(Vec::new());
     };
-    let listed =
-        client.github_syncs().list(project).await.map_err(|err| {
-            api.error(&format!("list the GitHub syncs of project {project}"), &err)
-        })?;
-    Ok(listed
-        .iter()
-        .take(limit)
-        .map(|sync| Listed {
+    let listed = client.github_syncs().list(project).await.map_err(|err| {
+        sync_error(
+            api,
+            &format!("list the GitHub syncs of project {project}"),
+            &err,
+        )
+    })?;
+    let mut found = Vec::new();
+    for sync in listed.iter().take(limit) {
+        if let Some(problem) = source_gone(sync) {
+            diags.warning(
+                format!("GitHub sync {:?} left out", sync.name),
+                format!(
+                    "{problem}, so no configuration can be written for it. Point it at an \
+                     existing environment and folder in Infisical (or delete it)."
+                ),
+            );
+            continue;
+        }
+        found.push(Listed {
             display_name: sync.name.clone(),
             state: Sync::from_api(sync).to_value(),
-        })
-        .collect())
-}
-
-/// Waits for the outcome of the sync just queued and writes it into `state`; a failed sync is an
-/// error diagnostic, a wait that ran out a warning.
-async fn await_outcome(
-    api: &Configured,
-    client: &Client,
-    stop: &StopSignal,
-    state: &mut Sync,
-    created: bool,
-    diags: &mut Diagnostics,
-) {
-    let Some(id) = state.id.known().map(str::to_owned) else {
-        return;
-    };
-    match client
-        .github_syncs()
-        .wait_until_idle(&id, client.retry_limit(), stop)
-        .await
-    {
-        Ok(Waited::Idle(sync)) => {
-            state.take_status(&sync);
-            if sync.sync_status == Some(SyncStatus::Failed) {
-                let mut diag = failure(&sync, &state.destination);
-                if created {
-                    diag.detail.push_str(
-                        "\n\nThe sync was created and is kept in state, but Terraform marks a \
-                         resource whose create failed as tainted: the next apply replaces it \
-                         (one sync either way). To keep this one and only run it again once the \
-                         cause is fixed, run `terraform untaint` on it first.",
-                    );
-                }
-                diags.add(diag);
-            }
-        }
-        Ok(Waited::TimedOut(sync)) => {
-            state.take_status(&sync);
-            diags.warning(
-                format!("GitHub sync {:?} still running", state.name),
-                format!(
-                    "the sync was still {} when the provider's retry_timeout ran out; its outcome \
-                     shows in `sync_status` on the next refresh (or raise retry_timeout, or set \
-                     wait_for_sync = false).",
-                    sync.sync_status.map_or("queued", SyncStatus::as_str)
-                ),
-            );
-        }
-        Ok(Waited::Stopped(seen)) => {
-            if let Some(sync) = &seen {
-                state.take_status(sync);
-            }
-            diags.warning(
-                format!("Stopped waiting for GitHub sync {:?}", state.name),
-                format!(
-                    "Terraform was interrupted while the sync was {}; Infisical goes on with it. \
-                     The sync is kept in state, and its outcome shows in `sync_status` on the \
-                     next refresh.",
-                    seen.and_then(|sync| sync.sync_status)
-                        .map_or("queued", SyncStatus::as_str)
-                ),
-            );
-        }
-        Ok(Waited::Gone) => diags.add(Diagnostic {
-            severity: Severity::Error,
-            summary: format!("GitHub sync {:?} disappeared", state.name),
-            detail: format!(
-                "the sync {id} was deleted outside Terraform while apply waited for it; the next \
-                 plan creates it again."
-            ),
-            path: None,
-        }),
-        Err(err) => {
-            let mut diag = api.error(
-                &format!("learn the outcome of GitHub sync {:?}", state.name),
-                &err,
-            );
-            diag.severity = Severity::Warning;
-            diags.add(diag);
-        }
+        });
     }
-}
-
-/// The error of a failed sync: GitHub's message and what it means.
-fn failure(sync: &SecretSync, destination: &Destination) -> Diagnostic {
-    let message = sync.last_sync_message.as_deref().unwrap_or("(no message)");
-    Diagnostic {
-        severity: Severity::Error,
-        summary: format!("GitHub sync {:?} failed", sync.name),
-        detail: format!(
-            "Infisical could not write the secrets to {}. GitHub answered: {message}\n\n{}",
-            where_(destination),
-            meaning(message, destination)
-        ),
-        path: None,
-    }
-}
-
-/// The error of a failed removal on destroy.
-fn removal_failed(sync: &SecretSync, destination: &Destination) -> Diagnostic {
-    let message = sync
-        .last_remove_message
-        .as_deref()
-        .unwrap_or("(no message)");
-    Diagnostic {
-        severity: Severity::Error,
-        summary: format!(
-            "Could not remove the secrets of GitHub sync {:?}",
-            sync.name
-        ),
-        detail: format!(
-            "Infisical could not remove the synced secrets from {}, so the sync was not deleted \
-             and stays in state. Infisical said: {message}\n\n{}\n\nTo delete the sync and leave \
-             the secrets on GitHub, set remove_secrets_on_destroy = false and apply before \
-             destroying.",
-            where_(destination),
-            meaning(message, destination)
-        ),
-        path: None,
-    }
-}
-
-/// The destination in words.
-fn where_(destination: &Destination) -> String {
-    let owner = destination.repository_owner.as_deref().unwrap_or("?");
-    let repo = destination.repository_name.as_deref().unwrap_or("?");
-    match destination.scope.as_str() {
-        super::scope::ORGANIZATION => format!("the GitHub organization {owner:?}"),
-        super::scope::REPOSITORY_ENVIRONMENT => format!(
-            "the environment {:?} of the GitHub repository \"{owner}/{repo}\"",
-            destination.repository_environment.as_deref().unwrap_or("?")
-        ),
-        _ => format!("the GitHub repository \"{owner}/{repo}\""),
-    }
-}
-
-/// What a sync message means for the user, and what to do.
-fn meaning(message: &str, destination: &Destination) -> String {
-    let has = |s: &str| message.contains(s);
-    if has("Bad credentials") || has("Requires authentication") {
-        "The connection's GitHub credentials are no longer valid (revoked or expired): update \
-         the app connection's credentials, then apply again."
-            .to_owned()
-    } else if has("Not Found") || has("\"status\":\"404\"") {
-        let environment = if destination.scope == super::scope::REPOSITORY_ENVIRONMENT {
-            " and that the repository has that environment (create it under the repository's \
-             Settings → Environments)"
-        } else {
-            ""
-        };
-        format!(
-            "GitHub answers \"Not Found\" when the destination does not exist or the \
-             connection's token cannot reach it. Check the owner and name{environment}, and give \
-             the connection access: for a personal access token, access to the repository (or \
-             organization) with the Secrets permission; for a GitHub App, install it on the \
-             repository or organization. Then apply again: the sync is kept and runs again."
-        )
-    } else if has("Secret names") || has("GITHUB_") {
-        "GitHub refused a secret's name: names may contain only letters, digits and `_`, must \
-         not start with a digit, and must not start with GITHUB_. Rename the secret in \
-         Infisical or change sync_options.key_schema, then apply again."
-            .to_owned()
-    } else if has("does not support storing more than") {
-        "The folder holds more secrets than GitHub allows at this scope (100 for a repository, \
-         1000 for an organization). Sync a smaller folder."
-            .to_owned()
-    } else if has("folder no longer exists") {
-        "The source folder was deleted: set environment and secret_path to an existing folder."
-            .to_owned()
-    } else {
-        "Fix the cause, then apply again: the sync is kept and runs again.".to_owned()
-    }
+    Ok(found)
 }
 
 /// The destination as the API takes it, or an error when incomplete (validation said why).
@@ -456,8 +483,9 @@ fn destination(
     })
 }
 
-/// The PATCH from `before` to `plan`: only what changed, `false` included.
-fn changes(before: &Sync, plan: &Sync) -> Result<UpdateSecretSync, Diagnostic> {
+/// The PATCH from `before` to `plan`: only what changed, compared as Infisical stores it,
+/// `false` included.
+pub(super) fn changes(before: &Sync, plan: &Sync) -> Result<UpdateSecretSync, Diagnostic> {
     let mut request = UpdateSecretSync::default();
     if plan.name != before.name {
         request.name = Some(plan.name.clone());
@@ -532,6 +560,8 @@ fn refresh(state: Sync, sync: &SecretSync) -> Sync {
         options,
         remove_secrets_on_destroy: state.remove_secrets_on_destroy.or(Some(false)),
         wait_for_sync: state.wait_for_sync.or(Some(true)),
+        resync_triggers: state.resync_triggers,
+        timeouts: state.timeouts,
         ..fresh
     }
 }
@@ -551,7 +581,17 @@ async fn create_once(
             || syncs.get_by_name(&request.name, &request.project_id),
         )
         .await
-        .map_err(|err| api.error(&action, &err))
+        .map_err(|err| {
+            let mut diag = sync_error(api, &action, &err);
+            if matches!(err, Error::Ambiguous { .. } | Error::Cancelled { .. }) {
+                diag.detail.push_str(&format!(
+                    "\n\nIf Infisical made the sync, adopt it: `terraform import <this \
+                     resource's address> {}/{}`.",
+                    request.project_id, request.name
+                ));
+            }
+            diag
+        })
 }
 
 /// Warns when another sync of the organization already writes to the destination `planned`
@@ -599,7 +639,7 @@ pub(super) async fn check_destination(
                     "Another secret sync{elsewhere} already writes to {}. Two syncs there \
                      overwrite each other's secrets (and, without disable_secret_deletion, \
                      delete them). Point this one elsewhere unless that is intended.",
-                    where_(&Destination::from_api(&request.destination_config))
+                    outcome::where_(&Destination::from_api(&request.destination_config))
                 ),
             );
         }

@@ -5,12 +5,17 @@
 //!
 //! - plan-time validation of each scope's fields, of the key schema and of the values GitHub
 //!   cannot take, with attribute paths and no request;
-//! - apply waits for the sync it queued (`wait_for_sync`) and fails with GitHub's message and
-//!   what it means; the sync stays in state, so the next apply re-syncs rather than duplicates;
+//! - apply waits for the run it queued (`wait_for_sync`, bounded by `timeouts`), telling that run
+//!   from an earlier one by its job id, and reports GitHub's message and what it means: an update
+//!   whose run failed fails; a create whose first run failed keeps the sync with a warning (an
+//!   error would taint it, and the replacement would remove and rewrite GitHub's secrets on
+//!   every apply);
 //! - a refresh reads everything back (`sync_status`, `last_sync_message`, `last_synced_at` too)
-//!   and warns about a failed last sync; a sync whose last sync failed is re-synced on the next
-//!   apply;
-//! - updates send what changed, `auto_sync_enabled = false` included;
+//!   and warns about a failed last run; a failed run is never a planned change: the sync runs
+//!   again when the configuration changes or when `resync_triggers` does, decided at plan and
+//!   carried to apply in the plan's private data;
+//! - updates send what changed, compared as Infisical stores it (`auto_sync_enabled = false`
+//!   included); an edit Infisical does not see sends nothing and runs nothing;
 //! - destroy can remove the synced secrets from GitHub first (`remove_secrets_on_destroy`);
 //! - a warning at plan when another sync of the organization writes to the same destination;
 //! - the lookup by name after a create whose answer was lost; import by id, by
@@ -23,6 +28,7 @@ use crate::tfplugin::framework::{
     IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored, config_from_state,
 };
 use crate::tfplugin::schema::{Attribute, Schema};
+use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::{Type, Value};
 
 use super::configured::Configured;
@@ -30,6 +36,7 @@ use super::model::{Model, settle};
 use super::{by_id, validate};
 
 mod lifecycle;
+mod outcome;
 mod state;
 
 use state::Options;
@@ -56,6 +63,8 @@ pub(crate) mod attr {
     pub(crate) const SYNC_STATUS: &str = "sync_status";
     pub(crate) const LAST_SYNC_MESSAGE: &str = "last_sync_message";
     pub(crate) const LAST_SYNCED_AT: &str = "last_synced_at";
+    pub(crate) const RESYNC_TRIGGERS: &str = "resync_triggers";
+    pub(crate) const TIMEOUTS: &str = crate::tfplugin::timeouts::NAME;
     // destination_config
     pub(crate) const SCOPE: &str = "scope";
     pub(crate) const REPOSITORY_OWNER: &str = "repository_owner";
@@ -95,6 +104,11 @@ const KEY_SCHEMA_MAX: usize = 255;
 const SECRET_KEY: &str = "{{secretKey}}";
 /// The key schema's placeholder for the environment's slug.
 const ENVIRONMENT_PLACEHOLDER: &str = "{{environment}}";
+/// How long an apply waits for a run (or a destroy for a removal) unless `timeouts` says: the
+/// server starts a run 0–10 s after queueing it, retries a failing one for about 45 s, and puts
+/// back a job that meets another's lock (or a connection's five running jobs) for 30–40 s at a
+/// time, so a few minutes cover a fan-out of syncs on one connection.
+pub(crate) const WAIT_DEFAULT: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
 /// The resource.
 pub(crate) struct GitHubSync;
@@ -152,20 +166,46 @@ pub(crate) fn schema() -> Schema {
                      stays. Defaults to `false`: GitHub keeps the secrets.",
                 ),
             Attribute::bool(WAIT_FOR_SYNC).optional_computed().description(
-                "Whether apply waits for the outcome of the sync a create or an update queues \
-                 (for as long as the provider's `retry_timeout`), failing with GitHub's message \
-                 when it fails. A sync whose last run failed is run again by the next apply. \
-                 Defaults to `true`.",
+                "Whether apply waits for the outcome of the run a create or an update queues \
+                 (for as long as `timeouts` allows). An update whose run fails fails with \
+                 GitHub's message; a create whose first run fails keeps the sync, with GitHub's \
+                 message as a warning. A failed run is not run again by itself: change the \
+                 configuration or `resync_triggers`. Defaults to `true`.",
+            ),
+            Attribute::map(RESYNC_TRIGGERS, Type::String).description(
+                "Any values: changing one (or adding or removing one) runs the sync again in place \
+                 on the next apply, e.g. `resync_triggers = { fixed = \"2026-12-05\" }` once the \
+                 cause of a failed run (a revoked token, a missing GitHub permission, a secret \
+                 GitHub refuses) is fixed outside Terraform. Nothing is replaced, and nothing is \
+                 sent to Infisical when they stay the same.",
             ),
             Attribute::string(SYNC_STATUS).computed().description(
-                "The last sync's status: `pending`, `running`, `succeeded` or `failed`.",
+                "The last run's status: `pending`, `running`, `succeeded` or `failed`; null for \
+                 a sync that never ran (auto-sync off).",
             ),
             Attribute::string(LAST_SYNC_MESSAGE)
                 .computed()
                 .description("Why the last sync failed (GitHub's answer); null after a success."),
             Attribute::string(LAST_SYNCED_AT)
                 .computed()
-                .description("When the last successful sync ended (RFC 3339)."),
+                .description("When the last successful sync ended (as Infisical writes it, ISO 8601)."),
+            timeouts::block(&[
+                (
+                    Op::Create,
+                    "How long create waits for the first run (with `wait_for_sync`). Defaults to \
+                     `10m`; a wait that runs out keeps the sync with a warning.",
+                ),
+                (
+                    Op::Update,
+                    "How long update waits for a job in progress to end and for its own run. \
+                     Defaults to `10m`; a wait that runs out keeps the sync with a warning.",
+                ),
+                (
+                    Op::Delete,
+                    "How long destroy waits for a job in progress and, with \
+                     `remove_secrets_on_destroy`, for the removal. Defaults to `10m`.",
+                ),
+            ]),
         ],
     }
 }
@@ -260,6 +300,7 @@ pub(crate) fn validate_config(config: &Value, diags: &mut Diagnostics) {
     if !options.is_null() && !options.is_unknown() {
         validate_options(options, &p(SYNC_OPTIONS), diags);
     }
+    timeouts::validate(config, diags);
 }
 
 /// Each scope's fields present, the others absent; `selected_repository_ids` with `selected`.
@@ -367,7 +408,38 @@ fn validate_options(options: &Value, at: &AttrPath, diags: &mut Diagnostics) {
                  and `/`, e.g. \"APP_{SECRET_KEY}\"."
             ),
         );
+    } else if let Some(schema) = options.get(KEY_SCHEMA).as_str()
+        && options.get(DISABLE_SECRET_DELETION) != &Value::Bool(true)
+        && !options.get(DISABLE_SECRET_DELETION).is_unknown()
+        && let Some(why) = never_deletes(schema)
+    {
+        diags.attr_warning(
+            at.attr(KEY_SCHEMA),
+            "This key schema never deletes stale secrets",
+            format!(
+                "key_schema {schema:?} {why}. GitHub stores secret names upper-cased, and \
+                 Infisical compares the key schema with them as written, letter case included, \
+                 when it looks for secrets to delete: with this schema, a secret removed from \
+                 Infisical stays on GitHub. Write the schema's letters in upper case (e.g. \
+                 \"APP_{SECRET_KEY}\"), or set disable_secret_deletion = true to say that \
+                 secrets are never deleted."
+            ),
+        );
     }
+}
+
+/// Why Infisical's deletion (`matchesSchema`) can never match GitHub's upper-case names with
+/// this key schema, if it cannot: a lower-case letter outside the placeholders, or
+/// `{{environment}}`, which becomes the environment's slug (lower case).
+fn never_deletes(schema: &str) -> Option<&'static str> {
+    if schema.contains(ENVIRONMENT_PLACEHOLDER) {
+        return Some("contains {{environment}}, which becomes the environment's lower-case slug");
+    }
+    let literal = schema.replace(SECRET_KEY, "");
+    literal
+        .chars()
+        .any(|c| c.is_ascii_lowercase())
+        .then_some("contains lower-case letters")
 }
 
 /// What is wrong with a key schema, if anything: Infisical's
@@ -398,9 +470,12 @@ fn key_schema_problem(schema: &str) -> Option<String> {
     None
 }
 
-/// Fills in the defaults of what the configuration leaves unset, keeps the status when nothing
-/// Infisical sees changes, and plans a new sync when the last one failed.
-fn modify_plan(input: &PlanInput<'_>, planned: &mut Value) {
+/// Fills in the defaults of what the configuration leaves unset, and decides whether the apply
+/// runs the sync: when Infisical will see a change (a PATCH with auto-sync queues a run) or when
+/// `resync_triggers` changed. Then the status is unknown; otherwise it stays as it is, a failed
+/// one included (a failed run is shown by refresh, never planned as a change). The decision
+/// goes to the apply in the plan's private data.
+fn modify_plan(input: &PlanInput<'_>, planned: &mut Value, private: &mut Vec<u8>) {
     use attr::*;
     let config = input.config;
     for (name, default) in [
@@ -426,29 +501,27 @@ fn modify_plan(input: &PlanInput<'_>, planned: &mut Value) {
         planned.set(SYNC_OPTIONS, filled);
     }
     let prior = input.prior;
+    private.clear();
     if prior.is_null() {
         return;
     }
-    // Only the provider's own settings changed: Infisical sees nothing, the status stays.
-    let local = [REMOVE_SECRETS_ON_DESTROY, WAIT_FOR_SYNC];
+    let decision = lifecycle::Decision {
+        rerun: !planned
+            .get(RESYNC_TRIGGERS)
+            .same_as(prior.get(RESYNC_TRIGGERS)),
+    };
+    let queues = planned.get(AUTO_SYNC_ENABLED) != &Value::Bool(false)
+        && lifecycle::infisical_sees_change(prior, planned);
     let status = [SYNC_STATUS, LAST_SYNC_MESSAGE, LAST_SYNCED_AT];
-    let sent_changes = schema()
-        .attributes
-        .iter()
-        .map(|a| a.name)
-        .filter(|n| !local.contains(n) && !status.contains(n))
-        .any(|n| !planned.get(n).same_as(prior.get(n)));
-    let failed = prior.get(SYNC_STATUS).as_str() == Some("failed");
-    let auto_sync = planned.get(AUTO_SYNC_ENABLED) != &Value::Bool(false);
-    if sent_changes || (failed && auto_sync) {
-        for name in status {
-            planned.set(name, Value::Unknown);
-        }
-    } else {
-        for name in status {
-            planned.set(name, prior.get(name).clone());
-        }
+    for name in status {
+        let value = if decision.rerun || queues {
+            Value::Unknown
+        } else {
+            prior.get(name).clone()
+        };
+        planned.set(name, value);
     }
+    *private = decision.encode();
 }
 
 #[tonic::async_trait]
@@ -469,10 +542,10 @@ impl Resource<Configured> for GitHubSync {
         &self,
         input: &PlanInput<'_>,
         planned: &mut Value,
-        _private: &mut Vec<u8>,
+        private: &mut Vec<u8>,
         _diags: &mut Diagnostics,
     ) {
-        modify_plan(input, planned);
+        modify_plan(input, planned, private);
     }
 
     async fn advise_plan(
@@ -517,10 +590,10 @@ impl Resource<Configured> for GitHubSync {
         prior: &Value,
         planned: &Value,
         _config: &Value,
-        _private: &[u8],
+        private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        lifecycle::update(api, prior, planned, diags).await
+        lifecycle::update(api, prior, planned, private, diags).await
     }
 
     async fn delete(&self, api: &Configured, prior: &Value, diags: &mut Diagnostics) {
@@ -578,7 +651,7 @@ impl Resource<Configured> for GitHubSync {
         limit: usize,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        settle(lifecycle::list(api, config, limit).await, diags).unwrap_or_default()
+        settle(lifecycle::list(api, config, limit, diags).await, diags).unwrap_or_default()
     }
 
     fn generate_config(&self, state: &Value, _diags: &mut Diagnostics) -> Option<Value> {
@@ -739,6 +812,14 @@ mod tests {
             (attr::SYNC_STATUS, Value::string("succeeded")),
             (attr::LAST_SYNC_MESSAGE, Value::Null),
             (attr::LAST_SYNCED_AT, Value::string("t")),
+            (
+                attr::RESYNC_TRIGGERS,
+                Value::object([("fixed", Value::string("1"))]),
+            ),
+            (
+                attr::TIMEOUTS,
+                Value::object([("create", Value::string("5m"))]),
+            ),
         ] {
             value.set(name, v);
         }
@@ -750,5 +831,182 @@ mod tests {
         };
         assert_eq!(map.len(), names.len());
         assert!(names.iter().all(|n| map.contains_key(*n)));
+    }
+
+    /// A full state of a synced repository sync, as refresh leaves it.
+    fn stored() -> Value {
+        let mut value = base(Value::object([
+            (attr::SCOPE, Value::string("repository")),
+            (attr::REPOSITORY_OWNER, Value::string("o")),
+            (attr::REPOSITORY_NAME, Value::string("r")),
+            (attr::REPOSITORY_ENVIRONMENT, Value::Null),
+            (attr::VISIBILITY, Value::Null),
+            (attr::SELECTED_REPOSITORY_IDS, Value::Null),
+        ]));
+        for (name, v) in [
+            (attr::ID, Value::string("i")),
+            (attr::DESCRIPTION, Value::string("x")),
+            (attr::AUTO_SYNC_ENABLED, Value::Bool(true)),
+            (attr::SYNC_OPTIONS, Options::defaults().to_value()),
+            (attr::REMOVE_SECRETS_ON_DESTROY, Value::Bool(false)),
+            (attr::WAIT_FOR_SYNC, Value::Bool(true)),
+            (attr::SYNC_STATUS, Value::string("failed")),
+            (attr::LAST_SYNC_MESSAGE, Value::string("boom")),
+            (attr::LAST_SYNCED_AT, Value::Null),
+            (attr::RESYNC_TRIGGERS, Value::Null),
+            (attr::TIMEOUTS, Value::Null),
+        ] {
+            value.set(name, v);
+        }
+        value
+    }
+
+    /// The plan of `edit` applied to the stored state: whether the status is unknown (a run is
+    /// planned), and the decision carried to the apply.
+    fn planned(edit: impl Fn(&mut Value)) -> (bool, lifecycle::Decision) {
+        let prior = stored();
+        let mut config = prior.clone();
+        for name in [
+            attr::ID,
+            attr::SYNC_STATUS,
+            attr::LAST_SYNC_MESSAGE,
+            attr::LAST_SYNCED_AT,
+        ] {
+            config.set(name, Value::Null);
+        }
+        edit(&mut config);
+        let mut plan = config.clone();
+        plan.set(attr::ID, prior.get(attr::ID).clone());
+        let input = PlanInput {
+            prior: &prior,
+            config: &config,
+            prior_private: &[],
+        };
+        let mut private = Vec::new();
+        modify_plan(&input, &mut plan, &mut private);
+        let unknown = plan.get(attr::SYNC_STATUS).is_unknown();
+        if !unknown {
+            assert_eq!(plan.get(attr::SYNC_STATUS), prior.get(attr::SYNC_STATUS));
+            assert_eq!(
+                plan.get(attr::LAST_SYNC_MESSAGE),
+                prior.get(attr::LAST_SYNC_MESSAGE)
+            );
+        }
+        (unknown, lifecycle::Decision::decode(&private))
+    }
+
+    #[test]
+    fn a_run_is_planned_only_for_a_change_infisical_sees_or_new_triggers() {
+        use lifecycle::Decision;
+        let rerun = Decision { rerun: true };
+        let none = Decision::default();
+        type Edit = Box<dyn Fn(&mut Value)>;
+        let cases: Vec<(&str, Edit, bool, Decision)> = vec![
+            (
+                "nothing changed, last run failed",
+                Box::new(|_| {}),
+                false,
+                none,
+            ),
+            (
+                "a heredoc's newline on the description",
+                Box::new(|c| c.set(attr::DESCRIPTION, Value::string("x\n"))),
+                false,
+                none,
+            ),
+            (
+                "a trailing / on the path",
+                Box::new(|c| c.set(attr::SECRET_PATH, Value::string("//"))),
+                true,
+                none,
+            ),
+            (
+                "the provider's own settings",
+                Box::new(|c| {
+                    c.set(attr::WAIT_FOR_SYNC, Value::Bool(false));
+                    c.set(attr::REMOVE_SECRETS_ON_DESTROY, Value::Bool(true));
+                    c.set(
+                        attr::TIMEOUTS,
+                        Value::object([("update", Value::string("1m"))]),
+                    );
+                }),
+                false,
+                none,
+            ),
+            (
+                "a new description",
+                Box::new(|c| c.set(attr::DESCRIPTION, Value::string("y"))),
+                true,
+                none,
+            ),
+            (
+                "auto-sync turned off",
+                Box::new(|c| c.set(attr::AUTO_SYNC_ENABLED, Value::Bool(false))),
+                false,
+                none,
+            ),
+            (
+                "a connection known only at apply",
+                Box::new(|c| c.set(attr::CONNECTION_ID, Value::Unknown)),
+                true,
+                none,
+            ),
+            (
+                "triggers set",
+                Box::new(|c| {
+                    c.set(
+                        attr::RESYNC_TRIGGERS,
+                        Value::object([("fixed", Value::string("1"))]),
+                    )
+                }),
+                true,
+                rerun,
+            ),
+            (
+                "triggers set with auto-sync off",
+                Box::new(|c| {
+                    c.set(attr::AUTO_SYNC_ENABLED, Value::Bool(false));
+                    c.set(
+                        attr::RESYNC_TRIGGERS,
+                        Value::object([("fixed", Value::Unknown)]),
+                    );
+                }),
+                true,
+                rerun,
+            ),
+        ];
+        for (what, edit, unknown, decision) in cases {
+            assert_eq!(planned(edit), (unknown, decision), "{what}");
+        }
+    }
+
+    #[test]
+    fn a_key_schema_that_cannot_delete_is_warned_only_while_deletion_is_on() {
+        let warned = |schema: &str, disable: Value| {
+            let mut config = stored();
+            config.set(
+                attr::SYNC_OPTIONS,
+                Value::object([
+                    (attr::INITIAL_SYNC_BEHAVIOR, Value::Null),
+                    (attr::DISABLE_SECRET_DELETION, disable),
+                    (attr::KEY_SCHEMA, Value::string(schema)),
+                ]),
+            );
+            let mut diags = Diagnostics::new();
+            validate_config(&config, &mut diags);
+            diags
+                .iter()
+                .map(|d| (d.summary.clone(), d.path.as_ref().map(ToString::to_string)))
+                .collect::<Vec<_>>()
+        };
+        let path = Some("sync_options.key_schema".to_owned());
+        for schema in ["App_{{secretKey}}", "{{environment}}_{{secretKey}}"] {
+            let said = warned(schema, Value::Null);
+            assert_eq!(said.len(), 1, "{schema}: {said:?}");
+            assert_eq!(said[0].1, path, "{schema}");
+            assert!(warned(schema, Value::Bool(true)).is_empty(), "{schema}");
+        }
+        assert!(warned("APP_{{secretKey}}", Value::Null).is_empty());
+        assert!(warned("{{secretKey}}_V2", Value::Bool(false)).is_empty());
     }
 }

@@ -1,6 +1,8 @@
 //! [`Sync`]: a GitHub secret sync's plan and state, typed, converted to and from Terraform's
 //! values here, and to and from Infisical's requests and answers.
 
+use std::collections::BTreeMap;
+
 use crate::infisical::{GitHubDestination, SecretSync, SyncOptions};
 use crate::tfplugin::diag::{AttrPath, Diagnostic};
 use crate::tfplugin::value::Value;
@@ -28,6 +30,11 @@ pub(crate) struct Sync {
     pub(crate) sync_status: Computed,
     pub(crate) last_sync_message: Computed,
     pub(crate) last_synced_at: Computed,
+    /// The values whose change runs the sync again; the provider's own, never sent.
+    pub(crate) resync_triggers: Option<BTreeMap<String, String>>,
+    /// The `timeouts` block as configured, read with `tfplugin::timeouts::get`; the provider's
+    /// own, never sent.
+    pub(crate) timeouts: Value,
 }
 
 /// `destination_config`.
@@ -70,6 +77,26 @@ fn numbers(fields: &Fields<'_>, name: &str) -> Result<Option<Vec<i64>>, Diagnost
                     .ok_or_else(|| missing(&fields.path(name).index(i), v))
             })
             .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        other => Err(missing(&fields.path(name), other)),
+    }
+}
+
+/// A map of strings that may be null, but must be known.
+fn strings(
+    fields: &Fields<'_>,
+    name: &str,
+) -> Result<Option<BTreeMap<String, String>>, Diagnostic> {
+    match fields.get(name) {
+        Value::Null => Ok(None),
+        Value::Map(items) => items
+            .iter()
+            .map(|(k, v)| {
+                v.as_str()
+                    .map(|s| (k.clone(), s.to_owned()))
+                    .ok_or_else(|| missing(&fields.path(name).key(k), v))
+            })
+            .collect::<Result<BTreeMap<_, _>, _>>()
             .map(Some),
         other => Err(missing(&fields.path(name), other)),
     }
@@ -167,6 +194,8 @@ impl Model for Sync {
             sync_status: fields.computed(SYNC_STATUS)?,
             last_sync_message: fields.computed(LAST_SYNC_MESSAGE)?,
             last_synced_at: fields.computed(LAST_SYNCED_AT)?,
+            resync_triggers: strings(&fields, RESYNC_TRIGGERS)?,
+            timeouts: fields.get(TIMEOUTS).clone(),
         })
     }
 
@@ -193,6 +222,17 @@ impl Model for Sync {
             (SYNC_STATUS, self.sync_status.to_value()),
             (LAST_SYNC_MESSAGE, self.last_sync_message.to_value()),
             (LAST_SYNCED_AT, self.last_synced_at.to_value()),
+            (
+                RESYNC_TRIGGERS,
+                self.resync_triggers.as_ref().map_or(Value::Null, |m| {
+                    Value::Map(
+                        m.iter()
+                            .map(|(k, v)| (k.clone(), Value::string(v)))
+                            .collect(),
+                    )
+                }),
+            ),
+            (TIMEOUTS, self.timeouts.clone()),
         ]
     }
 }
@@ -364,6 +404,8 @@ impl Sync {
             sync_status: Computed::Null,
             last_sync_message: Computed::Null,
             last_synced_at: Computed::Null,
+            resync_triggers: None,
+            timeouts: Value::Null,
         };
         state.take_status(sync);
         state

@@ -19,6 +19,10 @@ use crate::tfplugin::wire::{
     path_to_proto,
 };
 
+/// How long plan-time advice ([`Resource::advise_plan`]) may take before the plan goes on
+/// without it: a warning is not worth a slow plan.
+const ADVICE_LIMIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The identity of the object `state` describes, for a resource with an identity schema, once
 /// it is wholly known; `None` otherwise (Terraform then keeps the identity it has, if any).
 fn identity_of<C>(
@@ -258,12 +262,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     && !diags.has_errors()
                     && let Some(client) = self.client.read().ok().and_then(|c| c.clone())
                 {
+                    // Advice never fails a plan: not when a stop abandons it, not when it is
+                    // slow (it is capped at ADVICE_LIMIT), not when its request fails.
                     let mut advice = Diagnostics::new();
-                    self.cancellable(
-                        &mut diags,
-                        resource.advise_plan(&client, &prior, &plan.planned, &mut advice),
+                    let mut abandoned = Diagnostics::new();
+                    let advised = tokio::time::timeout(
+                        ADVICE_LIMIT,
+                        self.cancellable(
+                            &mut abandoned,
+                            resource.advise_plan(&client, &prior, &plan.planned, &mut advice),
+                        ),
                     )
                     .await;
+                    if advised.is_err() {
+                        tracing::info!(
+                            limit_ms = ADVICE_LIMIT.as_millis() as u64,
+                            "plan-time advice took too long and was skipped"
+                        );
+                    }
                     for diag in advice.iter() {
                         diags.add(Diagnostic {
                             severity: Severity::Warning,

@@ -182,8 +182,10 @@ impl<P: Provider> ProviderService<P> {
                 diags.error(
                     "Operation cancelled",
                     "Terraform asked the provider to stop (for example after Ctrl-C), and this \
-                     operation did not finish in time, so it was abandoned. Run `terraform plan` \
-                     to see what exists, then run the command again.",
+                     operation did not finish in time, so it was abandoned. If it was creating \
+                     something, the object may exist remotely without being in Terraform's \
+                     state, where no plan can show it: look for it, then import it (`terraform \
+                     import`) or delete it before running the command again.",
                 );
                 None
             }
