@@ -189,8 +189,9 @@ impl Admin {
             .collect()
     }
 
-    /// How many installation access tokens were minted for an installation (one per sync
-    /// attempt of a `github-app` connection, plus any minted over HTTP).
+    /// How many installation access tokens were minted for an installation (two per sync or
+    /// remove attempt of a `github-app` connection, as the server mints them, plus any minted
+    /// over HTTP).
     pub fn github_installation_tokens_minted(&self, installation: &str) -> u64 {
         self.shared.lock().github_server.minted(installation)
     }

@@ -76,13 +76,16 @@
 //!
 //! A job does what `github-sync-fns.ts` does, against the emulated GitHub, in process: the limits
 //! (1000 secrets at organization scope, 100 at repository scope), the token (a PAT connection's
-//! token, an OAuth connection's access token from its code exchange, or a fresh installation
-//! token minted per attempt for a `github-app` connection), the list (every page of 100), the
+//! token, an OAuth connection's access token from its code exchange, or for a `github-app`
+//! connection a fresh installation token — and the list mints another of its own, as
+//! `makePaginatedGitHubRequest` does, so two per attempt), the list (every page of 100), the
 //! public key, one `PUT` per secret sealed with the scope's key, then — unless
 //! `disableSecretDeletion` — a `DELETE` for every listed name that matches the key schema and is
 //! not in the payload. Keys go through `keySchema` (`{{secretKey}}`, `{{environment}}` = the
-//! environment's slug) and are upper-cased. remove-secrets deletes the listed names that are in
-//! the payload.
+//! environment's slug) and are upper-cased. The match is `matchesSchema`'s: the schema (its
+//! `{{environment}}` the lower-case slug) is compared case-sensitively with GitHub's upper-case
+//! names, so a schema with a lower-case letter or `{{environment}}` never deletes anything.
+//! remove-secrets deletes the listed names that are in the payload.
 //!
 //! `lastSyncMessage` is what `parseSyncErrorMessage` writes: GitHub's answer body as JSON (keys
 //! in GitHub's order, e.g. `{"message":"Not Found","documentation_url":…,"status":"404"}`) for a
@@ -97,7 +100,6 @@
 //! (`… with ID "<id>"`), `PATCH`'s does not, as the research gives them; `keySchema` is capped at
 //! 255 characters and only needs one `{{secretKey}}` (the newest version); there is neither
 //! `recursive` nor `includeAllSubFolders`; failed syncs are not retried daily; `version` stays 1;
-//! the key-schema match of deletions compares names upper-case (GitHub stores them so);
 //! check-destination's `projectId` must be a uuid, as in the server's schema; there are no
 //! permissions (every authenticated caller may do everything).
 //!

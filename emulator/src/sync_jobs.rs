@@ -190,6 +190,8 @@ fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
 struct Plan {
     scope: GitHubScope,
     token: String,
+    /// A `github-app` connection's installation: the list mints its own token.
+    installation: Option<String>,
     /// GitHub name → value.
     payload: BTreeMap<String, String>,
     key_schema: Option<String>,
@@ -210,32 +212,37 @@ pub(crate) fn github_name(key: &str, environment: &str, schema: Option<&str>) ->
     named.to_uppercase()
 }
 
-/// `matchesSchema`: whether a destination name could have come from the key schema, i.e. it has
-/// the schema's prefix and suffix around the key (compared upper-case, as GitHub stores names),
-/// and no `/` in the key part when the schema uses `/`. Without a schema every name matches.
+/// `matchesSchema` (`secret-sync-fns.ts`): whether a destination name could have come from the
+/// key schema. `{{environment}}` becomes the environment's slug (lower-case, as stored), the rest
+/// splits at `{{secretKey}}` into a prefix and a suffix, and the name must start and end with
+/// them **case-sensitively**. GitHub stores names upper-case, so a schema with a lower-case letter
+/// or `{{environment}}` never matches and such a sync never deletes. When the prefix or suffix
+/// holds a `/`, the key part must not. Without a schema every name matches.
 pub(crate) fn matches_schema(name: &str, environment: &str, schema: Option<&str>) -> bool {
     let Some(schema) = schema else {
         return true;
     };
-    let schema = schema
-        .replace("{{environment}}", environment)
-        .to_uppercase();
-    let Some((prefix, suffix)) = schema.split_once("{{SECRETKEY}}") else {
-        return false;
+    let compiled = schema.replace("{{environment}}", environment);
+    let Some((prefix, rest)) = compiled.split_once("{{secretKey}}") else {
+        return name == compiled;
     };
-    let name = name.to_uppercase();
-    if name.len() < prefix.len() + suffix.len()
-        || !name.starts_with(prefix)
+    // The server takes the text after the last placeholder as the suffix.
+    let suffix = rest.rsplit("{{secretKey}}").next().unwrap_or(rest);
+    if prefix.is_empty() && suffix.is_empty() {
+        return true;
+    }
+    if !name.starts_with(prefix)
         || !name.ends_with(suffix)
+        || name.len() < prefix.len() + suffix.len()
     {
         return false;
     }
     let key = &name[prefix.len()..name.len() - suffix.len()];
-    !(schema.contains('/') && key.contains('/'))
+    !((prefix.contains('/') || suffix.contains('/')) && key.contains('/'))
 }
 
 /// Reads the sync, its folder's secrets, checks GitHub's limits, and obtains the token (a new
-/// installation token per attempt for a `github-app` connection).
+/// installation token for a `github-app` connection, as `syncSecrets` mints one).
 fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     let sync = state
         .syncs
@@ -289,12 +296,15 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             .unwrap_or_default()
             .to_owned()
     };
+    let mut installation = None;
     let token = match Method::parse(&connection.method) {
         Some(Method::Pat) => credential("personalAccessToken"),
         Some(Method::OAuth) => credential("accessToken"),
         Some(Method::App) => {
-            let installation = credential("installationId");
-            state.github_server.mint_installation_token(&installation)
+            let id = credential("installationId");
+            let token = state.github_server.mint_installation_token(&id);
+            installation = Some(id);
+            token
         }
         None => {
             return Err(Failure::fatal(format!(
@@ -306,6 +316,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     Ok(Plan {
         scope,
         token,
+        installation,
         payload,
         key_schema,
         environment,
@@ -318,15 +329,21 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     })
 }
 
-/// Every secret name at the scope, page by page (`per_page=100`), as `makePaginatedGitHubRequest`.
+/// Every secret name at the scope, page by page (`per_page=100`), as `makePaginatedGitHubRequest`
+/// (`github-connection-fns.ts`), which mints an installation token of its own for a
+/// `github-app` connection: with the one `syncSecrets`/`removeSecrets` minted, two per attempt.
 fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
+    let token = match &plan.installation {
+        Some(id) => shared.lock().github_server.mint_installation_token(id),
+        None => plan.token.clone(),
+    };
     let mut names = Vec::new();
     let mut page = 1;
     loop {
         let (body, last) = shared
             .lock()
             .github_server
-            .list(Some(&plan.token), &plan.scope, Some(PER_PAGE), Some(page))
+            .list(Some(&token), &plan.scope, Some(PER_PAGE), Some(page))
             .map_err(|e| Failure::github(&e))?;
         names.extend(
             body["secrets"]
@@ -460,6 +477,24 @@ mod tests {
         assert!(!matches_schema("OTHER_X", "dev", schema));
         assert!(matches_schema("ANYTHING", "dev", None));
         assert!(!matches_schema("A/B/C", "dev", Some("A/{{secretKey}}")));
+        assert!(matches_schema("A/B", "dev", Some("A/{{secretKey}}")));
+    }
+
+    /// `matchesSchema` in `backend/src/services/secret-sync/secret-sync-fns.ts` compares
+    /// case-sensitively, with `{{environment}}` as the lower-case slug: GitHub's upper-case names
+    /// never match a schema with lower-case letters.
+    #[test]
+    fn the_key_schema_match_is_case_sensitive_as_matches_schema() {
+        let by_environment = Some("{{environment}}_{{secretKey}}");
+        assert_eq!(github_name("x", "dev", by_environment), "DEV_X");
+        assert!(!matches_schema("DEV_X", "dev", by_environment));
+        assert!(matches_schema("dev_x", "dev", by_environment));
+        let mixed = Some("App_{{secretKey}}");
+        assert!(!matches_schema("APP_X", "dev", mixed));
+        assert!(matches_schema("App_X", "dev", mixed));
+        assert!(matches_schema("X", "dev", Some("{{secretKey}}")));
+        // A schema whose prefix and suffix overlap the name is too long to match.
+        assert!(!matches_schema("A_A", "dev", Some("A_{{secretKey}}_A")));
     }
 
     #[test]

@@ -484,14 +484,18 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
         .create_sync_id(sync_body("via-app", &app, repository()))
         .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
-    assert_eq!(f.admin().github_installation_tokens_minted("42"), 1);
+    // `GithubSyncFns.syncSecrets` (`backend/src/services/secret-sync/github/github-sync-fns.ts`)
+    // mints one token and `makePaginatedGitHubRequest`
+    // (`backend/src/services/app-connection/github/github-connection-fns.ts`) another for the
+    // list: two per attempt.
+    assert_eq!(f.admin().github_installation_tokens_minted("42"), 2);
     f.call(Method::POST, &format!("{SYNCS}/{id}/sync-secrets"), None)
         .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
     assert_eq!(
         f.admin().github_installation_tokens_minted("42"),
-        2,
-        "one token per run"
+        4,
+        "two tokens per run"
     );
 
     // An OAuth connection's token came out of the code exchange; grant it through the connection.
@@ -1219,4 +1223,52 @@ async fn a_sync_is_running_and_locked_between_attempts() {
         );
     }
     assert_eq!(f.settled(&id).await["syncStatus"], "failed");
+}
+
+/// `matchesSchema` (`backend/src/services/secret-sync/secret-sync-fns.ts`), called by
+/// `GithubSyncFns.syncSecrets` (`…/github/github-sync-fns.ts`) for each listed name: the schema,
+/// with `{{environment}}` as the lower-case slug, is compared case-sensitively with GitHub's
+/// upper-case names, so a schema with lower-case letters never deletes anything.
+#[tokio::test]
+async fn a_key_schema_with_lower_case_letters_never_deletes() {
+    let f = Fixture::start().await;
+    let connection = f.pat_connection("gh", "ghp_case").await;
+    f.admin()
+        .grant_github_access(
+            GitHubSubject::Token("ghp_case".into()),
+            GitHubTarget::Organization("acme".into()),
+        )
+        .unwrap();
+    let prefix = "/__github/repos/acme/app/actions/secrets";
+    for stale in ["DEV_STALE", "APP_STALE"] {
+        assert_eq!(
+            f.github_put(prefix, "ghp_case", stale, "old").await,
+            StatusCode::CREATED
+        );
+    }
+    for (name, schema) in [
+        ("by-environment", "{{environment}}_{{secretKey}}"),
+        ("mixed-case", "App_{{secretKey}}"),
+    ] {
+        let mut body = sync_body(name, &connection, repository());
+        body["syncOptions"]["keySchema"] = json!(schema);
+        let id = f.create_sync_id(body).await;
+        assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
+    }
+    let held: Vec<String> = held(&f, &GitHubScope::repo("acme", "app"))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        held,
+        [
+            "APP_API_KEY",
+            "APP_DB_URL",
+            "APP_STALE",
+            "DEV_API_KEY",
+            "DEV_DB_URL",
+            "DEV_STALE"
+        ],
+        "the stale names stay"
+    );
 }
