@@ -158,11 +158,28 @@ impl Admin {
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = state.holder(subject)?;
-        state.github_server.grant(&holder, &target)
+        state.github_server.grant(&holder, &target, true)
     }
 
-    /// Takes `target` away from `subject`; GitHub then answers 404 to its requests there. A
-    /// repository grant and an organization grant are separate: revoke the one that was given.
+    /// Lets `subject` see `target` but not its Actions secrets, as an installation or a
+    /// fine-grained PAT without the "Secrets" permission: GitHub answers its secrets requests
+    /// there with 403 `{"message":"Resource not accessible by integration"` (an installation)
+    /// or `…by personal access token` (a token), `"documentation_url":
+    /// "https://docs.github.com/rest/actions/secrets","status":"403"}`. It replaces a full grant
+    /// of the same target ([`Admin::grant_github_access`] gives it back).
+    pub fn grant_github_access_without_secrets(
+        &self,
+        subject: GitHubSubject,
+        target: GitHubTarget,
+    ) -> Result<(), String> {
+        let mut state = self.shared.lock();
+        let holder = state.holder(subject)?;
+        state.github_server.grant(&holder, &target, false)
+    }
+
+    /// Takes `target` away from `subject` (either kind of grant); GitHub then answers 404 to its
+    /// requests there. A repository grant and an organization grant are separate: revoke the
+    /// one that was given.
     pub fn revoke_github_access(
         &self,
         subject: GitHubSubject,
@@ -285,7 +302,7 @@ struct OrgBody {
 }
 
 /// A grant: one subject (`token`, `installationId` or `connectionId`) and one target (`repo` as
-/// `owner/name`, or `org`).
+/// `owner/name`, or `org`); `secrets: false` grants it without the Secrets permission (403).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GrantBody {
@@ -294,6 +311,7 @@ struct GrantBody {
     connection_id: Option<String>,
     repo: Option<String>,
     org: Option<String>,
+    secrets: Option<bool>,
 }
 
 impl GrantBody {
@@ -443,7 +461,15 @@ pub(crate) fn router(admin: Admin) -> Router {
         .route(
             "/__emulator/github/grants",
             post(|State(a): A, Json(b): Json<GrantBody>| async move {
-                match b.parse().and_then(|(s, t)| a.grant_github_access(s, t)) {
+                let secrets = b.secrets.unwrap_or(true);
+                let granted = b.parse().and_then(|(s, t)| {
+                    if secrets {
+                        a.grant_github_access(s, t)
+                    } else {
+                        a.grant_github_access_without_secrets(s, t)
+                    }
+                });
+                match granted {
                     Ok(()) => StatusCode::NO_CONTENT.into_response(),
                     Err(message) => admin_error(StatusCode::BAD_REQUEST, message),
                 }

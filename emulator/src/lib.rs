@@ -124,7 +124,12 @@
 //! declared with [`Admin::grant_github_access`] / [`Admin::revoke_github_access`] for a token, an
 //! installation, or a connection (its PAT, OAuth token or installation); a repository grant gives
 //! the repository and its environments, an organization grant its secrets and all its
-//! repositories. A connection's credentials become known to GitHub when Infisical validates them.
+//! repositories. [`Admin::grant_github_access_without_secrets`] (over HTTP, a grant with
+//! `"secrets": false`) lets the subject see the target but not its Actions secrets, as an
+//! installation or fine-grained PAT without the "Secrets" permission: an existing target then
+//! answers 403 `{"message":"Resource not accessible by integration","documentation_url":
+//! "https://docs.github.com/rest/actions/secrets","status":"403"}` to an installation's token,
+//! and "…by personal access token" to a PAT (and, untested against GitHub, an OAuth token). A connection's credentials become known to GitHub when Infisical validates them.
 //!
 //! With [`Config::demo`], the repository `demo-org/demo-repo` (environment `production`) exists,
 //! and every token and installation GitHub sees (any `ghp_…`/`github_pat_…` PAT, any OAuth token
@@ -193,7 +198,7 @@
 //! | `GET /__emulator/projects/:id/secrets?environment=&path=` | | `{"secrets":{key:value}}` |
 //! | `POST /__emulator/github/repos` | `{"owner","name","environments"?:[…]}` | declare a repository; `{"id"}` |
 //! | `POST /__emulator/github/orgs` | `{"org"}` | declare an organization without repositories |
-//! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org"}` | give / take access |
+//! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org", "secrets"?: bool}` | give / take access; `"secrets": false` gives access without the Secrets permission (GitHub's 403) |
 //! | `GET /__emulator/github/secrets?org=` or `?owner=&repo=[&env=]` | | `{"secrets":[`[`GitHubSecret`]`]}`, decrypted |
 //! | `GET /__emulator/github/installations/:id/tokens` | | `{"minted": n}` installation tokens minted |
 //! | `GET /__emulator/secret-syncs/:id` | | the sync as the API answers it |

@@ -1272,3 +1272,89 @@ async fn a_key_schema_with_lower_case_letters_never_deletes() {
         "the stale names stay"
     );
 }
+
+/// GitHub's answer to an installation or a fine-grained PAT that sees the repository but lacks
+/// the "Secrets" permission: 403 "Resource not accessible by integration" / "…by personal
+/// access token". The sync stores it as `parseSyncErrorMessage`
+/// (`backend/src/services/secret-sync/secret-sync-fns.ts`) does for an Axios error: the body as
+/// JSON.
+#[tokio::test]
+async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        attempts: 1,
+        ..SyncTiming::default()
+    });
+    f.admin().add_code("no-secrets-code", ["77"]);
+    let (status, app) = f
+        .call(
+            Method::POST,
+            "/api/v1/app-connections/github",
+            Some(json!({ "name": "app", "method": "github-app",
+                "credentials": { "code": "no-secrets-code", "installationId": "77" } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{app}");
+    let app = app["appConnection"]["id"].as_str().unwrap().to_owned();
+    let pat = f.pat_connection("pat", "ghp_no_secrets").await;
+    let target = || GitHubTarget::Repository {
+        owner: "acme".into(),
+        repo: "app".into(),
+    };
+    f.admin()
+        .grant_github_access_without_secrets(GitHubSubject::Installation("77".into()), target())
+        .unwrap();
+    // Over HTTP: `secrets: false`.
+    let granted = f
+        .http
+        .post(format!("{}/__emulator/github/grants", f.emulator.url()))
+        .json(&json!({ "token": "ghp_no_secrets", "repo": "acme/app", "secrets": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::NO_CONTENT);
+    for (name, connection, refusal) in [
+        ("via-app", &app, "Resource not accessible by integration"),
+        ("via-pat", &pat, "Resource not accessible by personal access token"),
+    ] {
+        let id = f
+            .create_sync_id(sync_body(name, connection, repository()))
+            .await;
+        let failed = f.settled(&id).await;
+        assert_eq!(failed["syncStatus"], "failed", "{failed}");
+        assert_eq!(
+            failed["lastSyncMessage"],
+            format!(
+                r#"{{"message":"{refusal}","documentation_url":"https://docs.github.com/rest/actions/secrets","status":"403"}}"#
+            )
+        );
+    }
+    // A missing environment is still GitHub's 404; the repository itself is a 403 over HTTP.
+    let (status, body, _) = f
+        .raw(
+            Method::GET,
+            "/__github/repos/acme/app/environments/nope/secrets",
+            Some("ghp_no_secrets"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body, _) = f
+        .raw(
+            Method::GET,
+            "/__github/repos/acme/app/actions/secrets/public-key",
+            Some("ghp_no_secrets"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["status"], "403");
+    // A full grant replaces it.
+    f.admin()
+        .grant_github_access(GitHubSubject::Connection(pat.clone()), target())
+        .unwrap();
+    let id = f
+        .create_sync_id(sync_body("via-pat-granted", &pat, repository()))
+        .await;
+    assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
+}
