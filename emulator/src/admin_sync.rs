@@ -18,7 +18,7 @@ use crate::admin::Admin;
 use crate::github::Method;
 use crate::github_server::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
 use crate::state::State as EmulatorState;
-use crate::sync::SyncTiming;
+use crate::sync::{SyncEngine, SyncTiming};
 
 /// Who a GitHub grant is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -228,7 +228,8 @@ impl Admin {
         crate::sync_jobs::wait_idle(&self.shared, id, timeout).await
     }
 
-    /// Sets how sync jobs are timed (for jobs queued from now on).
+    /// Sets how sync jobs are timed (each delay and limit is read when it applies, so jobs
+    /// already queued follow it from their next step).
     pub fn set_sync_timing(&self, timing: SyncTiming) {
         self.shared.lock().syncs.timing = timing;
     }
@@ -238,9 +239,41 @@ impl Admin {
         self.shared.lock().syncs.timing
     }
 
-    /// Holds queued jobs before they run (they stay `pending`) until called with `false`.
+    /// Holds queued jobs before they start (they stay `pending`) until called with `false`.
+    /// A requeued job is a new job and is held too; a job between attempts is not (see
+    /// [`Admin::hold_sync_retries`]).
     pub fn pause_syncs(&self, paused: bool) {
         self.shared.sync_paused.send_replace(paused);
+    }
+
+    /// Holds each attempt once it has taken its sync's lock (and its connection's slot) and set
+    /// `running`, before it reads the folder or calls GitHub, until called with `false`. While
+    /// held, the trigger routes and `DELETE ?removeSecrets=true` get the lock's 400, and other
+    /// jobs of the sync meet the lock.
+    pub fn hold_sync_attempts(&self, held: bool) {
+        self.shared.sync_hold_attempts.send_replace(held);
+    }
+
+    /// Holds jobs between attempts (after the backoff, the lock released, `syncStatus:
+    /// running`) until called with `false`.
+    pub fn hold_sync_retries(&self, held: bool) {
+        self.shared.sync_hold_retries.send_replace(held);
+    }
+
+    /// What the sync engine is doing now (see [`SyncEngine`]).
+    pub fn sync_engine(&self) -> SyncEngine {
+        self.shared.lock().syncs.engine()
+    }
+
+    /// Waits until the engine's counters satisfy `until`, e.g. `|e| e.between_attempts == 1`:
+    /// `Ok(counters)`, or `Err(counters)` as they were at the timeout. It wakes on every change,
+    /// without polling.
+    pub async fn wait_for_sync_engine(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&SyncEngine) -> bool,
+    ) -> Result<SyncEngine, SyncEngine> {
+        crate::sync_jobs::wait_engine(&self.shared, timeout, until).await
     }
 
     /// Sets the organization's `blockDuplicateSecretSyncDestinations`: when on, creating (or
@@ -369,10 +402,14 @@ struct WaitQuery {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct TimingBody {
-    queue_delay_ms: Option<u64>,
-    retry_delay_ms: Option<u64>,
+    speedup: Option<u32>,
+    real_timing: Option<bool>,
     attempts: Option<u32>,
+    requeue_limit: Option<u32>,
+    connection_limit: Option<u32>,
     paused: Option<bool>,
+    hold_attempts: Option<bool>,
+    hold_retries: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -533,28 +570,58 @@ pub(crate) fn router(admin: Admin) -> Router {
             get(|State(a): A| async move {
                 let timing = a.sync_timing();
                 Json(json!({
-                    "queueDelayMs": timing.queue_delay.as_millis() as u64,
-                    "retryDelayMs": timing.retry_delay.as_millis() as u64,
+                    "speedup": timing.speedup,
                     "attempts": timing.attempts,
+                    "requeueLimit": timing.requeue_limit,
+                    "connectionLimit": timing.connection_limit,
                     "paused": *a.shared.sync_paused.borrow(),
+                    "holdAttempts": *a.shared.sync_hold_attempts.borrow(),
+                    "holdRetries": *a.shared.sync_hold_retries.borrow(),
                 }))
             })
             .put(|State(a): A, Json(b): Json<TimingBody>| async move {
                 let mut timing = a.sync_timing();
-                if let Some(ms) = b.queue_delay_ms {
-                    timing.queue_delay = Duration::from_millis(ms);
+                if b.real_timing == Some(true) {
+                    timing.speedup = 1;
                 }
-                if let Some(ms) = b.retry_delay_ms {
-                    timing.retry_delay = Duration::from_millis(ms);
+                if let Some(speedup) = b.speedup {
+                    timing.speedup = speedup.max(1);
                 }
                 if let Some(attempts) = b.attempts {
                     timing.attempts = attempts.max(1);
+                }
+                if let Some(limit) = b.requeue_limit {
+                    timing.requeue_limit = limit;
+                }
+                if let Some(limit) = b.connection_limit {
+                    timing.connection_limit = limit.max(1);
                 }
                 a.set_sync_timing(timing);
                 if let Some(paused) = b.paused {
                     a.pause_syncs(paused);
                 }
+                if let Some(held) = b.hold_attempts {
+                    a.hold_sync_attempts(held);
+                }
+                if let Some(held) = b.hold_retries {
+                    a.hold_sync_retries(held);
+                }
                 StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/sync-engine",
+            get(|State(a): A| async move {
+                let e = a.sync_engine();
+                Json(json!({
+                    "queued": e.queued,
+                    "jobs": e.jobs,
+                    "attemptsRunning": e.attempts_running,
+                    "attemptsHeld": e.attempts_held,
+                    "betweenAttempts": e.between_attempts,
+                    "requeued": e.requeued,
+                    "lockFailures": e.lock_failures,
+                }))
             }),
         )
         .route(

@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use crate::github::Method;
 use crate::github_server::{GitHubError, GitHubScope};
 use crate::state::{Shared, State, now_iso};
-use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, Status};
+use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, LOCK_FAILED, Status, SyncEngine};
 
 /// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
 const MAX_MESSAGE: usize = 1024;
@@ -95,62 +95,178 @@ pub(crate) fn start(shared: &Arc<Shared>) {
     });
 }
 
-/// One job, from the queue to its final status.
-async fn run(shared: Arc<Shared>, job: Job) {
-    let timing = shared.lock().syncs.timing;
-    tokio::time::sleep(timing.queue_delay).await;
-    let mut paused = shared.sync_paused.subscribe();
-    // An error means the sender is gone, which cannot happen while `shared` is held.
-    let _ = paused.wait_for(|paused| !*paused).await;
-    let lock = {
-        let mut state = shared.lock();
-        Arc::clone(state.syncs.locks.entry(job.sync_id.clone()).or_default())
-    };
-    let guard = lock.lock().await;
-    if begin(&mut shared.lock(), &job) {
-        let attempts = match job.kind {
-            JobKind::Sync => timing.attempts.max(1),
-            JobKind::Remove { .. } => 1,
-        };
-        let mut outcome = Ok(());
-        for attempt in 1..=attempts {
-            outcome = attempt_once(&shared, &job).await;
-            match &outcome {
-                Err(failure) if failure.retryable && attempt < attempts => {
-                    let backoff = timing
-                        .retry_delay
-                        .saturating_mul(1 << (attempt - 1).min(16));
-                    tokio::time::sleep(backoff).await;
-                }
-                _ => break,
-            }
-        }
-        finish(&mut shared.lock(), &job, outcome);
-    }
-    drop(guard);
-    shared.sync_done.send_modify(|done| *done += 1);
+/// Tells waiters that something changed.
+fn changed(shared: &Shared) {
+    shared.sync_done.send_modify(|n| *n = n.wrapping_add(1));
 }
 
-/// Takes the sync's lock and sets its status to `running`; `false` when the job has nothing to
-/// do (the sync is gone, or a newer sync job was queued after this one).
-fn begin(state: &mut State, job: &Job) -> bool {
-    let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
-        return false;
+/// Waits until an admin hold is off.
+async fn open(hold: &tokio::sync::watch::Sender<bool>) {
+    let mut held = hold.subscribe();
+    // An error means the sender is gone, which cannot happen while `shared` is held.
+    let _ = held.wait_for(|held| !*held).await;
+}
+
+/// What the worker found when it tried to start an attempt.
+enum Start {
+    /// The sync is gone: the job is skipped.
+    Gone,
+    /// The sync's lock is taken, or (a sync job) its connection already runs its limit.
+    Refused,
+    /// The lock is held, with a slot of this connection for a sync job.
+    Started(Option<String>),
+}
+
+/// One job, from the queue to its end, as the worker of `secret-sync-queue.ts` runs it: the
+/// queue delay, then each attempt takes the sync's lock (and, for a sync job, a slot of its
+/// connection's limit) and releases it when it ends, so the lock is free during the backoff
+/// between attempts while the status stays `running`. A job that cannot start an attempt goes
+/// to `$handleAcquireLockFailure`.
+async fn run(shared: Arc<Shared>, job: Job) {
+    let delay = match job.kind {
+        JobKind::Sync => shared.lock().syncs.timing.queue_delay(job.lock_failures),
+        JobKind::Remove { .. } => Duration::ZERO,
     };
-    if job.kind == JobKind::Sync && job.seq < sync.sync_seq {
-        sync.outstanding = sync.outstanding.saturating_sub(1);
-        return false;
+    tokio::time::sleep(delay).await;
+    open(&shared.sync_paused).await;
+    let mut attempt = 1;
+    loop {
+        // The guard must be gone before the arms lock again.
+        let start = start_attempt(&mut shared.lock(), &job);
+        let slot = match start {
+            Start::Gone => break,
+            Start::Refused => {
+                lock_failure(&mut shared.lock(), &job);
+                break;
+            }
+            Start::Started(slot) => slot,
+        };
+        changed(&shared);
+        if *shared.sync_hold_attempts.borrow() {
+            shared.lock().syncs.engine.attempts_held += 1;
+            changed(&shared);
+            open(&shared.sync_hold_attempts).await;
+            let mut state = shared.lock();
+            state.syncs.engine.attempts_held = state.syncs.engine.attempts_held.saturating_sub(1);
+        }
+        let outcome = attempt_once(&shared, &job).await;
+        let attempts = match job.kind {
+            JobKind::Sync => shared.lock().syncs.timing.attempts.max(1),
+            JobKind::Remove { .. } => 1,
+        };
+        let last = attempt >= attempts || !matches!(&outcome, Err(f) if f.retryable);
+        end_attempt(&mut shared.lock(), &job, slot, last.then_some(outcome));
+        changed(&shared);
+        if last {
+            break;
+        }
+        shared.lock().syncs.engine.between_attempts += 1;
+        changed(&shared);
+        let backoff = shared.lock().syncs.timing.backoff(attempt);
+        tokio::time::sleep(backoff).await;
+        open(&shared.sync_hold_retries).await;
+        {
+            let mut state = shared.lock();
+            state.syncs.engine.between_attempts =
+                state.syncs.engine.between_attempts.saturating_sub(1);
+        }
+        attempt += 1;
     }
+    if let Some(sync) = shared.lock().syncs.syncs.get_mut(&job.sync_id) {
+        sync.outstanding = sync.outstanding.saturating_sub(1);
+    }
+    changed(&shared);
+}
+
+/// Takes the sync's lock (and a connection slot for a sync job) and sets `running`.
+fn start_attempt(state: &mut State, job: &Job) -> Start {
+    let store = &mut state.syncs;
+    let Some(sync) = store.syncs.get_mut(&job.sync_id) else {
+        return Start::Gone;
+    };
+    if sync.locked {
+        return Start::Refused;
+    }
+    let slot = match job.kind {
+        JobKind::Sync => {
+            let running = store
+                .connection_running
+                .entry(sync.connection_id.clone())
+                .or_default();
+            if *running >= store.timing.connection_limit.max(1) {
+                return Start::Refused;
+            }
+            *running += 1;
+            Some(sync.connection_id.clone())
+        }
+        JobKind::Remove { .. } => None,
+    };
     sync.locked = true;
     match job.kind {
         JobKind::Sync => sync.sync_status = Some(Status::Running),
         JobKind::Remove { .. } => sync.remove_status = Some(Status::Running),
     }
-    true
+    store.engine.attempts_running += 1;
+    Start::Started(slot)
 }
 
-/// Writes the outcome as the server does (only the last attempt writes), and releases the lock.
-fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
+/// `$handleAcquireLockFailure`: a sync job is requeued as a new job (after the requeue delay)
+/// until the limit, then the sync fails; a remove job fails at once.
+fn lock_failure(state: &mut State, job: &Job) {
+    let store = &mut state.syncs;
+    let requeue = job.kind == JobKind::Sync && job.lock_failures < store.timing.requeue_limit;
+    if requeue {
+        store.enqueue(&job.sync_id, JobKind::Sync, job.lock_failures + 1);
+        store.engine.requeued += 1;
+        return;
+    }
+    let Some(sync) = store.syncs.get_mut(&job.sync_id) else {
+        return;
+    };
+    match job.kind {
+        JobKind::Sync => {
+            sync.sync_status = Some(Status::Failed);
+            sync.last_sync_message = Some(LOCK_FAILED.to_owned());
+            sync.last_sync_job_id = Some(job.id.clone());
+        }
+        JobKind::Remove { .. } => {
+            sync.remove_status = Some(Status::Failed);
+            sync.last_remove_message = Some(LOCK_FAILED.to_owned());
+            sync.last_remove_job_id = Some(job.id.clone());
+        }
+    }
+    store.engine.lock_failures += 1;
+}
+
+/// Releases the lock and the connection slot; the last attempt (success, a failure that is not
+/// retried, or the last allowed) writes the outcome as the server does.
+fn end_attempt(
+    state: &mut State,
+    job: &Job,
+    slot: Option<String>,
+    outcome: Option<Result<(), Failure>>,
+) {
+    let store = &mut state.syncs;
+    store.engine.attempts_running = store.engine.attempts_running.saturating_sub(1);
+    if let Some(connection) = slot
+        && let Some(running) = store.connection_running.get_mut(&connection)
+    {
+        *running = running.saturating_sub(1);
+        if *running == 0 {
+            store.connection_running.remove(&connection);
+        }
+    }
+    if let Some(sync) = store.syncs.get_mut(&job.sync_id) {
+        sync.locked = false;
+    }
+    if let Some(outcome) = outcome {
+        write_outcome(state, job, outcome);
+    }
+}
+
+/// The final write of a job: status, job id, message and time; a successful remove job with
+/// `deleteSyncOnComplete` deletes the row instead.
+fn write_outcome(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
     let mut delete = false;
     let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
         return;
@@ -170,17 +286,18 @@ fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
             sync.last_sync_message = message;
         }
         JobKind::Remove { delete_on_complete } => {
-            sync.remove_status = Some(status);
-            sync.last_remove_job_id = Some(job.id.clone());
-            if status == Status::Succeeded {
-                sync.last_removed_at = Some(now);
-                delete = delete_on_complete;
+            if status == Status::Succeeded && delete_on_complete {
+                delete = true;
+            } else {
+                sync.remove_status = Some(status);
+                sync.last_remove_job_id = Some(job.id.clone());
+                if status == Status::Succeeded {
+                    sync.last_removed_at = Some(now);
+                }
+                sync.last_remove_message = message;
             }
-            sync.last_remove_message = message;
         }
     }
-    sync.locked = false;
-    sync.outstanding = sync.outstanding.saturating_sub(1);
     if delete {
         state.syncs.delete_row(&job.sync_id);
     }
@@ -254,7 +371,9 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
         .folder_id
         .as_deref()
         .and_then(|id| state.secrets.folder(id))
-        .ok_or_else(|| Failure::fatal(FOLDER_GONE_JOB))?;
+        .ok_or_else(|| {
+            Failure::fatal(serde_json::json!({ "message": FOLDER_GONE_JOB }).to_string())
+        })?;
     let environment = folder.environment.clone();
     let key_schema = sync.key_schema().map(str::to_owned);
     let payload: BTreeMap<String, String> = state
@@ -455,6 +574,28 @@ pub(crate) async fn wait_idle(
                     }
                 }
             }
+        }
+        // A timeout or a closed channel both lead back to the check above, which decides.
+        let _ = tokio::time::timeout_at(deadline, done.changed()).await;
+    }
+}
+
+/// Waits until the engine's counters satisfy `until`: `Ok` with them then, `Err` with them at
+/// the timeout.
+pub(crate) async fn wait_engine(
+    shared: &Shared,
+    timeout: Duration,
+    until: impl Fn(&SyncEngine) -> bool,
+) -> Result<SyncEngine, SyncEngine> {
+    let mut done = shared.sync_done.subscribe();
+    let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
+    loop {
+        let engine = shared.lock().syncs.engine();
+        if until(&engine) {
+            return Ok(engine);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(engine);
         }
         // A timeout or a closed channel both lead back to the check above, which decides.
         let _ = tokio::time::timeout_at(deadline, done.changed()).await;
