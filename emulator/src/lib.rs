@@ -58,21 +58,45 @@
 //! The routes follow `research/secret-sync-github.md`: zod 422s with the server's messages, the
 //! service's 400s and 404s in its order (project, folder, duplicate destination when
 //! [`Admin::set_block_duplicate_destinations`] is on, connection, name), and the answer's fields.
-//! Create with auto-sync (the default) and any successful `PATCH` of an auto-synced sync set
-//! `syncStatus: pending` and queue a job. A job waits [`SyncTiming::queue_delay`] (20 ms by default;
-//! the server waits up to 10 s), sets `running`, and makes up to [`SyncTiming::attempts`] attempts
-//! (5) with a backoff doubling from [`SyncTiming::retry_delay`] (10 ms; the server's is 3 s),
-//! holding the sync's lock (sync-secrets, remove-secrets and a removing `DELETE` get the server's
-//! 400 meanwhile). Only the last attempt writes `succeeded`/`failed`, `lastSyncJobId`,
-//! `lastSyncMessage` and (on success) `lastSyncedAt`. Remove jobs get one attempt; a `DELETE`
-//! with `removeSecrets=true` answers the still-existing sync with `removeStatus: pending` and
-//! deletes the row when the job succeeds (on failure it stays, `removeStatus: failed`, with
-//! `lastRemoveMessage`). A sync job that a newer one for the same sync was queued behind is
-//! skipped, as the server's debounced queue would merge them.
+//! The job queue follows `secret-sync-queue.ts` and the service's triggers:
+//! - Create with auto-sync (the default) sets `syncStatus: pending` and queues a sync job. A
+//!   `PATCH` of an auto-synced sync queues one too (`updateSecretSync`), but sets `pending` only
+//!   when the sync has a folder: with the folder gone its answer keeps the old status and the
+//!   job fails. Every answer carries `lastSyncJobId`, `lastSyncedAt` and `updatedAt`;
+//!   `lastSyncJobId` is written only by a job's final write, and every job has a fresh id.
+//! - Every queued job runs: none is merged into a newer one. A sync job waits a jitter of up to
+//!   10 s, then each attempt takes the sync's lock (and one of its connection's 5 slots for sync
+//!   jobs), sets `running`, and releases both when it ends. Between attempts (backoff 3 s
+//!   doubling, 5 attempts for a sync job, 1 for a remove job) the lock is free and the status
+//!   stays `running`. Only the last attempt (success, a failure that is not retried, or the
+//!   fifth) writes `succeeded`/`failed`, `lastSyncJobId`, `lastSyncMessage` and (on success)
+//!   `lastSyncedAt`.
+//! - A sync job that meets the lock or a full connection is requeued as a new job 30 s + up to
+//!   10 s later, up to 120 times; then the sync is `failed` with "Failed to run job. This
+//!   typically happens when a sync is already in progress. Please try again.". A remove job
+//!   that meets the lock fails at once with that message (`removeStatus: failed`), without
+//!   requeue (`$handleAcquireLockFailure`).
+//! - `POST …/sync-secrets`, `…/remove-secrets` and `DELETE ?removeSecrets=true` check the folder
+//!   (400 "Invalid source configuration: folder no longer exists. Please configure a valid source
+//!   and try again."), then the lock (400 "A job for this sync is already in progress. Please try
+//!   again shortly.", only while an attempt runs), then queue the job and set `pending`. Remove
+//!   jobs run at once. A `DELETE` with `removeSecrets=true` answers the still-existing sync with
+//!   `removeStatus: pending` and the job deletes the row when it succeeds (on failure it stays,
+//!   `removeStatus: failed`, with `lastRemoveMessage`).
+//!
+//! Every delay is divided by [`SyncTiming::speedup`]: by default 1000 (a queued job runs within
+//! 10 ms, a requeue waits 30–40 ms, a failing sync ends after 45 ms of backoff), so tests stay
+//! quick; [`SyncTiming::real`] (`--real-sync-timing`, `{"realTiming": true}`) is the server's own
+//! timing, for a benchmark or a slow test. [`Config::sync_timing`] and [`Admin::set_sync_timing`]
+//! set it, with the attempts, the requeue limit and the connection limit.
 //!
 //! A test waits with [`Admin::wait_for_sync`] (or `GET /__emulator/secret-syncs/:id/wait`), which
-//! returns once the sync has no queued or running job; [`Admin::pause_syncs`] holds jobs in
-//! `pending`; [`Config::sync_timing`] and [`Admin::set_sync_timing`] change the timings.
+//! returns once the sync has no queued or running job. To reach a phase without sleeping:
+//! [`Admin::pause_syncs`] holds queued jobs before they start (they stay `pending`),
+//! [`Admin::hold_sync_attempts`] holds attempts once they hold the lock, [`Admin::hold_sync_retries`]
+//! holds jobs between attempts, and [`Admin::wait_for_sync_engine`] waits until the engine's
+//! counters ([`SyncEngine`]: jobs queued and pending, attempts running and held, jobs between
+//! attempts, requeues, lock failures) satisfy a condition.
 //!
 //! A job does what `github-sync-fns.ts` does, against the emulated GitHub, in process: the limits
 //! (1000 secrets at organization scope, 100 at repository scope), the token (a PAT connection's
@@ -92,7 +116,9 @@
 //! failed list, public key or delete; for a failed `PUT`, the newer `SecretSyncError` shape
 //! `{secretKey, message, error}` with undefined keys dropped — `{"secretKey":"K","error":{GitHub's
 //! body}}` (the error carries no message of its own); for the limits, `{"message":"GitHub does not
-//! support storing more than …"}`; a gone folder gives the server's plain message. Messages are
+//! support storing more than …"}`; a gone folder gives the job's `SecretSyncError` wrapped the same way,
+//! `{"message":"Invalid Secret Sync source configuration: folder no longer exists. Please update
+//! source environment and secret path."}`. Messages are
 //! cut to 1024 characters.
 //!
 //! Decisions where the research leaves things open: an unknown project is a 404 `Project with ID
@@ -203,7 +229,8 @@
 //! | `GET /__emulator/github/installations/:id/tokens` | | `{"minted": n}` installation tokens minted |
 //! | `GET /__emulator/secret-syncs/:id` | | the sync as the API answers it |
 //! | `GET /__emulator/secret-syncs/:id/wait?timeoutMs=` | | the sync once it has no job (404 if it is gone; 408 `{"error","secretSync"}` at the timeout, default 10 s) |
-//! | `GET`/`PUT /__emulator/sync-timing` | `{"queueDelayMs"?,"retryDelayMs"?,"attempts"?,"paused"?}` | read / change job timing; `paused` holds jobs in `pending` |
+//! | `GET`/`PUT /__emulator/sync-timing` | `{"speedup"?,"realTiming"?,"attempts"?,"requeueLimit"?,"connectionLimit"?,"paused"?,"holdAttempts"?,"holdRetries"?}` | read / change job timing ([`SyncTiming`]; `realTiming: true` is speedup 1) and the holds ([`Admin::pause_syncs`], [`Admin::hold_sync_attempts`], [`Admin::hold_sync_retries`]) |
+//! | `GET /__emulator/sync-engine` | | [`SyncEngine`]'s counters, camelCase |
 //! | `PUT /__emulator/org-settings` | `{"blockDuplicateSecretSyncDestinations"}` | the organization flag |
 //!
 //! # Layout
