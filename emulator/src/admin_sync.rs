@@ -18,7 +18,7 @@ use crate::admin::Admin;
 use crate::github::Method;
 use crate::github_server::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
 use crate::state::State as EmulatorState;
-use crate::sync::SyncTiming;
+use crate::sync::{SyncEngine, SyncTiming};
 
 /// Who a GitHub grant is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,11 +158,28 @@ impl Admin {
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = state.holder(subject)?;
-        state.github_server.grant(&holder, &target)
+        state.github_server.grant(&holder, &target, true)
     }
 
-    /// Takes `target` away from `subject`; GitHub then answers 404 to its requests there. A
-    /// repository grant and an organization grant are separate: revoke the one that was given.
+    /// Lets `subject` see `target` but not its Actions secrets, as an installation or a
+    /// fine-grained PAT without the "Secrets" permission: GitHub answers its secrets requests
+    /// there with 403 `{"message":"Resource not accessible by integration"` (an installation)
+    /// or `…by personal access token` (a token), `"documentation_url":
+    /// "https://docs.github.com/rest/actions/secrets","status":"403"}`. It replaces a full grant
+    /// of the same target ([`Admin::grant_github_access`] gives it back).
+    pub fn grant_github_access_without_secrets(
+        &self,
+        subject: GitHubSubject,
+        target: GitHubTarget,
+    ) -> Result<(), String> {
+        let mut state = self.shared.lock();
+        let holder = state.holder(subject)?;
+        state.github_server.grant(&holder, &target, false)
+    }
+
+    /// Takes `target` away from `subject` (either kind of grant); GitHub then answers 404 to its
+    /// requests there. A repository grant and an organization grant are separate: revoke the
+    /// one that was given.
     pub fn revoke_github_access(
         &self,
         subject: GitHubSubject,
@@ -189,8 +206,9 @@ impl Admin {
             .collect()
     }
 
-    /// How many installation access tokens were minted for an installation (one per sync
-    /// attempt of a `github-app` connection, plus any minted over HTTP).
+    /// How many installation access tokens were minted for an installation (two per sync or
+    /// remove attempt of a `github-app` connection, as the server mints them, plus any minted
+    /// over HTTP).
     pub fn github_installation_tokens_minted(&self, installation: &str) -> u64 {
         self.shared.lock().github_server.minted(installation)
     }
@@ -210,7 +228,8 @@ impl Admin {
         crate::sync_jobs::wait_idle(&self.shared, id, timeout).await
     }
 
-    /// Sets how sync jobs are timed (for jobs queued from now on).
+    /// Sets how sync jobs are timed (each delay and limit is read when it applies, so jobs
+    /// already queued follow it from their next step).
     pub fn set_sync_timing(&self, timing: SyncTiming) {
         self.shared.lock().syncs.timing = timing;
     }
@@ -220,9 +239,41 @@ impl Admin {
         self.shared.lock().syncs.timing
     }
 
-    /// Holds queued jobs before they run (they stay `pending`) until called with `false`.
+    /// Holds queued jobs before they start (they stay `pending`) until called with `false`.
+    /// A requeued job is a new job and is held too; a job between attempts is not (see
+    /// [`Admin::hold_sync_retries`]).
     pub fn pause_syncs(&self, paused: bool) {
         self.shared.sync_paused.send_replace(paused);
+    }
+
+    /// Holds each attempt once it has taken its sync's lock (and its connection's slot) and set
+    /// `running`, before it reads the folder or calls GitHub, until called with `false`. While
+    /// held, the trigger routes and `DELETE ?removeSecrets=true` get the lock's 400, and other
+    /// jobs of the sync meet the lock.
+    pub fn hold_sync_attempts(&self, held: bool) {
+        self.shared.sync_hold_attempts.send_replace(held);
+    }
+
+    /// Holds jobs between attempts (after the backoff, the lock released, `syncStatus:
+    /// running`) until called with `false`.
+    pub fn hold_sync_retries(&self, held: bool) {
+        self.shared.sync_hold_retries.send_replace(held);
+    }
+
+    /// What the sync engine is doing now (see [`SyncEngine`]).
+    pub fn sync_engine(&self) -> SyncEngine {
+        self.shared.lock().syncs.engine()
+    }
+
+    /// Waits until the engine's counters satisfy `until`, e.g. `|e| e.between_attempts == 1`:
+    /// `Ok(counters)`, or `Err(counters)` as they were at the timeout. It wakes on every change,
+    /// without polling.
+    pub async fn wait_for_sync_engine(
+        &self,
+        timeout: Duration,
+        until: impl Fn(&SyncEngine) -> bool,
+    ) -> Result<SyncEngine, SyncEngine> {
+        crate::sync_jobs::wait_engine(&self.shared, timeout, until).await
     }
 
     /// Sets the organization's `blockDuplicateSecretSyncDestinations`: when on, creating (or
@@ -284,7 +335,7 @@ struct OrgBody {
 }
 
 /// A grant: one subject (`token`, `installationId` or `connectionId`) and one target (`repo` as
-/// `owner/name`, or `org`).
+/// `owner/name`, or `org`); `secrets: false` grants it without the Secrets permission (403).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct GrantBody {
@@ -293,6 +344,7 @@ struct GrantBody {
     connection_id: Option<String>,
     repo: Option<String>,
     org: Option<String>,
+    secrets: Option<bool>,
 }
 
 impl GrantBody {
@@ -350,10 +402,14 @@ struct WaitQuery {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct TimingBody {
-    queue_delay_ms: Option<u64>,
-    retry_delay_ms: Option<u64>,
+    speedup: Option<u32>,
+    real_timing: Option<bool>,
     attempts: Option<u32>,
+    requeue_limit: Option<u32>,
+    connection_limit: Option<u32>,
     paused: Option<bool>,
+    hold_attempts: Option<bool>,
+    hold_retries: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -442,7 +498,15 @@ pub(crate) fn router(admin: Admin) -> Router {
         .route(
             "/__emulator/github/grants",
             post(|State(a): A, Json(b): Json<GrantBody>| async move {
-                match b.parse().and_then(|(s, t)| a.grant_github_access(s, t)) {
+                let secrets = b.secrets.unwrap_or(true);
+                let granted = b.parse().and_then(|(s, t)| {
+                    if secrets {
+                        a.grant_github_access(s, t)
+                    } else {
+                        a.grant_github_access_without_secrets(s, t)
+                    }
+                });
+                match granted {
                     Ok(()) => StatusCode::NO_CONTENT.into_response(),
                     Err(message) => admin_error(StatusCode::BAD_REQUEST, message),
                 }
@@ -506,28 +570,58 @@ pub(crate) fn router(admin: Admin) -> Router {
             get(|State(a): A| async move {
                 let timing = a.sync_timing();
                 Json(json!({
-                    "queueDelayMs": timing.queue_delay.as_millis() as u64,
-                    "retryDelayMs": timing.retry_delay.as_millis() as u64,
+                    "speedup": timing.speedup,
                     "attempts": timing.attempts,
+                    "requeueLimit": timing.requeue_limit,
+                    "connectionLimit": timing.connection_limit,
                     "paused": *a.shared.sync_paused.borrow(),
+                    "holdAttempts": *a.shared.sync_hold_attempts.borrow(),
+                    "holdRetries": *a.shared.sync_hold_retries.borrow(),
                 }))
             })
             .put(|State(a): A, Json(b): Json<TimingBody>| async move {
                 let mut timing = a.sync_timing();
-                if let Some(ms) = b.queue_delay_ms {
-                    timing.queue_delay = Duration::from_millis(ms);
+                if b.real_timing == Some(true) {
+                    timing.speedup = 1;
                 }
-                if let Some(ms) = b.retry_delay_ms {
-                    timing.retry_delay = Duration::from_millis(ms);
+                if let Some(speedup) = b.speedup {
+                    timing.speedup = speedup.max(1);
                 }
                 if let Some(attempts) = b.attempts {
                     timing.attempts = attempts.max(1);
+                }
+                if let Some(limit) = b.requeue_limit {
+                    timing.requeue_limit = limit;
+                }
+                if let Some(limit) = b.connection_limit {
+                    timing.connection_limit = limit.max(1);
                 }
                 a.set_sync_timing(timing);
                 if let Some(paused) = b.paused {
                     a.pause_syncs(paused);
                 }
+                if let Some(held) = b.hold_attempts {
+                    a.hold_sync_attempts(held);
+                }
+                if let Some(held) = b.hold_retries {
+                    a.hold_sync_retries(held);
+                }
                 StatusCode::NO_CONTENT
+            }),
+        )
+        .route(
+            "/__emulator/sync-engine",
+            get(|State(a): A| async move {
+                let e = a.sync_engine();
+                Json(json!({
+                    "queued": e.queued,
+                    "jobs": e.jobs,
+                    "attemptsRunning": e.attempts_running,
+                    "attemptsHeld": e.attempts_held,
+                    "betweenAttempts": e.between_attempts,
+                    "requeued": e.requeued,
+                    "lockFailures": e.lock_failures,
+                }))
             }),
         )
         .route(

@@ -43,6 +43,11 @@ const DEFAULT_PER_PAGE: usize = 30;
 const MAX_PER_PAGE: usize = 100;
 /// The documentation link of GitHub's Actions secrets API.
 const DOCS: &str = "https://docs.github.com/rest/actions/secrets";
+/// GitHub's 403 to an installation that sees the target but lacks the Secrets permission.
+const NOT_ACCESSIBLE_BY_INTEGRATION: &str = "Resource not accessible by integration";
+/// GitHub's 403 to a (fine-grained) personal access token that sees the target but lacks the
+/// Secrets permission. OAuth tokens get the same text here (their own was not read).
+const NOT_ACCESSIBLE_BY_TOKEN: &str = "Resource not accessible by personal access token";
 
 /// Where GitHub keeps Actions secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -276,19 +281,44 @@ impl Vault {
     }
 }
 
-/// What a holder reaches: lower-cased organizations and `owner/repo`s.
+/// What a holder reaches: lower-cased organizations and `owner/repo`s, with the Secrets
+/// permission, and those it sees without it (GitHub answers 403 there).
 #[derive(Debug, Clone, Default)]
 struct Access {
     orgs: HashSet<String>,
     repos: HashSet<String>,
+    orgs_without_secrets: HashSet<String>,
+    repos_without_secrets: HashSet<String>,
+}
+
+impl Access {
+    /// The sets a grant of `target` goes to: `(with secrets, without)`.
+    fn sets(&mut self, org: bool) -> (&mut HashSet<String>, &mut HashSet<String>) {
+        if org {
+            (&mut self.orgs, &mut self.orgs_without_secrets)
+        } else {
+            (&mut self.repos, &mut self.repos_without_secrets)
+        }
+    }
 }
 
 impl Access {
     fn demo() -> Self {
         Self {
             orgs: HashSet::from([DEMO_ORG.to_owned()]),
-            repos: HashSet::new(),
+            ..Self::default()
         }
+    }
+}
+
+/// A grant's target as `Access` keys it (lower-cased), and whether it is an organization.
+fn target_key(target: &GitHubTarget) -> (String, bool) {
+    match target {
+        GitHubTarget::Repository { owner, repo } => (
+            format!("{}/{}", owner.to_lowercase(), repo.to_lowercase()),
+            false,
+        ),
+        GitHubTarget::Organization(org) => (org.to_lowercase(), true),
     }
 }
 
@@ -456,36 +486,36 @@ impl GitHubServer {
         }
     }
 
-    /// Lets `holder` reach `target`.
-    pub(crate) fn grant(&mut self, holder: &Holder, target: &GitHubTarget) -> Result<(), String> {
+    /// Lets `holder` reach `target`: with the Secrets permission (`secrets`), or seeing it
+    /// without (its Actions secrets requests then get GitHub's 403). A grant replaces the other
+    /// kind of grant of the same target.
+    pub(crate) fn grant(
+        &mut self,
+        holder: &Holder,
+        target: &GitHubTarget,
+        secrets: bool,
+    ) -> Result<(), String> {
         let access = self.access_mut(holder)?;
-        match target {
-            GitHubTarget::Repository { owner, repo } => {
-                access
-                    .repos
-                    .insert(format!("{}/{}", owner.to_lowercase(), repo.to_lowercase()));
-            }
-            GitHubTarget::Organization(org) => {
-                access.orgs.insert(org.to_lowercase());
-            }
+        let (key, org) = target_key(target);
+        let (with, without) = access.sets(org);
+        if secrets {
+            without.remove(&key);
+            with.insert(key);
+        } else {
+            with.remove(&key);
+            without.insert(key);
         }
         Ok(())
     }
 
-    /// Takes `target` away from `holder` (a repository grant and an organization grant are
-    /// separate: revoking one leaves the other).
+    /// Takes `target` away from `holder`, either kind of grant (a repository grant and an
+    /// organization grant are separate: revoking one leaves the other).
     pub(crate) fn revoke(&mut self, holder: &Holder, target: &GitHubTarget) -> Result<(), String> {
         let access = self.access_mut(holder)?;
-        match target {
-            GitHubTarget::Repository { owner, repo } => {
-                access
-                    .repos
-                    .remove(&format!("{}/{}", owner.to_lowercase(), repo.to_lowercase()));
-            }
-            GitHubTarget::Organization(org) => {
-                access.orgs.remove(&org.to_lowercase());
-            }
-        }
+        let (key, org) = target_key(target);
+        let (with, without) = access.sets(org);
+        with.remove(&key);
+        without.remove(&key);
         Ok(())
     }
 
@@ -568,7 +598,7 @@ impl GitHubServer {
         {
             self.register_token(token);
         }
-        let access = match self.tokens.get(token) {
+        let (access, refused) = match self.tokens.get(token) {
             None => {
                 return Err(GitHubError::new(
                     401,
@@ -576,25 +606,29 @@ impl GitHubServer {
                     "https://docs.github.com/rest",
                 ));
             }
-            Some(TokenKind::Own(access)) => access,
+            Some(TokenKind::Own(access)) => (access, NOT_ACCESSIBLE_BY_TOKEN),
             Some(TokenKind::Installation(id)) => match self.installations.get(id) {
-                Some(access) => access,
+                Some(access) => (access, NOT_ACCESSIBLE_BY_INTEGRATION),
                 None => return Err(GitHubError::not_found(docs)),
             },
         };
         let key = scope.key();
-        let reaches = match &key {
-            GitHubScope::Organization { org } => access.orgs.contains(org),
+        let reaches = |orgs: &HashSet<String>, repos: &HashSet<String>| match &key {
+            GitHubScope::Organization { org } => orgs.contains(org),
             GitHubScope::Repository { owner, repo }
             | GitHubScope::RepositoryEnvironment { owner, repo, .. } => {
-                access.orgs.contains(owner) || access.repos.contains(&format!("{owner}/{repo}"))
+                orgs.contains(owner) || repos.contains(&format!("{owner}/{repo}"))
             }
         };
-        if !reaches {
-            return Err(GitHubError::not_found(docs));
+        if reaches(&access.orgs, &access.repos) {
+            self.check_exists(&key, docs)?;
+            return Ok(key);
         }
-        self.check_exists(&key, docs)?;
-        Ok(key)
+        if reaches(&access.orgs_without_secrets, &access.repos_without_secrets) {
+            self.check_exists(&key, docs)?;
+            return Err(GitHubError::new(403, refused, DOCS));
+        }
+        Err(GitHubError::not_found(docs))
     }
 
     /// `GET {prefix}?per_page&page`: one page of `{total_count, secrets}` and the number of the
@@ -1161,6 +1195,7 @@ mod tests {
                     owner: "acme".into(),
                     repo: "app".into(),
                 },
+                true,
             )
             .unwrap();
         let scope = GitHubScope::repo("acme", "app");

@@ -58,38 +58,67 @@
 //! The routes follow `research/secret-sync-github.md`: zod 422s with the server's messages, the
 //! service's 400s and 404s in its order (project, folder, duplicate destination when
 //! [`Admin::set_block_duplicate_destinations`] is on, connection, name), and the answer's fields.
-//! Create with auto-sync (the default) and any successful `PATCH` of an auto-synced sync set
-//! `syncStatus: pending` and queue a job. A job waits [`SyncTiming::queue_delay`] (20 ms by default;
-//! the server waits up to 10 s), sets `running`, and makes up to [`SyncTiming::attempts`] attempts
-//! (5) with a backoff doubling from [`SyncTiming::retry_delay`] (10 ms; the server's is 3 s),
-//! holding the sync's lock (sync-secrets, remove-secrets and a removing `DELETE` get the server's
-//! 400 meanwhile). Only the last attempt writes `succeeded`/`failed`, `lastSyncJobId`,
-//! `lastSyncMessage` and (on success) `lastSyncedAt`. Remove jobs get one attempt; a `DELETE`
-//! with `removeSecrets=true` answers the still-existing sync with `removeStatus: pending` and
-//! deletes the row when the job succeeds (on failure it stays, `removeStatus: failed`, with
-//! `lastRemoveMessage`). A sync job that a newer one for the same sync was queued behind is
-//! skipped, as the server's debounced queue would merge them.
+//! The job queue follows `secret-sync-queue.ts` and the service's triggers:
+//! - Create with auto-sync (the default) sets `syncStatus: pending` and queues a sync job. A
+//!   `PATCH` of an auto-synced sync queues one too (`updateSecretSync`), but sets `pending` only
+//!   when the sync has a folder: with the folder gone its answer keeps the old status and the
+//!   job fails. Every answer carries `lastSyncJobId`, `lastSyncedAt` and `updatedAt`;
+//!   `lastSyncJobId` is written only by a job's final write, and every job has a fresh id.
+//! - Every queued job runs: none is merged into a newer one. A sync job waits a jitter of up to
+//!   10 s, then each attempt takes the sync's lock (and one of its connection's 5 slots for sync
+//!   jobs), sets `running`, and releases both when it ends. Between attempts (backoff 3 s
+//!   doubling, 5 attempts for a sync job, 1 for a remove job) the lock is free and the status
+//!   stays `running`. Only the last attempt (success, a failure that is not retried, or the
+//!   fifth) writes `succeeded`/`failed`, `lastSyncJobId`, `lastSyncMessage` and (on success)
+//!   `lastSyncedAt`.
+//! - A sync job that meets the lock or a full connection is requeued as a new job 30 s + up to
+//!   10 s later, up to 120 times; then the sync is `failed` with "Failed to run job. This
+//!   typically happens when a sync is already in progress. Please try again.". A remove job
+//!   that meets the lock fails at once with that message (`removeStatus: failed`), without
+//!   requeue (`$handleAcquireLockFailure`).
+//! - `POST …/sync-secrets`, `…/remove-secrets` and `DELETE ?removeSecrets=true` check the folder
+//!   (400 "Invalid source configuration: folder no longer exists. Please configure a valid source
+//!   and try again."), then the lock (400 "A job for this sync is already in progress. Please try
+//!   again shortly.", only while an attempt runs), then queue the job and set `pending`. Remove
+//!   jobs run at once. A `DELETE` with `removeSecrets=true` answers the still-existing sync with
+//!   `removeStatus: pending` and the job deletes the row when it succeeds (on failure it stays,
+//!   `removeStatus: failed`, with `lastRemoveMessage`).
+//!
+//! Every delay is divided by [`SyncTiming::speedup`]: by default 1000 (a queued job runs within
+//! 10 ms, a requeue waits 30–40 ms, a failing sync ends after 45 ms of backoff), so tests stay
+//! quick; [`SyncTiming::real`] (`--real-sync-timing`, `{"realTiming": true}`) is the server's own
+//! timing, for a benchmark or a slow test. [`Config::sync_timing`] and [`Admin::set_sync_timing`]
+//! set it, with the attempts, the requeue limit and the connection limit.
 //!
 //! A test waits with [`Admin::wait_for_sync`] (or `GET /__emulator/secret-syncs/:id/wait`), which
-//! returns once the sync has no queued or running job; [`Admin::pause_syncs`] holds jobs in
-//! `pending`; [`Config::sync_timing`] and [`Admin::set_sync_timing`] change the timings.
+//! returns once the sync has no queued or running job. To reach a phase without sleeping:
+//! [`Admin::pause_syncs`] holds queued jobs before they start (they stay `pending`),
+//! [`Admin::hold_sync_attempts`] holds attempts once they hold the lock, [`Admin::hold_sync_retries`]
+//! holds jobs between attempts, and [`Admin::wait_for_sync_engine`] waits until the engine's
+//! counters ([`SyncEngine`]: jobs queued and pending, attempts running and held, jobs between
+//! attempts, requeues, lock failures) satisfy a condition.
 //!
 //! A job does what `github-sync-fns.ts` does, against the emulated GitHub, in process: the limits
 //! (1000 secrets at organization scope, 100 at repository scope), the token (a PAT connection's
-//! token, an OAuth connection's access token from its code exchange, or a fresh installation
-//! token minted per attempt for a `github-app` connection), the list (every page of 100), the
+//! token, an OAuth connection's access token from its code exchange, or for a `github-app`
+//! connection a fresh installation token — and the list mints another of its own, as
+//! `makePaginatedGitHubRequest` does, so two per attempt), the list (every page of 100), the
 //! public key, one `PUT` per secret sealed with the scope's key, then — unless
 //! `disableSecretDeletion` — a `DELETE` for every listed name that matches the key schema and is
 //! not in the payload. Keys go through `keySchema` (`{{secretKey}}`, `{{environment}}` = the
-//! environment's slug) and are upper-cased. remove-secrets deletes the listed names that are in
-//! the payload.
+//! environment's slug) and are upper-cased. The match is `matchesSchema`'s: the schema (its
+//! `{{environment}}` the lower-case slug) is compared case-sensitively with GitHub's upper-case
+//! names, so a schema with a lower-case letter or `{{environment}}` never deletes anything.
+//! remove-secrets deletes the listed names that are in the payload.
 //!
 //! `lastSyncMessage` is what `parseSyncErrorMessage` writes: GitHub's answer body as JSON (keys
 //! in GitHub's order, e.g. `{"message":"Not Found","documentation_url":…,"status":"404"}`) for a
 //! failed list, public key or delete; for a failed `PUT`, the newer `SecretSyncError` shape
 //! `{secretKey, message, error}` with undefined keys dropped — `{"secretKey":"K","error":{GitHub's
 //! body}}` (the error carries no message of its own); for the limits, `{"message":"GitHub does not
-//! support storing more than …"}`; a gone folder gives the server's plain message. Messages are
+//! support storing more than …"}`; a gone folder gives the job's `SecretSyncError` wrapped the same way,
+//! `{"message":"Invalid Secret Sync source configuration: folder no longer exists. Please update
+//! source environment and secret path."}`. Messages are
 //! cut to 1024 characters.
 //!
 //! Decisions where the research leaves things open: an unknown project is a 404 `Project with ID
@@ -97,7 +126,6 @@
 //! (`… with ID "<id>"`), `PATCH`'s does not, as the research gives them; `keySchema` is capped at
 //! 255 characters and only needs one `{{secretKey}}` (the newest version); there is neither
 //! `recursive` nor `includeAllSubFolders`; failed syncs are not retried daily; `version` stays 1;
-//! the key-schema match of deletions compares names upper-case (GitHub stores them so);
 //! check-destination's `projectId` must be a uuid, as in the server's schema; there are no
 //! permissions (every authenticated caller may do everything).
 //!
@@ -122,7 +150,12 @@
 //! declared with [`Admin::grant_github_access`] / [`Admin::revoke_github_access`] for a token, an
 //! installation, or a connection (its PAT, OAuth token or installation); a repository grant gives
 //! the repository and its environments, an organization grant its secrets and all its
-//! repositories. A connection's credentials become known to GitHub when Infisical validates them.
+//! repositories. [`Admin::grant_github_access_without_secrets`] (over HTTP, a grant with
+//! `"secrets": false`) lets the subject see the target but not its Actions secrets, as an
+//! installation or fine-grained PAT without the "Secrets" permission: an existing target then
+//! answers 403 `{"message":"Resource not accessible by integration","documentation_url":
+//! "https://docs.github.com/rest/actions/secrets","status":"403"}` to an installation's token,
+//! and "…by personal access token" to a PAT (and, untested against GitHub, an OAuth token). A connection's credentials become known to GitHub when Infisical validates them.
 //!
 //! With [`Config::demo`], the repository `demo-org/demo-repo` (environment `production`) exists,
 //! and every token and installation GitHub sees (any `ghp_…`/`github_pat_…` PAT, any OAuth token
@@ -144,7 +177,7 @@
 //! [--gateway-pool ID] [--github-app ID=NAME[,KEY=VALUE…]] [--no-shared-github-app]
 //! [--no-gateway-license] [--no-gateway-pool-license] [--oidc IDENTITY=JWT]
 //! [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET] [--github-repo OWNER/NAME[=ENV,…]]
-//! [--sync-delay-ms N] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
+//! [--sync-speedup N] [--real-sync-timing] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
 //! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
 //!
 //! # Embedding
@@ -191,12 +224,13 @@
 //! | `GET /__emulator/projects/:id/secrets?environment=&path=` | | `{"secrets":{key:value}}` |
 //! | `POST /__emulator/github/repos` | `{"owner","name","environments"?:[…]}` | declare a repository; `{"id"}` |
 //! | `POST /__emulator/github/orgs` | `{"org"}` | declare an organization without repositories |
-//! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org"}` | give / take access |
+//! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org", "secrets"?: bool}` | give / take access; `"secrets": false` gives access without the Secrets permission (GitHub's 403) |
 //! | `GET /__emulator/github/secrets?org=` or `?owner=&repo=[&env=]` | | `{"secrets":[`[`GitHubSecret`]`]}`, decrypted |
 //! | `GET /__emulator/github/installations/:id/tokens` | | `{"minted": n}` installation tokens minted |
 //! | `GET /__emulator/secret-syncs/:id` | | the sync as the API answers it |
 //! | `GET /__emulator/secret-syncs/:id/wait?timeoutMs=` | | the sync once it has no job (404 if it is gone; 408 `{"error","secretSync"}` at the timeout, default 10 s) |
-//! | `GET`/`PUT /__emulator/sync-timing` | `{"queueDelayMs"?,"retryDelayMs"?,"attempts"?,"paused"?}` | read / change job timing; `paused` holds jobs in `pending` |
+//! | `GET`/`PUT /__emulator/sync-timing` | `{"speedup"?,"realTiming"?,"attempts"?,"requeueLimit"?,"connectionLimit"?,"paused"?,"holdAttempts"?,"holdRetries"?}` | read / change job timing ([`SyncTiming`]; `realTiming: true` is speedup 1) and the holds ([`Admin::pause_syncs`], [`Admin::hold_sync_attempts`], [`Admin::hold_sync_retries`]) |
+//! | `GET /__emulator/sync-engine` | | [`SyncEngine`]'s counters, camelCase |
 //! | `PUT /__emulator/org-settings` | `{"blockDuplicateSecretSyncDestinations"}` | the organization flag |
 //!
 //! # Layout
@@ -250,7 +284,7 @@ pub use faults::{Fault, FaultAction, Trigger};
 pub use github_apps::{GitHubApp, SharedGitHubApp};
 pub use github_server::{GitHubScope, GitHubSecret, GitHubTarget};
 pub use sts::AwsKey;
-pub use sync::SyncTiming;
+pub use sync::{SyncEngine, SyncTiming};
 
 use crate::github::GitHubSide;
 use crate::github_apps::GitHubApps;
@@ -284,8 +318,9 @@ pub struct Config {
     pub gateway_license: bool,
     /// Whether the organization's plan includes gateway pools (`plan.gatewayPool`).
     pub gateway_pool_license: bool,
-    /// How secret-sync jobs are timed (see [`SyncTiming`]); the default runs a job about 20 ms
-    /// after it is queued.
+    /// How secret-sync jobs are timed (see [`SyncTiming`]); the default is the server's timing
+    /// a thousand times faster (a queued sync job runs within 10 ms), [`SyncTiming::real`] the
+    /// server's own.
     pub sync_timing: SyncTiming,
 }
 

@@ -39,7 +39,9 @@ usage: infisical-emulator [options]
   --github-repo OWNER/NAME[=ENV1,ENV2]
                         a repository on the emulated GitHub (served under /__github), with
                         environments (repeatable); its owner counts as an organization
-  --sync-delay-ms N     how long a queued secret-sync job waits before it runs (default: 20)
+  --sync-speedup N      run the secret-sync queue's delays (10 s jitter, 3 s backoff doubling,
+                        30 s requeue) N times faster (default: 1000)
+  --real-sync-timing    the server's own secret-sync timing (speedup 1)
   --no-demo             turn off the demo rules: PATs starting with ghp_ or github_pat_ are valid,
                         any unused code is valid once and sees every installation, and the
                         emulated GitHub has demo-org/demo-repo (environment production), which
@@ -132,6 +134,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
             config.shared_github_app = None;
             continue;
         }
+        if flag == "--real-sync-timing" {
+            config.sync_timing.speedup = 1;
+            continue;
+        }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let seconds = |v: &str| {
             v.parse::<u64>()
@@ -165,11 +171,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
             "--gateway-pool" => fixtures.gateway_pools.push(value),
             "--github-app" => fixtures.github_apps.push(github_app(&value)?),
             "--github-repo" => fixtures.github_repos.push(github_repo(&value)?),
-            "--sync-delay-ms" => {
-                let ms = value
-                    .parse::<u64>()
-                    .map_err(|_| format!("--sync-delay-ms wants milliseconds, not {value:?}"))?;
-                config.sync_timing.queue_delay = Duration::from_millis(ms);
+            "--sync-speedup" => {
+                config.sync_timing.speedup = value
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        format!("--sync-speedup wants a positive number, not {value:?}")
+                    })?;
             }
             "--oidc" => fixtures.oidc.push(pair(&flag, &value)?),
             "--kubernetes" => fixtures.kubernetes.push(pair(&flag, &value)?),

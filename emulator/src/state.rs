@@ -40,9 +40,13 @@ pub(crate) struct Settings {
 pub(crate) struct Shared {
     pub(crate) settings: Settings,
     state: Mutex<State>,
-    /// Whether sync jobs wait before running (an admin switch for observing `pending`).
+    /// Whether queued sync jobs wait before they start (an admin switch for observing `pending`).
     pub(crate) sync_paused: tokio::sync::watch::Sender<bool>,
-    /// Bumped whenever a sync job ends, so waiters re-check without polling.
+    /// Whether attempts wait once they hold their sync's lock, before they read anything.
+    pub(crate) sync_hold_attempts: tokio::sync::watch::Sender<bool>,
+    /// Whether jobs wait between attempts (lock released) before their next attempt.
+    pub(crate) sync_hold_retries: tokio::sync::watch::Sender<bool>,
+    /// Bumped whenever a sync job changes phase or ends, so waiters re-check without polling.
     pub(crate) sync_done: tokio::sync::watch::Sender<u64>,
 }
 
@@ -84,6 +88,8 @@ impl Shared {
                 ..State::default()
             }),
             sync_paused: tokio::sync::watch::channel(false).0,
+            sync_hold_attempts: tokio::sync::watch::channel(false).0,
+            sync_hold_retries: tokio::sync::watch::channel(false).0,
             sync_done: tokio::sync::watch::channel(0).0,
         }
     }

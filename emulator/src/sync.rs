@@ -4,7 +4,7 @@
 //! order, statuses set to `pending` and jobs queued for [`crate::sync_jobs`]).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -25,34 +25,86 @@ pub(crate) const DESTINATION: &str = "github";
 const OVERWRITE: &str = "overwrite-destination";
 /// The key schema's refinement message.
 const KEY_SCHEMA_MESSAGE: &str = "Key schema must include exactly one {{secretKey}} placeholder. It can also include {{environment}} placeholders. Only alphanumeric characters (a-z, A-Z, 0-9), dashes (-), underscores (_), and slashes (/) are allowed besides the placeholders.";
-/// The message of the action routes for a sync whose folder is gone.
-pub(crate) const FOLDER_GONE_ACTION: &str = "Invalid source configuration: folder no longer exists. Please update source environment and secret path.";
-/// The job's message for a sync whose folder is gone.
+/// The 400 of the trigger routes and of `DELETE ?removeSecrets=true` for a sync whose folder is
+/// gone (`triggerSecretSyncSyncSecretsById`, `deleteSecretSync` in `secret-sync-service.ts`).
+pub(crate) const FOLDER_GONE_ACTION: &str = "Invalid source configuration: folder no longer exists. Please configure a valid source and try again.";
+/// The message of the `SecretSyncError` a job throws for a sync whose folder is gone
+/// (`$getInfisicalSecrets` in `secret-sync-queue.ts`).
 pub(crate) const FOLDER_GONE_JOB: &str = "Invalid Secret Sync source configuration: folder no longer exists. Please update source environment and secret path.";
 /// The 400 of a sync whose job holds the lock.
 pub(crate) const LOCKED: &str =
     "A job for this sync is already in progress. Please try again shortly.";
+/// What `$handleAcquireLockFailure` writes for a remove job that met the lock, or a sync job
+/// requeued past the limit.
+pub(crate) const LOCK_FAILED: &str = "Failed to run job. This typically happens when a sync is already in progress. Please try again.";
 
-/// How sync jobs are timed. The server waits up to 10 s before a queued job runs and retries a
-/// failed sync 5 times with exponential backoff from 3 s; the defaults keep the attempts and
-/// shrink the waits so tests and the demo see a result within a fraction of a second.
+/// How sync jobs are timed, in the shape of the server's queue (`secret-sync-queue.ts`): a queued
+/// sync job waits a random jitter of up to 10 s; a failed attempt is retried after a backoff of
+/// 3 s doubling (BullMQ's exponential backoff) up to [`SyncTiming::attempts`]; a job that meets
+/// its sync's lock, or its connection's limit of running sync jobs, is requeued as a new job
+/// after 30 s plus a jitter of up to 10 s, up to [`SyncTiming::requeue_limit`] times. Remove jobs
+/// run at once and get one attempt. Every delay is divided by [`SyncTiming::speedup`]: the
+/// default, 1000, turns the server's seconds into milliseconds (a queued job runs within 10 ms,
+/// a failing sync ends after 3+6+12+24 ms of backoff); [`SyncTiming::real`] is the server's own
+/// timing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SyncTiming {
-    /// How long a queued job waits before it runs (the server's random delay of up to 10 s).
-    pub queue_delay: Duration,
-    /// The first wait between attempts; it doubles after each failed attempt.
-    pub retry_delay: Duration,
-    /// How many attempts a sync job gets (remove jobs always get one).
+    /// What every delay of the server's queue is divided by; 1 is the server's timing.
+    pub speedup: u32,
+    /// How many attempts a sync job gets (the server's 5; remove jobs always get one).
     pub attempts: u32,
+    /// How many times a sync job that met the lock is requeued before it fails (the server's 120).
+    pub requeue_limit: u32,
+    /// How many sync jobs of one connection may run at once (the server's 5).
+    pub connection_limit: u32,
 }
 
 impl Default for SyncTiming {
     fn default() -> Self {
         Self {
-            queue_delay: Duration::from_millis(20),
-            retry_delay: Duration::from_millis(10),
+            speedup: 1000,
             attempts: 5,
+            requeue_limit: 120,
+            connection_limit: 5,
         }
+    }
+}
+
+impl SyncTiming {
+    /// The server's jitter before a queued sync job runs (`JITTER_MS`).
+    pub const JITTER: Duration = Duration::from_secs(10);
+    /// The server's first backoff between attempts (`DEFAULT_SECRET_SYNC_RETRY_CONFIG`).
+    pub const BACKOFF: Duration = Duration::from_secs(3);
+    /// The server's delay before a requeued job runs, before its jitter (`REQUEUE_MS`).
+    pub const REQUEUE: Duration = Duration::from_secs(30);
+
+    /// The server's own timing (speedup 1), for a benchmark or a slow test.
+    pub fn real() -> Self {
+        Self {
+            speedup: 1,
+            ..Self::default()
+        }
+    }
+
+    /// A server delay at this timing's speed.
+    pub fn scaled(&self, delay: Duration) -> Duration {
+        delay / self.speedup.max(1)
+    }
+
+    /// `getRequeueDelay`: a jitter of up to 10 s for a new job, 30 s more for a requeued one.
+    pub(crate) fn queue_delay(&self, lock_failures: u32) -> Duration {
+        let jitter = Self::JITTER.mul_f64(rand::random::<f64>());
+        let delay = if lock_failures == 0 {
+            jitter
+        } else {
+            Self::REQUEUE + jitter
+        };
+        self.scaled(delay)
+    }
+
+    /// BullMQ's exponential backoff after failed attempt `attempt` (from 1): 3 s, 6 s, 12 s, ….
+    pub(crate) fn backoff(&self, attempt: u32) -> Duration {
+        self.scaled(Self::BACKOFF.saturating_mul(1 << attempt.saturating_sub(1).min(16)))
     }
 }
 
@@ -75,15 +127,14 @@ pub(crate) enum JobKind {
     Remove { delete_on_complete: bool },
 }
 
-/// A queued job.
+/// A queued job. Each has its own id (`jobId: randomUUID()`); none are merged.
 #[derive(Debug, Clone)]
 pub(crate) struct Job {
     pub(crate) id: String,
     pub(crate) sync_id: String,
     pub(crate) kind: JobKind,
-    /// For sync jobs: the sync's `sync_seq` when queued. A job older than the newest queued one
-    /// is skipped, as the server's debounced queue would have merged them.
-    pub(crate) seq: u64,
+    /// `failedToAcquireLockCount`: how many times this sync job was requeued.
+    pub(crate) lock_failures: u32,
 }
 
 /// One stored sync.
@@ -113,11 +164,9 @@ pub(crate) struct SecretSync {
     pub(crate) last_removed_at: Option<String>,
     pub(crate) created_at: String,
     pub(crate) updated_at: String,
-    /// Bumped each time a sync job is queued.
-    pub(crate) sync_seq: u64,
     /// Jobs queued or running.
     pub(crate) outstanding: u32,
-    /// A job holds the sync's lock (it is running, or waiting between attempts).
+    /// An attempt holds the sync's lock (it is released between attempts).
     pub(crate) locked: bool,
 }
 
@@ -156,6 +205,26 @@ impl SecretSync {
     }
 }
 
+/// What the sync engine is doing, for tests that wait on it ([`crate::Admin::sync_engine`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncEngine {
+    /// Jobs queued so far, requeued ones included (each requeue is a new job).
+    pub queued: u64,
+    /// Jobs queued or running now.
+    pub jobs: u32,
+    /// Attempts holding their sync's lock now.
+    pub attempts_running: u32,
+    /// Of those, attempts held by [`crate::Admin::hold_sync_attempts`].
+    pub attempts_held: u32,
+    /// Jobs between two attempts (lock released, `syncStatus: running`).
+    pub between_attempts: u32,
+    /// Sync jobs requeued because they met their sync's lock or their connection's limit.
+    pub requeued: u64,
+    /// Jobs that failed because they could not run: remove jobs that met the lock, sync jobs
+    /// past the requeue limit.
+    pub lock_failures: u64,
+}
+
 /// The syncs and their job machinery.
 #[derive(Default)]
 pub(crate) struct SyncStore {
@@ -167,54 +236,63 @@ pub(crate) struct SyncStore {
     pub(crate) block_duplicates: bool,
     /// Where queued jobs go (the engine's dispatcher); `None` before the emulator runs.
     pub(crate) jobs: Option<UnboundedSender<Job>>,
-    /// Per sync: the lock a job holds while it runs, so one sync's jobs run one at a time.
-    pub(crate) locks: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// Connection id → sync jobs of that connection running an attempt now.
+    pub(crate) connection_running: HashMap<String, u32>,
+    /// The engine's counters (its `jobs` is computed when read).
+    pub(crate) engine: SyncEngine,
 }
 
 impl SyncStore {
     pub(crate) fn new(timing: SyncTiming) -> Self {
         Self {
-            syncs: HashMap::new(),
-            order: Vec::new(),
             timing,
-            block_duplicates: false,
-            jobs: None,
-            locks: HashMap::new(),
+            ..Self::default()
         }
     }
 
-    /// Queues a job for a sync, setting the status the server sets.
+    /// Sets the status the server sets when it queues a job (`pending`), and queues it.
     pub(crate) fn queue(&mut self, sync_id: &str, kind: JobKind) {
+        if let Some(sync) = self.syncs.get_mut(sync_id) {
+            match kind {
+                JobKind::Sync => sync.sync_status = Some(Status::Pending),
+                JobKind::Remove { .. } => sync.remove_status = Some(Status::Pending),
+            }
+        }
+        self.enqueue(sync_id, kind, 0);
+    }
+
+    /// Queues a job with a fresh id, leaving the statuses as they are.
+    pub(crate) fn enqueue(&mut self, sync_id: &str, kind: JobKind, lock_failures: u32) {
         let Some(sync) = self.syncs.get_mut(sync_id) else {
             return;
         };
-        match kind {
-            JobKind::Sync => {
-                sync.sync_seq += 1;
-                sync.sync_status = Some(Status::Pending);
-            }
-            JobKind::Remove { .. } => sync.remove_status = Some(Status::Pending),
-        }
-        sync.outstanding += 1;
         let job = Job {
             id: uuid::Uuid::new_v4().to_string(),
             sync_id: sync_id.to_owned(),
             kind,
-            seq: sync.sync_seq,
+            lock_failures,
         };
         // Without a dispatcher (it only goes when the emulator stops) the job cannot run.
         if self
             .jobs
             .as_ref()
-            .is_none_or(|jobs| jobs.send(job).is_err())
+            .is_some_and(|jobs| jobs.send(job).is_ok())
         {
-            sync.outstanding -= 1;
+            sync.outstanding += 1;
+            self.engine.queued += 1;
+        }
+    }
+
+    /// The engine's counters, with the jobs of the syncs that exist.
+    pub(crate) fn engine(&self) -> SyncEngine {
+        SyncEngine {
+            jobs: self.syncs.values().map(|s| s.outstanding).sum(),
+            ..self.engine
         }
     }
 
     fn remove(&mut self, id: &str) -> Option<SecretSync> {
         self.order.retain(|o| o != id);
-        self.locks.remove(id);
         self.syncs.remove(id)
     }
 
@@ -730,7 +808,7 @@ impl State {
             destination_config: input.destination_config,
             sync_options: input.sync_options,
             is_auto_sync_enabled: input.is_auto_sync_enabled,
-            sync_status: None,
+            sync_status: input.is_auto_sync_enabled.then_some(Status::Pending),
             last_sync_job_id: None,
             last_sync_message: None,
             last_synced_at: None,
@@ -740,7 +818,6 @@ impl State {
             last_removed_at: None,
             created_at: now.clone(),
             updated_at: now,
-            sync_seq: 0,
             outstanding: 0,
             locked: false,
         };
@@ -749,14 +826,16 @@ impl State {
         self.syncs.order.push(id.clone());
         self.syncs.syncs.insert(id.clone(), sync);
         if auto {
-            self.syncs.queue(&id, JobKind::Sync);
+            self.syncs.enqueue(&id, JobKind::Sync, 0);
         }
         self.get_sync(&id)
     }
 
     /// `PATCH /api/v1/secret-syncs/github/:id`, after body validation: the sync (404), a new
-    /// source's folder, a new destination's duplicate check, a new connection, the name. Any
-    /// successful PATCH of an auto-synced sync queues a sync.
+    /// source's folder, a new destination's duplicate check, a new connection, the name. As
+    /// `updateSecretSync` (`secret-sync-service.ts`): the row gets `syncStatus: pending` only
+    /// when auto-sync is on and the sync has a folder, but a job is queued whenever auto-sync is
+    /// on (with the folder gone, it fails). The answer is the row after the update.
     pub(crate) fn update_sync(&mut self, id: &str, input: UpdateInput) -> Result<Value, ApiError> {
         let current = self
             .syncs
@@ -764,14 +843,18 @@ impl State {
             .get(id)
             .ok_or_else(|| ApiError::not_found(format!("Could not find GitHub Sync with ID {id}")))?
             .clone();
+        let source_given = input.environment.is_some() || input.secret_path.is_some();
         let environment = input
             .environment
             .unwrap_or_else(|| current.environment.clone());
         let secret_path = input
             .secret_path
             .unwrap_or_else(|| current.secret_path.clone());
-        let source_changed =
-            environment != current.environment || secret_path != current.secret_path;
+        // `isSourceChanged` compares with the folder's path and environment, which a gone
+        // folder no longer has: then any source given is a change, and is looked up.
+        let source_changed = (source_given && current.folder_id.is_none())
+            || environment != current.environment
+            || secret_path != current.secret_path;
         let folder_id = if source_changed {
             Some(self.sync_folder(&current.project_id, &environment, &secret_path)?)
         } else {
@@ -821,16 +904,21 @@ impl State {
             sync.secret_path = secret_path;
             sync.folder_id = folder_id;
             sync.updated_at = now_iso();
+            if sync.is_auto_sync_enabled && sync.folder_id.is_some() {
+                sync.sync_status = Some(Status::Pending);
+            }
             sync.is_auto_sync_enabled
         };
         if auto {
-            self.syncs.queue(id, JobKind::Sync);
+            self.syncs.enqueue(id, JobKind::Sync, 0);
         }
         self.get_sync(id)
     }
 
     /// `DELETE /api/v1/secret-syncs/github/:id?removeSecrets`: without removal the row goes at
-    /// once; with it, a remove job is queued and the still-existing sync is answered.
+    /// once; with it, as `deleteSecretSync`: the folder (400 when gone), then the lock (400 while
+    /// an attempt runs; accepted between attempts), then a remove job is queued (it runs at once)
+    /// and the still-existing sync is answered with `removeStatus: pending`.
     pub(crate) fn delete_sync(
         &mut self,
         id: &str,
@@ -842,9 +930,7 @@ impl State {
             self.syncs.remove(id);
             return Ok(answer);
         }
-        if sync.locked {
-            return Err(ApiError::bad_request(LOCKED));
-        }
+        Self::check_runnable(sync)?;
         self.syncs.queue(
             id,
             JobKind::Remove {
@@ -854,15 +940,22 @@ impl State {
         self.get_sync(id)
     }
 
-    /// `POST …/:id/sync-secrets` and `…/remove-secrets`: the lock, the folder, then the job.
-    pub(crate) fn trigger_sync(&mut self, id: &str, kind: JobKind) -> Result<Value, ApiError> {
-        let sync = self.find_sync(id)?;
-        if sync.locked {
-            return Err(ApiError::bad_request(LOCKED));
-        }
+    /// The checks before a job is queued, in the server's order: the folder, then the lock.
+    fn check_runnable(sync: &SecretSync) -> Result<(), ApiError> {
         if sync.folder_id.is_none() {
             return Err(ApiError::bad_request(FOLDER_GONE_ACTION));
         }
+        if sync.locked {
+            return Err(ApiError::bad_request(LOCKED));
+        }
+        Ok(())
+    }
+
+    /// `POST …/:id/sync-secrets` and `…/remove-secrets`, as
+    /// `triggerSecretSyncSyncSecretsById` / `…RemoveSecretsById`: the folder, the lock, then the
+    /// job and the `pending` status.
+    pub(crate) fn trigger_sync(&mut self, id: &str, kind: JobKind) -> Result<Value, ApiError> {
+        Self::check_runnable(self.find_sync(id)?)?;
         self.syncs.queue(id, kind);
         self.get_sync(id)
     }
@@ -1057,6 +1150,27 @@ mod tests {
             [
                 r#"["destinationConfig","scope"]: Invalid discriminator value. Expected 'organization' | 'repository' | 'repository-environment'"#
             ]
+        );
+    }
+
+    /// `getRequeueDelay` and `DEFAULT_SECRET_SYNC_RETRY_CONFIG` in
+    /// `backend/src/services/secret-sync/secret-sync-queue.ts`, divided by the speedup.
+    #[test]
+    fn timing_has_the_servers_shape_at_the_chosen_speed() {
+        let fast = SyncTiming::default();
+        assert_eq!(fast.backoff(1), Duration::from_millis(3));
+        assert_eq!(fast.backoff(4), Duration::from_millis(24));
+        for _ in 0..100 {
+            assert!(fast.queue_delay(0) <= Duration::from_millis(10));
+            let requeue = fast.queue_delay(1);
+            assert!(requeue >= Duration::from_millis(30) && requeue <= Duration::from_millis(40));
+        }
+        let real = SyncTiming::real();
+        assert_eq!(real.backoff(2), Duration::from_secs(6));
+        assert!(real.queue_delay(3) >= Duration::from_secs(30));
+        assert_eq!(
+            (real.attempts, real.requeue_limit, real.connection_limit),
+            (5, 120, 5)
         );
     }
 

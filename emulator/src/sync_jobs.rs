@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use crate::github::Method;
 use crate::github_server::{GitHubError, GitHubScope};
 use crate::state::{Shared, State, now_iso};
-use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, Status};
+use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, LOCK_FAILED, Status, SyncEngine};
 
 /// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
 const MAX_MESSAGE: usize = 1024;
@@ -95,62 +95,178 @@ pub(crate) fn start(shared: &Arc<Shared>) {
     });
 }
 
-/// One job, from the queue to its final status.
-async fn run(shared: Arc<Shared>, job: Job) {
-    let timing = shared.lock().syncs.timing;
-    tokio::time::sleep(timing.queue_delay).await;
-    let mut paused = shared.sync_paused.subscribe();
-    // An error means the sender is gone, which cannot happen while `shared` is held.
-    let _ = paused.wait_for(|paused| !*paused).await;
-    let lock = {
-        let mut state = shared.lock();
-        Arc::clone(state.syncs.locks.entry(job.sync_id.clone()).or_default())
-    };
-    let guard = lock.lock().await;
-    if begin(&mut shared.lock(), &job) {
-        let attempts = match job.kind {
-            JobKind::Sync => timing.attempts.max(1),
-            JobKind::Remove { .. } => 1,
-        };
-        let mut outcome = Ok(());
-        for attempt in 1..=attempts {
-            outcome = attempt_once(&shared, &job).await;
-            match &outcome {
-                Err(failure) if failure.retryable && attempt < attempts => {
-                    let backoff = timing
-                        .retry_delay
-                        .saturating_mul(1 << (attempt - 1).min(16));
-                    tokio::time::sleep(backoff).await;
-                }
-                _ => break,
-            }
-        }
-        finish(&mut shared.lock(), &job, outcome);
-    }
-    drop(guard);
-    shared.sync_done.send_modify(|done| *done += 1);
+/// Tells waiters that something changed.
+fn changed(shared: &Shared) {
+    shared.sync_done.send_modify(|n| *n = n.wrapping_add(1));
 }
 
-/// Takes the sync's lock and sets its status to `running`; `false` when the job has nothing to
-/// do (the sync is gone, or a newer sync job was queued after this one).
-fn begin(state: &mut State, job: &Job) -> bool {
-    let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
-        return false;
+/// Waits until an admin hold is off.
+async fn open(hold: &tokio::sync::watch::Sender<bool>) {
+    let mut held = hold.subscribe();
+    // An error means the sender is gone, which cannot happen while `shared` is held.
+    let _ = held.wait_for(|held| !*held).await;
+}
+
+/// What the worker found when it tried to start an attempt.
+enum Start {
+    /// The sync is gone: the job is skipped.
+    Gone,
+    /// The sync's lock is taken, or (a sync job) its connection already runs its limit.
+    Refused,
+    /// The lock is held, with a slot of this connection for a sync job.
+    Started(Option<String>),
+}
+
+/// One job, from the queue to its end, as the worker of `secret-sync-queue.ts` runs it: the
+/// queue delay, then each attempt takes the sync's lock (and, for a sync job, a slot of its
+/// connection's limit) and releases it when it ends, so the lock is free during the backoff
+/// between attempts while the status stays `running`. A job that cannot start an attempt goes
+/// to `$handleAcquireLockFailure`.
+async fn run(shared: Arc<Shared>, job: Job) {
+    let delay = match job.kind {
+        JobKind::Sync => shared.lock().syncs.timing.queue_delay(job.lock_failures),
+        JobKind::Remove { .. } => Duration::ZERO,
     };
-    if job.kind == JobKind::Sync && job.seq < sync.sync_seq {
-        sync.outstanding = sync.outstanding.saturating_sub(1);
-        return false;
+    tokio::time::sleep(delay).await;
+    open(&shared.sync_paused).await;
+    let mut attempt = 1;
+    loop {
+        // The guard must be gone before the arms lock again.
+        let start = start_attempt(&mut shared.lock(), &job);
+        let slot = match start {
+            Start::Gone => break,
+            Start::Refused => {
+                lock_failure(&mut shared.lock(), &job);
+                break;
+            }
+            Start::Started(slot) => slot,
+        };
+        changed(&shared);
+        if *shared.sync_hold_attempts.borrow() {
+            shared.lock().syncs.engine.attempts_held += 1;
+            changed(&shared);
+            open(&shared.sync_hold_attempts).await;
+            let mut state = shared.lock();
+            state.syncs.engine.attempts_held = state.syncs.engine.attempts_held.saturating_sub(1);
+        }
+        let outcome = attempt_once(&shared, &job).await;
+        let attempts = match job.kind {
+            JobKind::Sync => shared.lock().syncs.timing.attempts.max(1),
+            JobKind::Remove { .. } => 1,
+        };
+        let last = attempt >= attempts || !matches!(&outcome, Err(f) if f.retryable);
+        end_attempt(&mut shared.lock(), &job, slot, last.then_some(outcome));
+        changed(&shared);
+        if last {
+            break;
+        }
+        shared.lock().syncs.engine.between_attempts += 1;
+        changed(&shared);
+        let backoff = shared.lock().syncs.timing.backoff(attempt);
+        tokio::time::sleep(backoff).await;
+        open(&shared.sync_hold_retries).await;
+        {
+            let mut state = shared.lock();
+            state.syncs.engine.between_attempts =
+                state.syncs.engine.between_attempts.saturating_sub(1);
+        }
+        attempt += 1;
     }
+    if let Some(sync) = shared.lock().syncs.syncs.get_mut(&job.sync_id) {
+        sync.outstanding = sync.outstanding.saturating_sub(1);
+    }
+    changed(&shared);
+}
+
+/// Takes the sync's lock (and a connection slot for a sync job) and sets `running`.
+fn start_attempt(state: &mut State, job: &Job) -> Start {
+    let store = &mut state.syncs;
+    let Some(sync) = store.syncs.get_mut(&job.sync_id) else {
+        return Start::Gone;
+    };
+    if sync.locked {
+        return Start::Refused;
+    }
+    let slot = match job.kind {
+        JobKind::Sync => {
+            let running = store
+                .connection_running
+                .entry(sync.connection_id.clone())
+                .or_default();
+            if *running >= store.timing.connection_limit.max(1) {
+                return Start::Refused;
+            }
+            *running += 1;
+            Some(sync.connection_id.clone())
+        }
+        JobKind::Remove { .. } => None,
+    };
     sync.locked = true;
     match job.kind {
         JobKind::Sync => sync.sync_status = Some(Status::Running),
         JobKind::Remove { .. } => sync.remove_status = Some(Status::Running),
     }
-    true
+    store.engine.attempts_running += 1;
+    Start::Started(slot)
 }
 
-/// Writes the outcome as the server does (only the last attempt writes), and releases the lock.
-fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
+/// `$handleAcquireLockFailure`: a sync job is requeued as a new job (after the requeue delay)
+/// until the limit, then the sync fails; a remove job fails at once.
+fn lock_failure(state: &mut State, job: &Job) {
+    let store = &mut state.syncs;
+    let requeue = job.kind == JobKind::Sync && job.lock_failures < store.timing.requeue_limit;
+    if requeue {
+        store.enqueue(&job.sync_id, JobKind::Sync, job.lock_failures + 1);
+        store.engine.requeued += 1;
+        return;
+    }
+    let Some(sync) = store.syncs.get_mut(&job.sync_id) else {
+        return;
+    };
+    match job.kind {
+        JobKind::Sync => {
+            sync.sync_status = Some(Status::Failed);
+            sync.last_sync_message = Some(LOCK_FAILED.to_owned());
+            sync.last_sync_job_id = Some(job.id.clone());
+        }
+        JobKind::Remove { .. } => {
+            sync.remove_status = Some(Status::Failed);
+            sync.last_remove_message = Some(LOCK_FAILED.to_owned());
+            sync.last_remove_job_id = Some(job.id.clone());
+        }
+    }
+    store.engine.lock_failures += 1;
+}
+
+/// Releases the lock and the connection slot; the last attempt (success, a failure that is not
+/// retried, or the last allowed) writes the outcome as the server does.
+fn end_attempt(
+    state: &mut State,
+    job: &Job,
+    slot: Option<String>,
+    outcome: Option<Result<(), Failure>>,
+) {
+    let store = &mut state.syncs;
+    store.engine.attempts_running = store.engine.attempts_running.saturating_sub(1);
+    if let Some(connection) = slot
+        && let Some(running) = store.connection_running.get_mut(&connection)
+    {
+        *running = running.saturating_sub(1);
+        if *running == 0 {
+            store.connection_running.remove(&connection);
+        }
+    }
+    if let Some(sync) = store.syncs.get_mut(&job.sync_id) {
+        sync.locked = false;
+    }
+    if let Some(outcome) = outcome {
+        write_outcome(state, job, outcome);
+    }
+}
+
+/// The final write of a job: status, job id, message and time; a successful remove job with
+/// `deleteSyncOnComplete` deletes the row instead.
+fn write_outcome(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
     let mut delete = false;
     let Some(sync) = state.syncs.syncs.get_mut(&job.sync_id) else {
         return;
@@ -170,17 +286,18 @@ fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
             sync.last_sync_message = message;
         }
         JobKind::Remove { delete_on_complete } => {
-            sync.remove_status = Some(status);
-            sync.last_remove_job_id = Some(job.id.clone());
-            if status == Status::Succeeded {
-                sync.last_removed_at = Some(now);
-                delete = delete_on_complete;
+            if status == Status::Succeeded && delete_on_complete {
+                delete = true;
+            } else {
+                sync.remove_status = Some(status);
+                sync.last_remove_job_id = Some(job.id.clone());
+                if status == Status::Succeeded {
+                    sync.last_removed_at = Some(now);
+                }
+                sync.last_remove_message = message;
             }
-            sync.last_remove_message = message;
         }
     }
-    sync.locked = false;
-    sync.outstanding = sync.outstanding.saturating_sub(1);
     if delete {
         state.syncs.delete_row(&job.sync_id);
     }
@@ -190,6 +307,8 @@ fn finish(state: &mut State, job: &Job, outcome: Result<(), Failure>) {
 struct Plan {
     scope: GitHubScope,
     token: String,
+    /// A `github-app` connection's installation: the list mints its own token.
+    installation: Option<String>,
     /// GitHub name → value.
     payload: BTreeMap<String, String>,
     key_schema: Option<String>,
@@ -210,32 +329,37 @@ pub(crate) fn github_name(key: &str, environment: &str, schema: Option<&str>) ->
     named.to_uppercase()
 }
 
-/// `matchesSchema`: whether a destination name could have come from the key schema, i.e. it has
-/// the schema's prefix and suffix around the key (compared upper-case, as GitHub stores names),
-/// and no `/` in the key part when the schema uses `/`. Without a schema every name matches.
+/// `matchesSchema` (`secret-sync-fns.ts`): whether a destination name could have come from the
+/// key schema. `{{environment}}` becomes the environment's slug (lower-case, as stored), the rest
+/// splits at `{{secretKey}}` into a prefix and a suffix, and the name must start and end with
+/// them **case-sensitively**. GitHub stores names upper-case, so a schema with a lower-case letter
+/// or `{{environment}}` never matches and such a sync never deletes. When the prefix or suffix
+/// holds a `/`, the key part must not. Without a schema every name matches.
 pub(crate) fn matches_schema(name: &str, environment: &str, schema: Option<&str>) -> bool {
     let Some(schema) = schema else {
         return true;
     };
-    let schema = schema
-        .replace("{{environment}}", environment)
-        .to_uppercase();
-    let Some((prefix, suffix)) = schema.split_once("{{SECRETKEY}}") else {
-        return false;
+    let compiled = schema.replace("{{environment}}", environment);
+    let Some((prefix, rest)) = compiled.split_once("{{secretKey}}") else {
+        return name == compiled;
     };
-    let name = name.to_uppercase();
-    if name.len() < prefix.len() + suffix.len()
-        || !name.starts_with(prefix)
+    // The server takes the text after the last placeholder as the suffix.
+    let suffix = rest.rsplit("{{secretKey}}").next().unwrap_or(rest);
+    if prefix.is_empty() && suffix.is_empty() {
+        return true;
+    }
+    if !name.starts_with(prefix)
         || !name.ends_with(suffix)
+        || name.len() < prefix.len() + suffix.len()
     {
         return false;
     }
     let key = &name[prefix.len()..name.len() - suffix.len()];
-    !(schema.contains('/') && key.contains('/'))
+    !((prefix.contains('/') || suffix.contains('/')) && key.contains('/'))
 }
 
 /// Reads the sync, its folder's secrets, checks GitHub's limits, and obtains the token (a new
-/// installation token per attempt for a `github-app` connection).
+/// installation token for a `github-app` connection, as `syncSecrets` mints one).
 fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     let sync = state
         .syncs
@@ -247,7 +371,9 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
         .folder_id
         .as_deref()
         .and_then(|id| state.secrets.folder(id))
-        .ok_or_else(|| Failure::fatal(FOLDER_GONE_JOB))?;
+        .ok_or_else(|| {
+            Failure::fatal(serde_json::json!({ "message": FOLDER_GONE_JOB }).to_string())
+        })?;
     let environment = folder.environment.clone();
     let key_schema = sync.key_schema().map(str::to_owned);
     let payload: BTreeMap<String, String> = state
@@ -289,12 +415,15 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             .unwrap_or_default()
             .to_owned()
     };
+    let mut installation = None;
     let token = match Method::parse(&connection.method) {
         Some(Method::Pat) => credential("personalAccessToken"),
         Some(Method::OAuth) => credential("accessToken"),
         Some(Method::App) => {
-            let installation = credential("installationId");
-            state.github_server.mint_installation_token(&installation)
+            let id = credential("installationId");
+            let token = state.github_server.mint_installation_token(&id);
+            installation = Some(id);
+            token
         }
         None => {
             return Err(Failure::fatal(format!(
@@ -306,6 +435,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     Ok(Plan {
         scope,
         token,
+        installation,
         payload,
         key_schema,
         environment,
@@ -318,15 +448,21 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
     })
 }
 
-/// Every secret name at the scope, page by page (`per_page=100`), as `makePaginatedGitHubRequest`.
+/// Every secret name at the scope, page by page (`per_page=100`), as `makePaginatedGitHubRequest`
+/// (`github-connection-fns.ts`), which mints an installation token of its own for a
+/// `github-app` connection: with the one `syncSecrets`/`removeSecrets` minted, two per attempt.
 fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
+    let token = match &plan.installation {
+        Some(id) => shared.lock().github_server.mint_installation_token(id),
+        None => plan.token.clone(),
+    };
     let mut names = Vec::new();
     let mut page = 1;
     loop {
         let (body, last) = shared
             .lock()
             .github_server
-            .list(Some(&plan.token), &plan.scope, Some(PER_PAGE), Some(page))
+            .list(Some(&token), &plan.scope, Some(PER_PAGE), Some(page))
             .map_err(|e| Failure::github(&e))?;
         names.extend(
             body["secrets"]
@@ -444,6 +580,28 @@ pub(crate) async fn wait_idle(
     }
 }
 
+/// Waits until the engine's counters satisfy `until`: `Ok` with them then, `Err` with them at
+/// the timeout.
+pub(crate) async fn wait_engine(
+    shared: &Shared,
+    timeout: Duration,
+    until: impl Fn(&SyncEngine) -> bool,
+) -> Result<SyncEngine, SyncEngine> {
+    let mut done = shared.sync_done.subscribe();
+    let deadline = tokio::time::Instant::from_std(Instant::now() + timeout);
+    loop {
+        let engine = shared.lock().syncs.engine();
+        if until(&engine) {
+            return Ok(engine);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(engine);
+        }
+        // A timeout or a closed channel both lead back to the check above, which decides.
+        let _ = tokio::time::timeout_at(deadline, done.changed()).await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,6 +618,24 @@ mod tests {
         assert!(!matches_schema("OTHER_X", "dev", schema));
         assert!(matches_schema("ANYTHING", "dev", None));
         assert!(!matches_schema("A/B/C", "dev", Some("A/{{secretKey}}")));
+        assert!(matches_schema("A/B", "dev", Some("A/{{secretKey}}")));
+    }
+
+    /// `matchesSchema` in `backend/src/services/secret-sync/secret-sync-fns.ts` compares
+    /// case-sensitively, with `{{environment}}` as the lower-case slug: GitHub's upper-case names
+    /// never match a schema with lower-case letters.
+    #[test]
+    fn the_key_schema_match_is_case_sensitive_as_matches_schema() {
+        let by_environment = Some("{{environment}}_{{secretKey}}");
+        assert_eq!(github_name("x", "dev", by_environment), "DEV_X");
+        assert!(!matches_schema("DEV_X", "dev", by_environment));
+        assert!(matches_schema("dev_x", "dev", by_environment));
+        let mixed = Some("App_{{secretKey}}");
+        assert!(!matches_schema("APP_X", "dev", mixed));
+        assert!(matches_schema("App_X", "dev", mixed));
+        assert!(matches_schema("X", "dev", Some("{{secretKey}}")));
+        // A schema whose prefix and suffix overlap the name is too long to match.
+        assert!(!matches_schema("A_A", "dev", Some("A_{{secretKey}}_A")));
     }
 
     #[test]

@@ -19,6 +19,12 @@ const SYNCS: &str = "/api/v1/secret-syncs/github";
 const PROJECT: &str = "7d2c1b0a-3e4f-4a5b-8c6d-9e0f1a2b3c4d";
 const OTHER_PROJECT: &str = "8e3d2c1b-4f5a-4b6c-9d7e-0f1a2b3c4d5e";
 const WAIT: Duration = Duration::from_secs(10);
+/// `triggerSecretSyncSyncSecretsById` / `deleteSecretSync`'s 400 for a sync whose folder is gone.
+const FOLDER_GONE: &str = "Invalid source configuration: folder no longer exists. Please configure a valid source and try again.";
+/// The lock's 400.
+const LOCKED: &str = "A job for this sync is already in progress. Please try again shortly.";
+/// `$handleAcquireLockFailure`'s message.
+const LOCK_FAILED: &str = "Failed to run job. This typically happens when a sync is already in progress. Please try again.";
 
 /// An emulator, a logged-in HTTP client, and a project whose `dev` environment has a folder
 /// `/app` with two secrets, next to a GitHub with `acme/app` (environment `production`).
@@ -402,9 +408,8 @@ async fn secret_changes_through_the_admin_api_reach_github_unless_deletion_is_di
 async fn a_token_without_access_fails_with_githubs_answer_and_succeeds_once_granted() {
     let f = Fixture::start().await;
     f.admin().set_sync_timing(SyncTiming {
-        queue_delay: Duration::from_millis(1),
-        retry_delay: Duration::from_millis(1),
         attempts: 3,
+        ..SyncTiming::default()
     });
     let connection = f.pat_connection("gh", "ghp_nothing").await;
     let id = f
@@ -484,14 +489,18 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
         .create_sync_id(sync_body("via-app", &app, repository()))
         .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
-    assert_eq!(f.admin().github_installation_tokens_minted("42"), 1);
+    // `GithubSyncFns.syncSecrets` (`backend/src/services/secret-sync/github/github-sync-fns.ts`)
+    // mints one token and `makePaginatedGitHubRequest`
+    // (`backend/src/services/app-connection/github/github-connection-fns.ts`) another for the
+    // list: two per attempt.
+    assert_eq!(f.admin().github_installation_tokens_minted("42"), 2);
     f.call(Method::POST, &format!("{SYNCS}/{id}/sync-secrets"), None)
         .await;
     assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
     assert_eq!(
         f.admin().github_installation_tokens_minted("42"),
-        2,
-        "one token per run"
+        4,
+        "two tokens per run"
     );
 
     // An OAuth connection's token came out of the code exchange; grant it through the connection.
@@ -640,10 +649,12 @@ async fn delete_without_remove_secrets_leaves_github_as_it_was() {
         held(&f, &GitHubScope::repo("acme", "app")),
         folder_secrets()
     );
-    // Later changes reach nobody.
+    // Later changes reach nobody: no job is queued.
+    let queued = f.admin().sync_engine().queued;
     f.admin()
         .set_secret(PROJECT, "dev", "/app", "db_url", "changed");
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(f.admin().sync_engine().queued, queued, "nothing queued");
+    assert_eq!(f.admin().sync_engine().jobs, 0);
     assert_eq!(
         held(&f, &GitHubScope::repo("acme", "app")),
         folder_secrets()
@@ -878,8 +889,7 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
         [issue("secretPath", "Invalid secret path")]
     );
 
-    // A folder that is gone: folderId null, and the action routes refuse (once the sync's
-    // failing first run, which holds the lock between attempts, is over).
+    // A folder that is gone: folderId null, and the action routes refuse.
     f.settled(&id).await;
     assert!(f.admin().delete_folder(PROJECT, "dev", "/app"));
     let (status, body) = f.call(Method::GET, &format!("{SYNCS}/{id}"), None).await;
@@ -890,7 +900,7 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
         .call(Method::POST, &format!("{SYNCS}/{id}/sync-secrets"), None)
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(message(&body).starts_with("Invalid source configuration: folder no longer exists."));
+    assert_eq!(message(&body), FOLDER_GONE);
 }
 
 #[tokio::test]
@@ -960,9 +970,8 @@ async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
         )
         .unwrap();
     f.admin().set_sync_timing(SyncTiming {
-        queue_delay: Duration::from_millis(1),
-        retry_delay: Duration::from_millis(1),
         attempts: 2,
+        ..SyncTiming::default()
     });
     f.admin().set_secret(PROJECT, "dev", "/bad", "1st_key", "v");
     let mut body = sync_body("bad-names", &connection, repository());
@@ -1185,38 +1194,550 @@ async fn the_demo_syncs_to_its_repository_without_setup_and_the_admin_api_works_
     assert_eq!(f.settled(&id).await["syncStatus"], "failed");
     let timing = http
         .put(format!("{url}/__emulator/sync-timing"))
-        .json(&json!({ "queueDelayMs": 1, "attempts": 1 }))
+        .json(&json!({ "speedup": 10, "attempts": 1, "requeueLimit": 3, "connectionLimit": 2 }))
         .send()
         .await
         .unwrap();
     assert_eq!(timing.status(), StatusCode::NO_CONTENT);
-    assert_eq!(f.admin().sync_timing().attempts, 1);
+    assert_eq!(
+        f.admin().sync_timing(),
+        SyncTiming {
+            speedup: 10,
+            attempts: 1,
+            requeue_limit: 3,
+            connection_limit: 2
+        }
+    );
+    let timing = http
+        .put(format!("{url}/__emulator/sync-timing"))
+        .json(&json!({ "realTiming": true }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(timing.status(), StatusCode::NO_CONTENT);
+    assert_eq!(f.admin().sync_timing().speedup, 1);
+    let engine: Value = http
+        .get(format!("{url}/__emulator/sync-engine"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(engine["jobs"], 0, "{engine}");
+    assert_eq!(engine["queued"], f.admin().sync_engine().queued, "{engine}");
 }
 
+/// `matchesSchema` (`backend/src/services/secret-sync/secret-sync-fns.ts`), called by
+/// `GithubSyncFns.syncSecrets` (`…/github/github-sync-fns.ts`) for each listed name: the schema,
+/// with `{{environment}}` as the lower-case slug, is compared case-sensitively with GitHub's
+/// upper-case names, so a schema with lower-case letters never deletes anything.
 #[tokio::test]
-async fn a_sync_is_running_and_locked_between_attempts() {
+async fn a_key_schema_with_lower_case_letters_never_deletes() {
     let f = Fixture::start().await;
-    f.admin().set_sync_timing(SyncTiming {
-        queue_delay: Duration::from_millis(1),
-        retry_delay: Duration::from_millis(400),
-        attempts: 2,
-    });
-    let connection = f.pat_connection("gh", "ghp_locked").await;
-    let id = f
-        .create_sync_id(sync_body("locked", &connection, repository()))
-        .await;
-    // The first attempt fails (no grant); the second waits 400 ms, holding the lock.
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    assert_eq!(f.admin().secret_sync(&id).unwrap()["syncStatus"], "running");
-    for action in ["sync-secrets", "remove-secrets"] {
-        let (status, body) = f
-            .call(Method::POST, &format!("{SYNCS}/{id}/{action}"), None)
-            .await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{action}");
+    let connection = f.pat_connection("gh", "ghp_case").await;
+    f.admin()
+        .grant_github_access(
+            GitHubSubject::Token("ghp_case".into()),
+            GitHubTarget::Organization("acme".into()),
+        )
+        .unwrap();
+    let prefix = "/__github/repos/acme/app/actions/secrets";
+    for stale in ["DEV_STALE", "APP_STALE"] {
         assert_eq!(
-            message(&body),
-            "A job for this sync is already in progress. Please try again shortly."
+            f.github_put(prefix, "ghp_case", stale, "old").await,
+            StatusCode::CREATED
         );
     }
-    assert_eq!(f.settled(&id).await["syncStatus"], "failed");
+    for (name, schema) in [
+        ("by-environment", "{{environment}}_{{secretKey}}"),
+        ("mixed-case", "App_{{secretKey}}"),
+    ] {
+        let mut body = sync_body(name, &connection, repository());
+        body["syncOptions"]["keySchema"] = json!(schema);
+        let id = f.create_sync_id(body).await;
+        assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
+    }
+    let held: Vec<String> = held(&f, &GitHubScope::repo("acme", "app"))
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(
+        held,
+        [
+            "APP_API_KEY",
+            "APP_DB_URL",
+            "APP_STALE",
+            "DEV_API_KEY",
+            "DEV_DB_URL",
+            "DEV_STALE"
+        ],
+        "the stale names stay"
+    );
+}
+
+/// GitHub's answer to an installation or a fine-grained PAT that sees the repository but lacks
+/// the "Secrets" permission: 403 "Resource not accessible by integration" / "…by personal
+/// access token". The sync stores it as `parseSyncErrorMessage`
+/// (`backend/src/services/secret-sync/secret-sync-fns.ts`) does for an Axios error: the body as
+/// JSON.
+#[tokio::test]
+async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        attempts: 1,
+        ..SyncTiming::default()
+    });
+    f.admin().add_code("no-secrets-code", ["77"]);
+    let (status, app) = f
+        .call(
+            Method::POST,
+            "/api/v1/app-connections/github",
+            Some(json!({ "name": "app", "method": "github-app",
+                "credentials": { "code": "no-secrets-code", "installationId": "77" } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{app}");
+    let app = app["appConnection"]["id"].as_str().unwrap().to_owned();
+    let pat = f.pat_connection("pat", "ghp_no_secrets").await;
+    let target = || GitHubTarget::Repository {
+        owner: "acme".into(),
+        repo: "app".into(),
+    };
+    f.admin()
+        .grant_github_access_without_secrets(GitHubSubject::Installation("77".into()), target())
+        .unwrap();
+    // Over HTTP: `secrets: false`.
+    let granted = f
+        .http
+        .post(format!("{}/__emulator/github/grants", f.emulator.url()))
+        .json(&json!({ "token": "ghp_no_secrets", "repo": "acme/app", "secrets": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::NO_CONTENT);
+    for (name, connection, refusal) in [
+        ("via-app", &app, "Resource not accessible by integration"),
+        (
+            "via-pat",
+            &pat,
+            "Resource not accessible by personal access token",
+        ),
+    ] {
+        let id = f
+            .create_sync_id(sync_body(name, connection, repository()))
+            .await;
+        let failed = f.settled(&id).await;
+        assert_eq!(failed["syncStatus"], "failed", "{failed}");
+        assert_eq!(
+            failed["lastSyncMessage"],
+            format!(
+                r#"{{"message":"{refusal}","documentation_url":"https://docs.github.com/rest/actions/secrets","status":"403"}}"#
+            )
+        );
+    }
+    // A missing environment is still GitHub's 404; the repository itself is a 403 over HTTP.
+    let (status, body, _) = f
+        .raw(
+            Method::GET,
+            "/__github/repos/acme/app/environments/nope/secrets",
+            Some("ghp_no_secrets"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body, _) = f
+        .raw(
+            Method::GET,
+            "/__github/repos/acme/app/actions/secrets/public-key",
+            Some("ghp_no_secrets"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(body["status"], "403");
+    // A full grant replaces it.
+    f.admin()
+        .grant_github_access(GitHubSubject::Connection(pat.clone()), target())
+        .unwrap();
+    let id = f
+        .create_sync_id(sync_body("via-pat-granted", &pat, repository()))
+        .await;
+    assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
+}
+
+/// Grants the PAT `pat` the repository `acme/app`.
+fn grant_app(f: &Fixture, pat: &str) {
+    f.admin()
+        .grant_github_access(
+            GitHubSubject::Token(pat.into()),
+            GitHubTarget::Repository {
+                owner: "acme".into(),
+                repo: "app".into(),
+            },
+        )
+        .unwrap();
+}
+
+/// Waits until the engine's counters satisfy `until`.
+async fn engine_until(
+    f: &Fixture,
+    until: impl Fn(&infisical_emulator::SyncEngine) -> bool,
+) -> infisical_emulator::SyncEngine {
+    f.admin()
+        .wait_for_sync_engine(WAIT, until)
+        .await
+        .expect("the engine gets there")
+}
+
+/// The worker of `backend/src/services/secret-sync/secret-sync-queue.ts` (`queueService.start`)
+/// takes the sync's lock for each run of a job and releases it in `finally`; BullMQ's backoff
+/// between attempts runs without it, the status staying `running`. So
+/// `triggerSecretSyncSyncSecretsById`, `…RemoveSecretsById` and `deleteSecretSync`
+/// (`secret-sync-service.ts`), which check the lock, accept requests then.
+#[tokio::test]
+async fn the_lock_is_taken_per_attempt_and_free_between_attempts() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        attempts: 2,
+        ..SyncTiming::default()
+    });
+    f.admin().hold_sync_retries(true);
+    // No grant: every attempt fails with GitHub's 404 and is retried.
+    let connection = f.pat_connection("gh", "ghp_between").await;
+    let id = f
+        .create_sync_id(sync_body("between", &connection, repository()))
+        .await;
+    engine_until(&f, |e| e.between_attempts == 1).await;
+    let sync = f.admin().secret_sync(&id).unwrap();
+    assert_eq!(sync["syncStatus"], "running", "{sync}");
+    assert_eq!(
+        sync["lastSyncJobId"],
+        Value::Null,
+        "only the last attempt writes"
+    );
+    let (status, body) = f
+        .call(Method::POST, &format!("{SYNCS}/{id}/sync-secrets"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secretSync"]["syncStatus"], "pending");
+    let (status, body) = f
+        .call(Method::POST, &format!("{SYNCS}/{id}/remove-secrets"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secretSync"]["removeStatus"], "pending");
+    let (status, body) = f
+        .call(
+            Method::DELETE,
+            &format!("{SYNCS}/{id}?removeSecrets=true"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    f.admin().hold_sync_retries(false);
+    let sync = f.settled(&id).await;
+    assert_eq!(sync["syncStatus"], "failed", "{sync}");
+    assert_eq!(sync["removeStatus"], "failed", "{sync}");
+}
+
+/// Every job has its own id (`jobId: randomUUID()` in `queueSecretSyncSyncSecretsById`,
+/// `backend/src/services/secret-sync/secret-sync-queue.ts`) and runs; none is merged into a
+/// newer one. A sync job that meets the lock goes to `$handleAcquireLockFailure`, which queues a
+/// new job (a fresh id, `failedToAcquireLockCount + 1`, 30 s + jitter later).
+#[tokio::test]
+async fn every_job_runs_and_one_that_meets_the_lock_is_requeued_with_a_new_id() {
+    let f = Fixture::start().await;
+    let connection = f.pat_connection("gh", "ghp_requeue").await;
+    grant_app(&f, "ghp_requeue");
+    f.admin().hold_sync_attempts(true);
+    let id = f
+        .create_sync_id(sync_body("requeue", &connection, repository()))
+        .await;
+    engine_until(&f, |e| e.attempts_held == 1).await;
+    // A secret change queues a second job (no lock check on that path); it meets the lock.
+    f.admin()
+        .set_secret(PROJECT, "dev", "/app", "db_url", "second");
+    engine_until(&f, |e| e.requeued >= 1).await;
+    // Hold the requeued job before it starts, then let the first one finish.
+    f.admin().pause_syncs(true);
+    f.admin().hold_sync_attempts(false);
+    engine_until(&f, |e| e.attempts_running == 0).await;
+    let first = f.admin().secret_sync(&id).unwrap();
+    assert_eq!(first["syncStatus"], "succeeded", "{first}");
+    let first_job = first["lastSyncJobId"].as_str().unwrap().to_owned();
+    assert!(
+        f.admin()
+            .wait_for_sync(&id, Duration::from_millis(1))
+            .await
+            .is_err(),
+        "the requeued job is still to run"
+    );
+    f.admin().pause_syncs(false);
+    let second = f.settled(&id).await;
+    assert_eq!(second["syncStatus"], "succeeded", "{second}");
+    let second_job = second["lastSyncJobId"].as_str().unwrap();
+    assert_ne!(second_job, first_job, "the requeued job wrote its own id");
+    assert_ne!(second["lastSyncedAt"], Value::Null);
+}
+
+/// `$handleAcquireLockFailure` (`backend/src/services/secret-sync/secret-sync-queue.ts`): after
+/// `REQUEUE_LIMIT` requeues the sync is `failed` with the server's message and that job's id;
+/// a later run's final write replaces it.
+#[tokio::test]
+async fn a_sync_job_requeued_past_the_limit_fails_with_the_servers_message() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        requeue_limit: 2,
+        ..SyncTiming::default()
+    });
+    let connection = f.pat_connection("gh", "ghp_limit").await;
+    grant_app(&f, "ghp_limit");
+    f.admin().hold_sync_attempts(true);
+    let id = f
+        .create_sync_id(sync_body("limit", &connection, repository()))
+        .await;
+    engine_until(&f, |e| e.attempts_held == 1).await;
+    f.admin()
+        .set_secret(PROJECT, "dev", "/app", "db_url", "again");
+    let engine = engine_until(&f, |e| e.lock_failures == 1).await;
+    assert_eq!(engine.requeued, 2);
+    let failed = f.admin().secret_sync(&id).unwrap();
+    assert_eq!(failed["syncStatus"], "failed", "{failed}");
+    assert_eq!(failed["lastSyncMessage"], LOCK_FAILED);
+    assert!(failed["lastSyncJobId"].is_string());
+    f.admin().hold_sync_attempts(false);
+    let synced = f.settled(&id).await;
+    assert_eq!(synced["syncStatus"], "succeeded", "{synced}");
+    assert_eq!(synced["lastSyncMessage"], Value::Null);
+    assert_ne!(synced["lastSyncJobId"], failed["lastSyncJobId"]);
+}
+
+/// `$tryAdmitConnectionConcurrency` (`backend/src/services/secret-sync/secret-sync-queue.ts`,
+/// `CONNECTION_CONCURRENCY_LIMIT = 5`): a sync job that finds five sync jobs of its connection
+/// running is requeued like one that met the lock.
+#[tokio::test]
+async fn a_sixth_running_sync_job_of_one_connection_is_requeued() {
+    let f = Fixture::start().await;
+    let connection = f.pat_connection("gh", "ghp_six").await;
+    grant_app(&f, "ghp_six");
+    f.admin().hold_sync_attempts(true);
+    let mut ids = Vec::new();
+    for n in 0..6 {
+        ids.push(
+            f.create_sync_id(sync_body(&format!("six-{n}"), &connection, repository()))
+                .await,
+        );
+    }
+    let engine = engine_until(&f, |e| e.attempts_held == 5 && e.requeued >= 1).await;
+    assert_eq!(engine.attempts_running, 5, "{engine:?}");
+    f.admin().hold_sync_attempts(false);
+    for id in &ids {
+        assert_eq!(f.settled(id).await["syncStatus"], "succeeded");
+    }
+}
+
+/// `$handleAcquireLockFailure` (`backend/src/services/secret-sync/secret-sync-queue.ts`) for a
+/// remove job: `removeStatus: failed` at once with the server's message, no requeue. Here the
+/// `DELETE ?removeSecrets=true` is accepted between two attempts of a sync job, and the remove
+/// job starts while the sync's next attempt holds the lock.
+#[tokio::test]
+async fn a_remove_job_that_meets_the_lock_fails_at_once() {
+    let f = Fixture::start().await;
+    f.admin().set_sync_timing(SyncTiming {
+        attempts: 2,
+        ..SyncTiming::default()
+    });
+    let connection = f.pat_connection("gh", "ghp_remove_lock").await;
+    f.admin().hold_sync_retries(true);
+    let id = f
+        .create_sync_id(sync_body("remove-lock", &connection, repository()))
+        .await;
+    engine_until(&f, |e| e.between_attempts == 1).await;
+    grant_app(&f, "ghp_remove_lock");
+    f.admin().pause_syncs(true);
+    let (status, body) = f
+        .call(
+            Method::DELETE,
+            &format!("{SYNCS}/{id}?removeSecrets=true"),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secretSync"]["removeStatus"], "pending");
+    f.admin().hold_sync_attempts(true);
+    f.admin().hold_sync_retries(false);
+    engine_until(&f, |e| e.attempts_held == 1).await;
+    f.admin().pause_syncs(false);
+    let engine = engine_until(&f, |e| e.lock_failures == 1).await;
+    assert_eq!(engine.requeued, 0, "a remove job is not requeued");
+    let refused = f.admin().secret_sync(&id).unwrap();
+    assert_eq!(refused["removeStatus"], "failed", "{refused}");
+    assert_eq!(refused["lastRemoveMessage"], LOCK_FAILED);
+    assert!(refused["lastRemoveJobId"].is_string());
+    f.admin().hold_sync_attempts(false);
+    let synced = f.settled(&id).await;
+    assert_eq!(
+        synced["syncStatus"], "succeeded",
+        "the sync stays: {synced}"
+    );
+    assert_eq!(
+        held(&f, &GitHubScope::repo("acme", "app")),
+        folder_secrets()
+    );
+}
+
+/// `triggerSecretSyncSyncSecretsById`, `triggerSecretSyncRemoveSecretsById` and
+/// `deleteSecretSync` (`backend/src/services/secret-sync/secret-sync-service.ts`) check the
+/// folder, then the lock. A job whose folder is gone fails with the `SecretSyncError` of
+/// `$getInfisicalSecrets` (`secret-sync-queue.ts`), which `parseSyncErrorMessage`
+/// (`secret-sync-fns.ts`) writes as `{"message": …}`, and is not retried.
+#[tokio::test]
+async fn the_folder_is_checked_before_the_lock_and_a_job_without_it_fails_with_the_wrapped_message()
+{
+    let f = Fixture::start().await;
+    let connection = f.pat_connection("gh", "ghp_folder").await;
+    grant_app(&f, "ghp_folder");
+    f.admin().hold_sync_attempts(true);
+    let id = f
+        .create_sync_id(sync_body("folder", &connection, repository()))
+        .await;
+    engine_until(&f, |e| e.attempts_held == 1).await;
+    let refusals = |expected: &'static str| {
+        let f = &f;
+        let id = id.clone();
+        async move {
+            for (method, path) in [
+                (Method::POST, format!("{SYNCS}/{id}/sync-secrets")),
+                (Method::POST, format!("{SYNCS}/{id}/remove-secrets")),
+                (Method::DELETE, format!("{SYNCS}/{id}?removeSecrets=true")),
+            ] {
+                let (status, body) = f.call(method, &path, None).await;
+                assert_eq!(status, StatusCode::BAD_REQUEST, "{path}: {body}");
+                assert_eq!(message(&body), expected, "{path}");
+            }
+        }
+    };
+    refusals(LOCKED).await;
+    assert!(f.admin().delete_folder(PROJECT, "dev", "/app"));
+    refusals(FOLDER_GONE).await;
+    f.admin().hold_sync_attempts(false);
+    let failed = f.settled(&id).await;
+    assert_eq!(failed["syncStatus"], "failed", "{failed}");
+    assert_eq!(
+        failed["lastSyncMessage"],
+        r#"{"message":"Invalid Secret Sync source configuration: folder no longer exists. Please update source environment and secret path."}"#
+    );
+    assert_eq!(
+        f.admin().sync_engine().queued,
+        1,
+        "nothing was queued by the refusals"
+    );
+}
+
+/// `updateSecretSync` (`backend/src/services/secret-sync/secret-sync-service.ts`): the row gets
+/// `syncStatus: pending` only when auto-sync is on and it has a folder; a job is queued whenever
+/// auto-sync is on, even with the folder gone (it then fails). The answer is the row after the
+/// update, with `lastSyncJobId`, `lastSyncedAt` and `updatedAt`.
+#[tokio::test]
+async fn patch_sets_pending_only_with_a_folder_but_queues_whenever_auto_sync_is_on() {
+    let f = Fixture::start().await;
+    let connection = f.pat_connection("gh", "ghp_patch_folder").await;
+    grant_app(&f, "ghp_patch_folder");
+    let id = f
+        .create_sync_id(sync_body("patch-folder", &connection, repository()))
+        .await;
+    let synced = f.settled(&id).await;
+    assert_eq!(synced["syncStatus"], "succeeded");
+    assert!(f.admin().delete_folder(PROJECT, "dev", "/app"));
+    let queued = f.admin().sync_engine().queued;
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &format!("{SYNCS}/{id}"),
+            Some(json!({ "description": "no folder" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer = &body["secretSync"];
+    assert_eq!(answer["syncStatus"], "succeeded", "not pending: {answer}");
+    assert_eq!(answer["description"], "no folder");
+    assert_eq!(answer["lastSyncJobId"], synced["lastSyncJobId"]);
+    assert_eq!(answer["lastSyncedAt"], synced["lastSyncedAt"]);
+    assert!(answer["updatedAt"].is_string());
+    assert_eq!(
+        f.admin().sync_engine().queued,
+        queued + 1,
+        "a job is queued"
+    );
+    let failed = f.settled(&id).await;
+    assert_eq!(failed["syncStatus"], "failed", "{failed}");
+    assert!(
+        failed["lastSyncMessage"]
+            .as_str()
+            .unwrap()
+            .contains("folder no longer exists")
+    );
+    assert_ne!(failed["lastSyncJobId"], synced["lastSyncJobId"]);
+    assert_eq!(failed["lastSyncedAt"], synced["lastSyncedAt"]);
+
+    // Auto-sync off: nothing is queued.
+    let queued = f.admin().sync_engine().queued;
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &format!("{SYNCS}/{id}"),
+            Some(json!({ "isAutoSyncEnabled": false })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secretSync"]["syncStatus"], "failed");
+    assert_eq!(f.admin().sync_engine().queued, queued);
+
+    // The folder back, and the source given again: the server looks it up (the gone folder's
+    // path is unknown to it), so the sync has a folder and is pending.
+    f.admin()
+        .set_secret(PROJECT, "dev", "/app", "db_url", "back");
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &format!("{SYNCS}/{id}"),
+            Some(json!({ "isAutoSyncEnabled": true, "secretPath": "/app" })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secretSync"]["syncStatus"], "pending", "{body}");
+    assert_eq!(body["secretSync"]["folder"]["path"], "/app");
+    assert_eq!(f.settled(&id).await["syncStatus"], "succeeded");
+}
+
+/// The server's own timing ([`SyncTiming::real`]): a queued sync job waits up to 10 s
+/// (`JITTER_MS` in `backend/src/services/secret-sync/secret-sync-queue.ts`). Slow, so ignored by
+/// default: `cargo test -p infisical-emulator --test sync -- --ignored`.
+#[tokio::test]
+#[ignore = "runs at the server's own timing (up to 10 s)"]
+async fn at_real_timing_a_queued_sync_runs_within_the_servers_jitter() {
+    let f = Fixture::with(Config {
+        sync_timing: SyncTiming::real(),
+        ..Config::default()
+    })
+    .await;
+    let connection = f.pat_connection("gh", "ghp_real").await;
+    grant_app(&f, "ghp_real");
+    let started = std::time::Instant::now();
+    let created = f
+        .create_sync(sync_body("real", &connection, repository()))
+        .await;
+    assert_eq!(created["syncStatus"], "pending");
+    let synced = f
+        .admin()
+        .wait_for_sync(created["id"].as_str().unwrap(), Duration::from_secs(20))
+        .await
+        .expect("the sync's job ends")
+        .expect("the sync exists");
+    assert_eq!(synced["syncStatus"], "succeeded");
+    assert!(
+        started.elapsed() < Duration::from_secs(12),
+        "{:?}",
+        started.elapsed()
+    );
 }
