@@ -5,6 +5,7 @@ use serde_json::Value as Json;
 
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
+use crate::support::official;
 use crate::support::{REQUIRED_PROVIDERS, Run, Workspace, nested_error_line};
 
 pub(crate) const ADDR: &str = "infisical_app_connection_github.gh";
@@ -591,72 +592,53 @@ fn importing_a_missing_connection_says_how_to_name_one() {
     );
 }
 
+/// Issue 25: the state the official provider v0.19.24 wrote for two `pat` connections (one of
+/// the organization, one of a project; tests/fixtures/official-v0.19.24/app_connection_github),
+/// with its own configuration, is taken over by this provider without a change or a write.
 fn state_written_by_the_official_provider_plans_no_change() {
+    // 1. A fresh Infisical holding the connections the fixture describes; the fixture's state
+    //    with their ids and hashes, and its configuration unchanged.
     let emu = Infisical::start();
-    let pat = Method::Pat.secret(&emu, 1);
+    let fixture = official::Fixture::load("app_connection_github");
+    let state = fixture.recreate(&emu);
     let ws = workspace(&emu);
-    // Create the connection, then replace our state with the official provider's shape for it.
-    set_config(&ws, "official", None, Method::Pat, &pat, "");
-    ws.run(&["apply", "-auto-approve"]).success();
-    let ours = state(&ws);
-    let official = serde_json::json!({
-        "version": 4,
-        "terraform_version": "1.9.0",
-        "serial": 7,
-        "lineage": "0b7c3f5e-1111-2222-3333-444455556666",
-        "outputs": {},
-        "resources": [{
-            "mode": "managed",
-            "type": "infisical_app_connection_github",
-            "name": "gh",
-            "provider": "provider[\"registry.terraform.io/infisical/infisical\"]",
-            "instances": [{
-                "schema_version": 0,
-                "attributes": {
-                    "id": ours["id"],
-                    "name": "official",
-                    "description": null,
-                    "method": "pat",
-                    "project_id": null,
-                    "credentials": {
-                        "personal_access_token": pat,
-                        "instance_type": null,
-                        "host": null
-                    },
-                    "credentials_hash": ours["credentials_hash"]
-                },
-                "sensitive_attributes": [],
-                "private": "bnVsbA=="
-            }]
-        }]
-    });
-    std::fs::write(ws.path().join("terraform.tfstate"), official.to_string()).unwrap();
-    // Terraform 1.6 plans one update here that changes no value: the official state records no
-    // sensitive attributes where our schema marks some, and 1.6 counts the new marks as a
-    // change. Its apply must then write nothing to Infisical, and the next plan must be empty.
-    // A planned change of any value fails.
-    if plan_exit(&ws).code == 2 {
-        ws.run(&["plan", "-out", "official.tfplan"]).success();
-        let shown = ws.run(&["show", "-json", "official.tfplan"]).success();
-        let plan: serde_json::Value = serde_json::from_str(&shown.stdout).unwrap();
-        let changes = plan["resource_changes"].as_array().unwrap();
-        assert_eq!(changes.len(), 1, "{}", shown.stdout);
-        let change = &changes[0]["change"];
-        assert_eq!(change["actions"], serde_json::json!(["update"]));
-        assert_eq!(
-            change["before"], change["after"],
-            "the update changes values, not only their sensitivity"
-        );
-        emu.admin.clear_requests();
-        ws.run(&["apply", "-auto-approve"]).success();
-        let writes: Vec<_> = emu
-            .connection_calls()
-            .into_iter()
-            .filter(|c| !c.starts_with("GET"))
-            .collect();
-        assert!(writes.is_empty(), "the apply wrote {writes:?}");
+    fixture.install(&ws, &state);
+    // 2. No change planned (Terraform 1.6: only updates of no value), nothing written, and an
+    //    empty plan after the apply.
+    official::assert_no_change(&ws, &emu);
+    // 3. The connections are this provider's now, as the official provider left them: the
+    //    token it stored and the instance type it left unset.
+    let shown = ws.run(&["show", "-json"]).success();
+    let json: Json = serde_json::from_str(&shown.stdout).unwrap();
+    let resources = json["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap();
+    assert_eq!(resources.len(), 2, "{}", shown.stdout);
+    for resource in resources {
+        let before = state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == resource["name"])
+            .map(|r| &r["instances"][0]["attributes"])
+            .unwrap();
+        for name in [
+            "id",
+            "name",
+            "description",
+            "method",
+            "project_id",
+            "credentials_hash",
+        ] {
+            assert_eq!(resource["values"][name], before[name], "{name}");
+        }
+        for name in ["personal_access_token", "instance_type", "host"] {
+            assert_eq!(
+                resource["values"]["credentials"][name], before["credentials"][name],
+                "credentials.{name}"
+            );
+        }
     }
-    assert_empty_plan(&ws);
 }
 
 fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {

@@ -11,6 +11,7 @@ use serde_json::Value as Json;
 use crate::github::rand_suffix;
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
+use crate::support::official;
 use crate::support::{REQUIRED_PROVIDERS, Workspace, nested_error_line};
 
 const ADDR: &str = "infisical_secret_sync_github.sync";
@@ -816,51 +817,81 @@ fn an_import_block_with_identity_adopts_the_sync() {
     assert_eq!(setup.creates(), 1);
 }
 
+/// Issue 25: the state the official provider v0.19.24 wrote for a connection and three syncs (to
+/// a repository, a repository environment and an organization, each with a key schema;
+/// tests/fixtures/official-v0.19.24/secret_sync_github), with the official example's
+/// configuration, is taken over by this provider without a change or a write.
 fn state_written_by_the_official_provider_plans_no_change() {
-    // 1. A sync and its connection, made outside Terraform (as the official provider would).
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
-    // 2. Its state rewritten as the official provider v0.19.24 writes it: schema version 0,
-    //    without this provider's own attributes.
-    let pulled = ws.run(&["state", "pull"]).success().stdout;
-    let mut tfstate: Json = serde_json::from_str(&pulled).unwrap();
-    let resources = tfstate["resources"].as_array_mut().unwrap();
-    let sync = resources
-        .iter_mut()
+    // 1. A fresh Infisical with the fixture's project, a secret to sync, and the connection and
+    //    syncs the fixture describes; the fixture's state with their ids, its configuration
+    //    unchanged.
+    let emu = Infisical::start();
+    let fixture = official::Fixture::load("secret_sync_github");
+    let project = fixture.state["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
         .find(|r| r["type"] == "infisical_secret_sync_github")
+        .map(|r| {
+            r["instances"][0]["attributes"]["project_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .unwrap();
-    let instance = &mut sync["instances"][0];
-    instance["schema_version"] = Json::from(0);
-    let attrs = instance["attributes"].as_object_mut().unwrap();
-    for name in [
-        "remove_secrets_on_destroy",
-        "wait_for_sync",
-        "sync_status",
-        "last_sync_message",
-        "last_synced_at",
-    ] {
-        attrs.remove(name);
+    emu.admin.add_project(project.clone());
+    emu.admin
+        .set_secret(&project, "prod", "/", "db_password", "hunter2");
+    let state = fixture.recreate(&emu);
+    let repository = GitHubScope::Repository {
+        owner: "demo-org".into(),
+        repo: "demo-repo".into(),
+    };
+    let synced = emu.admin.github_secret_values(&repository);
+    assert_eq!(
+        synced,
+        BTreeMap::from([("INFISICAL_DB_PASSWORD".to_owned(), "hunter2".to_owned())])
+    );
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    fixture.install(&ws, &state);
+    // 2. No change planned, nothing written (no sync re-run), and an empty plan after the apply.
+    official::assert_no_change(&ws, &emu);
+    // 3. The syncs are this provider's now: the official settings kept, this provider's own
+    //    at their defaults, the last run's status read from Infisical (none for the sync with
+    //    auto-sync off, which Infisical never ran).
+    let shown = ws.run(&["show", "-json"]).success();
+    let json: Json = serde_json::from_str(&shown.stdout).unwrap();
+    let syncs: Vec<&Json> = json["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "infisical_secret_sync_github")
+        .collect();
+    assert_eq!(syncs.len(), 3, "{}", shown.stdout);
+    for sync in syncs {
+        let values = &sync["values"];
+        let before = state["resources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["type"] == sync["type"] && r["name"] == sync["name"])
+            .map(|r| &r["instances"][0]["attributes"])
+            .unwrap();
+        for (name, official) in before.as_object().unwrap() {
+            assert_eq!(&values[name], official, "{}.{name}", sync["address"]);
+        }
+        assert_eq!(values["remove_secrets_on_destroy"], false);
+        assert_eq!(values["wait_for_sync"], true);
+        // Infisical runs a sync on create only when auto-sync is on.
+        let status = if values["auto_sync_enabled"] == true {
+            Json::from("succeeded")
+        } else {
+            Json::Null
+        };
+        assert_eq!(values["sync_status"], status, "{}", sync["address"]);
     }
-    if let Some(map) = instance.as_object_mut() {
-        map.remove("identity");
-        map.remove("identity_schema_version");
-    }
-    tfstate["serial"] = Json::from(tfstate["serial"].as_i64().unwrap() + 1);
-    ws.write("official.tfstate", &tfstate.to_string());
-    ws.run(&["state", "push", "-force", "official.tfstate"])
-        .success();
-    // 3. The same configuration plans no change, and the refresh fills the status in.
-    assert_empty_plan(&ws);
-    ws.run(&["apply", "-auto-approve", "-refresh-only"])
-        .success();
-    let refreshed = state(&ws);
-    assert_eq!(refreshed["id"], Json::String(id));
-    assert_eq!(refreshed["sync_status"], "succeeded");
-    assert_eq!(refreshed["remove_secrets_on_destroy"], false);
+    assert_eq!(emu.admin.github_secret_values(&repository), synced);
 }
 
 fn a_second_sync_to_the_same_destination_is_warned_at_plan() {

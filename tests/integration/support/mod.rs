@@ -8,6 +8,7 @@ pub mod hcl;
 pub mod infisical;
 pub mod lanes;
 pub mod matrix;
+pub mod official;
 pub mod plugin;
 pub mod proxy;
 pub mod registry;

@@ -1,0 +1,329 @@
+//! State written by the official provider (`Infisical/terraform-provider-infisical` v0.19.24),
+//! from `tests/fixtures/official-v0.19.24/<case>/` (made by `scripts/official-state/generate.sh`),
+//! brought to a fresh emulator: the objects it describes are created through the API with the
+//! requests the official provider's creates send, and only what the server chose for them (ids,
+//! and a connection's `credentials_hash`) is substituted into the state. Nothing else of the
+//! official shape is touched.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use infisical_emulator::{GitHubSubject, GitHubTarget};
+use serde_json::{Value as Json, json};
+
+use super::Workspace;
+use super::infisical::Infisical;
+use super::matrix::Kind;
+
+/// The official provider version the fixtures come from.
+pub const VERSION: &str = "0.19.24";
+
+/// The attributes whose values the server chooses: the only ones substituted.
+const SUBSTITUTED: [&str; 3] = ["id", "connection_id", "credentials_hash"];
+
+/// One fixture: the configuration the official provider applied and the state it wrote.
+pub struct Fixture {
+    /// `main.tf`, as applied.
+    pub main_tf: String,
+    /// `state.json`, as written.
+    pub state: Json,
+}
+
+/// The instances of the fixture's state: (resource type, resource name, attributes).
+fn instances(state: &Json) -> Vec<(String, String, Json)> {
+    let mut all = Vec::new();
+    for resource in state["resources"].as_array().into_iter().flatten() {
+        for instance in resource["instances"].as_array().into_iter().flatten() {
+            all.push((
+                resource["type"].as_str().unwrap_or_default().to_owned(),
+                resource["name"].as_str().unwrap_or_default().to_owned(),
+                instance["attributes"].clone(),
+            ));
+        }
+    }
+    all
+}
+
+/// A string attribute, or `None` when it is null.
+fn string(attributes: &Json, name: &str) -> Option<String> {
+    attributes[name].as_str().map(str::to_owned)
+}
+
+impl Fixture {
+    /// Reads `tests/fixtures/official-v0.19.24/<case>/`.
+    pub fn load(case: &str) -> Self {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(format!("official-v{VERSION}"))
+            .join(case);
+        let main_tf = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+        let state: Json =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("state.json")).unwrap())
+                .unwrap();
+        assert_eq!(state["version"], 4, "a state file of format 4");
+        // The fixture's tokens are fake, but the suite treats them as secrets all the same:
+        // no output and no request log may show them.
+        for (kind, _, attributes) in instances(&state) {
+            if kind == "infisical_app_connection_github" {
+                let token = string(&attributes["credentials"], "personal_access_token").unwrap();
+                super::secrets::remember(token);
+            }
+        }
+        Self { main_tf, state }
+    }
+
+    /// Makes in `emu` what the fixture describes, and returns the fixture's state with the
+    /// server's ids (and hashes) in place of the ones it recorded: the project and the PATs,
+    /// GitHub's repositories and organizations (reachable by the connections' PATs), then each
+    /// connection and each sync, created as the official provider creates them.
+    pub fn recreate(&self, emu: &Infisical) -> Json {
+        let all = instances(&self.state);
+        let mut new: BTreeMap<String, String> = BTreeMap::new();
+        let mut pats: BTreeMap<String, String> = BTreeMap::new();
+        // 1. Connections: `POST /api/v1/app-connections/github` with the body of the official
+        //    provider's create (app_connection_github.go, base_app_connection.go): the method,
+        //    `instanceType` "cloud" when unset, `host` only when set, no null fields.
+        for (_, _, a) in all
+            .iter()
+            .filter(|(kind, _, _)| kind == "infisical_app_connection_github")
+        {
+            let credentials = &a["credentials"];
+            let token = string(credentials, "personal_access_token").unwrap();
+            emu.admin.add_pat(token.clone());
+            let mut creds = json!({
+                "personalAccessToken": token,
+                "instanceType": string(credentials, "instance_type").unwrap_or_else(|| "cloud".into()),
+            });
+            if let Some(host) = string(credentials, "host") {
+                creds["host"] = json!(host);
+            }
+            let mut body = json!({
+                "name": a["name"],
+                "method": a["method"],
+                "credentials": creds,
+            });
+            if let Some(description) = string(a, "description") {
+                body["description"] = json!(description);
+            }
+            if let Some(project) = string(a, "project_id") {
+                emu.admin.add_project(project.clone());
+                body["projectId"] = json!(project);
+            }
+            let answer = emu.api_call(
+                reqwest::Method::POST,
+                "/api/v1/app-connections/github",
+                Some(&body),
+            );
+            let made = &answer["appConnection"];
+            assert!(made["id"].is_string(), "the create failed: {answer}");
+            let old_id = string(a, "id").unwrap();
+            pats.insert(old_id.clone(), token);
+            new.insert(old_id, made["id"].as_str().unwrap().to_owned());
+            new.insert(
+                string(a, "credentials_hash").unwrap(),
+                made["credentialsHash"].as_str().unwrap().to_owned(),
+            );
+        }
+        // 2. Syncs: `POST /api/v1/secret-syncs/github` with the body of the official provider's
+        //    create (base_secret_sync.go, secret_sync_github.go): `description` and `keySchema`
+        //    as "" when unset, the destination in the API's names.
+        let mut syncs = Vec::new();
+        for (_, _, a) in all
+            .iter()
+            .filter(|(kind, _, _)| kind == "infisical_secret_sync_github")
+        {
+            let project = string(a, "project_id").unwrap();
+            emu.admin.add_project(project.clone());
+            let old_connection = string(a, "connection_id").unwrap();
+            let pat = pats
+                .get(&old_connection)
+                .expect("the sync's connection is in the fixture");
+            let d = &a["destination_config"];
+            let owner = string(d, "repository_owner").unwrap();
+            let scope = string(d, "scope").unwrap();
+            let (destination, target) = match scope.as_str() {
+                "organization" => {
+                    emu.admin.add_github_org(&owner);
+                    (
+                        json!({"scope": scope, "org": owner, "visibility": d["visibility"]}),
+                        GitHubTarget::Organization(owner.clone()),
+                    )
+                }
+                _ => {
+                    let repo = string(d, "repository_name").unwrap();
+                    let env = string(d, "repository_environment");
+                    emu.admin
+                        .add_github_repo(&owner, &repo, env.iter().cloned());
+                    let mut destination = json!({"scope": scope, "owner": owner, "repo": repo});
+                    if let Some(env) = env {
+                        destination["env"] = json!(env);
+                    }
+                    (
+                        destination,
+                        GitHubTarget::Repository {
+                            owner: owner.clone(),
+                            repo,
+                        },
+                    )
+                }
+            };
+            emu.admin
+                .grant_github_access(GitHubSubject::Token(pat.clone()), target)
+                .unwrap();
+            let options = &a["sync_options"];
+            let body = json!({
+                "name": a["name"],
+                "projectId": project,
+                "connectionId": new[&old_connection],
+                "environment": a["environment"],
+                "secretPath": a["secret_path"],
+                "isAutoSyncEnabled": a["auto_sync_enabled"],
+                "description": string(a, "description").unwrap_or_default(),
+                "syncOptions": {
+                    "initialSyncBehavior": options["initial_sync_behavior"],
+                    "disableSecretDeletion": options["disable_secret_deletion"],
+                    "keySchema": string(options, "key_schema").unwrap_or_default(),
+                },
+                "destinationConfig": destination,
+            });
+            let answer = emu.api_call(
+                reqwest::Method::POST,
+                "/api/v1/secret-syncs/github",
+                Some(&body),
+            );
+            let made = &answer["secretSync"];
+            assert!(made["id"].is_string(), "the create failed: {answer}");
+            let id = made["id"].as_str().unwrap().to_owned();
+            new.insert(string(a, "id").unwrap(), id.clone());
+            syncs.push(id);
+        }
+        // 3. Every sync's first job has run, so that the plans below meet settled syncs.
+        for id in syncs {
+            let settled = emu.wait_for_sync(&id).expect("the sync settles");
+            assert!(settled.is_some(), "the sync {id} is gone");
+        }
+        // 4. The server's values in place of the recorded ones, and nothing else changed.
+        let mut text = self.state.to_string();
+        for (old, new) in &new {
+            text = text.replace(old.as_str(), new);
+        }
+        let substituted: Json = serde_json::from_str(&text).unwrap();
+        let mut changed = Vec::new();
+        differences(&self.state, &substituted, "", &mut changed);
+        for path in &changed {
+            let last = path.rsplit('.').next().unwrap_or_default();
+            assert!(
+                SUBSTITUTED.contains(&last),
+                "the substitution changed {path}, which is not an id"
+            );
+        }
+        substituted
+    }
+
+    /// Writes the fixture's `main.tf` and `state` into `ws` (as `terraform.tfstate`).
+    pub fn install(&self, ws: &Workspace, state: &Json) {
+        ws.config(&self.main_tf);
+        ws.write(
+            "terraform.tfstate",
+            &serde_json::to_string_pretty(state).unwrap(),
+        );
+    }
+}
+
+/// The paths of the leaves that differ between `a` and `b`.
+fn differences(a: &Json, b: &Json, path: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => {
+            for (key, value) in x {
+                differences(
+                    value,
+                    y.get(key).unwrap_or(&Json::Null),
+                    &format!("{path}.{key}"),
+                    out,
+                );
+            }
+        }
+        (Json::Array(x), Json::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                differences(p, q, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ if a != b => out.push(path.to_owned()),
+        _ => {}
+    }
+}
+
+/// The API requests that may write (anything but a `GET` and the login), as `METHOD path`.
+fn writes(emu: &Infisical) -> Vec<String> {
+    emu.api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/v1/auth/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+/// Whether the running binary is Terraform 1.6, which plans an update that changes no value
+/// over each connection's official state (see docs/compatibility.md): the official state marks
+/// only `credentials.personal_access_token` sensitive, this provider's schema also marks the
+/// (null) `credentials.code` and `credentials.personal_access_token_wo`, and 1.6 counts the new
+/// marks as a change.
+fn plans_no_op_updates() -> bool {
+    let tf = super::terraform();
+    tf.kind == Kind::Terraform && tf.version.starts_with("1.6.")
+}
+
+/// With this provider, on the official state installed in `ws`: the plan shows no change and
+/// sends nothing that writes, the apply writes nothing, and the next plan is empty. Terraform
+/// 1.6 alone may plan updates whose values before and after are equal.
+#[track_caller]
+pub fn assert_no_change(ws: &Workspace, emu: &Infisical) {
+    emu.admin.clear_requests();
+    let plan = ws.run(&["plan", "-detailed-exitcode", "-out=official.tfplan"]);
+    match plan.code {
+        0 => {}
+        2 if plans_no_op_updates() => {
+            let shown = ws.run(&["show", "-json", "official.tfplan"]).success();
+            let json: Json = serde_json::from_str(&shown.stdout).unwrap();
+            for change in json["resource_changes"].as_array().into_iter().flatten() {
+                let change_of = &change["change"];
+                let actions = &change_of["actions"];
+                assert!(
+                    *actions == json!(["no-op"]) || *actions == json!(["update"]),
+                    "{} plans {actions}:\n{}",
+                    change["address"],
+                    plan.output()
+                );
+                assert_eq!(
+                    change_of["before"],
+                    change_of["after"],
+                    "{} changes values, not only their sensitivity:\n{}",
+                    change["address"],
+                    plan.output()
+                );
+            }
+        }
+        _ => panic!(
+            "the official state plans a change on {}:\n{}",
+            super::terraform().label(),
+            plan.output()
+        ),
+    }
+    assert_eq!(writes(emu), Vec::<String>::new(), "the plan wrote");
+    let apply = ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(writes(emu), Vec::<String>::new(), "the apply wrote");
+    assert!(
+        apply.output().contains("0 added, 0 changed, 0 destroyed")
+            || (plans_no_op_updates()
+                && apply.output().contains("0 added,")
+                && apply.output().contains("0 destroyed")),
+        "{}",
+        apply.output()
+    );
+    let again = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(
+        again.code,
+        0,
+        "the plan after apply is not empty:\n{}",
+        again.output()
+    );
+}
