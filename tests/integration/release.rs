@@ -699,6 +699,11 @@ fn ci_workflow_passes_actionlint_and_runs_ci_with_go_and_the_cached_matrix() {
         "actions/setup-go@",
         "~/.cache/terraform-provider-infisical",
         "run: bash .ci/run",
+        // Issue 25: HashiCorp's released Terraform, verified, and the declared Rust built.
+        "TFPI_TERRAFORM_SOURCE: releases",
+        "dtolnay/rust-toolchain@",
+        "toolchain: ${{ steps.declared.outputs.version }}",
+        "run: cargo build --workspace --locked",
     ] {
         assert!(text.contains(needed), "ci.yml has no {needed:?}");
     }

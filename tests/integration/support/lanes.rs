@@ -7,6 +7,9 @@
 //!   release packaging).
 //!
 //! A case may need [`Capability`]s: on a binary that lacks one, it is skipped with the reason.
+//! A run installs only the binaries its selected trials run on (a filter after `--` selects).
+//! A binary that cannot be installed fails each of its cases under CI, and elsewhere (OpenTofu
+//! without Go) skips each with the reason, so the counts say how much did not run.
 //! The run closes with each binary's passed, failed and skipped counts, and one plain total line.
 
 use std::cell::Cell;
@@ -17,7 +20,7 @@ use std::sync::Mutex;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 
-use super::matrix::{Capability, Lane, Terraform, matrix};
+use super::matrix::{Capability, Entry, Lane, Terraform, matrix};
 
 /// Where a case runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,9 +132,36 @@ pub fn skipped(case: &Case, tf: &Terraform) -> Option<Skip> {
         .map(Skip::Has)
 }
 
-/// Runs `case` (on `tf`, if any) and records its outcome under the binary's label.
-fn run_case(case: &'static Case, tf: Option<&'static Terraform>) -> Result<Completion, Failed> {
-    let label = tf.map(Terraform::label).unwrap_or_default();
+/// What a test unwinds with to be ignored, with its reason ([`ignore`]).
+struct Ignored(String);
+
+/// Ends the running test as ignored with `reason`, as libtest-mimic's `Completion::ignored_with`
+/// does: for a test that cannot run here (say, the binary it needs is not installed), which
+/// must not count as passed.
+pub fn ignore(reason: String) -> ! {
+    // `resume_unwind`, not `panic!`: no panic message, and `run_case` tells it apart.
+    std::panic::resume_unwind(Box::new(Ignored(reason)))
+}
+
+/// Runs `case` (on the binary of `entry`, if any) and records its outcome under the binary's
+/// label.
+fn run_case(case: &'static Case, entry: Option<&'static Entry>) -> Result<Completion, Failed> {
+    let label = entry.map(Entry::label).unwrap_or_default();
+    let tf = match entry.map(Entry::get) {
+        None => None,
+        Some(Ok(tf)) => Some(tf),
+        Some(Err(missing)) if missing.fatal => {
+            count(&label, |t| t.failed += 1);
+            return Err(format!("{label} could not be installed:\n{}", missing.reason).into());
+        }
+        Some(Err(missing)) => {
+            count(&label, |t| t.skipped += 1);
+            return Ok(Completion::ignored_with(format!(
+                "{label} is not installed: {}",
+                missing.why()
+            )));
+        }
+    };
     if let Some(skip) = tf.and_then(|tf| skipped(case, tf)) {
         count(&label, |t| t.skipped += 1);
         return Ok(Completion::ignored_with(match skip {
@@ -149,114 +179,129 @@ fn run_case(case: &'static Case, tf: Option<&'static Terraform>) -> Result<Compl
             count(&label, |t| t.passed += 1);
             Ok(Completion::Completed)
         }
-        Err(panic) => {
-            count(&label, |t| t.failed += 1);
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_else(|| "the test panicked".to_owned());
-            Err(message.into())
-        }
+        Err(unwound) => match unwound.downcast::<Ignored>() {
+            Ok(ignored) => {
+                count(&label, |t| t.skipped += 1);
+                Ok(Completion::ignored_with(ignored.0))
+            }
+            Err(panic) => {
+                count(&label, |t| t.failed += 1);
+                let message = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                    .unwrap_or_else(|| "the test panicked".to_owned());
+                Err(message.into())
+            }
+        },
     }
 }
 
-/// The runner's `main`: builds one trial per case and binary, runs them, and closes with the
-/// matrix summary.
+/// The runner's `main`: builds one trial per case and binary, installs the binaries that the
+/// trials selected to run need (and no other), runs them, and closes with the matrix summary.
 pub fn main(cases: Vec<Case>) -> ExitCode {
     let args = Arguments::from_args();
     let cases: &'static [Case] = Vec::leak(cases);
-    // Listing trials must not install anything.
-    let listing = args.list;
-    let binaries: &'static [Terraform] = if listing { &[] } else { &matrix().binaries };
+    let matrix = matrix();
     let mut trials = Vec::new();
+    // Per entry of the matrix: whether a selected trial runs on it, and how many trials the
+    // filter selected on it that TFPI_MATRIX excluded.
+    let mut needed = vec![false; matrix.entries.len()];
+    let mut excluded = vec![0_u64; matrix.entries.len()];
     for case in cases {
         let name = case.name.trim_start_matches("integration::");
         match case.runs {
             Where::Once => trials.push(Trial::ignorable_test(name, move || run_case(case, None))),
             runs => {
-                for tf in binaries
-                    .iter()
-                    .filter(|tf| runs == Where::Compat || tf.lane == Lane::Full)
-                {
-                    trials.push(
-                        Trial::ignorable_test(name, move || run_case(case, Some(tf)))
-                            .with_kind(tf.label()),
-                    );
+                for (i, entry) in matrix.entries.iter().enumerate() {
+                    if runs == Where::Full && entry.lane != Lane::Full {
+                        continue;
+                    }
+                    let trial = Trial::ignorable_test(name, move || run_case(case, Some(entry)))
+                        .with_kind(entry.label());
+                    let selected = !args.is_filtered_out(&trial);
+                    if !entry.selected {
+                        excluded[i] += u64::from(selected);
+                        continue;
+                    }
+                    needed[i] |= selected;
+                    trials.push(trial);
                 }
             }
         }
     }
-    if !listing {
-        for missing in &matrix().missing {
-            let label = missing.label.clone();
-            let reason = missing.reason.clone();
-            let fatal = missing.fatal;
-            trials.push(
-                Trial::ignorable_test("matrix::install", move || {
-                    if fatal {
-                        count(&label, |t| t.failed += 1);
-                        Err(format!("{label} could not be installed:\n{reason}").into())
-                    } else {
-                        count(&label, |t| t.skipped += 1);
-                        Ok(Completion::ignored_with(format!(
-                            "{label} not installed, its lane skipped: {reason}"
-                        )))
-                    }
-                })
-                .with_kind(missing.label.clone()),
-            );
-        }
+    // Listing trials must not install anything; a run installs, in parallel, what it runs on.
+    if !args.list {
+        matrix.install(
+            matrix
+                .entries
+                .iter()
+                .zip(&needed)
+                .filter(|(_, needed)| **needed)
+                .map(|(entry, _)| entry),
+        );
     }
     let conclusion = libtest_mimic::run(&args, trials);
-    if !listing {
-        summary();
+    if !args.list {
+        summary(&excluded);
     }
     conclusion.exit_code()
 }
 
-/// The closing lines: each binary with its counts, then the plain total.
+/// The closing lines: each binary with its counts (a binary that could not be installed counts
+/// every case that did not run on it), those TFPI_MATRIX excluded, then the plain total.
 // The runner's own report, on stdout like libtest's: this is the test binary, not the provider.
 #[allow(clippy::print_stdout)]
-fn summary() {
+fn summary(excluded: &[u64]) {
     let tallies = TALLIES.lock().unwrap().clone();
-    let lane = |label: &str| {
-        matrix()
-            .binaries
-            .iter()
-            .find(|b| b.label() == label)
-            .map(|b| b.lane)
-            .or_else(|| {
-                matrix()
-                    .missing
-                    .iter()
-                    .find(|m| m.label == label)
-                    .map(|m| m.lane)
-            })
+    let entries = &matrix().entries;
+    let lane = |label: &str| entries.iter().find(|e| e.label() == label).map(|e| e.lane);
+    let what = |label: &str| match (label, lane(label)) {
+        ("", _) => "without Terraform".to_owned(),
+        (label, Some(Lane::Full)) => format!("{label} (full suite)"),
+        (label, _) => format!("{label} (compatibility lane)"),
     };
     let mut total = Tally::default();
     let mut lines = Vec::new();
     for (label, t) in &tallies {
-        let what = match (label.as_str(), lane(label)) {
-            ("", _) => "without Terraform".to_owned(),
-            (label, Some(Lane::Full)) => format!("{label} (full suite)"),
-            (label, _) => format!("{label} (compatibility lane)"),
-        };
-        lines.push(format!(
-            "  {what:<40} {} passed, {} failed, {} skipped",
-            t.passed, t.failed, t.skipped
-        ));
+        let mut line = format!(
+            "  {:<40} {} passed, {} failed, {} skipped",
+            what(label),
+            t.passed,
+            t.failed,
+            t.skipped
+        );
+        if let Some(Err(missing)) = entries
+            .iter()
+            .find(|e| e.label() == *label)
+            .and_then(|e| e.selected.then(|| e.get()))
+        {
+            line.push_str(&format!(" (not installed: {})", missing.why()));
+        }
+        lines.push(line);
         total.passed += t.passed;
         total.failed += t.failed;
         total.skipped += t.skipped;
     }
-    let text = format!(
-        "\nmatrix summary, per binary:\n{}\nintegration: {} passed, {} failed, {} skipped\n",
+    let mut not_selected = 0;
+    for (entry, n) in entries.iter().zip(excluded).filter(|(_, n)| **n > 0) {
+        lines.push(format!(
+            "  {:<40} {n} not run: not selected by TFPI_MATRIX",
+            what(&entry.label())
+        ));
+        not_selected += n;
+    }
+    let mut text = format!(
+        "\nmatrix summary, per binary:\n{}\nintegration: {} passed, {} failed, {} skipped",
         lines.join("\n"),
         total.passed,
         total.failed,
         total.skipped
     );
+    if not_selected > 0 {
+        text.push_str(&format!(", {not_selected} not selected by TFPI_MATRIX"));
+    }
+    text.push('\n');
     print!("{text}");
     // `.ci/run` repeats it as the last lines of the whole run (doc tests run after this crate).
     let _ = std::fs::write(

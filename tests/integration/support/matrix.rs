@@ -3,9 +3,13 @@
 //! installed by `scripts/install-cli.sh` into a cache outside the clone; plus any `terraform` or
 //! `tofu` on `PATH`, `TF_ACC_TERRAFORM_PATH` and `TF_ACC_TOFU_PATH`, added beside them.
 //!
+//! A pinned binary is installed the first time a test selected to run needs it, not before:
+//! a filtered run installs only what its trials run on.
+//!
 //! The newest of each kind runs the full suite; every other binary the compatibility lane. What
 //! a binary can do is asked of the binary itself ([`Capability`]), never read off its version
-//! number: Terraform's and OpenTofu's numbers mean different things.
+//! number: Terraform's and OpenTofu's numbers mean different things. What each pinned binary is
+//! known to have is written down only to hold the probes to it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -68,6 +72,15 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// Every capability the probes know.
+    pub const ALL: &'static [Self] = &[
+        Self::WriteOnly,
+        Self::EphemeralVariables,
+        Self::Identity,
+        Self::Query,
+        Self::MockProvider,
+    ];
+
     /// What a binary without it lacks, in a few words (the compatibility table's cells).
     pub fn short(self) -> &'static str {
         match self {
@@ -104,6 +117,9 @@ pub struct Terraform {
     pub version: String,
     /// The part of the suite it runs.
     pub lane: Lane,
+    /// For a binary of the pinned matrix, what it is known to have: the probes must find at
+    /// least this (see [`Pin::known`]). `None` for a binary found on the machine.
+    pub known: Option<&'static [Capability]>,
     probed: Mutex<BTreeMap<Capability, bool>>,
 }
 
@@ -127,119 +143,290 @@ impl Terraform {
     pub fn lacks(&self, needs: &[Capability]) -> Option<Capability> {
         needs.iter().copied().find(|c| !self.has(*c))
     }
+
+    /// Whether the binary behaves as `quirk` says.
+    pub fn has_quirk(&self, quirk: Quirk) -> bool {
+        quirk
+            .releases()
+            .iter()
+            .any(|(kind, prefix)| *kind == self.kind && self.version.starts_with(prefix))
+    }
 }
 
-/// A binary of the pinned matrix that could not be had, and why.
-#[derive(Debug)]
+/// Something a release of a CLI does that the tests tolerate on that release only, and that the
+/// compatibility table shows in its cells. Unlike a [`Capability`], it cannot be asked of the
+/// binary, so it is known by release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quirk {
+    /// Over state written by the official provider, the first plan has one update that changes
+    /// no value (see [`Quirk::explanation`]).
+    NoOpUpdateOverOfficialState,
+}
+
+impl Quirk {
+    /// The releases that have it: (kind, version prefix).
+    fn releases(self) -> &'static [(Kind, &'static str)] {
+        match self {
+            Self::NoOpUpdateOverOfficialState => &[(Kind::Terraform, "1.6.")],
+        }
+    }
+
+    /// How the compatibility table qualifies a "yes" on a binary that has it.
+    pub fn short(self) -> &'static str {
+        match self {
+            Self::NoOpUpdateOverOfficialState => "one no-op update",
+        }
+    }
+
+    /// What it means, for the table's notes.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::NoOpUpdateOverOfficialState => {
+                "the first plan over state written by the official provider has one update that \
+                 changes no value (that state records no sensitive attributes where our schema \
+                 marks some, and the CLI counts the new marks as a change); its apply writes \
+                 nothing to Infisical and the next plan is empty"
+            }
+        }
+    }
+}
+
+/// A binary of the matrix that could not be had, and why.
+#[derive(Debug, Clone)]
 pub struct Missing {
     /// E.g. `tofu-1.6.3`.
     pub label: String,
-    /// The lane it would have run.
-    pub lane: Lane,
-    /// What the installer said.
+    /// What the installer said (its last lines).
     pub reason: String,
     /// Whether the run must fail for it (always under CI; elsewhere, unless it is OpenTofu on a
     /// machine without Go).
     pub fatal: bool,
 }
 
+impl Missing {
+    /// The installer's last line: why, in one line.
+    pub fn why(&self) -> &str {
+        self.reason.lines().last().unwrap_or_default()
+    }
+}
+
+/// One binary of the run: a pinned one, installed the first time a test needs it, or one found
+/// on the machine.
+#[derive(Debug)]
+pub struct Entry {
+    /// Terraform or OpenTofu.
+    pub kind: Kind,
+    /// The version it is pinned at, or that it said it is.
+    pub version: String,
+    /// The part of the suite it runs.
+    pub lane: Lane,
+    /// One of the pinned matrix (not found on `PATH` or named by a variable).
+    pub pinned: bool,
+    /// Not excluded by `TFPI_MATRIX`.
+    pub selected: bool,
+    known: &'static [Capability],
+    fatal: bool,
+    binary: OnceLock<Result<Terraform, Missing>>,
+}
+
+impl Entry {
+    /// `terraform-1.15.5`: its label, known before it is installed.
+    pub fn label(&self) -> String {
+        format!("{}-{}", self.kind.command(), self.version)
+    }
+
+    /// The binary, installed on the first call (by `scripts/install-cli.sh`); or why it cannot
+    /// be had.
+    pub fn get(&self) -> Result<&Terraform, &Missing> {
+        self.binary
+            .get_or_init(|| {
+                let failed = |Failure { reason, skippable }| Missing {
+                    label: self.label(),
+                    reason,
+                    fatal: self.fatal || !skippable,
+                };
+                if !self.selected {
+                    return Err(failed(Failure {
+                        reason: "not selected by TFPI_MATRIX".to_owned(),
+                        skippable: true,
+                    }));
+                }
+                let installed = install(self.kind, &self.version)
+                    .and_then(|path| describe(&path, self.lane, Some(self.known)));
+                if let Err(Failure { reason, .. }) = &installed {
+                    eprintln!("{} could not be installed:\n{reason}", self.label());
+                }
+                installed.map_err(failed)
+            })
+            .as_ref()
+    }
+}
+
 /// The matrix as this machine has it.
 #[derive(Debug)]
 pub struct Matrix {
-    /// The binaries that run, the full lane first.
-    pub binaries: Vec<Terraform>,
-    /// The pinned binaries that could not be installed.
-    pub missing: Vec<Missing>,
+    /// The binaries of the run, the pinned first (the full lane first), then those found on the
+    /// machine.
+    pub entries: Vec<Entry>,
 }
 
-/// The pinned matrix: (kind, version, lane). The first of each kind is its full lane.
-const PINNED: [(Kind, &str, Lane); 7] = [
-    (Kind::Terraform, "1.15.5", Lane::Full),
-    (Kind::OpenTofu, "1.12.6", Lane::Full),
-    (Kind::Terraform, "1.11.4", Lane::Compat),
-    (Kind::Terraform, "1.9.8", Lane::Compat),
-    (Kind::Terraform, "1.6.6", Lane::Compat),
-    (Kind::OpenTofu, "1.10.10", Lane::Compat),
-    (Kind::OpenTofu, "1.6.3", Lane::Compat),
-];
+impl Matrix {
+    /// Installs `entries` that are not installed yet, in parallel (the OpenTofu builds take
+    /// minutes once).
+    pub fn install<'a>(&'a self, entries: impl IntoIterator<Item = &'a Entry>) {
+        std::thread::scope(|scope| {
+            for entry in entries {
+                scope.spawn(move || {
+                    let _ = entry.get();
+                });
+            }
+        });
+    }
 
-/// The matrix, installed on first use (in parallel: the OpenTofu builds take minutes once).
+    /// The pinned binaries, installed (in parallel) if they are not yet.
+    pub fn pinned(&self) -> Vec<&Entry> {
+        let pinned: Vec<&Entry> = self.entries.iter().filter(|e| e.pinned).collect();
+        self.install(pinned.iter().copied().filter(|e| e.selected));
+        pinned
+    }
+}
+
+/// A binary of the pinned matrix.
+struct Pin {
+    kind: Kind,
+    version: &'static str,
+    /// The first of each kind is its full lane.
+    lane: Lane,
+    /// What the binary is known to have, from its release notes and earlier runs of the probes:
+    /// not what decides whether a test runs (the probes do), but what
+    /// `compatibility::the_probes_find_what_each_pinned_binary_is_known_to_have` holds the
+    /// probes to, so that a probe broken for the wrong reason fails instead of skipping every
+    /// test that needs it. The newest Terraform has every capability.
+    known: &'static [Capability],
+}
+
+/// The pinned matrix.
+const PINNED: [Pin; 7] = {
+    use Capability::*;
+    [
+        Pin {
+            kind: Kind::Terraform,
+            version: "1.15.5",
+            lane: Lane::Full,
+            known: Capability::ALL,
+        },
+        Pin {
+            kind: Kind::OpenTofu,
+            version: "1.12.6",
+            lane: Lane::Full,
+            known: &[WriteOnly, EphemeralVariables, Identity, MockProvider],
+        },
+        Pin {
+            kind: Kind::Terraform,
+            version: "1.11.4",
+            lane: Lane::Compat,
+            known: &[WriteOnly, EphemeralVariables, MockProvider],
+        },
+        Pin {
+            kind: Kind::Terraform,
+            version: "1.9.8",
+            lane: Lane::Compat,
+            known: &[MockProvider],
+        },
+        Pin {
+            kind: Kind::Terraform,
+            version: "1.6.6",
+            lane: Lane::Compat,
+            known: &[],
+        },
+        Pin {
+            kind: Kind::OpenTofu,
+            version: "1.10.10",
+            lane: Lane::Compat,
+            known: &[MockProvider],
+        },
+        Pin {
+            kind: Kind::OpenTofu,
+            version: "1.6.3",
+            lane: Lane::Compat,
+            known: &[],
+        },
+    ]
+};
+
+/// The matrix: the pinned binaries (not installed yet: [`Entry::get`] installs one when a test
+/// needs it), and those found on the machine (asked their version).
 pub fn matrix() -> &'static Matrix {
     static MATRIX: OnceLock<Matrix> = OnceLock::new();
     MATRIX.get_or_init(|| {
         let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
         // `TFPI_MATRIX=terraform-1.6.6,tofu-1.12.6` narrows the run to those binaries, for a
-        // developer's quick look; the others are reported as skipped.
-        let selected = std::env::var("TFPI_MATRIX").ok().filter(|s| !s.is_empty());
-        let chosen = |kind: Kind, version: &str| {
-            selected.as_deref().is_none_or(|list| {
-                list.split(',')
-                    .any(|l| l.trim() == format!("{}-{version}", kind.command()))
-            })
-        };
-        let installed: Vec<_> = std::thread::scope(|scope| {
-            let jobs: Vec<_> = PINNED
-                .iter()
-                .map(|&(kind, version, lane)| {
-                    let job = if chosen(kind, version) {
-                        scope.spawn(move || install(kind, version))
-                    } else {
-                        scope.spawn(|| {
-                            Err(Failure {
-                                reason: "not selected by TFPI_MATRIX".to_owned(),
-                                skippable: true,
-                            })
-                        })
-                    };
-                    (kind, version, lane, job)
-                })
-                .collect();
-            jobs.into_iter()
-                .map(|(kind, version, lane, job)| (kind, version, lane, job.join().unwrap()))
-                .collect()
-        });
-        let mut binaries = Vec::new();
-        let mut missing = Vec::new();
-        for (kind, version, lane, result) in installed {
-            match result.and_then(|path| describe(&path, lane)) {
-                Ok(tf) => binaries.push(tf),
-                Err(Failure { reason, skippable }) => missing.push(Missing {
-                    label: format!("{}-{version}", kind.command()),
-                    lane,
-                    reason,
-                    fatal: ci || !skippable,
+        // developer's quick look; the others are reported as not selected.
+        let selection = std::env::var("TFPI_MATRIX").ok().filter(|s| !s.is_empty());
+        let mut entries: Vec<Entry> = PINNED
+            .iter()
+            .map(|pin| Entry {
+                kind: pin.kind,
+                version: pin.version.to_owned(),
+                lane: pin.lane,
+                pinned: true,
+                selected: selection.as_deref().is_none_or(|list| {
+                    let label = format!("{}-{}", pin.kind.command(), pin.version);
+                    list.split(',').any(|l| l.trim() == label)
                 }),
-            }
-        }
-        for extra in extras().into_iter().filter(|_| selected.is_none()) {
-            let Ok(tf) = describe(&extra, Lane::Compat) else {
+                known: pin.known,
+                fatal: ci,
+                binary: OnceLock::new(),
+            })
+            .collect();
+        for extra in extras().into_iter().filter(|_| selection.is_none()) {
+            let Ok(tf) = describe(&extra, Lane::Compat, None) else {
                 continue;
             };
-            if !binaries
+            if entries
                 .iter()
-                .any(|b| b.kind == tf.kind && b.version == tf.version)
+                .any(|e| e.kind == tf.kind && e.version == tf.version)
             {
-                binaries.push(tf);
+                continue;
             }
+            entries.push(Entry {
+                kind: tf.kind,
+                version: tf.version.clone(),
+                lane: Lane::Compat,
+                pinned: false,
+                selected: true,
+                known: &[],
+                fatal: false,
+                binary: OnceLock::from(Ok(tf)),
+            });
         }
-        Matrix { binaries, missing }
+        Matrix { entries }
     })
 }
 
-/// The binary that stands for "Terraform" where a test needs just one: Terraform 1.15.5.
-pub fn primary() -> &'static Terraform {
+/// The pinned newest Terraform, the full lane's.
+fn newest_terraform() -> &'static Entry {
     matrix()
-        .binaries
+        .entries
         .iter()
-        .find(|b| b.kind == Kind::Terraform && b.lane == Lane::Full)
-        .expect("Terraform 1.15.5 could not be installed (see the matrix summary)")
+        .find(|e| e.pinned && e.kind == Kind::Terraform && e.lane == Lane::Full)
+        .expect("the pinned matrix has a full-lane Terraform")
 }
 
-/// Whether `tf` is one of the pinned matrix (not one found on `PATH` or named by a variable).
-pub fn is_pinned(tf: &Terraform) -> bool {
-    PINNED
-        .iter()
-        .any(|(kind, version, _)| *kind == tf.kind && *version == tf.version)
+/// The binary that stands for "Terraform" where a test needs just one: Terraform 1.15.5. Where
+/// it cannot be had and the run may go on without it (outside CI, or not selected by
+/// `TFPI_MATRIX`), the test that asked is ignored with the reason.
+pub fn primary() -> &'static Terraform {
+    match newest_terraform().get() {
+        Ok(tf) => tf,
+        Err(missing) if !missing.fatal => {
+            super::lanes::ignore(format!("needs {}: {}", missing.label, missing.why()))
+        }
+        Err(missing) => panic!(
+            "{} could not be installed:\n{}",
+            missing.label, missing.reason
+        ),
+    }
 }
 
 /// The binaries users point the suite at, tried after the pinned ones.
@@ -283,7 +470,11 @@ fn install(kind: Kind, version: &str) -> Result<PathBuf, Failure> {
 }
 
 /// Asks `path` what it is.
-fn describe(path: &Path, lane: Lane) -> Result<Terraform, Failure> {
+fn describe(
+    path: &Path,
+    lane: Lane,
+    known: Option<&'static [Capability]>,
+) -> Result<Terraform, Failure> {
     let fail = |reason: String| Failure {
         reason,
         skippable: false,
@@ -316,6 +507,7 @@ fn describe(path: &Path, lane: Lane) -> Result<Terraform, Failure> {
         path: path.to_path_buf(),
         version: version.trim().to_owned(),
         lane,
+        known,
         probed: Mutex::default(),
     })
 }
