@@ -22,6 +22,9 @@ pub struct Fault {
     /// Only requests whose path starts with this; every path when absent.
     #[serde(default)]
     pub path_prefix: Option<String>,
+    /// With `path_prefix`: only the path itself, not the paths below it.
+    #[serde(default)]
+    pub exact: bool,
     /// When the rule fires.
     #[serde(flatten)]
     pub trigger: Trigger,
@@ -104,6 +107,7 @@ impl Fault {
         Self {
             method: None,
             path_prefix: None,
+            exact: false,
             trigger: Trigger::Next { times },
             action,
         }
@@ -114,6 +118,7 @@ impl Fault {
         Self {
             method: None,
             path_prefix: None,
+            exact: false,
             trigger: Trigger::Probability { probability, seed },
             action,
         }
@@ -126,14 +131,24 @@ impl Fault {
         self
     }
 
+    /// Restricts the rule to one method and exactly one path (not the paths below it).
+    pub fn on_exact(self, method: &str, path: &str) -> Self {
+        let mut fault = self.on(method, path);
+        fault.exact = true;
+        fault
+    }
+
     fn matches(&self, method: &str, path: &str) -> bool {
         self.method
             .as_deref()
             .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self
-                .path_prefix
-                .as_deref()
-                .is_none_or(|p| path.starts_with(p))
+            && self.path_prefix.as_deref().is_none_or(|p| {
+                if self.exact {
+                    path == p
+                } else {
+                    path.starts_with(p)
+                }
+            })
     }
 }
 

@@ -248,15 +248,24 @@ fn schema_markdown(block: &Json) -> String {
         "<!-- schema generated from the provider's schema by tests/integration/docs.rs -->\n\
          ## Schema\n",
     );
-    if block
-        .get("block_types")
-        .and_then(Json::as_object)
-        .is_some_and(|b| !b.is_empty())
-    {
-        panic!("the docs generator renders attributes only, and this schema has blocks");
+    // Single nested blocks (`timeouts`) are listed with the optional attributes, as
+    // tfplugindocs lists them: "(Block, Optional)", with a nested section of their own.
+    let mut attributes = block["attributes"].clone();
+    if let Some(blocks) = block.get("block_types").and_then(Json::as_object) {
+        for (name, nested) in blocks {
+            assert_eq!(
+                nested["nesting_mode"], "single",
+                "the docs generator renders single nested blocks only"
+            );
+            attributes[name] = serde_json::json!({
+                "optional": true,
+                "description": nested["block"]["description"].clone(),
+                "nested_block": nested["block"]["attributes"].clone(),
+            });
+        }
     }
     let mut nested: Vec<(Vec<String>, &Json)> = Vec::new();
-    attribute_groups(&mut out, &block["attributes"], &[], &mut nested, true);
+    attribute_groups(&mut out, &attributes, &[], &mut nested, true);
     let mut next = 0;
     while next < nested.len() {
         let (path, attributes) = nested[next].clone();
@@ -325,6 +334,12 @@ fn attribute_groups<'a>(
                     anchor(&path)
                 ));
                 nested.push((path, &children["attributes"]));
+            } else if let Some(children) = attribute.get("nested_block") {
+                out.push_str(&format!(
+                    " (see [below for nested schema](#{}))",
+                    anchor(&path)
+                ));
+                nested.push((path, children));
             }
             out.push('\n');
         }
@@ -333,6 +348,9 @@ fn attribute_groups<'a>(
 
 /// "String", "Attributes", "List of String", with ", Sensitive" and the like.
 fn type_label(attribute: &Json) -> String {
+    if attribute.get("nested_block").is_some() {
+        return "Block, Optional".to_owned();
+    }
     let mut label = match attribute.get("nested_type") {
         Some(nested) => match nested["nesting_mode"].as_str() {
             Some("single") => "Attributes".to_owned(),

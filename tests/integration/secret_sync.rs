@@ -247,62 +247,52 @@ fn syncs(emu: &Infisical) -> Vec<Json> {
     answer["secretSyncs"].as_array().unwrap().clone()
 }
 
-/// Applies a sync whose PAT reaches no repository: the apply fails with GitHub's answer and
-/// what to do, and the sync is kept in state; returns its id.
+/// Applies a sync whose PAT reaches no repository: the apply succeeds with GitHub's answer, what
+/// to do and how to run the sync again as a warning (an error would taint the sync, and its
+/// replacement would remove and rewrite GitHub's secrets on every apply), and the sync is kept
+/// in state; returns its id.
 fn apply_without_access(setup: &Setup, ws: &Workspace) -> String {
     ws.config(&config(REPOSITORY, ""));
-    let run = ws.run(&["apply", "-auto-approve"]).failure();
+    let run = ws.run(&["apply", "-auto-approve"]).success();
     let out = run.folded_output();
     assert!(
-        out.contains("GitHub sync \"app-to-github\" failed"),
+        out.contains("GitHub sync \"app-to-github\" was created, but its first run failed"),
         "{out}"
     );
     assert!(out.contains("Not Found"), "{out}");
     assert!(out.contains("give the connection access"), "{out}");
+    assert!(out.contains("resync_triggers"), "{out}");
     let failed = state(ws);
     assert_eq!(failed["sync_status"], "failed");
     assert_eq!(syncs(&setup.emu).len(), 1);
     failed["id"].as_str().unwrap().to_owned()
 }
 
-fn a_sync_without_access_fails_with_githubs_message_then_converges_once_granted() {
-    // 1. No access: the apply fails, the sync is in state (tainted, as Terraform marks every
-    //    resource whose create failed).
+/// Issue 25 (review D2): a failed run is shown, never a planned change; once the cause is fixed,
+/// `resync_triggers` runs the same sync again in place, and one apply converges.
+fn a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_place() {
+    // 1. No access: the apply succeeds with the failure as a warning; the sync is in state,
+    //    not tainted.
     let setup = Setup::new();
     let ws = setup.workspace();
     let id = apply_without_access(&setup, &ws);
-    // 2. The refresh warns with GitHub's message; the plan replaces the tainted sync.
+    // 2. The refresh warns with GitHub's message, and the plan is empty (drift detection with
+    //    -detailed-exitcode stays green): the cause is outside Terraform.
     let plan = ws.run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert_eq!(plan.code, 0, "{}", plan.output());
+    let out = plan.folded_output();
     assert!(
-        plan.folded_output()
-            .contains("The last run of GitHub sync \"app-to-github\" failed"),
-        "{}",
-        plan.output()
+        out.contains("The last run of GitHub sync \"app-to-github\" failed"),
+        "{out}"
     );
-    // 3. Access granted: the next apply converges, with exactly one sync in Infisical.
+    assert!(out.contains("not a planned change"), "{out}");
+    // 3. Access granted outside Terraform: still nothing planned, nothing written.
     setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let converged = state(&ws);
-    assert_eq!(converged["sync_status"], "succeeded");
-    let left = syncs(&setup.emu);
-    assert_eq!(left.len(), 1, "{left:?}");
-    assert_eq!(left[0]["id"], converged["id"]);
-    assert!(setup.emu.admin.secret_sync(&id).is_none());
-    assert_eq!(
-        setup.emu.admin.github_secret_values(&repository()),
-        expected("hunter2")
-    );
+    setup.emu.admin.clear_requests();
     assert_empty_plan(&ws);
-}
-
-fn an_untainted_failed_sync_runs_again_in_place_once_access_is_granted() {
-    // 1. No access: the apply fails; the user keeps the sync (`terraform untaint`).
-    let setup = Setup::new();
-    let ws = setup.workspace();
-    let id = apply_without_access(&setup, &ws);
-    ws.run(&["untaint", ADDR]).success();
-    // 2. The plan runs the failed sync again in place: an update, not a new sync.
+    // 4. The user asks for a run: an in-place update, which asks Infisical to run the same sync
+    //    (no PATCH: nothing Infisical stores changed), waits for it, and converges.
+    ws.config(&config(REPOSITORY, r#"resync_triggers = { fixed = "1" }"#));
     let plan = ws.run(&["plan", "-detailed-exitcode"]);
     assert_eq!(plan.code, 2, "{}", plan.output());
     assert!(
@@ -310,27 +300,140 @@ fn an_untainted_failed_sync_runs_again_in_place_once_access_is_granted() {
         "{}",
         plan.output()
     );
-    // 3. Access granted: the apply re-syncs the same sync; one create in all.
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
-    setup.emu.admin.clear_requests();
     ws.run(&["apply", "-auto-approve"]).success();
     let resynced = state(&ws);
     assert_eq!(resynced["id"], Json::String(id.clone()));
     assert_eq!(resynced["sync_status"], "succeeded");
-    assert!(
-        setup
-            .emu
-            .api_requests()
-            .iter()
-            .any(|r| r.method == "POST" && r.path.ends_with(&format!("{id}/sync-secrets")))
+    let writes: Vec<String> = setup
+        .emu
+        .api_requests()
+        .iter()
+        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/v1/auth/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        writes,
+        [format!(
+            "POST /api/v1/secret-syncs/github/{id}/sync-secrets"
+        )],
+        "exactly one run asked for, nothing else written"
     );
-    assert_eq!(setup.creates(), 0);
     assert_eq!(syncs(&setup.emu).len(), 1);
     assert_eq!(
         setup.emu.admin.github_secret_values(&repository()),
         expected("hunter2")
     );
     assert_empty_plan(&ws);
+}
+
+/// Issue 25 (review D1, D4, T1): a heredoc description converges; a real edit sends exactly
+/// what changed and the apply waits for the run it caused; an edit Infisical does not see
+/// sends nothing and runs nothing.
+fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    // 1. A description from a heredoc (it ends in a newline, which Infisical trims).
+    let heredoc = "description = <<-EOT\n    Synced by Terraform\n  EOT";
+    ws.config(&config(REPOSITORY, heredoc));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let first = state(&ws);
+    assert_eq!(first["sync_status"], "succeeded");
+    let id = first["id"].as_str().unwrap().to_owned();
+    let first_job = wait(&setup.emu, &id)["lastSyncJobId"].clone();
+    assert!(first_job.is_string());
+    // 2. It converges: an empty plan, and a second apply writes nothing.
+    setup.emu.admin.clear_requests();
+    assert_empty_plan(&ws);
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        setup
+            .emu
+            .api_requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.path.starts_with("/api/v1/auth/")),
+        "{:?}",
+        setup.emu.api_requests()
+    );
+    // 3. A real edit: the PATCH carries the new description alone; the apply waits for the run
+    //    the PATCH queued (a new job id), not for the first run's outcome.
+    setup.emu.admin.clear_requests();
+    ws.config(&config(REPOSITORY, r#"description = "Synced again""#));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let patch = setup
+        .emu
+        .api_requests()
+        .into_iter()
+        .find(|r| r.method == "PATCH")
+        .expect("a PATCH");
+    assert_eq!(
+        patch.body,
+        Some(serde_json::json!({"description": "Synced again"}))
+    );
+    let edited = state(&ws);
+    assert_eq!(edited["sync_status"], "succeeded");
+    let after = wait(&setup.emu, &id);
+    assert_ne!(after["lastSyncJobId"], first_job, "the edit's own run ran");
+    assert_eq!(edited["last_synced_at"], after["lastSyncedAt"]);
+    assert_empty_plan(&ws);
+    // 4. Provider-only settings (no wait, longer timeouts) send nothing and run nothing.
+    setup.emu.admin.clear_requests();
+    ws.config(&config(
+        REPOSITORY,
+        "description = \"Synced again \"\n  wait_for_sync = false\n  timeouts {\n    update = \"20m\"\n  }",
+    ));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        setup
+            .emu
+            .api_requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.path.starts_with("/api/v1/auth/")),
+        "{:?}",
+        setup.emu.api_requests()
+    );
+    assert_eq!(
+        wait(&setup.emu, &id)["lastSyncJobId"],
+        after["lastSyncJobId"]
+    );
+    assert_empty_plan(&ws);
+    // 5. A bad timeout is refused at plan, at its path.
+    ws.config(&config(
+        REPOSITORY,
+        "timeouts {\n    create = \"ten minutes\"\n  }",
+    ));
+    let run = ws.run(&["plan"]).failure();
+    assert!(
+        run.folded_output().contains("Invalid timeout"),
+        "{}",
+        run.output()
+    );
+}
+
+/// Issue 25 (fidelity 6): a token that reaches the repository without the Secrets permission
+/// gets GitHub's 403, and the advice names the permission to give.
+fn a_token_without_the_secrets_permission_is_told_which_permission_to_give() {
+    let setup = Setup::new();
+    setup
+        .emu
+        .admin
+        .grant_github_access_without_secrets(
+            GitHubSubject::Token(setup.pat.clone()),
+            GitHubTarget::Repository {
+                owner: OWNER.into(),
+                repo: REPO.into(),
+            },
+        )
+        .unwrap();
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    let out = run.folded_output();
+    assert!(
+        out.contains("Resource not accessible by personal access token"),
+        "{out}"
+    );
+    assert!(out.contains("\"Secrets: Read and write\""), "{out}");
 }
 
 fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
@@ -931,14 +1034,16 @@ fn a_second_sync_to_the_same_destination_is_warned_at_plan() {
 
 fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
     use infisical_emulator::{Fault, FaultAction};
-    // 1. Every POST under the sync routes loses its answer after the work is done: the plan's
-    //    and the apply's duplicate checks (advice, so nothing is said), then the create.
+    // 1. The create loses its answer after the work is done (only the create's own path: the
+    //    plan-time duplicate checks are POSTs below it, and how many of them Terraform sends is
+    //    not this test's business).
     let setup = Setup::new();
     setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     setup.emu.admin.inject_fault(
-        Fault::next(3, FaultAction::DropAfterProcessing).on("POST", "/api/v1/secret-syncs/github"),
+        Fault::next(1, FaultAction::DropAfterProcessing)
+            .on_exact("POST", "/api/v1/secret-syncs/github"),
     );
     let run = ws.run(&["apply", "-auto-approve"]).success();
     // 2. The create was sent once, its answer lost; the sync it made is the one in state.
@@ -1041,8 +1146,9 @@ crate::cases! {
     compat: [a_repository_sync_waits_and_github_holds_exactly_the_folder],
     full: [
         a_secret_deleted_in_infisical_is_deleted_in_github_unless_deletion_is_disabled,
-        a_sync_without_access_fails_with_githubs_message_then_converges_once_granted,
-        an_untainted_failed_sync_runs_again_in_place_once_access_is_granted,
+        a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_place,
+        edits_send_what_infisical_stores_and_wait_for_their_own_run,
+        a_token_without_the_secrets_permission_is_told_which_permission_to_give,
         auto_sync_false_is_sent_and_stops_source_changes_reaching_github,
         remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes,
         a_failed_removal_fails_destroy_and_keeps_the_sync,

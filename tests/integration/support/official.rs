@@ -13,7 +13,6 @@ use serde_json::{Value as Json, json};
 
 use super::Workspace;
 use super::infisical::Infisical;
-use super::matrix::Kind;
 
 /// The official provider version the fixtures come from.
 pub const VERSION: &str = "0.19.24";
@@ -267,9 +266,9 @@ fn writes(emu: &Infisical) -> Vec<String> {
 /// only `credentials.personal_access_token` sensitive, this provider's schema also marks the
 /// (null) `credentials.code` and `credentials.personal_access_token_wo`, and 1.6 counts the new
 /// marks as a change.
+/// The same data as the compatibility table's cell (`Quirk::NoOpUpdateOverOfficialState`).
 fn plans_no_op_updates() -> bool {
-    let tf = super::terraform();
-    tf.kind == Kind::Terraform && tf.version.starts_with("1.6.")
+    super::terraform().has_quirk(super::matrix::Quirk::NoOpUpdateOverOfficialState)
 }
 
 /// With this provider, on the official state installed in `ws`: the plan shows no change and
