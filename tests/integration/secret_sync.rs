@@ -12,6 +12,7 @@ use crate::github::rand_suffix;
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::official;
+use crate::support::official::writes;
 use crate::support::{REQUIRED_PROVIDERS, Workspace, nested_error_line};
 
 const ADDR: &str = "infisical_secret_sync_github.sync";
@@ -304,15 +305,8 @@ fn a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_pla
     let resynced = state(&ws);
     assert_eq!(resynced["id"], Json::String(id.clone()));
     assert_eq!(resynced["sync_status"], "succeeded");
-    let writes: Vec<String> = setup
-        .emu
-        .api_requests()
-        .iter()
-        .filter(|r| r.method != "GET" && !r.path.starts_with("/api/v1/auth/"))
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
     assert_eq!(
-        writes,
+        writes(&setup.emu),
         [format!(
             "POST /api/v1/secret-syncs/github/{id}/sync-secrets"
         )],
@@ -346,15 +340,7 @@ fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
     setup.emu.admin.clear_requests();
     assert_empty_plan(&ws);
     ws.run(&["apply", "-auto-approve"]).success();
-    assert!(
-        setup
-            .emu
-            .api_requests()
-            .iter()
-            .all(|r| r.method == "GET" || r.path.starts_with("/api/v1/auth/")),
-        "{:?}",
-        setup.emu.api_requests()
-    );
+    assert_eq!(writes(&setup.emu), Vec::<String>::new());
     // 3. A real edit: the PATCH carries the new description alone; the apply waits for the run
     //    the PATCH queued (a new job id), not for the first run's outcome.
     setup.emu.admin.clear_requests();
@@ -383,15 +369,7 @@ fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
         "description = \"Synced again \"\n  wait_for_sync = false\n  timeouts {\n    update = \"20m\"\n  }",
     ));
     ws.run(&["apply", "-auto-approve"]).success();
-    assert!(
-        setup
-            .emu
-            .api_requests()
-            .iter()
-            .all(|r| r.method == "GET" || r.path.starts_with("/api/v1/auth/")),
-        "{:?}",
-        setup.emu.api_requests()
-    );
+    assert_eq!(writes(&setup.emu), Vec::<String>::new());
     assert_eq!(
         wait(&setup.emu, &id)["lastSyncJobId"],
         after["lastSyncJobId"]

@@ -253,7 +253,7 @@ fn differences(a: &Json, b: &Json, path: &str, out: &mut Vec<String>) {
 }
 
 /// The API requests that may write (anything but a `GET` and the login), as `METHOD path`.
-fn writes(emu: &Infisical) -> Vec<String> {
+pub fn writes(emu: &Infisical) -> Vec<String> {
     emu.api_requests()
         .into_iter()
         .filter(|r| r.method != "GET" && !r.path.starts_with("/api/v1/auth/"))
