@@ -69,11 +69,10 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
-/// The timeout for `op` in `value` (a plan or a state holding the block), or `default` when
-/// unset (or, never after validation, unreadable).
-pub fn get(value: &Value, op: Op, default: Duration) -> Duration {
-    value
-        .get(NAME)
+/// The timeout for `op` in `block` (the value of the `timeouts` block, as a resource keeps it),
+/// or `default` when unset (or, never after validation, unreadable).
+pub fn get(block: &Value, op: Op, default: Duration) -> Duration {
+    block
         .get(op.name())
         .as_str()
         .and_then(|text| parse(text).ok())
@@ -150,8 +149,11 @@ mod tests {
     fn an_unset_timeout_takes_the_default_and_a_bad_one_is_an_error_at_its_path() {
         let plan = Value::object([(NAME, Value::object([("create", Value::string("2m"))]))]);
         let default = Duration::from_secs(600);
-        assert_eq!(get(&plan, Op::Create, default), Duration::from_secs(120));
-        assert_eq!(get(&plan, Op::Update, default), default);
+        assert_eq!(
+            get(plan.get(NAME), Op::Create, default),
+            Duration::from_secs(120)
+        );
+        assert_eq!(get(plan.get(NAME), Op::Update, default), default);
         assert_eq!(get(&Value::Null, Op::Delete, default), default);
         let config = Value::object([(
             NAME,

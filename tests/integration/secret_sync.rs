@@ -414,6 +414,134 @@ fn a_token_without_the_secrets_permission_is_told_which_permission_to_give() {
     assert!(out.contains("\"Secrets: Read and write\""), "{out}");
 }
 
+/// Issue 25 (review D7): a wait that outlasts `timeouts.create` keeps the sync in state with a
+/// warning; the run's outcome shows on the next refresh, and nothing is planned.
+fn a_wait_that_outlasts_its_timeout_keeps_the_sync_with_a_warning() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    setup.emu.admin.pause_syncs(true);
+    // 1. Jobs are held: the apply gives up after two seconds, keeps the sync, and says why.
+    ws.config(&config(REPOSITORY, "timeouts {\n    create = \"2s\"\n  }"));
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    let out = run.folded_output();
+    assert!(out.contains("still running"), "{out}");
+    assert!(out.contains("timeouts.create"), "{out}");
+    let pending = state(&ws);
+    assert_eq!(pending["sync_status"], "pending");
+    setup.emu.admin.pause_syncs(false);
+    let id = pending["id"].as_str().unwrap().to_owned();
+    assert_eq!(wait(&setup.emu, &id)["syncStatus"], "succeeded");
+    // 2. The next plan is empty; its refresh, saved by an apply that changes nothing, shows the
+    //    run's outcome. Nothing was created twice.
+    assert_empty_plan(&ws);
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(state(&ws)["sync_status"], "succeeded");
+    assert_eq!(setup.creates(), 1);
+}
+
+/// Issue 25 (review D8): destroy with `remove_secrets_on_destroy` waits for a job in progress
+/// (bounded by `timeouts.delete`) before asking for the removal; a deleted source folder gets
+/// Infisical's 400 explained with what to do.
+fn destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    let removing = "remove_secrets_on_destroy = true\n  timeouts {\n    delete = \"2s\"\n  }";
+    ws.config(&config(REPOSITORY, removing));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    // 1. A source change queues a job that does not end: destroy waits, then gives up saying
+    //    why, without asking for the removal; the sync stays.
+    setup.emu.admin.pause_syncs(true);
+    setup
+        .emu
+        .admin
+        .set_secret(PROJECT, "prod", "/app", "db_password", "rotated");
+    setup.emu.admin.clear_requests();
+    let run = ws.run(&["destroy", "-auto-approve"]).failure();
+    assert!(
+        run.folded_output()
+            .contains("A job of the sync was still in progress"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(writes(&setup.emu), Vec::<String>::new());
+    assert!(setup.emu.admin.secret_sync(&id).is_some());
+    // 2. The folder is deleted meanwhile: once the job ends, Infisical refuses the removal, and
+    //    the error says to keep the secrets instead.
+    setup.emu.admin.pause_syncs(false);
+    wait(&setup.emu, &id);
+    assert!(setup.emu.admin.delete_folder(PROJECT, "prod", "/app"));
+    let run = ws.run(&["destroy", "-auto-approve"]).failure();
+    let out = run.folded_output();
+    assert!(out.contains("folder no longer exists"), "{out}");
+    assert!(out.contains("remove_secrets_on_destroy = false"), "{out}");
+    // 3. As told: keep the secrets, then destroy.
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert!(setup.emu.admin.secret_sync(&id).is_none());
+}
+
+/// Issue 25 (T1): a sync changed or deleted outside Terraform is planned back, and a new
+/// project replaces it.
+fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, r#"description = "ours""#));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    // 1. Changed in the UI: the plan puts the description back, in place.
+    let path = format!("/api/v1/secret-syncs/github/{id}");
+    setup.emu.api_call(
+        reqwest::Method::PATCH,
+        &path,
+        Some(&serde_json::json!({"description": "theirs"})),
+    );
+    wait(&setup.emu, &id);
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        plan.output().contains("update in-place"),
+        "{}",
+        plan.output()
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(wait(&setup.emu, &id)["description"], "ours");
+    assert_empty_plan(&ws);
+    // 2. Deleted in the UI: the plan creates it again.
+    setup.emu.api_call(reqwest::Method::DELETE, &path, None);
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(
+        plan.folded_output()
+            .contains("1 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.output()
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_empty_plan(&ws);
+    // 3. Another project: the sync is replaced.
+    let other = "7c2e4d3b-8e5f-4a71-8b9c-2d3e4f5a6b7c";
+    setup.emu.admin.add_project(other);
+    setup.emu.admin.set_secret(other, "prod", "/app", "k", "v");
+    ws.config(&config(REPOSITORY, r#"description = "ours""#).replace(PROJECT, other));
+    let plan = ws.run(&["plan"]).success();
+    assert!(
+        plan.folded_output()
+            .contains("1 to add, 0 to change, 1 to destroy"),
+        "{}",
+        plan.output()
+    );
+    assert!(
+        plan.output().contains("forces replacement"),
+        "{}",
+        plan.output()
+    );
+}
+
 fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
     // 1. Created with auto-sync (the default).
     let setup = Setup::new();
@@ -1127,6 +1255,9 @@ crate::cases! {
         a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_place,
         edits_send_what_infisical_stores_and_wait_for_their_own_run,
         a_token_without_the_secrets_permission_is_told_which_permission_to_give,
+        a_wait_that_outlasts_its_timeout_keeps_the_sync_with_a_warning,
+        destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder,
+        drift_deletion_and_a_new_project_are_planned_as_users_expect,
         auto_sync_false_is_sent_and_stops_source_changes_reaching_github,
         remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes,
         a_failed_removal_fails_destroy_and_keeps_the_sync,
