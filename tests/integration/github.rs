@@ -603,7 +603,7 @@ fn state_written_by_the_official_provider_plans_no_change() {
     let state = fixture.recreate(&emu);
     let ws = workspace(&emu);
     fixture.install(&ws, &state);
-    // 2. No change planned (Terraform 1.6: only updates of no value), nothing written, and an
+    // 2. No change planned (Terraform and OpenTofu 1.6: only updates of no value), nothing written, and an
     //    empty plan after the apply.
     official::assert_no_change(&ws, &emu);
     // 3. The connections are this provider's now, as the official provider left them: the

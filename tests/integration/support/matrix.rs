@@ -167,7 +167,9 @@ impl Quirk {
     /// The releases that have it: (kind, version prefix).
     fn releases(self) -> &'static [(Kind, &'static str)] {
         match self {
-            Self::NoOpUpdateOverOfficialState => &[(Kind::Terraform, "1.6.")],
+            Self::NoOpUpdateOverOfficialState => {
+                &[(Kind::Terraform, "1.6."), (Kind::OpenTofu, "1.6.")]
+            }
         }
     }
 

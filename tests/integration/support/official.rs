@@ -261,7 +261,7 @@ pub fn writes(emu: &Infisical) -> Vec<String> {
         .collect()
 }
 
-/// Whether the running binary is Terraform 1.6, which plans an update that changes no value
+/// Whether the running binary is Terraform 1.6 or OpenTofu 1.6 (its fork), which plans an update that changes no value
 /// over each connection's official state (see docs/compatibility.md): the official state marks
 /// only `credentials.personal_access_token` sensitive, this provider's schema also marks the
 /// (null) `credentials.code` and `credentials.personal_access_token_wo`, and 1.6 counts the new
@@ -273,7 +273,7 @@ fn plans_no_op_updates() -> bool {
 
 /// With this provider, on the official state installed in `ws`: the plan shows no change and
 /// sends nothing that writes, the apply writes nothing, and the next plan is empty. Terraform
-/// 1.6 alone may plan updates whose values before and after are equal.
+/// and OpenTofu 1.6 alone may plan updates whose values before and after are equal.
 #[track_caller]
 pub fn assert_no_change(ws: &Workspace, emu: &Infisical) {
     emu.admin.clear_requests();
