@@ -388,6 +388,122 @@ fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
     );
 }
 
+/// Issue 25 (T1): each attribute changed in place sends exactly its field, and the apply waits
+/// for the run it queued; with `wait_for_sync = false` it does not wait, and the run's outcome
+/// shows on the next refresh.
+fn each_attribute_changed_in_place_sends_exactly_its_field() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let options = |deletion: bool| {
+        serde_json::json!({"initialSyncBehavior": "overwrite-destination",
+            "disableSecretDeletion": deletion, "keySchema": "APP_{{secretKey}}"})
+    };
+    let environment_scope = "scope                  = \"repository-environment\"\n    \
+        repository_owner       = \"acme\"\n    repository_name        = \"api\"\n    \
+        repository_environment = \"production\"";
+    // Each step edits the configuration of the one before.
+    type Edit = Box<dyn Fn(String) -> String>;
+    let steps: [(&str, Edit, Json); 4] = [
+        (
+            "the name",
+            Box::new(|c| c.replace("\"app-to-github\"", "\"renamed\"")),
+            serde_json::json!({"name": "renamed"}),
+        ),
+        (
+            "the source path",
+            Box::new(|c| c.replace("\"/app\"", "\"/other\"")),
+            serde_json::json!({"secretPath": "/other"}),
+        ),
+        (
+            "an option",
+            Box::new(|c| {
+                c.replace(
+                    "key_schema = \"APP_{{secretKey}}\"",
+                    "key_schema = \"APP_{{secretKey}}\"\n    disable_secret_deletion = true",
+                )
+            }),
+            serde_json::json!({"syncOptions": options(true)}),
+        ),
+        (
+            "the destination",
+            Box::new(move |c| c.replace(REPOSITORY, environment_scope)),
+            serde_json::json!({"destinationConfig": {"scope": "repository-environment",
+                "owner": "acme", "repo": "api", "env": "production"}}),
+        ),
+    ];
+    let mut hcl = config(REPOSITORY, "");
+    for (what, edit, body) in steps {
+        hcl = edit(hcl);
+        ws.config(&hcl);
+        let before = wait(&setup.emu, &id)["lastSyncJobId"].clone();
+        setup.emu.admin.clear_requests();
+        let run = ws.run(&["apply", "-auto-approve"]).success();
+        assert!(
+            run.output().contains("1 changed"),
+            "{what}: {}",
+            run.output()
+        );
+        // (The duplicate-destination check is a POST that writes nothing.)
+        let written: Vec<String> = writes(&setup.emu)
+            .into_iter()
+            .filter(|w| !w.ends_with("/check-destination"))
+            .collect();
+        assert_eq!(
+            written,
+            [format!("PATCH /api/v1/secret-syncs/github/{id}")],
+            "{what}"
+        );
+        let patch = setup
+            .emu
+            .api_requests()
+            .into_iter()
+            .find(|r| r.method == "PATCH")
+            .expect("a PATCH");
+        assert_eq!(patch.body, Some(body), "{what}");
+        let after = wait(&setup.emu, &id);
+        assert_ne!(after["lastSyncJobId"], before, "{what}: its own run");
+        assert_eq!(state(&ws)["sync_status"], "succeeded", "{what}");
+        assert_empty_plan(&ws);
+    }
+    assert_eq!(
+        setup
+            .emu
+            .admin
+            .github_secret_values(&GitHubScope::RepositoryEnvironment {
+                owner: OWNER.into(),
+                repo: REPO.into(),
+                env: "production".into(),
+            })
+            .into_keys()
+            .collect::<Vec<_>>(),
+        ["APP_UNRELATED"]
+    );
+    // Not waiting: jobs are held, and the apply still ends at once, the run pending.
+    setup.emu.admin.pause_syncs(true);
+    ws.config(&hcl.replace("\"renamed\"", "\"renamed-again\"").replace(
+        "/other\"",
+        "/other\"\n  wait_for_sync = false\n  timeouts {\n    update = \"3s\"\n  }",
+    ));
+    // (Had it waited, the short timeout would end the wait with its warning.)
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        !run.folded_output().contains("still running"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(state(&ws)["sync_status"], "pending");
+    setup.emu.admin.pause_syncs(false);
+    assert_eq!(wait(&setup.emu, &id)["syncStatus"], "succeeded");
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(state(&ws)["sync_status"], "succeeded");
+    assert_eq!(state(&ws)["id"], id.as_str(), "nothing was replaced");
+    assert!(setup.emu.admin.secret_sync(&id).is_some());
+}
+
 /// Issue 25 (fidelity 6): a token that reaches the repository without the Secrets permission
 /// gets GitHub's 403, and the advice names the permission to give.
 fn a_token_without_the_secrets_permission_is_told_which_permission_to_give() {
@@ -1256,6 +1372,7 @@ crate::cases! {
         edits_send_what_infisical_stores_and_wait_for_their_own_run,
         a_token_without_the_secrets_permission_is_told_which_permission_to_give,
         a_wait_that_outlasts_its_timeout_keeps_the_sync_with_a_warning,
+        each_attribute_changed_in_place_sends_exactly_its_field,
         destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder,
         drift_deletion_and_a_new_project_are_planned_as_users_expect,
         auto_sync_false_is_sent_and_stops_source_changes_reaching_github,

@@ -647,3 +647,167 @@ pub(super) async fn check_destination(
         Err(err) => tracing::info!(error = %err, "could not check for a duplicate destination"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A sync as Infisical returns it, with `edit` applied to its JSON.
+    fn api(edit: impl FnOnce(&mut serde_json::Value)) -> SecretSync {
+        let mut body = json!({
+            "id": "s1", "name": "app-sync", "description": "Synced by Terraform",
+            "isAutoSyncEnabled": true, "projectId": "p", "connectionId": "c1",
+            "destinationConfig": {"scope": "repository", "owner": "acme", "repo": "api"},
+            "syncOptions": {"initialSyncBehavior": "overwrite-destination",
+                            "disableSecretDeletion": false, "keySchema": "APP_{{secretKey}}"},
+            "environment": {"slug": "prod", "name": "Production", "id": "e1"},
+            "folder": {"id": "f1", "path": "/app"},
+            "syncStatus": "succeeded", "lastSyncJobId": "j1",
+        });
+        edit(&mut body);
+        serde_json::from_value(body).unwrap()
+    }
+
+    #[test]
+    fn each_edit_sends_exactly_its_field_and_equal_text_sends_nothing() {
+        let before = Sync::from_api(&api(|_| {}));
+        type Edit = fn(&mut Sync);
+        let cases: [(&str, Edit, serde_json::Value); 10] = [
+            ("nothing", |_| {}, json!({})),
+            (
+                "a heredoc's newline on the description",
+                |s| s.description = Some("Synced by Terraform\n".into()),
+                json!({}),
+            ),
+            (
+                "the name",
+                |s| s.name = "renamed".into(),
+                json!({"name": "renamed"}),
+            ),
+            (
+                "the description, trimmed as stored",
+                |s| s.description = Some(" New \n".into()),
+                json!({"description": "New"}),
+            ),
+            (
+                "the description removed",
+                |s| s.description = None,
+                json!({"description": ""}),
+            ),
+            (
+                "the connection",
+                |s| s.connection_id = "c2".into(),
+                json!({"connectionId": "c2"}),
+            ),
+            (
+                "the environment",
+                |s| s.environment = "dev".into(),
+                json!({"environment": "dev"}),
+            ),
+            (
+                "the path",
+                |s| s.secret_path = "/other".into(),
+                json!({"secretPath": "/other"}),
+            ),
+            (
+                "auto-sync off",
+                |s| s.auto_sync_enabled = Some(false),
+                json!({"isAutoSyncEnabled": false}),
+            ),
+            (
+                "the repository",
+                |s| s.destination.repository_name = Some("web".into()),
+                json!({"destinationConfig": {"scope": "repository", "owner": "acme", "repo": "web"}}),
+            ),
+        ];
+        for (what, edit, sent) in cases {
+            let mut plan = before.clone();
+            edit(&mut plan);
+            let request = changes(&before, &plan).unwrap();
+            assert_eq!(serde_json::to_value(&request).unwrap(), sent, "{what}");
+            assert_eq!(request.is_empty(), sent == json!({}), "{what}");
+        }
+        // Options go complete, defaults filled in, whichever one changed.
+        let mut plan = before.clone();
+        plan.options = Some(Options {
+            disable_secret_deletion: Some(true),
+            ..before.options.clone().unwrap()
+        });
+        assert_eq!(
+            serde_json::to_value(changes(&before, &plan).unwrap()).unwrap(),
+            json!({"syncOptions": {"initialSyncBehavior": "overwrite-destination",
+                                   "disableSecretDeletion": true, "keySchema": "APP_{{secretKey}}"}})
+        );
+        // The provider's own settings are never sent.
+        let mut plan = before.clone();
+        plan.wait_for_sync = Some(false);
+        plan.remove_secrets_on_destroy = Some(true);
+        plan.resync_triggers = Some([("v".to_owned(), "2".to_owned())].into());
+        assert!(changes(&before, &plan).unwrap().is_empty());
+    }
+
+    #[test]
+    fn refresh_keeps_what_means_the_same_and_takes_what_changed() {
+        let mut state = Sync::from_api(&api(|_| {}));
+        state.description = Some("Synced by Terraform\n".into());
+        state.secret_path = "/app/".into();
+        state.options = Some(Options {
+            key_schema: Some("APP_{{secretKey}}".into()),
+            ..Options::defaults()
+        });
+        state.wait_for_sync = Some(false);
+        state.timeouts = Value::object([("create", Value::string("1m"))]);
+        type Edit = fn(&mut serde_json::Value);
+        type Check = fn(&Sync);
+        let cases: [(&str, Edit, Check); 5] = [
+            (
+                "as stored",
+                |_| {},
+                |s| {
+                    assert_eq!(s.description.as_deref(), Some("Synced by Terraform\n"));
+                    assert_eq!(s.secret_path, "/app/");
+                },
+            ),
+            (
+                "a new description",
+                |b| b["description"] = json!("theirs"),
+                |s| {
+                    assert_eq!(s.description.as_deref(), Some("theirs"));
+                },
+            ),
+            (
+                "another folder",
+                |b| b["folder"]["path"] = json!("/other"),
+                |s| {
+                    assert_eq!(s.secret_path, "/other");
+                },
+            ),
+            (
+                "another environment",
+                |b| b["environment"]["slug"] = json!("dev"),
+                |s| {
+                    assert_eq!(s.environment, "dev");
+                },
+            ),
+            (
+                "deletion turned off",
+                |b| b["syncOptions"]["disableSecretDeletion"] = json!(true),
+                |s| {
+                    assert_eq!(
+                        s.options.as_ref().unwrap().disable_secret_deletion,
+                        Some(true)
+                    );
+                },
+            ),
+        ];
+        for (what, edit, check) in cases {
+            let fresh = refresh(state.clone(), &api(edit));
+            check(&fresh);
+            // Whatever Infisical says, the provider's own settings stay.
+            assert_eq!(fresh.wait_for_sync, Some(false), "{what}");
+            assert_eq!(fresh.timeouts, state.timeouts, "{what}");
+        }
+    }
+}
