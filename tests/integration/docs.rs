@@ -264,14 +264,14 @@ fn schema_markdown(block: &Json) -> String {
             });
         }
     }
-    let mut nested: Vec<(Vec<String>, &Json)> = Vec::new();
+    let mut nested: Vec<Nested> = Vec::new();
     attribute_groups(&mut out, &attributes, &[], &mut nested, true);
     let mut next = 0;
     while next < nested.len() {
-        let (path, attributes) = nested[next].clone();
+        let (kind, path, attributes) = nested[next].clone();
         out.push_str(&format!(
             "\n<a id=\"{}\"></a>\n### Nested Schema for `{}`\n",
-            anchor(&path),
+            anchor(kind, &path),
             path.join(".")
         ));
         attribute_groups(&mut out, attributes, &path, &mut nested, false);
@@ -280,9 +280,13 @@ fn schema_markdown(block: &Json) -> String {
     out
 }
 
-/// The link target of a nested object's section.
-fn anchor(path: &[String]) -> String {
-    format!("nestedatt--{}", path.join("--"))
+/// A nested object to document: tfplugindocs' anchor prefix (`nestedatt` for a nested
+/// attribute, `nestedblock` for a block), its path, and its attributes.
+type Nested<'a> = (&'static str, Vec<String>, &'a Json);
+
+/// The link target of a nested object's section, as tfplugindocs names it.
+fn anchor(kind: &str, path: &[String]) -> String {
+    format!("{kind}--{}", path.join("--"))
 }
 
 /// Lists `attributes` (a JSON object of attribute schemas) by group, queueing nested objects.
@@ -290,7 +294,7 @@ fn attribute_groups<'a>(
     out: &mut String,
     attributes: &'a Json,
     parent: &[String],
-    nested: &mut Vec<(Vec<String>, &'a Json)>,
+    nested: &mut Vec<Nested<'a>>,
     top: bool,
 ) {
     let attributes: BTreeMap<&String, &Json> = attributes
@@ -331,15 +335,15 @@ fn attribute_groups<'a>(
             if let Some(children) = attribute.get("nested_type") {
                 out.push_str(&format!(
                     " (see [below for nested schema](#{}))",
-                    anchor(&path)
+                    anchor("nestedatt", &path)
                 ));
-                nested.push((path, &children["attributes"]));
+                nested.push(("nestedatt", path, &children["attributes"]));
             } else if let Some(children) = attribute.get("nested_block") {
                 out.push_str(&format!(
                     " (see [below for nested schema](#{}))",
-                    anchor(&path)
+                    anchor("nestedblock", &path)
                 ));
-                nested.push((path, children));
+                nested.push(("nestedblock", path, children));
             }
             out.push('\n');
         }
@@ -524,6 +528,14 @@ fn schema_markdown_follows_the_tfplugindocs_layout() {
                 "description": "How to log in.",
                 "optional": true
             }
+        },
+        "block_types": {
+            "timeouts": {
+                "nesting_mode": "single",
+                "block": { "description": "How long to wait.", "attributes": {
+                    "create": { "type": "string", "optional": true, "description": "On create." }
+                } }
+            }
         }
     });
     let expected = "\
@@ -538,6 +550,7 @@ fn schema_markdown_follows_the_tfplugindocs_layout() {
 
 - `auth` (Attributes) How to log in. (see [below for nested schema](#nestedatt--auth))
 - `tags` (Set of String)
+- `timeouts` (Block, Optional) How long to wait. (see [below for nested schema](#nestedblock--timeouts))
 
 ### Read-Only
 
@@ -550,6 +563,13 @@ Optional:
 
 - `inner` (Attributes) (see [below for nested schema](#nestedatt--auth--inner))
 - `token` (String, Sensitive) A token.
+
+<a id=\"nestedblock--timeouts\"></a>
+### Nested Schema for `timeouts`
+
+Optional:
+
+- `create` (String) On create.
 
 <a id=\"nestedatt--auth--inner\"></a>
 ### Nested Schema for `auth.inner`
