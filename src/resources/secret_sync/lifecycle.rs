@@ -415,20 +415,17 @@ pub(super) async fn import(api: &Configured, id: &str) -> Result<Value, Diagnost
     }
 }
 
-/// Why a sync's source cannot be written in a configuration, if it cannot: its environment or
-/// folder was deleted (Infisical then answers `null` for them).
+/// Why a sync's source cannot be written in a configuration, if it cannot: its folder (or the
+/// environment holding it) was deleted. Infisical derives the environment from the folder, so
+/// both answer `null` together and which of the two went cannot be told.
 fn source_gone(sync: &SecretSync) -> Option<String> {
-    match (&sync.environment, &sync.folder) {
-        (None, _) => Some(format!(
-            "the source environment of GitHub sync {:?} no longer exists",
+    (sync.environment.is_none() || sync.folder.is_none()).then(|| {
+        format!(
+            "the source folder of GitHub sync {:?} (or the environment holding it) no longer \
+             exists",
             sync.name
-        )),
-        (_, None) => Some(format!(
-            "the source folder of GitHub sync {:?} no longer exists",
-            sync.name
-        )),
-        _ => None,
-    }
+        )
+    })
 }
 
 /// The syncs of the list configuration's project, at most `limit`, each as a full state: one
