@@ -1122,6 +1122,107 @@ fn imports_by_id_and_by_project_and_name_plan_no_change() {
     assert_eq!(setup.creates(), 1);
 }
 
+/// Issue 25 (D10): a sync whose source folder was deleted has no environment or path to write
+/// back; import says so instead of writing `""` into state.
+fn importing_a_sync_whose_source_folder_is_gone_says_so_and_imports_nothing() {
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    ws.run(&["state", "rm", ADDR]).success();
+    assert!(setup.emu.admin.delete_folder(PROJECT, "prod", "/app"));
+    for import_id in [id.clone(), format!("{PROJECT}/app-to-github")] {
+        let run = ws.run(&["import", ADDR, &import_id]).failure();
+        let out = run.folded_output();
+        assert!(
+            out.contains("Cannot import GitHub sync \"app-to-github\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("(or the environment holding it) no longer exists"),
+            "{out}"
+        );
+        assert_eq!(state(&ws), Json::Null, "the import wrote state:\n{out}");
+    }
+    // Pointed at a folder again in Infisical (here: the folder is back), it imports unchanged.
+    setup
+        .emu
+        .admin
+        .set_secret(PROJECT, "prod", "/app", "db_password", "hunter2");
+    let repointed = setup.emu.api_call(
+        reqwest::Method::PATCH,
+        &format!("/api/v1/secret-syncs/github/{id}"),
+        Some(&serde_json::json!({ "environment": "prod", "secretPath": "/app" })),
+    );
+    assert_eq!(
+        repointed["secretSync"]["folder"]["path"], "/app",
+        "{repointed}"
+    );
+    ws.run(&["import", ADDR, &id]).success();
+    assert_eq!(state(&ws)["secret_path"], "/app");
+}
+
+/// Issue 25 (D9): what a plan asks Infisical only to advise (is another sync writing to this
+/// destination?) never fails the plan, and a slow answer is not waited for.
+fn advice_at_plan_never_fails_it_and_a_slow_answer_is_not_awaited() {
+    use infisical_emulator::{Fault, FaultAction};
+    const CHECK: &str = "/api/v1/secret-syncs/github/check-destination";
+    let setup = Setup::new();
+    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let ws = setup.workspace();
+    ws.config(&config(REPOSITORY, ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let other = setup.workspace();
+    other.config(
+        &config(REPOSITORY, "")
+            .replace("gh-sync", "gh-second")
+            .replace("app-to-github", "second-sync"),
+    );
+    // 1. The check answers: a warning (the advice works, so its absence below means something).
+    let out = other.run(&["plan"]).success().folded_output();
+    assert!(out.contains("Duplicate destination"), "{out}");
+    // 2. The check fails: the plan goes on, without the advice.
+    setup.emu.admin.inject_fault(
+        Fault::next(
+            100,
+            FaultAction::Status {
+                status: 500,
+                retry_after: None,
+                error: None,
+                message: None,
+            },
+        )
+        .on_exact("POST", CHECK),
+    );
+    let run = other.run(&["plan"]).success();
+    assert!(
+        !run.folded_output().contains("Duplicate destination"),
+        "{}",
+        run.output()
+    );
+    assert!(run.folded_output().contains("2 to add"), "{}", run.output());
+    setup.emu.admin.clear_faults();
+    // 3. The check answers after a minute: the plan does not wait for it.
+    setup
+        .emu
+        .admin
+        .inject_fault(Fault::next(100, FaultAction::Delay { ms: 60_000 }).on_exact("POST", CHECK));
+    let started = std::time::Instant::now();
+    let run = other.run(&["plan"]).success();
+    let took = started.elapsed();
+    assert!(
+        !run.folded_output().contains("Duplicate destination"),
+        "{}",
+        run.output()
+    );
+    assert!(
+        took < Duration::from_secs(40),
+        "the plan waited {took:?} for its advice"
+    );
+}
+
 fn an_import_block_with_identity_adopts_the_sync() {
     let setup = Setup::new();
     setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
@@ -1292,6 +1393,10 @@ fn create_in_the_ui(emu: &Infisical, body: Json) -> Json {
         "/api/v1/secret-syncs/github",
         Some(&body),
     );
+    assert!(
+        answer["secretSync"].is_object(),
+        "the create was refused: {answer}"
+    );
     answer["secretSync"].clone()
 }
 
@@ -1317,7 +1422,28 @@ fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_uncha
         }),
     );
     assert_eq!(ui["name"], "ui-made", "{ui}");
-    // 2. A query finds both with one list request, and writes their configuration.
+    // A third one whose source folder was deleted since: it cannot be written as configuration.
+    setup
+        .emu
+        .admin
+        .set_secret(PROJECT, "prod", "/gone", "k", "v");
+    let orphan = create_in_the_ui(
+        &setup.emu,
+        serde_json::json!({
+            "name": "orphaned",
+            "projectId": PROJECT,
+            "connectionId": connection.id,
+            "environment": "prod",
+            "secretPath": "/gone",
+            "isAutoSyncEnabled": false,
+            "syncOptions": {"initialSyncBehavior": "overwrite-destination"},
+            "destinationConfig": {"scope": "repository", "owner": "acme", "repo": "api"},
+        }),
+    );
+    assert_eq!(orphan["name"], "orphaned", "{orphan}");
+    assert!(setup.emu.admin.delete_folder(PROJECT, "prod", "/gone"));
+    // 2. A query finds the two it can describe with one list request, writes their
+    //    configuration, and names the one it leaves out.
     let mut ws = Workspace::new();
     setup.emu.configure(&mut ws);
     ws.config(&format!(
@@ -1348,8 +1474,11 @@ fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_uncha
         "{}",
         run.output()
     );
+    let out = run.folded_output();
+    assert!(out.contains("GitHub sync \"orphaned\" left out"), "{out}");
     let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
     assert_eq!(generated.matches("import {").count(), 2, "{generated}");
+    assert!(!generated.contains("orphaned"), "{generated}");
     assert!(generated.contains("\"ui-made\""), "{generated}");
     assert!(generated.contains("UI_{{secretKey}}"), "{generated}");
     assert!(!generated.contains("sync_status"), "{generated}");
@@ -1382,6 +1511,8 @@ crate::cases! {
         organization_and_environment_scopes_with_app_and_oauth_connections,
         invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call,
         imports_by_id_and_by_project_and_name_plan_no_change,
+        importing_a_sync_whose_source_folder_is_gone_says_so_and_imports_nothing,
+        advice_at_plan_never_fails_it_and_a_slow_answer_is_not_awaited,
         state_written_by_the_official_provider_plans_no_change,
         a_second_sync_to_the_same_destination_is_warned_at_plan,
         a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it,
