@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
 use crate::support::official;
-use crate::support::{REQUIRED_PROVIDERS, Run, Workspace, nested_error_line};
+use crate::support::{REQUIRED_PROVIDERS, Run, Workspace, nested_error_line, rand_suffix};
 
 pub(crate) const ADDR: &str = "infisical_app_connection_github.gh";
 /// The first line of the tests' resource block, where OpenTofu quotes errors inside its objects.
@@ -52,16 +52,6 @@ impl Method {
             Method::OAuth => format!("code = {secret}"),
         }
     }
-}
-
-pub(crate) fn rand_suffix() -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    format!(
-        "{}x{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
 }
 
 /// A configuration with one connection `gh`. The secret comes from a sensitive variable, as in

@@ -104,8 +104,10 @@ fn an_identity_that_is_not_a_connection_id_is_refused_with_how_to_import_by_name
 fn a_created_connection_has_its_identity_in_state() {
     let terraform = crate::support::terraform();
     let emu = Infisical::start();
-    let pat =
-        crate::support::secrets::remember(format!("ghp_identity_{}", crate::github::rand_suffix()));
+    let pat = crate::support::secrets::remember(format!(
+        "ghp_identity_{}",
+        crate::support::rand_suffix()
+    ));
     emu.admin.add_pat(pat.clone());
     let ws = workspace(&emu, terraform);
     // The adopted connection's configuration, managed: its token from `var.pat`, no

@@ -7,9 +7,10 @@ use terraform_provider_infisical::infisical::{
     Auth, Client, ClientConfig, Error, NetworkProblem, ProxyRules, RetryPolicy,
 };
 
-use crate::github::{assert_empty_plan, rand_suffix};
+use crate::github::assert_empty_plan;
 use crate::support::infisical::Infisical;
 use crate::support::proxy::{Proxy, closed_port};
+use crate::support::rand_suffix;
 use crate::support::tls::TlsFront;
 use crate::support::{REQUIRED_PROVIDERS, Workspace};
 

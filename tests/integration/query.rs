@@ -9,9 +9,10 @@ use std::collections::BTreeMap;
 use infisical_emulator::SeedConnection;
 use serde_json::Value as Json;
 
-use crate::github::{ADDR, assert_empty_plan, rand_suffix};
+use crate::github::{ADDR, assert_empty_plan};
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
+use crate::support::rand_suffix;
 use crate::support::{REQUIRED_PROVIDERS, Run, Terraform, Workspace, secrets};
 
 fn workspace(emu: &Infisical, terraform: &Terraform) -> Workspace {

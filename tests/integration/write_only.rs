@@ -5,9 +5,10 @@
 
 use serde_json::Value as Json;
 
-use crate::github::{assert_empty_plan, plan_exit, planned_change, rand_suffix, state};
+use crate::github::{assert_empty_plan, plan_exit, planned_change, state};
 use crate::support::hcl::{self, Pat};
 use crate::support::infisical::Infisical;
+use crate::support::rand_suffix;
 use crate::support::{Terraform, Workspace, secrets};
 
 /// A `pat` connection whose credentials are `creds`, beside an ephemeral `var.pat`.

@@ -1,6 +1,7 @@
-//! The configurations the tests write for `pat` connections, from one builder: a resource block
-//! per [`Pat`], and [`config`] around them (the required providers, the provider block, and the
-//! `pat` variable the blocks read their token from).
+//! The configurations the tests write for GitHub connections, from one builder: a resource block
+//! per [`Pat`] (a `pat` connection unless made a `github-app` or `oauth` one), and [`config`]
+//! around them (the required providers, the provider block, and the `pat` variable the blocks
+//! read their token or code from).
 
 use super::{REQUIRED_PROVIDERS, Workspace};
 
@@ -28,11 +29,24 @@ enum Variable {
     Ephemeral,
 }
 
-/// One `infisical_app_connection_github` resource with `method = "pat"`.
+/// The connection's `method`, for the methods whose secret is a one-time code.
+#[derive(Debug, Clone)]
+enum Method {
+    /// `method = "pat"`: the token shapes of [`Token`].
+    Pat,
+    /// `method = "github-app"`: `code = var.pat` and this `installation_id`.
+    GitHubApp(String),
+    /// `method = "oauth"`: `code = var.pat`.
+    OAuth,
+}
+
+/// One `infisical_app_connection_github` resource, `method = "pat"` unless
+/// [`Pat::github_app`] or [`Pat::oauth`] make it another.
 #[derive(Debug, Clone)]
 pub struct Pat {
     label: String,
     name: String,
+    method: Method,
     count: Option<usize>,
     description: Option<String>,
     project: Option<String>,
@@ -48,6 +62,7 @@ impl Pat {
         Self {
             label: "gh".to_owned(),
             name: name.into(),
+            method: Method::Pat,
             count: None,
             description: None,
             project: None,
@@ -111,6 +126,18 @@ impl Pat {
         self
     }
 
+    /// `method = "github-app"`, installed as `installation_id`, its code from `var.pat`.
+    pub fn github_app(mut self, installation_id: &str) -> Self {
+        self.method = Method::GitHubApp(installation_id.to_owned());
+        self
+    }
+
+    /// `method = "oauth"`, its code from `var.pat`.
+    pub fn oauth(mut self) -> Self {
+        self.method = Method::OAuth;
+        self
+    }
+
     /// `instance_type = "cloud"` in the credentials.
     pub fn cloud(mut self) -> Self {
         self.instance_type = Some("cloud".to_owned());
@@ -136,21 +163,33 @@ impl Pat {
         if let Some(description) = &self.description {
             lines.push(format!("  description = \"{description}\""));
         }
-        lines.push("  method      = \"pat\"".to_owned());
+        let method = match self.method {
+            Method::Pat => "pat",
+            Method::GitHubApp(_) => "github-app",
+            Method::OAuth => "oauth",
+        };
+        lines.push(format!("  method      = \"{method}\""));
         if let Some(project) = &self.project {
             lines.push(format!("  project_id  = \"{project}\""));
         }
         lines.push("  credentials = {".to_owned());
-        match &self.token {
-            Token::Var => lines.push("    personal_access_token = var.pat".to_owned()),
-            Token::Literal(token) => {
+        match (&self.method, &self.token) {
+            (Method::GitHubApp(installation_id), _) => {
+                lines.push("    code            = var.pat".to_owned());
+                lines.push(format!("    installation_id = \"{installation_id}\""));
+            }
+            (Method::OAuth, _) => lines.push("    code = var.pat".to_owned()),
+            (Method::Pat, Token::Var) => {
+                lines.push("    personal_access_token = var.pat".to_owned());
+            }
+            (Method::Pat, Token::Literal(token)) => {
                 lines.push(format!("    personal_access_token = \"{token}\""));
             }
-            Token::WriteOnly(version) => {
+            (Method::Pat, Token::WriteOnly(version)) => {
                 lines.push("    personal_access_token_wo         = var.pat".to_owned());
                 lines.push(format!("    personal_access_token_wo_version = {version}"));
             }
-            Token::Raw(attributes) => lines.push(format!("    {attributes}")),
+            (Method::Pat, Token::Raw(attributes)) => lines.push(format!("    {attributes}")),
         }
         if let Some(instance_type) = &self.instance_type {
             lines.push(format!("    instance_type = \"{instance_type}\""));

@@ -302,3 +302,15 @@ terraform {
   }
 }
 "#;
+
+/// A suffix no other call in this test run returns (process id and a counter), for names and
+/// tokens that must not collide between tests sharing an emulator or a cache.
+pub fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!(
+        "{}x{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
