@@ -38,6 +38,8 @@
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
 //! - `github`: the GitHub app's methods and credentials.
 //! - `secret_sync`: GitHub secret syncs: CRUD, the duplicate-destination check, the wait for a job.
+//! - `secrets`: secrets through `/api/v4/secrets`: the list of a tree, reads, single and batch
+//!   writes, approval answers, and the value Infisical stores for a given one.
 
 mod app_connection;
 mod auth;
@@ -49,6 +51,7 @@ mod github;
 mod proxy;
 mod retry;
 mod secret_sync;
+mod secrets;
 mod snapshot;
 
 pub use app_connection::{
@@ -69,4 +72,9 @@ pub use retry::RetryPolicy;
 pub use secret_sync::{
     CheckDestination, CreateSecretSync, DuplicateCheck, GitHubDestination, GitHubSyncs, SecretSync,
     SyncEnvironment, SyncFolder, SyncOptions, SyncStatus, UpdateSecretSync, Waited,
+};
+pub use secrets::{
+    ApprovalRequest, BatchCreate, BatchUpdate, CreateSecret, ImportedSecrets, ListSecrets,
+    SecretEntry, SecretList, SecretLocation, SecretMetadata, SecretTagRef, SecretType, Secrets,
+    UpdateSecret, Written, stored_value,
 };

@@ -1,0 +1,693 @@
+//! Secrets through the current API, `/api/v4/secrets` (the server's
+//! `backend/src/server/routes/v4/secret-router.ts`): the list of a whole environment in one
+//! request, reads by id and by name, single and batch writes, and the `{approval}` answer a
+//! secret-approval policy gives instead of the write.
+//!
+//! Values travel as [`Secret`]s, so no `Debug` or log line ever shows one.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tracing::instrument;
+
+use super::app_connection::Patch;
+use super::client::{Client, Repeat, encode};
+use super::error::Error;
+use crate::secret::Secret;
+use reqwest::Method;
+
+/// The value Infisical stores for `value`: every write route trims it, keeping one trailing
+/// newline when the value ended with one (``val.at(-1) === "\n" ? `${val.trim()}\n` :
+/// val.trim()`` in the v4 router's zod schemas). Comparing configuration with what a read
+/// returns goes through this, so a value with surrounding blanks is never a perpetual diff.
+pub fn stored_value(value: &str) -> String {
+    let trimmed = value.trim_matches(js_whitespace);
+    if value.ends_with('\n') {
+        format!("{trimmed}\n")
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// What JavaScript's `String.prototype.trim` removes: ECMAScript's WhiteSpace and
+/// LineTerminator. Unicode's White_Space (Rust's `char::is_whitespace`) differs in two code
+/// points: it has U+0085 (NEXT LINE), which JavaScript keeps, and lacks U+FEFF (the byte-order
+/// mark), which JavaScript removes.
+fn js_whitespace(c: char) -> bool {
+    c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}')
+}
+
+/// `shared` (the project's) or `personal` (a user's override; never an identity's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretType {
+    /// The project's secret.
+    #[default]
+    Shared,
+    /// A user's personal override.
+    Personal,
+}
+
+/// One metadata entry: `secretMetadata`'s `{key, value, isEncrypted}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretMetadata {
+    /// The key.
+    pub key: String,
+    /// The value (Infisical answers `""` for none).
+    #[serde(default)]
+    pub value: String,
+    /// Whether Infisical stores the value encrypted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub is_encrypted: bool,
+}
+
+/// A tag as a secret carries it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SecretTagRef {
+    /// The tag's id.
+    pub id: String,
+    /// The tag's slug.
+    pub slug: String,
+    /// Its name, when answered.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its color, when answered.
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// A secret as the v4 routes answer it. The batch and delete answers leave out the path, the
+/// tags and the metadata: those are `None` / empty there.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretEntry {
+    /// The secret's id (a UUID).
+    pub id: String,
+    /// The project's id (`workspace` in the answer).
+    #[serde(rename = "workspace")]
+    pub project_id: String,
+    /// The environment's slug.
+    pub environment: String,
+    /// Bumped by every write.
+    pub version: u64,
+    /// `shared` or `personal`.
+    #[serde(rename = "type")]
+    pub secret_type: SecretType,
+    /// The name.
+    pub secret_key: String,
+    /// The value, as stored (see [`stored_value`]); absent in some answers.
+    #[serde(default)]
+    pub secret_value: Option<Secret>,
+    /// Whether the value was withheld (`viewSecretValue=false`, or no permission to read it):
+    /// `secret_value` is then a placeholder, never a value.
+    #[serde(default)]
+    pub secret_value_hidden: bool,
+    /// The comment (`""` for none).
+    #[serde(default)]
+    pub secret_comment: String,
+    /// The folder's path, where the answer has it.
+    #[serde(default)]
+    pub secret_path: Option<String>,
+    /// The reminder's note.
+    #[serde(default)]
+    pub secret_reminder_note: Option<String>,
+    /// The reminder's interval in days.
+    #[serde(default)]
+    pub secret_reminder_repeat_days: Option<u32>,
+    /// Whether multi-line values are stored unencoded.
+    #[serde(default)]
+    pub skip_multiline_encoding: Option<bool>,
+    /// The tags, where the answer has them.
+    #[serde(default)]
+    pub tags: Vec<SecretTagRef>,
+    /// The metadata, where the answer has it.
+    #[serde(default)]
+    pub secret_metadata: Vec<SecretMetadata>,
+    /// Set when a secret rotation owns the secret: writing to it fights the rotation.
+    #[serde(default)]
+    pub is_rotated_secret: bool,
+}
+
+impl SecretEntry {
+    /// The value, unless it was withheld.
+    pub fn value(&self) -> Option<&Secret> {
+        self.secret_value
+            .as_ref()
+            .filter(|_| !self.secret_value_hidden)
+    }
+}
+
+/// The secrets an import brings into a folder (`include_imports=true`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportedSecrets {
+    /// The imported folder's path.
+    pub secret_path: String,
+    /// The imported folder's environment slug.
+    pub environment: String,
+    /// The secrets it brings.
+    #[serde(default)]
+    pub secrets: Vec<SecretEntry>,
+}
+
+/// `GET /api/v4/secrets`'s answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SecretList {
+    /// The folder's secrets (with `recursive`, every folder's below it, each with its path).
+    pub secrets: Vec<SecretEntry>,
+    /// With `include_imports`: what the folder's imports bring, in import order.
+    #[serde(default)]
+    pub imports: Vec<ImportedSecrets>,
+}
+
+/// What `GET /api/v4/secrets` lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSecrets<'a> {
+    /// The project's id.
+    pub project_id: &'a str,
+    /// The environment's slug.
+    pub environment: &'a str,
+    /// The folder (`/` for the root).
+    pub secret_path: &'a str,
+    /// Every folder below `secret_path` too.
+    pub recursive: bool,
+    /// The secrets the folder's imports bring, in `imports`.
+    pub include_imports: bool,
+    /// Values (`false`: names and metadata only, which needs only the describe permission).
+    pub view_secret_value: bool,
+    /// `${…}` references replaced by the values they name.
+    pub expand_secret_references: bool,
+}
+
+/// A secret-approval request that holds a change instead of applying it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalRequest {
+    /// The request's id.
+    pub id: String,
+    /// The request's slug, as the UI shows it.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// `open`, `close`…
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// What a write did: applied, or held for approval by a secret-approval policy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written<T> {
+    /// The change was made.
+    Applied(T),
+    /// A policy holds it until someone approves the request.
+    PendingApproval(ApprovalRequest),
+}
+
+impl<T> Written<T> {
+    /// The change, or `None` when held for approval.
+    pub fn applied(self) -> Option<T> {
+        match self {
+            Written::Applied(t) => Some(t),
+            Written::PendingApproval(_) => None,
+        }
+    }
+}
+
+/// `POST /api/v4/secrets/:name`'s body (and one entry of the batch create, with `secretKey`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSecret<'a> {
+    /// The project's id.
+    pub project_id: &'a str,
+    /// The environment's slug.
+    pub environment: &'a str,
+    /// The folder's path.
+    pub secret_path: &'a str,
+    /// The value.
+    pub secret_value: Secret,
+    /// The comment.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub secret_comment: &'a str,
+    /// Tag ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag_ids: Vec<String>,
+    /// Metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secret_metadata: Vec<SecretMetadata>,
+    /// The reminder's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_reminder_note: Option<&'a str>,
+    /// The reminder's interval in days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_reminder_repeat_days: Option<u32>,
+    /// Always `shared`: Terraform manages the project's secrets.
+    #[serde(rename = "type")]
+    pub secret_type: SecretType,
+}
+
+/// `PATCH /api/v4/secrets/:name`'s body: every field left `Unchanged` (or `None`) is not sent,
+/// which Infisical reads as "no change". Metadata and tags are sent whole when given, so an
+/// empty list really removes them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateSecret<'a> {
+    /// The project's id.
+    pub project_id: &'a str,
+    /// The environment's slug.
+    pub environment: &'a str,
+    /// The folder's path.
+    pub secret_path: &'a str,
+    /// A new name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_secret_name: Option<&'a str>,
+    /// A new value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<Secret>,
+    /// A new comment (`""` clears it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_comment: Option<&'a str>,
+    /// The tags, all of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_ids: Option<Vec<String>>,
+    /// The metadata, all of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_metadata: Option<Vec<SecretMetadata>>,
+    /// The reminder's note.
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub secret_reminder_note: Patch<&'a str>,
+    /// The reminder's interval.
+    #[serde(skip_serializing_if = "Patch::is_unchanged")]
+    pub secret_reminder_repeat_days: Patch<u32>,
+    /// Always `shared`.
+    #[serde(rename = "type")]
+    pub secret_type: SecretType,
+}
+
+impl<'a> UpdateSecret<'a> {
+    /// A PATCH of the secret in `project_id`/`environment`/`secret_path` that changes nothing yet.
+    pub fn new(project_id: &'a str, environment: &'a str, secret_path: &'a str) -> Self {
+        Self {
+            project_id,
+            environment,
+            secret_path,
+            new_secret_name: None,
+            secret_value: None,
+            secret_comment: None,
+            tag_ids: None,
+            secret_metadata: None,
+            secret_reminder_note: Patch::Unchanged,
+            secret_reminder_repeat_days: Patch::Unchanged,
+            secret_type: SecretType::Shared,
+        }
+    }
+}
+
+/// Where a secret lives: the body of `DELETE /api/v4/secrets/:name`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretLocation<'a> {
+    /// The project's id.
+    pub project_id: &'a str,
+    /// The environment's slug.
+    pub environment: &'a str,
+    /// The folder's path.
+    pub secret_path: &'a str,
+}
+
+/// One entry of `POST /api/v4/secrets/batch`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchCreate<'a> {
+    /// The name.
+    pub secret_key: &'a str,
+    /// The value.
+    pub secret_value: Secret,
+    /// The comment.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub secret_comment: &'a str,
+    /// Tag ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tag_ids: Vec<String>,
+    /// Metadata.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secret_metadata: Vec<SecretMetadata>,
+}
+
+/// One entry of `PATCH /api/v4/secrets/batch`: the name, and what changes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchUpdate<'a> {
+    /// The current name.
+    pub secret_key: &'a str,
+    /// A new name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_secret_name: Option<&'a str>,
+    /// A new value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<Secret>,
+    /// A new comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_comment: Option<&'a str>,
+    /// The tags, all of them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_ids: Option<Vec<String>>,
+    /// The metadata, all of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_metadata: Option<Vec<SecretMetadata>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Batch<'a, T> {
+    #[serde(flatten)]
+    location: SecretLocation<'a>,
+    secrets: &'a [T],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchDelete<'a> {
+    secret_key: &'a str,
+    #[serde(rename = "type")]
+    secret_type: SecretType,
+}
+
+/// A write's answer: the secret, or the approval request holding the change.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum WriteAnswer<T> {
+    Secret { secret: T },
+    Secrets { secrets: T },
+    Approval { approval: ApprovalRequest },
+}
+
+impl<T> From<WriteAnswer<T>> for Written<T> {
+    fn from(answer: WriteAnswer<T>) -> Self {
+        match answer {
+            WriteAnswer::Secret { secret: t } | WriteAnswer::Secrets { secrets: t } => {
+                Written::Applied(t)
+            }
+            WriteAnswer::Approval { approval } => Written::PendingApproval(approval),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct One {
+    secret: SecretEntry,
+}
+
+/// The v4 secrets calls; from [`Client::secrets`].
+#[derive(Debug, Clone, Copy)]
+pub struct Secrets<'c> {
+    client: &'c Client,
+}
+
+impl Client {
+    /// The v4 secrets calls.
+    pub fn secrets(&self) -> Secrets<'_> {
+        Secrets { client: self }
+    }
+}
+
+fn flag(on: bool) -> &'static str {
+    if on { "true" } else { "false" }
+}
+
+impl Secrets<'_> {
+    const BASE: [&'static str; 3] = ["api", "v4", "secrets"];
+
+    fn path<'s>(tail: &[&'s str]) -> Vec<&'s str> {
+        Self::BASE
+            .iter()
+            .copied()
+            .chain(tail.iter().copied())
+            .collect()
+    }
+
+    /// `GET /api/v4/secrets`: a folder's secrets (with `recursive`, a whole tree's) in one
+    /// request; Infisical has no pages here.
+    #[instrument(level = "debug", skip(self))]
+    pub async fn list(&self, what: &ListSecrets<'_>) -> Result<SecretList, Error> {
+        let query = [
+            ("projectId", what.project_id),
+            ("environment", what.environment),
+            ("secretPath", what.secret_path),
+            ("recursive", flag(what.recursive)),
+            ("include_imports", flag(what.include_imports)),
+            ("viewSecretValue", flag(what.view_secret_value)),
+            (
+                "expandSecretReferences",
+                flag(what.expand_secret_references),
+            ),
+        ];
+        self.client
+            .request(Method::GET, &Self::path(&[]), &query, None)
+            .await
+    }
+
+    /// `GET /api/v4/secrets/id/:id` (machine identities and users only; needs the permission to
+    /// read values).
+    #[instrument(level = "debug", skip(self))]
+    pub async fn get_by_id(&self, id: &str) -> Result<SecretEntry, Error> {
+        let one: One = self
+            .client
+            .request(Method::GET, &Self::path(&["id", id]), &[], None)
+            .await?;
+        Ok(one.secret)
+    }
+
+    /// `GET /api/v4/secrets/:name`, without expanding references.
+    #[instrument(level = "debug", skip(self))]
+    pub async fn get_by_name(
+        &self,
+        name: &str,
+        at: SecretLocation<'_>,
+        view_secret_value: bool,
+    ) -> Result<SecretEntry, Error> {
+        let query = [
+            ("projectId", at.project_id),
+            ("environment", at.environment),
+            ("secretPath", at.secret_path),
+            ("viewSecretValue", flag(view_secret_value)),
+        ];
+        let one: One = self
+            .client
+            .request(Method::GET, &Self::path(&[name]), &query, None)
+            .await?;
+        Ok(one.secret)
+    }
+
+    /// `POST /api/v4/secrets/:name`. Not repeated once sent: a repeat of a create that took
+    /// effect meets "already exists".
+    #[instrument(level = "debug", skip_all, fields(name))]
+    pub async fn create(
+        &self,
+        name: &str,
+        request: &CreateSecret<'_>,
+    ) -> Result<Written<SecretEntry>, Error> {
+        self.write(Method::POST, &[name], request, Repeat::Unsafe)
+            .await
+    }
+
+    /// `PATCH /api/v4/secrets/:name`.
+    #[instrument(level = "debug", skip_all, fields(name))]
+    pub async fn update(
+        &self,
+        name: &str,
+        request: &UpdateSecret<'_>,
+    ) -> Result<Written<SecretEntry>, Error> {
+        self.write(Method::PATCH, &[name], request, Repeat::Safe)
+            .await
+    }
+
+    /// `DELETE /api/v4/secrets/:name`.
+    #[instrument(level = "debug", skip(self))]
+    pub async fn delete(
+        &self,
+        name: &str,
+        at: SecretLocation<'_>,
+    ) -> Result<Written<SecretEntry>, Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            #[serde(flatten)]
+            at: SecretLocation<'a>,
+            #[serde(rename = "type")]
+            secret_type: SecretType,
+        }
+        let body = Body {
+            at,
+            secret_type: SecretType::Shared,
+        };
+        self.write(Method::DELETE, &[name], &body, Repeat::Safe)
+            .await
+    }
+
+    /// `POST /api/v4/secrets/batch`: creates `secrets` in one folder, all or none.
+    #[instrument(level = "debug", skip_all, fields(count = secrets.len()))]
+    pub async fn create_many(
+        &self,
+        at: SecretLocation<'_>,
+        secrets: &[BatchCreate<'_>],
+    ) -> Result<Written<Vec<SecretEntry>>, Error> {
+        let body = Batch {
+            location: at,
+            secrets,
+        };
+        self.write(Method::POST, &["batch"], &body, Repeat::Unsafe)
+            .await
+    }
+
+    /// `PATCH /api/v4/secrets/batch` (mode `failOnNotFound`): all or none.
+    #[instrument(level = "debug", skip_all, fields(count = secrets.len()))]
+    pub async fn update_many(
+        &self,
+        at: SecretLocation<'_>,
+        secrets: &[BatchUpdate<'_>],
+    ) -> Result<Written<Vec<SecretEntry>>, Error> {
+        let body = Batch {
+            location: at,
+            secrets,
+        };
+        self.write(Method::PATCH, &["batch"], &body, Repeat::Safe)
+            .await
+    }
+
+    /// `DELETE /api/v4/secrets/batch`: all or none.
+    #[instrument(level = "debug", skip_all, fields(count = names.len()))]
+    pub async fn delete_many(
+        &self,
+        at: SecretLocation<'_>,
+        names: &[&str],
+    ) -> Result<Written<Vec<SecretEntry>>, Error> {
+        let secrets: Vec<BatchDelete> = names
+            .iter()
+            .map(|name| BatchDelete {
+                secret_key: name,
+                secret_type: SecretType::Shared,
+            })
+            .collect();
+        let body = Batch {
+            location: at,
+            secrets: &secrets,
+        };
+        self.write(Method::DELETE, &["batch"], &body, Repeat::Safe)
+            .await
+    }
+
+    async fn write<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        tail: &[&str],
+        body: &impl Serialize,
+        repeat: Repeat,
+    ) -> Result<Written<T>, Error> {
+        let body = encode(body)?;
+        let answer: WriteAnswer<T> = self
+            .client
+            .request_as(method, &Self::path(tail), &[], Some(body), repeat)
+            .await?;
+        Ok(answer.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_stored_as_the_v4_router_trims_them() {
+        let cases = [
+            ("plain", "plain"),
+            ("  padded\t", "padded"),
+            ("pem\n", "pem\n"),
+            ("pem\n\n\n", "pem\n"),
+            (" both \n", "both\n"),
+            ("\r\n", "\n"),
+            ("", ""),
+            ("inner  spaces stay", "inner  spaces stay"),
+            // JavaScript trims the byte-order mark and the no-break space, and keeps NEXT LINE.
+            ("\u{feff}bom\u{a0}", "bom"),
+            ("\u{85}nel\u{85}", "\u{85}nel\u{85}"),
+        ];
+        for (given, stored) in cases {
+            assert_eq!(stored_value(given), stored, "{given:?}");
+            assert_eq!(
+                stored_value(stored),
+                stored,
+                "stored values are fixed points"
+            );
+        }
+    }
+
+    #[test]
+    fn answers_decode_with_values_kept_secret() {
+        let entry: SecretEntry = serde_json::from_value(serde_json::json!({
+            "id": "6f0c", "_id": "6f0c", "workspace": "p1", "environment": "dev", "version": 3,
+            "type": "shared", "secretKey": "DB_PASSWORD", "secretValue": "hunter2",
+            "secretComment": "", "secretPath": "/app", "secretValueHidden": false,
+            "createdAt": "2026-12-01T00:00:00Z", "updatedAt": "2026-12-01T00:00:00Z",
+            "tags": [{"id": "t1", "slug": "prod", "color": "#fff"}],
+            "secretMetadata": [{"key": "owner", "value": "ops", "isEncrypted": false}],
+            "secretReminderNote": null, "secretReminderRepeatDays": null,
+            "actor": null, "isRotatedSecret": false, "rotationId": null
+        }))
+        .unwrap();
+        assert_eq!(entry.project_id, "p1");
+        assert_eq!(entry.value().map(Secret::expose), Some("hunter2"));
+        assert_eq!(entry.tags[0].slug, "prod");
+        assert!(!format!("{entry:?}").contains("hunter2"));
+        let hidden: SecretEntry = serde_json::from_value(serde_json::json!({
+            "id": "1", "_id": "1", "workspace": "p", "environment": "dev", "version": 1,
+            "type": "shared", "secretKey": "K", "secretValue": "<hidden-by-infisical>",
+            "secretValueHidden": true
+        }))
+        .unwrap();
+        assert_eq!(hidden.value(), None);
+    }
+
+    #[test]
+    fn an_approval_answer_is_not_taken_for_a_write() {
+        let held: WriteAnswer<SecretEntry> = serde_json::from_value(serde_json::json!({
+            "approval": {"id": "a1", "slug": "quiet-fox", "status": "open", "policyId": "x"}
+        }))
+        .unwrap();
+        match Written::from(held) {
+            Written::PendingApproval(request) => {
+                assert_eq!(request.slug.as_deref(), Some("quiet-fox"))
+            }
+            Written::Applied(_) => panic!("an approval request was taken for a write"),
+        }
+        let many: WriteAnswer<Vec<SecretEntry>> =
+            serde_json::from_value(serde_json::json!({"secrets": []})).unwrap();
+        assert_eq!(Written::from(many).applied(), Some(vec![]));
+    }
+
+    #[test]
+    fn an_update_sends_only_what_changes_and_empty_metadata_when_removed() {
+        let mut patch = UpdateSecret::new("p", "dev", "/app");
+        patch.secret_metadata = Some(Vec::new());
+        patch.secret_reminder_note = Patch::Clear;
+        assert_eq!(
+            serde_json::to_value(&patch).unwrap(),
+            serde_json::json!({"projectId": "p", "environment": "dev", "secretPath": "/app",
+                               "secretMetadata": [], "secretReminderNote": null, "type": "shared"})
+        );
+        let body = Batch {
+            location: SecretLocation {
+                project_id: "p",
+                environment: "dev",
+                secret_path: "/",
+            },
+            secrets: &[BatchDelete {
+                secret_key: "A",
+                secret_type: SecretType::Shared,
+            }],
+        };
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({"projectId": "p", "environment": "dev", "secretPath": "/",
+                               "secrets": [{"secretKey": "A", "type": "shared"}]})
+        );
+    }
+}
