@@ -38,6 +38,8 @@
 //! - `app_connection`: the [`App`] trait and the CRUD calls every app connection shares.
 //! - `github`: the GitHub app's methods and credentials.
 //! - `secret_sync`: GitHub secret syncs: CRUD, the duplicate-destination check, the wait for a job.
+//! - `projects`: projects, environments and folders through `/api/v1/projects` and
+//!   `/api/v2/folders`.
 //! - `secrets`: secrets through `/api/v4/secrets`: the list of a tree, reads, single and batch
 //!   writes, approval answers, and the value Infisical stores for a given one.
 
@@ -48,6 +50,7 @@ mod client;
 mod create;
 mod error;
 mod github;
+mod projects;
 mod proxy;
 mod retry;
 mod secret_sync;
@@ -66,6 +69,10 @@ pub use error::{ApiError, Error, ForbiddenKind, NetworkProblem, PathSegment, Val
 pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
     GitHubMethod,
+};
+pub use projects::{
+    CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,
+    FolderFields, Project, Projects, UpdateProject,
 };
 pub use proxy::{ChosenProxy, ProxyRules};
 pub use retry::RetryPolicy;
