@@ -234,7 +234,9 @@
 //! | `PUT /__emulator/org-settings` | `{"blockDuplicateSecretSyncDestinations"}` | the organization flag |
 //!
 //! # Layout
-//! - `routes`: the API routes and the middleware (faults, latency, request log).
+//! - `observe`: the middleware around the API routes (faults, latency, request log).
+//! - `http`: what every API route reads: the `Authenticated` extractor, bodies, ids, queries.
+//! - `routes`: the login and app-connection routes.
 //! - `state`: the state behind one mutex and the server-side logic of each route.
 //! - `github`: the GitHub request schemas and the simulated GitHub side.
 //! - `github_apps`: org-managed GitHub Apps and the shared app: resolution and listing.
@@ -259,7 +261,9 @@ mod faults;
 mod github;
 mod github_apps;
 mod github_server;
+mod http;
 mod net;
+mod observe;
 mod rate_limit;
 mod routes;
 mod secrets;
@@ -380,7 +384,8 @@ impl Emulator {
         };
         // The AWS stand-ins and the emulated GitHub stay out of the request log: their traffic
         // is credentials.
-        let app = routes::router(Arc::clone(&shared))
+        let api = routes::routes().merge(sync_routes::routes());
+        let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github_server::router(Arc::clone(&shared)))
             .merge(aws_services::router(shared))
             .merge(admin::router(admin.clone()))

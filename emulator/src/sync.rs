@@ -15,7 +15,7 @@ use crate::error::ApiError;
 use crate::github_server::GitHubScope;
 use crate::state::{State, now_iso};
 use crate::zod::{
-    Schema, array, custom_issue, invalid_type, literal, nullish, optional, parse, refine, string,
+    Schema, array, check, custom_issue, invalid_type, literal, nullish, optional, refine, string,
     with_default,
 };
 
@@ -496,13 +496,8 @@ fn strip_trailing_slash(path: &str) -> String {
 }
 
 fn validated(schema: &Schema, body: Option<&Value>) -> Result<Value, ApiError> {
-    let mut issues = Vec::new();
-    let parsed = parse(schema, body, &[], &mut issues);
-    if !issues.is_empty() {
-        return Err(ApiError::validation(issues));
-    }
-    parsed
-        .value
+    check(schema, body)
+        .map_err(ApiError::validation)?
         .ok_or_else(|| ApiError::validation(vec![invalid_type("object", body, &[])]))
 }
 
