@@ -12,142 +12,13 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::aws_services::AwsRole;
 use crate::faults::{ActiveFault, Fault, Trigger};
-use crate::github_apps::{GitHubApp, SharedGitHubApp};
 use crate::state::Shared;
+use crate::store::aws::AwsRole;
+use crate::store::connections::{Project, StoredConnection};
+use crate::store::github_apps::{GitHubApp, SharedGitHubApp};
+use crate::store::log::{Counters, LoggedRequest};
 use crate::sts::AwsKey;
-
-/// Keys whose values are secrets: replaced by `***` in the request log and the admin views.
-/// `iamRequestHeaders` holds an AWS signature and any session token.
-const SECRET_KEYS: [&str; 7] = [
-    "clientSecret",
-    "accessToken",
-    "code",
-    "personalAccessToken",
-    "jwt",
-    "token",
-    "iamRequestHeaders",
-];
-
-/// Replaces every secret-looking value (by key, at any depth) with `"***"`.
-pub(crate) fn redact(value: &Value) -> Value {
-    match value {
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .map(|(key, value)| {
-                    let value = if SECRET_KEYS.contains(&key.as_str()) {
-                        Value::String("***".to_owned())
-                    } else {
-                        redact(value)
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-        other => other.clone(),
-    }
-}
-
-/// A request the emulator received on an API route.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoggedRequest {
-    /// `GET`, `POST`, …
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The raw query string, if any.
-    pub query: Option<String>,
-    /// The status the emulator answered (or, for a dropped connection, would have answered);
-    /// `None` when the connection was dropped before any work.
-    pub status: Option<u16>,
-    /// The JSON body with secrets replaced by `***`; `None` without a JSON body.
-    pub body: Option<Value>,
-    /// The `Authorization` header with the token replaced: `Bearer ***`.
-    pub authorization: Option<String>,
-    /// The `User-Agent` header.
-    pub user_agent: Option<String>,
-    /// Whether an injected fault dropped the connection without an answer.
-    pub dropped: bool,
-}
-
-/// Counters for assertions such as "exactly one login happened".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counters {
-    /// API requests received (admin routes excluded).
-    pub requests: u64,
-    /// Successful logins, of every method.
-    pub logins: u64,
-    /// Logins refused after their body validated (bad credentials, unknown identity, a bad
-    /// AWS signature), of every method.
-    pub failed_logins: u64,
-    /// Successful token renewals.
-    pub renewals: u64,
-}
-
-/// A stored connection as the admin sees it: like the API's sanitized view, plus the stored
-/// credentials with secrets redacted (so `installationId` is visible, a PAT is not).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredConnection {
-    /// The connection's id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its description.
-    pub description: Option<String>,
-    /// Its app, e.g. `github`.
-    pub app: String,
-    /// Its method, e.g. `pat`.
-    pub method: String,
-    /// Its project, `None` for an organization-level connection.
-    pub project_id: Option<String>,
-    /// Its gateway.
-    pub gateway_id: Option<String>,
-    /// Its gateway pool.
-    pub gateway_pool_id: Option<String>,
-    /// The current `credentialsHash`.
-    pub credentials_hash: String,
-    /// The stored credentials, secrets redacted.
-    pub credentials: Value,
-}
-
-/// A project that `projectId` may name, with the details the server reports for it as a
-/// connection's `project: {name, id, type, slug}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Project {
-    /// The project id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// Its type, e.g. `secret-manager`.
-    #[serde(rename = "type")]
-    pub project_type: String,
-}
-
-impl Project {
-    /// A secret-manager project whose name and slug are its id.
-    pub fn new(id: impl Into<String>) -> Self {
-        let id = id.into();
-        Self {
-            name: id.clone(),
-            slug: id.clone(),
-            project_type: "secret-manager".to_owned(),
-            id,
-        }
-    }
-
-    /// The `project` object of a connection answer.
-    pub(crate) fn summary(&self) -> Value {
-        json!({ "name": self.name, "id": self.id, "type": self.project_type, "slug": self.slug })
-    }
-}
 
 /// A connection to store directly, bypassing validation: typically one of another app, to test
 /// the "is not for App" answers.
@@ -284,7 +155,7 @@ impl Admin {
     /// `credentials.gitHubAppId` may name and `GET /api/v1/github-apps` lists. Fails on an id
     /// that is not a uuid or is taken, or an `instance_type` other than `cloud`/`server`.
     pub fn add_github_app(&self, app: GitHubApp) -> Result<(), String> {
-        let now = crate::state::now_iso();
+        let now = crate::clock::now_iso();
         self.shared.lock().github_apps.add(app, now)
     }
 
@@ -392,12 +263,12 @@ impl Admin {
 
     /// The API requests received so far (the last 10 000), oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().requests()
+        self.shared.lock().log.requests()
     }
 
     /// Forgets the request log.
     pub fn clear_requests(&self) {
-        self.shared.lock().clear_requests();
+        self.shared.lock().log.clear();
     }
 
     /// The counters.

@@ -15,10 +15,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::admin::Admin;
-use crate::github::Method;
-use crate::github_server::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
+use crate::github::model::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
+use crate::schema::connection::{self as github, Method};
 use crate::state::State as EmulatorState;
-use crate::sync::{SyncEngine, SyncTiming};
+use crate::store::syncs::{SyncEngine, SyncTiming};
 
 /// Who a GitHub grant is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,7 @@ impl EmulatorState {
         };
         let connection = self
             .connection(&id)
-            .filter(|c| c.app == crate::github::APP)
+            .filter(|c| c.app == github::APP)
             .ok_or_else(|| format!("no GitHub app connection with id {id}"))?;
         let credential = |key: &str| {
             connection

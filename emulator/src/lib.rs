@@ -256,18 +256,18 @@
 mod admin;
 mod admin_sync;
 mod aws_services;
+mod clock;
 mod error;
 mod faults;
 mod github;
-mod github_apps;
-mod github_server;
 mod http;
 mod net;
 mod observe;
 mod rate_limit;
 mod routes;
-mod secrets;
+mod schema;
 mod state;
+mod store;
 mod sts;
 mod sync;
 mod sync_jobs;
@@ -281,19 +281,21 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use admin::{Admin, Counters, LoggedRequest, Project, SeedConnection, StoredConnection};
+pub use admin::{Admin, SeedConnection};
 pub use admin_sync::GitHubSubject;
-pub use aws_services::AwsRole;
 pub use faults::{Fault, FaultAction, Trigger};
-pub use github_apps::{GitHubApp, SharedGitHubApp};
-pub use github_server::{GitHubScope, GitHubSecret, GitHubTarget};
+pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget};
+pub use store::aws::AwsRole;
+pub use store::connections::{Project, StoredConnection};
+pub use store::github_apps::{GitHubApp, SharedGitHubApp};
+pub use store::log::{Counters, LoggedRequest};
+pub use store::syncs::{SyncEngine, SyncTiming};
 pub use sts::AwsKey;
-pub use sync::{SyncEngine, SyncTiming};
 
-use crate::github::GitHubSide;
-use crate::github_apps::GitHubApps;
 use crate::net::{ConnInfo, KillableListener};
+use crate::schema::connection::GitHubSide;
 use crate::state::{Licenses, Settings, Shared};
+use crate::store::github_apps::GitHubApps;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -386,7 +388,7 @@ impl Emulator {
         // is credentials.
         let api = routes::routes().merge(sync_routes::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
-            .merge(github_server::router(Arc::clone(&shared)))
+            .merge(github::http::router(Arc::clone(&shared)))
             .merge(aws_services::router(shared))
             .merge(admin::router(admin.clone()))
             .merge(admin_sync::router(admin.clone()));

@@ -12,11 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use crate::admin::{LoggedRequest, redact};
 use crate::error::ApiError;
 use crate::faults::{self, FaultAction};
 use crate::net::ConnInfo;
 use crate::state::Shared;
+use crate::store::log::{LoggedRequest, redact};
 
 /// Bodies larger than this are treated as empty; the real routes' bodies are a few hundred bytes.
 const BODY_LIMIT: usize = 1 << 20;
@@ -101,7 +101,7 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
     if let Some(wait) = limited {
         let response = rate_limited(wait);
         entry.status = Some(response.status().as_u16());
-        shared.lock().record(entry);
+        shared.lock().log.record(entry);
         return response;
     }
     if !latency.is_zero() {
@@ -174,7 +174,7 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
     if !entry.dropped {
         entry.status = Some(response.status().as_u16());
     }
-    shared.lock().record(entry);
+    shared.lock().log.record(entry);
     response
 }
 

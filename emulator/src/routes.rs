@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::github;
 use crate::http::{Authenticated, Id, IdParam, json_body, validate};
+use crate::schema::connection as github;
 use crate::state::Shared;
 use crate::zod::{Schema, optional, string};
 

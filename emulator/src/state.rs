@@ -3,28 +3,26 @@
 //! GitHub side, injected faults, the request log and counters. Everything sits behind one mutex
 //! that is never held across an `.await`.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::macros::format_description;
 
-use crate::admin::{Counters, LoggedRequest, Project, StoredConnection};
+use crate::clock::now_iso;
 use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
 use crate::faults::ActiveFault;
-use crate::github::{self, CreateInput, GitHubSide, Method, UpdateInput};
-use crate::github_apps::{self, GitHubApps};
-use crate::github_server::GitHubServer;
-use crate::secrets::SecretsStore;
+use crate::github::model::GitHubServer;
+use crate::schema::connection::{self as github, CreateInput, GitHubSide, Method, UpdateInput};
+use crate::store::aws::AwsServices;
+use crate::store::connections::{Connection, Connections, Project, StoredConnection};
+use crate::store::github_apps::{self, GitHubApps};
+use crate::store::log::{Counters, RequestLog};
+use crate::store::secrets::SecretsStore;
+use crate::store::syncs::{SyncStore, SyncTiming};
 use crate::sts::{self, AwsKey, Refusal};
-use crate::sync::{SyncStore, SyncTiming};
-
-/// How many requests the log keeps; older ones are forgotten so a long demo does not grow forever.
-const LOG_CAPACITY: usize = 10_000;
 
 /// Settings fixed at start-up.
 #[derive(Debug, Clone)]
@@ -121,109 +119,10 @@ impl Token {
     }
 }
 
-/// One stored app connection.
-#[derive(Debug, Clone)]
-pub(crate) struct Connection {
-    pub(crate) id: String,
-    pub(crate) name: String,
-    pub(crate) description: Option<String>,
-    pub(crate) app: String,
-    pub(crate) method: String,
-    pub(crate) project_id: Option<String>,
-    pub(crate) gateway_id: Option<String>,
-    pub(crate) gateway_pool_id: Option<String>,
-    pub(crate) credentials: Map<String, Value>,
-    /// What Infisical would store encrypted: a fresh random nonce followed by the JSON. The
-    /// nonce makes every encryption different, like the real KMS cipher, so the hash changes on
-    /// every credential-bearing write even when the credentials are identical.
-    ciphertext: Vec<u8>,
-    created_at: String,
-    updated_at: String,
-}
-
-impl Connection {
-    /// `sha256(encryptedCredentials)` in hex, as `decryptAppConnection` computes it.
-    pub(crate) fn credentials_hash(&self) -> String {
-        hex::encode(Sha256::digest(&self.ciphertext))
-    }
-
-    fn seal(&mut self) {
-        let nonce: [u8; 16] = rand::rng().random();
-        let mut ciphertext = nonce.to_vec();
-        ciphertext.extend(serde_json::to_vec(&self.credentials).unwrap_or_default());
-        self.ciphertext = ciphertext;
-    }
-
-    /// The sanitized connection as the routes return it: no `code`, `installationId`,
-    /// `personalAccessToken` or `accessToken`, only `credentials: {instanceType?, host?}`, and
-    /// `gitHubAppId` when the connection names an org-managed GitHub App. (The server stores
-    /// `gitHubAppId: null` for the shared app; the emulator leaves that out of answers, as for a
-    /// connection made before org-managed apps, which a client must read the same way.)
-    pub(crate) fn sanitized(&self, org_id: &str) -> Value {
-        let mut credentials = Map::new();
-        for key in ["instanceType", "host"] {
-            if let Some(value) = self.credentials.get(key) {
-                credentials.insert(key.to_owned(), value.clone());
-            }
-        }
-        if let Some(id) = self
-            .credentials
-            .get("gitHubAppId")
-            .filter(|v| v.is_string())
-        {
-            credentials.insert("gitHubAppId".to_owned(), id.clone());
-        }
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "description": self.description,
-            "app": self.app,
-            "method": self.method,
-            "version": 1,
-            "orgId": org_id,
-            "projectId": self.project_id,
-            "gatewayId": self.gateway_id,
-            "gatewayPoolId": self.gateway_pool_id,
-            "createdAt": self.created_at,
-            "updatedAt": self.updated_at,
-            "isPlatformManagedCredentials": false,
-            "credentialsHash": self.credentials_hash(),
-            "credentials": credentials,
-        })
-    }
-
-    fn stored_view(&self) -> StoredConnection {
-        StoredConnection {
-            id: self.id.clone(),
-            name: self.name.clone(),
-            description: self.description.clone(),
-            app: self.app.clone(),
-            method: self.method.clone(),
-            project_id: self.project_id.clone(),
-            gateway_id: self.gateway_id.clone(),
-            gateway_pool_id: self.gateway_pool_id.clone(),
-            credentials_hash: self.credentials_hash(),
-            credentials: crate::admin::redact(&Value::Object(self.credentials.clone())),
-        }
-    }
-}
-
-/// `createdAt`/`updatedAt` as JavaScript's `Date.toISOString()` writes them.
-pub(crate) fn now_iso() -> String {
-    let format =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
-}
-
 /// Everything mutable.
 #[derive(Default)]
 pub(crate) struct State {
-    connections: HashMap<String, Connection>,
-    /// `(projectId, name)` → id: names are unique per scope across all apps, and looked up by
-    /// name without a scan.
-    names: HashMap<(Option<String>, String), String>,
+    pub(crate) connections: Connections,
     tokens: HashMap<String, Token>,
     /// Machine identities with OIDC auth: identity id → the JWTs that log it in.
     oidc: HashMap<String, HashSet<String>>,
@@ -239,7 +138,7 @@ pub(crate) struct State {
     /// Secret syncs and their job machinery.
     pub(crate) syncs: SyncStore,
     /// The stand-ins for AWS's credential services.
-    pub(crate) aws_services: crate::aws_services::AwsServices,
+    pub(crate) aws_services: AwsServices,
     /// Projects by id.
     pub(crate) projects: HashMap<String, Project>,
     pub(crate) gateways: HashSet<String>,
@@ -252,7 +151,7 @@ pub(crate) struct State {
     /// The identity is a member of projects, not of the organization: an organization-wide
     /// list is refused (403), per-project lists are not.
     pub(crate) projects_only: bool,
-    log: VecDeque<LoggedRequest>,
+    pub(crate) log: RequestLog,
     pub(crate) counters: Counters,
 }
 
@@ -538,21 +437,16 @@ impl State {
         name: &str,
         project_id: Option<&str>,
     ) -> Result<Value, ApiError> {
-        let key = (project_id.map(str::to_owned), name.to_owned());
-        let connection = self
-            .names
-            .get(&key)
-            .and_then(|id| self.connections.get(id))
-            .ok_or_else(|| {
-                let scope = if project_id.is_some() {
-                    "project"
-                } else {
-                    "organization"
-                };
-                ApiError::not_found(format!(
-                    "Could not find App Connection with name {name} in {scope} scope."
-                ))
-            })?;
+        let connection = self.connections.by_name(project_id, name).ok_or_else(|| {
+            let scope = if project_id.is_some() {
+                "project"
+            } else {
+                "organization"
+            };
+            ApiError::not_found(format!(
+                "Could not find App Connection with name {name} in {scope} scope."
+            ))
+        })?;
         if connection.app != app {
             return Err(ApiError::bad_request(format!(
                 "App Connection with name {name} is not for App \"{app}\""
@@ -616,11 +510,6 @@ impl State {
         Ok(self
             .github_apps
             .list(&settings.org_id, project_id, &per_app))
-    }
-
-    fn name_taken(&self, project_id: &Option<String>, name: &str) -> bool {
-        self.names
-            .contains_key(&(project_id.clone(), name.to_owned()))
     }
 
     fn duplicate(name: &str) -> ApiError {
@@ -694,14 +583,6 @@ impl State {
         Ok(stored)
     }
 
-    fn insert(&mut self, connection: Connection) {
-        self.names.insert(
-            (connection.project_id.clone(), connection.name.clone()),
-            connection.id.clone(),
-        );
-        self.connections.insert(connection.id.clone(), connection);
-    }
-
     /// `POST /api/v1/app-connections/github`, after body validation. The checks run in the
     /// server's order: gateway and pool together, project, gateway (the plan, then the lookup),
     /// pool (the plan, then the lookup), GitHub (which consumes a code even if a later check
@@ -732,7 +613,7 @@ impl State {
             &input.credentials,
             input.project_id.as_deref(),
         )?;
-        if self.name_taken(&input.project_id, &input.name) {
+        if self.connections.name_taken(&input.project_id, &input.name) {
             return Err(Self::duplicate(&input.name));
         }
         let now = now_iso();
@@ -753,7 +634,7 @@ impl State {
         connection.seal();
         // The create answer is the inserted row: no `project` joined on.
         let answer = connection.sanitized(&settings.org_id);
-        self.insert(connection);
+        self.connections.insert(connection);
         Ok(answer)
     }
 
@@ -797,7 +678,7 @@ impl State {
         };
         if let Some(name) = &input.name
             && *name != current.name
-            && self.name_taken(&current.project_id, name)
+            && self.connections.name_taken(&current.project_id, name)
         {
             return Err(Self::duplicate(name));
         }
@@ -833,11 +714,10 @@ impl State {
             updated.seal();
         }
         updated.updated_at = now_iso();
-        self.names
-            .remove(&(current.project_id.clone(), current.name.clone()));
+        self.connections.remove(&current.id);
         // The PATCH answer is the updated row: no `project` joined on.
         let answer = updated.sanitized(&settings.org_id);
-        self.insert(updated);
+        self.connections.insert(updated);
         Ok(answer)
     }
 
@@ -849,15 +729,8 @@ impl State {
         id: &str,
     ) -> Result<Value, ApiError> {
         let answer = self.find(app, id)?.sanitized(&settings.org_id);
-        self.remove(id);
+        self.connections.remove(id);
         Ok(answer)
-    }
-
-    fn remove(&mut self, id: &str) -> Option<Connection> {
-        let connection = self.connections.remove(id)?;
-        self.names
-            .remove(&(connection.project_id.clone(), connection.name.clone()));
-        Some(connection)
     }
 
     // ----- out-of-band changes (admin) -----
@@ -871,7 +744,7 @@ impl State {
         project_id: Option<String>,
         credentials: Map<String, Value>,
     ) -> Result<StoredConnection, String> {
-        if self.name_taken(&project_id, &name) {
+        if self.connections.name_taken(&project_id, &name) {
             return Err(format!(
                 "an app connection named {name:?} already exists in that scope"
             ));
@@ -893,7 +766,7 @@ impl State {
         };
         connection.seal();
         let view = connection.stored_view();
-        self.insert(connection);
+        self.connections.insert(connection);
         Ok(view)
     }
 
@@ -912,17 +785,17 @@ impl State {
             .get(id)
             .ok_or_else(|| format!("no app connection with id {id}"))?
             .clone();
-        if current.name != name && self.name_taken(&current.project_id, &name) {
+        if current.name != name && self.connections.name_taken(&current.project_id, &name) {
             return Err(format!(
                 "an app connection named {name:?} already exists in that scope"
             ));
         }
-        self.remove(id);
+        self.connections.remove(id);
         let mut renamed = current;
         renamed.name = name;
         renamed.updated_at = now_iso();
         let view = renamed.stored_view();
-        self.insert(renamed);
+        self.connections.insert(renamed);
         Ok(view)
     }
 
@@ -939,7 +812,7 @@ impl State {
     }
 
     pub(crate) fn delete_out_of_band(&mut self, id: &str) -> bool {
-        self.remove(id).is_some()
+        self.connections.remove(id).is_some()
     }
 
     pub(crate) fn stored(&self, id: &str) -> Option<StoredConnection> {
@@ -958,22 +831,5 @@ impl State {
 
     pub(crate) fn connection_count(&self) -> usize {
         self.connections.len()
-    }
-
-    // ----- request log -----
-
-    pub(crate) fn record(&mut self, entry: LoggedRequest) {
-        if self.log.len() == LOG_CAPACITY {
-            self.log.pop_front();
-        }
-        self.log.push_back(entry);
-    }
-
-    pub(crate) fn requests(&self) -> Vec<LoggedRequest> {
-        self.log.iter().cloned().collect()
-    }
-
-    pub(crate) fn clear_requests(&mut self) {
-        self.log.clear();
     }
 }

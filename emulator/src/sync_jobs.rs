@@ -15,10 +15,12 @@ use crypto_box::aead::OsRng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::github::Method;
-use crate::github_server::{GitHubError, GitHubScope};
-use crate::state::{Shared, State, now_iso};
-use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, LOCK_FAILED, Status, SyncEngine};
+use crate::clock::now_iso;
+use crate::github::model::{GitHubError, GitHubScope};
+use crate::schema::connection::Method;
+use crate::state::{Shared, State};
+use crate::store::syncs::{Job, JobKind, Status, SyncEngine};
+use crate::sync::{FOLDER_GONE_JOB, LOCK_FAILED};
 
 /// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
 const MAX_MESSAGE: usize = 1024;

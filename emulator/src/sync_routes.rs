@@ -14,7 +14,8 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::http::{Authenticated, Id, IdParam, json_body, project_id, query};
 use crate::state::Shared;
-use crate::sync::{self, JobKind};
+use crate::store::syncs::JobKind;
+use crate::sync;
 use crate::zod::{Schema, with_default};
 
 /// The routes, to be composed into the API router (under its middleware).
