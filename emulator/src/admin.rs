@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::faults::{ActiveFault, Fault, Trigger};
+use crate::service::{auth, connections};
 use crate::state::Shared;
 use crate::store::aws::AwsRole;
 use crate::store::connections::{Project, StoredConnection};
@@ -77,9 +78,7 @@ impl Admin {
     /// Declares a machine identity with OIDC auth that logs in with `jwt` (call again to accept
     /// several JWTs).
     pub fn add_oidc_identity(&self, identity_id: impl Into<String>, jwt: impl Into<String>) {
-        self.shared
-            .lock()
-            .add_oidc_identity(identity_id.into(), jwt.into());
+        auth::add_oidc_identity(&mut self.shared.lock(), identity_id.into(), jwt.into());
     }
 
     /// Declares a machine identity with Kubernetes auth that logs in with the service account
@@ -89,14 +88,12 @@ impl Admin {
         identity_id: impl Into<String>,
         token: impl Into<String>,
     ) {
-        self.shared
-            .lock()
-            .add_kubernetes_identity(identity_id.into(), token.into());
+        auth::add_kubernetes_identity(&mut self.shared.lock(), identity_id.into(), token.into());
     }
 
     /// Declares a machine identity with AWS auth that logs in with a request signed by `key`.
     pub fn add_aws_identity(&self, identity_id: impl Into<String>, key: AwsKey) {
-        self.shared.lock().add_aws_identity(identity_id.into(), key);
+        auth::add_aws_identity(&mut self.shared.lock(), identity_id.into(), key);
     }
 
     /// Sets the role whose key the AWS stand-ins (instance metadata, container endpoint, STS web
@@ -167,7 +164,8 @@ impl Admin {
 
     /// Stores a connection directly (see [`SeedConnection`]).
     pub fn seed_connection(&self, seed: SeedConnection) -> Result<StoredConnection, String> {
-        self.shared.lock().seed(
+        connections::seed(
+            &mut self.shared.lock(),
             seed.app,
             seed.name,
             seed.method,
@@ -178,23 +176,23 @@ impl Admin {
 
     /// Every stored connection, of every app.
     pub fn connections(&self) -> Vec<StoredConnection> {
-        self.shared.lock().all_stored()
+        connections::all_stored(&self.shared.lock())
     }
 
     /// One stored connection.
     pub fn connection(&self, id: &str) -> Option<StoredConnection> {
-        self.shared.lock().stored(id)
+        connections::stored(&self.shared.lock(), id)
     }
 
     /// How many connections are stored.
     pub fn connection_count(&self) -> usize {
-        self.shared.lock().connection_count()
+        connections::connection_count(&self.shared.lock())
     }
 
     /// Changes a connection's credentials out of band, as an edit in the UI would: the
     /// `credentialsHash` changes. `None` if there is no such connection.
     pub fn rotate_credentials(&self, id: &str) -> Option<StoredConnection> {
-        self.shared.lock().rotate_credentials(id)
+        connections::rotate_credentials(&mut self.shared.lock(), id)
     }
 
     /// Renames a connection out of band.
@@ -203,7 +201,7 @@ impl Admin {
         id: &str,
         name: impl Into<String>,
     ) -> Result<StoredConnection, String> {
-        self.shared.lock().rename(id, name.into())
+        connections::rename(&mut self.shared.lock(), id, name.into())
     }
 
     /// Sets a connection's description out of band.
@@ -212,22 +210,22 @@ impl Admin {
         id: &str,
         description: Option<String>,
     ) -> Option<StoredConnection> {
-        self.shared.lock().set_description(id, description)
+        connections::set_description(&mut self.shared.lock(), id, description)
     }
 
     /// Deletes a connection out of band; whether it existed.
     pub fn delete_connection(&self, id: &str) -> bool {
-        self.shared.lock().delete_out_of_band(id)
+        connections::delete_out_of_band(&mut self.shared.lock(), id)
     }
 
     /// Makes every token issued so far expired (403 `TokenError` from now on).
     pub fn expire_tokens(&self) {
-        self.shared.lock().expire_tokens();
+        auth::expire_tokens(&mut self.shared.lock());
     }
 
     /// Revokes every token issued so far (401 from now on).
     pub fn revoke_tokens(&self) {
-        self.shared.lock().revoke_tokens();
+        auth::revoke_tokens(&mut self.shared.lock());
     }
 
     /// Adds a fault rule.

@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::admin::Admin;
 use crate::github::model::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
 use crate::schema::connection::{self as github, Method};
+use crate::service::{connections, syncs};
 use crate::state::State as EmulatorState;
 use crate::store::syncs::{SyncEngine, SyncTiming};
 
@@ -32,32 +33,29 @@ pub enum GitHubSubject {
     Connection(String),
 }
 
-impl EmulatorState {
-    /// The GitHub holder a subject names.
-    fn holder(&self, subject: GitHubSubject) -> Result<Holder, String> {
-        let id = match subject {
-            GitHubSubject::Token(token) => return Ok(Holder::Token(token)),
-            GitHubSubject::Installation(id) => return Ok(Holder::Installation(id)),
-            GitHubSubject::Connection(id) => id,
-        };
-        let connection = self
-            .connection(&id)
-            .filter(|c| c.app == github::APP)
-            .ok_or_else(|| format!("no GitHub app connection with id {id}"))?;
-        let credential = |key: &str| {
-            connection
-                .credentials
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("connection {id} has no {key}"))
-        };
-        match Method::parse(&connection.method) {
-            Some(Method::Pat) => credential("personalAccessToken").map(Holder::Token),
-            Some(Method::OAuth) => credential("accessToken").map(Holder::Token),
-            Some(Method::App) => credential("installationId").map(Holder::Installation),
-            None => Err(format!("connection {id} has an unknown method")),
-        }
+/// The GitHub holder a subject names.
+fn holder(state: &EmulatorState, subject: GitHubSubject) -> Result<Holder, String> {
+    let id = match subject {
+        GitHubSubject::Token(token) => return Ok(Holder::Token(token)),
+        GitHubSubject::Installation(id) => return Ok(Holder::Installation(id)),
+        GitHubSubject::Connection(id) => id,
+    };
+    let connection = connections::connection(state, &id)
+        .filter(|c| c.app == github::APP)
+        .ok_or_else(|| format!("no GitHub app connection with id {id}"))?;
+    let credential = |key: &str| {
+        connection
+            .credentials
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("connection {id} has no {key}"))
+    };
+    match Method::parse(&connection.method) {
+        Some(Method::Pat) => credential("personalAccessToken").map(Holder::Token),
+        Some(Method::OAuth) => credential("accessToken").map(Holder::Token),
+        Some(Method::App) => credential("installationId").map(Holder::Installation),
+        None => Err(format!("connection {id} has an unknown method")),
     }
 }
 
@@ -68,23 +66,21 @@ impl Admin {
     /// An existing slug keeps its id; `name` defaults to the slug.
     pub fn add_environment(&self, project_id: &str, slug: &str, name: Option<&str>) {
         let mut state = self.shared.lock();
-        state.ensure_project(project_id);
+        syncs::ensure_project(&mut state, project_id);
         state.secrets.add_environment(project_id, slug, name);
     }
 
     /// Creates a folder (and its parents, and its environment), declaring the project if needed.
     pub fn add_folder(&self, project_id: &str, environment: &str, path: &str) {
         let mut state = self.shared.lock();
-        state.ensure_project(project_id);
+        syncs::ensure_project(&mut state, project_id);
         state.secrets.ensure_folder(project_id, environment, path);
     }
 
     /// Deletes a folder and its subfolders; syncs on them answer `folderId: null` from then on.
     /// Whether it existed.
     pub fn delete_folder(&self, project_id: &str, environment: &str, path: &str) -> bool {
-        self.shared
-            .lock()
-            .delete_folder(project_id, environment, path)
+        syncs::delete_folder(&mut self.shared.lock(), project_id, environment, path)
     }
 
     /// Sets a secret (creating the project, environment and folders as needed) and queues a sync
@@ -97,9 +93,14 @@ impl Admin {
         key: &str,
         value: &str,
     ) {
-        self.shared
-            .lock()
-            .set_secret(project_id, environment, path, key, value);
+        syncs::set_secret(
+            &mut self.shared.lock(),
+            project_id,
+            environment,
+            path,
+            key,
+            value,
+        );
     }
 
     /// Deletes a secret; when it existed, queues the folder's auto-synced syncs. Whether it
@@ -111,9 +112,7 @@ impl Admin {
         path: &str,
         key: &str,
     ) -> bool {
-        self.shared
-            .lock()
-            .delete_secret(project_id, environment, path, key)
+        syncs::delete_secret(&mut self.shared.lock(), project_id, environment, path, key)
     }
 
     /// A folder's secrets, key → value; `None` when the folder does not exist.
@@ -123,9 +122,7 @@ impl Admin {
         environment: &str,
         path: &str,
     ) -> Option<BTreeMap<String, String>> {
-        self.shared
-            .lock()
-            .folder_secrets(project_id, environment, path)
+        syncs::folder_secrets(&self.shared.lock(), project_id, environment, path)
     }
 
     // ----- the emulated GitHub -----
@@ -157,7 +154,7 @@ impl Admin {
         target: GitHubTarget,
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
+        let holder = holder(&state, subject)?;
         state.github_server.grant(&holder, &target, true)
     }
 
@@ -173,7 +170,7 @@ impl Admin {
         target: GitHubTarget,
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
+        let holder = holder(&state, subject)?;
         state.github_server.grant(&holder, &target, false)
     }
 
@@ -186,7 +183,7 @@ impl Admin {
         target: GitHubTarget,
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
+        let holder = holder(&state, subject)?;
         state.github_server.revoke(&holder, &target)
     }
 
@@ -218,14 +215,18 @@ impl Admin {
     /// A sync as the API answers it; `None` when there is no such sync.
     pub fn secret_sync(&self, id: &str) -> Option<Value> {
         let state = self.shared.lock();
-        state.syncs.syncs.get(id).map(|s| state.sync_view(s))
+        state
+            .syncs
+            .syncs
+            .get(id)
+            .map(|s| syncs::sync_view(&state, s))
     }
 
     /// Waits until a sync has no queued or running job: `Ok(Some(sync))`, or `Ok(None)` when the
     /// sync is gone (a delete with `removeSecrets=true` that succeeded); `Err(sync)` as it was at
     /// the timeout.
     pub async fn wait_for_sync(&self, id: &str, timeout: Duration) -> Result<Option<Value>, Value> {
-        crate::sync_jobs::wait_idle(&self.shared, id, timeout).await
+        crate::service::sync_jobs::wait_idle(&self.shared, id, timeout).await
     }
 
     /// Sets how sync jobs are timed (each delay and limit is read when it applies, so jobs
@@ -273,7 +274,7 @@ impl Admin {
         timeout: Duration,
         until: impl Fn(&SyncEngine) -> bool,
     ) -> Result<SyncEngine, SyncEngine> {
-        crate::sync_jobs::wait_engine(&self.shared, timeout, until).await
+        crate::service::sync_jobs::wait_engine(&self.shared, timeout, until).await
     }
 
     /// Sets the organization's `blockDuplicateSecretSyncDestinations`: when on, creating (or

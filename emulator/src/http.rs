@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::service::auth;
 use crate::state::Shared;
 use crate::zod::{self, Schema, string};
 
@@ -35,7 +36,7 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        shared.lock().authenticate(authorization(&parts.headers))?;
+        auth::authenticate(&shared.lock().tokens, authorization(&parts.headers))?;
         Ok(Self)
     }
 }
@@ -58,6 +59,11 @@ pub(crate) fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
 /// when the schema let an absent input through.
 pub(crate) fn validate(schema: &Schema, input: Option<&Value>) -> Result<Option<Value>, ApiError> {
     zod::check(schema, input).map_err(ApiError::validation)
+}
+
+/// A JSON body validated against a schema (`null` when the schema lets an absent body through).
+pub(crate) fn validated(schema: &Schema, body: &Bytes) -> Result<Value, ApiError> {
+    Ok(validate(schema, json_body(body)?.as_ref())?.unwrap_or(Value::Null))
 }
 
 /// Validates a query string against a schema; the parsed object.

@@ -255,7 +255,7 @@
 
 mod admin;
 mod admin_sync;
-mod aws_services;
+mod api;
 mod clock;
 mod error;
 mod faults;
@@ -264,14 +264,11 @@ mod http;
 mod net;
 mod observe;
 mod rate_limit;
-mod routes;
 mod schema;
+mod service;
 mod state;
 mod store;
 mod sts;
-mod sync;
-mod sync_jobs;
-mod sync_routes;
 mod zod;
 
 use std::net::SocketAddr;
@@ -380,16 +377,18 @@ impl Emulator {
             licenses,
             config.sync_timing,
         ));
-        sync_jobs::start(&shared);
+        service::sync_jobs::start(&shared);
         let admin = Admin {
             shared: Arc::clone(&shared),
         };
         // The AWS stand-ins and the emulated GitHub stay out of the request log: their traffic
         // is credentials.
-        let api = routes::routes().merge(sync_routes::routes());
+        let api = api::auth::routes()
+            .merge(api::connections::routes())
+            .merge(api::syncs::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
-            .merge(aws_services::router(shared))
+            .merge(api::aws::router(shared))
             .merge(admin::router(admin.clone()))
             .merge(admin_sync::router(admin.clone()));
         let (shutdown, signal) = oneshot::channel::<()>();

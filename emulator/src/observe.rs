@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::faults::{self, FaultAction};
 use crate::net::ConnInfo;
+use crate::service::auth;
 use crate::state::Shared;
 use crate::store::log::{LoggedRequest, redact};
 
@@ -81,10 +82,10 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         let mut state = shared.lock();
         state.counters.requests += 1;
         let limited = if state.rate_limit.is_some() {
-            let identity = state
-                .identity_of(header(header::AUTHORIZATION).as_deref())
-                .unwrap_or("(no token)")
-                .to_owned();
+            let identity =
+                auth::identity_of(&state.tokens, header(header::AUTHORIZATION).as_deref())
+                    .unwrap_or("(no token)")
+                    .to_owned();
             state
                 .rate_limit
                 .as_mut()

@@ -2,3 +2,4 @@
 //! as the server's zod schemas: each turns a body into the typed input its service takes.
 
 pub(crate) mod connection;
+pub(crate) mod sync;

@@ -8,3 +8,4 @@ pub(crate) mod github_apps;
 pub(crate) mod log;
 pub(crate) mod secrets;
 pub(crate) mod syncs;
+pub(crate) mod tokens;

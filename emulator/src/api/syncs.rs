@@ -1,6 +1,6 @@
 //! The secret-sync routes: the GitHub destination's under `/api/v1/secret-syncs/github` and the
 //! generic list and options under `/api/v1/secret-syncs`. Each handler authenticates, validates
-//! params, query and body (422 with zod issues), and hands over to [`crate::sync`].
+//! params, query and body (422 with zod issues), and hands over to [`crate::service::syncs`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 
 use crate::error::ApiError;
 use crate::http::{Authenticated, Id, IdParam, json_body, project_id, query};
+use crate::schema::sync;
+use crate::service::syncs;
 use crate::state::Shared;
 use crate::store::syncs::JobKind;
-use crate::sync;
 use crate::zod::{Schema, with_default};
 
 /// The routes, to be composed into the API router (under its middleware).
@@ -86,7 +87,7 @@ async fn list(
     Query(q): Q,
     _: Authenticated,
 ) -> Result<Json<Value>, ApiError> {
-    let syncs = shared.lock().list_syncs(&project_id(&q)?)?;
+    let syncs = syncs::list_syncs(&shared.lock(), &project_id(&q)?)?;
     Ok(Json(json!({ "secretSyncs": syncs })))
 }
 
@@ -105,7 +106,7 @@ async fn get_by_id(
     _: Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(shared.lock().get_sync(&id)?))
+    Ok(one(syncs::get_sync(&shared.lock(), &id)?))
 }
 
 async fn get_by_name(
@@ -115,7 +116,11 @@ async fn get_by_name(
     _: Authenticated,
 ) -> Result<Json<Value>, ApiError> {
     let project = project_id(&q)?;
-    Ok(one(shared.lock().get_sync_by_name(&name, &project)?))
+    Ok(one(syncs::get_sync_by_name(
+        &shared.lock(),
+        &name,
+        &project,
+    )?))
 }
 
 async fn create(
@@ -124,7 +129,7 @@ async fn create(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let input = sync::parse_create(json_body(&body)?.as_ref())?;
-    Ok(one(shared.lock().create_sync(input)?))
+    Ok(one(syncs::create_sync(&mut shared.lock(), input)?))
 }
 
 async fn update(
@@ -134,7 +139,7 @@ async fn update(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let input = sync::parse_update(json_body(&body)?.as_ref())?;
-    Ok(one(shared.lock().update_sync(&id, input)?))
+    Ok(one(syncs::update_sync(&mut shared.lock(), &id, input)?))
 }
 
 async fn delete(
@@ -145,7 +150,7 @@ async fn delete(
 ) -> Result<Json<Value>, ApiError> {
     let parsed = query(&DELETE_QUERY, &q)?;
     let remove = parsed["removeSecrets"] == "true";
-    Ok(one(shared.lock().delete_sync(&id, remove)?))
+    Ok(one(syncs::delete_sync(&mut shared.lock(), &id, remove)?))
 }
 
 async fn sync_secrets(
@@ -153,7 +158,11 @@ async fn sync_secrets(
     _: Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(shared.lock().trigger_sync(&id, JobKind::Sync)?))
+    Ok(one(syncs::trigger_sync(
+        &mut shared.lock(),
+        &id,
+        JobKind::Sync,
+    )?))
 }
 
 async fn remove_secrets(
@@ -164,7 +173,7 @@ async fn remove_secrets(
     let kind = JobKind::Remove {
         delete_on_complete: false,
     };
-    Ok(one(shared.lock().trigger_sync(&id, kind)?))
+    Ok(one(syncs::trigger_sync(&mut shared.lock(), &id, kind)?))
 }
 
 async fn import_secrets(
@@ -174,7 +183,7 @@ async fn import_secrets(
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
     query(&IMPORT_QUERY, &q)?;
-    Ok(one(shared.lock().import_sync(&id)?))
+    Ok(one(syncs::import_sync(&shared.lock(), &id)?))
 }
 
 async fn check_destination(
@@ -183,7 +192,9 @@ async fn check_destination(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let (config, exclude) = sync::parse_check_destination(json_body(&body)?.as_ref())?;
-    Ok(Json(
-        shared.lock().check_destination(&config, exclude.as_deref()),
-    ))
+    Ok(Json(syncs::check_destination(
+        &shared.lock(),
+        &config,
+        exclude.as_deref(),
+    )))
 }

@@ -15,12 +15,13 @@ use crypto_box::aead::OsRng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+use super::{connections, syncs};
 use crate::clock::now_iso;
 use crate::github::model::{GitHubError, GitHubScope};
 use crate::schema::connection::Method;
+use crate::schema::sync::{FOLDER_GONE_JOB, LOCK_FAILED};
 use crate::state::{Shared, State};
 use crate::store::syncs::{Job, JobKind, Status, SyncEngine};
-use crate::sync::{FOLDER_GONE_JOB, LOCK_FAILED};
 
 /// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
 const MAX_MESSAGE: usize = 1024;
@@ -403,7 +404,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             )));
         }
     }
-    let connection = state.connection(&sync.connection_id).ok_or_else(|| {
+    let connection = connections::connection(state, &sync.connection_id).ok_or_else(|| {
         Failure::fatal(format!(
             "Could not find App Connection with ID {}",
             sync.connection_id
@@ -569,10 +570,12 @@ pub(crate) async fn wait_idle(
             let state = shared.lock();
             match state.syncs.syncs.get(id) {
                 None => return Ok(None),
-                Some(sync) if sync.outstanding == 0 => return Ok(Some(state.sync_view(sync))),
+                Some(sync) if sync.outstanding == 0 => {
+                    return Ok(Some(syncs::sync_view(&state, sync)));
+                }
                 Some(sync) => {
                     if tokio::time::Instant::now() >= deadline {
-                        return Err(state.sync_view(sync));
+                        return Err(syncs::sync_view(&state, sync));
                     }
                 }
             }
