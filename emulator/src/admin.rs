@@ -50,11 +50,7 @@ pub struct Admin {
 impl Admin {
     /// Declares a personal access token GitHub accepts.
     pub fn add_pat(&self, pat: impl Into<String>) {
-        let pat = pat.into();
-        let mut state = self.shared.lock();
-        // Known to the emulated GitHub too, so grants can name it before a connection exists.
-        state.github_server.register_token(&pat);
-        state.github.add_pat(pat);
+        self.shared.lock().github.add_pat(pat.into());
     }
 
     /// Declares an OAuth/GitHub App code, usable once, whose user can see `installations`.

@@ -137,13 +137,13 @@ impl Admin {
         let environments: Vec<String> = environments.into_iter().map(Into::into).collect();
         self.shared
             .lock()
-            .github_server
+            .github
             .add_repo(owner, name, &environments)
     }
 
     /// Declares a GitHub organization that owns no repository.
     pub fn add_github_org(&self, org: &str) {
-        self.shared.lock().github_server.add_org(org);
+        self.shared.lock().github.add_org(org);
     }
 
     /// Lets `subject` reach `target` (a repository, or an organization with all its repositories
@@ -155,7 +155,7 @@ impl Admin {
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = holder(&state, subject)?;
-        state.github_server.grant(&holder, &target, true)
+        state.github.grant(&holder, &target, true)
     }
 
     /// Lets `subject` see `target` but not its Actions secrets, as an installation or a
@@ -171,7 +171,7 @@ impl Admin {
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = holder(&state, subject)?;
-        state.github_server.grant(&holder, &target, false)
+        state.github.grant(&holder, &target, false)
     }
 
     /// Takes `target` away from `subject` (either kind of grant); GitHub then answers 404 to its
@@ -184,13 +184,13 @@ impl Admin {
     ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = holder(&state, subject)?;
-        state.github_server.revoke(&holder, &target)
+        state.github.revoke(&holder, &target)
     }
 
     /// What GitHub holds at a scope, decrypted, sorted by name; `None` when the scope does not
     /// exist.
     pub fn github_secrets(&self, scope: &GitHubScope) -> Option<Vec<GitHubSecret>> {
-        self.shared.lock().github_server.secrets(scope)
+        self.shared.lock().github.secrets(scope)
     }
 
     /// What GitHub holds at a scope as name → decrypted value (empty when the scope does not
@@ -207,7 +207,7 @@ impl Admin {
     /// remove attempt of a `github-app` connection, as the server mints them, plus any minted
     /// over HTTP).
     pub fn github_installation_tokens_minted(&self, installation: &str) -> u64 {
-        self.shared.lock().github_server.minted(installation)
+        self.shared.lock().github.minted(installation)
     }
 
     // ----- syncs -----

@@ -289,8 +289,8 @@ pub use store::log::{Counters, LoggedRequest};
 pub use store::syncs::{SyncEngine, SyncTiming};
 pub use sts::AwsKey;
 
+use crate::github::model::GitHub;
 use crate::net::{ConnInfo, KillableListener};
-use crate::schema::connection::GitHubSide;
 use crate::state::{Licenses, Settings, Shared};
 use crate::store::github_apps::GitHubApps;
 
@@ -372,7 +372,7 @@ impl Emulator {
         };
         let shared = Arc::new(Shared::new(
             settings,
-            GitHubSide::new(config.demo),
+            GitHub::new(config.demo),
             GitHubApps::new(config.shared_github_app),
             licenses,
             config.sync_timing,

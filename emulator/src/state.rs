@@ -8,8 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use crate::faults::ActiveFault;
-use crate::github::model::GitHubServer;
-use crate::schema::connection::GitHubSide;
+use crate::github::model::GitHub;
 use crate::store::aws::AwsServices;
 use crate::store::connections::{Connections, Project};
 use crate::store::github_apps::GitHubApps;
@@ -63,17 +62,15 @@ impl Default for Licenses {
 impl Shared {
     pub(crate) fn new(
         settings: Settings,
-        github: GitHubSide,
+        github: GitHub,
         github_apps: GitHubApps,
         licenses: Licenses,
         sync_timing: SyncTiming,
     ) -> Self {
-        let demo = github.demo();
         Self {
             settings,
             state: Mutex::new(State {
                 github,
-                github_server: GitHubServer::new(demo),
                 github_apps,
                 licenses,
                 syncs: SyncStore::new(sync_timing),
@@ -99,9 +96,9 @@ pub(crate) struct State {
     pub(crate) connections: Connections,
     /// Access tokens issued, and the machine identities that may log in.
     pub(crate) tokens: Tokens,
-    pub(crate) github: GitHubSide,
-    /// The GitHub that syncs write to (repositories, Actions secrets, grants).
-    pub(crate) github_server: GitHubServer,
+    /// The emulated GitHub: the credentials it accepts, and what syncs write to (repositories,
+    /// Actions secrets, grants).
+    pub(crate) github: GitHub,
     /// Projects' environments, folders and secrets: what syncs read.
     pub(crate) secrets: SecretsStore,
     /// Secret syncs and their job machinery.

@@ -3,10 +3,12 @@
 //! installation tokens, outside the Infisical request log (their requests carry tokens). The
 //! model behind them is [`super::model`].
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,44 +20,55 @@ use super::model::{DEFAULT_PER_PAGE, GitHubError, GitHubScope, MAX_PER_PAGE, Ope
 use crate::clock::github_time;
 use crate::state::Shared;
 
-/// The GitHub routes, under `/__github`.
+/// The prefixes of the three scopes' Actions secrets, as their path parameters name them.
+const SCOPES: [&str; 3] = [
+    "/__github/orgs/{org}/actions/secrets",
+    "/__github/repos/{owner}/{repo}/actions/secrets",
+    "/__github/repos/{owner}/{repo}/environments/{env}/secrets",
+];
+
+/// The GitHub routes, under `/__github`: the same five handlers at each scope.
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/__github/orgs/{org}/actions/secrets", get(org_list))
-        .route(
-            "/__github/orgs/{org}/actions/secrets/public-key",
-            get(org_key),
-        )
-        .route(
-            "/__github/orgs/{org}/actions/secrets/{name}",
-            get(org_get).put(org_put).delete(org_delete),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets",
-            get(repo_list),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets/public-key",
-            get(repo_key),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets/{name}",
-            get(repo_get).put(repo_put).delete(repo_delete),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets",
-            get(env_list),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/public-key",
-            get(env_key),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/{name}",
-            get(env_get).put(env_put).delete(env_delete),
-        )
+    let mut router = Router::new();
+    for prefix in SCOPES {
+        router = router
+            .route(prefix, get(list))
+            .route(&format!("{prefix}/public-key"), get(key))
+            .route(
+                &format!("{prefix}/{{name}}"),
+                get(read).put(write).delete(delete),
+            );
+    }
+    router
         .route("/__github/app/installations/{id}/access_tokens", post(mint))
         .with_state(shared)
+}
+
+/// The scope a route's path names (`org`, or `owner` and `repo`, and `env`), with the secret's
+/// `name` when it has one.
+struct ScopePath {
+    scope: GitHubScope,
+    name: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ScopePath {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let mut take = |key: &str| params.remove(key).unwrap_or_default();
+        let scope = match (take("org"), take("owner"), take("repo"), take("env")) {
+            (org, owner, _, _) if owner.is_empty() => GitHubScope::org(org),
+            (_, owner, repo, env) if env.is_empty() => GitHubScope::repo(owner, repo),
+            (_, owner, repo, env) => GitHubScope::env(owner, repo, env),
+        };
+        Ok(Self {
+            scope,
+            name: take("name"),
+        })
+    }
 }
 
 /// The token of `Authorization: Bearer …` or `Authorization: token …`.
@@ -85,7 +98,7 @@ fn list_answer(
     let page = paging.page.as_deref().and_then(|v| v.parse::<usize>().ok());
     let result = shared
         .lock()
-        .github_server
+        .github
         .list(token(headers).as_deref(), scope, per_page, page);
     let (body, last) = match result {
         Ok(answer) => answer,
@@ -123,7 +136,7 @@ fn list_answer(
 fn key_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope) -> Response {
     match shared
         .lock()
-        .github_server
+        .github
         .public_key(token(headers).as_deref(), scope)
     {
         Ok(body) => Json(body).into_response(),
@@ -134,7 +147,7 @@ fn key_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope) -> Resp
 fn get_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope, name: &str) -> Response {
     match shared
         .lock()
-        .github_server
+        .github
         .get(token(headers).as_deref(), scope, name)
     {
         Ok(body) => Json(body).into_response(),
@@ -155,7 +168,7 @@ fn put_answer(
     };
     match shared
         .lock()
-        .github_server
+        .github
         .put(token(headers).as_deref(), scope, name, &body)
     {
         Ok(true) => (StatusCode::CREATED, Json(json!({}))).into_response(),
@@ -172,7 +185,7 @@ fn delete_answer(
 ) -> Response {
     match shared
         .lock()
-        .github_server
+        .github
         .delete(token(headers).as_deref(), scope, name)
     {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
@@ -182,125 +195,33 @@ fn delete_answer(
 
 type S = State<Arc<Shared>>;
 
-async fn org_list(
-    State(s): S,
-    h: HeaderMap,
-    Path(org): Path<String>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/orgs/{org}/actions/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::org(org), &p)
+async fn list(State(s): S, h: HeaderMap, p: ScopePath, Query(paging): Query<Paging>) -> Response {
+    let path = match &p.scope {
+        GitHubScope::Organization { org } => format!("/__github/orgs/{org}/actions/secrets"),
+        GitHubScope::Repository { owner, repo } => {
+            format!("/__github/repos/{owner}/{repo}/actions/secrets")
+        }
+        GitHubScope::RepositoryEnvironment { owner, repo, env } => {
+            format!("/__github/repos/{owner}/{repo}/environments/{env}/secrets")
+        }
+    };
+    list_answer(&s, &h, &path, &p.scope, &paging)
 }
 
-async fn org_key(State(s): S, h: HeaderMap, Path(org): Path<String>) -> Response {
-    key_answer(&s, &h, &GitHubScope::org(org))
+async fn key(State(s): S, h: HeaderMap, p: ScopePath) -> Response {
+    key_answer(&s, &h, &p.scope)
 }
 
-async fn org_get(State(s): S, h: HeaderMap, Path((org, name)): Path<(String, String)>) -> Response {
-    get_answer(&s, &h, &GitHubScope::org(org), &name)
+async fn read(State(s): S, h: HeaderMap, p: ScopePath) -> Response {
+    get_answer(&s, &h, &p.scope, &p.name)
 }
 
-async fn org_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((org, name)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::org(org), &name, &body)
+async fn write(State(s): S, h: HeaderMap, p: ScopePath, body: Bytes) -> Response {
+    put_answer(&s, &h, &p.scope, &p.name, &body)
 }
 
-async fn org_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((org, name)): Path<(String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::org(org), &name)
-}
-
-async fn repo_list(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo)): Path<(String, String)>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/repos/{owner}/{repo}/actions/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::repo(owner, repo), &p)
-}
-
-async fn repo_key(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo)): Path<(String, String)>,
-) -> Response {
-    key_answer(&s, &h, &GitHubScope::repo(owner, repo))
-}
-
-async fn repo_get(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-) -> Response {
-    get_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
-}
-
-async fn repo_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::repo(owner, repo), &name, &body)
-}
-
-async fn repo_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
-}
-
-async fn env_list(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env)): Path<(String, String, String)>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/repos/{owner}/{repo}/environments/{env}/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::env(owner, repo, env), &p)
-}
-
-async fn env_key(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env)): Path<(String, String, String)>,
-) -> Response {
-    key_answer(&s, &h, &GitHubScope::env(owner, repo, env))
-}
-
-async fn env_get(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-) -> Response {
-    get_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
-}
-
-async fn env_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name, &body)
-}
-
-async fn env_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
+async fn delete(State(s): S, h: HeaderMap, p: ScopePath) -> Response {
+    delete_answer(&s, &h, &p.scope, &p.name)
 }
 
 /// `POST /app/installations/{id}/access_tokens`. GitHub wants the app's JWT; the emulator only
@@ -314,7 +235,7 @@ async fn mint(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
         )
         .into_response();
     }
-    let token = s.lock().github_server.mint_installation_token(&id);
+    let token = s.lock().github.mint_installation_token(&id);
     let expires_at = github_time(time::Duration::hours(1));
     (
         StatusCode::CREATED,

@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::clock::github_time;
-use crate::schema::connection::Method;
 
 /// The organization every token and installation reaches in demo mode.
 pub(crate) const DEMO_ORG: &str = "demo-org";
@@ -327,10 +326,32 @@ enum TokenKind {
     Installation(String),
 }
 
-/// The whole simulated GitHub.
+/// Which installations the user behind a code can see.
+#[derive(Debug, Clone)]
+pub(crate) enum Visible {
+    Some(HashSet<String>),
+    All,
+}
+
+/// A code declared by a test: who can see what, and whether it was exchanged already.
+#[derive(Debug, Clone)]
+struct Code {
+    installations: HashSet<String>,
+    used: bool,
+}
+
+/// The whole simulated GitHub: what it accepts as credentials (declared PATs and codes, and in
+/// demo mode a few simple rules), and the world behind them.
 #[derive(Default)]
-pub(crate) struct GitHubServer {
+pub(crate) struct GitHub {
+    /// Whether the demo rules apply.
     demo: bool,
+    /// Personal access tokens GitHub accepts.
+    pats: HashSet<String>,
+    /// Codes declared by tests.
+    codes: HashMap<String, Code>,
+    /// Codes exchanged under the demo rule ("any code works once").
+    demo_used: HashSet<String>,
     /// `owner/repo`, lower-cased → repository.
     repos: BTreeMap<String, Repo>,
     /// Organizations declared on their own (owners of repositories count as organizations too).
@@ -364,12 +385,15 @@ fn check_name(name: &str, docs: &str) -> Result<(), GitHubError> {
     Ok(())
 }
 
-impl GitHubServer {
+impl GitHub {
     /// An empty GitHub; in demo mode, `demo-org/demo-repo` (environment `production`) exists
     /// and every token and installation seen reaches `demo-org`.
     pub(crate) fn new(demo: bool) -> Self {
         let mut server = Self {
             demo,
+            pats: HashSet::new(),
+            codes: HashMap::new(),
+            demo_used: HashSet::new(),
             repos: BTreeMap::new(),
             orgs: BTreeSet::new(),
             vaults: HashMap::new(),
@@ -459,19 +483,60 @@ impl GitHubServer {
         }
     }
 
-    /// Makes the credentials a GitHub connection stores known to GitHub: a PAT or an OAuth
-    /// access token as a token, a `github-app` connection's installation as an installation.
-    pub(crate) fn register_credentials(
-        &mut self,
-        method: Method,
-        stored: &serde_json::Map<String, Value>,
-    ) {
-        let text = |key: &str| stored.get(key).and_then(Value::as_str).unwrap_or_default();
-        match method {
-            Method::Pat => self.register_token(text("personalAccessToken")),
-            Method::OAuth => self.register_token(text("accessToken")),
-            Method::App => self.register_installation(text("installationId")),
+    // ----- credentials -----
+
+    /// Declares a personal access token GitHub accepts (known at once, so grants can name it
+    /// before a connection exists).
+    pub(crate) fn add_pat(&mut self, pat: String) {
+        self.register_token(&pat);
+        self.pats.insert(pat);
+    }
+
+    /// Declares an OAuth/GitHub App code, usable once, whose user sees `installations`.
+    pub(crate) fn add_code(&mut self, code: String, installations: HashSet<String>) {
+        self.codes.insert(
+            code,
+            Code {
+                installations,
+                used: false,
+            },
+        );
+    }
+
+    /// Whether a code has been exchanged (declared codes and demo codes alike).
+    pub(crate) fn code_used(&self, code: &str) -> bool {
+        self.codes.get(code).is_some_and(|c| c.used) || self.demo_used.contains(code)
+    }
+
+    /// Whether GitHub accepts a personal access token (`GET /user`); an accepted one is known
+    /// from then on.
+    pub(crate) fn accept_pat(&mut self, pat: &str) -> bool {
+        let valid = self.pats.contains(pat)
+            || (self.demo && (pat.starts_with("ghp_") || pat.starts_with("github_pat_")));
+        if valid {
+            self.register_token(pat);
         }
+        valid
+    }
+
+    /// Exchanges a code the way `POST /login/oauth/access_token` does: once. `None` is GitHub's
+    /// `bad_verification_code` (unknown, already exchanged, or expired).
+    pub(crate) fn exchange(&mut self, code: &str) -> Option<Visible> {
+        if let Some(declared) = self.codes.get_mut(code) {
+            if declared.used {
+                return None;
+            }
+            declared.used = true;
+            return Some(Visible::Some(declared.installations.clone()));
+        }
+        (self.demo && self.demo_used.insert(code.to_owned())).then_some(Visible::All)
+    }
+
+    /// A fresh OAuth access token, the answer to a code exchanged for one.
+    pub(crate) fn issue_oauth_token(&mut self) -> String {
+        let token = format!("gho_emulated_{}", uuid::Uuid::new_v4().simple());
+        self.register_token(&token);
+        token
     }
 
     /// Lets `holder` reach `target`: with the Secrets permission (`secrets`), or seeing it
@@ -844,7 +909,7 @@ impl GitHubServer {
 mod tests {
     use super::*;
 
-    fn sealed(server: &mut GitHubServer, token: &str, scope: &GitHubScope, value: &str) -> Value {
+    fn sealed(server: &mut GitHub, token: &str, scope: &GitHubScope, value: &str) -> Value {
         let key = server.public_key(Some(token), scope).unwrap();
         let bytes: [u8; 32] = STANDARD
             .decode(key["key"].as_str().unwrap())
@@ -859,7 +924,7 @@ mod tests {
 
     #[test]
     fn sealed_values_are_opened_and_names_upper_cased() {
-        let mut server = GitHubServer::new(false);
+        let mut server = GitHub::new(false);
         server.add_repo("Acme", "App", &[]);
         let holder = Holder::Token("ghp_x".into());
         server
@@ -906,6 +971,15 @@ mod tests {
                 .status,
             404
         );
+    }
+
+    #[test]
+    fn codes_are_single_use() {
+        let mut github = GitHub::new(false);
+        github.add_code("c1".into(), HashSet::from(["42".to_owned()]));
+        assert!(github.exchange("c1").is_some());
+        assert!(github.exchange("c1").is_none());
+        assert!(github.code_used("c1"));
     }
 
     #[test]

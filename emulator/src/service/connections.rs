@@ -8,10 +8,20 @@ use serde_json::{Map, Value};
 
 use crate::clock::now_iso;
 use crate::error::ApiError;
+use crate::github::model::{GitHub, Visible};
 use crate::schema::connection::{self as github, CreateInput, Method, UpdateInput};
 use crate::state::{Settings, State};
 use crate::store::connections::{Connection, Project, StoredConnection};
 use crate::store::github_apps;
+
+/// The message Infisical gives a code GitHub refused (unknown, already exchanged, or expired).
+pub(crate) const BAD_VERIFICATION_CODE: &str = "Unable to validate credentials: GitHub responded with an error: bad_verification_code - The code passed is incorrect or expired.";
+/// The message Infisical gives a GitHub App installation the code's user cannot see.
+pub(crate) const NO_INSTALLATION_ACCESS: &str =
+    "User does not have access to the provided installation";
+/// The message Infisical gives a PAT GitHub refused.
+pub(crate) const BAD_PAT: &str =
+    "Unable to validate Personal Access Token: verify token has proper permissions";
 
 fn not_found(id: &str) -> ApiError {
     ApiError::not_found(format!("Could not find App Connection with ID {id}"))
@@ -209,10 +219,58 @@ fn check_gateway_pool(state: &State, pool_id: &str) -> Result<(), ApiError> {
     }
 }
 
-/// Validates credentials against "GitHub" as the server does, for a connection in
-/// `project_id`: a `github-app` connection's GitHub App is resolved first (an unknown
-/// `gitHubAppId` fails before the code is spent), then GitHub is asked, then the stored
-/// credentials are bound to the app.
+/// Validates credentials against GitHub as `validateGitHubConnectionCredentials` does and
+/// returns what Infisical would store (the code is consumed and never stored).
+fn ask_github(
+    github: &mut GitHub,
+    method: Method,
+    credentials: &Map<String, Value>,
+) -> Result<Map<String, Value>, ApiError> {
+    let text = |key: &str| credentials.get(key).and_then(Value::as_str).unwrap_or("");
+    let exchange = |github: &mut GitHub| {
+        github
+            .exchange(text("code"))
+            .ok_or_else(|| ApiError::bad_request(BAD_VERIFICATION_CODE))
+    };
+    let mut stored = Map::new();
+    match method {
+        Method::Pat => {
+            if !github.accept_pat(text("personalAccessToken")) {
+                return Err(ApiError::bad_request(BAD_PAT));
+            }
+            stored.insert(
+                "personalAccessToken".into(),
+                text("personalAccessToken").into(),
+            );
+        }
+        Method::OAuth => {
+            exchange(github)?;
+            stored.insert("accessToken".into(), github.issue_oauth_token().into());
+        }
+        Method::App => {
+            let installation = text("installationId");
+            let allowed = match exchange(github)? {
+                Visible::All => true,
+                Visible::Some(ids) => ids.contains(installation),
+            };
+            if !allowed {
+                return Err(ApiError::forbidden(NO_INSTALLATION_ACCESS));
+            }
+            github.register_installation(installation);
+            stored.insert("installationId".into(), installation.into());
+        }
+    }
+    for key in ["instanceType", "host"] {
+        if let Some(value) = credentials.get(key) {
+            stored.insert(key.into(), value.clone());
+        }
+    }
+    Ok(stored)
+}
+
+/// Validates credentials as the server does, for a connection in `project_id`: a `github-app`
+/// connection's GitHub App is resolved first (an unknown `gitHubAppId` fails before the code is
+/// spent), then GitHub is asked, then the stored credentials are bound to the app.
 fn validate_github(
     state: &mut State,
     method: Method,
@@ -220,17 +278,12 @@ fn validate_github(
     project_id: Option<&str>,
 ) -> Result<Map<String, Value>, ApiError> {
     if method != Method::App {
-        let stored = state.github.validate(method, credentials)?;
-        state.github_server.register_credentials(method, &stored);
-        return Ok(stored);
+        return ask_github(&mut state.github, method, credentials);
     }
     let app_id = credentials.get("gitHubAppId").and_then(Value::as_str);
-    // Resolved twice so the borrow of the app records ends before GitHub is asked.
-    state.github_apps.resolve(app_id, project_id)?;
-    let mut stored = state.github.validate(method, credentials)?;
     let resolved = state.github_apps.resolve(app_id, project_id)?;
+    let mut stored = ask_github(&mut state.github, method, credentials)?;
     github_apps::bind(&mut stored, &resolved);
-    state.github_server.register_credentials(method, &stored);
     Ok(stored)
 }
 
@@ -490,4 +543,24 @@ pub(crate) fn all_stored(state: &State) -> Vec<StoredConnection> {
 
 pub(crate) fn connection_count(state: &State) -> usize {
     state.connections.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn codes_are_single_use() {
+        let mut github = GitHub::new(false);
+        github.add_code("c1".into(), HashSet::from(["42".to_owned()]));
+        let credentials = json!({ "code": "c1", "installationId": "42" });
+        let credentials = credentials.as_object().unwrap();
+        assert!(ask_github(&mut github, Method::App, credentials).is_ok());
+        assert!(ask_github(&mut github, Method::App, credentials).is_err());
+        assert!(github.code_used("c1"));
+    }
 }

@@ -424,7 +424,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
         Some(Method::OAuth) => credential("accessToken"),
         Some(Method::App) => {
             let id = credential("installationId");
-            let token = state.github_server.mint_installation_token(&id);
+            let token = state.github.mint_installation_token(&id);
             installation = Some(id);
             token
         }
@@ -456,7 +456,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
 /// `github-app` connection: with the one `syncSecrets`/`removeSecrets` minted, two per attempt.
 fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
     let token = match &plan.installation {
-        Some(id) => shared.lock().github_server.mint_installation_token(id),
+        Some(id) => shared.lock().github.mint_installation_token(id),
         None => plan.token.clone(),
     };
     let mut names = Vec::new();
@@ -464,7 +464,7 @@ fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
     loop {
         let (body, last) = shared
             .lock()
-            .github_server
+            .github
             .list(Some(&token), &plan.scope, Some(PER_PAGE), Some(page))
             .map_err(|e| Failure::github(&e))?;
         names.extend(
@@ -496,7 +496,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         for name in listed.iter().filter(|n| plan.payload.contains_key(*n)) {
             shared
                 .lock()
-                .github_server
+                .github
                 .delete(Some(&plan.token), &plan.scope, name)
                 .map_err(|e| Failure::github(&e))?;
         }
@@ -504,7 +504,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
     }
     let key = shared
         .lock()
-        .github_server
+        .github
         .public_key(Some(&plan.token), &plan.scope)
         .map_err(|e| Failure::github(&e))?;
     let key_id = key["key_id"].clone();
@@ -534,7 +534,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         }
         shared
             .lock()
-            .github_server
+            .github
             .put(Some(&plan.token), &plan.scope, name, &body)
             .map_err(|e| Failure::put(name, &e))?;
         // Let other tasks (and HTTP requests) in between writes, as network round trips would.
@@ -548,7 +548,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         for name in doomed {
             shared
                 .lock()
-                .github_server
+                .github
                 .delete(Some(&plan.token), &plan.scope, name)
                 .map_err(|e| Failure::github(&e))?;
         }
