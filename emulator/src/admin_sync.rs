@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::admin::Admin;
-use crate::github::model::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
+use crate::github::model::{GitHub, GitHubScope, GitHubSecret, GitHubTarget, Holder};
 use crate::schema::connection::{self as github, Method};
 use crate::service::{connections, syncs};
 use crate::state::State as EmulatorState;
@@ -153,9 +153,9 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
-        let mut state = self.shared.lock();
-        let holder = holder(&state, subject)?;
-        state.github.grant(&holder, &target, true)
+        self.with_holder(subject, |github, holder| {
+            github.grant(holder, &target, true)
+        })
     }
 
     /// Lets `subject` see `target` but not its Actions secrets, as an installation or a
@@ -169,9 +169,9 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
-        let mut state = self.shared.lock();
-        let holder = holder(&state, subject)?;
-        state.github.grant(&holder, &target, false)
+        self.with_holder(subject, |github, holder| {
+            github.grant(holder, &target, false)
+        })
     }
 
     /// Takes `target` away from `subject` (either kind of grant); GitHub then answers 404 to its
@@ -182,9 +182,18 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
+        self.with_holder(subject, |github, holder| github.revoke(holder, &target))
+    }
+
+    /// Changes GitHub for the holder `subject` names.
+    fn with_holder(
+        &self,
+        subject: GitHubSubject,
+        change: impl FnOnce(&mut GitHub, &Holder) -> Result<(), String>,
+    ) -> Result<(), String> {
         let mut state = self.shared.lock();
         let holder = holder(&state, subject)?;
-        state.github.revoke(&holder, &target)
+        change(&mut state.github, &holder)
     }
 
     /// What GitHub holds at a scope, decrypted, sorted by name; `None` when the scope does not

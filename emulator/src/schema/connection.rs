@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use serde_json::{Map, Value, json};
 
 use crate::zod::{
-    Schema, Status, absent_or_null, invalid_type, literal, literal_with_message, nullish, optional,
-    parse, string,
+    Schema, Status, absent_or_null, description_schema, invalid_type, literal,
+    literal_with_message, nullish, optional, parse, string,
 };
 
 /// The app's URL segment and `app` value.
@@ -114,14 +114,6 @@ fn name_schema() -> Schema {
         .max(64, "name field must be at most 64 lowercase characters")
         .slug("name field can only contain lowercase letters, numbers, and hyphens")
         .into()
-}
-
-fn description_schema() -> Schema {
-    nullish(
-        string()
-            .trim()
-            .max(256, "Description cannot exceed 256 characters"),
-    )
 }
 
 /// Infisical's message for a generic field GitHub connections do not support.

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 use crate::zod::{
-    Schema, array, check, custom_issue, invalid_type, literal, nullish, optional, refine, string,
-    with_default,
+    Schema, array, check, custom_issue, description_schema, invalid_type, literal, optional,
+    refine, string, with_default,
 };
 
 /// The destination's URL segment and `destination` value.
@@ -55,14 +55,6 @@ fn environment_schema() -> Schema {
         )
         .slug("environment field can only contain lowercase letters, numbers, and hyphens")
         .into()
-}
-
-fn description_schema() -> Schema {
-    nullish(
-        string()
-            .trim()
-            .max(256, "Description cannot exceed 256 characters"),
-    )
 }
 
 /// `^([a-zA-Z0-9_\-/]|{{secretKey}}|{{environment}})*$` and at least one `{{secretKey}}`; the
