@@ -12,142 +12,14 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::aws_services::AwsRole;
 use crate::faults::{ActiveFault, Fault, Trigger};
-use crate::github_apps::{GitHubApp, SharedGitHubApp};
+use crate::service::{auth, connections};
 use crate::state::Shared;
+use crate::store::aws::AwsRole;
+use crate::store::connections::{Project, StoredConnection};
+use crate::store::github_apps::{GitHubApp, SharedGitHubApp};
+use crate::store::log::{Counters, LoggedRequest};
 use crate::sts::AwsKey;
-
-/// Keys whose values are secrets: replaced by `***` in the request log and the admin views.
-/// `iamRequestHeaders` holds an AWS signature and any session token.
-const SECRET_KEYS: [&str; 7] = [
-    "clientSecret",
-    "accessToken",
-    "code",
-    "personalAccessToken",
-    "jwt",
-    "token",
-    "iamRequestHeaders",
-];
-
-/// Replaces every secret-looking value (by key, at any depth) with `"***"`.
-pub(crate) fn redact(value: &Value) -> Value {
-    match value {
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .map(|(key, value)| {
-                    let value = if SECRET_KEYS.contains(&key.as_str()) {
-                        Value::String("***".to_owned())
-                    } else {
-                        redact(value)
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
-        other => other.clone(),
-    }
-}
-
-/// A request the emulator received on an API route.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoggedRequest {
-    /// `GET`, `POST`, …
-    pub method: String,
-    /// The path, without the query.
-    pub path: String,
-    /// The raw query string, if any.
-    pub query: Option<String>,
-    /// The status the emulator answered (or, for a dropped connection, would have answered);
-    /// `None` when the connection was dropped before any work.
-    pub status: Option<u16>,
-    /// The JSON body with secrets replaced by `***`; `None` without a JSON body.
-    pub body: Option<Value>,
-    /// The `Authorization` header with the token replaced: `Bearer ***`.
-    pub authorization: Option<String>,
-    /// The `User-Agent` header.
-    pub user_agent: Option<String>,
-    /// Whether an injected fault dropped the connection without an answer.
-    pub dropped: bool,
-}
-
-/// Counters for assertions such as "exactly one login happened".
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Counters {
-    /// API requests received (admin routes excluded).
-    pub requests: u64,
-    /// Successful logins, of every method.
-    pub logins: u64,
-    /// Logins refused after their body validated (bad credentials, unknown identity, a bad
-    /// AWS signature), of every method.
-    pub failed_logins: u64,
-    /// Successful token renewals.
-    pub renewals: u64,
-}
-
-/// A stored connection as the admin sees it: like the API's sanitized view, plus the stored
-/// credentials with secrets redacted (so `installationId` is visible, a PAT is not).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StoredConnection {
-    /// The connection's id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its description.
-    pub description: Option<String>,
-    /// Its app, e.g. `github`.
-    pub app: String,
-    /// Its method, e.g. `pat`.
-    pub method: String,
-    /// Its project, `None` for an organization-level connection.
-    pub project_id: Option<String>,
-    /// Its gateway.
-    pub gateway_id: Option<String>,
-    /// Its gateway pool.
-    pub gateway_pool_id: Option<String>,
-    /// The current `credentialsHash`.
-    pub credentials_hash: String,
-    /// The stored credentials, secrets redacted.
-    pub credentials: Value,
-}
-
-/// A project that `projectId` may name, with the details the server reports for it as a
-/// connection's `project: {name, id, type, slug}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Project {
-    /// The project id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// Its type, e.g. `secret-manager`.
-    #[serde(rename = "type")]
-    pub project_type: String,
-}
-
-impl Project {
-    /// A secret-manager project whose name and slug are its id.
-    pub fn new(id: impl Into<String>) -> Self {
-        let id = id.into();
-        Self {
-            name: id.clone(),
-            slug: id.clone(),
-            project_type: "secret-manager".to_owned(),
-            id,
-        }
-    }
-
-    /// The `project` object of a connection answer.
-    pub(crate) fn summary(&self) -> Value {
-        json!({ "name": self.name, "id": self.id, "type": self.project_type, "slug": self.slug })
-    }
-}
 
 /// A connection to store directly, bypassing validation: typically one of another app, to test
 /// the "is not for App" answers.
@@ -178,11 +50,7 @@ pub struct Admin {
 impl Admin {
     /// Declares a personal access token GitHub accepts.
     pub fn add_pat(&self, pat: impl Into<String>) {
-        let pat = pat.into();
-        let mut state = self.shared.lock();
-        // Known to the emulated GitHub too, so grants can name it before a connection exists.
-        state.github_server.register_token(&pat);
-        state.github.add_pat(pat);
+        self.shared.lock().github.add_pat(pat.into());
     }
 
     /// Declares an OAuth/GitHub App code, usable once, whose user can see `installations`.
@@ -206,9 +74,7 @@ impl Admin {
     /// Declares a machine identity with OIDC auth that logs in with `jwt` (call again to accept
     /// several JWTs).
     pub fn add_oidc_identity(&self, identity_id: impl Into<String>, jwt: impl Into<String>) {
-        self.shared
-            .lock()
-            .add_oidc_identity(identity_id.into(), jwt.into());
+        auth::add_oidc_identity(&mut self.shared.lock(), identity_id.into(), jwt.into());
     }
 
     /// Declares a machine identity with Kubernetes auth that logs in with the service account
@@ -218,14 +84,12 @@ impl Admin {
         identity_id: impl Into<String>,
         token: impl Into<String>,
     ) {
-        self.shared
-            .lock()
-            .add_kubernetes_identity(identity_id.into(), token.into());
+        auth::add_kubernetes_identity(&mut self.shared.lock(), identity_id.into(), token.into());
     }
 
     /// Declares a machine identity with AWS auth that logs in with a request signed by `key`.
     pub fn add_aws_identity(&self, identity_id: impl Into<String>, key: AwsKey) {
-        self.shared.lock().add_aws_identity(identity_id.into(), key);
+        auth::add_aws_identity(&mut self.shared.lock(), identity_id.into(), key);
     }
 
     /// Sets the role whose key the AWS stand-ins (instance metadata, container endpoint, STS web
@@ -284,7 +148,7 @@ impl Admin {
     /// `credentials.gitHubAppId` may name and `GET /api/v1/github-apps` lists. Fails on an id
     /// that is not a uuid or is taken, or an `instance_type` other than `cloud`/`server`.
     pub fn add_github_app(&self, app: GitHubApp) -> Result<(), String> {
-        let now = crate::state::now_iso();
+        let now = crate::clock::now_iso();
         self.shared.lock().github_apps.add(app, now)
     }
 
@@ -296,7 +160,8 @@ impl Admin {
 
     /// Stores a connection directly (see [`SeedConnection`]).
     pub fn seed_connection(&self, seed: SeedConnection) -> Result<StoredConnection, String> {
-        self.shared.lock().seed(
+        connections::seed(
+            &mut self.shared.lock(),
             seed.app,
             seed.name,
             seed.method,
@@ -307,23 +172,23 @@ impl Admin {
 
     /// Every stored connection, of every app.
     pub fn connections(&self) -> Vec<StoredConnection> {
-        self.shared.lock().all_stored()
+        connections::all_stored(&self.shared.lock())
     }
 
     /// One stored connection.
     pub fn connection(&self, id: &str) -> Option<StoredConnection> {
-        self.shared.lock().stored(id)
+        connections::stored(&self.shared.lock(), id)
     }
 
     /// How many connections are stored.
     pub fn connection_count(&self) -> usize {
-        self.shared.lock().connection_count()
+        connections::connection_count(&self.shared.lock())
     }
 
     /// Changes a connection's credentials out of band, as an edit in the UI would: the
     /// `credentialsHash` changes. `None` if there is no such connection.
     pub fn rotate_credentials(&self, id: &str) -> Option<StoredConnection> {
-        self.shared.lock().rotate_credentials(id)
+        connections::rotate_credentials(&mut self.shared.lock(), id)
     }
 
     /// Renames a connection out of band.
@@ -332,7 +197,7 @@ impl Admin {
         id: &str,
         name: impl Into<String>,
     ) -> Result<StoredConnection, String> {
-        self.shared.lock().rename(id, name.into())
+        connections::rename(&mut self.shared.lock(), id, name.into())
     }
 
     /// Sets a connection's description out of band.
@@ -341,22 +206,22 @@ impl Admin {
         id: &str,
         description: Option<String>,
     ) -> Option<StoredConnection> {
-        self.shared.lock().set_description(id, description)
+        connections::set_description(&mut self.shared.lock(), id, description)
     }
 
     /// Deletes a connection out of band; whether it existed.
     pub fn delete_connection(&self, id: &str) -> bool {
-        self.shared.lock().delete_out_of_band(id)
+        connections::delete_out_of_band(&mut self.shared.lock(), id)
     }
 
     /// Makes every token issued so far expired (403 `TokenError` from now on).
     pub fn expire_tokens(&self) {
-        self.shared.lock().expire_tokens();
+        auth::expire_tokens(&mut self.shared.lock());
     }
 
     /// Revokes every token issued so far (401 from now on).
     pub fn revoke_tokens(&self) {
-        self.shared.lock().revoke_tokens();
+        auth::revoke_tokens(&mut self.shared.lock());
     }
 
     /// Adds a fault rule.
@@ -392,12 +257,12 @@ impl Admin {
 
     /// The API requests received so far (the last 10 000), oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.lock().requests()
+        self.shared.lock().log.requests()
     }
 
     /// Forgets the request log.
     pub fn clear_requests(&self) {
-        self.shared.lock().clear_requests();
+        self.shared.lock().log.clear();
     }
 
     /// The counters.

@@ -15,10 +15,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::admin::Admin;
-use crate::github::Method;
-use crate::github_server::{GitHubScope, GitHubSecret, GitHubTarget, Holder};
+use crate::github::model::{GitHub, GitHubScope, GitHubSecret, GitHubTarget, Holder};
+use crate::schema::connection::{self as github, Method};
+use crate::service::{connections, syncs};
 use crate::state::State as EmulatorState;
-use crate::sync::{SyncEngine, SyncTiming};
+use crate::store::syncs::{SyncEngine, SyncTiming};
 
 /// Who a GitHub grant is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,32 +33,29 @@ pub enum GitHubSubject {
     Connection(String),
 }
 
-impl EmulatorState {
-    /// The GitHub holder a subject names.
-    fn holder(&self, subject: GitHubSubject) -> Result<Holder, String> {
-        let id = match subject {
-            GitHubSubject::Token(token) => return Ok(Holder::Token(token)),
-            GitHubSubject::Installation(id) => return Ok(Holder::Installation(id)),
-            GitHubSubject::Connection(id) => id,
-        };
-        let connection = self
-            .connection(&id)
-            .filter(|c| c.app == crate::github::APP)
-            .ok_or_else(|| format!("no GitHub app connection with id {id}"))?;
-        let credential = |key: &str| {
-            connection
-                .credentials
-                .get(key)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("connection {id} has no {key}"))
-        };
-        match Method::parse(&connection.method) {
-            Some(Method::Pat) => credential("personalAccessToken").map(Holder::Token),
-            Some(Method::OAuth) => credential("accessToken").map(Holder::Token),
-            Some(Method::App) => credential("installationId").map(Holder::Installation),
-            None => Err(format!("connection {id} has an unknown method")),
-        }
+/// The GitHub holder a subject names.
+fn holder(state: &EmulatorState, subject: GitHubSubject) -> Result<Holder, String> {
+    let id = match subject {
+        GitHubSubject::Token(token) => return Ok(Holder::Token(token)),
+        GitHubSubject::Installation(id) => return Ok(Holder::Installation(id)),
+        GitHubSubject::Connection(id) => id,
+    };
+    let connection = connections::connection(state, &id)
+        .filter(|c| c.app == github::APP)
+        .ok_or_else(|| format!("no GitHub app connection with id {id}"))?;
+    let credential = |key: &str| {
+        connection
+            .credentials
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| format!("connection {id} has no {key}"))
+    };
+    match Method::parse(&connection.method) {
+        Some(Method::Pat) => credential("personalAccessToken").map(Holder::Token),
+        Some(Method::OAuth) => credential("accessToken").map(Holder::Token),
+        Some(Method::App) => credential("installationId").map(Holder::Installation),
+        None => Err(format!("connection {id} has an unknown method")),
     }
 }
 
@@ -68,23 +66,21 @@ impl Admin {
     /// An existing slug keeps its id; `name` defaults to the slug.
     pub fn add_environment(&self, project_id: &str, slug: &str, name: Option<&str>) {
         let mut state = self.shared.lock();
-        state.ensure_project(project_id);
+        syncs::ensure_project(&mut state, project_id);
         state.secrets.add_environment(project_id, slug, name);
     }
 
     /// Creates a folder (and its parents, and its environment), declaring the project if needed.
     pub fn add_folder(&self, project_id: &str, environment: &str, path: &str) {
         let mut state = self.shared.lock();
-        state.ensure_project(project_id);
+        syncs::ensure_project(&mut state, project_id);
         state.secrets.ensure_folder(project_id, environment, path);
     }
 
     /// Deletes a folder and its subfolders; syncs on them answer `folderId: null` from then on.
     /// Whether it existed.
     pub fn delete_folder(&self, project_id: &str, environment: &str, path: &str) -> bool {
-        self.shared
-            .lock()
-            .delete_folder(project_id, environment, path)
+        syncs::delete_folder(&mut self.shared.lock(), project_id, environment, path)
     }
 
     /// Sets a secret (creating the project, environment and folders as needed) and queues a sync
@@ -97,9 +93,14 @@ impl Admin {
         key: &str,
         value: &str,
     ) {
-        self.shared
-            .lock()
-            .set_secret(project_id, environment, path, key, value);
+        syncs::set_secret(
+            &mut self.shared.lock(),
+            project_id,
+            environment,
+            path,
+            key,
+            value,
+        );
     }
 
     /// Deletes a secret; when it existed, queues the folder's auto-synced syncs. Whether it
@@ -111,9 +112,7 @@ impl Admin {
         path: &str,
         key: &str,
     ) -> bool {
-        self.shared
-            .lock()
-            .delete_secret(project_id, environment, path, key)
+        syncs::delete_secret(&mut self.shared.lock(), project_id, environment, path, key)
     }
 
     /// A folder's secrets, key → value; `None` when the folder does not exist.
@@ -123,9 +122,7 @@ impl Admin {
         environment: &str,
         path: &str,
     ) -> Option<BTreeMap<String, String>> {
-        self.shared
-            .lock()
-            .folder_secrets(project_id, environment, path)
+        syncs::folder_secrets(&self.shared.lock(), project_id, environment, path)
     }
 
     // ----- the emulated GitHub -----
@@ -140,13 +137,13 @@ impl Admin {
         let environments: Vec<String> = environments.into_iter().map(Into::into).collect();
         self.shared
             .lock()
-            .github_server
+            .github
             .add_repo(owner, name, &environments)
     }
 
     /// Declares a GitHub organization that owns no repository.
     pub fn add_github_org(&self, org: &str) {
-        self.shared.lock().github_server.add_org(org);
+        self.shared.lock().github.add_org(org);
     }
 
     /// Lets `subject` reach `target` (a repository, or an organization with all its repositories
@@ -156,9 +153,9 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
-        let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
-        state.github_server.grant(&holder, &target, true)
+        self.with_holder(subject, |github, holder| {
+            github.grant(holder, &target, true)
+        })
     }
 
     /// Lets `subject` see `target` but not its Actions secrets, as an installation or a
@@ -172,9 +169,9 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
-        let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
-        state.github_server.grant(&holder, &target, false)
+        self.with_holder(subject, |github, holder| {
+            github.grant(holder, &target, false)
+        })
     }
 
     /// Takes `target` away from `subject` (either kind of grant); GitHub then answers 404 to its
@@ -185,15 +182,24 @@ impl Admin {
         subject: GitHubSubject,
         target: GitHubTarget,
     ) -> Result<(), String> {
+        self.with_holder(subject, |github, holder| github.revoke(holder, &target))
+    }
+
+    /// Changes GitHub for the holder `subject` names.
+    fn with_holder(
+        &self,
+        subject: GitHubSubject,
+        change: impl FnOnce(&mut GitHub, &Holder) -> Result<(), String>,
+    ) -> Result<(), String> {
         let mut state = self.shared.lock();
-        let holder = state.holder(subject)?;
-        state.github_server.revoke(&holder, &target)
+        let holder = holder(&state, subject)?;
+        change(&mut state.github, &holder)
     }
 
     /// What GitHub holds at a scope, decrypted, sorted by name; `None` when the scope does not
     /// exist.
     pub fn github_secrets(&self, scope: &GitHubScope) -> Option<Vec<GitHubSecret>> {
-        self.shared.lock().github_server.secrets(scope)
+        self.shared.lock().github.secrets(scope)
     }
 
     /// What GitHub holds at a scope as name → decrypted value (empty when the scope does not
@@ -210,7 +216,7 @@ impl Admin {
     /// remove attempt of a `github-app` connection, as the server mints them, plus any minted
     /// over HTTP).
     pub fn github_installation_tokens_minted(&self, installation: &str) -> u64 {
-        self.shared.lock().github_server.minted(installation)
+        self.shared.lock().github.minted(installation)
     }
 
     // ----- syncs -----
@@ -218,14 +224,18 @@ impl Admin {
     /// A sync as the API answers it; `None` when there is no such sync.
     pub fn secret_sync(&self, id: &str) -> Option<Value> {
         let state = self.shared.lock();
-        state.syncs.syncs.get(id).map(|s| state.sync_view(s))
+        state
+            .syncs
+            .syncs
+            .get(id)
+            .map(|s| syncs::sync_view(&state, s))
     }
 
     /// Waits until a sync has no queued or running job: `Ok(Some(sync))`, or `Ok(None)` when the
     /// sync is gone (a delete with `removeSecrets=true` that succeeded); `Err(sync)` as it was at
     /// the timeout.
     pub async fn wait_for_sync(&self, id: &str, timeout: Duration) -> Result<Option<Value>, Value> {
-        crate::sync_jobs::wait_idle(&self.shared, id, timeout).await
+        crate::service::sync_jobs::wait_idle(&self.shared, id, timeout).await
     }
 
     /// Sets how sync jobs are timed (each delay and limit is read when it applies, so jobs
@@ -273,7 +283,7 @@ impl Admin {
         timeout: Duration,
         until: impl Fn(&SyncEngine) -> bool,
     ) -> Result<SyncEngine, SyncEngine> {
-        crate::sync_jobs::wait_engine(&self.shared, timeout, until).await
+        crate::service::sync_jobs::wait_engine(&self.shared, timeout, until).await
     }
 
     /// Sets the organization's `blockDuplicateSecretSyncDestinations`: when on, creating (or

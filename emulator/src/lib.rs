@@ -13,164 +13,15 @@
 //!   (`?removeSecrets=true|false`), `POST /:id/sync-secrets`, `/:id/remove-secrets`,
 //!   `/:id/import-secrets` (always 400 for GitHub) and `POST /check-destination`; plus the generic
 //!   `GET /api/v1/secret-syncs?projectId` and `GET /api/v1/secret-syncs/options` (see
-//!   [Secret syncs](#secret-syncs)).
-//! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see
-//!   [The emulated GitHub](#the-emulated-github)).
+//!   `FIDELITY.md`).
+//! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
-//! # The server it follows
-//! Infisical as of 2026 (the provider's `research/infisical-api-2026.md`, §1 and §2):
-//! - The list without `?projectId` holds every GitHub connection of the organization, the
-//!   project-scoped ones included; with an unknown project it is a 400 "Could not find project
-//!   with ID …" (the answer the server gives an unknown project on create; the list's own was not
-//!   read). Reads (list, get by id, get by name) carry `project: {name, id, type, slug}` or
-//!   `project: null`; create, `PATCH` and `DELETE` answer with the bare row, without `project`.
-//! - A get-by-name 404 names its scope: "… in organization scope." or "… in project scope.".
-//! - `rotation` (anything but absent or `null`) and `isAutoRotationEnabled` (anything but `false`)
-//!   are 422 "Not supported for GitHub Connections".
-//! - `gatewayPoolId` sits next to `gatewayId`; both at once is a 400 before anything else, an
-//!   unknown pool a 404, and attaching one detaches the other. Without the plan
-//!   ([`Config::gateway_license`], [`Config::gateway_pool_license`]), a create naming a gateway,
-//!   or anything attaching a pool, is a 400 before the lookup.
-//! - `credentials.gitHubAppId` (a uuid, `github-app` only) names an org-managed GitHub App
-//!   ([`Admin::add_github_app`]): an unknown one is a 400 before the code is spent; a known one's
-//!   `host` and `instanceType` replace the ones sent. Without it, the instance's shared app
-//!   ([`Config::shared_github_app`]) is used, or without one, the server's 500.
-//! - `PATCH` checks the connection (404), then the gateway, the credentials' format, GitHub, and
-//!   the name last.
+//! Where it follows the real server, and the choices it made where the server was not read
+//! (validation, error texts, the sync job queue, GitHub's rules, the logins), is written in
+//! `emulator/FIDELITY.md`.
 //!
-//! # What "GitHub" accepts
-//! Tests declare what is valid with [`Admin::add_pat`] and [`Admin::add_code`] (a code is
-//! exchanged once; its user sees the installations given). A code is accepted whichever GitHub
-//! App the connection names; it is still exchanged only once. With [`Config::demo`] set (the
-//! binary's default), these rules apply as well:
-//! - any personal access token starting with `ghp_` or `github_pat_` is valid;
-//! - any code not used before is valid, once, and its user can see every installation.
-//!
-//! # Secret syncs
-//! The source is a secrets store seeded through the admin API: every project declared gets
-//! Infisical's default environments (`dev` Development, `staging` Staging, `prod` Production,
-//! each with its root folder `/`); [`Admin::set_secret`] creates the project, environment and
-//! folders it names. Changing or deleting a secret through the admin API queues a sync for each
-//! auto-synced sync of that folder, as the server's secret queue does (imports, references and
-//! parent folders are not followed).
-//!
-//! The routes follow `research/secret-sync-github.md`: zod 422s with the server's messages, the
-//! service's 400s and 404s in its order (project, folder, duplicate destination when
-//! [`Admin::set_block_duplicate_destinations`] is on, connection, name), and the answer's fields.
-//! The job queue follows `secret-sync-queue.ts` and the service's triggers:
-//! - Create with auto-sync (the default) sets `syncStatus: pending` and queues a sync job. A
-//!   `PATCH` of an auto-synced sync queues one too (`updateSecretSync`), but sets `pending` only
-//!   when the sync has a folder: with the folder gone its answer keeps the old status and the
-//!   job fails. Every answer carries `lastSyncJobId`, `lastSyncedAt` and `updatedAt`;
-//!   `lastSyncJobId` is written only by a job's final write, and every job has a fresh id.
-//! - Every queued job runs: none is merged into a newer one. A sync job waits a jitter of up to
-//!   10 s, then each attempt takes the sync's lock (and one of its connection's 5 slots for sync
-//!   jobs), sets `running`, and releases both when it ends. Between attempts (backoff 3 s
-//!   doubling, 5 attempts for a sync job, 1 for a remove job) the lock is free and the status
-//!   stays `running`. Only the last attempt (success, a failure that is not retried, or the
-//!   fifth) writes `succeeded`/`failed`, `lastSyncJobId`, `lastSyncMessage` and (on success)
-//!   `lastSyncedAt`.
-//! - A sync job that meets the lock or a full connection is requeued as a new job 30 s + up to
-//!   10 s later, up to 120 times; then the sync is `failed` with "Failed to run job. This
-//!   typically happens when a sync is already in progress. Please try again.". A remove job
-//!   that meets the lock fails at once with that message (`removeStatus: failed`), without
-//!   requeue (`$handleAcquireLockFailure`).
-//! - `POST …/sync-secrets`, `…/remove-secrets` and `DELETE ?removeSecrets=true` check the folder
-//!   (400 "Invalid source configuration: folder no longer exists. Please configure a valid source
-//!   and try again."), then the lock (400 "A job for this sync is already in progress. Please try
-//!   again shortly.", only while an attempt runs), then queue the job and set `pending`. Remove
-//!   jobs run at once. A `DELETE` with `removeSecrets=true` answers the still-existing sync with
-//!   `removeStatus: pending` and the job deletes the row when it succeeds (on failure it stays,
-//!   `removeStatus: failed`, with `lastRemoveMessage`).
-//!
-//! Every delay is divided by [`SyncTiming::speedup`]: by default 1000 (a queued job runs within
-//! 10 ms, a requeue waits 30–40 ms, a failing sync ends after 45 ms of backoff), so tests stay
-//! quick; [`SyncTiming::real`] (`--real-sync-timing`, `{"realTiming": true}`) is the server's own
-//! timing, for a benchmark or a slow test. [`Config::sync_timing`] and [`Admin::set_sync_timing`]
-//! set it, with the attempts, the requeue limit and the connection limit.
-//!
-//! A test waits with [`Admin::wait_for_sync`] (or `GET /__emulator/secret-syncs/:id/wait`), which
-//! returns once the sync has no queued or running job. To reach a phase without sleeping:
-//! [`Admin::pause_syncs`] holds queued jobs before they start (they stay `pending`),
-//! [`Admin::hold_sync_attempts`] holds attempts once they hold the lock, [`Admin::hold_sync_retries`]
-//! holds jobs between attempts, and [`Admin::wait_for_sync_engine`] waits until the engine's
-//! counters ([`SyncEngine`]: jobs queued and pending, attempts running and held, jobs between
-//! attempts, requeues, lock failures) satisfy a condition.
-//!
-//! A job does what `github-sync-fns.ts` does, against the emulated GitHub, in process: the limits
-//! (1000 secrets at organization scope, 100 at repository scope), the token (a PAT connection's
-//! token, an OAuth connection's access token from its code exchange, or for a `github-app`
-//! connection a fresh installation token — and the list mints another of its own, as
-//! `makePaginatedGitHubRequest` does, so two per attempt), the list (every page of 100), the
-//! public key, one `PUT` per secret sealed with the scope's key, then — unless
-//! `disableSecretDeletion` — a `DELETE` for every listed name that matches the key schema and is
-//! not in the payload. Keys go through `keySchema` (`{{secretKey}}`, `{{environment}}` = the
-//! environment's slug) and are upper-cased. The match is `matchesSchema`'s: the schema (its
-//! `{{environment}}` the lower-case slug) is compared case-sensitively with GitHub's upper-case
-//! names, so a schema with a lower-case letter or `{{environment}}` never deletes anything.
-//! remove-secrets deletes the listed names that are in the payload.
-//!
-//! `lastSyncMessage` is what `parseSyncErrorMessage` writes: GitHub's answer body as JSON (keys
-//! in GitHub's order, e.g. `{"message":"Not Found","documentation_url":…,"status":"404"}`) for a
-//! failed list, public key or delete; for a failed `PUT`, the newer `SecretSyncError` shape
-//! `{secretKey, message, error}` with undefined keys dropped — `{"secretKey":"K","error":{GitHub's
-//! body}}` (the error carries no message of its own); for the limits, `{"message":"GitHub does not
-//! support storing more than …"}`; a gone folder gives the job's `SecretSyncError` wrapped the same way,
-//! `{"message":"Invalid Secret Sync source configuration: folder no longer exists. Please update
-//! source environment and secret path."}`. Messages are
-//! cut to 1024 characters.
-//!
-//! Decisions where the research leaves things open: an unknown project is a 404 `Project with ID
-//! '<id>' not found` (the text was not read); get, delete and the action routes' 404 quote the id
-//! (`… with ID "<id>"`), `PATCH`'s does not, as the research gives them; `keySchema` is capped at
-//! 255 characters and only needs one `{{secretKey}}` (the newest version); there is neither
-//! `recursive` nor `includeAllSubFolders`; failed syncs are not retried daily; `version` stays 1;
-//! check-destination's `projectId` must be a uuid, as in the server's schema; there are no
-//! permissions (every authenticated caller may do everything).
-//!
-//! # The emulated GitHub
-//! Served under `/__github` (a GitHub API base URL of `{url}/__github`), outside the request log:
-//! `GET …/secrets` (`?per_page` up to 100, default 30, `?page`; a `Link` header with `prev`,
-//! `next`, `last`, `first`), `GET …/secrets/public-key` (`{key_id, key}`), `GET`/`PUT`/`DELETE
-//! …/secrets/{name}` (PUT takes `{encrypted_value, key_id}`, plus `visibility` and
-//! `selected_repository_ids` at organization scope; 201 created, 204 updated; DELETE 204), at
-//! `/orgs/{org}/actions`, `/repos/{owner}/{repo}/actions` and
-//! `/repos/{owner}/{repo}/environments/{env}`; and `POST /app/installations/{id}/access_tokens`
-//! (any bearer token stands for the app's JWT). Each scope has its own X25519 key pair; PUT opens
-//! the libsodium sealed box, so [`Admin::github_secrets`] shows the plaintext.
-//!
-//! GitHub's rules apply: names `[A-Za-z0-9_]`, no leading digit, no `GITHUB_` prefix, stored
-//! upper-case; values up to 48 KB; a wrong `key_id` or an unopenable box is refused. Refusals are
-//! 422 `{"message","documentation_url","status":"422"}` (GitHub's exact texts were not read;
-//! these say the documented rules). Repositories ([`Admin::add_github_repo`], whose owner counts as
-//! an organization), organizations and environments must exist, and the token must reach them:
-//! otherwise 404 `{"message":"Not Found",…}` either way, as GitHub answers. A missing token is
-//! 401 "Requires authentication", an unknown one 401 "Bad credentials". Who reaches what is
-//! declared with [`Admin::grant_github_access`] / [`Admin::revoke_github_access`] for a token, an
-//! installation, or a connection (its PAT, OAuth token or installation); a repository grant gives
-//! the repository and its environments, an organization grant its secrets and all its
-//! repositories. [`Admin::grant_github_access_without_secrets`] (over HTTP, a grant with
-//! `"secrets": false`) lets the subject see the target but not its Actions secrets, as an
-//! installation or fine-grained PAT without the "Secrets" permission: an existing target then
-//! answers 403 `{"message":"Resource not accessible by integration","documentation_url":
-//! "https://docs.github.com/rest/actions/secrets","status":"403"}` to an installation's token,
-//! and "…by personal access token" to a PAT (and, untested against GitHub, an OAuth token). A connection's credentials become known to GitHub when Infisical validates them.
-//!
-//! With [`Config::demo`], the repository `demo-org/demo-repo` (environment `production`) exists,
-//! and every token and installation GitHub sees (any `ghp_…`/`github_pat_…` PAT, any OAuth token
-//! or installation of a connection) reaches the organization `demo-org`, so a demo can sync
-//! there without setup.
-//!
-//! # What the logins accept
-//! Universal auth: the client id and secret of the [`Config`]. OIDC and Kubernetes auth: the
-//! identity id and JWT pairs declared with [`Admin::add_oidc_identity`] and
-//! [`Admin::add_kubernetes_identity`] (the real server checks the JWT with the OIDC provider or
-//! the cluster). AWS auth: an identity declared with [`Admin::add_aws_identity`] and an
-//! [`AwsKey`]; the request is decoded as Infisical does (400 "Invalid AWS region" without a
-//! credential scope) and its SigV4 signature checked as STS would, clock skew included (a
-//! refusal is 401 with STS's error code in the message). Unknown identities get the server's 404.
-//!
+
 //! # Running it
 //! `cargo run -p infisical-emulator -- [--port N] [--client-id X --client-secret Y]
 //! [--token-ttl SECS] [--pat TOKEN] [--code CODE=INSTALLATION,…] [--project ID] [--gateway ID]
@@ -234,40 +85,35 @@
 //! | `PUT /__emulator/org-settings` | `{"blockDuplicateSecretSyncDestinations"}` | the organization flag |
 //!
 //! # Layout
-//! - `routes`: the API routes and the middleware (faults, latency, request log).
-//! - `state`: the state behind one mutex and the server-side logic of each route.
-//! - `github`: the GitHub request schemas and the simulated GitHub side.
-//! - `github_apps`: org-managed GitHub Apps and the shared app: resolution and listing.
-//! - `github_server`: the emulated GitHub: repositories, grants, Actions secrets, sealed boxes.
-//! - `secrets`: projects' environments, folders and secrets, what syncs read.
-//! - `sync`: the secret-sync schemas, rows, answers and route logic.
-//! - `sync_jobs`: the sync engine: job timing, status flow, the writes to GitHub.
-//! - `sync_routes`: the secret-sync HTTP routes.
-//! - `admin_sync`: the admin API of secrets, the emulated GitHub and syncs.
-//! - `sts`: the simulated AWS STS side of AWS auth: SigV4 signature checks.
-//! - `zod`: the imitation of zod that produces the real 422 issues.
-//! - `admin`: [`Admin`] and the HTTP admin API.
-//! - `faults`: [`Fault`] rules.
-//! - `error`: Infisical's error bodies.
-//! - `net`: a listener whose connections a handler can cut.
+//! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
+//! - stores (`store/`, `github/model.rs`): plain data per area — tokens, connections, GitHub
+//!   Apps, secrets, syncs, the AWS stand-ins' role, the request log — and `state.rs`'s `State`,
+//!   their aggregate behind one mutex;
+//! - services (`service/`): what each API area does — logins, connections, syncs and the sync
+//!   engine — over the stores; `schema/` turns request bodies into their typed inputs;
+//! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`): one router per area, reading
+//!   requests through `http.rs` (the `Authenticated` extractor, bodies, ids, queries), with
+//!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
+//!
+//! Leaves: `clock`, `error` (Infisical's error bodies), `zod`, `faults` ([`Fault`] rules),
+//! `net` (a listener whose connections a handler can cut), `rate_limit`, `sts` (SigV4 checks).
 
 mod admin;
 mod admin_sync;
-mod aws_services;
+mod api;
+mod clock;
 mod error;
 mod faults;
 mod github;
-mod github_apps;
-mod github_server;
+mod http;
 mod net;
+mod observe;
 mod rate_limit;
-mod routes;
-mod secrets;
+mod schema;
+mod service;
 mod state;
+mod store;
 mod sts;
-mod sync;
-mod sync_jobs;
-mod sync_routes;
 mod zod;
 
 use std::net::SocketAddr;
@@ -277,19 +123,21 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-pub use admin::{Admin, Counters, LoggedRequest, Project, SeedConnection, StoredConnection};
+pub use admin::{Admin, SeedConnection};
 pub use admin_sync::GitHubSubject;
-pub use aws_services::AwsRole;
 pub use faults::{Fault, FaultAction, Trigger};
-pub use github_apps::{GitHubApp, SharedGitHubApp};
-pub use github_server::{GitHubScope, GitHubSecret, GitHubTarget};
+pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget};
+pub use store::aws::AwsRole;
+pub use store::connections::{Project, StoredConnection};
+pub use store::github_apps::{GitHubApp, SharedGitHubApp};
+pub use store::log::{Counters, LoggedRequest};
+pub use store::syncs::{SyncEngine, SyncTiming};
 pub use sts::AwsKey;
-pub use sync::{SyncEngine, SyncTiming};
 
-use crate::github::GitHubSide;
-use crate::github_apps::GitHubApps;
+use crate::github::model::GitHub;
 use crate::net::{ConnInfo, KillableListener};
 use crate::state::{Licenses, Settings, Shared};
+use crate::store::github_apps::GitHubApps;
 
 /// How the emulator starts.
 #[derive(Debug, Clone)]
@@ -369,20 +217,23 @@ impl Emulator {
         };
         let shared = Arc::new(Shared::new(
             settings,
-            GitHubSide::new(config.demo),
+            GitHub::new(config.demo),
             GitHubApps::new(config.shared_github_app),
             licenses,
             config.sync_timing,
         ));
-        sync_jobs::start(&shared);
+        service::sync_jobs::start(&shared);
         let admin = Admin {
             shared: Arc::clone(&shared),
         };
         // The AWS stand-ins and the emulated GitHub stay out of the request log: their traffic
         // is credentials.
-        let app = routes::router(Arc::clone(&shared))
-            .merge(github_server::router(Arc::clone(&shared)))
-            .merge(aws_services::router(shared))
+        let api = api::auth::routes()
+            .merge(api::connections::routes())
+            .merge(api::syncs::routes());
+        let app = observe::wrap(api, Arc::clone(&shared))
+            .merge(github::http::router(Arc::clone(&shared)))
+            .merge(api::aws::router(shared))
             .merge(admin::router(admin.clone()))
             .merge(admin_sync::router(admin.clone()));
         let (shutdown, signal) = oneshot::channel::<()>();

@@ -205,6 +205,27 @@ impl Parsed {
     }
 }
 
+/// The `description` every create and update body takes: `z.string().trim().max(256).nullish()`.
+pub(crate) fn description_schema() -> Schema {
+    nullish(
+        string()
+            .trim()
+            .max(256, "Description cannot exceed 256 characters"),
+    )
+}
+
+/// Parses a whole input (a body or a query) as a route does: the value that came out (`None`
+/// when the schema let an absent input through), or every issue found.
+pub(crate) fn check(schema: &Schema, input: Option<&Value>) -> Result<Option<Value>, Vec<Value>> {
+    let mut issues = Vec::new();
+    let parsed = parse(schema, input, &[], &mut issues);
+    if issues.is_empty() {
+        Ok(parsed.value)
+    } else {
+        Err(issues)
+    }
+}
+
 /// Parses `input` (`None` meaning the key was absent) against `schema`, appending zod issues.
 pub(crate) fn parse(
     schema: &Schema,

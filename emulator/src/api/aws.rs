@@ -20,46 +20,12 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
-
-use crate::state::Shared;
-use crate::sts::{AwsKey, Refusal, SignedRequest, check_signature};
 use time::OffsetDateTime;
 
-/// The role the stand-ins hand out credentials for.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AwsRole {
-    /// The role's name, as instance metadata lists it.
-    pub name: String,
-    /// The temporary key handed out (give it a session token, as AWS does).
-    pub key: AwsKey,
-    /// What the container endpoint wants in `Authorization`; `None` accepts any request.
-    #[serde(default)]
-    pub container_token: Option<String>,
-    /// The web identity token STS accepts for the role.
-    pub web_identity_token: String,
-    /// The key that may assume the role with `sts:AssumeRole` (its signature is checked);
-    /// `None` refuses every `AssumeRole`.
-    #[serde(default)]
-    pub trusted_key: Option<AwsKey>,
-    /// The access token of an IAM Identity Center (SSO) login that the SSO portal accepts for
-    /// the role (`GET /federation/credentials?role_name=<name>`); `None` refuses every one.
-    #[serde(default)]
-    pub sso_access_token: Option<String>,
-}
-
-/// The stand-ins' state.
-#[derive(Debug, Default)]
-pub(crate) struct AwsServices {
-    pub(crate) role: Option<AwsRole>,
-    /// The IMDSv2 session token handed out by `PUT /latest/api/token`.
-    imds_token: String,
-    /// Credentials handed out, per service: `imds`, `container`, `sts` (web identity),
-    /// `assume-role`, `sso`.
-    pub(crate) served: HashMap<&'static str, u64>,
-}
+use crate::state::Shared;
+use crate::store::aws::AwsRole;
+use crate::sts::{AwsKey, Refusal, SignedRequest, check_signature};
 
 const EXPIRATION: &str = "2999-01-01T00:00:00Z";
 

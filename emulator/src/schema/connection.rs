@@ -1,29 +1,18 @@
-//! The GitHub app connection: its request schemas, copied rule for rule from Infisical's
-//! `github-connection-schemas.ts` and `app-connection-schemas.ts`, and a simulation of GitHub's
-//! side of credential validation (single-use codes, visible installations, valid PATs).
+//! The GitHub app connection's request schemas, copied rule for rule from Infisical's
+//! `github-connection-schemas.ts` and `app-connection-schemas.ts`, its methods, and the typed
+//! inputs they give the service.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
-use crate::error::ApiError;
 use crate::zod::{
-    Schema, Status, absent_or_null, invalid_type, literal, literal_with_message, nullish, optional,
-    parse, string,
+    Schema, Status, absent_or_null, description_schema, invalid_type, literal,
+    literal_with_message, nullish, optional, parse, string,
 };
 
 /// The app's URL segment and `app` value.
 pub(crate) const APP: &str = "github";
-
-/// The message Infisical gives a code GitHub refused (unknown, already exchanged, or expired).
-pub(crate) const BAD_VERIFICATION_CODE: &str = "Unable to validate credentials: GitHub responded with an error: bad_verification_code - The code passed is incorrect or expired.";
-/// The message Infisical gives a GitHub App installation the code's user cannot see.
-pub(crate) const NO_INSTALLATION_ACCESS: &str =
-    "User does not have access to the provided installation";
-/// The message Infisical gives a PAT GitHub refused.
-pub(crate) const BAD_PAT: &str =
-    "Unable to validate Personal Access Token: verify token has proper permissions";
 
 /// A GitHub connection method.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,14 +114,6 @@ fn name_schema() -> Schema {
         .max(64, "name field must be at most 64 lowercase characters")
         .slug("name field can only contain lowercase letters, numbers, and hyphens")
         .into()
-}
-
-fn description_schema() -> Schema {
-    nullish(
-        string()
-            .trim()
-            .max(256, "Description cannot exceed 256 characters"),
-    )
 }
 
 /// Infisical's message for a generic field GitHub connections do not support.
@@ -312,128 +293,6 @@ fn string_at(value: &Value, key: &str) -> Option<String> {
     value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Which installations the user behind a code can see.
-#[derive(Debug, Clone)]
-enum Visible {
-    Some(HashSet<String>),
-    All,
-}
-
-/// A code declared by a test: who can see what, and whether it was exchanged already.
-#[derive(Debug, Clone)]
-struct Code {
-    installations: HashSet<String>,
-    used: bool,
-}
-
-/// What "GitHub" accepts: declared PATs and codes, and in demo mode a few simple rules.
-#[derive(Debug, Default)]
-pub(crate) struct GitHubSide {
-    demo: bool,
-    pats: HashSet<String>,
-    codes: HashMap<String, Code>,
-    /// Codes exchanged under the demo rule ("any code works once").
-    demo_used: HashSet<String>,
-}
-
-impl GitHubSide {
-    pub(crate) fn new(demo: bool) -> Self {
-        Self {
-            demo,
-            ..Self::default()
-        }
-    }
-
-    /// Whether the demo rules apply.
-    pub(crate) fn demo(&self) -> bool {
-        self.demo
-    }
-
-    pub(crate) fn add_pat(&mut self, pat: String) {
-        self.pats.insert(pat);
-    }
-
-    pub(crate) fn add_code(&mut self, code: String, installations: HashSet<String>) {
-        self.codes.insert(
-            code,
-            Code {
-                installations,
-                used: false,
-            },
-        );
-    }
-
-    /// Whether a code has been exchanged (declared codes and demo codes alike).
-    pub(crate) fn code_used(&self, code: &str) -> bool {
-        self.codes.get(code).is_some_and(|c| c.used) || self.demo_used.contains(code)
-    }
-
-    fn pat_is_valid(&self, pat: &str) -> bool {
-        self.pats.contains(pat)
-            || (self.demo && (pat.starts_with("ghp_") || pat.starts_with("github_pat_")))
-    }
-
-    /// Exchanges a code the way `POST /login/oauth/access_token` does: once.
-    fn exchange(&mut self, code: &str) -> Result<Visible, ApiError> {
-        if let Some(declared) = self.codes.get_mut(code) {
-            if declared.used {
-                return Err(ApiError::bad_request(BAD_VERIFICATION_CODE));
-            }
-            declared.used = true;
-            return Ok(Visible::Some(declared.installations.clone()));
-        }
-        if self.demo && self.demo_used.insert(code.to_owned()) {
-            return Ok(Visible::All);
-        }
-        Err(ApiError::bad_request(BAD_VERIFICATION_CODE))
-    }
-
-    /// Validates credentials against "GitHub" as `validateGitHubConnectionCredentials` does and
-    /// returns what Infisical would store (the code is consumed and never stored).
-    pub(crate) fn validate(
-        &mut self,
-        method: Method,
-        credentials: &Map<String, Value>,
-    ) -> Result<Map<String, Value>, ApiError> {
-        let text = |key: &str| credentials.get(key).and_then(Value::as_str).unwrap_or("");
-        let mut stored = Map::new();
-        match method {
-            Method::Pat => {
-                if !self.pat_is_valid(text("personalAccessToken")) {
-                    return Err(ApiError::bad_request(BAD_PAT));
-                }
-                stored.insert(
-                    "personalAccessToken".into(),
-                    text("personalAccessToken").into(),
-                );
-            }
-            Method::OAuth => {
-                self.exchange(text("code"))?;
-                let token = format!("gho_emulated_{}", uuid::Uuid::new_v4().simple());
-                stored.insert("accessToken".into(), token.into());
-            }
-            Method::App => {
-                let visible = self.exchange(text("code"))?;
-                let installation = text("installationId");
-                let allowed = match visible {
-                    Visible::All => true,
-                    Visible::Some(ids) => ids.contains(installation),
-                };
-                if !allowed {
-                    return Err(ApiError::forbidden(NO_INSTALLATION_ACCESS));
-                }
-                stored.insert("installationId".into(), installation.into());
-            }
-        }
-        for key in ["instanceType", "host"] {
-            if let Some(value) = credentials.get(key) {
-                stored.insert(key.into(), value.clone());
-            }
-        }
-        Ok(stored)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,16 +347,5 @@ mod tests {
             .ok()
             .unwrap();
         assert_eq!(cleared.description, Some(None));
-    }
-
-    #[test]
-    fn codes_are_single_use() {
-        let mut github = GitHubSide::new(false);
-        github.add_code("c1".into(), HashSet::from(["42".to_owned()]));
-        let credentials = json!({ "code": "c1", "installationId": "42" });
-        let credentials = credentials.as_object().unwrap();
-        assert!(github.validate(Method::App, credentials).is_ok());
-        assert!(github.validate(Method::App, credentials).is_err());
-        assert!(github.code_used("c1"));
     }
 }

@@ -15,10 +15,13 @@ use crypto_box::aead::OsRng;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::github::Method;
-use crate::github_server::{GitHubError, GitHubScope};
-use crate::state::{Shared, State, now_iso};
-use crate::sync::{FOLDER_GONE_JOB, Job, JobKind, LOCK_FAILED, Status, SyncEngine};
+use super::{connections, syncs};
+use crate::clock::now_iso;
+use crate::github::model::{GitHubError, GitHubScope};
+use crate::schema::connection::Method;
+use crate::schema::sync::{FOLDER_GONE_JOB, LOCK_FAILED};
+use crate::state::{Shared, State};
+use crate::store::syncs::{Job, JobKind, Status, SyncEngine};
 
 /// `MAX_MESSAGE_LENGTH` of `parseSyncErrorMessage`.
 const MAX_MESSAGE: usize = 1024;
@@ -401,7 +404,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
             )));
         }
     }
-    let connection = state.connection(&sync.connection_id).ok_or_else(|| {
+    let connection = connections::connection(state, &sync.connection_id).ok_or_else(|| {
         Failure::fatal(format!(
             "Could not find App Connection with ID {}",
             sync.connection_id
@@ -421,7 +424,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
         Some(Method::OAuth) => credential("accessToken"),
         Some(Method::App) => {
             let id = credential("installationId");
-            let token = state.github_server.mint_installation_token(&id);
+            let token = state.github.mint_installation_token(&id);
             installation = Some(id);
             token
         }
@@ -453,7 +456,7 @@ fn plan(state: &mut State, job: &Job) -> Result<Plan, Failure> {
 /// `github-app` connection: with the one `syncSecrets`/`removeSecrets` minted, two per attempt.
 fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
     let token = match &plan.installation {
-        Some(id) => shared.lock().github_server.mint_installation_token(id),
+        Some(id) => shared.lock().github.mint_installation_token(id),
         None => plan.token.clone(),
     };
     let mut names = Vec::new();
@@ -461,7 +464,7 @@ fn list_names(shared: &Shared, plan: &Plan) -> Result<Vec<String>, Failure> {
     loop {
         let (body, last) = shared
             .lock()
-            .github_server
+            .github
             .list(Some(&token), &plan.scope, Some(PER_PAGE), Some(page))
             .map_err(|e| Failure::github(&e))?;
         names.extend(
@@ -493,7 +496,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         for name in listed.iter().filter(|n| plan.payload.contains_key(*n)) {
             shared
                 .lock()
-                .github_server
+                .github
                 .delete(Some(&plan.token), &plan.scope, name)
                 .map_err(|e| Failure::github(&e))?;
         }
@@ -501,7 +504,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
     }
     let key = shared
         .lock()
-        .github_server
+        .github
         .public_key(Some(&plan.token), &plan.scope)
         .map_err(|e| Failure::github(&e))?;
     let key_id = key["key_id"].clone();
@@ -531,7 +534,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         }
         shared
             .lock()
-            .github_server
+            .github
             .put(Some(&plan.token), &plan.scope, name, &body)
             .map_err(|e| Failure::put(name, &e))?;
         // Let other tasks (and HTTP requests) in between writes, as network round trips would.
@@ -545,7 +548,7 @@ async fn attempt_once(shared: &Shared, job: &Job) -> Result<(), Failure> {
         for name in doomed {
             shared
                 .lock()
-                .github_server
+                .github
                 .delete(Some(&plan.token), &plan.scope, name)
                 .map_err(|e| Failure::github(&e))?;
         }
@@ -567,10 +570,12 @@ pub(crate) async fn wait_idle(
             let state = shared.lock();
             match state.syncs.syncs.get(id) {
                 None => return Ok(None),
-                Some(sync) if sync.outstanding == 0 => return Ok(Some(state.sync_view(sync))),
+                Some(sync) if sync.outstanding == 0 => {
+                    return Ok(Some(syncs::sync_view(&state, sync)));
+                }
                 Some(sync) => {
                     if tokio::time::Instant::now() >= deadline {
-                        return Err(state.sync_view(sync));
+                        return Err(syncs::sync_view(&state, sync));
                     }
                 }
             }

@@ -4,19 +4,12 @@
 //! reach what (personal access tokens, OAuth tokens, app installations and the installation
 //! tokens minted for them), and GitHub's own rules on names, sizes and answers.
 //!
-//! The routes are served under `/__github` (a client's GitHub API base URL is
-//! `{emulator}/__github`), outside the Infisical request log: their requests carry tokens. The
-//! sync engine calls the same functions in process.
+//! Its HTTP face is [`super::http`]; the sync engine calls the same functions in process.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use crypto_box::aead::OsRng;
@@ -24,10 +17,8 @@ use crypto_box::{PublicKey, SecretKey};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::macros::format_description;
 
-use crate::state::Shared;
+use crate::clock::github_time;
 
 /// The organization every token and installation reaches in demo mode.
 pub(crate) const DEMO_ORG: &str = "demo-org";
@@ -39,8 +30,8 @@ pub(crate) const DEMO_ENVIRONMENT: &str = "production";
 /// GitHub's limit on a secret's value: 48 KB.
 const MAX_VALUE_BYTES: usize = 48 * 1024;
 /// GitHub's default and largest page sizes.
-const DEFAULT_PER_PAGE: usize = 30;
-const MAX_PER_PAGE: usize = 100;
+pub(crate) const DEFAULT_PER_PAGE: usize = 30;
+pub(crate) const MAX_PER_PAGE: usize = 100;
 /// The documentation link of GitHub's Actions secrets API.
 const DOCS: &str = "https://docs.github.com/rest/actions/secrets";
 /// GitHub's 403 to an installation that sees the target but lacks the Secrets permission.
@@ -119,7 +110,7 @@ impl GitHubScope {
     }
 
     /// The documentation link of one operation at this scope, as GitHub puts in its errors.
-    fn docs(&self, operation: Operation) -> String {
+    pub(crate) fn docs(&self, operation: Operation) -> String {
         let level = match self {
             Self::Organization { .. } => ("an-organization", "organization"),
             Self::Repository { .. } => ("a-repository", "repository"),
@@ -138,7 +129,7 @@ impl GitHubScope {
 
 /// An Actions secrets operation, for the documentation link of its errors.
 #[derive(Debug, Clone, Copy)]
-enum Operation {
+pub(crate) enum Operation {
     List,
     PublicKey,
     Get,
@@ -199,7 +190,11 @@ pub(crate) struct GitHubError {
 }
 
 impl GitHubError {
-    fn new(status: u16, message: impl Into<String>, documentation_url: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        status: u16,
+        message: impl Into<String>,
+        documentation_url: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             message: message.into(),
@@ -331,10 +326,32 @@ enum TokenKind {
     Installation(String),
 }
 
-/// The whole simulated GitHub.
+/// Which installations the user behind a code can see.
+#[derive(Debug, Clone)]
+pub(crate) enum Visible {
+    Some(HashSet<String>),
+    All,
+}
+
+/// A code declared by a test: who can see what, and whether it was exchanged already.
+#[derive(Debug, Clone)]
+struct Code {
+    installations: HashSet<String>,
+    used: bool,
+}
+
+/// The whole simulated GitHub: what it accepts as credentials (declared PATs and codes, and in
+/// demo mode a few simple rules), and the world behind them.
 #[derive(Default)]
-pub(crate) struct GitHubServer {
+pub(crate) struct GitHub {
+    /// Whether the demo rules apply.
     demo: bool,
+    /// Personal access tokens GitHub accepts.
+    pats: HashSet<String>,
+    /// Codes declared by tests.
+    codes: HashMap<String, Code>,
+    /// Codes exchanged under the demo rule ("any code works once").
+    demo_used: HashSet<String>,
     /// `owner/repo`, lower-cased → repository.
     repos: BTreeMap<String, Repo>,
     /// Organizations declared on their own (owners of repositories count as organizations too).
@@ -345,14 +362,6 @@ pub(crate) struct GitHubServer {
     /// Installation id → how many tokens were minted for it.
     minted: HashMap<String, u64>,
     next_repo_id: u64,
-}
-
-/// GitHub's timestamps: seconds, `Z`.
-fn now_github() -> String {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    OffsetDateTime::now_utc()
-        .format(&format)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
 /// GitHub's rule for secret names: `[A-Za-z0-9_]`, not starting with a digit or `GITHUB_`. The
@@ -376,12 +385,15 @@ fn check_name(name: &str, docs: &str) -> Result<(), GitHubError> {
     Ok(())
 }
 
-impl GitHubServer {
+impl GitHub {
     /// An empty GitHub; in demo mode, `demo-org/demo-repo` (environment `production`) exists
     /// and every token and installation seen reaches `demo-org`.
     pub(crate) fn new(demo: bool) -> Self {
         let mut server = Self {
             demo,
+            pats: HashSet::new(),
+            codes: HashMap::new(),
+            demo_used: HashSet::new(),
             repos: BTreeMap::new(),
             orgs: BTreeSet::new(),
             vaults: HashMap::new(),
@@ -471,19 +483,60 @@ impl GitHubServer {
         }
     }
 
-    /// Makes the credentials a GitHub connection stores known to GitHub: a PAT or an OAuth
-    /// access token as a token, a `github-app` connection's installation as an installation.
-    pub(crate) fn register_credentials(
-        &mut self,
-        method: crate::github::Method,
-        stored: &serde_json::Map<String, Value>,
-    ) {
-        let text = |key: &str| stored.get(key).and_then(Value::as_str).unwrap_or_default();
-        match method {
-            crate::github::Method::Pat => self.register_token(text("personalAccessToken")),
-            crate::github::Method::OAuth => self.register_token(text("accessToken")),
-            crate::github::Method::App => self.register_installation(text("installationId")),
+    // ----- credentials -----
+
+    /// Declares a personal access token GitHub accepts (known at once, so grants can name it
+    /// before a connection exists).
+    pub(crate) fn add_pat(&mut self, pat: String) {
+        self.register_token(&pat);
+        self.pats.insert(pat);
+    }
+
+    /// Declares an OAuth/GitHub App code, usable once, whose user sees `installations`.
+    pub(crate) fn add_code(&mut self, code: String, installations: HashSet<String>) {
+        self.codes.insert(
+            code,
+            Code {
+                installations,
+                used: false,
+            },
+        );
+    }
+
+    /// Whether a code has been exchanged (declared codes and demo codes alike).
+    pub(crate) fn code_used(&self, code: &str) -> bool {
+        self.codes.get(code).is_some_and(|c| c.used) || self.demo_used.contains(code)
+    }
+
+    /// Whether GitHub accepts a personal access token (`GET /user`); an accepted one is known
+    /// from then on.
+    pub(crate) fn accept_pat(&mut self, pat: &str) -> bool {
+        let valid = self.pats.contains(pat)
+            || (self.demo && (pat.starts_with("ghp_") || pat.starts_with("github_pat_")));
+        if valid {
+            self.register_token(pat);
         }
+        valid
+    }
+
+    /// Exchanges a code the way `POST /login/oauth/access_token` does: once. `None` is GitHub's
+    /// `bad_verification_code` (unknown, already exchanged, or expired).
+    pub(crate) fn exchange(&mut self, code: &str) -> Option<Visible> {
+        if let Some(declared) = self.codes.get_mut(code) {
+            if declared.used {
+                return None;
+            }
+            declared.used = true;
+            return Some(Visible::Some(declared.installations.clone()));
+        }
+        (self.demo && self.demo_used.insert(code.to_owned())).then_some(Visible::All)
+    }
+
+    /// A fresh OAuth access token, the answer to a code exchanged for one.
+    pub(crate) fn issue_oauth_token(&mut self) -> String {
+        let token = format!("gho_emulated_{}", uuid::Uuid::new_v4().simple());
+        self.register_token(&token);
+        token
     }
 
     /// Lets `holder` reach `target`: with the Secrets permission (`secrets`), or seeing it
@@ -808,7 +861,7 @@ impl GitHubServer {
             ));
         }
         let value = String::from_utf8_lossy(&plaintext).into_owned();
-        let now = now_github();
+        let now = github_time(time::Duration::ZERO);
         let upper = name.to_uppercase();
         let created = match vault.secrets.get_mut(&upper) {
             Some(stored) => {
@@ -852,325 +905,11 @@ impl GitHubServer {
     }
 }
 
-// ----- HTTP -----
-
-/// The GitHub routes, under `/__github`.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/__github/orgs/{org}/actions/secrets", get(org_list))
-        .route(
-            "/__github/orgs/{org}/actions/secrets/public-key",
-            get(org_key),
-        )
-        .route(
-            "/__github/orgs/{org}/actions/secrets/{name}",
-            get(org_get).put(org_put).delete(org_delete),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets",
-            get(repo_list),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets/public-key",
-            get(repo_key),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/actions/secrets/{name}",
-            get(repo_get).put(repo_put).delete(repo_delete),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets",
-            get(env_list),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/public-key",
-            get(env_key),
-        )
-        .route(
-            "/__github/repos/{owner}/{repo}/environments/{env}/secrets/{name}",
-            get(env_get).put(env_put).delete(env_delete),
-        )
-        .route("/__github/app/installations/{id}/access_tokens", post(mint))
-        .with_state(shared)
-}
-
-/// The token of `Authorization: Bearer …` or `Authorization: token …`.
-fn token(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    matches!(scheme.to_ascii_lowercase().as_str(), "bearer" | "token")
-        .then(|| token.trim().to_owned())
-}
-
-/// `?per_page&page`; anything unparsable is GitHub's default.
-#[derive(Deserialize)]
-struct Paging {
-    per_page: Option<String>,
-    page: Option<String>,
-}
-
-/// The list answer with GitHub's `Link` header (`prev`, `next`, `last`, `first` as they apply).
-fn list_answer(
-    shared: &Shared,
-    headers: &HeaderMap,
-    path: &str,
-    scope: &GitHubScope,
-    paging: &Paging,
-) -> Response {
-    let per_page = paging.per_page.as_deref().and_then(|v| v.parse().ok());
-    let page = paging.page.as_deref().and_then(|v| v.parse::<usize>().ok());
-    let result = shared
-        .lock()
-        .github_server
-        .list(token(headers).as_deref(), scope, per_page, page);
-    let (body, last) = match result {
-        Ok(answer) => answer,
-        Err(error) => return error.into_response(),
-    };
-    let per_page = per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE);
-    let page = page.unwrap_or(1).max(1);
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    let link = |n: usize, rel: &str| {
-        format!("<http://{host}{path}?per_page={per_page}&page={n}>; rel=\"{rel}\"")
-    };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(link(page - 1, "prev"));
-    }
-    if page < last {
-        links.push(link(page + 1, "next"));
-        links.push(link(last, "last"));
-    }
-    if page > 1 {
-        links.push(link(1, "first"));
-    }
-    let mut response = Json(body).into_response();
-    if !links.is_empty()
-        && let Ok(value) = HeaderValue::from_str(&links.join(", "))
-    {
-        response.headers_mut().insert(header::LINK, value);
-    }
-    response
-}
-
-fn key_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope) -> Response {
-    match shared
-        .lock()
-        .github_server
-        .public_key(token(headers).as_deref(), scope)
-    {
-        Ok(body) => Json(body).into_response(),
-        Err(error) => error.into_response(),
-    }
-}
-
-fn get_answer(shared: &Shared, headers: &HeaderMap, scope: &GitHubScope, name: &str) -> Response {
-    match shared
-        .lock()
-        .github_server
-        .get(token(headers).as_deref(), scope, name)
-    {
-        Ok(body) => Json(body).into_response(),
-        Err(error) => error.into_response(),
-    }
-}
-
-fn put_answer(
-    shared: &Shared,
-    headers: &HeaderMap,
-    scope: &GitHubScope,
-    name: &str,
-    body: &Bytes,
-) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(body) else {
-        return GitHubError::new(400, "Problems parsing JSON", scope.docs(Operation::Put))
-            .into_response();
-    };
-    match shared
-        .lock()
-        .github_server
-        .put(token(headers).as_deref(), scope, name, &body)
-    {
-        Ok(true) => (StatusCode::CREATED, Json(json!({}))).into_response(),
-        Ok(false) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => error.into_response(),
-    }
-}
-
-fn delete_answer(
-    shared: &Shared,
-    headers: &HeaderMap,
-    scope: &GitHubScope,
-    name: &str,
-) -> Response {
-    match shared
-        .lock()
-        .github_server
-        .delete(token(headers).as_deref(), scope, name)
-    {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => error.into_response(),
-    }
-}
-
-type S = State<Arc<Shared>>;
-
-async fn org_list(
-    State(s): S,
-    h: HeaderMap,
-    Path(org): Path<String>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/orgs/{org}/actions/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::org(org), &p)
-}
-
-async fn org_key(State(s): S, h: HeaderMap, Path(org): Path<String>) -> Response {
-    key_answer(&s, &h, &GitHubScope::org(org))
-}
-
-async fn org_get(State(s): S, h: HeaderMap, Path((org, name)): Path<(String, String)>) -> Response {
-    get_answer(&s, &h, &GitHubScope::org(org), &name)
-}
-
-async fn org_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((org, name)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::org(org), &name, &body)
-}
-
-async fn org_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((org, name)): Path<(String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::org(org), &name)
-}
-
-async fn repo_list(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo)): Path<(String, String)>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/repos/{owner}/{repo}/actions/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::repo(owner, repo), &p)
-}
-
-async fn repo_key(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo)): Path<(String, String)>,
-) -> Response {
-    key_answer(&s, &h, &GitHubScope::repo(owner, repo))
-}
-
-async fn repo_get(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-) -> Response {
-    get_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
-}
-
-async fn repo_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::repo(owner, repo), &name, &body)
-}
-
-async fn repo_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, name)): Path<(String, String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::repo(owner, repo), &name)
-}
-
-async fn env_list(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env)): Path<(String, String, String)>,
-    Query(p): Query<Paging>,
-) -> Response {
-    let path = format!("/__github/repos/{owner}/{repo}/environments/{env}/secrets");
-    list_answer(&s, &h, &path, &GitHubScope::env(owner, repo, env), &p)
-}
-
-async fn env_key(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env)): Path<(String, String, String)>,
-) -> Response {
-    key_answer(&s, &h, &GitHubScope::env(owner, repo, env))
-}
-
-async fn env_get(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-) -> Response {
-    get_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
-}
-
-async fn env_put(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-    body: Bytes,
-) -> Response {
-    put_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name, &body)
-}
-
-async fn env_delete(
-    State(s): S,
-    h: HeaderMap,
-    Path((owner, repo, env, name)): Path<(String, String, String, String)>,
-) -> Response {
-    delete_answer(&s, &h, &GitHubScope::env(owner, repo, env), &name)
-}
-
-/// `POST /app/installations/{id}/access_tokens`. GitHub wants the app's JWT; the emulator only
-/// wants some bearer token, so a client can exercise the call.
-async fn mint(State(s): S, h: HeaderMap, Path(id): Path<String>) -> Response {
-    if token(&h).is_none() {
-        return GitHubError::new(
-            401,
-            "A JSON web token could not be decoded",
-            "https://docs.github.com/rest",
-        )
-        .into_response();
-    }
-    let token = s.lock().github_server.mint_installation_token(&id);
-    let expires = OffsetDateTime::now_utc() + time::Duration::hours(1);
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    let expires_at = expires.format(&format).unwrap_or_default();
-    (
-        StatusCode::CREATED,
-        Json(json!({
-            "token": token,
-            "expires_at": expires_at,
-            "permissions": { "secrets": "write", "organization_secrets": "write", "environments": "write" },
-            "repository_selection": "selected",
-        })),
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn sealed(server: &mut GitHubServer, token: &str, scope: &GitHubScope, value: &str) -> Value {
+    fn sealed(server: &mut GitHub, token: &str, scope: &GitHubScope, value: &str) -> Value {
         let key = server.public_key(Some(token), scope).unwrap();
         let bytes: [u8; 32] = STANDARD
             .decode(key["key"].as_str().unwrap())
@@ -1185,7 +924,7 @@ mod tests {
 
     #[test]
     fn sealed_values_are_opened_and_names_upper_cased() {
-        let mut server = GitHubServer::new(false);
+        let mut server = GitHub::new(false);
         server.add_repo("Acme", "App", &[]);
         let holder = Holder::Token("ghp_x".into());
         server
@@ -1232,6 +971,15 @@ mod tests {
                 .status,
             404
         );
+    }
+
+    #[test]
+    fn codes_are_single_use() {
+        let mut github = GitHub::new(false);
+        github.add_code("c1".into(), HashSet::from(["42".to_owned()]));
+        assert!(github.exchange("c1").is_some());
+        assert!(github.exchange("c1").is_none());
+        assert!(github.code_used("c1"));
     }
 
     #[test]

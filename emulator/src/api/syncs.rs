@@ -1,0 +1,200 @@
+//! The secret-sync routes: the GitHub destination's under `/api/v1/secret-syncs/github` and the
+//! generic list and options under `/api/v1/secret-syncs`. Each handler authenticates, validates
+//! params, query and body (422 with zod issues), and hands over to [`crate::service::syncs`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::http::{Authenticated, Id, IdParam, json_body, project_id, query};
+use crate::schema::sync;
+use crate::service::syncs;
+use crate::state::Shared;
+use crate::store::syncs::JobKind;
+use crate::zod::{Schema, with_default};
+
+/// The routes, to be composed into the API router (under its middleware).
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/secret-syncs", get(list))
+        .route("/api/v1/secret-syncs/options", get(options))
+        .route("/api/v1/secret-syncs/github", get(list).post(create))
+        .route(
+            "/api/v1/secret-syncs/github/check-destination",
+            post(check_destination),
+        )
+        .route(
+            "/api/v1/secret-syncs/github/sync-name/{name}",
+            get(get_by_name),
+        )
+        .route(
+            "/api/v1/secret-syncs/github/{id}",
+            get(get_by_id).patch(update).delete(delete),
+        )
+        .route(
+            "/api/v1/secret-syncs/github/{id}/sync-secrets",
+            post(sync_secrets),
+        )
+        .route(
+            "/api/v1/secret-syncs/github/{id}/remove-secrets",
+            post(remove_secrets),
+        )
+        .route(
+            "/api/v1/secret-syncs/github/{id}/import-secrets",
+            post(import_secrets),
+        )
+}
+
+type Q = Query<HashMap<String, String>>;
+
+/// `{ removeSecrets: z.enum(["true", "false"]).default("false") }`.
+static DELETE_QUERY: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![(
+        "removeSecrets",
+        with_default(Schema::Enum(&["true", "false"]), "false"),
+    )])
+});
+
+/// `{ importBehavior: z.nativeEnum(SecretSyncImportBehavior) }`.
+static IMPORT_QUERY: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![(
+        "importBehavior",
+        Schema::Enum(&["prioritize-source", "prioritize-destination"]),
+    )])
+});
+
+/// The `:syncId` parameter.
+struct SyncId;
+
+impl IdParam for SyncId {
+    const NAME: &'static str = "syncId";
+}
+
+fn one(sync: Value) -> Json<Value> {
+    Json(json!({ "secretSync": sync }))
+}
+
+/// `GET /api/v1/secret-syncs/github?projectId`, and the generic list, which has only GitHub
+/// syncs to show here.
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Q,
+    _: Authenticated,
+) -> Result<Json<Value>, ApiError> {
+    let syncs = syncs::list_syncs(&shared.lock(), &project_id(&q)?)?;
+    Ok(Json(json!({ "secretSyncs": syncs })))
+}
+
+/// `GET /api/v1/secret-syncs/options`: only GitHub's option is served here.
+async fn options(_: Authenticated) -> Json<Value> {
+    Json(json!({
+        "secretSyncOptions": [{
+            "name": "GitHub", "destination": "github", "connection": "github",
+            "canImportSecrets": false,
+        }],
+    }))
+}
+
+async fn get_by_id(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(one(syncs::get_sync(&shared.lock(), &id)?))
+}
+
+async fn get_by_name(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    Query(q): Q,
+    _: Authenticated,
+) -> Result<Json<Value>, ApiError> {
+    let project = project_id(&q)?;
+    Ok(one(syncs::get_sync_by_name(
+        &shared.lock(),
+        &name,
+        &project,
+    )?))
+}
+
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let input = sync::parse_create(json_body(&body)?.as_ref())?;
+    Ok(one(syncs::create_sync(&mut shared.lock(), input)?))
+}
+
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let input = sync::parse_update(json_body(&body)?.as_ref())?;
+    Ok(one(syncs::update_sync(&mut shared.lock(), &id, input)?))
+}
+
+async fn delete(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Q,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+) -> Result<Json<Value>, ApiError> {
+    let parsed = query(&DELETE_QUERY, &q)?;
+    let remove = parsed["removeSecrets"] == "true";
+    Ok(one(syncs::delete_sync(&mut shared.lock(), &id, remove)?))
+}
+
+async fn sync_secrets(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(one(syncs::trigger_sync(
+        &mut shared.lock(),
+        &id,
+        JobKind::Sync,
+    )?))
+}
+
+async fn remove_secrets(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+) -> Result<Json<Value>, ApiError> {
+    let kind = JobKind::Remove {
+        delete_on_complete: false,
+    };
+    Ok(one(syncs::trigger_sync(&mut shared.lock(), &id, kind)?))
+}
+
+async fn import_secrets(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Q,
+    _: Authenticated,
+    Id(id, ..): Id<SyncId>,
+) -> Result<Json<Value>, ApiError> {
+    query(&IMPORT_QUERY, &q)?;
+    Ok(one(syncs::import_sync(&shared.lock(), &id)?))
+}
+
+async fn check_destination(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let (config, exclude) = sync::parse_check_destination(json_body(&body)?.as_ref())?;
+    Ok(Json(syncs::check_destination(
+        &shared.lock(),
+        &config,
+        exclude.as_deref(),
+    )))
+}

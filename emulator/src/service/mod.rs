@@ -1,0 +1,8 @@
+//! The middle layer: the behaviour of each Infisical API area (what a route checks, in the
+//! server's order, and what it changes), as functions over the stores in [`crate::state::State`].
+//! Services import stores and schemas, never a router.
+
+pub(crate) mod auth;
+pub(crate) mod connections;
+pub(crate) mod sync_jobs;
+pub(crate) mod syncs;
