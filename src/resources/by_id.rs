@@ -2,8 +2,9 @@
 //! resource identity `{ id }` (Terraform ≥ 1.12), the identity of a state, and the check of an
 //! `import` block's `identity`.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
 use crate::tfplugin::framework::{IdentityAttribute, IdentitySchema};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::{Type, Value};
 
 use super::model::error_at;

@@ -3,7 +3,8 @@
 //! the provider that builds it, so that resources never reach up into the provider.
 
 use crate::infisical::{Client, Error};
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::path::AttrPath;
 
 use super::errors::{Area, api_error, api_error_in};
 use super::model::error_at;

@@ -9,7 +9,8 @@
 
 use std::sync::Arc;
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
 use super::value::{Type, Value};
 

@@ -6,6 +6,7 @@ pub mod diag;
 pub mod framework;
 mod handshake;
 mod logging;
+pub mod path;
 pub mod schema;
 pub mod server;
 mod service;

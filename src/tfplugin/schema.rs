@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::value::{Type, Value};
 
 /// Whether the user sets an attribute, the provider does, or both.

@@ -5,8 +5,9 @@
 use crate::infisical::{
     App, AppConnection, Client, CreateAppConnection, Error, Patch, UpdateAppConnection,
 };
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored, with_write_only};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::by_id;

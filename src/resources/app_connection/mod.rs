@@ -24,10 +24,11 @@ use std::marker::PhantomData;
 
 use crate::infisical::{App, Error};
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{
     IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
 };
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 

@@ -9,8 +9,9 @@ use crate::infisical::{
     CheckDestination, Client, CreateSecretSync, Error, SecretSync, StopSignal, SyncStatus,
     UpdateSecretSync, Waited,
 };
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::Value;
 

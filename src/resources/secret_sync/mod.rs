@@ -23,10 +23,11 @@
 //! - a list resource for `terraform query` (`config { project_id }`) and the configuration a
 //!   person would write for what it finds.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{
     IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored, config_from_state,
 };
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::{Type, Value};

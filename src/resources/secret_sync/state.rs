@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::infisical::{GitHubDestination, SecretSync, SyncOptions};
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::model::{self, Computed, Fields, Model, missing};
