@@ -5,6 +5,7 @@
 pub mod diag;
 pub mod framework;
 mod handshake;
+mod identity;
 mod logging;
 pub mod path;
 pub mod schema;
