@@ -267,7 +267,7 @@ pub(crate) fn list_schema<A: ConnectionApp>() -> Schema {
     Schema {
         version: 0,
         description: A::DESCRIPTIONS.list,
-        attributes: vec![Attribute::string(attr::PROJECT_ID).description(
+        attributes: vec![Attribute::string(by_id::PROJECT_ID).description(
             "List only the connections of this project. Without it, every connection of the \
              organization is listed, project-scoped ones included.",
         )],
@@ -446,8 +446,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
     }
 
     fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
-        let at = AttrPath::new(attr::PROJECT_ID);
-        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+        by_id::validate_list(config, diags);
     }
 
     async fn list(
@@ -457,7 +456,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         limit: usize,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        settle(lifecycle::list::<A>(api, config, limit).await, diags).unwrap_or_default()
+        by_id::listed(lifecycle::list::<A>(api, config, limit).await, diags)
     }
 
     fn generate_config(&self, state: &Value, diags: &mut Diagnostics) -> Option<Value> {

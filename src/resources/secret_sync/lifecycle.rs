@@ -15,6 +15,7 @@ use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::Value;
 
+use super::super::by_id;
 use super::super::configured::Configured;
 use super::super::errors::Area;
 use super::super::model::{Computed, Model, error_at, same_description, stored_text};
@@ -123,11 +124,9 @@ pub(super) async fn read(
     private: &[u8],
     diags: &mut Diagnostics,
 ) -> Result<ReadOutcome, Diagnostic> {
-    let Some(client) = api.client_if_known() else {
-        return Ok(ReadOutcome::Found(Stored {
-            state: state.clone(),
-            private: private.to_vec(),
-        }));
+    let client = match api.client_or_keep(state, private) {
+        Ok(client) => client,
+        Err(kept) => return Ok(kept),
     };
     let current = Sync::from_value(state)?;
     let id = current.known_id()?;
@@ -442,7 +441,7 @@ pub(super) async fn list(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Listed>, Diagnostic> {
     let client = api.client_or_error()?;
-    let Some(project) = config.get(attr::PROJECT_ID).as_str() else {
+    let Some(project) = config.get(by_id::PROJECT_ID).as_str() else {
         return Ok(Vec::new());
     };
     let listed = client.github_syncs().list(project).await.map_err(|err| {

@@ -621,7 +621,7 @@ impl Resource<Configured> for GitHubSync {
                 Infisical UI, each named by its name with its identity `{ id }`, for `terraform \
                 query` (Terraform 1.14 or later) and the configuration it generates.",
             attributes: vec![
-                Attribute::string(attr::PROJECT_ID)
+                Attribute::string(by_id::PROJECT_ID)
                     .required()
                     .description("The project whose GitHub syncs are listed."),
             ],
@@ -629,8 +629,7 @@ impl Resource<Configured> for GitHubSync {
     }
 
     fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
-        let at = AttrPath::new(attr::PROJECT_ID);
-        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+        by_id::validate_list(config, diags);
     }
 
     async fn list(
@@ -640,7 +639,7 @@ impl Resource<Configured> for GitHubSync {
         limit: usize,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        settle(lifecycle::list(api, config, limit, diags).await, diags).unwrap_or_default()
+        by_id::listed(lifecycle::list(api, config, limit, diags).await, diags)
     }
 
     fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
