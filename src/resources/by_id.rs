@@ -1,15 +1,35 @@
 //! What every resource named by an Infisical id shares (app connections and secret syncs): the
-//! resource identity `{ id }` (Terraform ≥ 1.12), the identity of a state, and the check of an
-//! `import` block's `identity`.
+//! resource identity `{ id }` (Terraform ≥ 1.12), the identity of a state, the check of an
+//! `import` block's `identity`, and the list resource by project (Terraform ≥ 1.14): its
+//! `project_id`, its check, and the settling of what a list found.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
-use crate::tfplugin::framework::{IdentityAttribute, IdentitySchema};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::framework::{IdentityAttribute, IdentitySchema, Listed};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::{Type, Value};
 
-use super::model::error_at;
+use super::model::{error_at, settle};
+use super::validate;
 
 /// The identity's one attribute.
 pub(crate) const ID: &str = "id";
+
+/// The list resource's setting: the project whose objects are listed.
+pub(crate) const PROJECT_ID: &str = "project_id";
+
+/// Checks a list resource's configuration before any request: a `project_id` that is set is
+/// not blank.
+pub(crate) fn validate_list(config: &Value, diags: &mut Diagnostics) {
+    validate::not_blank(config.get(PROJECT_ID), AttrPath::new(PROJECT_ID), diags);
+}
+
+/// What a list found; nothing, with the error added to `diags`, when it failed as a whole.
+pub(crate) fn listed(
+    found: Result<Vec<Listed>, Diagnostic>,
+    diags: &mut Diagnostics,
+) -> Vec<Listed> {
+    settle(found, diags).unwrap_or_default()
+}
 
 /// The identity schema (version 0): the object's `id`, which an `import` block's `identity`
 /// must give; `description` says what the id is.

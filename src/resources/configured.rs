@@ -3,7 +3,10 @@
 //! the provider that builds it, so that resources never reach up into the provider.
 
 use crate::infisical::{Client, Error};
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::framework::{ReadOutcome, Stored};
+use crate::tfplugin::path::AttrPath;
+use crate::tfplugin::value::Value;
 
 use super::errors::{Area, api_error, api_error_in};
 use super::model::error_at;
@@ -62,6 +65,21 @@ impl Configured {
             Api::Ready(client) => Some(client),
             Api::Unknown(_) => None,
         }
+    }
+
+    /// The client; or, while a provider setting is known only after apply, the outcome of a
+    /// refresh that keeps `state` and `private` as they are rather than failing the plan.
+    pub(crate) fn client_or_keep(
+        &self,
+        state: &Value,
+        private: &[u8],
+    ) -> Result<&Client, ReadOutcome> {
+        self.client_if_known().ok_or_else(|| {
+            ReadOutcome::Found(Stored {
+                state: state.clone(),
+                private: private.to_vec(),
+            })
+        })
     }
 
     /// The diagnostic for `err`, which happened while doing `action` (e.g. "create the GitHub

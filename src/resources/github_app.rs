@@ -4,8 +4,9 @@
 //! flow (GitHub's manifest flow), so it stays outside Terraform.
 
 use crate::infisical::GitHubAppRecord;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::framework::DataSource;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 

@@ -43,3 +43,21 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
 pub fn github_connection_schema() -> Schema {
     app_connection::schema::<app_connection::github::GitHubApp>()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_is_on_an_optional_and_computed_attribute() {
+        for resource in resources() {
+            let schema = resource.schema();
+            assert_eq!(
+                schema.misplaced_defaults(),
+                [],
+                "{}: Terraform would reject the planned default",
+                resource.type_name()
+            );
+        }
+    }
+}

@@ -3,7 +3,8 @@
 //! its schema. A value that must be there and is not is an error diagnostic, never a default.
 
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 /// A Rust struct for an object value (or, flattened, for some of its attributes).

@@ -1,7 +1,8 @@
 //! Plan-time checks shared by the resources and data sources. Each reports with
 //! the attribute's path and skips unknown values (they are checked once known).
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 /// The longest name the Infisical server accepts.
@@ -210,7 +211,7 @@ pub(crate) fn one_lookup_key(
 /// The attribute name a path ends in, for messages.
 fn last_name(path: &AttrPath) -> String {
     match path.steps().last() {
-        Some(crate::tfplugin::diag::PathStep::Attr(name)) => name.clone(),
+        Some(crate::tfplugin::path::PathStep::Attr(name)) => name.clone(),
         _ => path.to_string(),
     }
 }

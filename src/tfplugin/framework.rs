@@ -3,13 +3,15 @@
 //! The gRPC layer (`service`) decodes requests, calls these traits and encodes the answers. The
 //! rules Terraform enforces on plans and apply results live here once, so no resource can forget
 //! them: computed attributes become unknown only when something changes, "use state for unknown"
-//! keeps stable values, write-only attributes never reach plan or state, replacement is decided
+//! keeps stable values, an attribute's default fills what the configuration leaves null (and
+//! stored state that lacks it), write-only attributes never reach plan or state, replacement is decided
 //! from schema flags, and (in debug builds) every answer is checked against Terraform's own
 //! invariants before it leaves the process.
 
 use std::sync::Arc;
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
 use super::value::{Type, Value};
 
@@ -272,15 +274,17 @@ pub trait Resource<C>: Send + Sync {
     }
 }
 
-/// `state` as a configuration: computed-only attributes and write-only ones null (nested ones
-/// included), everything a configuration may set kept.
+/// `state` as a configuration: computed-only attributes, write-only ones and values equal to
+/// their attribute's default null (nested ones included), everything else a configuration may
+/// set kept.
 pub fn config_from_state(schema: &Schema, state: &Value) -> Value {
     fn go(attrs: &[Attribute], value: &mut Value) {
         for attr in attrs {
             let Some(slot) = value.get_mut(attr.name) else {
                 continue;
             };
-            if attr.mode == Mode::Computed || attr.write_only {
+            let at_default = attr.default.as_ref().is_some_and(|d| slot.same_as(d));
+            if attr.mode == Mode::Computed || attr.write_only || at_default {
                 *slot = Value::Null;
             } else if let Kind::Nested(Nesting::Single, children) = &attr.kind {
                 go(children, slot);
@@ -294,10 +298,15 @@ pub fn config_from_state(schema: &Schema, state: &Value) -> Value {
     config
 }
 
-/// Decodes stored JSON state with `schema`, reporting a failure as a diagnostic.
+/// Decodes stored JSON state with `schema`, reporting a failure as a diagnostic. Attributes the
+/// stored state leaves null take their defaults: state written before an attribute existed (or
+/// by another provider) then plans no change for a configuration that leaves it unset.
 pub(crate) fn decode_state(json: &[u8], schema: &Schema, diags: &mut Diagnostics) -> Option<Value> {
     match super::value::from_json(json, &schema.value_type()) {
-        Ok(value) => Some(value),
+        Ok(mut value) => {
+            fill_state_defaults(&schema.attributes, &mut value);
+            Some(value)
+        }
         Err(err) => {
             diags.add(err.into());
             None
@@ -355,6 +364,7 @@ pub(crate) fn plan<C>(
     if prior.is_null() || !planned.same_as(prior) {
         mark_computed_unknown(&schema.attributes, prior, config, &mut planned);
     }
+    fill_defaults(&schema.attributes, config, &mut planned);
     let input = PlanInput {
         prior,
         config,
@@ -378,6 +388,37 @@ pub(crate) fn plan<C>(
         private,
         requires_replace,
     }
+}
+
+/// Plans each attribute's default where the configuration leaves it null (nested attributes of a
+/// set object included): a value the user did not write but the plan shows, as plugin-framework's
+/// `Default`. A set or unknown configuration value is kept as it is.
+fn fill_defaults(attrs: &[Attribute], config: &Value, planned: &mut Value) {
+    for attr in attrs {
+        let config_value = config.get(attr.name);
+        let Some(slot) = planned.get_mut(attr.name) else {
+            continue;
+        };
+        match (&attr.default, &attr.kind) {
+            (Some(default), _) if config_value.is_null() => *slot = default.clone(),
+            (_, Kind::Nested(Nesting::Single, children))
+                if !config_value.is_null() && !config_value.is_unknown() && !slot.is_unknown() =>
+            {
+                fill_defaults(children, config_value, slot);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Fills each attribute's default where `state` (a state the provider did not plan: stored by
+/// an older version or another provider, imported, listed) has null, nested ones included.
+pub(crate) fn fill_state_defaults(attrs: &[Attribute], state: &mut Value) {
+    if state.is_null() {
+        return;
+    }
+    let found = state.clone();
+    fill_defaults(attrs, &found, state);
 }
 
 /// Nulls every write-only attribute of `value` (a plan or a state), nested ones included:
@@ -759,6 +800,158 @@ mod tests {
         let paths: Vec<_> = diags.iter().map(|d| d.path.clone()).collect();
         assert_eq!(paths, [Some(AttrPath::new("creds").attr("token_wo"))]);
         assert!(diags.has_errors());
+    }
+
+    /// A resource with two defaults, one of them inside an optional and computed object whose
+    /// own default is its attributes' defaults.
+    fn with_defaults() -> Stub {
+        let options = vec![
+            Attribute::string("mode")
+                .optional_computed()
+                .default(Value::string("fast")),
+            Attribute::string("label"),
+        ];
+        Stub::new(
+            "test_defaults",
+            vec![
+                Attribute::string("id").computed().use_state_for_unknown(),
+                Attribute::bool("enabled")
+                    .optional_computed()
+                    .default(Value::Bool(true)),
+                Attribute::single("options", options.clone())
+                    .optional_computed()
+                    .default(super::super::schema::defaults_of(&options)),
+            ],
+        )
+    }
+
+    fn planned_with_defaults(enabled: Value, options: Value) -> Value {
+        let config = Value::object([
+            ("id", Value::Null),
+            ("enabled", enabled),
+            ("options", options),
+        ]);
+        let mut diags = Diagnostics::new();
+        let plan = plan(
+            &with_defaults(),
+            &Value::Null,
+            &config,
+            &config,
+            b"",
+            &mut diags,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        plan.planned
+    }
+
+    #[test]
+    fn a_null_configuration_plans_the_default() {
+        let planned = planned_with_defaults(Value::Null, Value::Null);
+        assert_eq!(planned.get("enabled"), &Value::Bool(true));
+        assert_eq!(
+            planned.get("options"),
+            &Value::object([("mode", Value::string("fast")), ("label", Value::Null)])
+        );
+        // Inside a set object, the attributes it leaves null take theirs.
+        let planned = planned_with_defaults(
+            Value::Null,
+            Value::object([("mode", Value::Null), ("label", Value::string("l"))]),
+        );
+        assert_eq!(
+            planned.get("options"),
+            &Value::object([
+                ("mode", Value::string("fast")),
+                ("label", Value::string("l"))
+            ])
+        );
+    }
+
+    #[test]
+    fn a_set_configuration_keeps_its_value_over_the_default() {
+        let options = Value::object([("mode", Value::string("slow")), ("label", Value::Null)]);
+        let planned = planned_with_defaults(Value::Bool(false), options.clone());
+        assert_eq!(planned.get("enabled"), &Value::Bool(false));
+        assert_eq!(planned.get("options"), &options);
+    }
+
+    #[test]
+    fn an_unknown_configuration_stays_unknown() {
+        let planned = planned_with_defaults(Value::Unknown, Value::Unknown);
+        assert_eq!(planned.get("enabled"), &Value::Unknown);
+        assert_eq!(planned.get("options"), &Value::Unknown);
+        let planned = planned_with_defaults(
+            Value::Null,
+            Value::object([("mode", Value::Unknown), ("label", Value::Null)]),
+        );
+        assert_eq!(planned.get("options").get("mode"), &Value::Unknown);
+    }
+
+    #[test]
+    fn generated_configuration_leaves_out_values_at_their_default() {
+        let schema = with_defaults().schema();
+        let at_defaults = Value::object([
+            ("id", Value::string("d-1")),
+            ("enabled", Value::Bool(true)),
+            (
+                "options",
+                Value::object([("mode", Value::string("fast")), ("label", Value::Null)]),
+            ),
+        ]);
+        assert_eq!(
+            config_from_state(&schema, &at_defaults),
+            Value::object([
+                ("id", Value::Null),
+                ("enabled", Value::Null),
+                ("options", Value::Null)
+            ])
+        );
+        let elsewhere = Value::object([
+            ("id", Value::string("d-1")),
+            ("enabled", Value::Bool(false)),
+            (
+                "options",
+                Value::object([
+                    ("mode", Value::string("fast")),
+                    ("label", Value::string("l")),
+                ]),
+            ),
+        ]);
+        assert_eq!(
+            config_from_state(&schema, &elsewhere),
+            Value::object([
+                ("id", Value::Null),
+                ("enabled", Value::Bool(false)),
+                (
+                    "options",
+                    Value::object([("mode", Value::Null), ("label", Value::string("l"))])
+                ),
+            ])
+        );
+    }
+
+    #[test]
+    fn stored_state_without_a_value_takes_the_default() {
+        let schema = with_defaults().schema();
+        let mut diags = Diagnostics::new();
+        let state = decode_state(br#"{"id": "d-1"}"#, &schema, &mut diags).unwrap();
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(state.get("enabled"), &Value::Bool(true));
+        assert_eq!(state.get("options").get("mode"), &Value::string("fast"));
+        let state = decode_state(
+            br#"{"id": "d-1", "enabled": false, "options": {"mode": null, "label": "l"}}"#,
+            &schema,
+            &mut diags,
+        )
+        .unwrap();
+        assert_eq!(state.get("enabled"), &Value::Bool(false));
+        assert_eq!(
+            state.get("options"),
+            &Value::object([
+                ("mode", Value::string("fast")),
+                ("label", Value::string("l"))
+            ])
+        );
+        assert!(schema.misplaced_defaults().is_empty());
     }
 
     #[test]

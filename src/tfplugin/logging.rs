@@ -16,7 +16,7 @@ use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 
-use super::server::Identity;
+use super::identity::Identity;
 
 /// Go's `2006-01-02T15:04:05.000000Z07:00` layout, in UTC.
 const TIMESTAMP: &[FormatItem<'static>] =

@@ -5,7 +5,9 @@
 pub mod diag;
 pub mod framework;
 mod handshake;
+mod identity;
 mod logging;
+pub mod path;
 pub mod schema;
 pub mod server;
 mod service;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::value::{Type, Value};
 
 /// Whether the user sets an attribute, the provider does, or both.
@@ -70,6 +71,10 @@ pub struct Attribute {
     /// For computed attributes: keep the prior state's value when the resource changes, instead
     /// of showing "(known after apply)" (the framework's UseStateForUnknown).
     pub use_state_for_unknown: bool,
+    /// The value an optional and computed attribute takes where the configuration leaves it
+    /// null (plugin-framework's `Default`): planned, filled into stored state that lacks it, and
+    /// left out of generated configuration.
+    pub default: Option<Value>,
 }
 
 impl Attribute {
@@ -85,6 +90,7 @@ impl Attribute {
             deprecation: None,
             requires_replace: false,
             use_state_for_unknown: false,
+            default: None,
         }
     }
 
@@ -180,6 +186,14 @@ impl Attribute {
         self
     }
 
+    /// The value planned where the configuration leaves the attribute null. Only for optional
+    /// and computed attributes: Terraform rejects a plan that differs from the configuration
+    /// anywhere else ([`Schema::misplaced_defaults`] finds the others).
+    pub fn default(mut self, value: Value) -> Self {
+        self.default = Some(value);
+        self
+    }
+
     /// Marks the attribute deprecated.
     pub fn deprecated(mut self, message: &'static str) -> Self {
         self.deprecation = Some(message);
@@ -215,6 +229,16 @@ fn object_type(attrs: &[Attribute]) -> Type {
             .iter()
             .map(|a| (a.name.to_owned(), a.value_type()))
             .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+/// The object of `attrs`' defaults, null for an attribute without one: the default of a nested
+/// attribute whose own attributes each say theirs, so that each is written once.
+pub fn defaults_of(attrs: &[Attribute]) -> Value {
+    Value::object(
+        attrs
+            .iter()
+            .map(|a| (a.name, a.default.clone().unwrap_or(Value::Null))),
     )
 }
 
@@ -265,6 +289,19 @@ impl Schema {
                 );
             }
         });
+    }
+
+    /// The paths of defaults on attributes that are not optional and computed, where Terraform
+    /// would reject the planned default ("planned value for a non-computed attribute", or one
+    /// that differs from the configuration). A schema's unit test asserts there are none.
+    pub fn misplaced_defaults(&self) -> Vec<AttrPath> {
+        let mut misplaced = Vec::new();
+        self.walk(|path, attr| {
+            if attr.default.is_some() && attr.mode != Mode::OptionalComputed {
+                misplaced.push(path.clone());
+            }
+        });
+        misplaced
     }
 
     /// A value of this schema with every attribute null.
@@ -318,6 +355,40 @@ mod tests {
                     Some(AttrPath::new("auth").attr("legacy")),
                     "`auth.legacy` is deprecated. Gone soon.".to_owned()
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults_belong_on_optional_computed_attributes_only() {
+        let schema = Schema {
+            version: 0,
+            description: "",
+            attributes: vec![
+                Attribute::bool("fine")
+                    .optional_computed()
+                    .default(Value::Bool(true)),
+                Attribute::bool("optional").default(Value::Bool(true)),
+                Attribute::string("required")
+                    .required()
+                    .default(Value::string("x")),
+                Attribute::single(
+                    "nested",
+                    vec![
+                        Attribute::string("computed")
+                            .computed()
+                            .default(Value::string("y")),
+                    ],
+                )
+                .optional_computed(),
+            ],
+        };
+        assert_eq!(
+            schema.misplaced_defaults(),
+            [
+                AttrPath::new("optional"),
+                AttrPath::new("required"),
+                AttrPath::new("nested").attr("computed"),
             ]
         );
     }

@@ -1,8 +1,9 @@
 //! The one stub resource this layer's tests plan, apply, import and list against: each test file
 //! chooses its attributes and behaviour instead of writing its own `Resource` impl.
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
 use super::framework::{IdentityAttribute, IdentitySchema, Listed, ReadOutcome, Resource, Stored};
+use super::path::AttrPath;
 use super::schema::{Attribute, Schema};
 use super::value::{Type, Value};
 

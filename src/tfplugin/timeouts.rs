@@ -4,7 +4,8 @@
 
 use std::time::Duration;
 
-use super::diag::{AttrPath, Diagnostics};
+use super::diag::Diagnostics;
+use super::path::AttrPath;
 use super::schema::Attribute;
 use super::value::Value;
 

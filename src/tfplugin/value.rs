@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::diag::{AttrPath, PathStep};
+use super::path::{AttrPath, PathStep};
 
 /// The type of a value, as Terraform's type system (cty) knows it.
 #[derive(Clone, Debug, PartialEq)]

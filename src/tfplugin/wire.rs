@@ -1,8 +1,9 @@
 //! Wire conversion for the provider service: values to and from `DynamicValue`, and diagnostics,
 //! attribute paths and schemas to their protocol messages. The only place these become protobuf.
 
-use super::diag::{AttrPath, Diagnostic, Diagnostics, PathStep, Severity};
+use super::diag::{Diagnostic, Diagnostics, Severity};
 use super::framework::IdentitySchema;
+use super::path::{AttrPath, PathStep};
 use super::proto::tfplugin6 as pb;
 use super::schema::{Attribute, Kind, Mode, Nesting, Schema};
 use super::value::{self, Type, Value};

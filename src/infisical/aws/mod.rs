@@ -9,9 +9,10 @@
 //! Signing is `aws-sigv4`'s. The credentials come from AWS's default chain, in the order of the
 //! AWS SDK for Go (which Infisical's Go SDK uses): the environment (`AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`), web identity from the environment, the
-//! profile (`AWS_PROFILE`, else `default`) of the shared files, read by [`profile`] (static keys,
-//! SSO, `credential_process`, roles assumed with `source_profile` or `credential_source`), then
-//! the container endpoint and EC2 instance metadata of [`remote`]. `aws-config`, which has them
+//! profile (`AWS_PROFILE`, else `default`) of the shared files (static keys, SSO,
+//! `credential_process`, roles assumed with `source_profile` or `credential_source`), then the
+//! container endpoint and EC2 instance metadata. [`chain`] follows that order and asks the source
+//! it finds; [`profile`] reads the files and [`remote`] asks the sources. `aws-config`, which has them
 //! all, costs several minutes of compile time, so it is not used.
 
 use std::collections::BTreeMap;
@@ -26,10 +27,11 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use crate::secret::Secret;
 use profile::SharedFiles;
 
+mod chain;
 mod profile;
 mod remote;
 
-pub(crate) use remote::Remote;
+pub(crate) use chain::locate;
 
 /// Environment variables of AWS's credential chain that this module reads.
 pub mod env {
@@ -112,15 +114,11 @@ impl AwsSource {
     pub(crate) async fn resolve(&self) -> Result<(AwsCredentials, String), String> {
         match self {
             AwsSource::Environment => {
-                let (found, region) = {
+                let (source, region) = {
                     let getenv = |name: &str| std::env::var(name).ok();
                     (locate(&getenv)?, region(&getenv))
                 };
-                let credentials = match found {
-                    Found::Local(credentials) => credentials,
-                    Found::Remote(remote) => remote.fetch(&region).await?,
-                };
-                Ok((credentials, region))
+                Ok((source.fetch(&region).await?, region))
             }
             AwsSource::Static {
                 credentials,
@@ -256,60 +254,6 @@ pub(crate) fn region(getenv: &dyn Fn(&str) -> Option<String>) -> String {
         .unwrap_or_else(|| DEFAULT_REGION.to_owned())
 }
 
-/// Where the default chain finds credentials.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Found {
-    /// In the environment or the shared files.
-    Local(AwsCredentials),
-    /// At a source to be asked at login: a service, a process, a role to assume.
-    Remote(Remote),
-}
-
-/// Follows AWS's default chain as far as it goes without a request: the credentials themselves,
-/// or the source to ask. The error says where it looked, or what is wrong with a profile.
-pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Found, String> {
-    let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
-    if let Some(credentials) = env_credentials(&getenv) {
-        return Ok(Found::Local(credentials));
-    }
-    let files = SharedFiles::locate(&getenv);
-    // Web identity from the environment comes before the profile.
-    if getenv(env::WEB_IDENTITY_TOKEN_FILE).is_none()
-        && let Some(found) = profile::locate(&files, &getenv)?
-    {
-        return Ok(found);
-    }
-    match remote::locate(&getenv)? {
-        Some(source) => Ok(Found::Remote(source)),
-        None => Err(format!(
-            "no AWS credentials found: set {} and {} (and {} for temporary credentials), or \
-             configure the profile {:?} of {} (choose the profile with {}); and no network source \
-             is configured either ({}, {} or {}), with EC2 instance metadata switched off by {}",
-            env::ACCESS_KEY_ID,
-            env::SECRET_ACCESS_KEY,
-            env::SESSION_TOKEN,
-            files.profile,
-            files.shown(),
-            env::PROFILE,
-            env::WEB_IDENTITY_TOKEN_FILE,
-            env::CONTAINER_CREDENTIALS_RELATIVE_URI,
-            env::CONTAINER_CREDENTIALS_FULL_URI,
-            env::EC2_METADATA_DISABLED,
-        )),
-    }
-}
-
-/// Credentials from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`.
-fn env_credentials(getenv: &dyn Fn(&str) -> Option<String>) -> Option<AwsCredentials> {
-    let getenv = |name: &str| getenv(name).filter(|v| !v.trim().is_empty());
-    let (id, secret) = (getenv(env::ACCESS_KEY_ID)?, getenv(env::SECRET_ACCESS_KEY)?);
-    Some(AwsCredentials {
-        access_key_id: id.trim().to_owned(),
-        secret_access_key: Secret::new(secret.trim()),
-        session_token: getenv(env::SESSION_TOKEN).map(|t| Secret::new(t.trim())),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,8 +275,8 @@ mod tests {
             _ => getenv(name),
         };
         match locate(&off)? {
-            Found::Local(credentials) => Ok(credentials),
-            Found::Remote(remote) => panic!("not local: {remote:?}"),
+            chain::Source::Keys(credentials) => Ok(credentials),
+            remote => panic!("not local: {remote:?}"),
         }
     }
 

@@ -1,199 +1,57 @@
-//! The sources of AWS credentials that are asked at login. The network sources of AWS's default
-//! chain, in the AWS SDKs' order: web identity (EKS IAM roles for service accounts and other OIDC
-//! federation), the container credentials endpoint (ECS task roles, EKS Pod Identity), then the
-//! EC2 instance metadata service (IMDSv2); and what a profile of the shared files can point to:
-//! a credential process, a role to assume with other credentials.
+//! Asking for AWS credentials at login: the network sources of AWS's default chain (web identity,
+//! the container credentials endpoint, EC2 instance metadata (IMDSv2), `sts:AssumeRole`, the
+//! IAM Identity Center portal) and a profile's `credential_process`. Which one to ask is
+//! `chain`'s to decide; this module reads no profile.
 //!
 //! Each answer holds a secret key and a session token: they go into [`Secret`]s at once, and no
-//! error message quotes a response body.
+//! error message quotes a response body (nor a credential process's command or output).
 
 use std::path::PathBuf;
+use std::process::Stdio;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 
-use super::profile::{self, AssumeRole, Sso};
-use super::{AwsCredentials, Found, env};
+use super::AwsCredentials;
 use crate::secret::{self, Secret, SecretSource};
 
-/// The instance metadata service, unless `AWS_EC2_METADATA_SERVICE_ENDPOINT` says otherwise.
-const IMDS_ENDPOINT: &str = "http://169.254.169.254";
-/// Where `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` points (ECS).
-const CONTAINER_HOST: &str = "http://169.254.170.2";
-/// Hosts the container endpoint may have over plain http besides loopback: ECS and EKS Pod
-/// Identity's link-local agents (as the AWS SDKs allow).
-const CONTAINER_HTTP_HOSTS: [&str; 3] = ["169.254.170.2", "169.254.170.23", "[fd00:ec2::23]"];
+/// How long `credential_process` may run (the Go SDK's default).
+const PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a link-local service gets to accept a connection, and to answer.
 const LOCAL_CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 const LOCAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long AWS's public endpoints (STS, the SSO portal) get to answer.
 const PUBLIC_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A source of AWS credentials that needs a request.
+/// A role to assume with `sts:AssumeRole`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Remote {
-    /// `sts:AssumeRoleWithWebIdentity` with the token in a file.
-    WebIdentity {
-        /// `AWS_WEB_IDENTITY_TOKEN_FILE`.
-        token_file: PathBuf,
-        /// `AWS_ROLE_ARN`.
-        role_arn: String,
-        /// `AWS_ROLE_SESSION_NAME`, else one made up at each login.
-        session_name: Option<String>,
-        /// STS's base URL from `AWS_ENDPOINT_URL_STS`; else the login region's endpoint.
-        endpoint: Option<String>,
-    },
-    /// The container credentials endpoint.
-    Container {
-        /// The full URL.
-        url: String,
-        /// What goes into the `Authorization` header, if anything.
-        token: Option<SecretSource>,
-    },
-    /// The EC2 instance metadata service.
-    InstanceMetadata {
-        /// Its base URL, without a trailing `/`.
-        endpoint: String,
-    },
-    /// A profile's `credential_process`.
-    Process {
-        /// The profile, to name in messages.
-        profile: String,
-        /// The command, run by `sh -c`.
-        command: String,
-    },
-    /// A profile's `role_arn`, assumed with other credentials.
-    AssumeRole(Box<AssumeRole>),
-    /// A profile's IAM Identity Center (SSO) role.
-    Sso(Sso),
+pub(crate) struct Role {
+    pub(crate) role_arn: String,
+    /// `role_session_name`, else one made up at each login.
+    pub(crate) session_name: Option<String>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) duration_seconds: Option<String>,
+    /// STS's base URL from `AWS_ENDPOINT_URL_STS`; else the login region's endpoint.
+    pub(crate) endpoint: Option<String>,
 }
 
-/// The first network source the environment points to, or `None` when it points to none and
-/// instance metadata is switched off (`AWS_EC2_METADATA_DISABLED=true`). Blank variables count
-/// as unset.
-pub(crate) fn locate(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<Remote>, String> {
-    let getenv = |name: &str| {
-        getenv(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(token_file) = getenv(env::WEB_IDENTITY_TOKEN_FILE) {
-        let role_arn = getenv(env::ROLE_ARN).ok_or_else(|| {
-            format!(
-                "{} is set but {} is not: web identity needs the ARN of the role to assume",
-                env::WEB_IDENTITY_TOKEN_FILE,
-                env::ROLE_ARN
-            )
-        })?;
-        return Ok(Some(Remote::WebIdentity {
-            token_file: PathBuf::from(token_file),
-            role_arn,
-            session_name: getenv(env::ROLE_SESSION_NAME),
-            endpoint: sts_endpoint_from(&getenv),
-        }));
-    }
-    if let Some(container) = container(&getenv)? {
-        return Ok(Some(container));
-    }
-    if getenv(env::EC2_METADATA_DISABLED).is_some_and(|v| v.eq_ignore_ascii_case("true")) {
-        return Ok(None);
-    }
-    Ok(Some(instance_metadata(&getenv)))
-}
-
-/// The container endpoint the environment points to, if any.
-pub(super) fn container(getenv: &dyn Fn(&str) -> Option<String>) -> Result<Option<Remote>, String> {
-    let getenv = |name: &str| {
-        getenv(name)
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty())
-    };
-    let token = getenv(env::CONTAINER_AUTHORIZATION_TOKEN)
-        .map(|t| SecretSource::Value(Secret::new(t)))
-        .or_else(|| {
-            getenv(env::CONTAINER_AUTHORIZATION_TOKEN_FILE).map(|p| SecretSource::File(p.into()))
-        });
-    if let Some(relative) = getenv(env::CONTAINER_CREDENTIALS_RELATIVE_URI) {
-        let url = format!("{CONTAINER_HOST}/{}", relative.trim_start_matches('/'));
-        return Ok(Some(Remote::Container { url, token }));
-    }
-    if let Some(url) = getenv(env::CONTAINER_CREDENTIALS_FULL_URI) {
-        check_container_url(&url)?;
-        return Ok(Some(Remote::Container { url, token }));
-    }
-    Ok(None)
-}
-
-/// Instance metadata, at `AWS_EC2_METADATA_SERVICE_ENDPOINT` or its usual address.
-pub(super) fn instance_metadata(getenv: &dyn Fn(&str) -> Option<String>) -> Remote {
-    let endpoint = getenv(env::EC2_METADATA_SERVICE_ENDPOINT)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| IMDS_ENDPOINT.to_owned());
-    Remote::InstanceMetadata {
-        endpoint: endpoint.trim_end_matches('/').to_owned(),
-    }
-}
-
-/// STS's base URL from `AWS_ENDPOINT_URL_STS`, if set.
-pub(super) fn sts_endpoint_from(getenv: &dyn Fn(&str) -> Option<String>) -> Option<String> {
-    getenv(env::STS_ENDPOINT)
-        .map(|e| e.trim().trim_end_matches('/').to_owned())
-        .filter(|e| !e.is_empty())
-}
-
-/// A full container credentials URL must be https, or http to loopback or to one of AWS's
-/// link-local agents: credentials are never fetched in the clear from anywhere else.
-fn check_container_url(text: &str) -> Result<(), String> {
-    let refuse = |why: &str| {
-        Err(format!(
-            "{} is {text:?}, which {why}",
-            env::CONTAINER_CREDENTIALS_FULL_URI
-        ))
-    };
-    let Ok(url) = url::Url::parse(text) else {
-        return refuse("is not a URL");
-    };
-    let host = url.host_str().unwrap_or_default();
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
-        None => false,
-    };
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if loopback || CONTAINER_HTTP_HOSTS.contains(&host) => Ok(()),
-        "http" => refuse("is plain http to a host other than loopback or AWS's container agents"),
-        _ => refuse("is neither http nor https"),
-    }
-}
-
-impl Remote {
-    /// Asks the source for credentials; `region` chooses STS's endpoint for web identity.
-    pub(crate) async fn fetch(&self, region: &str) -> Result<AwsCredentials, String> {
-        match self {
-            Remote::WebIdentity {
-                token_file,
-                role_arn,
-                session_name,
-                endpoint,
-            } => {
-                let endpoint = sts_endpoint(endpoint.as_deref(), region);
-                web_identity(token_file, role_arn, session_name.as_deref(), &endpoint).await
-            }
-            Remote::Container { url, token } => fetch_container(url, token.as_ref()).await,
-            Remote::InstanceMetadata { endpoint } => fetch_instance_metadata(endpoint).await,
-            Remote::Process { profile, command } => profile::process(profile, command).await,
-            Remote::AssumeRole(role) => assume_role(role, region).await,
-            Remote::Sso(sso) => fetch_sso(sso).await,
-        }
-    }
+/// An IAM Identity Center (SSO) role, whose credentials the SSO portal hands out for the
+/// login that `aws sso login` cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Sso {
+    /// The profile, for messages (`aws sso login --profile …`).
+    pub(crate) profile: String,
+    /// The cached login: `~/.aws/sso/cache/<SHA-1 of the session name or start URL>.json`.
+    pub(crate) cache: PathBuf,
+    pub(crate) account_id: String,
+    pub(crate) role_name: String,
+    /// The portal's base URL: `AWS_ENDPOINT_URL_SSO`, else the SSO region's.
+    pub(crate) endpoint: String,
 }
 
 /// STS's base URL: the configured one, else the region's.
-fn sts_endpoint(configured: Option<&str>, region: &str) -> String {
+pub(super) fn sts_endpoint(configured: Option<&str>, region: &str) -> String {
     configured.map_or_else(
         || format!("https://sts.{region}.amazonaws.com"),
         str::to_owned,
@@ -280,7 +138,7 @@ fn without_url(error: &reqwest::Error) -> String {
     cause
 }
 
-async fn fetch_instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
+pub(super) async fn fetch_instance_metadata(endpoint: &str) -> Result<AwsCredentials, String> {
     let source = format!("the EC2 instance metadata service at {endpoint}");
     let client = local_client()?;
     let token = body(
@@ -314,7 +172,7 @@ async fn fetch_instance_metadata(endpoint: &str) -> Result<AwsCredentials, Strin
     JsonCredentials::parse(&answer, &source)
 }
 
-async fn fetch_container(
+pub(super) async fn fetch_container(
     url: &str,
     token: Option<&SecretSource>,
 ) -> Result<AwsCredentials, String> {
@@ -328,7 +186,7 @@ async fn fetch_container(
     JsonCredentials::parse(&body(request, &source).await?, &source)
 }
 
-async fn web_identity(
+pub(super) async fn web_identity(
     token_file: &std::path::Path,
     role_arn: &str,
     session_name: Option<&str>,
@@ -350,16 +208,15 @@ async fn web_identity(
     sts_credentials(request.body(form), &source).await
 }
 
-/// `sts:AssumeRole` of `role`, signed with its base credentials (asked first when they are
-/// themselves at a source); `region` chooses STS's endpoint.
-async fn assume_role(role: &AssumeRole, region: &str) -> Result<AwsCredentials, String> {
-    let base = match &role.base {
-        Found::Local(credentials) => credentials.clone(),
-        Found::Remote(remote) => Box::pin(remote.fetch(region)).await?,
-    };
+/// `sts:AssumeRole` of `role`, signed with `base`; `region` chooses STS's endpoint.
+pub(super) async fn assume_role(
+    role: &Role,
+    base: &AwsCredentials,
+    region: &str,
+) -> Result<AwsCredentials, String> {
     let form = assume_role_form(role);
     let url = format!("{}/", sts_endpoint(role.endpoint.as_deref(), region));
-    let headers = super::sign_sts_form(&base, region, &url, &form, SystemTime::now())?;
+    let headers = super::sign_sts_form(base, region, &url, &form, SystemTime::now())?;
     let source = format!(
         "AWS STS at {} (AssumeRole of {})",
         url.trim_end_matches('/'),
@@ -379,7 +236,7 @@ async fn assume_role(role: &AssumeRole, region: &str) -> Result<AwsCredentials, 
 }
 
 /// The role credentials the SSO portal hands out for the login `aws sso login` cached.
-async fn fetch_sso(sso: &Sso) -> Result<AwsCredentials, String> {
+pub(super) async fn fetch_sso(sso: &Sso) -> Result<AwsCredentials, String> {
     let login = format!("run `aws sso login --profile {}`", sso.profile);
     let profile = format!("the AWS SSO profile {:?}", sso.profile);
     let cached = tokio::fs::read(&sso.cache).await.map_err(|_| {
@@ -459,7 +316,7 @@ async fn fetch_sso(sso: &Sso) -> Result<AwsCredentials, String> {
 }
 
 /// `sts:AssumeRole`'s form body for `role`.
-fn assume_role_form(role: &AssumeRole) -> String {
+fn assume_role_form(role: &Role) -> String {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
     form.append_pair("Action", "AssumeRole")
         .append_pair("Version", "2011-06-15")
@@ -540,92 +397,59 @@ fn xml_text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
     Some(xml[start..end].trim())
 }
 
+/// Runs `credential_process` (through `sh -c`, as the Go SDK does) and reads the credentials
+/// it prints. Neither the command, which may carry secrets, nor its output is ever quoted.
+pub(super) async fn process(profile: &str, command: &str) -> Result<AwsCredentials, String> {
+    let source = format!("credential_process of the AWS profile {profile:?}");
+    let child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(command)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(PROCESS_TIMEOUT, child)
+        .await
+        .map_err(|_| format!("{source} did not finish within {PROCESS_TIMEOUT:?}"))?
+        .map_err(|e| format!("{source} could not be started: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{source} failed ({}); run it yourself to see why",
+            output.status
+        ));
+    }
+    /// What a credential process prints (format version 1).
+    #[derive(Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Printed {
+        version: u32,
+        access_key_id: String,
+        secret_access_key: String,
+        session_token: Option<String>,
+    }
+    let printed: Printed = serde_json::from_slice(&output.stdout).map_err(|_| {
+        format!(
+            "{source} printed something other than AWS credentials (a JSON object with Version \
+             1, AccessKeyId and SecretAccessKey)"
+        )
+    })?;
+    if printed.version != 1 {
+        return Err(format!(
+            "{source} printed credentials of format version {}; only version 1 exists",
+            printed.version
+        ));
+    }
+    Ok(AwsCredentials {
+        access_key_id: printed.access_key_id,
+        secret_access_key: Secret::new(printed.secret_access_key),
+        session_token: printed.session_token.map(Secret::new),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn locate_with(vars: &[(&str, &str)]) -> Result<Option<Remote>, String> {
-        let vars: HashMap<&str, &str> = vars.iter().copied().collect();
-        locate(&|k| vars.get(k).map(|v| (*v).to_owned()))
-    }
-
-    #[test]
-    fn sources_come_in_the_sdks_order() {
-        let web = locate_with(&[
-            (env::WEB_IDENTITY_TOKEN_FILE, "/var/run/token"),
-            (env::ROLE_ARN, "arn:aws:iam::1:role/r"),
-            (env::CONTAINER_CREDENTIALS_RELATIVE_URI, "/v2/credentials/x"),
-        ]);
-        assert!(
-            matches!(web, Ok(Some(Remote::WebIdentity { ref endpoint, .. })) if endpoint.is_none())
-        );
-        assert_eq!(
-            sts_endpoint(None, "eu-west-1"),
-            "https://sts.eu-west-1.amazonaws.com"
-        );
-        assert_eq!(
-            sts_endpoint(Some("http://127.0.0.1:1/sts"), "eu-west-1"),
-            "http://127.0.0.1:1/sts"
-        );
-        let ecs = locate_with(&[(env::CONTAINER_CREDENTIALS_RELATIVE_URI, "/v2/credentials/x")]);
-        assert_eq!(
-            ecs,
-            Ok(Some(Remote::Container {
-                url: "http://169.254.170.2/v2/credentials/x".to_owned(),
-                token: None
-            }))
-        );
-        assert_eq!(
-            locate_with(&[]),
-            Ok(Some(Remote::InstanceMetadata {
-                endpoint: IMDS_ENDPOINT.to_owned()
-            }))
-        );
-        assert_eq!(
-            locate_with(&[(env::EC2_METADATA_DISABLED, "TRUE")]),
-            Ok(None)
-        );
-        assert_eq!(
-            locate_with(&[
-                (env::EC2_METADATA_DISABLED, " "),
-                (env::EC2_METADATA_SERVICE_ENDPOINT, "http://127.0.0.1:9/")
-            ]),
-            Ok(Some(Remote::InstanceMetadata {
-                endpoint: "http://127.0.0.1:9".to_owned()
-            }))
-        );
-    }
-
-    #[test]
-    fn web_identity_without_a_role_is_an_error() {
-        let error = locate_with(&[(env::WEB_IDENTITY_TOKEN_FILE, "/t")]).unwrap_err();
-        assert!(error.contains(env::ROLE_ARN), "{error}");
-    }
-
-    #[test]
-    fn container_urls_are_https_or_local() {
-        for ok in [
-            "https://creds.example.com/x",
-            "http://127.0.0.1:51679/creds",
-            "http://localhost/creds",
-            "http://169.254.170.23/v1/credentials",
-            "http://[::1]:80/x",
-        ] {
-            assert!(check_container_url(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "http://creds.example.com/x",
-            "ftp://127.0.0.1/x",
-            "not a url",
-        ] {
-            let error = check_container_url(bad).unwrap_err();
-            assert!(
-                error.contains(env::CONTAINER_CREDENTIALS_FULL_URI),
-                "{error}"
-            );
-        }
-    }
 
     #[test]
     fn json_credentials_never_quote_the_body() {
@@ -686,5 +510,47 @@ mod tests {
         assert_eq!(xml_text(xml, "SecretAccessKey"), Some("a/b+c"));
         assert_eq!(xml_text(xml, "SessionToken"), Some("tok=="));
         assert_eq!(xml_text(xml, "Code"), None);
+    }
+
+    #[tokio::test]
+    async fn a_credential_process_prints_version_1_json() {
+        let credentials = process(
+            "p",
+            r#"printf '{"Version": 1, "AccessKeyId": "ASIAPROC", "SecretAccessKey": "proc-secret", "SessionToken": "proc-token", "Expiration": "2999-01-01T00:00:00Z"}'"#,
+        )
+        .await
+        .unwrap();
+        assert_eq!(credentials.access_key_id, "ASIAPROC");
+        assert_eq!(credentials.secret_access_key, Secret::new("proc-secret"));
+        assert_eq!(credentials.session_token, Some(Secret::new("proc-token")));
+    }
+
+    #[tokio::test]
+    async fn a_failing_credential_process_is_named_without_its_command_or_output() {
+        for (command, says) in [
+            (
+                "echo leaked-output; echo leaked-stderr >&2; exit 3",
+                "failed (exit status: 3)",
+            ),
+            (
+                "echo '{\"leaked-output\": 1}'",
+                "printed something other than AWS credentials",
+            ),
+            (
+                r#"printf '{"Version": 2, "AccessKeyId": "leaked-output", "SecretAccessKey": "s"}'"#,
+                "format version 2",
+            ),
+        ] {
+            let error = process("p", command).await.unwrap_err();
+            assert!(error.contains(says), "{error}");
+            assert!(
+                error.contains("credential_process of the AWS profile \"p\""),
+                "{error}"
+            );
+            assert!(
+                !error.contains("leaked") && !error.contains("printf"),
+                "{error}"
+            );
+        }
     }
 }

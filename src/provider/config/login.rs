@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::infisical::aws::{self, AwsSource};
 use crate::infisical::{Auth, AuthMethod, ServiceAccountToken};
 use crate::secret::Secret;
-use crate::tfplugin::diag::AttrPath;
+use crate::tfplugin::path::AttrPath;
 
 use super::super::attr;
 use super::env;

@@ -19,7 +19,8 @@
 use std::time::Duration;
 
 use crate::infisical::Auth;
-use crate::tfplugin::diag::{AttrPath, Diagnostics, Severity};
+use crate::tfplugin::diag::{Diagnostics, Severity};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::{DEFAULT_HOST, attr};

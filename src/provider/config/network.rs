@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::{DEFAULT_HOST, attr};

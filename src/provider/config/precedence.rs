@@ -10,7 +10,8 @@
 
 use crate::infisical::{Auth, AuthMethod};
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::attr;

@@ -1,7 +1,8 @@
 //! Reading one setting: from the provider block, else from its environment variable, with the
 //! values known only after apply noted (they defer the settings) and the problems collected.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics, PathStep};
+use crate::tfplugin::diag::Diagnostics;
+use crate::tfplugin::path::{AttrPath, PathStep};
 use crate::tfplugin::value::Value;
 
 /// Reads values from the block and the environment, and reports what is missing.

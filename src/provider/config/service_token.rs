@@ -4,7 +4,7 @@
 
 use crate::infisical::Auth;
 use crate::secret::Secret;
-use crate::tfplugin::diag::AttrPath;
+use crate::tfplugin::path::AttrPath;
 
 use super::reader::Reader;
 

@@ -5,8 +5,9 @@
 use std::marker::PhantomData;
 
 use crate::infisical::AppConnection;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::framework::DataSource;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 

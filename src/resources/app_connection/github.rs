@@ -6,7 +6,8 @@ use crate::infisical::{
     Error, GitHub, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
 };
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::Attribute;
 use crate::tfplugin::value::Value;
 

@@ -5,8 +5,9 @@
 use crate::infisical::{
     App, AppConnection, Client, CreateAppConnection, Error, Patch, UpdateAppConnection,
 };
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored, with_write_only};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::by_id;
@@ -65,13 +66,9 @@ pub(super) async fn read<A: ConnectionApp>(
     private: &[u8],
     diags: &mut Diagnostics,
 ) -> Result<ReadOutcome, Diagnostic> {
-    let Some(client) = api.client_if_known() else {
-        // The provider configuration is known only after apply: keep the state as it is
-        // rather than failing the plan.
-        return Ok(ReadOutcome::Found(Stored {
-            state: state.clone(),
-            private: private.to_vec(),
-        }));
+    let client = match api.client_or_keep(state, private) {
+        Ok(client) => client,
+        Err(kept) => return Ok(kept),
     };
     let current = State::<A>::from_value(state)?;
     let id = current.known_id()?;
@@ -196,7 +193,7 @@ pub(super) async fn list<A: ConnectionApp>(
     config: &Value,
     limit: usize,
 ) -> Result<Vec<Listed>, Diagnostic> {
-    let project = config.get(attr::PROJECT_ID).as_str();
+    let project = config.get(by_id::PROJECT_ID).as_str();
     let listed = api
         .client_or_error()?
         .app_connections::<A::App>()

@@ -24,10 +24,11 @@ use std::marker::PhantomData;
 
 use crate::infisical::{App, Error};
 use crate::secret::Secret;
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{
     IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
 };
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
@@ -266,7 +267,7 @@ pub(crate) fn list_schema<A: ConnectionApp>() -> Schema {
     Schema {
         version: 0,
         description: A::DESCRIPTIONS.list,
-        attributes: vec![Attribute::string(attr::PROJECT_ID).description(
+        attributes: vec![Attribute::string(by_id::PROJECT_ID).description(
             "List only the connections of this project. Without it, every connection of the \
              organization is listed, project-scoped ones included.",
         )],
@@ -445,8 +446,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
     }
 
     fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
-        let at = AttrPath::new(attr::PROJECT_ID);
-        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+        by_id::validate_list(config, diags);
     }
 
     async fn list(
@@ -456,7 +456,7 @@ impl<A: ConnectionApp> Resource<Configured> for AppConnectionResource<A> {
         limit: usize,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        settle(lifecycle::list::<A>(api, config, limit).await, diags).unwrap_or_default()
+        by_id::listed(lifecycle::list::<A>(api, config, limit).await, diags)
     }
 
     fn generate_config(&self, state: &Value, diags: &mut Diagnostics) -> Option<Value> {

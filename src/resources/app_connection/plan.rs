@@ -2,8 +2,9 @@
 //! when credentials are written, a write-only secret's version never goes down, and a single-use
 //! secret this connection already exchanged is refused before apply.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::PlanInput;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::ConnectionApp;

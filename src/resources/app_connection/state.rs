@@ -2,7 +2,8 @@
 //! values here and nowhere else.
 
 use crate::infisical::{App, AppConnection};
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::model::{self, Computed, Fields, Model};

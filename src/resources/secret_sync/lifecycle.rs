@@ -9,16 +9,20 @@ use crate::infisical::{
     CheckDestination, Client, CreateSecretSync, Error, SecretSync, StopSignal, SyncStatus,
     UpdateSecretSync, Waited,
 };
-use crate::tfplugin::diag::{AttrPath, Diagnostic, Diagnostics, Severity};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{Listed, ReadOutcome, Stored};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::Value;
 
+use super::super::by_id;
 use super::super::configured::Configured;
 use super::super::errors::Area;
 use super::super::model::{Computed, Model, error_at, same_description, stored_text};
 use super::outcome::{self, Waiter};
-use super::state::{Destination, Options, Sync};
+#[cfg(test)]
+use super::state::Options;
+use super::state::{Destination, Sync};
 use super::{WAIT_DEFAULT, attr};
 
 /// What the plan decided that the apply must do beyond sending what changed, carried in the
@@ -79,15 +83,16 @@ pub(super) async fn create(
             connection_id: plan.connection_id.clone(),
             environment: plan.environment.clone(),
             secret_path: plan.secret_path.clone(),
-            is_auto_sync_enabled: plan.auto_sync(),
-            sync_options: plan.options_or_default().request(),
+            is_auto_sync_enabled: plan.auto_sync()?,
+            sync_options: plan.options()?,
             destination_config: destination(&plan.destination)?,
         };
+        let waits = plan.auto_sync()? && plan.waits()?;
         let created = create_once(api, client, &request).await?;
-        Ok::<_, Diagnostic>((client, stop, plan, created))
+        Ok::<_, Diagnostic>((client, stop, plan, created, waits))
     }
     .await;
-    let (client, stop, mut state, created) = match result {
+    let (client, stop, mut state, created, waits) = match result {
         Ok(parts) => parts,
         Err(diag) => {
             diags.add(diag);
@@ -96,7 +101,7 @@ pub(super) async fn create(
     };
     state.id = Computed::Known(created.id.clone());
     state.take_status(&created);
-    if state.auto_sync() && state.waits() {
+    if waits {
         let limit = timeouts::get(&state.timeouts, Op::Create, WAIT_DEFAULT);
         let waited = client
             .github_syncs()
@@ -119,11 +124,9 @@ pub(super) async fn read(
     private: &[u8],
     diags: &mut Diagnostics,
 ) -> Result<ReadOutcome, Diagnostic> {
-    let Some(client) = api.client_if_known() else {
-        return Ok(ReadOutcome::Found(Stored {
-            state: state.clone(),
-            private: private.to_vec(),
-        }));
+    let client = match api.client_or_keep(state, private) {
+        Ok(client) => client,
+        Err(kept) => return Ok(kept),
     };
     let current = Sync::from_value(state)?;
     let id = current.known_id()?;
@@ -167,7 +170,8 @@ pub(super) async fn update(
         let plan = Sync::from_value(planned)?;
         let id = before.known_id()?;
         let request = changes(&before, &plan)?;
-        let queues = !request.is_empty() && plan.auto_sync();
+        let queues = !request.is_empty() && plan.auto_sync()?;
+        let waits = plan.waits()?;
         let rerun = Decision::decode(private).rerun && !queues;
         let limit = timeouts::get(&plan.timeouts, Op::Update, WAIT_DEFAULT);
         let syncs = client.github_syncs();
@@ -195,10 +199,10 @@ pub(super) async fn update(
                 )
             })?);
         }
-        Ok::<_, Diagnostic>((client, stop, before, plan, previous, answer, limit))
+        Ok::<_, Diagnostic>((client, stop, before, plan, previous, answer, limit, waits))
     }
     .await;
-    let (client, stop, before, mut state, previous, answer, limit) = match result {
+    let (client, stop, before, mut state, previous, answer, limit, waits) = match result {
         Ok(parts) => parts,
         Err(diag) => {
             diags.add(diag);
@@ -217,7 +221,7 @@ pub(super) async fn update(
         }
     }
     if let (Some(previous), Some(_)) = (&previous, &answer)
-        && state.waits()
+        && waits
     {
         let left = limit.saturating_sub(started.elapsed());
         let waited = client
@@ -296,7 +300,7 @@ pub(super) async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagno
     let stop = client.stop_signal();
     let state = Sync::from_value(prior)?;
     let id = state.known_id()?;
-    let remove = state.removes_on_destroy();
+    let remove = state.removes_on_destroy()?;
     let limit = timeouts::get(&state.timeouts, Op::Delete, WAIT_DEFAULT);
     let syncs = client.github_syncs();
     let action = format!(
@@ -437,7 +441,7 @@ pub(super) async fn list(
     diags: &mut Diagnostics,
 ) -> Result<Vec<Listed>, Diagnostic> {
     let client = api.client_or_error()?;
-    let Some(project) = config.get(attr::PROJECT_ID).as_str() else {
+    let Some(project) = config.get(by_id::PROJECT_ID).as_str() else {
         return Ok(Vec::new());
     };
     let listed = client.github_syncs().list(project).await.map_err(|err| {
@@ -503,12 +507,12 @@ pub(super) fn changes(before: &Sync, plan: &Sync) -> Result<UpdateSecretSync, Di
     if plan.secret_path != before.secret_path {
         request.secret_path = Some(plan.secret_path.clone());
     }
-    if plan.auto_sync() != before.auto_sync() {
-        request.is_auto_sync_enabled = Some(plan.auto_sync());
+    if plan.auto_sync()? != before.auto_sync()? {
+        request.is_auto_sync_enabled = Some(plan.auto_sync()?);
     }
-    let (options, was) = (plan.options_or_default(), before.options_or_default());
-    if options.request() != was.request() {
-        request.sync_options = Some(options.request());
+    let (options, was) = (plan.options()?, before.options()?);
+    if options != was {
+        request.sync_options = Some(options);
     }
     if plan.destination != before.destination {
         request.destination_config = Some(destination(&plan.destination)?);
@@ -530,7 +534,11 @@ fn normalized_path(path: &str) -> &str {
 /// description, a path written with a trailing `/`) and the provider's own settings.
 fn refresh(state: Sync, sync: &SecretSync) -> Sync {
     let fresh = Sync::from_api(sync);
-    let fresh_options = fresh.options_or_default().request();
+    // Options the configuration left unset stay as the defaults the plan filled in.
+    let options = match (state.options(), fresh.options()) {
+        (Ok(kept), Ok(fresh_options)) if kept == fresh_options => state.options.clone(),
+        _ => fresh.options.clone(),
+    };
     let description =
         if same_description(state.description.as_deref(), fresh.description.as_deref()) {
             state.description
@@ -545,18 +553,13 @@ fn refresh(state: Sync, sync: &SecretSync) -> Sync {
         .environment
         .as_ref()
         .map_or(state.environment, |e| e.slug.clone());
-    // Options the configuration left unset stay as the defaults the plan filled in.
-    let options = match state.options {
-        Some(options) if options.request() == fresh_options => Some(options),
-        _ => fresh.options.clone().or_else(|| Some(Options::defaults())),
-    };
     Sync {
         description,
         secret_path,
         environment,
         options,
-        remove_secrets_on_destroy: state.remove_secrets_on_destroy.or(Some(false)),
-        wait_for_sync: state.wait_for_sync.or(Some(true)),
+        remove_secrets_on_destroy: state.remove_secrets_on_destroy,
+        wait_for_sync: state.wait_for_sync,
         resync_triggers: state.resync_triggers,
         timeouts: state.timeouts,
         ..fresh

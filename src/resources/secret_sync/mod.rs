@@ -23,25 +23,27 @@
 //! - a list resource for `terraform query` (`config { project_id }`) and the configuration a
 //!   person would write for what it finds.
 
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{
-    IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored, config_from_state,
+    IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
 };
-use crate::tfplugin::schema::{Attribute, Schema};
+use crate::tfplugin::path::AttrPath;
+use crate::tfplugin::schema::{Attribute, Schema, defaults_of};
 use crate::tfplugin::timeouts::{self, Op};
 use crate::tfplugin::value::{Type, Value};
 
 use super::configured::Configured;
-use super::model::{Model, settle};
+#[cfg(test)]
+use super::model::Model;
+use super::model::settle;
 use super::{by_id, validate};
 
 mod lifecycle;
 mod outcome;
 mod state;
 
-use state::Options;
 #[cfg(test)]
-use state::Sync;
+use state::{Options, Sync};
 
 /// The resource's type name.
 pub(crate) const TYPE_NAME: &str = "infisical_secret_sync_github";
@@ -148,7 +150,10 @@ pub(crate) fn schema() -> Schema {
             Attribute::string(SECRET_PATH)
                 .required()
                 .description("The path of the source folder, e.g. `/` or `/app`."),
-            Attribute::bool(AUTO_SYNC_ENABLED).optional_computed().description(
+            Attribute::bool(AUTO_SYNC_ENABLED)
+                .optional_computed()
+                .default(Value::Bool(true))
+                .description(
                 "Whether a change of the source secrets (and any update of the sync) pushes them \
                  again. Defaults to `true`.",
             ),
@@ -157,15 +162,20 @@ pub(crate) fn schema() -> Schema {
                 .description("Where on GitHub the secrets go."),
             Attribute::single(SYNC_OPTIONS, option_attributes())
                 .optional_computed()
+                .default(defaults_of(&option_attributes()))
                 .description("How the secrets are written. Defaults are filled in."),
             Attribute::bool(REMOVE_SECRETS_ON_DESTROY)
                 .optional_computed()
+                .default(Value::Bool(false))
                 .description(
                     "Whether destroying the sync first removes the secrets it synced from GitHub \
                      (and waits until it has). If removing fails, destroy fails and the sync \
                      stays. Defaults to `false`: GitHub keeps the secrets.",
                 ),
-            Attribute::bool(WAIT_FOR_SYNC).optional_computed().description(
+            Attribute::bool(WAIT_FOR_SYNC)
+                .optional_computed()
+                .default(Value::Bool(true))
+                .description(
                 "Whether apply waits for the outcome of the run a create or an update queues \
                  (for as long as `timeouts` allows). An update whose run fails fails with \
                  GitHub's message; a create whose first run fails keeps the sync, with GitHub's \
@@ -241,6 +251,7 @@ fn option_attributes() -> Vec<Attribute> {
     vec![
         Attribute::string(INITIAL_SYNC_BEHAVIOR)
             .optional_computed()
+            .default(Value::string(DEFAULT_INITIAL_SYNC))
             .description(
                 "What the first sync does with the destination: `overwrite-destination` (the \
                  default, and the only behavior GitHub allows: it cannot give secrets back to \
@@ -248,6 +259,7 @@ fn option_attributes() -> Vec<Attribute> {
             ),
         Attribute::bool(DISABLE_SECRET_DELETION)
             .optional_computed()
+            .default(Value::Bool(false))
             .description(
                 "Keep GitHub secrets that match the key schema but are not in the source. \
                  Defaults to `false`: they are deleted.",
@@ -470,36 +482,13 @@ fn key_schema_problem(schema: &str) -> Option<String> {
     None
 }
 
-/// Fills in the defaults of what the configuration leaves unset, and decides whether the apply
-/// runs the sync: when Infisical will see a change (a PATCH with auto-sync queues a run) or when
-/// `resync_triggers` changed. Then the status is unknown; otherwise it stays as it is, a failed
-/// one included (a failed run is shown by refresh, never planned as a change). The decision
-/// goes to the apply in the plan's private data.
+/// Decides whether the apply runs the sync: when Infisical will see a change (a PATCH with
+/// auto-sync queues a run) or when `resync_triggers` changed. Then the status is unknown;
+/// otherwise it stays as it is, a failed one included (a failed run is shown by refresh, never
+/// planned as a change). The decision goes to the apply in the plan's private data. What the
+/// configuration leaves unset has its default already (the schema's, planned by the framework).
 fn modify_plan(input: &PlanInput<'_>, planned: &mut Value, private: &mut Vec<u8>) {
     use attr::*;
-    let config = input.config;
-    for (name, default) in [
-        (AUTO_SYNC_ENABLED, true),
-        (REMOVE_SECRETS_ON_DESTROY, false),
-        (WAIT_FOR_SYNC, true),
-    ] {
-        if config.get(name).is_null() {
-            planned.set(name, Value::Bool(default));
-        }
-    }
-    let options = config.get(SYNC_OPTIONS);
-    if options.is_null() {
-        planned.set(SYNC_OPTIONS, Options::defaults().to_value());
-    } else if let Value::Map(_) = options {
-        let mut filled = options.clone();
-        if options.get(INITIAL_SYNC_BEHAVIOR).is_null() {
-            filled.set(INITIAL_SYNC_BEHAVIOR, Value::string(DEFAULT_INITIAL_SYNC));
-        }
-        if options.get(DISABLE_SECRET_DELETION).is_null() {
-            filled.set(DISABLE_SECRET_DELETION, Value::Bool(false));
-        }
-        planned.set(SYNC_OPTIONS, filled);
-    }
     let prior = input.prior;
     private.clear();
     if prior.is_null() {
@@ -632,7 +621,7 @@ impl Resource<Configured> for GitHubSync {
                 Infisical UI, each named by its name with its identity `{ id }`, for `terraform \
                 query` (Terraform 1.14 or later) and the configuration it generates.",
             attributes: vec![
-                Attribute::string(attr::PROJECT_ID)
+                Attribute::string(by_id::PROJECT_ID)
                     .required()
                     .description("The project whose GitHub syncs are listed."),
             ],
@@ -640,8 +629,7 @@ impl Resource<Configured> for GitHubSync {
     }
 
     fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
-        let at = AttrPath::new(attr::PROJECT_ID);
-        validate::not_blank(config.get(attr::PROJECT_ID), at, diags);
+        by_id::validate_list(config, diags);
     }
 
     async fn list(
@@ -651,16 +639,12 @@ impl Resource<Configured> for GitHubSync {
         limit: usize,
         diags: &mut Diagnostics,
     ) -> Vec<Listed> {
-        settle(lifecycle::list(api, config, limit, diags).await, diags).unwrap_or_default()
-    }
-
-    fn generate_config(&self, state: &Value, _diags: &mut Diagnostics) -> Option<Value> {
-        Some(generated_config(state))
+        by_id::listed(lifecycle::list(api, config, limit, diags).await, diags)
     }
 
     fn upgrade_state(&self, version: i64, json: &[u8], diags: &mut Diagnostics) -> Option<Value> {
-        // The official provider's state (version 0 too) lacks this provider's own settings:
-        // they take their defaults, so its configurations plan no change.
+        // The official provider's state (version 0 too) lacks this provider's own settings: the
+        // framework fills in their defaults, so its configurations plan no change.
         let schema = schema();
         if version != schema.version {
             diags.error(
@@ -673,60 +657,7 @@ impl Resource<Configured> for GitHubSync {
             );
             return None;
         }
-        let mut state = crate::tfplugin::framework::decode_state(json, &schema, diags)?;
-        fill_state_defaults(&mut state);
-        Some(state)
-    }
-}
-
-/// The configuration a person would write for the sync `state` describes: what only Infisical
-/// sets left out, and every setting at its default left unset.
-fn generated_config(state: &Value) -> Value {
-    use attr::*;
-    let mut config = config_from_state(&schema(), state);
-    if config.is_null() {
-        return config;
-    }
-    for (name, default) in [
-        (AUTO_SYNC_ENABLED, true),
-        (REMOVE_SECRETS_ON_DESTROY, false),
-        (WAIT_FOR_SYNC, true),
-    ] {
-        if config.get(name) == &Value::Bool(default) {
-            config.set(name, Value::Null);
-        }
-    }
-    let mut options = config.get(SYNC_OPTIONS).clone();
-    if options.get(INITIAL_SYNC_BEHAVIOR).as_str() == Some(DEFAULT_INITIAL_SYNC) {
-        options.set(INITIAL_SYNC_BEHAVIOR, Value::Null);
-    }
-    if options.get(DISABLE_SECRET_DELETION) == &Value::Bool(false) {
-        options.set(DISABLE_SECRET_DELETION, Value::Null);
-    }
-    let all_unset = [INITIAL_SYNC_BEHAVIOR, DISABLE_SECRET_DELETION, KEY_SCHEMA]
-        .iter()
-        .all(|n| options.get(n).is_null());
-    config.set(SYNC_OPTIONS, if all_unset { Value::Null } else { options });
-    config
-}
-
-/// A stored state's unset provider settings and options, at their defaults.
-fn fill_state_defaults(state: &mut Value) {
-    use attr::*;
-    if state.is_null() {
-        return;
-    }
-    for (name, default) in [
-        (AUTO_SYNC_ENABLED, true),
-        (REMOVE_SECRETS_ON_DESTROY, false),
-        (WAIT_FOR_SYNC, true),
-    ] {
-        if state.get(name).is_null() {
-            state.set(name, Value::Bool(default));
-        }
-    }
-    if state.get(SYNC_OPTIONS).is_null() {
-        state.set(SYNC_OPTIONS, Options::defaults().to_value());
+        crate::tfplugin::framework::decode_state(json, &schema, diags)
     }
 }
 

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use crate::infisical::{GitHubDestination, SecretSync, SyncOptions};
-use crate::tfplugin::diag::{AttrPath, Diagnostic};
+use crate::tfplugin::diag::Diagnostic;
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::value::Value;
 
 use super::super::model::{self, Computed, Fields, Model, missing};
 use super::attr::*;
-use super::{DEFAULT_INITIAL_SYNC, scope};
+use super::scope;
 
 /// The resource's plan or state.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,7 +22,11 @@ pub(crate) struct Sync {
     pub(crate) connection_id: String,
     pub(crate) environment: String,
     pub(crate) secret_path: String,
-    /// Null only in a value where the default is not filled in yet.
+    /// `auto_sync_enabled`, `sync_options`, `remove_secrets_on_destroy` and `wait_for_sync` have
+    /// a value in every plan and state: the schema's default where the configuration (or a
+    /// stored state) leaves them null. The provider's own two are null only in a state made
+    /// from Infisical's answer alone (import, list), which the framework completes with the
+    /// defaults; reading one that is null is an error, never a default.
     pub(crate) auto_sync_enabled: Option<bool>,
     pub(crate) destination: Destination,
     pub(crate) options: Option<Options>,
@@ -100,6 +105,11 @@ fn strings(
             .map(Some),
         other => Err(missing(&fields.path(name), other)),
     }
+}
+
+/// A top-level setting that every plan and state has (see [`Sync::auto_sync_enabled`]).
+fn setting(value: Option<bool>, name: &str) -> Result<bool, Diagnostic> {
+    value.ok_or_else(|| missing(&AttrPath::new(name), &Value::Null))
 }
 
 fn opt_bool(value: Option<bool>) -> Value {
@@ -309,25 +319,31 @@ impl Destination {
 }
 
 impl Options {
-    /// The defaults: what an unset `sync_options` means.
+    /// The defaults: what an unset `sync_options` means (the schema's defaults).
+    #[cfg(test)]
     pub(crate) fn defaults() -> Self {
         Self {
-            initial_sync_behavior: Some(DEFAULT_INITIAL_SYNC.to_owned()),
+            initial_sync_behavior: Some(super::DEFAULT_INITIAL_SYNC.to_owned()),
             disable_secret_deletion: Some(false),
             key_schema: None,
         }
     }
 
-    /// The options as the API takes them (defaults for what is unset).
-    pub(crate) fn request(&self) -> SyncOptions {
-        SyncOptions {
+    /// The options as the API takes them. The plan and the state have a value for each
+    /// defaulted option (the schema's default fills it in); a missing one is an error.
+    pub(crate) fn request(&self) -> Result<SyncOptions, Diagnostic> {
+        let path = AttrPath::new(SYNC_OPTIONS);
+        Ok(SyncOptions {
             initial_sync_behavior: self
                 .initial_sync_behavior
                 .clone()
-                .unwrap_or_else(|| DEFAULT_INITIAL_SYNC.to_owned()),
-            disable_secret_deletion: Some(self.disable_secret_deletion.unwrap_or(false)),
+                .ok_or_else(|| missing(&path.attr(INITIAL_SYNC_BEHAVIOR), &Value::Null))?,
+            disable_secret_deletion: Some(
+                self.disable_secret_deletion
+                    .ok_or_else(|| missing(&path.attr(DISABLE_SECRET_DELETION), &Value::Null))?,
+            ),
             key_schema: self.key_schema.clone().filter(|k| !k.is_empty()),
-        }
+        })
     }
 
     /// The attribute form of what Infisical returns.
@@ -349,24 +365,27 @@ impl Sync {
             .ok_or_else(|| model::missing(&AttrPath::new(ID), &self.id.to_value()))
     }
 
-    /// The options with defaults for what is unset.
-    pub(crate) fn options_or_default(&self) -> Options {
-        self.options.clone().unwrap_or_else(Options::defaults)
+    /// The options as the API takes them.
+    pub(crate) fn options(&self) -> Result<SyncOptions, Diagnostic> {
+        self.options
+            .as_ref()
+            .ok_or_else(|| missing(&AttrPath::new(SYNC_OPTIONS), &Value::Null))?
+            .request()
     }
 
     /// Whether a source change (and a create or update) queues a sync.
-    pub(crate) fn auto_sync(&self) -> bool {
-        self.auto_sync_enabled.unwrap_or(true)
+    pub(crate) fn auto_sync(&self) -> Result<bool, Diagnostic> {
+        setting(self.auto_sync_enabled, AUTO_SYNC_ENABLED)
     }
 
     /// Whether apply waits for a queued sync's outcome.
-    pub(crate) fn waits(&self) -> bool {
-        self.wait_for_sync.unwrap_or(true)
+    pub(crate) fn waits(&self) -> Result<bool, Diagnostic> {
+        setting(self.wait_for_sync, WAIT_FOR_SYNC)
     }
 
     /// Whether destroy removes the synced secrets from GitHub first.
-    pub(crate) fn removes_on_destroy(&self) -> bool {
-        self.remove_secrets_on_destroy.unwrap_or(false)
+    pub(crate) fn removes_on_destroy(&self) -> Result<bool, Diagnostic> {
+        setting(self.remove_secrets_on_destroy, REMOVE_SECRETS_ON_DESTROY)
     }
 
     /// Takes the status Infisical reports.
@@ -377,8 +396,8 @@ impl Sync {
         self.last_synced_at = known(sync.last_synced_at.as_deref());
     }
 
-    /// A full state from what the API returns (import, list), with the provider's own settings
-    /// at their defaults.
+    /// A state from what the API returns (import, list), with the provider's own settings null:
+    /// Infisical does not know them, and the framework fills in their defaults.
     pub(crate) fn from_api(sync: &SecretSync) -> Self {
         let mut state = Self {
             id: Computed::Known(sync.id.clone()),
@@ -399,8 +418,8 @@ impl Sync {
             auto_sync_enabled: Some(sync.is_auto_sync_enabled),
             destination: Destination::from_api(&sync.destination_config),
             options: Some(Options::from_api(&sync.sync_options)),
-            remove_secrets_on_destroy: Some(false),
-            wait_for_sync: Some(true),
+            remove_secrets_on_destroy: None,
+            wait_for_sync: None,
             sync_status: Computed::Null,
             last_sync_message: Computed::Null,
             last_synced_at: Computed::Null,

@@ -425,6 +425,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             diags.extend(op);
             if let Some(Some(mut state)) = state {
                 let schema = resource.schema();
+                framework::fill_state_defaults(&schema.attributes, &mut state);
                 framework::null_write_only(&schema.attributes, &mut state);
                 let identity = identity_of(resource.as_ref(), &state, &mut diags);
                 if let Some(state) = encode_into(&state, &schema.value_type(), &mut diags) {
@@ -672,6 +673,7 @@ fn listed_events<C>(
         mut state,
     } in listed.into_iter().take(limit)
     {
+        framework::fill_state_defaults(&schema.attributes, &mut state);
         framework::null_write_only(&schema.attributes, &mut state);
         let Some(identity) = identity_of(resource, &state, diags) else {
             diags.error(

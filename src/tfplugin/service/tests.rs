@@ -7,8 +7,9 @@ use std::sync::Arc;
 use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
-use crate::tfplugin::diag::{AttrPath, Diagnostics};
+use crate::tfplugin::diag::Diagnostics;
 use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::testing::Stub;
