@@ -7,8 +7,9 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodFilter, MethodRouter, get, on, post, put};
 use axum::{Json, Router};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -273,7 +274,7 @@ impl Admin {
 
 // ----- the HTTP admin API -----
 
-fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
@@ -399,72 +400,75 @@ struct RateLimitBody {
     window_ms: u64,
 }
 
+const POST: MethodFilter = MethodFilter::POST;
+const PUT: MethodFilter = MethodFilter::PUT;
+const DELETE: MethodFilter = MethodFilter::DELETE;
+
+/// An admin route that hands its JSON body to `apply` and answers 204 No Content, as most do.
+pub(crate) fn command<T>(
+    method: MethodFilter,
+    apply: impl Fn(&Admin, T) + Clone + Send + Sync + 'static,
+) -> MethodRouter<Admin>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    on(
+        method,
+        move |State(admin): State<Admin>, Json(body): Json<T>| {
+            apply(&admin, body);
+            std::future::ready(StatusCode::NO_CONTENT)
+        },
+    )
+}
+
+/// An admin route without a body that calls `apply` and answers 204 No Content.
+pub(crate) fn action(
+    method: MethodFilter,
+    apply: impl Fn(&Admin) + Clone + Send + Sync + 'static,
+) -> MethodRouter<Admin> {
+    on(method, move |State(admin): State<Admin>| {
+        apply(&admin);
+        std::future::ready(StatusCode::NO_CONTENT)
+    })
+}
+
 /// The admin routes, mounted under `/__emulator`. They bypass faults, latency and the log.
 pub(crate) fn router(admin: Admin) -> Router {
     Router::new()
         .route(
             "/__emulator/github/pats",
-            post(|State(a): State<Admin>, Json(b): Json<PatBody>| async move {
-                a.add_pat(b.pat);
-                StatusCode::NO_CONTENT
-            }),
+            command(POST, |a, b: PatBody| a.add_pat(b.pat)),
         )
         .route(
             "/__emulator/github/codes",
-            post(|State(a): State<Admin>, Json(b): Json<CodeBody>| async move {
-                a.add_code(b.code, b.installations);
-                StatusCode::NO_CONTENT
-            }),
+            command(POST, |a, b: CodeBody| a.add_code(b.code, b.installations)),
         )
         .route(
             "/__emulator/identities/oidc",
-            post(
-                |State(a): State<Admin>, Json(b): Json<JwtIdentityBody>| async move {
-                    a.add_oidc_identity(b.identity_id, b.jwt);
-                    StatusCode::NO_CONTENT
-                },
-            ),
+            command(POST, |a, b: JwtIdentityBody| {
+                a.add_oidc_identity(b.identity_id, b.jwt);
+            }),
         )
         .route(
             "/__emulator/identities/kubernetes",
-            post(
-                |State(a): State<Admin>, Json(b): Json<JwtIdentityBody>| async move {
-                    a.add_kubernetes_identity(b.identity_id, b.jwt);
-                    StatusCode::NO_CONTENT
-                },
-            ),
+            command(POST, |a, b: JwtIdentityBody| {
+                a.add_kubernetes_identity(b.identity_id, b.jwt);
+            }),
         )
         .route(
             "/__emulator/identities/aws",
-            post(
-                |State(a): State<Admin>, Json(b): Json<AwsIdentityBody>| async move {
-                    a.add_aws_identity(b.identity_id, b.key);
-                    StatusCode::NO_CONTENT
-                },
-            ),
-        )
-        .route(
-            "/__emulator/aws-role",
-            axum::routing::put(|State(a): State<Admin>, Json(b): Json<AwsRole>| async move {
-                a.set_aws_role(b);
-                StatusCode::NO_CONTENT
+            command(POST, |a, b: AwsIdentityBody| {
+                a.add_aws_identity(b.identity_id, b.key);
             }),
         )
+        .route("/__emulator/aws-role", command(PUT, Admin::set_aws_role))
         .route(
             "/__emulator/projects",
-            post(
-                |State(a): State<Admin>, Json(b): Json<ProjectBody>| async move {
-                    a.add_project_details(b.into());
-                    StatusCode::NO_CONTENT
-                },
-            ),
+            command(POST, |a, b: ProjectBody| a.add_project_details(b.into())),
         )
         .route(
             "/__emulator/gateway-pools",
-            post(|State(a): State<Admin>, Json(b): Json<IdBody>| async move {
-                a.add_gateway_pool(b.id);
-                StatusCode::NO_CONTENT
-            }),
+            command(POST, |a, b: IdBody| a.add_gateway_pool(b.id)),
         )
         .route(
             "/__emulator/github/apps",
@@ -479,37 +483,23 @@ pub(crate) fn router(admin: Admin) -> Router {
         )
         .route(
             "/__emulator/github/shared-app",
-            put(
-                |State(a): State<Admin>, Json(b): Json<SharedGitHubApp>| async move {
-                    a.set_shared_github_app(Some(b));
-                    StatusCode::NO_CONTENT
-                },
-            )
-            .delete(|State(a): State<Admin>| async move {
-                a.set_shared_github_app(None);
-                StatusCode::NO_CONTENT
-            }),
+            command(PUT, |a, b| a.set_shared_github_app(Some(b)))
+                .merge(action(DELETE, |a| a.set_shared_github_app(None))),
         )
         .route(
             "/__emulator/license",
-            put(
-                |State(a): State<Admin>, Json(b): Json<LicenseBody>| async move {
-                    if let Some(licensed) = b.gateway {
-                        a.set_gateway_license(licensed);
-                    }
-                    if let Some(licensed) = b.gateway_pool {
-                        a.set_gateway_pool_license(licensed);
-                    }
-                    StatusCode::NO_CONTENT
-                },
-            ),
+            command(PUT, |a, b: LicenseBody| {
+                if let Some(licensed) = b.gateway {
+                    a.set_gateway_license(licensed);
+                }
+                if let Some(licensed) = b.gateway_pool {
+                    a.set_gateway_pool_license(licensed);
+                }
+            }),
         )
         .route(
             "/__emulator/gateways",
-            post(|State(a): State<Admin>, Json(b): Json<IdBody>| async move {
-                a.add_gateway(b.id);
-                StatusCode::NO_CONTENT
-            }),
+            command(POST, |a, b: IdBody| a.add_gateway(b.id)),
         )
         .route(
             "/__emulator/connections",
@@ -564,57 +554,33 @@ pub(crate) fn router(admin: Admin) -> Router {
         )
         .route(
             "/__emulator/tokens/expire",
-            post(|State(a): State<Admin>| async move {
-                a.expire_tokens();
-                StatusCode::NO_CONTENT
-            }),
+            action(POST, Admin::expire_tokens),
         )
         .route(
             "/__emulator/tokens/revoke",
-            post(|State(a): State<Admin>| async move {
-                a.revoke_tokens();
-                StatusCode::NO_CONTENT
-            }),
+            action(POST, Admin::revoke_tokens),
         )
         .route(
             "/__emulator/faults",
-            post(|State(a): State<Admin>, Json(b): Json<Fault>| async move {
-                a.inject_fault(b);
-                StatusCode::NO_CONTENT
-            })
-            .delete(|State(a): State<Admin>| async move {
-                a.clear_faults();
-                StatusCode::NO_CONTENT
-            }),
+            command(POST, Admin::inject_fault).merge(action(DELETE, Admin::clear_faults)),
         )
         .route(
             "/__emulator/latency",
-            put(|State(a): State<Admin>, Json(b): Json<LatencyBody>| async move {
+            command(PUT, |a, b: LatencyBody| {
                 a.set_latency(Duration::from_millis(b.ms));
-                StatusCode::NO_CONTENT
             }),
         )
         .route(
             "/__emulator/rate-limit",
-            put(
-                |State(a): State<Admin>, Json(b): Json<RateLimitBody>| async move {
-                    a.set_rate_limit(Some((b.requests, Duration::from_millis(b.window_ms))));
-                    StatusCode::NO_CONTENT
-                },
-            )
-            .delete(|State(a): State<Admin>| async move {
-                a.set_rate_limit(None);
-                StatusCode::NO_CONTENT
-            }),
+            command(PUT, |a, b: RateLimitBody| {
+                a.set_rate_limit(Some((b.requests, Duration::from_millis(b.window_ms))));
+            })
+            .merge(action(DELETE, |a| a.set_rate_limit(None))),
         )
         .route(
             "/__emulator/requests",
-            get(|State(a): State<Admin>| async move { Json(a.requests()) }).delete(
-                |State(a): State<Admin>| async move {
-                    a.clear_requests();
-                    StatusCode::NO_CONTENT
-                },
-            ),
+            get(|State(a): State<Admin>| async move { Json(a.requests()) })
+                .merge(action(DELETE, Admin::clear_requests)),
         )
         .route(
             "/__emulator/counters",

@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::admin::Admin;
+use crate::admin::{Admin, admin_error, command};
 use crate::github::model::{GitHub, GitHubScope, GitHubSecret, GitHubTarget, Holder};
 use crate::schema::connection::{self as github, Method};
 use crate::service::{connections, syncs};
@@ -295,10 +295,6 @@ impl Admin {
 
 // ----- HTTP -----
 
-fn admin_error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
-}
-
 #[derive(Deserialize)]
 struct EnvironmentBody {
     slug: String,
@@ -500,10 +496,7 @@ pub(crate) fn router(admin: Admin) -> Router {
         )
         .route(
             "/__emulator/github/orgs",
-            post(|State(a): A, Json(b): Json<OrgBody>| async move {
-                a.add_github_org(&b.org);
-                StatusCode::NO_CONTENT
-            }),
+            command(MethodFilter::POST, |a, b: OrgBody| a.add_github_org(&b.org)),
         )
         .route(
             "/__emulator/github/grants",
@@ -636,9 +629,8 @@ pub(crate) fn router(admin: Admin) -> Router {
         )
         .route(
             "/__emulator/org-settings",
-            put(|State(a): A, Json(b): Json<OrgSettingsBody>| async move {
+            command(MethodFilter::PUT, |a, b: OrgSettingsBody| {
                 a.set_block_duplicate_destinations(b.block_duplicate_secret_sync_destinations);
-                StatusCode::NO_CONTENT
             }),
         )
         .with_state(admin)

@@ -8,12 +8,14 @@ use std::marker::PhantomData;
 use std::sync::{Arc, LazyLock};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::schema::Input;
 use crate::service::auth;
 use crate::state::Shared;
 use crate::zod::{self, Schema, string};
@@ -42,7 +44,7 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
 }
 
 /// The request body as JSON; `None` when empty (JavaScript's `undefined`).
-pub(crate) fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
+fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
     if bytes.is_empty() {
         return Ok(None);
     }
@@ -53,6 +55,25 @@ pub(crate) fn json_body(bytes: &Bytes) -> Result<Option<Value>, ApiError> {
             "Body is not valid JSON but content-type is set to 'application/json'",
         )
     })
+}
+
+/// A JSON body read into a route's typed input: 400 when it is not JSON, 422 with the zod issues
+/// when the schema refuses it. A body is a handler's last extractor, so authentication and the
+/// path's ids answer first.
+pub(crate) struct Body<T>(pub(crate) T);
+
+impl<T: Input, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        json_body(&bytes)
+            .and_then(|body| T::parse(body.as_ref()))
+            .map(Self)
+            .map_err(IntoResponse::into_response)
+    }
 }
 
 /// Validates against a schema, answering 422 with the zod issues; the parsed value, or `None`

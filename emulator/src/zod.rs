@@ -234,7 +234,10 @@ pub(crate) fn parse(
     issues: &mut Vec<Value>,
 ) -> Parsed {
     match schema {
-        Schema::Str(rules) => parse_string(rules, input, path, issues),
+        Schema::Str(rules) => match input {
+            Some(Value::String(raw)) => parse_string(rules, raw, path, issues),
+            _ => fail(invalid_type("string", input, path), issues),
+        },
         Schema::Literal { value, message } => {
             if input == Some(value) {
                 return Parsed::new(Status::Valid, Some(value.clone()));
@@ -253,8 +256,7 @@ pub(crate) fn parse(
             if let (Some(received), Some(object)) = (input, issue.as_object_mut()) {
                 object.insert("received".to_owned(), received.clone());
             }
-            issues.push(issue);
-            Parsed::aborted()
+            fail(issue, issues)
         }
         Schema::Optional(inner) => match input {
             None => Parsed::new(Status::Valid, None),
@@ -267,36 +269,30 @@ pub(crate) fn parse(
         },
         Schema::Undefined(message) => match input {
             None => Parsed::new(Status::Valid, None),
-            Some(_) => {
-                issues.push(invalid_type_with("undefined", input, path, message));
-                Parsed::aborted()
-            }
+            Some(_) => fail(invalid_type_with("undefined", input, path, message), issues),
         },
         Schema::Null(message) => match input {
             Some(Value::Null) => Parsed::new(Status::Valid, Some(Value::Null)),
-            _ => {
-                issues.push(invalid_type_with("null", input, path, message));
-                Parsed::aborted()
-            }
+            _ => fail(invalid_type_with("null", input, path, message), issues),
         },
-        Schema::Object(fields) => parse_object(fields, input, path, issues),
+        Schema::Object(fields) => match input {
+            Some(Value::Object(object)) => parse_object(fields, object, path, issues),
+            _ => fail(invalid_type("object", input, path), issues),
+        },
         Schema::Union(options) => parse_union(options, input, path, issues),
         Schema::Ref(schema) => parse(schema, input, path, issues),
         Schema::Bool => match input {
             Some(Value::Bool(_)) => Parsed::new(Status::Valid, input.cloned()),
-            _ => {
-                issues.push(invalid_type("boolean", input, path));
-                Parsed::aborted()
-            }
+            _ => fail(invalid_type("boolean", input, path), issues),
         },
         Schema::Number => match input {
             Some(Value::Number(_)) => Parsed::new(Status::Valid, input.cloned()),
-            _ => {
-                issues.push(invalid_type("number", input, path));
-                Parsed::aborted()
-            }
+            _ => fail(invalid_type("number", input, path), issues),
         },
-        Schema::Array(item) => parse_array(item, input, path, issues),
+        Schema::Array(item) => match input {
+            Some(Value::Array(items)) => parse_array(item, items, path, issues),
+            _ => fail(invalid_type("array", input, path), issues),
+        },
         Schema::Enum(values) => parse_enum(values, input, path, issues),
         Schema::Default(inner, value) => match input {
             None => Parsed::new(Status::Valid, Some(value.clone())),
@@ -316,22 +312,23 @@ pub(crate) fn parse(
                 }
             }
         }
-        Schema::Discriminated { key, options } => {
-            parse_discriminated(key, options, input, path, issues)
-        }
+        Schema::Discriminated { key, options } => match input {
+            Some(Value::Object(object)) => match choose(key, options, object, path) {
+                Ok(chosen) => parse(chosen, input, path, issues),
+                Err(issue) => fail(issue, issues),
+            },
+            _ => fail(invalid_type("object", input, path), issues),
+        },
     }
 }
 
-fn parse_array(
-    item: &Schema,
-    input: Option<&Value>,
-    path: &[Value],
-    issues: &mut Vec<Value>,
-) -> Parsed {
-    let Some(Value::Array(items)) = input else {
-        issues.push(invalid_type("array", input, path));
-        return Parsed::aborted();
-    };
+/// The issue's record, and the parse of this value goes no further.
+fn fail(issue: Value, issues: &mut Vec<Value>) -> Parsed {
+    issues.push(issue);
+    Parsed::aborted()
+}
+
+fn parse_array(item: &Schema, items: &[Value], path: &[Value], issues: &mut Vec<Value>) -> Parsed {
     let mut status = Status::Valid;
     let mut output = Vec::with_capacity(items.len());
     for (index, value) in items.iter().enumerate() {
@@ -359,8 +356,8 @@ fn parse_enum(
         Some(Value::String(text)) if values.contains(&text.as_str()) => {
             Parsed::new(Status::Valid, input.cloned())
         }
-        Some(Value::String(text)) => {
-            issues.push(json!({
+        Some(Value::String(text)) => fail(
+            json!({
                 "received": text,
                 "code": "invalid_enum_value",
                 "options": values,
@@ -369,9 +366,9 @@ fn parse_enum(
                     "Invalid enum value. Expected {}, received '{text}'",
                     join_values(values)
                 ),
-            }));
-            Parsed::aborted()
-        }
+            }),
+            issues,
+        ),
         _ => {
             let expected = join_values(values);
             let mut issue = invalid_type(&expected, input, path);
@@ -383,58 +380,38 @@ fn parse_enum(
                     format!("Expected {expected}, received {}", type_name(input)).into(),
                 );
             }
-            issues.push(issue);
-            Parsed::aborted()
+            fail(issue, issues)
         }
     }
 }
 
-fn parse_discriminated(
+/// `z.discriminatedUnion`: the option `object`'s `key` names, or the issue listing the names.
+fn choose<'s>(
     key: &str,
-    options: &[(&'static str, Schema)],
-    input: Option<&Value>,
+    options: &'s [(&'static str, Schema)],
+    object: &Map<String, Value>,
     path: &[Value],
-    issues: &mut Vec<Value>,
-) -> Parsed {
-    let Some(Value::Object(object)) = input else {
-        issues.push(invalid_type("object", input, path));
-        return Parsed::aborted();
-    };
-    let chosen = object
-        .get(key)
-        .and_then(Value::as_str)
-        .and_then(|value| options.iter().find(|(name, _)| *name == value));
-    match chosen {
-        Some((_, schema)) => parse(schema, input, path, issues),
-        None => {
-            let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
-            let mut at = path.to_vec();
-            at.push(Value::String(key.to_owned()));
-            issues.push(json!({
-                "code": "invalid_union_discriminator",
-                "options": names,
-                "path": at,
-                "message": format!(
-                    "Invalid discriminator value. Expected {}",
-                    join_values(&names)
-                ),
-            }));
-            Parsed::aborted()
-        }
+) -> Result<&'s Schema, Value> {
+    let given = object.get(key).and_then(Value::as_str);
+    if let Some((_, schema)) = options.iter().find(|(name, _)| Some(*name) == given) {
+        return Ok(schema);
     }
+    let names: Vec<&str> = options.iter().map(|(name, _)| *name).collect();
+    let mut at = path.to_vec();
+    at.push(Value::String(key.to_owned()));
+    Err(json!({
+        "code": "invalid_union_discriminator",
+        "options": names,
+        "path": at,
+        "message": format!(
+            "Invalid discriminator value. Expected {}",
+            join_values(&names)
+        ),
+    }))
 }
 
-fn parse_string(
-    rules: &StrRules,
-    input: Option<&Value>,
-    path: &[Value],
-    issues: &mut Vec<Value>,
-) -> Parsed {
-    let Some(Value::String(raw)) = input else {
-        issues.push(invalid_type("string", input, path));
-        return Parsed::aborted();
-    };
-    let text = if rules.trim { raw.trim() } else { raw.as_str() };
+fn parse_string(rules: &StrRules, raw: &str, path: &[Value], issues: &mut Vec<Value>) -> Parsed {
+    let text = if rules.trim { raw.trim() } else { raw };
     // JavaScript measures strings in UTF-16 code units.
     let length = text.encode_utf16().count();
     let mut status = Status::Valid;
@@ -474,14 +451,10 @@ fn parse_string(
 
 fn parse_object(
     fields: &[(&'static str, Schema)],
-    input: Option<&Value>,
+    object: &Map<String, Value>,
     path: &[Value],
     issues: &mut Vec<Value>,
 ) -> Parsed {
-    let Some(Value::Object(object)) = input else {
-        issues.push(invalid_type("object", input, path));
-        return Parsed::aborted();
-    };
     let mut status = Status::Valid;
     let mut output = Map::new();
     for (key, schema) in fields {
@@ -523,10 +496,12 @@ fn parse_union(
         issues.extend(own);
         return parsed;
     }
-    issues.push(json!({
-        "code": "invalid_union", "unionErrors": per_option, "path": path, "message": "Invalid input",
-    }));
-    Parsed::aborted()
+    fail(
+        json!({
+            "code": "invalid_union", "unionErrors": per_option, "path": path, "message": "Invalid input",
+        }),
+        issues,
+    )
 }
 
 /// zod's `invalid_type` issue; "Required" is its message for a missing value.

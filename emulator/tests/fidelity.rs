@@ -6,154 +6,13 @@
 use std::time::{Duration, Instant};
 
 use infisical_emulator::{
-    Config, Emulator, Fault, FaultAction, GitHubApp, Project, SeedConnection, SharedGitHubApp,
+    Config, Fault, FaultAction, GitHubApp, Project, SeedConnection, SharedGitHubApp,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-const CONNECTIONS: &str = "/api/v1/app-connections/github";
-
-/// An emulator and a logged-in HTTP client for it.
-struct Fixture {
-    emulator: Emulator,
-    http: reqwest::Client,
-    token: String,
-}
-
-impl Fixture {
-    async fn start() -> Self {
-        Self::with(Config::default()).await
-    }
-
-    async fn with(config: Config) -> Self {
-        let emulator = Emulator::start(config).await.unwrap();
-        let http = reqwest::Client::new();
-        let mut fixture = Self {
-            emulator,
-            http,
-            token: String::new(),
-        };
-        let (status, body) = fixture.login("demo-client-id", "demo-client-secret").await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        fixture.token = body["accessToken"].as_str().unwrap().to_owned();
-        fixture
-    }
-
-    async fn login(&self, id: &str, secret: &str) -> (StatusCode, Value) {
-        self.raw(
-            Method::POST,
-            "/api/v1/auth/universal-auth/login",
-            None,
-            Some(json!({ "clientId": id, "clientSecret": secret })),
-        )
-        .await
-    }
-
-    /// Sends `method` to `path`, with `token` as the bearer token and `body` as JSON when given;
-    /// the answer as it came, or the failure to get one (a dropped connection).
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> reqwest::Result<reqwest::Response> {
-        request(&self.http, self.emulator.url(), method, path, token, body)
-            .send()
-            .await
-    }
-
-    /// Sends as [`Fixture::send`] does, and reads the answer: its status and its JSON body (or
-    /// the text, when it is not JSON).
-    async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let response = self.send(method, path, token, body).await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.raw(method, path, Some(&self.token), body).await
-    }
-
-    async fn create(&self, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, CONNECTIONS, Some(body)).await
-    }
-
-    /// Creates a PAT connection and returns it.
-    async fn create_pat(&self, name: &str, pat: &str) -> Value {
-        self.emulator.admin().add_pat(pat);
-        let (status, body) = self
-            .create(json!({ "name": name, "method": "pat", "credentials": { "personalAccessToken": pat } }))
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["appConnection"].clone()
-    }
-}
-
-/// The one place these tests build a request to the emulator at `base`: `method` to `path`, with
-/// `token` as the bearer token and `body` as JSON when given. A free function so that spawned
-/// tasks, which cannot borrow the fixture, build theirs the same way.
-fn request(
-    http: &reqwest::Client,
-    base: &str,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> reqwest::RequestBuilder {
-    let mut request = http.request(method, format!("{base}{path}"));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    request
-}
-
-fn message(body: &Value) -> &str {
-    body["message"].as_str().unwrap_or_default()
-}
-
-/// `(path, message)` of each issue of a 422 body, which must have the ValidationFailure shape.
-fn issues(status: StatusCode, body: &Value) -> Vec<(String, String)> {
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"], "ValidationFailure");
-    assert_eq!(body["statusCode"], 422);
-    assert!(body["reqId"].as_str().unwrap().starts_with("req-"));
-    body["message"]
-        .as_array()
-        .expect("a 422 message is an array of zod issues")
-        .iter()
-        .map(|issue| {
-            assert!(issue["code"].is_string(), "{issue}");
-            let path: Vec<String> = issue["path"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().unwrap().to_owned())
-                .collect();
-            (
-                path.join("."),
-                issue["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn issue(path: &str, message: &str) -> (String, String) {
-    (path.to_owned(), message.to_owned())
-}
+mod common;
+use common::{CONNECTIONS, Fixture, issue, issues, message, request};
 
 #[tokio::test]
 async fn credentials_hash_survives_name_and_description_changes_but_not_a_credentials_write() {
@@ -189,7 +48,7 @@ async fn credentials_hash_survives_name_and_description_changes_but_not_a_creden
         .unwrap();
     assert_ne!(new_hash, hash);
 
-    let (_, read) = f.call(Method::GET, &path, None).await;
+    let (_, read) = f.get(&path).await;
     assert_eq!(read["appConnection"]["credentialsHash"], new_hash);
     let rotated = f.emulator.admin().rotate_credentials(id).unwrap();
     assert_ne!(
@@ -266,21 +125,9 @@ async fn answers_never_contain_codes_installations_or_tokens() {
     );
     assert_eq!(answers[1]["appConnection"]["credentials"], json!({}));
     let id = app["id"].as_str().unwrap().to_owned();
-    answers.push(f.call(Method::GET, CONNECTIONS, None).await.1);
-    answers.push(
-        f.call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
-            .await
-            .1,
-    );
-    answers.push(
-        f.call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/app"),
-            None,
-        )
-        .await
-        .1,
-    );
+    answers.push(f.get(CONNECTIONS).await.1);
+    answers.push(f.get(&format!("{CONNECTIONS}/{id}")).await.1);
+    answers.push(f.get(&format!("{CONNECTIONS}/connection-name/app")).await.1);
     answers.push(
         f.call(
             Method::PATCH,
@@ -290,11 +137,7 @@ async fn answers_never_contain_codes_installations_or_tokens() {
         .await
         .1,
     );
-    answers.push(
-        f.call(Method::DELETE, &format!("{CONNECTIONS}/{id}"), None)
-            .await
-            .1,
-    );
+    answers.push(f.delete(&format!("{CONNECTIONS}/{id}")).await.1);
     for answer in answers {
         let text = answer.to_string();
         for forbidden in [
@@ -420,9 +263,7 @@ async fn validation_failures_are_422_with_the_servers_zod_issues() {
         ]
     );
 
-    let (status, body) = f
-        .call(Method::GET, &format!("{CONNECTIONS}/not-a-uuid"), None)
-        .await;
+    let (status, body) = f.get(&format!("{CONNECTIONS}/not-a-uuid")).await;
     assert_eq!(
         issues(status, &body),
         [issue("connectionId", "Invalid uuid")]
@@ -479,33 +320,19 @@ async fn create_checks_project_gateway_and_name_as_the_server_does() {
         .create(json!({ "name": "same", "method": "pat", "credentials": pat, "projectId": "proj" }))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, org) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/same"),
-            None,
-        )
-        .await;
+    let (_, org) = f.get(&format!("{CONNECTIONS}/connection-name/same")).await;
     assert_eq!(org["appConnection"]["projectId"], Value::Null);
     assert_eq!(org["appConnection"]["gatewayId"], gateway);
     let (_, project) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/same?projectId=proj"),
-            None,
-        )
+        .get(&format!(
+            "{CONNECTIONS}/connection-name/same?projectId=proj"
+        ))
         .await;
     assert_eq!(project["appConnection"]["projectId"], "proj");
-    let (_, listed) = f
-        .call(Method::GET, &format!("{CONNECTIONS}?projectId=proj"), None)
-        .await;
+    let (_, listed) = f.get(&format!("{CONNECTIONS}?projectId=proj")).await;
     assert_eq!(listed["appConnections"].as_array().unwrap().len(), 1);
     let (status, body) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/absent"),
-            None,
-        )
+        .get(&format!("{CONNECTIONS}/connection-name/absent"))
         .await;
     assert_eq!(
         (status, message(&body)),
@@ -604,16 +431,14 @@ async fn ids_of_missing_or_foreign_connections_get_the_servers_answers() {
         );
     }
     let missing = "6f1c0b8e-2d3a-4b5c-8d7e-9f0a1b2c3d4e";
-    let (status, answer) = f
-        .call(Method::GET, &format!("{CONNECTIONS}/{missing}"), None)
-        .await;
+    let (status, answer) = f.get(&format!("{CONNECTIONS}/{missing}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(answer["error"], "NotFound");
     assert_eq!(
         message(&answer),
         format!("Could not find App Connection with ID {missing}")
     );
-    let (status, _) = f.call(Method::GET, "/api/v1/no-such-route", None).await;
+    let (status, _) = f.get("/api/v1/no-such-route").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
@@ -671,7 +496,7 @@ async fn auth_errors_match_the_server() {
     assert_eq!(f.emulator.admin().counters().renewals, 1);
 
     f.emulator.admin().expire_tokens();
-    let (status, body) = f.call(Method::GET, CONNECTIONS, None).await;
+    let (status, body) = f.get(CONNECTIONS).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(body["error"], "TokenError");
     assert_eq!(
@@ -885,7 +710,7 @@ async fn the_admin_api_works_over_http() {
         .status()
         .is_success()
     );
-    let (status, _) = f.call(Method::GET, CONNECTIONS, None).await;
+    let (status, _) = f.get(CONNECTIONS).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
     f.create_pat("over-http", "ghp_http").await;
     let seeded = post(
@@ -924,7 +749,7 @@ async fn the_admin_api_works_over_http() {
     );
     let expired = post("/__emulator/tokens/expire", json!({})).await.unwrap();
     assert!(expired.status().is_success());
-    let (status, _) = f.call(Method::GET, CONNECTIONS, None).await;
+    let (status, _) = f.get(CONNECTIONS).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -969,11 +794,7 @@ async fn holds_a_thousand_connections_and_serves_hundreds_of_requests_a_second()
     // A lenient floor: debug build, two cores shared with the other tests.
     assert!(rate > 100.0, "{rate:.0} requests/s");
     let (status, body) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/conn-19-49"),
-            None,
-        )
+        .get(&format!("{CONNECTIONS}/connection-name/conn-19-49"))
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
@@ -1051,7 +872,7 @@ async fn list_without_a_project_returns_every_connection_of_the_organization_wit
         })
         .unwrap();
 
-    let (status, body) = f.call(Method::GET, CONNECTIONS, None).await;
+    let (status, body) = f.get(CONNECTIONS).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let listed = body["appConnections"].as_array().unwrap();
     let names: Vec<&str> = listed.iter().map(|c| c["name"].as_str().unwrap()).collect();
@@ -1063,9 +884,7 @@ async fn list_without_a_project_returns_every_connection_of_the_organization_wit
     assert_eq!(listed[1]["project"], Value::Null);
     assert_eq!(listed[2]["project"]["id"], "other");
 
-    let (_, body) = f
-        .call(Method::GET, &format!("{CONNECTIONS}?projectId=proj"), None)
-        .await;
+    let (_, body) = f.get(&format!("{CONNECTIONS}?projectId=proj")).await;
     let listed = body["appConnections"].as_array().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["project"]["name"], "Payments");
@@ -1076,9 +895,7 @@ async fn list_with_an_unknown_project_is_an_error_not_an_empty_list() {
     let f = Fixture::start().await;
     // The server fails the project permission check; its exact answer was not read, so this is
     // the answer it gives an unknown project on create.
-    let (status, body) = f
-        .call(Method::GET, &format!("{CONNECTIONS}?projectId=nope"), None)
-        .await;
+    let (status, body) = f.get(&format!("{CONNECTIONS}?projectId=nope")).await;
     assert_eq!(
         (status, message(&body)),
         (
@@ -1094,11 +911,7 @@ async fn get_by_name_not_found_names_the_scope_it_looked_in() {
     let f = Fixture::start().await;
     f.emulator.admin().add_project("proj");
     let (status, body) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/absent"),
-            None,
-        )
+        .get(&format!("{CONNECTIONS}/connection-name/absent"))
         .await;
     assert_eq!(
         (status, message(&body)),
@@ -1108,11 +921,9 @@ async fn get_by_name_not_found_names_the_scope_it_looked_in() {
         )
     );
     let (status, body) = f
-        .call(
-            Method::GET,
-            &format!("{CONNECTIONS}/connection-name/absent?projectId=proj"),
-            None,
-        )
+        .get(&format!(
+            "{CONNECTIONS}/connection-name/absent?projectId=proj"
+        ))
         .await;
     assert_eq!(
         (status, message(&body)),
@@ -1144,7 +955,7 @@ async fn reads_carry_the_project_and_writes_answer_the_bare_row() {
         format!("{CONNECTIONS}/{id}"),
         format!("{CONNECTIONS}/connection-name/scoped?projectId=proj"),
     ] {
-        let (status, body) = f.call(Method::GET, &path, None).await;
+        let (status, body) = f.get(&path).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         assert_eq!(
             body["appConnection"]["project"],
@@ -1156,7 +967,7 @@ async fn reads_carry_the_project_and_writes_answer_the_bare_row() {
         format!("{CONNECTIONS}/{org_id}"),
         format!("{CONNECTIONS}/connection-name/org-level"),
     ] {
-        let (_, body) = f.call(Method::GET, &path, None).await;
+        let (_, body) = f.get(&path).await;
         let read = body["appConnection"].as_object().unwrap();
         assert_eq!(read.get("project"), Some(&Value::Null), "{path}");
     }
@@ -1169,9 +980,7 @@ async fn reads_carry_the_project_and_writes_answer_the_bare_row() {
         patched["appConnection"].get("project").is_none(),
         "{patched}"
     );
-    let (_, deleted) = f
-        .call(Method::DELETE, &format!("{CONNECTIONS}/{id}"), None)
-        .await;
+    let (_, deleted) = f.delete(&format!("{CONNECTIONS}/{id}")).await;
     assert!(
         deleted["appConnection"].get("project").is_none(),
         "{deleted}"
@@ -1417,7 +1226,7 @@ async fn github_apps_list_the_shared_app_first_then_the_organizations_and_the_pr
         (StatusCode::UNAUTHORIZED, "Token missing")
     );
 
-    let (status, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let (status, body) = f.get(GITHUB_APPS).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let apps = body["gitHubApps"].as_array().unwrap();
     assert_eq!(
@@ -1454,9 +1263,7 @@ async fn github_apps_list_the_shared_app_first_then_the_organizations_and_the_pr
     assert_eq!(corp["projectId"], Value::Null);
     assert_eq!(corp["connectionCount"], 0);
 
-    let (_, body) = f
-        .call(Method::GET, &format!("{GITHUB_APPS}?projectId=proj"), None)
-        .await;
+    let (_, body) = f.get(&format!("{GITHUB_APPS}?projectId=proj")).await;
     let ids: Vec<&Value> = body["gitHubApps"]
         .as_array()
         .unwrap()
@@ -1464,9 +1271,7 @@ async fn github_apps_list_the_shared_app_first_then_the_organizations_and_the_pr
         .map(|a| &a["id"])
         .collect();
     assert_eq!(ids, [&Value::Null, &json!(ORG_APP), &json!(PROJECT_APP)]);
-    let (status, body) = f
-        .call(Method::GET, &format!("{GITHUB_APPS}?projectId=nope"), None)
-        .await;
+    let (status, body) = f.get(&format!("{GITHUB_APPS}?projectId=nope")).await;
     assert_eq!(
         (status, message(&body)),
         (
@@ -1484,7 +1289,7 @@ async fn github_apps_list_the_shared_app_first_then_the_organizations_and_the_pr
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let (_, body) = f.get(GITHUB_APPS).await;
     assert_eq!(body["gitHubApps"][0]["connectionCount"], 0);
     assert_eq!(body["gitHubApps"][1]["connectionCount"], 1);
 }
@@ -1500,7 +1305,7 @@ async fn without_a_shared_app_none_is_listed_and_a_connection_must_name_one() {
     admin
         .add_github_app(GitHubApp::new(ORG_APP, "corp-app"))
         .unwrap();
-    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let (_, body) = f.get(GITHUB_APPS).await;
     let ids: Vec<&Value> = body["gitHubApps"]
         .as_array()
         .unwrap()
@@ -1556,9 +1361,7 @@ async fn a_github_app_id_binds_the_connection_to_the_apps_host_and_instance_type
         json!({ "instanceType": "server", "host": "ghe.corp.example", "gitHubAppId": ORG_APP });
     assert_eq!(body["appConnection"]["credentials"], expected);
     let id = body["appConnection"]["id"].as_str().unwrap().to_owned();
-    let (_, read) = f
-        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
-        .await;
+    let (_, read) = f.get(&format!("{CONNECTIONS}/{id}")).await;
     assert_eq!(read["appConnection"]["credentials"], expected);
     assert_eq!(
         admin.connection(&id).unwrap().credentials["gitHubAppId"],
@@ -1756,9 +1559,7 @@ async fn gateway_pools_are_checked_stored_and_exclusive_with_gateways() {
         (&json!(POOL), &Value::Null)
     );
     let id = connection["id"].as_str().unwrap().to_owned();
-    let (_, read) = f
-        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
-        .await;
+    let (_, read) = f.get(&format!("{CONNECTIONS}/{id}")).await;
     assert_eq!(read["appConnection"]["gatewayPoolId"], POOL);
     assert_eq!(
         admin.connection(&id).unwrap().gateway_pool_id.as_deref(),
@@ -1847,7 +1648,7 @@ async fn the_github_app_gateway_pool_project_and_license_fixtures_work_over_http
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let (_, body) = f.get(GITHUB_APPS).await;
     assert_eq!(body["gitHubApps"][0]["slug"], "acme-shared");
     assert_eq!(body["gitHubApps"][1]["host"], "ghe.corp.example");
     // The shared app's host, when the instance sets one, is the host its connections get.
@@ -1863,16 +1664,14 @@ async fn the_github_app_gateway_pool_project_and_license_fixtures_work_over_http
         "github.acme.example"
     );
     let id = body["appConnection"]["id"].as_str().unwrap().to_owned();
-    let (_, read) = f
-        .call(Method::GET, &format!("{CONNECTIONS}/{id}"), None)
-        .await;
+    let (_, read) = f.get(&format!("{CONNECTIONS}/{id}")).await;
     assert_eq!(read["appConnection"]["project"], project_summary());
 
     let response = send(Method::DELETE, "/__emulator/github/shared-app", None)
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (_, body) = f.call(Method::GET, GITHUB_APPS, None).await;
+    let (_, body) = f.get(GITHUB_APPS).await;
     assert_eq!(body["gitHubApps"].as_array().unwrap().len(), 1);
 
     let response = send(

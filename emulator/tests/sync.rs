@@ -5,15 +5,14 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use crypto_box::PublicKey;
-use crypto_box::aead::OsRng;
 use infisical_emulator::{
-    Config, Emulator, GitHubScope, GitHubSubject, GitHubTarget, SeedConnection, SyncTiming,
+    Config, GitHubScope, GitHubSubject, GitHubTarget, SeedConnection, SyncTiming,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
+
+mod common;
+use common::{CONNECTIONS, Fixture, issue, issues, message, sealed_secret};
 
 const SYNCS: &str = "/api/v1/secret-syncs/github";
 const PROJECT: &str = "7d2c1b0a-3e4f-4a5b-8c6d-9e0f1a2b3c4d";
@@ -26,92 +25,30 @@ const LOCKED: &str = "A job for this sync is already in progress. Please try aga
 /// `$handleAcquireLockFailure`'s message.
 const LOCK_FAILED: &str = "Failed to run job. This typically happens when a sync is already in progress. Please try again.";
 
-/// An emulator, a logged-in HTTP client, and a project whose `dev` environment has a folder
-/// `/app` with two secrets, next to a GitHub with `acme/app` (environment `production`).
-struct Fixture {
-    emulator: Emulator,
-    http: reqwest::Client,
-    token: String,
-}
-
 impl Fixture {
-    async fn start() -> Self {
-        Self::with(Config::default()).await
+    /// A fixture with a project whose `dev` environment has a folder `/app` with two secrets,
+    /// next to a GitHub with `acme/app` (environment `production`).
+    async fn seeded() -> Self {
+        Self::seeded_with(Config::default()).await
     }
 
-    async fn with(config: Config) -> Self {
-        let emulator = Emulator::start(config).await.unwrap();
-        let http = reqwest::Client::new();
-        let response: Value = http
-            .post(format!(
-                "{}/api/v1/auth/universal-auth/login",
-                emulator.url()
-            ))
-            .json(&json!({ "clientId": "demo-client-id", "clientSecret": "demo-client-secret" }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = response["accessToken"].as_str().unwrap().to_owned();
-        let admin = emulator.admin();
+    /// [`Fixture::seeded`], with `config`.
+    async fn seeded_with(config: Config) -> Self {
+        let fixture = Self::with(config).await;
+        let admin = fixture.admin();
         admin.add_project(PROJECT);
         admin.set_secret(PROJECT, "dev", "/app", "db_url", "postgres://db");
         admin.set_secret(PROJECT, "dev", "/app", "api_key", "k-123");
         admin.add_github_repo("acme", "app", ["production"]);
-        Self {
-            emulator,
-            http,
-            token,
-        }
-    }
-
-    fn admin(&self) -> &infisical_emulator::Admin {
-        self.emulator.admin()
-    }
-
-    async fn raw(
-        &self,
-        method: Method,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value, reqwest::header::HeaderMap) {
-        let mut request = self
-            .http
-            .request(method, format!("{}{path}", self.emulator.url()));
-        if let Some(bearer) = bearer {
-            request = request.header("Authorization", format!("Bearer {bearer}"));
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        (status, body, headers)
-    }
-
-    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let (status, body, _) = self.raw(method, path, Some(&self.token), body).await;
-        (status, body)
+        fixture
     }
 
     /// Creates a PAT connection and returns its id.
     async fn pat_connection(&self, name: &str, pat: &str) -> String {
-        self.admin().add_pat(pat);
-        let (status, body) = self
-            .call(
-                Method::POST,
-                "/api/v1/app-connections/github",
-                Some(json!({ "name": name, "method": "pat", "credentials": { "personalAccessToken": pat } })),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["appConnection"]["id"].as_str().unwrap().to_owned()
+        self.create_pat(name, pat).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     }
 
     /// Creates a sync and returns the answer's `secretSync`.
@@ -141,7 +78,7 @@ impl Fixture {
 
     /// Seals `value` for a scope's public key and PUTs it over GitHub's HTTP route.
     async fn github_put(&self, prefix: &str, bearer: &str, name: &str, value: &str) -> StatusCode {
-        let (status, key, _) = self
+        let (status, key) = self
             .raw(
                 Method::GET,
                 &format!("{prefix}/public-key"),
@@ -150,21 +87,12 @@ impl Fixture {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{key}");
-        let bytes: [u8; 32] = STANDARD
-            .decode(key["key"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let sealed = PublicKey::from(bytes)
-            .seal(&mut OsRng, value.as_bytes())
-            .unwrap();
-        let body = json!({ "encrypted_value": STANDARD.encode(sealed), "key_id": key["key_id"] });
-        let (status, answer, _) = self
+        let (status, answer) = self
             .raw(
                 Method::PUT,
                 &format!("{prefix}/{name}"),
                 Some(bearer),
-                Some(body),
+                Some(sealed_secret(&key, value)),
             )
             .await;
         assert!(status.is_success() || status.is_client_error(), "{answer}");
@@ -199,40 +127,9 @@ fn held(f: &Fixture, scope: &GitHubScope) -> Vec<(String, String)> {
     f.admin().github_secret_values(scope).into_iter().collect()
 }
 
-fn message(body: &Value) -> &str {
-    body["message"].as_str().unwrap_or_default()
-}
-
-/// `(path, message)` of each zod issue of a 422.
-fn issues(status: StatusCode, body: &Value) -> Vec<(String, String)> {
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert_eq!(body["error"], "ValidationFailure");
-    body["message"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|issue| {
-            let path: Vec<String> = issue["path"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
-                .collect();
-            (
-                path.join("."),
-                issue["message"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn issue(path: &str, message: &str) -> (String, String) {
-    (path.to_owned(), message.to_owned())
-}
-
 #[tokio::test]
 async fn a_sync_per_scope_succeeds_and_github_holds_exactly_the_folders_secrets() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_scopes").await;
     f.admin()
         .grant_github_access(
@@ -287,25 +184,15 @@ async fn a_sync_per_scope_succeeds_and_github_holds_exactly_the_folders_secrets(
                 && s.selected_repository_ids == Some(vec![repo_id]))
     );
     // The GitHub list and the generic list see them too.
-    let (status, list) = f
-        .call(Method::GET, &format!("{SYNCS}?projectId={PROJECT}"), None)
-        .await;
+    let (status, list) = f.get(&format!("{SYNCS}?projectId={PROJECT}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["secretSyncs"].as_array().unwrap().len(), 3);
     let (_, all) = f
-        .call(
-            Method::GET,
-            &format!("/api/v1/secret-syncs?projectId={PROJECT}"),
-            None,
-        )
+        .get(&format!("/api/v1/secret-syncs?projectId={PROJECT}"))
         .await;
     assert_eq!(all["secretSyncs"].as_array().unwrap().len(), 3);
     let (status, by_name) = f
-        .call(
-            Method::GET,
-            &format!("{SYNCS}/sync-name/sync-1?projectId={PROJECT}"),
-            None,
-        )
+        .get(&format!("{SYNCS}/sync-name/sync-1?projectId={PROJECT}"))
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(by_name["secretSync"]["name"], "sync-1");
@@ -313,7 +200,7 @@ async fn a_sync_per_scope_succeeds_and_github_holds_exactly_the_folders_secrets(
 
 #[tokio::test]
 async fn secret_changes_through_the_admin_api_reach_github_unless_deletion_is_disabled() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_changes").await;
     f.admin()
         .add_github_repo("acme", "keep", Vec::<String>::new());
@@ -406,7 +293,7 @@ async fn secret_changes_through_the_admin_api_reach_github_unless_deletion_is_di
 
 #[tokio::test]
 async fn a_token_without_access_fails_with_githubs_answer_and_succeeds_once_granted() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().set_sync_timing(SyncTiming {
         attempts: 3,
         ..SyncTiming::default()
@@ -464,12 +351,12 @@ async fn a_token_without_access_fails_with_githubs_answer_and_succeeds_once_gran
 
 #[tokio::test]
 async fn app_and_oauth_connections_reach_github_through_their_grants() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().add_code("app-code", ["42"]);
     let (status, app) = f
         .call(
             Method::POST,
-            "/api/v1/app-connections/github",
+            CONNECTIONS,
             Some(json!({ "name": "app", "method": "github-app",
                 "credentials": { "code": "app-code", "installationId": "42" } })),
         )
@@ -509,7 +396,7 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
     let (status, oauth) = f
         .call(
             Method::POST,
-            "/api/v1/app-connections/github",
+            CONNECTIONS,
             Some(json!({ "name": "oauth", "method": "oauth", "credentials": { "code": "oauth-code" } })),
         )
         .await;
@@ -540,7 +427,7 @@ async fn app_and_oauth_connections_reach_github_through_their_grants() {
 
 #[tokio::test]
 async fn remove_secrets_empties_the_destination_and_delete_with_removal_drops_the_row() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_remove").await;
     f.admin()
         .grant_github_access(
@@ -570,19 +457,13 @@ async fn remove_secrets_empties_the_destination_and_delete_with_removal_drops_th
         .await;
     f.settled(&id).await;
     assert_eq!(held(&f, &scope), folder_secrets());
-    let (status, answer) = f
-        .call(
-            Method::DELETE,
-            &format!("{SYNCS}/{id}?removeSecrets=true"),
-            None,
-        )
-        .await;
+    let (status, answer) = f.delete(&format!("{SYNCS}/{id}?removeSecrets=true")).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["secretSync"]["id"], id.as_str());
     assert_eq!(answer["secretSync"]["removeStatus"], "pending");
     assert_eq!(f.admin().wait_for_sync(&id, WAIT).await, Ok(None));
     assert!(held(&f, &scope).is_empty());
-    let (status, answer) = f.call(Method::GET, &format!("{SYNCS}/{id}"), None).await;
+    let (status, answer) = f.get(&format!("{SYNCS}/{id}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         message(&answer),
@@ -592,7 +473,7 @@ async fn remove_secrets_empties_the_destination_and_delete_with_removal_drops_th
 
 #[tokio::test]
 async fn a_failed_removal_keeps_the_sync_with_its_message() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_fail_remove").await;
     let target = || GitHubTarget::Repository {
         owner: "acme".into(),
@@ -605,13 +486,7 @@ async fn a_failed_removal_keeps_the_sync_with_its_message() {
         .await;
     f.settled(&id).await;
     f.admin().revoke_github_access(subject(), target()).unwrap();
-    let (status, _) = f
-        .call(
-            Method::DELETE,
-            &format!("{SYNCS}/{id}?removeSecrets=true"),
-            None,
-        )
-        .await;
+    let (status, _) = f.delete(&format!("{SYNCS}/{id}?removeSecrets=true")).await;
     assert_eq!(status, StatusCode::OK);
     let kept = f.settled(&id).await;
     assert_eq!(kept["removeStatus"], "failed");
@@ -629,7 +504,7 @@ async fn a_failed_removal_keeps_the_sync_with_its_message() {
 
 #[tokio::test]
 async fn delete_without_remove_secrets_leaves_github_as_it_was() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_delete").await;
     f.admin()
         .grant_github_access(
@@ -641,7 +516,7 @@ async fn delete_without_remove_secrets_leaves_github_as_it_was() {
         .create_sync_id(sync_body("deleted", &connection, repository()))
         .await;
     f.settled(&id).await;
-    let (status, answer) = f.call(Method::DELETE, &format!("{SYNCS}/{id}"), None).await;
+    let (status, answer) = f.delete(&format!("{SYNCS}/{id}")).await;
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["secretSync"]["id"], id.as_str());
     assert!(f.admin().secret_sync(&id).is_none(), "deleted at once");
@@ -663,10 +538,10 @@ async fn delete_without_remove_secrets_leaves_github_as_it_was() {
 
 #[tokio::test]
 async fn validation_failures_are_the_servers_422s_400s_and_404s() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_validation").await;
 
-    let (status, body) = f.call(Method::GET, SYNCS, None).await;
+    let (status, body) = f.get(SYNCS).await;
     assert_eq!(issues(status, &body), [issue("projectId", "Required")]);
 
     let mut bad = sync_body(
@@ -835,9 +710,7 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
         .call(Method::POST, &format!("{SYNCS}/{id}/import-secrets"), None)
         .await;
     assert_eq!(issues(status, &body)[0].0, "importBehavior");
-    let (status, body) = f
-        .call(Method::GET, &format!("{SYNCS}/not-a-uuid"), None)
-        .await;
+    let (status, body) = f.get(&format!("{SYNCS}/not-a-uuid")).await;
     assert_eq!(issues(status, &body), [issue("syncId", "Invalid uuid")]);
     let (status, body) = f
         .call(
@@ -852,24 +725,14 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
         format!("Could not find GitHub Sync with ID {unknown}")
     );
     let (status, body) = f
-        .call(
-            Method::GET,
-            &format!("{SYNCS}/sync-name/nope?projectId={PROJECT}"),
-            None,
-        )
+        .get(&format!("{SYNCS}/sync-name/nope?projectId={PROJECT}"))
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         message(&body),
         "Could not find GitHub Sync with name \"nope\""
     );
-    let (status, body) = f
-        .call(
-            Method::DELETE,
-            &format!("{SYNCS}/{id}?removeSecrets=maybe"),
-            None,
-        )
-        .await;
+    let (status, body) = f.delete(&format!("{SYNCS}/{id}?removeSecrets=maybe")).await;
     assert_eq!(
         issues(status, &body),
         [issue(
@@ -892,7 +755,7 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
     // A folder that is gone: folderId null, and the action routes refuse.
     f.settled(&id).await;
     assert!(f.admin().delete_folder(PROJECT, "dev", "/app"));
-    let (status, body) = f.call(Method::GET, &format!("{SYNCS}/{id}"), None).await;
+    let (status, body) = f.get(&format!("{SYNCS}/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["secretSync"]["folderId"], Value::Null);
     assert_eq!(body["secretSync"]["folder"], Value::Null);
@@ -905,7 +768,7 @@ async fn validation_failures_are_the_servers_422s_400s_and_404s() {
 
 #[tokio::test]
 async fn patch_queues_a_sync_and_check_destination_finds_duplicates() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_patch").await;
     f.admin()
         .grant_github_access(
@@ -961,7 +824,7 @@ async fn patch_queues_a_sync_and_check_destination_finds_duplicates() {
 
 #[tokio::test]
 async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_names").await;
     f.admin()
         .grant_github_access(
@@ -1019,7 +882,7 @@ async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
             .map(String::as_str),
         Some("w")
     );
-    let (status, body, _) = f
+    let (status, body) = f
         .raw(
             Method::PUT,
             &format!("{prefix}/X"),
@@ -1035,10 +898,10 @@ async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
             .unwrap()
             .starts_with("https://docs.github.com/")
     );
-    let (status, body, _) = f.raw(Method::GET, prefix, Some("ghp_unknown"), None).await;
+    let (status, body) = f.raw(Method::GET, prefix, Some("ghp_unknown"), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["message"], "Bad credentials");
-    let (status, body, _) = f
+    let (status, body) = f
         .raw(
             Method::GET,
             "/__github/repos/acme/missing/actions/secrets",
@@ -1052,7 +915,7 @@ async fn github_refuses_bad_names_and_the_sync_reports_its_422() {
 
 #[tokio::test]
 async fn the_list_route_paginates_with_a_link_header() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().add_pat("ghp_pages");
     f.admin()
         .grant_github_access(
@@ -1072,7 +935,7 @@ async fn the_list_route_paginates_with_a_link_header() {
         );
     }
     let (status, page, headers) = f
-        .raw(
+        .raw_with_headers(
             Method::GET,
             &format!("{prefix}?per_page=2"),
             Some("ghp_pages"),
@@ -1095,7 +958,7 @@ async fn the_list_route_paginates_with_a_link_header() {
     );
     assert!(link.contains("page=3>; rel=\"last\""), "{link}");
     let (_, page, headers) = f
-        .raw(
+        .raw_with_headers(
             Method::GET,
             &format!("{prefix}?per_page=2&page=3"),
             Some("ghp_pages"),
@@ -1109,7 +972,7 @@ async fn the_list_route_paginates_with_a_link_header() {
         "{link}"
     );
     assert!(!link.contains("rel=\"next\""), "{link}");
-    let (status, _, _) = f
+    let (status, _) = f
         .raw(
             Method::DELETE,
             &format!("{prefix}/s0"),
@@ -1118,7 +981,7 @@ async fn the_list_route_paginates_with_a_link_header() {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    let (status, _, _) = f
+    let (status, _) = f
         .raw(
             Method::DELETE,
             &format!("{prefix}/S0"),
@@ -1127,14 +990,16 @@ async fn the_list_route_paginates_with_a_link_header() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (_, page, headers) = f.raw(Method::GET, prefix, Some("ghp_pages"), None).await;
+    let (_, page, headers) = f
+        .raw_with_headers(Method::GET, prefix, Some("ghp_pages"), None)
+        .await;
     assert_eq!(page["total_count"], 4);
     assert!(headers.get("link").is_none());
 }
 
 #[tokio::test]
 async fn the_demo_syncs_to_its_repository_without_setup_and_the_admin_api_works_over_http() {
-    let f = Fixture::with(Config {
+    let f = Fixture::seeded_with(Config {
         demo: true,
         ..Config::default()
     })
@@ -1234,7 +1099,7 @@ async fn the_demo_syncs_to_its_repository_without_setup_and_the_admin_api_works_
 /// upper-case names, so a schema with lower-case letters never deletes anything.
 #[tokio::test]
 async fn a_key_schema_with_lower_case_letters_never_deletes() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_case").await;
     f.admin()
         .grant_github_access(
@@ -1283,7 +1148,7 @@ async fn a_key_schema_with_lower_case_letters_never_deletes() {
 /// JSON.
 #[tokio::test]
 async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().set_sync_timing(SyncTiming {
         attempts: 1,
         ..SyncTiming::default()
@@ -1292,7 +1157,7 @@ async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
     let (status, app) = f
         .call(
             Method::POST,
-            "/api/v1/app-connections/github",
+            CONNECTIONS,
             Some(json!({ "name": "app", "method": "github-app",
                 "credentials": { "code": "no-secrets-code", "installationId": "77" } })),
         )
@@ -1337,7 +1202,7 @@ async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
         );
     }
     // A missing environment is still GitHub's 404; the repository itself is a 403 over HTTP.
-    let (status, body, _) = f
+    let (status, body) = f
         .raw(
             Method::GET,
             "/__github/repos/acme/app/environments/nope/secrets",
@@ -1346,7 +1211,7 @@ async fn a_grant_without_the_secrets_permission_gets_githubs_403() {
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
-    let (status, body, _) = f
+    let (status, body) = f
         .raw(
             Method::GET,
             "/__github/repos/acme/app/actions/secrets/public-key",
@@ -1397,7 +1262,7 @@ async fn engine_until(
 /// (`secret-sync-service.ts`), which check the lock, accept requests then.
 #[tokio::test]
 async fn the_lock_is_taken_per_attempt_and_free_between_attempts() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().set_sync_timing(SyncTiming {
         attempts: 2,
         ..SyncTiming::default()
@@ -1426,13 +1291,7 @@ async fn the_lock_is_taken_per_attempt_and_free_between_attempts() {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["secretSync"]["removeStatus"], "pending");
-    let (status, body) = f
-        .call(
-            Method::DELETE,
-            &format!("{SYNCS}/{id}?removeSecrets=true"),
-            None,
-        )
-        .await;
+    let (status, body) = f.delete(&format!("{SYNCS}/{id}?removeSecrets=true")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     f.admin().hold_sync_retries(false);
     let sync = f.settled(&id).await;
@@ -1446,7 +1305,7 @@ async fn the_lock_is_taken_per_attempt_and_free_between_attempts() {
 /// new job (a fresh id, `failedToAcquireLockCount + 1`, 30 s + jitter later).
 #[tokio::test]
 async fn every_job_runs_and_one_that_meets_the_lock_is_requeued_with_a_new_id() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_requeue").await;
     grant_app(&f, "ghp_requeue");
     f.admin().hold_sync_attempts(true);
@@ -1485,7 +1344,7 @@ async fn every_job_runs_and_one_that_meets_the_lock_is_requeued_with_a_new_id() 
 /// a later run's final write replaces it.
 #[tokio::test]
 async fn a_sync_job_requeued_past_the_limit_fails_with_the_servers_message() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().set_sync_timing(SyncTiming {
         requeue_limit: 2,
         ..SyncTiming::default()
@@ -1517,7 +1376,7 @@ async fn a_sync_job_requeued_past_the_limit_fails_with_the_servers_message() {
 /// running is requeued like one that met the lock.
 #[tokio::test]
 async fn a_sixth_running_sync_job_of_one_connection_is_requeued() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_six").await;
     grant_app(&f, "ghp_six");
     f.admin().hold_sync_attempts(true);
@@ -1542,7 +1401,7 @@ async fn a_sixth_running_sync_job_of_one_connection_is_requeued() {
 /// job starts while the sync's next attempt holds the lock.
 #[tokio::test]
 async fn a_remove_job_that_meets_the_lock_fails_at_once() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     f.admin().set_sync_timing(SyncTiming {
         attempts: 2,
         ..SyncTiming::default()
@@ -1555,13 +1414,7 @@ async fn a_remove_job_that_meets_the_lock_fails_at_once() {
     engine_until(&f, |e| e.between_attempts == 1).await;
     grant_app(&f, "ghp_remove_lock");
     f.admin().pause_syncs(true);
-    let (status, body) = f
-        .call(
-            Method::DELETE,
-            &format!("{SYNCS}/{id}?removeSecrets=true"),
-            None,
-        )
-        .await;
+    let (status, body) = f.delete(&format!("{SYNCS}/{id}?removeSecrets=true")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["secretSync"]["removeStatus"], "pending");
     f.admin().hold_sync_attempts(true);
@@ -1594,7 +1447,7 @@ async fn a_remove_job_that_meets_the_lock_fails_at_once() {
 #[tokio::test]
 async fn the_folder_is_checked_before_the_lock_and_a_job_without_it_fails_with_the_wrapped_message()
 {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_folder").await;
     grant_app(&f, "ghp_folder");
     f.admin().hold_sync_attempts(true);
@@ -1640,7 +1493,7 @@ async fn the_folder_is_checked_before_the_lock_and_a_job_without_it_fails_with_t
 /// update, with `lastSyncJobId`, `lastSyncedAt` and `updatedAt`.
 #[tokio::test]
 async fn patch_sets_pending_only_with_a_folder_but_queues_whenever_auto_sync_is_on() {
-    let f = Fixture::start().await;
+    let f = Fixture::seeded().await;
     let connection = f.pat_connection("gh", "ghp_patch_folder").await;
     grant_app(&f, "ghp_patch_folder");
     let id = f
@@ -1716,7 +1569,7 @@ async fn patch_sets_pending_only_with_a_folder_but_queues_whenever_auto_sync_is_
 #[tokio::test]
 #[ignore = "runs at the server's own timing (up to 10 s)"]
 async fn at_real_timing_a_queued_sync_runs_within_the_servers_jitter() {
-    let f = Fixture::with(Config {
+    let f = Fixture::seeded_with(Config {
         sync_timing: SyncTiming::real(),
         ..Config::default()
     })

@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::http::{Authenticated, Id, IdParam, json_body};
+use crate::http::{Authenticated, Body, Id, IdParam};
 use crate::schema::connection as github;
 use crate::service::connections;
 use crate::state::Shared;
@@ -111,10 +110,8 @@ async fn get_by_name(
 async fn create(
     State(shared): State<Arc<Shared>>,
     _: Authenticated,
-    body: Bytes,
+    Body(input): Body<github::CreateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = json_body(&body)?;
-    let input = github::parse_create(body.as_ref()).map_err(ApiError::validation)?;
     Ok(one(connections::create_github(
         &mut shared.lock(),
         &shared.settings,
@@ -126,10 +123,8 @@ async fn update(
     State(shared): State<Arc<Shared>>,
     _: Authenticated,
     Id(id, ..): Id<ConnectionId>,
-    body: Bytes,
+    Body(input): Body<github::UpdateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let body = json_body(&body)?;
-    let input = github::parse_update(body.as_ref()).map_err(ApiError::validation)?;
     Ok(one(connections::update_github(
         &mut shared.lock(),
         &shared.settings,

@@ -5,14 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
-use crate::http::{Authenticated, Id, IdParam, json_body, project_id, query};
+use crate::http::{Authenticated, Body, Id, IdParam, project_id, query};
 use crate::schema::sync;
 use crate::service::syncs;
 use crate::state::Shared;
@@ -126,9 +125,8 @@ async fn get_by_name(
 async fn create(
     State(shared): State<Arc<Shared>>,
     _: Authenticated,
-    body: Bytes,
+    Body(input): Body<sync::CreateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let input = sync::parse_create(json_body(&body)?.as_ref())?;
     Ok(one(syncs::create_sync(&mut shared.lock(), input)?))
 }
 
@@ -136,9 +134,8 @@ async fn update(
     State(shared): State<Arc<Shared>>,
     _: Authenticated,
     Id(id, ..): Id<SyncId>,
-    body: Bytes,
+    Body(input): Body<sync::UpdateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let input = sync::parse_update(json_body(&body)?.as_ref())?;
     Ok(one(syncs::update_sync(&mut shared.lock(), &id, input)?))
 }
 
@@ -189,12 +186,11 @@ async fn import_secrets(
 async fn check_destination(
     State(shared): State<Arc<Shared>>,
     _: Authenticated,
-    body: Bytes,
+    Body(input): Body<sync::CheckDestinationInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let (config, exclude) = sync::parse_check_destination(json_body(&body)?.as_ref())?;
     Ok(Json(syncs::check_destination(
         &shared.lock(),
-        &config,
-        exclude.as_deref(),
+        &input.destination_config,
+        input.exclude_sync_id.as_deref(),
     )))
 }

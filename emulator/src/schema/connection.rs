@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
+use super::Input;
+use crate::error::ApiError;
 use crate::zod::{
     Schema, Status, absent_or_null, description_schema, invalid_type, literal,
     literal_with_message, nullish, optional, parse, string,
@@ -244,6 +246,12 @@ pub(crate) fn parse_create(body: Option<&Value>) -> Result<CreateInput, Vec<Valu
     })
 }
 
+impl Input for CreateInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        parse_create(body).map_err(ApiError::validation)
+    }
+}
+
 /// Validates a PATCH body.
 pub(crate) fn parse_update(body: Option<&Value>) -> Result<UpdateInput, Vec<Value>> {
     let mut issues = Vec::new();
@@ -264,6 +272,12 @@ pub(crate) fn parse_update(body: Option<&Value>) -> Result<UpdateInput, Vec<Valu
         gateway_id: nullable("gatewayId"),
         gateway_pool_id: nullable("gatewayPoolId"),
     })
+}
+
+impl Input for UpdateInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        parse_update(body).map_err(ApiError::validation)
+    }
 }
 
 /// The service's second check of PATCH credentials, against the connection's stored method:

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
+use super::Input;
 use crate::error::ApiError;
 use crate::zod::{
     Schema, array, check, custom_issue, description_schema, invalid_type, literal, optional,
@@ -239,26 +240,27 @@ pub(crate) struct CreateInput {
     pub(crate) destination_config: Value,
 }
 
-/// Validates a create body (422 with the zod issues).
-pub(crate) fn parse_create(body: Option<&Value>) -> Result<CreateInput, ApiError> {
-    let value = validated(&CREATE, body)?;
-    Ok(CreateInput {
-        name: text(&value, "name").unwrap_or_default(),
-        project_id: text(&value, "projectId").unwrap_or_default(),
-        description: text(&value, "description"),
-        connection_id: text(&value, "connectionId").unwrap_or_default(),
-        environment: text(&value, "environment").unwrap_or_default(),
-        secret_path: strip_trailing_slash(&text(&value, "secretPath").unwrap_or_default()),
-        is_auto_sync_enabled: value
-            .get("isAutoSyncEnabled")
-            .and_then(Value::as_bool)
-            .unwrap_or(true),
-        sync_options: value.get("syncOptions").cloned().unwrap_or(Value::Null),
-        destination_config: value
-            .get("destinationConfig")
-            .cloned()
-            .unwrap_or(Value::Null),
-    })
+impl Input for CreateInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        let value = validated(&CREATE, body)?;
+        Ok(Self {
+            name: text(&value, "name").unwrap_or_default(),
+            project_id: text(&value, "projectId").unwrap_or_default(),
+            description: text(&value, "description"),
+            connection_id: text(&value, "connectionId").unwrap_or_default(),
+            environment: text(&value, "environment").unwrap_or_default(),
+            secret_path: strip_trailing_slash(&text(&value, "secretPath").unwrap_or_default()),
+            is_auto_sync_enabled: value
+                .get("isAutoSyncEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(true),
+            sync_options: value.get("syncOptions").cloned().unwrap_or(Value::Null),
+            destination_config: value
+                .get("destinationConfig")
+                .cloned()
+                .unwrap_or(Value::Null),
+        })
+    }
 }
 
 /// A validated PATCH body; `description: Some(None)` is an explicit `null`.
@@ -273,33 +275,44 @@ pub(crate) struct UpdateInput {
     pub(crate) destination_config: Option<Value>,
 }
 
-/// Validates a PATCH body (422 with the zod issues).
-pub(crate) fn parse_update(body: Option<&Value>) -> Result<UpdateInput, ApiError> {
-    let value = validated(&UPDATE, body)?;
-    Ok(UpdateInput {
-        name: text(&value, "name"),
-        description: value
-            .get("description")
-            .map(|d| d.as_str().map(str::to_owned)),
-        connection_id: text(&value, "connectionId"),
-        environment: text(&value, "environment"),
-        secret_path: text(&value, "secretPath").map(|p| strip_trailing_slash(&p)),
-        is_auto_sync_enabled: value.get("isAutoSyncEnabled").and_then(Value::as_bool),
-        sync_options: value.get("syncOptions").cloned(),
-        destination_config: value.get("destinationConfig").cloned(),
-    })
+impl Input for UpdateInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        let value = validated(&UPDATE, body)?;
+        Ok(Self {
+            name: text(&value, "name"),
+            description: value
+                .get("description")
+                .map(|d| d.as_str().map(str::to_owned)),
+            connection_id: text(&value, "connectionId"),
+            environment: text(&value, "environment"),
+            secret_path: text(&value, "secretPath").map(|p| strip_trailing_slash(&p)),
+            is_auto_sync_enabled: value.get("isAutoSyncEnabled").and_then(Value::as_bool),
+            sync_options: value.get("syncOptions").cloned(),
+            destination_config: value.get("destinationConfig").cloned(),
+        })
+    }
 }
 
-/// Validates a check-destination body: `(destinationConfig, excludeSyncId, projectId)`.
-pub(crate) fn parse_check_destination(
-    body: Option<&Value>,
-) -> Result<(Value, Option<String>), ApiError> {
-    let value = validated(&CHECK_DESTINATION, body)?;
-    let config = body
-        .and_then(|b| b.get("destinationConfig"))
-        .cloned()
-        .unwrap_or(Value::Null);
-    Ok((config, text(&value, "excludeSyncId")))
+/// A validated check-destination body.
+pub(crate) struct CheckDestinationInput {
+    /// The `destinationConfig` as given (the check compares it with each sync's).
+    pub(crate) destination_config: Value,
+    /// `excludeSyncId`: the sync being edited, which is no duplicate of itself.
+    pub(crate) exclude_sync_id: Option<String>,
+}
+
+impl Input for CheckDestinationInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        let value = validated(&CHECK_DESTINATION, body)?;
+        let destination_config = body
+            .and_then(|b| b.get("destinationConfig"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        Ok(Self {
+            destination_config,
+            exclude_sync_id: text(&value, "excludeSyncId"),
+        })
+    }
 }
 
 /// The display name Infisical gives an app in "… Connection with ID … cannot be used" messages.
@@ -341,7 +354,7 @@ mod tests {
 
     #[test]
     fn create_defaults_auto_sync_and_strips_the_trailing_slash() {
-        let input = parse_create(Some(&body(
+        let input = CreateInput::parse(Some(&body(
             json!({ "scope": "repository", "owner": "o", "repo": "r", "env": "dropped" }),
             json!({ "initialSyncBehavior": "overwrite-destination" }),
         )))
@@ -357,7 +370,7 @@ mod tests {
 
     #[test]
     fn organization_visibility_and_key_schema_are_refined() {
-        let error = parse_create(Some(&body(
+        let error = CreateInput::parse(Some(&body(
             json!({ "scope": "organization", "org": "o", "visibility": "selected" }),
             json!({ "initialSyncBehavior": "import-prioritize-source", "keySchema": "X_{{secretKey}}!" }),
         )))
@@ -381,7 +394,7 @@ mod tests {
             ),
             "{found:?}"
         );
-        let error = parse_create(Some(&body(
+        let error = CreateInput::parse(Some(&body(
             json!({ "scope": "team", "org": "o" }),
             json!({ "initialSyncBehavior": "overwrite-destination" }),
         )))
