@@ -1564,10 +1564,9 @@ async fn patch_sets_pending_only_with_a_folder_but_queues_whenever_auto_sync_is_
 }
 
 /// The server's own timing ([`SyncTiming::real`]): a queued sync job waits up to 10 s
-/// (`JITTER_MS` in `backend/src/services/secret-sync/secret-sync-queue.ts`). Slow, so ignored by
-/// default: `cargo test -p infisical-emulator --test sync -- --ignored`.
+/// (`JITTER_MS` in `backend/src/services/secret-sync/secret-sync-queue.ts`). The suite's one
+/// test at the server's own pace: up to 10 s, run beside the others.
 #[tokio::test]
-#[ignore = "runs at the server's own timing (up to 10 s)"]
 async fn at_real_timing_a_queued_sync_runs_within_the_servers_jitter() {
     let f = Fixture::seeded_with(Config {
         sync_timing: SyncTiming::real(),
