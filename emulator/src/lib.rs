@@ -126,7 +126,7 @@ use tokio::task::JoinHandle;
 pub use admin::{Admin, SeedConnection};
 pub use admin_sync::GitHubSubject;
 pub use faults::{Fault, FaultAction, Trigger};
-pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget};
+pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget, sealed_secret};
 pub use store::aws::AwsRole;
 pub use store::connections::{Project, StoredConnection};
 pub use store::github_apps::{GitHubApp, SharedGitHubApp};

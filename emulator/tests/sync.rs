@@ -6,13 +6,13 @@
 use std::time::Duration;
 
 use infisical_emulator::{
-    Config, GitHubScope, GitHubSubject, GitHubTarget, SeedConnection, SyncTiming,
+    Config, GitHubScope, GitHubSubject, GitHubTarget, SeedConnection, SyncTiming, sealed_secret,
 };
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 mod common;
-use common::{CONNECTIONS, Fixture, issue, issues, message, sealed_secret};
+use common::{CONNECTIONS, Fixture, issue, issues, message};
 
 const SYNCS: &str = "/api/v1/secret-syncs/github";
 const PROJECT: &str = "7d2c1b0a-3e4f-4a5b-8c6d-9e0f1a2b3c4d";
@@ -92,7 +92,7 @@ impl Fixture {
                 Method::PUT,
                 &format!("{prefix}/{name}"),
                 Some(bearer),
-                Some(sealed_secret(&key, value)),
+                Some(sealed_secret(&key, value).expect("GitHub answered a public key")),
             )
             .await;
         assert!(status.is_success() || status.is_client_error(), "{answer}");

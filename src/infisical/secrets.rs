@@ -530,12 +530,7 @@ impl Secrets<'_> {
         at: SecretLocation<'_>,
         secrets: &[BatchCreate<'_>],
     ) -> Result<Written<Vec<SecretEntry>>, Error> {
-        let body = Batch {
-            location: at,
-            secrets,
-        };
-        self.write(Method::POST, &["batch"], &body, Repeat::Unsafe)
-            .await
+        self.batch(Method::POST, at, secrets, Repeat::Unsafe).await
     }
 
     /// `PATCH /api/v4/secrets/batch` (mode `failOnNotFound`): all or none.
@@ -545,12 +540,7 @@ impl Secrets<'_> {
         at: SecretLocation<'_>,
         secrets: &[BatchUpdate<'_>],
     ) -> Result<Written<Vec<SecretEntry>>, Error> {
-        let body = Batch {
-            location: at,
-            secrets,
-        };
-        self.write(Method::PATCH, &["batch"], &body, Repeat::Safe)
-            .await
+        self.batch(Method::PATCH, at, secrets, Repeat::Safe).await
     }
 
     /// `DELETE /api/v4/secrets/batch`: all or none.
@@ -567,12 +557,22 @@ impl Secrets<'_> {
                 secret_type: SecretType::Shared,
             })
             .collect();
+        self.batch(Method::DELETE, at, &secrets, Repeat::Safe).await
+    }
+
+    /// One of the `/batch` routes: `secrets`, all in the folder `at`.
+    async fn batch<T: Serialize>(
+        &self,
+        method: Method,
+        at: SecretLocation<'_>,
+        secrets: &[T],
+        repeat: Repeat,
+    ) -> Result<Written<Vec<SecretEntry>>, Error> {
         let body = Batch {
             location: at,
-            secrets: &secrets,
+            secrets,
         };
-        self.write(Method::DELETE, &["batch"], &body, Repeat::Safe)
-            .await
+        self.write(method, &["batch"], &body, repeat).await
     }
 
     async fn write<T: DeserializeOwned>(

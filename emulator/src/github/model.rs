@@ -905,21 +905,28 @@ impl GitHub {
     }
 }
 
+/// The body of a GitHub secret PUT, as a client of GitHub's API writes it: `value` sealed
+/// (libsodium's sealed box, base64) for `public_key`, the answer of the scope's `public-key`
+/// route; `None` when that is not a public key.
+pub fn sealed_secret(public_key: &Value, value: &str) -> Option<Value> {
+    let bytes: [u8; 32] = STANDARD
+        .decode(public_key["key"].as_str()?)
+        .ok()?
+        .try_into()
+        .ok()?;
+    let sealed = PublicKey::from(bytes)
+        .seal(&mut OsRng, value.as_bytes())
+        .ok()?;
+    Some(json!({ "encrypted_value": STANDARD.encode(sealed), "key_id": public_key["key_id"] }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sealed(server: &mut GitHub, token: &str, scope: &GitHubScope, value: &str) -> Value {
         let key = server.public_key(Some(token), scope).unwrap();
-        let bytes: [u8; 32] = STANDARD
-            .decode(key["key"].as_str().unwrap())
-            .unwrap()
-            .try_into()
-            .unwrap();
-        let sealed = PublicKey::from(bytes)
-            .seal(&mut OsRng, value.as_bytes())
-            .unwrap();
-        json!({ "encrypted_value": STANDARD.encode(sealed), "key_id": key["key_id"] })
+        sealed_secret(&key, value).unwrap()
     }
 
     #[test]

@@ -3,10 +3,6 @@
 // Each test crate compiles this module on its own and uses only a part of it.
 #![allow(dead_code)]
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use crypto_box::PublicKey;
-use crypto_box::aead::OsRng;
 use infisical_emulator::{Admin, Config, Emulator};
 use reqwest::header::HeaderMap;
 use reqwest::{Method, StatusCode};
@@ -196,18 +192,4 @@ pub fn issues(status: StatusCode, body: &Value) -> Vec<(String, String)> {
 /// An expected issue, as [`issues`] returns them.
 pub fn issue(path: &str, message: &str) -> (String, String) {
     (path.to_owned(), message.to_owned())
-}
-
-/// The body of a GitHub secret PUT: `value` sealed (libsodium's sealed box, base64) for the
-/// scope's public key, as GitHub's `public-key` route answered it.
-pub fn sealed_secret(public_key: &Value, value: &str) -> Value {
-    let bytes: [u8; 32] = STANDARD
-        .decode(public_key["key"].as_str().unwrap())
-        .unwrap()
-        .try_into()
-        .unwrap();
-    let sealed = PublicKey::from(bytes)
-        .seal(&mut OsRng, value.as_bytes())
-        .unwrap();
-    json!({ "encrypted_value": STANDARD.encode(sealed), "key_id": public_key["key_id"] })
 }
