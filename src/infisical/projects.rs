@@ -46,6 +46,21 @@ pub struct Project {
     /// How long audit logs are kept, in days.
     #[serde(default)]
     pub audit_logs_retention_days: Option<u32>,
+    /// Whether secret names are upper-cased.
+    #[serde(default)]
+    pub auto_capitalization: Option<bool>,
+    /// The project's encryption version.
+    #[serde(default)]
+    pub version: Option<i64>,
+    /// The state of an encryption upgrade, if one ran.
+    #[serde(default)]
+    pub upgrade_status: Option<String>,
+    /// When it was created (RFC 3339).
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// When it last changed (RFC 3339).
+    #[serde(default)]
+    pub updated_at: Option<String>,
     /// Its environments, in the project's order (absent from the update and delete answers).
     #[serde(default)]
     pub environments: Vec<EnvironmentRef>,

@@ -18,6 +18,8 @@ pub(crate) enum Area {
     AppConnections,
     /// Secret syncs.
     SecretSyncs,
+    /// Projects: reading one needs membership.
+    Projects,
 }
 
 impl Area {
@@ -35,6 +37,11 @@ impl Area {
                  edit, delete, sync-secrets or remove-secrets), read access to the secrets of the \
                  source environment and folder, and permission to use the app connection \
                  (App Connections: connect). Give them to the identity's project role."
+            }
+            Area::Projects => {
+                "The machine identity is not a member of this project, or its project role \
+                 cannot read it. Add the identity to the project (Project → Access Control → \
+                 Machine Identities) with a role that reads the project."
             }
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
 //! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
-//! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records.
+//! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records; `projects_data` reads a project
+//! by slug.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
@@ -12,6 +13,7 @@ mod configured;
 mod errors;
 mod github_app;
 mod model;
+mod projects_data;
 mod secret_sync;
 mod validate;
 
@@ -36,6 +38,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
     vec![
         Arc::new(GitHubConnectionData::new()),
         Arc::new(github_app::GitHubAppData),
+        Arc::new(projects_data::ProjectsData),
     ]
 }
 

@@ -124,6 +124,11 @@ impl Attribute {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))
     }
 
+    /// Nested objects keyed by string (`map(object)`, written `name = { key = { … } }`).
+    pub fn map_nested(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Nested(Nesting::Map, attributes))
+    }
+
     /// A single nested block, optional (see [`Kind::Block`]).
     pub fn block(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Block(attributes))

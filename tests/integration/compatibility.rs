@@ -96,10 +96,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
-        "Data sources `infisical_app_connection_github`, `infisical_github_app`",
+        "Data sources `infisical_app_connection_github`, `infisical_github_app`, `infisical_projects`",
         &[
             "github::the_data_source_reads_by_id_and_by_name_and_explains_an_unknown_name",
             "org_apps::the_github_app_data_source_finds_an_app_by_name_or_id_and_lists_the_names_on_a_miss",
+            "projects::the_projects_data_source_reads_a_project_by_slug_with_its_environments",
         ],
         None,
     ),

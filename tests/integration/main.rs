@@ -14,6 +14,7 @@ mod github;
 mod identity;
 mod networks;
 mod org_apps;
+mod projects;
 mod protocol;
 mod proxy_words;
 mod query;
@@ -41,6 +42,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         identity::cases(),
         networks::cases(),
         org_apps::cases(),
+        projects::cases(),
         protocol::cases(),
         proxy_words::cases(),
         query::cases(),
