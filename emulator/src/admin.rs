@@ -17,9 +17,10 @@ use crate::faults::{ActiveFault, Fault, Trigger};
 use crate::service::{auth, connections};
 use crate::state::Shared;
 use crate::store::aws::AwsRole;
-use crate::store::connections::{Project, StoredConnection};
+use crate::store::connections::StoredConnection;
 use crate::store::github_apps::{GitHubApp, SharedGitHubApp};
 use crate::store::log::{Counters, LoggedRequest};
+use crate::store::projects::Project;
 use crate::sts::AwsKey;
 
 /// A connection to store directly, bypassing validation: typically one of another app, to test
@@ -333,7 +334,7 @@ impl From<ProjectBody> for Project {
             name: body.name.unwrap_or(defaults.name),
             slug: body.slug.unwrap_or(defaults.slug),
             project_type: body.project_type.unwrap_or(defaults.project_type),
-            id: defaults.id,
+            ..defaults
         }
     }
 }

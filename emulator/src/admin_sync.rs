@@ -19,6 +19,7 @@ use crate::github::model::{GitHub, GitHubScope, GitHubSecret, GitHubTarget, Hold
 use crate::schema::connection::{self as github, Method};
 use crate::service::{connections, syncs};
 use crate::state::State as EmulatorState;
+use crate::store::projects::Project;
 use crate::store::syncs::{SyncEngine, SyncTiming};
 
 /// Who a GitHub grant is for.
@@ -59,8 +60,61 @@ fn holder(state: &EmulatorState, subject: GitHubSubject) -> Result<Holder, Strin
     }
 }
 
+/// An environment of a project, as [`Admin::environments`] reports it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EnvironmentInfo {
+    /// Its id.
+    pub id: String,
+    /// Its slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// Its position (whatever the last `PATCH` stored, `0` included).
+    pub position: f64,
+}
+
 impl Admin {
-    // ----- the source: environments, folders, secrets -----
+    // ----- the source: projects, environments, folders, secrets -----
+
+    /// A project as stored (with its members), if it exists.
+    pub fn project(&self, id: &str) -> Option<Project> {
+        self.shared.lock().projects.get(id).cloned()
+    }
+
+    /// A project's environments, by position.
+    pub fn environments(&self, project_id: &str) -> Vec<EnvironmentInfo> {
+        let state = self.shared.lock();
+        state
+            .secrets
+            .environments(project_id)
+            .into_iter()
+            .map(|e| EnvironmentInfo {
+                id: e.id.clone(),
+                slug: e.slug.clone(),
+                name: e.name.clone(),
+                position: e.position,
+            })
+            .collect()
+    }
+
+    /// The paths of an environment's folders, sorted (`/` is its root).
+    pub fn folders(&self, project_id: &str, environment: &str) -> Vec<String> {
+        let state = self.shared.lock();
+        let mut paths: Vec<String> = state
+            .secrets
+            .descendants(project_id, environment, "/")
+            .into_iter()
+            .map(|(f, _)| f.path.clone())
+            .collect();
+        if state
+            .secrets
+            .folder_at(project_id, environment, "/")
+            .is_some()
+        {
+            paths.insert(0, "/".to_owned());
+        }
+        paths
+    }
 
     /// Adds an environment (with its root folder) to a project, declaring the project if needed.
     /// An existing slug keeps its id; `name` defaults to the slug.
@@ -424,11 +478,26 @@ struct OrgSettingsBody {
     block_duplicate_secret_sync_destinations: bool,
 }
 
+/// `?environment=` of the folder listing.
+#[derive(Deserialize)]
+struct FoldersQuery {
+    environment: String,
+}
+
 type A = State<Admin>;
 
 /// The admin routes of this module, under `/__emulator`.
 pub(crate) fn router(admin: Admin) -> Router {
     Router::new()
+        .route(
+            "/__emulator/projects/{id}",
+            get(|State(a): A, Path(id): Path<String>| async move {
+                match a.project(&id) {
+                    Some(project) => Json(json!(project)).into_response(),
+                    None => admin_error(StatusCode::NOT_FOUND, "no such project"),
+                }
+            }),
+        )
         .route(
             "/__emulator/projects/{id}/environments",
             post(
@@ -436,11 +505,19 @@ pub(crate) fn router(admin: Admin) -> Router {
                     a.add_environment(&id, &b.slug, b.name.as_deref());
                     StatusCode::NO_CONTENT
                 },
-            ),
+            )
+            .get(|State(a): A, Path(id): Path<String>| async move {
+                Json(json!({ "environments": a.environments(&id) }))
+            }),
         )
         .route(
             "/__emulator/projects/{id}/folders",
-            post(
+            get(
+                |State(a): A, Path(id): Path<String>, Query(q): Query<FoldersQuery>| async move {
+                    Json(json!({ "folders": a.folders(&id, &q.environment) }))
+                },
+            )
+            .post(
                 |State(a): A, Path(id): Path<String>, Json(b): Json<FolderBody>| async move {
                     a.add_folder(&id, &b.environment, &b.path);
                     StatusCode::NO_CONTENT

@@ -28,8 +28,9 @@ pub(crate) fn authorization(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// Proof that the request carries a valid access token: a handler that takes it answers 401/403
-/// before anything else of its own. It takes the lock only for the check.
-pub(crate) struct Authenticated;
+/// before anything else of its own. It takes the lock only for the check. It carries the
+/// identity the token belongs to (the actor a project's membership records).
+pub(crate) struct Authenticated(pub(crate) String);
 
 impl FromRequestParts<Arc<Shared>> for Authenticated {
     type Rejection = ApiError;
@@ -38,8 +39,8 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        auth::authenticate(&shared.lock().tokens, authorization(&parts.headers))?;
-        Ok(Self)
+        let identity = auth::authenticate(&shared.lock().tokens, authorization(&parts.headers))?;
+        Ok(Self(identity))
     }
 }
 

@@ -14,6 +14,12 @@
 //!   `/:id/import-secrets` (always 400 for GitHub) and `POST /check-destination`; plus the generic
 //!   `GET /api/v1/secret-syncs?projectId` and `GET /api/v1/secret-syncs/options` (see
 //!   `FIDELITY.md`).
+//! - Projects under `/api/v1/projects`: create, list, get by id, get by slug (`/slug/:slug`,
+//!   answered without an envelope), `PATCH`, `DELETE`; their environments under
+//!   `/api/v1/projects/:projectId/environments`: create, get by id, `PATCH`, `DELETE`.
+//! - Folders under `/api/v2/folders`: create, list (`?projectId&environment&path&recursive`),
+//!   get by id, `PATCH /:folderId`, `DELETE /:folderIdOrName`. Projects, environments and folders
+//!   are the ones the admin API seeds and secret syncs read.
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -68,7 +74,9 @@
 //! | `PUT`/`DELETE /__emulator/rate-limit` | `{"requests", "windowMs"}` | a per-identity limit (429 + `Retry-After` past it) / none |
 //! | `GET`/`DELETE /__emulator/requests` | | the request log ([`LoggedRequest`]) / clear it |
 //! | `GET /__emulator/counters` | | [`Counters`] |
-//! | `POST /__emulator/projects/:id/environments` | `{"slug","name"?}` | add an environment ([`Admin::add_environment`]) |
+//! | `GET /__emulator/projects/:id` | | the stored [`Project`], with its `members` ([`Admin::project`]; 404 if unknown) |
+//! | `GET`/`POST /__emulator/projects/:id/environments` | `{"slug","name"?}` | `{"environments":[`[`EnvironmentInfo`]`]}` by position ([`Admin::environments`]) / add an environment ([`Admin::add_environment`]) |
+//! | `GET /__emulator/projects/:id/folders?environment=` | | `{"folders":[path…]}`, sorted, `/` first ([`Admin::folders`]) |
 //! | `POST`/`DELETE /__emulator/projects/:id/folders` | `{"environment","path"}` | add a folder with its parents / delete it and its subfolders (syncs on it get `folderId: null`) |
 //! | `PUT /__emulator/projects/:id/secrets` | `{"environment","path"?,"key","value"}` | set a secret (path defaults to `/`); queues the folder's auto-synced syncs |
 //! | `DELETE /__emulator/projects/:id/secrets` | `{"environment","path"?,"key"}` | delete a secret (404 if absent); queues them too |
@@ -87,10 +95,12 @@
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
 //! - stores (`store/`, `github/model.rs`): plain data per area — tokens, connections, GitHub
-//!   Apps, secrets, syncs, the AWS stand-ins' role, the request log — and `state.rs`'s `State`,
-//!   their aggregate behind one mutex;
-//! - services (`service/`): what each API area does — logins, connections, syncs and the sync
-//!   engine — over the stores; `schema/` turns request bodies into their typed inputs;
+//!   Apps, projects, secrets (environments, folders and their secrets), syncs, the AWS
+//!   stand-ins' role, the request log — and `state.rs`'s `State`, their aggregate behind one
+//!   mutex;
+//! - services (`service/`): what each API area does — logins, connections, projects,
+//!   environments, folders, syncs and the sync engine — over the stores; `schema/` turns
+//!   request bodies into their typed inputs;
 //! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`): one router per area, reading
 //!   requests through `http.rs` (the `Authenticated` extractor, bodies, ids, queries), with
 //!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
@@ -124,13 +134,14 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use admin::{Admin, SeedConnection};
-pub use admin_sync::GitHubSubject;
+pub use admin_sync::{EnvironmentInfo, GitHubSubject};
 pub use faults::{Fault, FaultAction, Trigger};
 pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget, sealed_secret};
 pub use store::aws::AwsRole;
-pub use store::connections::{Project, StoredConnection};
+pub use store::connections::StoredConnection;
 pub use store::github_apps::{GitHubApp, SharedGitHubApp};
 pub use store::log::{Counters, LoggedRequest};
+pub use store::projects::Project;
 pub use store::syncs::{SyncEngine, SyncTiming};
 pub use sts::AwsKey;
 
@@ -230,7 +241,9 @@ impl Emulator {
         // is credentials.
         let api = api::auth::routes()
             .merge(api::connections::routes())
-            .merge(api::syncs::routes());
+            .merge(api::syncs::routes())
+            .merge(api::projects::routes())
+            .merge(api::folders::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))

@@ -75,6 +75,7 @@ pub(crate) type Refinement = fn(&Value, &[Value], &mut Vec<Value>) -> bool;
 /// The checks of a `z.string()`, applied in this order (the order Infisical declares them in).
 #[derive(Default)]
 pub(crate) struct StrRules {
+    lowercase: bool,
     trim: bool,
     min: Option<(usize, &'static str)>,
     max: Option<(usize, &'static str)>,
@@ -88,6 +89,12 @@ pub(crate) fn string() -> StrRules {
 }
 
 impl StrRules {
+    /// `.toLowerCase()`: the value is lower-cased before the other checks and in the output.
+    pub(crate) fn lowercase(mut self) -> Self {
+        self.lowercase = true;
+        self
+    }
+
     /// `.trim()`: the value is trimmed before the length checks and in the output.
     pub(crate) fn trim(mut self) -> Self {
         self.trim = true;
@@ -411,6 +418,13 @@ fn choose<'s>(
 }
 
 fn parse_string(rules: &StrRules, raw: &str, path: &[Value], issues: &mut Vec<Value>) -> Parsed {
+    let lowered;
+    let raw = if rules.lowercase {
+        lowered = raw.to_lowercase();
+        lowered.as_str()
+    } else {
+        raw
+    };
     let text = if rules.trim { raw.trim() } else { raw };
     // JavaScript measures strings in UTF-16 code units.
     let length = text.encode_utf16().count();

@@ -5,4 +5,6 @@
 pub(crate) mod auth;
 pub(crate) mod aws;
 pub(crate) mod connections;
+pub(crate) mod folders;
+pub(crate) mod projects;
 pub(crate) mod syncs;

@@ -6,11 +6,11 @@ use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use super::Input;
+use super::{Input, text, validated};
 use crate::error::ApiError;
 use crate::zod::{
-    Schema, array, check, custom_issue, description_schema, invalid_type, literal, optional,
-    refine, string, with_default,
+    Schema, array, custom_issue, description_schema, literal, optional, refine, string,
+    with_default,
 };
 
 /// The destination's URL segment and `destination` value.
@@ -215,16 +215,6 @@ fn strip_trailing_slash(path: &str) -> String {
         Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
         _ => path.to_owned(),
     }
-}
-
-fn validated(schema: &Schema, body: Option<&Value>) -> Result<Value, ApiError> {
-    check(schema, body)
-        .map_err(ApiError::validation)?
-        .ok_or_else(|| ApiError::validation(vec![invalid_type("object", body, &[])]))
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// A validated create body.

@@ -209,11 +209,11 @@ fn check_token(tokens: &Tokens, token: &str) -> Result<Token, ApiError> {
 
 /// Checks the `Authorization` header as Infisical's `extractAuth` does: it drops the first
 /// seven characters without looking at them, so anything but `Bearer <token>` fails.
-pub(crate) fn authenticate(tokens: &Tokens, header: Option<&str>) -> Result<(), ApiError> {
+pub(crate) fn authenticate(tokens: &Tokens, header: Option<&str>) -> Result<String, ApiError> {
     let Some(header) = header else {
         return Err(ApiError::unauthorized("Token missing"));
     };
-    check_token(tokens, header.get(7..).unwrap_or_default()).map(|_| ())
+    check_token(tokens, header.get(7..).unwrap_or_default()).map(|t| t.identity)
 }
 
 /// The identity a bearer `Authorization` header belongs to, if its token was issued here.

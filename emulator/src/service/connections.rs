@@ -11,8 +11,9 @@ use crate::error::ApiError;
 use crate::github::model::{GitHub, Visible};
 use crate::schema::connection::{self as github, CreateInput, Method, UpdateInput};
 use crate::state::{Settings, State};
-use crate::store::connections::{Connection, Project, StoredConnection};
+use crate::store::connections::{Connection, StoredConnection};
 use crate::store::github_apps;
+use crate::store::projects::Project;
 
 /// The message Infisical gives a code GitHub refused (unknown, already exchanged, or expired).
 pub(crate) const BAD_VERIFICATION_CODE: &str = "Unable to validate credentials: GitHub responded with an error: bad_verification_code - The code passed is incorrect or expired.";

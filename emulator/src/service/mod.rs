@@ -4,5 +4,8 @@
 
 pub(crate) mod auth;
 pub(crate) mod connections;
+pub(crate) mod environments;
+pub(crate) mod folders;
+pub(crate) mod projects;
 pub(crate) mod sync_jobs;
 pub(crate) mod syncs;

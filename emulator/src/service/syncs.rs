@@ -14,7 +14,7 @@ use crate::schema::sync::{
     CreateInput, DESTINATION, FOLDER_GONE_ACTION, LOCKED, UpdateInput, app_name,
 };
 use crate::state::State;
-use crate::store::connections::Project;
+use crate::store::projects::Project;
 use crate::store::syncs::{JobKind, SecretSync, Status};
 
 /// The server's answer to a project it does not know. The exact text was not read; the
@@ -477,12 +477,17 @@ pub(crate) fn delete_folder(
     path: &str,
 ) -> bool {
     let gone = state.secrets.delete_folder(project_id, environment, path);
+    detach_folders(state, &gone);
+    !gone.is_empty()
+}
+
+/// Points the syncs whose folder went at no folder (the server's foreign key is set null).
+pub(crate) fn detach_folders(state: &mut State, gone: &[String]) {
     for sync in state.syncs.syncs.values_mut() {
         if sync.folder_id.as_ref().is_some_and(|f| gone.contains(f)) {
             sync.folder_id = None;
         }
     }
-    !gone.is_empty()
 }
 
 /// Declares a project unless known, with Infisical's default environments.

@@ -1,5 +1,5 @@
 //! The app connections Infisical stores, by id and by `(project, name)`, with what a read shows
-//! of them; and the projects they may belong to. A store: plain data and its lookups.
+//! of them. A store: plain data and its lookups.
 
 use std::collections::HashMap;
 
@@ -124,39 +124,6 @@ pub struct StoredConnection {
     pub credentials_hash: String,
     /// The stored credentials, secrets redacted.
     pub credentials: Value,
-}
-
-/// A project that `projectId` may name, with the details the server reports for it as a
-/// connection's `project: {name, id, type, slug}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Project {
-    /// The project id.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// Its slug.
-    pub slug: String,
-    /// Its type, e.g. `secret-manager`.
-    #[serde(rename = "type")]
-    pub project_type: String,
-}
-
-impl Project {
-    /// A secret-manager project whose name and slug are its id.
-    pub fn new(id: impl Into<String>) -> Self {
-        let id = id.into();
-        Self {
-            name: id.clone(),
-            slug: id.clone(),
-            project_type: "secret-manager".to_owned(),
-            id,
-        }
-    }
-
-    /// The `project` object of a connection answer.
-    pub(crate) fn summary(&self) -> Value {
-        json!({ "name": self.name, "id": self.id, "type": self.project_type, "slug": self.slug })
-    }
 }
 
 /// Every app connection, of every app: by id, and by `(projectId, name)` (names are unique per

@@ -6,6 +6,7 @@ pub(crate) mod aws;
 pub(crate) mod connections;
 pub(crate) mod github_apps;
 pub(crate) mod log;
+pub(crate) mod projects;
 pub(crate) mod secrets;
 pub(crate) mod syncs;
 pub(crate) mod tokens;

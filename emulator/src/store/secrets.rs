@@ -1,8 +1,13 @@
-//! The secrets store that secret syncs read: each project's environments, the folders in each
-//! environment, and the secrets in each folder. Tests and the demo seed it through the admin API;
-//! the sync routes look folders up in it as the server does (`Could not find folder …`).
+//! The secrets store: each project's environments, the folders in each environment, and the
+//! secrets in each folder. The environment and folder routes change it, tests and the demo seed
+//! it through the admin API, and secret syncs read it (the sync routes look folders up in it as
+//! the server does, `Could not find folder …`).
 
 use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Value, json};
+
+use crate::clock::now_iso;
 
 /// The environments Infisical gives every new project, as `(slug, name)`.
 const DEFAULT_ENVIRONMENTS: [(&str, &str); 3] = [
@@ -17,16 +22,66 @@ pub(crate) struct Environment {
     pub(crate) id: String,
     pub(crate) slug: String,
     pub(crate) name: String,
+    /// Its place in the project's list. The server stores whatever a `PATCH` sends (a `0`
+    /// included), so it is a JSON number, not always a whole one.
+    pub(crate) position: f64,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
 
-/// One folder; `path` is canonical (`/`, `/app`, `/app/db`).
+impl Environment {
+    /// `ProjectEnvironmentsSchema`, as the environment routes answer it.
+    pub(crate) fn view(&self, project_id: &str) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "slug": self.slug,
+            "position": number(self.position),
+            "projectId": project_id,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        })
+    }
+}
+
+/// A JSON number as JavaScript writes it: whole numbers without a fraction.
+fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        json!(value as i64)
+    } else {
+        json!(value)
+    }
+}
+
+/// One folder; `path` is canonical (`/`, `/app`, `/app/db`), its last segment the name.
 #[derive(Debug, Clone)]
 pub(crate) struct Folder {
     pub(crate) id: String,
     pub(crate) project_id: String,
     pub(crate) environment: String,
     pub(crate) path: String,
+    pub(crate) description: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
 }
+
+impl Folder {
+    /// Its name; an environment's root folder is the server's reserved `root`.
+    pub(crate) fn name(&self) -> &str {
+        match self.path.rsplit_once('/') {
+            Some((_, "")) | None => ROOT_FOLDER_NAME,
+            Some((_, name)) => name,
+        }
+    }
+
+    /// The canonical path of its parent; `None` for a root folder.
+    pub(crate) fn parent_path(&self) -> Option<String> {
+        (self.path != "/").then(|| canonical_path(self.path.rsplit_once('/').map_or("", |p| p.0)))
+    }
+}
+
+/// The name the server gives every environment's root folder (`ROOT_FOLDER_NAME`).
+const ROOT_FOLDER_NAME: &str = "root";
 
 /// Every project's environments, folders and secrets.
 #[derive(Debug, Default)]
@@ -39,6 +94,19 @@ pub(crate) struct SecretsStore {
     by_path: HashMap<(String, String, String), String>,
     /// Folder id → secret key → value.
     secrets: HashMap<String, BTreeMap<String, String>>,
+}
+
+/// What a `PATCH` of an environment changes; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub(crate) struct EnvironmentChange {
+    pub(crate) slug: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) position: Option<f64>,
+}
+
+/// The highest position in a project (`findLastEnvPosition`), 0 when it has none.
+fn last_position(environments: &[Environment]) -> f64 {
+    environments.iter().map(|e| e.position).fold(0.0, f64::max)
 }
 
 /// A secret path in canonical form. The server looks folders up segment by segment, ignoring
@@ -73,10 +141,15 @@ impl SecretsStore {
                 existing.name = name.to_owned();
             }
         } else {
+            let now = now_iso();
+            let position = last_position(environments) + 1.0;
             environments.push(Environment {
                 id: uuid::Uuid::new_v4().to_string(),
                 slug: slug.to_owned(),
                 name: name.unwrap_or(slug).to_owned(),
+                position,
+                created_at: now.clone(),
+                updated_at: now,
             });
         }
         self.ensure_one_folder(project_id, slug, "/");
@@ -100,6 +173,7 @@ impl SecretsStore {
             return id.clone();
         }
         let id = uuid::Uuid::new_v4().to_string();
+        let now = now_iso();
         self.folders.insert(
             id.clone(),
             Folder {
@@ -107,6 +181,9 @@ impl SecretsStore {
                 project_id: project_id.to_owned(),
                 environment: environment.to_owned(),
                 path: path.to_owned(),
+                description: None,
+                created_at: now.clone(),
+                updated_at: now,
             },
         );
         self.by_path.insert(key, id.clone());
@@ -167,24 +244,304 @@ impl SecretsStore {
             return Vec::new();
         }
         let inside = format!("{canonical}/");
-        let doomed: Vec<String> = self
+        self.remove_folders(|f| {
+            f.project_id == project_id
+                && f.environment == environment
+                && (f.path == canonical || f.path.starts_with(&inside))
+        })
+    }
+
+    /// Removes every folder `doomed` picks, with its secrets; their ids.
+    fn remove_folders(&mut self, doomed: impl Fn(&Folder) -> bool) -> Vec<String> {
+        let ids: Vec<String> = self
             .folders
             .values()
-            .filter(|f| {
-                f.project_id == project_id
-                    && f.environment == environment
-                    && (f.path == canonical || f.path.starts_with(&inside))
-            })
+            .filter(|f| doomed(f))
             .map(|f| f.id.clone())
             .collect();
-        for id in &doomed {
+        for id in &ids {
             if let Some(folder) = self.folders.remove(id) {
                 self.by_path
                     .remove(&(folder.project_id, folder.environment, folder.path));
             }
             self.secrets.remove(id);
         }
-        doomed
+        ids
+    }
+
+    /// A project's environments, by position (the order the server lists them in).
+    pub(crate) fn environments(&self, project_id: &str) -> Vec<&Environment> {
+        let mut list: Vec<&Environment> = self
+            .environments
+            .get(project_id)
+            .map(|e| e.iter().collect())
+            .unwrap_or_default();
+        list.sort_by(|a, b| a.position.total_cmp(&b.position));
+        list
+    }
+
+    /// An environment by id, with its project's id.
+    pub(crate) fn environment_by_id(&self, id: &str) -> Option<(&str, &Environment)> {
+        self.environments.iter().find_map(|(project, list)| {
+            list.iter()
+                .find(|e| e.id == id)
+                .map(|e| (project.as_str(), e))
+        })
+    }
+
+    /// `createEnvironment`'s write: at `position`, moving every environment from there on one
+    /// place down when the place is taken (`shiftPositions`), or after the last one; with its
+    /// root folder.
+    pub(crate) fn create_environment(
+        &mut self,
+        project_id: &str,
+        slug: &str,
+        name: &str,
+        position: Option<f64>,
+    ) -> Environment {
+        let environments = self.environments.entry(project_id.to_owned()).or_default();
+        let position = match position {
+            Some(at) => {
+                if environments.iter().any(|e| e.position == at) {
+                    for env in environments.iter_mut().filter(|e| e.position >= at) {
+                        env.position += 1.0;
+                    }
+                }
+                at
+            }
+            None => last_position(environments) + 1.0,
+        };
+        let now = now_iso();
+        let environment = Environment {
+            id: uuid::Uuid::new_v4().to_string(),
+            slug: slug.to_owned(),
+            name: name.to_owned(),
+            position,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        environments.push(environment.clone());
+        self.ensure_one_folder(project_id, slug, "/");
+        environment
+    }
+
+    /// `updateEnvironment`'s write: a truthy `position` held by another environment moves the
+    /// ones in between (`updateAllPosition`); then each field given is stored as sent (a `0`
+    /// position too). A new slug moves the environment's folders with it.
+    pub(crate) fn update_environment(
+        &mut self,
+        project_id: &str,
+        id: &str,
+        change: EnvironmentChange,
+    ) -> Option<Environment> {
+        let environments = self.environments.get_mut(project_id)?;
+        let old = environments.iter().find(|e| e.id == id)?.clone();
+        if let Some(target) = change.position.filter(|p| *p != 0.0)
+            && environments
+                .iter()
+                .any(|e| e.position == target && e.id != id)
+        {
+            let from = old.position;
+            for env in environments.iter_mut() {
+                if target > from && env.position <= target && env.position > from {
+                    env.position -= 1.0;
+                } else if target <= from && env.position >= target && env.position < from {
+                    env.position += 1.0;
+                }
+            }
+        }
+        let env = environments.iter_mut().find(|e| e.id == id)?;
+        if let Some(name) = change.name {
+            env.name = name;
+        }
+        if let Some(position) = change.position {
+            env.position = position;
+        }
+        if let Some(slug) = change.slug.filter(|s| *s != old.slug) {
+            env.slug.clone_from(&slug);
+            self.move_environment_folders(project_id, &old.slug, &slug);
+        }
+        let env = self
+            .environments
+            .get_mut(project_id)?
+            .iter_mut()
+            .find(|e| e.id == id)?;
+        env.updated_at = now_iso();
+        Some(env.clone())
+    }
+
+    fn move_environment_folders(&mut self, project_id: &str, from: &str, to: &str) {
+        for folder in self.folders.values_mut() {
+            if folder.project_id == project_id && folder.environment == from {
+                let key = (
+                    folder.project_id.clone(),
+                    from.to_owned(),
+                    folder.path.clone(),
+                );
+                self.by_path.remove(&key);
+                folder.environment = to.to_owned();
+                self.by_path.insert(
+                    (
+                        folder.project_id.clone(),
+                        to.to_owned(),
+                        folder.path.clone(),
+                    ),
+                    folder.id.clone(),
+                );
+            }
+        }
+    }
+
+    /// Deletes an environment with its folders and their secrets (the server's cascade); the
+    /// environment and the ids of the folders that went.
+    pub(crate) fn delete_environment(
+        &mut self,
+        project_id: &str,
+        id: &str,
+    ) -> Option<(Environment, Vec<String>)> {
+        let environments = self.environments.get_mut(project_id)?;
+        let index = environments.iter().position(|e| e.id == id)?;
+        let env = environments.remove(index);
+        let gone = self.remove_folders(|f| f.project_id == project_id && f.environment == env.slug);
+        Some((env, gone))
+    }
+
+    /// Deletes everything of a project; the ids of the folders that went.
+    pub(crate) fn delete_project(&mut self, project_id: &str) -> Vec<String> {
+        self.environments.remove(project_id);
+        self.remove_folders(|f| f.project_id == project_id)
+    }
+
+    /// The folders right under the folder at `parent` (never a root), by name.
+    pub(crate) fn children(
+        &self,
+        project_id: &str,
+        environment: &str,
+        parent: &str,
+    ) -> Vec<&Folder> {
+        let parent = canonical_path(parent);
+        let mut list: Vec<&Folder> = self
+            .folders
+            .values()
+            .filter(|f| {
+                f.project_id == project_id
+                    && f.environment == environment
+                    && f.parent_path().as_deref() == Some(parent.as_str())
+            })
+            .collect();
+        list.sort_by(|a, b| a.path.cmp(&b.path));
+        list
+    }
+
+    /// Every folder below the folder at `parent`, each with its path relative to it.
+    pub(crate) fn descendants(
+        &self,
+        project_id: &str,
+        environment: &str,
+        parent: &str,
+    ) -> Vec<(&Folder, String)> {
+        let parent = canonical_path(parent);
+        let prefix = if parent == "/" { String::new() } else { parent };
+        let mut list: Vec<(&Folder, String)> = self
+            .folders
+            .values()
+            .filter(|f| f.project_id == project_id && f.environment == environment)
+            .filter_map(|f| {
+                let rest = f.path.strip_prefix(&prefix)?;
+                (rest.starts_with('/') && rest.len() > 1).then(|| (f, rest.to_owned()))
+            })
+            .collect();
+        list.sort_by(|a, b| a.1.cmp(&b.1));
+        list
+    }
+
+    /// `createFolder`'s write: the folder `name` under `parent` (created with any missing
+    /// parents), or the one already there, untouched; its id.
+    pub(crate) fn create_folder(
+        &mut self,
+        project_id: &str,
+        environment: &str,
+        parent: &str,
+        name: &str,
+        description: Option<String>,
+    ) -> String {
+        let path = canonical_path(&format!("{parent}/{name}"));
+        if let Some(existing) = self.folder_at(project_id, environment, &path) {
+            return existing.id.clone();
+        }
+        let id = self.ensure_folder(project_id, environment, &path);
+        if let Some(folder) = self.folders.get_mut(&id) {
+            folder.description = description;
+        }
+        id
+    }
+
+    /// `SecretFoldersSchema`: a folder as the folder routes answer it.
+    pub(crate) fn folder_view(&self, folder: &Folder) -> Value {
+        let env_id = self
+            .environment(&folder.project_id, &folder.environment)
+            .map(|e| e.id.clone());
+        let parent_id = folder
+            .parent_path()
+            .and_then(|p| self.folder_at(&folder.project_id, &folder.environment, &p))
+            .map(|p| p.id.clone());
+        json!({
+            "id": folder.id,
+            "name": folder.name(),
+            "version": 1,
+            "createdAt": folder.created_at,
+            "updatedAt": folder.updated_at,
+            "envId": env_id,
+            "parentId": parent_id,
+            "isReserved": false,
+            "description": folder.description,
+            "lastSecretModified": null,
+        })
+    }
+
+    /// `updateFolder`'s write: a new name (its subfolders' paths follow) and, when given, a
+    /// description.
+    pub(crate) fn update_folder(
+        &mut self,
+        id: &str,
+        name: &str,
+        description: Option<Option<String>>,
+    ) {
+        let Some(folder) = self.folders.get(id).cloned() else {
+            return;
+        };
+        let parent = folder.parent_path().unwrap_or_default();
+        let path = canonical_path(&format!("{parent}/{name}"));
+        if path != folder.path {
+            let inside = format!("{}/", folder.path);
+            let moved: Vec<String> = self
+                .folders
+                .values()
+                .filter(|f| {
+                    f.project_id == folder.project_id
+                        && f.environment == folder.environment
+                        && (f.path == folder.path || f.path.starts_with(&inside))
+                })
+                .map(|f| f.id.clone())
+                .collect();
+            for moved_id in moved {
+                if let Some(f) = self.folders.get_mut(&moved_id) {
+                    let key = (f.project_id.clone(), f.environment.clone(), f.path.clone());
+                    self.by_path.remove(&key);
+                    f.path = format!("{path}{}", &f.path[folder.path.len()..]);
+                    self.by_path.insert(
+                        (f.project_id.clone(), f.environment.clone(), f.path.clone()),
+                        f.id.clone(),
+                    );
+                }
+            }
+        }
+        if let Some(f) = self.folders.get_mut(id) {
+            if let Some(description) = description {
+                f.description = description;
+            }
+            f.updated_at = now_iso();
+        }
     }
 
     /// Sets a secret in a folder.

@@ -1,0 +1,157 @@
+//! The project and environment routes under `/api/v1/projects` (`project-router.ts`,
+//! `project-env-router.ts`). Each handler authenticates, validates params and body (422 with
+//! zod issues), and hands over to [`crate::service::projects`] or
+//! [`crate::service::environments`]. Path ids are `z.string().trim()`, not uuids.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use crate::error::ApiError;
+use crate::http::{Authenticated, Body, validate};
+use crate::schema::project::{
+    CreateEnvironmentInput, CreateProjectInput, SLUG_PARAMS, UpdateEnvironmentInput,
+    UpdateProjectInput,
+};
+use crate::service::{environments, projects};
+use crate::state::Shared;
+
+/// The routes, to be composed into the API router (under its middleware).
+pub(crate) fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/api/v1/projects", get(list).post(create))
+        .route("/api/v1/projects/slug/{slug}", get(get_by_slug))
+        .route(
+            "/api/v1/projects/{projectId}",
+            get(get_by_id).patch(update).delete(delete),
+        )
+        .route(
+            "/api/v1/projects/{projectId}/environments",
+            axum::routing::post(create_environment),
+        )
+        .route(
+            "/api/v1/projects/{projectId}/environments/{id}",
+            get(get_environment)
+                .patch(update_environment)
+                .delete(delete_environment),
+        )
+}
+
+/// A project id, or a project and environment id, as the params' `trim()` leaves them.
+type Ids<T> = Path<T>;
+
+fn one(project: Value) -> Json<Value> {
+    Json(json!({ "project": project }))
+}
+
+async fn create(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(identity): Authenticated,
+    Body(input): Body<CreateProjectInput>,
+) -> Result<Json<Value>, ApiError> {
+    let org = &shared.settings.org_id;
+    let project = projects::create_project(&mut shared.lock(), org, &identity, input)?;
+    Ok(one(project))
+}
+
+async fn list(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(identity): Authenticated,
+) -> Json<Value> {
+    let org = &shared.settings.org_id;
+    let list = projects::list_projects(&shared.lock(), org, &identity);
+    Json(json!({ "projects": list }))
+}
+
+async fn get_by_id(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(id): Ids<String>,
+) -> Result<Json<Value>, ApiError> {
+    let org = &shared.settings.org_id;
+    Ok(one(projects::get_project(&shared.lock(), org, id.trim())?))
+}
+
+/// Answered without an envelope, as the server does.
+async fn get_by_slug(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(slug): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let params = validate(&SLUG_PARAMS, Some(&json!({ "slug": slug })))?.unwrap_or_default();
+    let slug = params["slug"].as_str().unwrap_or_default();
+    let org = &shared.settings.org_id;
+    Ok(Json(projects::get_project_by_slug(
+        &shared.lock(),
+        org,
+        slug,
+    )?))
+}
+
+async fn update(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(id): Ids<String>,
+    Body(input): Body<UpdateProjectInput>,
+) -> Result<Json<Value>, ApiError> {
+    let org = &shared.settings.org_id;
+    let project = projects::update_project(&mut shared.lock(), org, id.trim(), input)?;
+    Ok(one(project))
+}
+
+async fn delete(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(id): Ids<String>,
+) -> Result<Json<Value>, ApiError> {
+    let org = &shared.settings.org_id;
+    Ok(one(projects::delete_project(
+        &mut shared.lock(),
+        org,
+        id.trim(),
+    )?))
+}
+
+async fn create_environment(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(project): Ids<String>,
+    Body(input): Body<CreateEnvironmentInput>,
+) -> Result<Json<Value>, ApiError> {
+    let answer = environments::create_environment(&mut shared.lock(), project.trim(), input)?;
+    Ok(Json(answer))
+}
+
+async fn get_environment(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path((_, id)): Ids<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(environments::get_environment(
+        &shared.lock(),
+        id.trim(),
+    )?))
+}
+
+async fn update_environment(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path((project, id)): Ids<(String, String)>,
+    Body(UpdateEnvironmentInput(change)): Body<UpdateEnvironmentInput>,
+) -> Result<Json<Value>, ApiError> {
+    let answer =
+        environments::update_environment(&mut shared.lock(), project.trim(), id.trim(), change)?;
+    Ok(Json(answer))
+}
+
+async fn delete_environment(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path((project, id)): Ids<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let answer = environments::delete_environment(&mut shared.lock(), project.trim(), id.trim())?;
+    Ok(Json(answer))
+}
