@@ -3,7 +3,7 @@
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
 //! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
 //! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records; `projects_data` reads a project
-//! by slug.
+//! by slug; `project_environment` is a project's environment.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
@@ -13,6 +13,7 @@ mod configured;
 mod errors;
 mod github_app;
 mod model;
+mod project_environment;
 mod projects_data;
 mod secret_sync;
 mod validate;
@@ -30,6 +31,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
     vec![
         Arc::new(GitHubConnection::new()),
         Arc::new(secret_sync::GitHubSync),
+        Arc::new(project_environment::ProjectEnvironment),
     ]
 }
 

@@ -105,6 +105,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
+        &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
+        None,
+    ),
+    (
         "`mock_provider` in `test` files",
         &["examples::a_mock_provider_runs_module_tests_without_infisical"],
         None,

@@ -1,4 +1,5 @@
-//! Projects: the `infisical_projects` data source against the emulator's current project routes.
+//! Projects: the `infisical_projects` data source and `infisical_project_environment`, against
+//! the emulator's current project routes.
 
 use serde_json::Value as Json;
 
@@ -91,6 +92,117 @@ output "project" {
     );
 }
 
+/// A project made through the API with Infisical's default environments (dev, staging, prod at
+/// positions 1–3); its id.
+fn project(emu: &Infisical, slug: &str) -> String {
+    let made = emu.api_call(
+        reqwest::Method::POST,
+        "/api/v1/projects",
+        Some(&serde_json::json!({ "projectName": slug, "slug": slug })),
+    );
+    made["project"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no project: {made}"))
+        .to_owned()
+}
+
+/// The project's environments as Infisical lists them: slug → (name, position).
+fn environments(
+    emu: &Infisical,
+    project: &str,
+) -> std::collections::BTreeMap<String, (String, i64)> {
+    let answer = emu.api_call(
+        reqwest::Method::GET,
+        &format!("/api/v1/projects/{project}"),
+        None,
+    );
+    answer["project"]["environments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no environments: {answer}"))
+        .iter()
+        .map(|e| {
+            let id = e["id"].as_str().unwrap_or_default();
+            let one = emu.api_call(
+                reqwest::Method::GET,
+                &format!("/api/v1/projects/{project}/environments/{id}"),
+                None,
+            );
+            let env = &one["environment"];
+            (
+                env["slug"].as_str().unwrap_or_default().to_owned(),
+                (
+                    env["name"].as_str().unwrap_or_default().to_owned(),
+                    env["position"].as_i64().unwrap_or_default(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn environment_config(project: &str, name: &str) -> String {
+    format!(
+        r#"resource "infisical_project_environment" "qa" {{
+  name       = "{name}"
+  slug       = "qa"
+  project_id = "{project}"
+}}
+"#
+    )
+}
+
+const ENV_ADDR: &str = "infisical_project_environment.qa";
+
+/// Issue 27: an environment is created last, renamed in place without moving (the official
+/// provider's rename sends `position: 0`), imported by id with no change, and destroyed.
+fn an_environment_is_created_last_renamed_in_place_imported_and_destroyed() {
+    let emu = Infisical::start();
+    let project = project(&emu, "env-test");
+    let ws = workspace(&emu, &environment_config(&project, "QA"));
+    // 1. Created after Infisical's three: position 4.
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(environments(&emu, &project)["qa"], ("QA".to_owned(), 4));
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 2. Renamed: the PATCH carries the name alone; the environment keeps its place.
+    emu.admin.clear_requests();
+    ws.config(&format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n\n{}",
+        environment_config(&project, "Quality")
+    ));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let patches: Vec<Json> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .filter_map(|r| r.body)
+        .collect();
+    assert_eq!(patches, [serde_json::json!({ "name": "Quality" })]);
+    assert_eq!(
+        environments(&emu, &project)["qa"],
+        ("Quality".to_owned(), 4)
+    );
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 3. Forgotten and imported by its id, as with the official provider: no change.
+    let show = ws.run(&["show", "-json"]).success();
+    let state: Json = serde_json::from_str(&show.stdout).unwrap();
+    let id = state["values"]["root_module"]["resources"][0]["values"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    ws.run(&["state", "rm", ENV_ADDR]).success();
+    ws.run(&["import", ENV_ADDR, &id]).success();
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 4. Destroyed: Infisical's three remain.
+    ws.run(&["destroy", "-auto-approve"]).success();
+    let left: Vec<String> = environments(&emu, &project).into_keys().collect();
+    assert_eq!(left, ["dev", "prod", "staging"]);
+}
+
 crate::cases! {
-    compat: [the_projects_data_source_reads_a_project_by_slug_with_its_environments],
+    compat: [
+        the_projects_data_source_reads_a_project_by_slug_with_its_environments,
+        an_environment_is_created_last_renamed_in_place_imported_and_destroyed,
+    ],
 }
