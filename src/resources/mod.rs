@@ -3,7 +3,7 @@
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
 //! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
 //! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records; `projects_data` reads a project
-//! by slug; `project_environment` is a project's environment.
+//! by slug; `project_environment` is a project's environment; `secret_folder` a folder.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
@@ -13,8 +13,10 @@ mod configured;
 mod errors;
 mod github_app;
 mod model;
+mod plain;
 mod project_environment;
 mod projects_data;
+mod secret_folder;
 mod secret_sync;
 mod validate;
 
@@ -31,7 +33,8 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
     vec![
         Arc::new(GitHubConnection::new()),
         Arc::new(secret_sync::GitHubSync),
-        Arc::new(project_environment::ProjectEnvironment),
+        Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
+        Arc::new(plain::Plain(secret_folder::SecretFolder)),
     ]
 }
 

@@ -207,6 +207,7 @@ pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) 
             let value = match &attr.kind {
                 Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}."), n),
                 Kind::Plain(Type::Number) => Value::int(*n),
+                Kind::Plain(Type::Bool) => Value::Bool(*n % 2 == 0),
                 _ => Value::string(format!("value-of-{path}")),
             };
             (attr.name, value)

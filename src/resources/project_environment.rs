@@ -9,14 +9,15 @@
 
 use crate::infisical::{Environment, EnvironmentFields};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
-use crate::tfplugin::framework::{ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{ReadOutcome, Stored};
 use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
 use super::configured::Configured;
 use super::errors::Area;
-use super::model::{Computed, Fields, Model, settle};
+use super::model::{Computed, Fields, Model};
+use super::plain::Lifecycle;
 use super::validate;
 
 /// The resource's type name.
@@ -197,123 +198,6 @@ fn env_error(api: &Configured, action: &str, err: &crate::infisical::Error) -> D
     api.error_in(Area::Projects, action, err)
 }
 
-async fn create(api: &Configured, planned: &Value) -> Result<Stored, Diagnostic> {
-    let env = Env::from_value(planned)?;
-    let client = api.client_or_error()?;
-    let fields = EnvironmentFields {
-        name: Some(&env.name),
-        slug: Some(&env.slug),
-        position: env.position.known(),
-    };
-    let made = client
-        .projects()
-        .create_environment(&env.project_id, &fields)
-        .await
-        .map_err(|err| {
-            env_error(
-                api,
-                &format!(
-                    "create the environment {:?} in project {}",
-                    env.slug, env.project_id
-                ),
-                &err,
-            )
-        })?;
-    Ok(Stored {
-        state: env.answered(&made).to_value(),
-        private: Vec::new(),
-    })
-}
-
-async fn read(api: &Configured, state: &Value, private: &[u8]) -> Result<ReadOutcome, Diagnostic> {
-    let client = match api.client_or_keep(state, private) {
-        Ok(client) => client,
-        Err(kept) => return Ok(kept),
-    };
-    let env = Env::from_value(state)?;
-    let id = env.known_id()?;
-    match client.projects().environment(&env.project_id, id).await {
-        Ok(found) if found.project_id == env.project_id => Ok(ReadOutcome::Found(Stored {
-            state: env.answered(&found).to_value(),
-            private: Vec::new(),
-        })),
-        Ok(_) => Ok(ReadOutcome::Gone),
-        Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
-        Err(err) => Err(env_error(api, &format!("read the environment {id}"), &err)),
-    }
-}
-
-async fn update(api: &Configured, prior: &Value, planned: &Value) -> Result<Stored, Diagnostic> {
-    let before = Env::from_value(prior)?;
-    let after = Env::from_value(planned)?;
-    let id = before.known_id()?;
-    let client = api.client_or_error()?;
-    // Only what changed is sent: a position left out of the configuration keeps the planned
-    // (prior) one and is not sent, since Infisical stores whatever number it gets.
-    let fields = EnvironmentFields {
-        name: (after.name != before.name).then_some(after.name.as_str()),
-        slug: (after.slug != before.slug).then_some(after.slug.as_str()),
-        position: after
-            .position
-            .known()
-            .filter(|p| Some(*p) != before.position.known()),
-    };
-    let updated = client
-        .projects()
-        .update_environment(&after.project_id, id, &fields)
-        .await
-        .map_err(|err| env_error(api, &format!("update the environment {id}"), &err))?;
-    Ok(Stored {
-        state: after.answered(&updated).to_value(),
-        private: Vec::new(),
-    })
-}
-
-async fn delete(api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
-    let env = Env::from_value(prior)?;
-    let id = env.known_id()?;
-    match api
-        .client_or_error()?
-        .projects()
-        .delete_environment(&env.project_id, id)
-        .await
-    {
-        Ok(()) => Ok(()),
-        Err(err) if err.is_not_found() => Ok(()),
-        Err(err) => Err(env_error(
-            api,
-            &format!("delete the environment {id}"),
-            &err,
-        )),
-    }
-}
-
-/// Imports by the environment's id, as the official provider does, or by
-/// `<project_id>/<environment_id>`. Infisical reads an environment by its id alone (the
-/// project in the route's path is not consulted), so the bare id needs no project.
-async fn import(api: &Configured, id: &str) -> Result<Value, Diagnostic> {
-    let (project, env_id) = match id.split_once('/') {
-        Some((project, env_id)) => (project, env_id),
-        None => (id, id),
-    };
-    if env_id.trim().is_empty() || project.trim().is_empty() {
-        return Err(import_id_error(id));
-    }
-    let client = api.client_or_error()?;
-    match client.projects().environment(project, env_id).await {
-        Ok(env) => Ok(Env::from_api(&env).to_value()),
-        Err(err) => {
-            let mut diag = env_error(api, &format!("import the environment {id:?}"), &err);
-            if err.is_not_found() {
-                diag.detail.push_str(
-                    "\n\nImport an environment by its id, or by \"<project_id>/<environment_id>\".",
-                );
-            }
-            Err(diag)
-        }
-    }
-}
-
 fn import_id_error(id: &str) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
@@ -326,10 +210,8 @@ fn import_id_error(id: &str) -> Diagnostic {
 }
 
 #[tonic::async_trait]
-impl Resource<Configured> for ProjectEnvironment {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl Lifecycle for ProjectEnvironment {
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -339,15 +221,32 @@ impl Resource<Configured> for ProjectEnvironment {
         validate_config(config, diags);
     }
 
-    async fn create(
-        &self,
-        api: &Configured,
-        planned: &Value,
-        _config: &Value,
-        _private: &[u8],
-        diags: &mut Diagnostics,
-    ) -> Option<Stored> {
-        settle(create(api, planned).await, diags)
+    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Diagnostic> {
+        let env = Env::from_value(planned)?;
+        let client = api.client_or_error()?;
+        let fields = EnvironmentFields {
+            name: Some(&env.name),
+            slug: Some(&env.slug),
+            position: env.position.known(),
+        };
+        let made = client
+            .projects()
+            .create_environment(&env.project_id, &fields)
+            .await
+            .map_err(|err| {
+                env_error(
+                    api,
+                    &format!(
+                        "create the environment {:?} in project {}",
+                        env.slug, env.project_id
+                    ),
+                    &err,
+                )
+            })?;
+        Ok(Stored {
+            state: env.answered(&made).to_value(),
+            private: Vec::new(),
+        })
     }
 
     async fn read(
@@ -355,9 +254,22 @@ impl Resource<Configured> for ProjectEnvironment {
         api: &Configured,
         state: &Value,
         private: &[u8],
-        diags: &mut Diagnostics,
-    ) -> ReadOutcome {
-        settle(read(api, state, private).await, diags).unwrap_or(ReadOutcome::Failed)
+    ) -> Result<ReadOutcome, Diagnostic> {
+        let client = match api.client_or_keep(state, private) {
+            Ok(client) => client,
+            Err(kept) => return Ok(kept),
+        };
+        let env = Env::from_value(state)?;
+        let id = env.known_id()?;
+        match client.projects().environment(&env.project_id, id).await {
+            Ok(found) if found.project_id == env.project_id => Ok(ReadOutcome::Found(Stored {
+                state: env.answered(&found).to_value(),
+                private: Vec::new(),
+            })),
+            Ok(_) => Ok(ReadOutcome::Gone),
+            Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
+            Err(err) => Err(env_error(api, &format!("read the environment {id}"), &err)),
+        }
     }
 
     async fn update(
@@ -365,19 +277,75 @@ impl Resource<Configured> for ProjectEnvironment {
         api: &Configured,
         prior: &Value,
         planned: &Value,
-        _config: &Value,
-        _private: &[u8],
-        diags: &mut Diagnostics,
-    ) -> Option<Stored> {
-        settle(update(api, prior, planned).await, diags)
+    ) -> Result<Stored, Diagnostic> {
+        let before = Env::from_value(prior)?;
+        let after = Env::from_value(planned)?;
+        let id = before.known_id()?;
+        let client = api.client_or_error()?;
+        // Only what changed is sent: a position left out of the configuration keeps the planned
+        // (prior) one and is not sent, since Infisical stores whatever number it gets.
+        let fields = EnvironmentFields {
+            name: (after.name != before.name).then_some(after.name.as_str()),
+            slug: (after.slug != before.slug).then_some(after.slug.as_str()),
+            position: after
+                .position
+                .known()
+                .filter(|p| Some(*p) != before.position.known()),
+        };
+        let updated = client
+            .projects()
+            .update_environment(&after.project_id, id, &fields)
+            .await
+            .map_err(|err| env_error(api, &format!("update the environment {id}"), &err))?;
+        Ok(Stored {
+            state: after.answered(&updated).to_value(),
+            private: Vec::new(),
+        })
     }
 
-    async fn delete(&self, api: &Configured, prior: &Value, diags: &mut Diagnostics) {
-        settle(delete(api, prior).await, diags);
+    async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
+        let env = Env::from_value(prior)?;
+        let id = env.known_id()?;
+        match api
+            .client_or_error()?
+            .projects()
+            .delete_environment(&env.project_id, id)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(err) if err.is_not_found() => Ok(()),
+            Err(err) => Err(env_error(
+                api,
+                &format!("delete the environment {id}"),
+                &err,
+            )),
+        }
     }
 
-    async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
-        settle(import(api, id).await, diags)
+    /// Imports by the environment's id, as the official provider does, or by
+    /// `<project_id>/<environment_id>`. Infisical reads an environment by its id alone (the
+    /// project in the route's path is not consulted), so the bare id needs no project.
+    async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic> {
+        let (project, env_id) = match id.split_once('/') {
+            Some((project, env_id)) => (project, env_id),
+            None => (id, id),
+        };
+        if env_id.trim().is_empty() || project.trim().is_empty() {
+            return Err(import_id_error(id));
+        }
+        let client = api.client_or_error()?;
+        match client.projects().environment(project, env_id).await {
+            Ok(env) => Ok(Env::from_api(&env).to_value()),
+            Err(err) => {
+                let mut diag = env_error(api, &format!("import the environment {id:?}"), &err);
+                if err.is_not_found() {
+                    diag.detail.push_str(
+                        "\n\nImport an environment by its id, or by \"<project_id>/<environment_id>\".",
+                    );
+                }
+                Err(diag)
+            }
+        }
     }
 }
 

@@ -110,6 +110,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_secret_folder`: nested by `path`, a UI rename shown and undone, imported by id, destroyed",
+        &["projects::folders_nest_by_path_show_a_rename_made_elsewhere_and_import_by_id"],
+        None,
+    ),
+    (
         "`mock_provider` in `test` files",
         &["examples::a_mock_provider_runs_module_tests_without_infisical"],
         None,

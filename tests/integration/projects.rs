@@ -200,9 +200,93 @@ fn an_environment_is_created_last_renamed_in_place_imported_and_destroyed() {
     assert_eq!(left, ["dev", "prod", "staging"]);
 }
 
+const FOLDER_ADDR: &str = "infisical_secret_folder.api";
+
+fn folders_config(project: &str) -> String {
+    format!(
+        r#"resource "infisical_secret_folder" "app" {{
+  name             = "app"
+  folder_path      = "/"
+  environment_slug = "prod"
+  project_id       = "{project}"
+}}
+
+resource "infisical_secret_folder" "api" {{
+  name             = "api"
+  folder_path      = infisical_secret_folder.app.path
+  environment_slug = "prod"
+  project_id       = "{project}"
+  description      = "the API's secrets"
+}}
+"#
+    )
+}
+
+/// The folders Infisical lists under `path` of `prod`, by name.
+fn folder_names(emu: &Infisical, project: &str, path: &str) -> Vec<String> {
+    let answer = emu.api_call(
+        reqwest::Method::GET,
+        &format!("/api/v2/folders?projectId={project}&environment=prod&path={path}"),
+        None,
+    );
+    answer["folders"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no folders: {answer}"))
+        .iter()
+        .filter_map(|f| f["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Issue 27: folders nested through `path`, a rename made in the UI shown and undone, import by
+/// id with no change, destroy.
+fn folders_nest_by_path_show_a_rename_made_elsewhere_and_import_by_id() {
+    let emu = Infisical::start();
+    let project = project(&emu, "folder-test");
+    let ws = workspace(&emu, &folders_config(&project));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(folder_names(&emu, &project, "/app"), ["api"]);
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 1. Renamed in the UI: the plan shows it and the apply renames it back.
+    let show = ws.run(&["show", "-json"]).success();
+    let state: Json = serde_json::from_str(&show.stdout).unwrap();
+    let api = state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["address"] == FOLDER_ADDR))
+        .map(|r| r["values"].clone())
+        .unwrap();
+    assert_eq!(api["path"], "/app/api");
+    let id = api["id"].as_str().unwrap().to_owned();
+    emu.api_call(
+        reqwest::Method::PATCH,
+        &format!("/api/v2/folders/{id}"),
+        Some(&serde_json::json!({
+            "projectId": project, "environment": "prod", "name": "renamed", "path": "/app"
+        })),
+    );
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.output());
+    assert!(
+        run.folded_output().contains("\"renamed\" -> \"api\""),
+        "{}",
+        run.output()
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(folder_names(&emu, &project, "/app"), ["api"]);
+    // 2. Forgotten and imported by id: no change.
+    ws.run(&["state", "rm", FOLDER_ADDR]).success();
+    ws.run(&["import", FOLDER_ADDR, &id]).success();
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 3. Destroyed: nothing left under the root but what was there.
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert_eq!(folder_names(&emu, &project, "/"), Vec::<String>::new());
+}
+
 crate::cases! {
     compat: [
         the_projects_data_source_reads_a_project_by_slug_with_its_environments,
         an_environment_is_created_last_renamed_in_place_imported_and_destroyed,
+        folders_nest_by_path_show_a_rename_made_elsewhere_and_import_by_id,
     ],
 }
