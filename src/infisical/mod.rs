@@ -81,7 +81,7 @@ pub use secret_sync::{
     SyncEnvironment, SyncFolder, SyncOptions, SyncStatus, UpdateSecretSync, Waited,
 };
 pub use secrets::{
-    ApprovalRequest, BatchCreate, BatchUpdate, CreateSecret, ImportedSecrets, ListSecrets,
-    SecretEntry, SecretList, SecretLocation, SecretMetadata, SecretTagRef, SecretType, Secrets,
-    UpdateSecret, Written, stored_value,
+    ApprovalRequest, BatchCreate, BatchEntry, BatchUpdate, CreateSecret, ImportedSecrets,
+    ListSecrets, NewSecret, SecretChanges, SecretEntry, SecretList, SecretLocation, SecretMetadata,
+    SecretTagRef, SecretType, Secrets, UpdateSecret, Written, stored_value,
 };

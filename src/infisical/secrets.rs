@@ -212,16 +212,10 @@ impl<T> Written<T> {
     }
 }
 
-/// `POST /api/v4/secrets/:name`'s body (and one entry of the batch create, with `secretKey`).
+/// A new secret's content: the body of a create, and of each entry of a batch create.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CreateSecret<'a> {
-    /// The project's id.
-    pub project_id: &'a str,
-    /// The environment's slug.
-    pub environment: &'a str,
-    /// The folder's path.
-    pub secret_path: &'a str,
+pub struct NewSecret<'a> {
     /// The value.
     pub secret_value: Secret,
     /// The comment.
@@ -233,29 +227,14 @@ pub struct CreateSecret<'a> {
     /// Metadata.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secret_metadata: Vec<SecretMetadata>,
-    /// The reminder's note.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_reminder_note: Option<&'a str>,
-    /// The reminder's interval in days.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_reminder_repeat_days: Option<u32>,
-    /// Always `shared`: Terraform manages the project's secrets.
-    #[serde(rename = "type")]
-    pub secret_type: SecretType,
 }
 
-/// `PATCH /api/v4/secrets/:name`'s body: every field left `Unchanged` (or `None`) is not sent,
-/// which Infisical reads as "no change". Metadata and tags are sent whole when given, so an
-/// empty list really removes them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// What changes in a secret: the body of an update, and of each entry of a batch update. What
+/// is `None` is not sent, which Infisical reads as "no change"; metadata and tags are sent whole
+/// when given, so an empty list really removes them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UpdateSecret<'a> {
-    /// The project's id.
-    pub project_id: &'a str,
-    /// The environment's slug.
-    pub environment: &'a str,
-    /// The folder's path.
-    pub secret_path: &'a str,
+pub struct SecretChanges<'a> {
     /// A new name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_secret_name: Option<&'a str>,
@@ -271,6 +250,39 @@ pub struct UpdateSecret<'a> {
     /// The metadata, all of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_metadata: Option<Vec<SecretMetadata>>,
+}
+
+/// `POST /api/v4/secrets/:name`'s body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateSecret<'a> {
+    /// Where it goes.
+    #[serde(flatten)]
+    pub at: SecretLocation<'a>,
+    /// What it holds.
+    #[serde(flatten)]
+    pub secret: NewSecret<'a>,
+    /// The reminder's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_reminder_note: Option<&'a str>,
+    /// The reminder's interval in days.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret_reminder_repeat_days: Option<u32>,
+    /// Always `shared`: Terraform manages the project's secrets.
+    #[serde(rename = "type")]
+    pub secret_type: SecretType,
+}
+
+/// `PATCH /api/v4/secrets/:name`'s body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateSecret<'a> {
+    /// Where the secret is.
+    #[serde(flatten)]
+    pub at: SecretLocation<'a>,
+    /// What changes.
+    #[serde(flatten)]
+    pub changes: SecretChanges<'a>,
     /// The reminder's note.
     #[serde(skip_serializing_if = "Patch::is_unchanged")]
     pub secret_reminder_note: Patch<&'a str>,
@@ -283,17 +295,11 @@ pub struct UpdateSecret<'a> {
 }
 
 impl<'a> UpdateSecret<'a> {
-    /// A PATCH of the secret in `project_id`/`environment`/`secret_path` that changes nothing yet.
-    pub fn new(project_id: &'a str, environment: &'a str, secret_path: &'a str) -> Self {
+    /// A PATCH of the secret at `at` that changes nothing yet.
+    pub fn new(at: SecretLocation<'a>) -> Self {
         Self {
-            project_id,
-            environment,
-            secret_path,
-            new_secret_name: None,
-            secret_value: None,
-            secret_comment: None,
-            tag_ids: None,
-            secret_metadata: None,
+            at,
+            changes: SecretChanges::default(),
             secret_reminder_note: Patch::Unchanged,
             secret_reminder_repeat_days: Patch::Unchanged,
             secret_type: SecretType::Shared,
@@ -313,47 +319,23 @@ pub struct SecretLocation<'a> {
     pub secret_path: &'a str,
 }
 
-/// One entry of `POST /api/v4/secrets/batch`.
+/// One entry of a batch route: the secret's name and what the route does with it (a
+/// [`NewSecret`] to create, [`SecretChanges`] to update).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct BatchCreate<'a> {
-    /// The name.
+pub struct BatchEntry<'a, T> {
+    /// The name (the current one, for an update).
     pub secret_key: &'a str,
-    /// The value.
-    pub secret_value: Secret,
-    /// The comment.
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub secret_comment: &'a str,
-    /// Tag ids.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub tag_ids: Vec<String>,
-    /// Metadata.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub secret_metadata: Vec<SecretMetadata>,
+    /// Its content or changes.
+    #[serde(flatten)]
+    pub fields: T,
 }
 
-/// One entry of `PATCH /api/v4/secrets/batch`: the name, and what changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BatchUpdate<'a> {
-    /// The current name.
-    pub secret_key: &'a str,
-    /// A new name.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_secret_name: Option<&'a str>,
-    /// A new value.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_value: Option<Secret>,
-    /// A new comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_comment: Option<&'a str>,
-    /// The tags, all of them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tag_ids: Option<Vec<String>>,
-    /// The metadata, all of it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_metadata: Option<Vec<SecretMetadata>>,
-}
+/// One entry of `POST /api/v4/secrets/batch`.
+pub type BatchCreate<'a> = BatchEntry<'a, NewSecret<'a>>;
+
+/// One entry of `PATCH /api/v4/secrets/batch`.
+pub type BatchUpdate<'a> = BatchEntry<'a, SecretChanges<'a>>;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -665,13 +647,30 @@ mod tests {
 
     #[test]
     fn an_update_sends_only_what_changes_and_empty_metadata_when_removed() {
-        let mut patch = UpdateSecret::new("p", "dev", "/app");
-        patch.secret_metadata = Some(Vec::new());
+        let mut patch = UpdateSecret::new(SecretLocation {
+            project_id: "p",
+            environment: "dev",
+            secret_path: "/app",
+        });
+        patch.changes.secret_metadata = Some(Vec::new());
         patch.secret_reminder_note = Patch::Clear;
         assert_eq!(
             serde_json::to_value(&patch).unwrap(),
             serde_json::json!({"projectId": "p", "environment": "dev", "secretPath": "/app",
                                "secretMetadata": [], "secretReminderNote": null, "type": "shared"})
+        );
+        let entry = BatchCreate {
+            secret_key: "A",
+            fields: NewSecret {
+                secret_value: Secret::new("v"),
+                secret_comment: "",
+                tag_ids: vec!["t1".into()],
+                secret_metadata: Vec::new(),
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&entry).unwrap(),
+            serde_json::json!({"secretKey": "A", "secretValue": "v", "tagIds": ["t1"]})
         );
         let body = Batch {
             location: SecretLocation {
