@@ -43,6 +43,13 @@ impl Setup {
         Self { emu, pat }
     }
 
+    /// [`Setup::new`], with the PAT granted the Secrets permission on `acme/api`.
+    fn granted() -> Self {
+        let setup = Self::new();
+        setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+        setup
+    }
+
     fn grant_repo(&self, subject: GitHubSubject) {
         self.emu
             .admin
@@ -144,6 +151,14 @@ fn assert_empty_plan(ws: &Workspace) {
     assert_eq!(run.code, 0, "the plan is not empty:\n{}", run.output());
 }
 
+/// A plan with changes (`-detailed-exitcode` 2) whose output says `what`.
+#[track_caller]
+fn assert_plans(ws: &Workspace, what: &str) {
+    let plan = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    assert!(plan.folded_output().contains(what), "{}", plan.output());
+}
+
 fn wait(emu: &Infisical, id: &str) -> Json {
     emu.wait_for_sync(id)
         .expect("the sync settles")
@@ -152,8 +167,7 @@ fn wait(emu: &Infisical, id: &str) -> Json {
 
 fn a_repository_sync_waits_and_github_holds_exactly_the_folder() {
     // 1. A PAT that reaches acme/api; a connection and a sync of prod:/app in one apply.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     let run = ws.run(&["apply", "-auto-approve"]).success();
@@ -300,13 +314,7 @@ fn a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_pla
     // 4. The user asks for a run: an in-place update, which asks Infisical to run the same sync
     //    (no PATCH: nothing Infisical stores changed), waits for it, and converges.
     ws.config(&config(REPOSITORY, r#"resync_triggers = { fixed = "1" }"#));
-    let plan = ws.run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.output());
-    assert!(
-        plan.output().contains("update in-place"),
-        "{}",
-        plan.output()
-    );
+    assert_plans(&ws, "update in-place");
     ws.run(&["apply", "-auto-approve"]).success();
     let resynced = state(&ws);
     assert_eq!(resynced["id"], Json::String(id.clone()));
@@ -330,8 +338,7 @@ fn a_failed_sync_is_a_warning_not_a_diff_and_resync_triggers_run_it_again_in_pla
 /// what changed and the apply waits for the run it caused; an edit Infisical does not see
 /// sends nothing and runs nothing.
 fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     // 1. A description from a heredoc (it ends in a newline, which Infisical trims).
     let heredoc = "description = <<-EOT\n    Synced by Terraform\n  EOT";
@@ -398,8 +405,7 @@ fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
 /// for the run it queued; with `wait_for_sync = false` it does not wait, and the run's outcome
 /// shows on the next refresh.
 fn each_attribute_changed_in_place_sends_exactly_its_field() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -539,8 +545,7 @@ fn a_token_without_the_secrets_permission_is_told_which_permission_to_give() {
 /// Issue 25 (review D7): a wait that outlasts `timeouts.create` keeps the sync in state with a
 /// warning; the run's outcome shows on the next refresh, and nothing is planned.
 fn a_wait_that_outlasts_its_timeout_keeps_the_sync_with_a_warning() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     setup.emu.admin.pause_syncs(true);
     // 1. Jobs are held: the apply gives up after two seconds, keeps the sync, and says why.
@@ -566,8 +571,7 @@ fn a_wait_that_outlasts_its_timeout_keeps_the_sync_with_a_warning() {
 /// (bounded by `timeouts.delete`) before asking for the removal; a deleted source folder gets
 /// Infisical's 400 explained with what to do.
 fn destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     let removing = "remove_secrets_on_destroy = true\n  timeouts {\n    delete = \"2s\"\n  }";
     ws.config(&config(REPOSITORY, removing));
@@ -609,8 +613,7 @@ fn destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder() {
 /// Issue 25 (T1): a sync changed or deleted outside Terraform is planned back, and a new
 /// project replaces it.
 fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, r#"description = "ours""#));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -623,26 +626,13 @@ fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
         Some(&serde_json::json!({"description": "theirs"})),
     );
     wait(&setup.emu, &id);
-    let plan = ws.run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.output());
-    assert!(
-        plan.output().contains("update in-place"),
-        "{}",
-        plan.output()
-    );
+    assert_plans(&ws, "update in-place");
     ws.run(&["apply", "-auto-approve"]).success();
     assert_eq!(wait(&setup.emu, &id)["description"], "ours");
     assert_empty_plan(&ws);
     // 2. Deleted in the UI: the plan creates it again.
     setup.emu.api_call(reqwest::Method::DELETE, &path, None);
-    let plan = ws.run(&["plan", "-detailed-exitcode"]);
-    assert_eq!(plan.code, 2, "{}", plan.output());
-    assert!(
-        plan.folded_output()
-            .contains("1 to add, 0 to change, 0 to destroy"),
-        "{}",
-        plan.output()
-    );
+    assert_plans(&ws, "1 to add, 0 to change, 0 to destroy");
     ws.run(&["apply", "-auto-approve"]).success();
     assert_empty_plan(&ws);
     // 3. Another project: the sync is replaced.
@@ -666,8 +656,7 @@ fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
 
 fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
     // 1. Created with auto-sync (the default).
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -703,8 +692,7 @@ fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
 
 fn remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes() {
     // 1. A sync that removes its secrets on destroy.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -735,8 +723,7 @@ fn remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes() {
 
 fn a_failed_removal_fails_destroy_and_keeps_the_sync() {
     // 1. A sync that removes its secrets on destroy, then loses access to the repository.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -777,8 +764,7 @@ fn polled(emu: &Infisical) -> bool {
 /// Infisical had made was missing from Terraform's); the sync whose removal was interrupted
 /// stays in state until a later destroy sees it gone.
 fn an_interrupted_wait_for_a_sync_stops_promptly_and_keeps_the_sync() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
     // 1. The sync's job is held in `pending`; apply creates the sync and waits for it.
@@ -1098,8 +1084,7 @@ fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {
 
 fn imports_by_id_and_by_project_and_name_plan_no_change() {
     // 1. A sync made in Terraform, then forgotten.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -1117,8 +1102,7 @@ fn imports_by_id_and_by_project_and_name_plan_no_change() {
 /// Issue 25 (D10): a sync whose source folder was deleted has no environment or path to write
 /// back; import says so instead of writing `""` into state.
 fn importing_a_sync_whose_source_folder_is_gone_says_so_and_imports_nothing() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -1161,8 +1145,7 @@ fn importing_a_sync_whose_source_folder_is_gone_says_so_and_imports_nothing() {
 fn advice_at_plan_never_fails_it_and_a_slow_answer_is_not_awaited() {
     use infisical_emulator::{Fault, FaultAction};
     const CHECK: &str = "/api/v1/secret-syncs/github/check-destination";
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -1217,8 +1200,7 @@ fn advice_at_plan_never_fails_it_and_a_slow_answer_is_not_awaited() {
 }
 
 fn an_import_block_with_identity_adopts_the_sync() {
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     ws.run(&["apply", "-auto-approve"]).success();
@@ -1315,8 +1297,7 @@ fn state_written_by_the_official_provider_plans_no_change() {
 
 fn a_second_sync_to_the_same_destination_is_warned_at_plan() {
     // 1. A sync to acme/api; a plan without a destination change asks nothing.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     let run = ws.run(&["apply", "-auto-approve"]).success();
@@ -1354,8 +1335,7 @@ fn a_create_whose_answer_is_lost_adopts_the_sync_instead_of_duplicating_it() {
     // 1. The create loses its answer after the work is done (only the create's own path: the
     //    plan-time duplicate checks are POSTs below it, and how many of them Terraform sends is
     //    not this test's business).
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let ws = setup.workspace();
     ws.config(&config(REPOSITORY, ""));
     setup.emu.admin.inject_fault(
@@ -1396,8 +1376,7 @@ fn create_in_the_ui(emu: &Infisical, body: Json) -> Json {
 
 fn query_lists_the_projects_syncs_and_generated_configuration_imports_them_unchanged() {
     // 1. Two syncs in the project: one made in Terraform, one in the UI.
-    let setup = Setup::new();
-    setup.grant_repo(GitHubSubject::Token(setup.pat.clone()));
+    let setup = Setup::granted();
     let managed = setup.workspace();
     managed.config(&config(REPOSITORY, ""));
     managed.run(&["apply", "-auto-approve"]).success();
