@@ -50,6 +50,15 @@ impl Setup {
         setup
     }
 
+    /// A workspace that applied the repository sync with `extra` attributes, and the sync's id.
+    fn applied(&self, extra: &str) -> (Workspace, String) {
+        let ws = self.workspace();
+        ws.config(&config(REPOSITORY, extra));
+        ws.run(&["apply", "-auto-approve"]).success();
+        let id = state(&ws)["id"].as_str().unwrap().to_owned();
+        (ws, id)
+    }
+
     fn grant_repo(&self, subject: GitHubSubject) {
         self.emu
             .admin
@@ -406,10 +415,7 @@ fn edits_send_what_infisical_stores_and_wait_for_their_own_run() {
 /// shows on the next refresh.
 fn each_attribute_changed_in_place_sends_exactly_its_field() {
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("");
     let options = |deletion: bool| {
         serde_json::json!({"initialSyncBehavior": "overwrite-destination",
             "disableSecretDeletion": deletion, "keySchema": "APP_{{secretKey}}"})
@@ -614,10 +620,7 @@ fn destroy_waits_for_a_job_in_progress_and_explains_a_deleted_source_folder() {
 /// project replaces it.
 fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, r#"description = "ours""#));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied(r#"description = "ours""#);
     // 1. Changed in the UI: the plan puts the description back, in place.
     let path = format!("/api/v1/secret-syncs/github/{id}");
     setup.emu.api_call(
@@ -657,10 +660,7 @@ fn drift_deletion_and_a_new_project_are_planned_as_users_expect() {
 fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
     // 1. Created with auto-sync (the default).
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("");
     // 2. Turned off: the PATCH carries `isAutoSyncEnabled: false` (and nothing else).
     ws.config(&config(REPOSITORY, "auto_sync_enabled = false"));
     setup.emu.admin.clear_requests();
@@ -693,10 +693,7 @@ fn auto_sync_false_is_sent_and_stops_source_changes_reaching_github() {
 fn remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes() {
     // 1. A sync that removes its secrets on destroy.
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("remove_secrets_on_destroy = true");
     assert_eq!(
         setup.emu.admin.github_secret_values(&repository()),
         expected("hunter2")
@@ -724,10 +721,7 @@ fn remove_secrets_on_destroy_empties_the_destination_before_the_sync_goes() {
 fn a_failed_removal_fails_destroy_and_keeps_the_sync() {
     // 1. A sync that removes its secrets on destroy, then loses access to the repository.
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, "remove_secrets_on_destroy = true"));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("remove_secrets_on_destroy = true");
     setup
         .emu
         .admin
@@ -1085,10 +1079,7 @@ fn invalid_configurations_fail_at_plan_with_their_attribute_and_no_api_call() {
 fn imports_by_id_and_by_project_and_name_plan_no_change() {
     // 1. A sync made in Terraform, then forgotten.
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("");
     for import_id in [id.clone(), format!("{PROJECT}/app-to-github")] {
         ws.run(&["state", "rm", ADDR]).success();
         // 2. Imported by id, then by `<project_id>/<name>`: the same sync, and no change.
@@ -1103,10 +1094,7 @@ fn imports_by_id_and_by_project_and_name_plan_no_change() {
 /// back; import says so instead of writing `""` into state.
 fn importing_a_sync_whose_source_folder_is_gone_says_so_and_imports_nothing() {
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("");
     ws.run(&["state", "rm", ADDR]).success();
     assert!(setup.emu.admin.delete_folder(PROJECT, "prod", "/app"));
     for import_id in [id.clone(), format!("{PROJECT}/app-to-github")] {
@@ -1201,10 +1189,7 @@ fn advice_at_plan_never_fails_it_and_a_slow_answer_is_not_awaited() {
 
 fn an_import_block_with_identity_adopts_the_sync() {
     let setup = Setup::granted();
-    let ws = setup.workspace();
-    ws.config(&config(REPOSITORY, ""));
-    ws.run(&["apply", "-auto-approve"]).success();
-    let id = state(&ws)["id"].as_str().unwrap().to_owned();
+    let (ws, id) = setup.applied("");
     ws.run(&["state", "rm", ADDR]).success();
     let with_import = format!(
         "{}\nimport {{\n  to       = {ADDR}\n  identity = {{ id = \"{id}\" }}\n}}\n",
