@@ -5,7 +5,7 @@
 //! reads the name back), paths are compared as the server stores them (a leading `/` added, a
 //! trailing one removed), and import derives the parent path with `/` on every platform.
 
-use crate::infisical::{Folder, FolderFields};
+use crate::infisical::{Client, Folder, FolderFields};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{ReadOutcome, Stored};
 use crate::tfplugin::path::AttrPath;
@@ -144,6 +144,14 @@ impl FolderState {
         }
     }
 
+    /// The full path of a folder named `name` in this one's parent, for an answer without it.
+    fn full_path(&self, name: &str) -> String {
+        match stored_path(&self.folder_path).as_str() {
+            "/" => format!("/{name}"),
+            parent => format!("{parent}/{name}"),
+        }
+    }
+
     fn known_id(&self) -> Result<&str, Diagnostic> {
         self.id
             .known()
@@ -239,13 +247,9 @@ fn folder_error(api: &Configured, action: &str, err: &crate::infisical::Error) -
 
 /// The folder with id `id`, with its full path and environment slug; `None` when gone.
 async fn fetch(
-    api: &Configured,
+    client: &Client,
     id: &str,
 ) -> Result<Option<(Folder, String, String)>, crate::infisical::Error> {
-    let client = match api.client_or_error() {
-        Ok(client) => client,
-        Err(_) => return Ok(None),
-    };
     match client.projects().folder(id).await {
         Ok(folder) => {
             let path = folder.path.clone().unwrap_or_default();
@@ -285,14 +289,10 @@ impl Lifecycle for SecretFolder {
             .create_folder(&folder.fields())
             .await
             .map_err(|err| folder_error(api, &action, &err))?;
-        let path = made.path.clone().unwrap_or_else(|| {
-            let parent = stored_path(&folder.folder_path);
-            if parent == "/" {
-                format!("/{}", made.name)
-            } else {
-                format!("{parent}/{}", made.name)
-            }
-        });
+        let path = made
+            .path
+            .clone()
+            .unwrap_or_else(|| folder.full_path(&made.name));
         Ok(Stored {
             state: folder.answered(&made, &path, None).to_value(),
             private: Vec::new(),
@@ -305,12 +305,13 @@ impl Lifecycle for SecretFolder {
         state: &Value,
         private: &[u8],
     ) -> Result<ReadOutcome, Diagnostic> {
-        if let Err(kept) = api.client_or_keep(state, private) {
-            return Ok(kept);
-        }
+        let client = match api.client_or_keep(state, private) {
+            Ok(client) => client,
+            Err(kept) => return Ok(kept),
+        };
         let current = FolderState::from_value(state)?;
         let id = current.known_id()?;
-        match fetch(api, id).await {
+        match fetch(client, id).await {
             Ok(Some((folder, path, slug))) => Ok(ReadOutcome::Found(Stored {
                 state: current.answered(&folder, &path, Some(&slug)).to_value(),
                 private: Vec::new(),
@@ -335,14 +336,10 @@ impl Lifecycle for SecretFolder {
             .update_folder(id, &after.fields())
             .await
             .map_err(|err| folder_error(api, &format!("update the folder {id}"), &err))?;
-        let parent = stored_path(&after.folder_path);
-        let path = updated.path.clone().unwrap_or_else(|| {
-            if parent == "/" {
-                format!("/{}", updated.name)
-            } else {
-                format!("{parent}/{}", updated.name)
-            }
-        });
+        let path = updated
+            .path
+            .clone()
+            .unwrap_or_else(|| after.full_path(&updated.name));
         Ok(Stored {
             state: after.answered(&updated, &path, None).to_value(),
             private: Vec::new(),
@@ -380,7 +377,7 @@ impl Lifecycle for SecretFolder {
                 path: None,
             });
         }
-        match fetch(api, id).await {
+        match fetch(api.client_or_error()?, id).await {
             Ok(Some((folder, path, slug))) => {
                 let blank = FolderState {
                     id: Computed::Null,
@@ -433,6 +430,19 @@ mod tests {
         }
         assert_eq!(parent_of("/app"), "/");
         assert_eq!(parent_of("/app/api"), "/app");
+        let at = |folder_path: &str| FolderState {
+            id: Computed::Null,
+            name: "api".into(),
+            folder_path: folder_path.into(),
+            environment_slug: "prod".into(),
+            project_id: "p".into(),
+            environment_id: Computed::Null,
+            path: Computed::Null,
+            force_delete: false,
+            description: None,
+        };
+        assert_eq!(at("/").full_path("api"), "/api");
+        assert_eq!(at("app/").full_path("api"), "/app/api");
     }
 
     #[test]
