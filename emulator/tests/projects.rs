@@ -245,6 +245,62 @@ async fn a_protected_project_is_refused_deletion_and_a_deleted_one_takes_everyth
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
+/// `project-router.ts` `PUT /:projectId/audit-logs-retention` (`z.number().min(0)`, answered as
+/// `{message, project}`) and `project-service.ts` `updateAuditLogsRetention` (the plan's limit).
+#[tokio::test]
+async fn audit_log_retention_is_set_within_the_plan_and_answered_with_the_project() {
+    let f = Fixture::start().await;
+    let id = f.project("retained").await;
+    let path = format!("{PROJECTS}/{id}/audit-logs-retention");
+    let (status, body) = f
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({ "auditLogsRetentionDays": 30 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["message"],
+        "Successfully updated project's audit logs retention period"
+    );
+    assert_eq!(body["project"]["auditLogsRetentionDays"], 30);
+    let (_, read) = f.get(&format!("{PROJECTS}/{id}")).await;
+    assert_eq!(read["project"]["auditLogsRetentionDays"], 30, "{read}");
+    // Below zero: zod's 422; past the plan: 400.
+    let (status, body) = f
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({ "auditLogsRetentionDays": -1 })),
+        )
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue(
+            "auditLogsRetentionDays",
+            "Number must be greater than or equal to 0"
+        )]
+    );
+    let (status, body) = f
+        .call(
+            Method::PUT,
+            &path,
+            Some(json!({ "auditLogsRetentionDays": 3650 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(message(&body).contains("plan limit reached"), "{body}");
+    let (status, _) = f
+        .call(
+            Method::PUT,
+            &format!("{PROJECTS}/no-such-project/audit-logs-retention"),
+            Some(json!({ "auditLogsRetentionDays": 1 })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
 /// `project-env-service.ts` `createEnvironment` (`shiftPositions`), `updateEnvironment`
 /// (`updateAllPosition` and its `if (position)`), `deleteEnvironment`, `getEnvironmentById`.
 #[tokio::test]

@@ -45,7 +45,7 @@ pub struct Project {
     pub has_delete_protection: Option<bool>,
     /// How long audit logs are kept, in days.
     #[serde(default)]
-    pub audit_logs_retention_days: Option<u32>,
+    pub audit_logs_retention_days: Option<i64>,
     /// Whether secret names are upper-cased.
     #[serde(default)]
     pub auto_capitalization: Option<bool>,
@@ -293,6 +293,24 @@ impl Projects<'_> {
                 &["api", "v1", "projects", id],
                 &[],
                 Some(encode(request)?),
+            )
+            .await?;
+        Ok(one.project)
+    }
+
+    /// `PUT /api/v1/projects/:id/audit-logs-retention`: how long the project's audit logs are
+    /// kept (the organization's plan caps it).
+    #[instrument(level = "debug", skip(self))]
+    pub async fn set_audit_logs_retention(&self, id: &str, days: i64) -> Result<Project, Error> {
+        let one: OneProject = self
+            .client
+            .request(
+                Method::PUT,
+                &["api", "v1", "projects", id, "audit-logs-retention"],
+                &[],
+                Some(encode(
+                    &serde_json::json!({ "auditLogsRetentionDays": days }),
+                )?),
             )
             .await?;
         Ok(one.project)

@@ -14,6 +14,7 @@ mod errors;
 mod github_app;
 mod model;
 mod plain;
+mod project;
 mod project_environment;
 mod projects_data;
 mod secret_folder;
@@ -33,6 +34,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
     vec![
         Arc::new(GitHubConnection::new()),
         Arc::new(secret_sync::GitHubSync),
+        Arc::new(plain::Plain(project::ProjectResource)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
     ]

@@ -4,7 +4,7 @@
 //! framework's [`Resource`], settling each result into diagnostics the same way.
 
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
-use crate::tfplugin::framework::{ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::value::Value;
 
@@ -23,8 +23,12 @@ pub(crate) trait Lifecycle: Send + Sync {
     /// Checks a configuration before any request (unknowns skipped).
     fn validate(&self, config: &Value, diags: &mut Diagnostics);
 
+    /// Adjusts a plan after the shared rules ran (not on destroy): checks that need the prior
+    /// state, such as what may only be set when the object is created.
+    fn modify_plan(&self, _input: &PlanInput<'_>, _planned: &mut Value, _diags: &mut Diagnostics) {}
+
     /// Creates the object from the plan.
-    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Diagnostic>;
+    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished>;
 
     /// Refreshes the state.
     async fn read(
@@ -49,6 +53,19 @@ pub(crate) trait Lifecycle: Send + Sync {
     async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic>;
 }
 
+/// A create that failed: the error, and the state of what exists anyway (an object made by the
+/// first of two requests), which Terraform keeps as tainted.
+pub(crate) struct Unfinished {
+    pub(crate) error: Diagnostic,
+    pub(crate) made: Option<Stored>,
+}
+
+impl From<Diagnostic> for Unfinished {
+    fn from(error: Diagnostic) -> Self {
+        Self { error, made: None }
+    }
+}
+
 /// A [`Lifecycle`] as the provider registers it.
 pub(crate) struct Plain<L>(pub(crate) L);
 
@@ -66,6 +83,16 @@ impl<L: Lifecycle> Resource<Configured> for Plain<L> {
         self.0.validate(config, diags);
     }
 
+    fn modify_plan(
+        &self,
+        input: &PlanInput<'_>,
+        planned: &mut Value,
+        _private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) {
+        self.0.modify_plan(input, planned, diags);
+    }
+
     async fn create(
         &self,
         api: &Configured,
@@ -74,7 +101,13 @@ impl<L: Lifecycle> Resource<Configured> for Plain<L> {
         _private: &[u8],
         diags: &mut Diagnostics,
     ) -> Option<Stored> {
-        settle(self.0.create(api, planned).await, diags)
+        match self.0.create(api, planned).await {
+            Ok(stored) => Some(stored),
+            Err(Unfinished { error, made }) => {
+                diags.add(error);
+                made
+            }
+        }
     }
 
     async fn read(

@@ -17,7 +17,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model};
-use super::plain::Lifecycle;
+use super::plain::{Lifecycle, Unfinished};
 use super::validate;
 
 /// The resource's type name.
@@ -221,7 +221,7 @@ impl Lifecycle for ProjectEnvironment {
         validate_config(config, diags);
     }
 
-    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Diagnostic> {
+    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished> {
         let env = Env::from_value(planned)?;
         let client = api.client_or_error()?;
         let fields = EnvironmentFields {

@@ -15,7 +15,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, same_description};
-use super::plain::Lifecycle;
+use super::plain::{Lifecycle, Unfinished};
 use super::validate;
 
 /// The resource's type name.
@@ -277,7 +277,7 @@ impl Lifecycle for SecretFolder {
         validate_config(config, diags);
     }
 
-    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Diagnostic> {
+    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished> {
         let folder = FolderState::from_value(planned)?;
         let client = api.client_or_error()?;
         let action = format!(

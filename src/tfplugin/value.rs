@@ -173,6 +173,14 @@ impl Value {
         }
     }
 
+    /// The bool inside, if this is a known bool.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
     /// The string inside, if this is a known string.
     pub fn as_str(&self) -> Option<&str> {
         match self {

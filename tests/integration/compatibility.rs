@@ -105,6 +105,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_project`: slug checked at plan, changed in place, create-only settings refused or adopted, imported by id, delete protection",
+        &["projects::a_project_is_created_changed_in_place_imported_and_protected_from_destroy"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,

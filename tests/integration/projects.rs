@@ -1,5 +1,6 @@
-//! Projects: the `infisical_projects` data source and `infisical_project_environment`, against
-//! the emulator's current project routes.
+//! Projects: the `infisical_projects` data source, `infisical_project`,
+//! `infisical_project_environment` and `infisical_secret_folder`, against the emulator's current
+//! project routes.
 
 use serde_json::Value as Json;
 
@@ -283,8 +284,158 @@ fn folders_nest_by_path_show_a_rename_made_elsewhere_and_import_by_id() {
     assert_eq!(folder_names(&emu, &project, "/"), Vec::<String>::new());
 }
 
+const PROJECT_ADDR: &str = "infisical_project.payments";
+
+fn project_config(name: &str, extra: &str) -> String {
+    format!(
+        r#"{REQUIRED_PROVIDERS}
+provider "infisical" {{}}
+
+resource "infisical_project" "payments" {{
+  name                       = "{name}"
+  slug                       = "team-payments"
+  template_name              = "default"
+  should_create_default_envs = false
+  audit_log_retention_days   = 30
+{extra}}}
+"#
+    )
+}
+
+/// What Infisical holds for the project `slug`.
+fn project_by_slug(emu: &Infisical, slug: &str) -> Json {
+    emu.api_call(
+        reqwest::Method::GET,
+        &format!("/api/v1/projects/slug/{slug}"),
+        None,
+    )
+}
+
+/// The bodies of the requests of `method` to the project routes since the last clear.
+fn project_writes(emu: &Infisical) -> Vec<(String, Json)> {
+    emu.api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && r.path.starts_with("/api/v1/projects"))
+        .map(|r| (r.method, r.body.unwrap_or(Json::Null)))
+        .collect()
+}
+
+/// Issue 27: a project is created with its create-only settings, changed in place with only
+/// what changed sent (a removed description cleared), refused at plan for what Infisical cannot
+/// change, imported with no request to apply, protected from and then destroyed.
+fn a_project_is_created_changed_in_place_imported_and_protected_from_destroy() {
+    let emu = Infisical::start();
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    // 1. A slug Infisical refuses on create fails the plan, with no request.
+    ws.config(&project_config("Payments", "").replace("team-payments", "pay"));
+    emu.admin.clear_requests();
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output().contains("Invalid project slug"),
+        "{}",
+        run.output()
+    );
+    assert!(
+        emu.api_requests()
+            .iter()
+            .all(|r| !r.path.starts_with("/api/v1/projects")),
+        "{:?}",
+        emu.api_requests()
+    );
+    // 2. Created with no default environments and the retention set.
+    ws.config(&project_config(
+        "Payments",
+        "  description                = \"Card payments\"\n",
+    ));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let made = project_by_slug(&emu, "team-payments");
+    assert_eq!(made["name"], "Payments", "{made}");
+    assert_eq!(made["description"], "Card payments");
+    assert_eq!(made["environments"], serde_json::json!([]), "{made}");
+    assert_eq!(made["auditLogsRetentionDays"], 30, "{made}");
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 3. Renamed with the description removed: one PATCH of exactly those, the description
+    //    cleared; the plan does not show `last_updated` as unknown, and converges.
+    emu.admin.clear_requests();
+    ws.config(&project_config("Payments Team", ""));
+    let run = ws.run(&["plan"]).success();
+    assert!(
+        !run.folded_output().contains("last_updated"),
+        "{}",
+        run.output()
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(
+        project_writes(&emu),
+        [(
+            "PATCH".to_owned(),
+            serde_json::json!({ "name": "Payments Team", "description": "" })
+        )]
+    );
+    let changed = project_by_slug(&emu, "team-payments");
+    assert_eq!(changed["name"], "Payments Team");
+    assert!(
+        changed["description"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty(),
+        "{changed}"
+    );
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 4. A template change cannot be made by Infisical: refused at plan, nothing replaced.
+    ws.config(&project_config("Payments Team", "").replace(
+        "template_name              = \"default\"",
+        "template_name = \"other\"",
+    ));
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output().contains("Cannot change after creation"),
+        "{}",
+        run.output()
+    );
+    // 5. Forgotten and imported by id: only the create-only settings, which Infisical does not
+    //    answer with, are recorded, with no request; then no change.
+    ws.config(&project_config("Payments Team", ""));
+    let id = changed["id"].as_str().unwrap().to_owned();
+    ws.run(&["state", "rm", PROJECT_ADDR]).success();
+    ws.run(&["import", PROJECT_ADDR, &id]).success();
+    emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(project_writes(&emu), []);
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+    // 6. Delete protection: destroy is refused with the way out, then allowed.
+    ws.config(&project_config(
+        "Payments Team",
+        "  has_delete_protection      = true\n",
+    ));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let run = ws.run(&["destroy", "-auto-approve"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output()
+            .contains("set has_delete_protection = false"),
+        "{}",
+        run.output()
+    );
+    ws.config(&project_config(
+        "Payments Team",
+        "  has_delete_protection      = false\n",
+    ));
+    ws.run(&["apply", "-auto-approve"]).success();
+    ws.run(&["destroy", "-auto-approve"]).success();
+    let gone = project_by_slug(&emu, "team-payments");
+    assert_eq!(gone["statusCode"], 404, "{gone}");
+}
+
 crate::cases! {
     compat: [
+        a_project_is_created_changed_in_place_imported_and_protected_from_destroy,
         the_projects_data_source_reads_a_project_by_slug_with_its_environments,
         an_environment_is_created_last_renamed_in_place_imported_and_destroyed,
         folders_nest_by_path_show_a_rename_made_elsewhere_and_import_by_id,

@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::http::{Authenticated, Body, validate};
 use crate::schema::project::{
-    CreateEnvironmentInput, CreateProjectInput, SLUG_PARAMS, UpdateEnvironmentInput,
-    UpdateProjectInput,
+    AuditLogsRetentionInput, CreateEnvironmentInput, CreateProjectInput, SLUG_PARAMS,
+    UpdateEnvironmentInput, UpdateProjectInput,
 };
 use crate::service::{environments, projects};
 use crate::state::Shared;
@@ -27,6 +27,10 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v1/projects/{projectId}",
             get(get_by_id).patch(update).delete(delete),
+        )
+        .route(
+            "/api/v1/projects/{projectId}/audit-logs-retention",
+            axum::routing::put(update_audit_logs_retention),
         )
         .route(
             "/api/v1/projects/{projectId}/environments",
@@ -100,6 +104,21 @@ async fn update(
     let org = &shared.settings.org_id;
     let project = projects::update_project(&mut shared.lock(), org, id.trim(), input)?;
     Ok(one(project))
+}
+
+/// Answers `{message, project}`, as the router does.
+async fn update_audit_logs_retention(
+    State(shared): State<Arc<Shared>>,
+    _: Authenticated,
+    Path(id): Ids<String>,
+    Body(AuditLogsRetentionInput(days)): Body<AuditLogsRetentionInput>,
+) -> Result<Json<Value>, ApiError> {
+    let org = &shared.settings.org_id;
+    let project = projects::update_audit_logs_retention(&mut shared.lock(), org, id.trim(), days)?;
+    Ok(Json(json!({
+        "message": "Successfully updated project's audit logs retention period",
+        "project": project,
+    })))
 }
 
 async fn delete(

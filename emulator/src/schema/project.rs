@@ -69,11 +69,22 @@ fn check_project_slug(value: &Value, path: &[Value], issues: &mut Vec<Value>) ->
 
 /// `z.number().min(1)`'s check.
 fn check_at_least_one(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
-    let small = value.as_f64().is_some_and(|n| n < 1.0);
+    check_at_least(1, value, path, issues)
+}
+
+fn check_at_least_zero(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+    check_at_least(0, value, path, issues)
+}
+
+/// `z.number().min(minimum)`.
+fn check_at_least(minimum: i64, value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+    let small = value.as_f64().is_some_and(|n| n < minimum as f64);
     if small {
         issues.push(json!({
-            "code": "too_small", "minimum": 1, "type": "number", "inclusive": true,
-            "exact": false, "message": "Number must be greater than or equal to 1", "path": path,
+            "code": "too_small", "minimum": minimum, "type": "number", "inclusive": true,
+            "exact": false,
+            "message": format!("Number must be greater than or equal to {minimum}"),
+            "path": path,
         }));
     }
     small
@@ -153,6 +164,29 @@ static UPDATE_PROJECT: LazyLock<Schema> = LazyLock::new(|| {
         ("showSnapshotsLegacy", optional(Schema::Bool)),
     ])
 });
+
+/// `PUT /api/v1/projects/:projectId/audit-logs-retention`'s body.
+static AUDIT_LOGS_RETENTION: LazyLock<Schema> = LazyLock::new(|| {
+    Schema::Object(vec![(
+        "auditLogsRetentionDays",
+        refine(Schema::Number, check_at_least_zero),
+    )])
+});
+
+/// A validated audit-log retention change: days, at least 0.
+pub(crate) struct AuditLogsRetentionInput(pub(crate) f64);
+
+impl Input for AuditLogsRetentionInput {
+    fn parse(body: Option<&Value>) -> Result<Self, ApiError> {
+        let value = validated(&AUDIT_LOGS_RETENTION, body)?;
+        Ok(Self(
+            value
+                .get("auditLogsRetentionDays")
+                .and_then(Value::as_f64)
+                .unwrap_or_default(),
+        ))
+    }
+}
 
 /// `POST /api/v1/projects/:projectId/environments`'s body.
 static CREATE_ENVIRONMENT: LazyLock<Schema> = LazyLock::new(|| {

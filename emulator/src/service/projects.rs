@@ -197,6 +197,34 @@ pub(crate) fn update_project(
     Ok(project.sanitized(org_id))
 }
 
+/// The longest audit-log retention the emulator's license plan allows, in days.
+pub(crate) const PLAN_AUDIT_LOGS_RETENTION_DAYS: f64 = 90.0;
+
+/// `updateAuditLogsRetention` (`project-service.ts`): the project (404), then the license
+/// plan's limit (400), then the write.
+pub(crate) fn update_audit_logs_retention(
+    state: &mut State,
+    org_id: &str,
+    id: &str,
+    days: f64,
+) -> Result<Value, ApiError> {
+    find_project(state, id)?;
+    if days > PLAN_AUDIT_LOGS_RETENTION_DAYS {
+        return Err(ApiError::bad_request(
+            "Failed to update audit logs retention due to plan limit reached. Upgrade plan to \
+             increase.",
+        ));
+    }
+    let project = state
+        .projects
+        .get_mut(id)
+        .ok_or_else(|| ApiError::internal("the project vanished during its update"))?;
+    // An integer column: Postgres rounds a fraction on write.
+    project.audit_logs_retention_days = Some(days.round() as i64);
+    project.updated_at = now_iso();
+    Ok(project.sanitized(org_id))
+}
+
 /// `deleteProject`: the project (404), its delete protection (403), then the row, whose
 /// foreign keys take its environments, folders, secrets and secret syncs with it.
 pub(crate) fn delete_project(state: &mut State, org_id: &str, id: &str) -> Result<Value, ApiError> {

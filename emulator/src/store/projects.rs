@@ -25,6 +25,9 @@ pub struct Project {
     /// While set, `DELETE /api/v1/projects/:id` is refused.
     #[serde(default)]
     pub has_delete_protection: bool,
+    /// How long its audit logs are kept, once set (`PUT …/audit-logs-retention`).
+    #[serde(default)]
+    pub audit_logs_retention_days: Option<i64>,
     /// The machine identities that are its members (the one that created it, as the server
     /// makes it admin). A project declared through the admin API has none.
     #[serde(default)]
@@ -49,6 +52,7 @@ impl Project {
             id,
             description: None,
             has_delete_protection: false,
+            audit_logs_retention_days: None,
             members: Vec::new(),
             created_at: now.clone(),
             updated_at: now,
@@ -78,7 +82,7 @@ impl Project {
             "upgradeStatus": null,
             "pitVersionLimit": 10,
             "kmsCertificateKeyId": null,
-            "auditLogsRetentionDays": null,
+            "auditLogsRetentionDays": self.audit_logs_retention_days,
             "hasDeleteProtection": self.has_delete_protection,
             "secretSharing": true,
             "showSnapshotsLegacy": false,
