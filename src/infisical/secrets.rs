@@ -12,6 +12,7 @@ use tracing::instrument;
 use super::app_connection::Patch;
 use super::client::{Client, Repeat, encode};
 use super::error::Error;
+use super::snapshot::{Listed, Listing};
 use crate::secret::Secret;
 use reqwest::Method;
 
@@ -126,6 +127,12 @@ pub struct SecretEntry {
     /// Set when a secret rotation owns the secret: writing to it fights the rotation.
     #[serde(default)]
     pub is_rotated_secret: bool,
+    /// The rotation that owns it, if one does.
+    #[serde(default)]
+    pub rotation_id: Option<String>,
+    /// When it last changed (RFC 3339), where the answer has it.
+    #[serde(default)]
+    pub updated_at: Option<String>,
 }
 
 impl SecretEntry {
@@ -438,6 +445,84 @@ impl Secrets<'_> {
         Ok(one.secret)
     }
 
+    /// Secret `id` of `environment` in `project_id`, answered from one recursive listing of the
+    /// environment shared by every read of this client (see `snapshot`): a plan of hundreds of
+    /// secrets then costs one list per environment instead of one GET per secret. With
+    /// `view_values` false the listing withholds values (describe permission suffices) and so
+    /// does the answer. A secret the listing lacks (moved to another environment, or gone), a
+    /// listing that failed, and one older than this client's last write to `id` fall back to
+    /// the GET by id.
+    #[instrument(level = "debug", skip(self))]
+    pub async fn read(
+        &self,
+        id: &str,
+        project_id: &str,
+        environment: &str,
+        view_values: bool,
+    ) -> Result<SecretEntry, Error> {
+        let kind = if view_values {
+            "secrets"
+        } else {
+            "secrets-without-values"
+        };
+        let scope = (kind, Some(format!("{project_id}/{environment}")));
+        let fetch = self.listing(project_id, environment, view_values);
+        if let Listed::Found(entry) = self.client.snapshots().lookup(scope, id, fetch).await {
+            return Ok(entry);
+        }
+        let mut entry = self.get_by_id(id).await?;
+        if !view_values {
+            entry.secret_value = None;
+            entry.secret_value_hidden = true;
+        }
+        Ok(entry)
+    }
+
+    /// The recursive listing of one environment for the snapshots, or `None` when it failed.
+    async fn listing(
+        &self,
+        project_id: &str,
+        environment: &str,
+        view_values: bool,
+    ) -> Option<Listing> {
+        let sent = std::time::Instant::now();
+        let what = ListSecrets {
+            project_id,
+            environment,
+            secret_path: "/",
+            recursive: true,
+            include_imports: false,
+            view_secret_value: view_values,
+            expand_secret_references: false,
+        };
+        match self.list(&what).await {
+            Ok(list) => {
+                let by_id: std::collections::HashMap<String, SecretEntry> = list
+                    .secrets
+                    .into_iter()
+                    .map(|s| (s.id.clone(), s))
+                    .collect();
+                tracing::debug!(count = by_id.len(), "listed secrets for reads");
+                Some(Listing {
+                    sent,
+                    by_id: Box::new(by_id),
+                })
+            }
+            Err(err) => {
+                tracing::debug!(error = %err, "listing failed; reads send their own GET");
+                None
+            }
+        }
+    }
+
+    /// Records a write of this client to the secrets `written` answered with: listings sent
+    /// before it no longer answer for them.
+    fn wrote<'e>(&self, written: impl IntoIterator<Item = &'e SecretEntry>) {
+        for entry in written {
+            self.client.snapshots().wrote(&entry.id);
+        }
+    }
+
     /// `GET /api/v4/secrets/:name`, without expanding references.
     #[instrument(level = "debug", skip(self))]
     pub async fn get_by_name(
@@ -557,7 +642,7 @@ impl Secrets<'_> {
         self.write(method, &["batch"], &body, repeat).await
     }
 
-    async fn write<T: DeserializeOwned>(
+    async fn write<T: DeserializeOwned + Entries>(
         &self,
         method: Method,
         tail: &[&str],
@@ -569,7 +654,28 @@ impl Secrets<'_> {
             .client
             .request_as(method, &Self::path(tail), &[], Some(body), repeat)
             .await?;
-        Ok(answer.into())
+        let written: Written<T> = answer.into();
+        if let Written::Applied(entries) = &written {
+            self.wrote(entries.entries());
+        }
+        Ok(written)
+    }
+}
+
+/// What a write answers with, as the secrets it wrote.
+trait Entries {
+    fn entries(&self) -> Vec<&SecretEntry>;
+}
+
+impl Entries for SecretEntry {
+    fn entries(&self) -> Vec<&SecretEntry> {
+        vec![self]
+    }
+}
+
+impl Entries for Vec<SecretEntry> {
+    fn entries(&self) -> Vec<&SecretEntry> {
+        self.iter().collect()
     }
 }
 

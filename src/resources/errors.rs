@@ -20,6 +20,8 @@ pub(crate) enum Area {
     SecretSyncs,
     /// Projects: reading one needs membership.
     Projects,
+    /// Secrets: reading and writing them needs the project role's secrets permissions.
+    Secrets,
 }
 
 impl Area {
@@ -37,6 +39,11 @@ impl Area {
                  edit, delete, sync-secrets or remove-secrets), read access to the secrets of the \
                  source environment and folder, and permission to use the app connection \
                  (App Connections: connect). Give them to the identity's project role."
+            }
+            Area::Secrets => {
+                "The machine identity lacks a secrets permission in this project, environment \
+                 or folder. Give its project role the Secrets permission named in the message \
+                 (read value, describe, create, edit or delete) for this environment and path."
             }
             Area::Projects => {
                 "The machine identity is not a member of this project, or its project role \

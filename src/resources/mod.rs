@@ -17,6 +17,7 @@ mod plain;
 mod project;
 mod project_environment;
 mod projects_data;
+mod secret;
 mod secret_folder;
 mod secret_sync;
 mod validate;
@@ -37,6 +38,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(plain::Plain(project::ProjectResource)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
+        Arc::new(secret::SecretResource),
     ]
 }
 

@@ -204,11 +204,17 @@ pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) 
         Value::object(attrs.iter().map(|attr| {
             let path = format!("{prefix}{}", attr.name);
             *n += 1;
+            let text = Value::string(format!("value-of-{path}"));
             let value = match &attr.kind {
+                // Never in a plan or a state.
+                _ if attr.write_only => Value::Null,
                 Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}."), n),
                 Kind::Plain(Type::Number) => Value::int(*n),
                 Kind::Plain(Type::Bool) => Value::Bool(*n % 2 == 0),
-                _ => Value::string(format!("value-of-{path}")),
+                Kind::Plain(Type::Set(_)) => Value::Set(vec![text]),
+                Kind::Plain(Type::List(_)) => Value::List(vec![text]),
+                Kind::Plain(Type::Map(_)) => Value::Map([("key".to_owned(), text)].into()),
+                _ => text,
             };
             (attr.name, value)
         }))

@@ -90,7 +90,7 @@ impl Model for FolderState {
 
 /// A folder path as Infisical stores it: trimmed, a leading `/` added, a trailing one removed
 /// (`prefixWithSlash`, `removeTrailingSlash`), `/` itself kept.
-fn stored_path(path: &str) -> String {
+pub(super) fn stored_path(path: &str) -> String {
     let trimmed = path.trim();
     let prefixed = if trimmed.starts_with('/') {
         trimmed.to_owned()

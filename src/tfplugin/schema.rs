@@ -114,6 +114,11 @@ impl Attribute {
         Self::new(name, Kind::Plain(Type::List(Box::new(element))))
     }
 
+    /// A set attribute of `element`s (optional until told otherwise).
+    pub fn set(name: &'static str, element: Type) -> Self {
+        Self::new(name, Kind::Plain(Type::Set(Box::new(element))))
+    }
+
     /// A map attribute of `element`s (optional until told otherwise).
     pub fn map(name: &'static str, element: Type) -> Self {
         Self::new(name, Kind::Plain(Type::Map(Box::new(element))))
