@@ -76,6 +76,14 @@ impl Fixture {
         .await
     }
 
+    /// One of the `/batch` routes in `dev` at `path`.
+    async fn batch(&self, method: Method, path: &str, extra: Value) -> (StatusCode, Value) {
+        let mut body = json!({ "projectId": PROJECT, "environment": "dev", "secretPath": path });
+        merge(&mut body, extra);
+        self.send_json(method, &format!("{SECRETS}/batch"), body)
+            .await
+    }
+
     /// What the sync engine reads from a folder of `dev`: key → value.
     fn stored(&self, path: &str) -> Value {
         json!(self.admin().secrets(PROJECT, "dev", path).unwrap())
@@ -745,4 +753,292 @@ async fn api_writes_queue_the_folders_syncs() {
     f.delete_secret("API_KEY", "/app").await;
     settle().await;
     assert!(f.admin().github_secret_values(&repo).is_empty());
+}
+
+/// secret-router.ts `POST /batch` and the bridge's `createManySecret`: `secrets` at least one,
+/// each name checked (`SecretNameSchema`); a taken name fails the whole batch (400 `Secret
+/// already exists: A,B`) and nothing is written; the answer is `secretRawSchema.array()`.
+#[tokio::test]
+async fn batch_create_is_all_or_nothing() {
+    let f = Fixture::secrets().await;
+    f.created("B", "/app", "old").await;
+    let (status, body) = f
+        .batch(Method::POST, "/app", json!({ "secrets": [] }))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue("secrets", "Array must contain at least 1 element(s)")]
+    );
+    let (status, body) = f
+        .batch(
+            Method::POST,
+            "/app",
+            json!({ "secrets": [{ "secretKey": "a/b", "secretValue": "v" }, { "secretKey": "C" }] }),
+        )
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [
+            issue(
+                "secrets.0.secretKey",
+                "Secret name cannot contain colon or forward slash."
+            ),
+            issue("secrets.1.secretValue", "Required"),
+        ]
+    );
+    let (status, body) = f
+        .batch(
+            Method::POST,
+            "/app",
+            json!({ "secrets": [
+                { "secretKey": "A", "secretValue": "a" },
+                { "secretKey": "B", "secretValue": "b" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(message(&body), "Secret already exists: B");
+    assert_eq!(f.stored("/app"), json!({ "B": "old" }), "A was not written");
+
+    let (status, body) = f
+        .batch(
+            Method::POST,
+            "/app",
+            json!({ "secrets": [
+                { "secretKey": "A", "secretValue": " a ", "secretComment": " c " },
+                { "secretKey": "C", "secretValue": "c",
+                  "secretMetadata": [{ "key": "k", "value": "v", "isEncrypted": true }] },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body["secrets"]), ["A", "C"]);
+    let first = &body["secrets"][0];
+    assert_eq!(first["secretValue"], "a");
+    assert_eq!(first["secretComment"], "c");
+    assert_eq!(first["version"], 1);
+    assert!(first.get("secretValueHidden").is_none(), "{first}");
+    assert_eq!(f.stored("/app"), json!({ "A": "a", "B": "old", "C": "c" }));
+    let (_, body) = f.read_secret("C", "secretPath=/app").await;
+    assert_eq!(
+        body["secret"]["secretMetadata"],
+        json!([{ "key": "k", "value": "v", "isEncrypted": true }])
+    );
+}
+
+/// secret-router.ts `PATCH /batch` and the bridge's `updateManySecret`: `mode`
+/// (`failOnNotFound` by default, `upsert`, `ignore`), per-secret `secretPath`, all or nothing,
+/// and the errors' words (`Secret does not exist: X in path /p`, the unknown folder's `'null'`).
+#[tokio::test]
+async fn batch_update_follows_its_mode_all_or_nothing() {
+    let f = Fixture::secrets().await;
+    f.created("A", "/app", "a1").await;
+    f.created("D", "/app/db", "d1").await;
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "secrets": [
+                { "secretKey": "A", "secretValue": "a2" },
+                { "secretKey": "X", "secretValue": "x" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "Secret does not exist: X in path /app");
+    assert_eq!(f.stored("/app"), json!({ "A": "a1" }), "A did not change");
+
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "mode": "ignore", "secrets": [
+                { "secretKey": "A", "secretValue": "a2", "secretComment": " why " },
+                { "secretKey": "X", "secretValue": "x" },
+                { "secretKey": "D", "secretPath": "/app/db/", "newSecretName": "DB" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body["secrets"]), ["A", "DB"]);
+    assert_eq!(body["secrets"][0]["version"], 2);
+    assert_eq!(body["secrets"][0]["secretComment"], "why");
+    assert_eq!(body["secrets"][0]["secretValueHidden"], false);
+    assert_eq!(body["secrets"][1]["secretValue"], "d1", "the stored value");
+    assert_eq!(f.stored("/app"), json!({ "A": "a2" }), "ignore skipped X");
+    assert_eq!(f.stored("/app/db"), json!({ "DB": "d1" }));
+
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "mode": "upsert", "secrets": [
+                { "secretKey": "A", "secretValue": "a3" },
+                { "secretKey": "X", "secretValue": "x" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body["secrets"]), ["A", "X"]);
+    assert_eq!(body["secrets"][1]["version"], 1);
+    assert_eq!(f.stored("/app"), json!({ "A": "a3", "X": "x" }));
+
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "secrets": [
+                { "secretKey": "A", "secretValue": "a4" },
+                { "secretKey": "D", "secretPath": "/nope" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"], "UpdateManySecret");
+    assert_eq!(
+        message(&body),
+        "Folder with path 'null' in environment with slug 'dev' not found"
+    );
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "secrets": [{ "secretKey": "A", "newSecretName": "X" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(message(&body), "Secret with new name already exists: X");
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/app",
+            json!({ "mode": "replace", "secrets": [{ "secretKey": "A" }] }),
+        )
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue(
+            "mode",
+            "Invalid enum value. Expected 'ignore' | 'upsert' | 'failOnNotFound', received 'replace'"
+        )]
+    );
+    assert_eq!(f.stored("/app"), json!({ "A": "a3", "X": "x" }));
+}
+
+/// The bridge's `updateManySecret` and a rotation: the entry's value and new name are dropped,
+/// the rest written; `deleteManySecret` meets the rotation's mapping.
+#[tokio::test]
+async fn batch_writes_leave_a_rotated_secret_its_name_and_value() {
+    let f = Fixture::secrets().await;
+    f.created("PW", "/", "p1").await;
+    f.admin().set_secret_rotation(
+        PROJECT,
+        "dev",
+        "/",
+        "PW",
+        Some("0f5c1c6e-1111-4222-8333-444455556666"),
+    );
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/",
+            json!({ "secrets": [
+                { "secretKey": "PW", "secretValue": "p2", "newSecretName": "PASS",
+                  "secretComment": "owned" },
+            ] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secrets"][0]["secretKey"], "PW");
+    assert_eq!(body["secrets"][0]["secretValue"], "p1");
+    assert_eq!(body["secrets"][0]["secretComment"], "owned");
+    assert_eq!(body["secrets"][0]["version"], 2);
+    let (status, body) = f
+        .batch(
+            Method::DELETE,
+            "/",
+            json!({ "secrets": [{ "secretKey": "PW" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(message(&body), "Cannot delete rotated secrets");
+    assert_eq!(f.stored("/"), json!({ "PW": "p1" }));
+}
+
+/// secret-router.ts `DELETE /batch` and the bridge's `deleteManySecret`: a missing name fails
+/// the batch (404 naming the ones found) and nothing is deleted; the answer lists the secrets as
+/// they were.
+#[tokio::test]
+async fn batch_delete_is_all_or_nothing() {
+    let f = Fixture::secrets().await;
+    f.created("A", "/", "a").await;
+    f.created("B", "/", "b").await;
+    let (status, body) = f
+        .batch(
+            Method::DELETE,
+            "/",
+            json!({ "secrets": [{ "secretKey": "A" }, { "secretKey": "B" }, { "secretKey": "Z" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "One or more secrets does not exist: A, B");
+    assert_eq!(f.stored("/"), json!({ "A": "a", "B": "b" }));
+    let (status, body) = f
+        .batch(
+            Method::DELETE,
+            "/",
+            json!({ "secrets": [{ "secretKey": "B" }, { "secretKey": "A" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(names(&body["secrets"]), ["B", "A"]);
+    assert_eq!(body["secrets"][0]["secretValue"], "b");
+    assert_eq!(f.stored("/"), json!({}));
+    let (status, body) = f
+        .batch(
+            Method::DELETE,
+            "/nope",
+            json!({ "secrets": [{ "secretKey": "A" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(body["error"], "DeleteManySecret");
+}
+
+/// secret-service.ts `createManySecretsRaw`, `updateManySecretsRaw`, `deleteManySecretsRaw` with
+/// a policy: the batch answers `{approval}` and nothing is written.
+#[tokio::test]
+async fn a_change_policy_holds_batches_too() {
+    let f = Fixture::secrets().await;
+    f.created("A", "/", "a").await;
+    f.admin()
+        .add_secret_approval_policy(PROJECT, "dev", "/", false);
+    for (method, secrets) in [
+        (
+            Method::POST,
+            json!([{ "secretKey": "B", "secretValue": "b" }]),
+        ),
+        (
+            Method::PATCH,
+            json!([{ "secretKey": "A", "secretValue": "a2" }]),
+        ),
+        (Method::DELETE, json!([{ "secretKey": "A" }])),
+    ] {
+        let (status, body) = f
+            .batch(method.clone(), "/", json!({ "secrets": secrets }))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{method} {body}");
+        assert_eq!(body["approval"]["status"], "open", "{method} {body}");
+    }
+    let (status, body) = f
+        .batch(
+            Method::PATCH,
+            "/",
+            json!({ "secrets": [{ "secretKey": "Z" }] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "Secret does not exist: ");
+    assert_eq!(f.stored("/"), json!({ "A": "a" }));
+    assert_eq!(f.admin().secret_approval_requests(PROJECT).len(), 3);
 }
