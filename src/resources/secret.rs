@@ -20,8 +20,8 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::infisical::{
-    Client, CreateSecret, NewSecret, Patch, SecretChanges, SecretEntry, SecretLocation,
-    SecretMetadata, SecretType, UpdateSecret, Written, stored_value,
+    CreateSecret, NewSecret, Patch, SecretChanges, SecretEntry, SecretLocation, SecretMetadata,
+    SecretType, UpdateSecret, Written, stored_value,
 };
 use crate::secret::Secret;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
@@ -349,6 +349,50 @@ impl SecretState {
     }
 }
 
+impl SecretState {
+    /// The state after a write Infisical applied, answering with `entry`: what was planned
+    /// (Terraform requires exactly that back), with the computed values filled — the id, a
+    /// comment left to Infisical (`prior_comment`, or `""` as sent on create), the time.
+    fn written(&self, entry: &SecretEntry, prior_comment: &Computed) -> Self {
+        let mut state = self.settled_with(prior_comment, &Computed::Unknown);
+        state.id = Computed::Known(entry.id.clone());
+        if state.workspace_id.is_unknown() {
+            state.workspace_id = Computed::Known(entry.project_id.clone());
+        }
+        if state.last_updated.is_unknown() {
+            state.last_updated = entry
+                .updated_at
+                .as_deref()
+                .and_then(rfc850)
+                .map_or(Computed::Null, Computed::Known);
+        }
+        state
+    }
+
+    /// The plan with what is still unknown taken from the prior state (nothing was sent).
+    fn settled(&self, prior: &Self) -> Self {
+        let mut state = self.settled_with(&prior.comment, &prior.last_updated);
+        if state.workspace_id.is_unknown() {
+            state.workspace_id = prior.workspace_id.clone();
+        }
+        state
+    }
+
+    fn settled_with(&self, comment: &Computed, last_updated: &Computed) -> Self {
+        let mut state = self.clone();
+        if state.comment.is_unknown() {
+            state.comment = match comment {
+                Computed::Known(c) => Computed::Known(c.clone()),
+                Computed::Unknown | Computed::Null => Computed::Known(String::new()),
+            };
+        }
+        if state.last_updated.is_unknown() && !last_updated.is_unknown() {
+            state.last_updated = last_updated.clone();
+        }
+        state
+    }
+}
+
 fn metadata_list(metadata: Option<&BTreeMap<String, String>>) -> Vec<SecretMetadata> {
     metadata
         .map(|m| {
@@ -576,13 +620,12 @@ fn check_plan(input: &PlanInput<'_>, diags: &mut Diagnostics) {
         );
     }
     if let Some(rotation) = Rotation::decode(input.prior_private) {
-        let value_changes = !input.config.get(VALUE).same_as(input.prior.get(VALUE))
-            || !input
-                .config
-                .get(VALUE_WO_VERSION)
-                .same_as(input.prior.get(VALUE_WO_VERSION))
-            || !input.config.get(NAME).same_as(input.prior.get(NAME));
-        if value_changes {
+        let changed = |name: &str| !input.config.get(name).same_as(input.prior.get(name));
+        if changed(NAME) {
+            diags.add(rotation.refusal(AttrPath::new(NAME)));
+        } else if (changed(VALUE) && !input.config.get(VALUE).is_null())
+            || changed(VALUE_WO_VERSION)
+        {
             diags.add(rotation.refusal(AttrPath::new(VALUE)));
         }
     }
@@ -694,11 +737,9 @@ impl SecretResource {
             Ok(Written::PendingApproval(request)) => return Err(held(&action, &request)),
             Err(err) => return Err(secret_error(api, &action, &err)),
         };
-        // The create's answer lacks tags and metadata: read what was stored.
-        let stored = fresh(client, &entry, &plan).await.unwrap_or(entry);
         Ok(Stored {
-            state: plan.answered(&stored).to_value(),
-            private: Rotation::encode(Rotation::of(&stored).as_ref()),
+            state: plan.written(&entry, &Computed::Null).to_value(),
+            private: Vec::new(),
         })
     }
 
@@ -769,29 +810,14 @@ impl SecretResource {
                 Err(err) => return Err(secret_error(api, &action, &err)),
             }
         };
-        let Some(entry) = entry else {
+        let state = match &entry {
+            Some(entry) => after.written(entry, &before.comment),
             // Only this provider's view changed (e.g. `value` removed from the configuration).
-            let mut state = after.clone();
-            state.comment = match after.comment {
-                Computed::Unknown => before.comment.clone(),
-                kept => kept,
-            };
-            state.last_updated = before.last_updated.clone();
-            return Ok(Stored {
-                state: state.to_value(),
-                private: Vec::new(),
-            });
+            None => after.settled(&before),
         };
-        let stored = fresh(client, &entry, &after).await.unwrap_or(entry);
-        let mut state = after.answered(&stored);
-        // Planned from the prior state; the next refresh brings the new time.
-        state.last_updated = after.last_updated.clone();
-        if state.last_updated.is_unknown() {
-            state.last_updated = before.last_updated.clone();
-        }
         Ok(Stored {
             state: state.to_value(),
-            private: Rotation::encode(Rotation::of(&stored).as_ref()),
+            private: Vec::new(),
         })
     }
 
@@ -911,30 +937,6 @@ impl SecretResource {
         }
         Ok(state.to_value())
     }
-}
-
-/// The secret as Infisical now holds it: write answers leave out the tags and metadata (and
-/// the path), so a write that set some is followed by one read; otherwise `None`.
-async fn fresh(client: &Client, entry: &SecretEntry, plan: &SecretState) -> Option<SecretEntry> {
-    let needs_read = !tag_set(plan.tag_ids.as_ref()).is_empty()
-        || !plan.metadata.clone().unwrap_or_default().is_empty();
-    if !needs_read {
-        let mut entry = entry.clone();
-        entry.secret_path = None;
-        return Some(entry);
-    }
-    client
-        .secrets()
-        .get_by_id(&entry.id)
-        .await
-        .ok()
-        .map(|mut read| {
-            if plan.write_only() {
-                read.secret_value = None;
-                read.secret_value_hidden = true;
-            }
-            read
-        })
 }
 
 #[tonic::async_trait]

@@ -110,6 +110,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_secret`: values compared as Infisical stores them, drift shown and undone, renamed in place, metadata removed, imported by id and by `project:env:path:name`, destroyed",
+        &["secrets::a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,

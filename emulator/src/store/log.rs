@@ -10,8 +10,9 @@ use serde_json::Value;
 const LOG_CAPACITY: usize = 10_000;
 
 /// Keys whose values are secrets: replaced by `***` in the request log and the admin views.
-/// `iamRequestHeaders` holds an AWS signature and any session token.
-const SECRET_KEYS: [&str; 7] = [
+/// `iamRequestHeaders` holds an AWS signature and any session token; `secretValue` a secret's value.
+const SECRET_KEYS: [&str; 8] = [
+    "secretValue",
     "clientSecret",
     "accessToken",
     "code",

@@ -1,0 +1,356 @@
+//! `infisical_secret` against the emulator's `/api/v4/secrets`: the lifecycle on every binary
+//! (values compared as Infisical stores them, drift, rename, metadata removal, import, destroy),
+//! and on the full lane the write-only value, approval policies, rotations and the refresh that
+//! reads an environment once.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value as Json;
+
+use crate::support::infisical::Infisical;
+use crate::support::{REQUIRED_PROVIDERS, Workspace, rand_suffix, secrets};
+
+/// A project made through the API with Infisical's default environments; its id.
+fn project(emu: &Infisical, slug: &str) -> String {
+    let made = emu.api_call(
+        reqwest::Method::POST,
+        "/api/v1/projects",
+        Some(&serde_json::json!({ "projectName": slug, "slug": slug })),
+    );
+    made["project"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no project: {made}"))
+        .to_owned()
+}
+
+fn workspace(emu: &Infisical) -> Workspace {
+    let mut ws = Workspace::new();
+    emu.configure(&mut ws);
+    ws
+}
+
+fn set_config(ws: &Workspace, body: &str) {
+    ws.config(&format!(
+        "{REQUIRED_PROVIDERS}\nprovider \"infisical\" {{}}\n\n{body}"
+    ));
+}
+
+/// The folder `/app` of `prod`, and `secrets` (HCL resources) after it.
+fn with_folder(project: &str, secrets: &str) -> String {
+    format!(
+        r#"resource "infisical_secret_folder" "app" {{
+  name             = "app"
+  folder_path      = "/"
+  environment_slug = "prod"
+  project_id       = "{project}"
+}}
+
+{secrets}"#
+    )
+}
+
+/// The `prod` secrets of `/app`, by name, as Infisical holds them.
+fn held(emu: &Infisical, project: &str) -> BTreeMap<String, String> {
+    emu.admin
+        .secrets(project, "prod", "/app")
+        .unwrap_or_default()
+}
+
+/// The state's values of the resource at `address`.
+fn state_of(ws: &Workspace, address: &str) -> Json {
+    let show = ws.run(&["show", "-json"]).success();
+    let state: Json = serde_json::from_str(&show.stdout).unwrap();
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["address"] == address))
+        .map(|r| r["values"].clone())
+        .unwrap_or_else(|| panic!("no {address} in {state}"))
+}
+
+#[track_caller]
+fn assert_no_changes(ws: &Workspace) {
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.output());
+}
+
+/// The bodies of the writes sent to `/api/v4/secrets…` since the last clear (values redacted).
+fn secret_writes(emu: &Infisical) -> Vec<(String, String, Json)> {
+    emu.api_requests()
+        .into_iter()
+        .filter(|r| r.method != "GET" && r.path.starts_with("/api/v4/secrets"))
+        .map(|r| (r.method, r.path, r.body.unwrap_or(Json::Null)))
+        .collect()
+}
+
+fn db_secret(value_line: &str, extra: &str) -> String {
+    format!(
+        r#"resource "infisical_secret" "db" {{
+  name         = "DB_URL"
+  {value_line}
+  workspace_id = infisical_secret_folder.app.project_id
+  env_slug     = "prod"
+  folder_path  = infisical_secret_folder.app.path
+{extra}}}
+"#
+    )
+}
+
+const DB: &str = "infisical_secret.db";
+
+/// Issue 27: a secret is created in a folder made in the same apply (no `depends_on`), a value
+/// Infisical trims plans no change, a change made in the UI is shown and undone, a rename is
+/// made in place, removing every metadata entry reaches Infisical, import by id and by
+/// `<project>:<env>:<path>:<name>` plans no change, destroy removes it.
+fn a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("secrets-{}", rand_suffix()));
+    let ws = workspace(&emu);
+    let value = secrets::remember(format!("postgres://db-{}", rand_suffix()));
+    let padded = format!("value = \"  {value} \\n\\n\"");
+    let metadata = "  metadata = { owner = \"payments\" }\n  comment  = \"the primary\"\n";
+    // 1. Created with a value Infisical trims: stored trimmed, and no change planned after.
+    set_config(&ws, &with_folder(&project, &db_secret(&padded, metadata)));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(held(&emu, &project)["DB_URL"], format!("{value}\n"));
+    assert_no_changes(&ws);
+    let created = state_of(&ws, DB);
+    let id = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["comment"], "the primary");
+    assert_eq!(created["metadata"]["owner"], "payments");
+    // 2. Changed in the UI: the plan shows the value (sensitive) and the apply puts it back.
+    emu.admin
+        .set_secret(&project, "prod", "/app", "DB_URL", "changed-elsewhere");
+    let run = ws.run(&["plan", "-detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.output());
+    assert!(
+        run.folded_output().contains("value") && run.folded_output().contains("(sensitive"),
+        "{}",
+        run.output()
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(held(&emu, &project)["DB_URL"], format!("{value}\n"));
+    assert_no_changes(&ws);
+    // 3. Renamed, metadata removed: one PATCH renaming it and sending `secretMetadata: []`.
+    emu.admin.clear_requests();
+    set_config(
+        &ws,
+        &with_folder(
+            &project,
+            &db_secret(&padded, "  comment  = \"the primary\"\n").replace("DB_URL", "DATABASE_URL"),
+        ),
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    let writes = secret_writes(&emu);
+    assert_eq!(writes.len(), 1, "{writes:?}");
+    let (method, path, body) = &writes[0];
+    assert_eq!(
+        (method.as_str(), path.as_str()),
+        ("PATCH", "/api/v4/secrets/DB_URL")
+    );
+    assert_eq!(body["newSecretName"], "DATABASE_URL", "{body}");
+    assert_eq!(body["secretMetadata"], serde_json::json!([]), "{body}");
+    assert!(body.get("secretValue").is_none(), "{body}");
+    let after = held(&emu, &project);
+    assert_eq!(after.keys().collect::<Vec<_>>(), ["DATABASE_URL"]);
+    assert_eq!(state_of(&ws, DB)["id"], id.as_str(), "renamed in place");
+    assert_eq!(state_of(&ws, DB)["metadata"], Json::Null);
+    assert_no_changes(&ws);
+    // 4. Forgotten and imported by id, then by project:env:path:name. An import holds the
+    //    value as Infisical stores it, so the configured (padded) form is recorded by one apply
+    //    that sends nothing; then no change.
+    for import_id in [id.clone(), format!("{project}:prod:/app:DATABASE_URL")] {
+        ws.run(&["state", "rm", DB]).success();
+        ws.run(&["import", DB, &import_id]).success();
+        assert_eq!(state_of(&ws, DB)["id"], id.as_str());
+        emu.admin.clear_requests();
+        ws.run(&["apply", "-auto-approve"]).success();
+        assert_eq!(
+            secret_writes(&emu),
+            [],
+            "an apply after import of {import_id}"
+        );
+        assert_no_changes(&ws);
+    }
+    // 5. Destroyed: the folder and its secret are gone.
+    ws.run(&["destroy", "-auto-approve"]).success();
+    assert!(emu.admin.secrets(&project, "prod", "/app").is_none());
+}
+
+/// Issue 27: a write-only value (Terraform ≥ 1.11) is sent on create and when its version
+/// rises, never stored, never read back (a change in the UI is not shown), and a secret
+/// imported with `write-only:` plans no change.
+fn a_write_only_value_is_sent_by_version_and_never_read_back() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("wo-{}", rand_suffix()));
+    let ws = workspace(&emu);
+    let first = secrets::remember(format!("first-{}", rand_suffix()));
+    let second = secrets::remember(format!("second-{}", rand_suffix()));
+    let config = |version: u32| {
+        with_folder(
+            &project,
+            &format!(
+                "variable \"db\" {{\n  type      = string\n  ephemeral = true\n}}\n\n{}",
+                db_secret(
+                    &format!("value_wo = var.db\n  value_wo_version = {version}"),
+                    ""
+                )
+            ),
+        )
+    };
+    set_config(&ws, &config(1));
+    ws.write("terraform.tfvars", &format!("db = \"{first}\"\n"));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(held(&emu, &project)["DB_URL"], first);
+    let state_file = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
+    assert!(!state_file.contains(&first), "the value is in the state");
+    assert_eq!(state_of(&ws, DB)["value"], Json::Null);
+    assert_no_changes(&ws);
+    // A change in the UI is not shown: the value is never read.
+    emu.admin
+        .set_secret(&project, "prod", "/app", "DB_URL", "elsewhere");
+    assert_no_changes(&ws);
+    // A new value with the same version is not sent; with a higher version it is.
+    ws.write("terraform.tfvars", &format!("db = \"{second}\"\n"));
+    assert_no_changes(&ws);
+    set_config(&ws, &config(2));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(held(&emu, &project)["DB_URL"], second);
+    // A lower version is refused at plan.
+    set_config(&ws, &config(1));
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output()
+            .contains("value_wo_version goes from 2 to 1"),
+        "{}",
+        run.output()
+    );
+    // Imported with `write-only:`: version 1, no value in the state, no change.
+    set_config(&ws, &config(1));
+    let id = state_of(&ws, DB)["id"].as_str().unwrap().to_owned();
+    ws.run(&["state", "rm", DB]).success();
+    ws.run(&["import", DB, &format!("write-only:{id}")])
+        .success();
+    let imported = state_of(&ws, DB);
+    assert_eq!(imported["value"], Json::Null);
+    assert_eq!(imported["value_wo_version"], 1);
+    assert_no_changes(&ws);
+    let state_file = std::fs::read_to_string(ws.path().join("terraform.tfstate")).unwrap();
+    assert!(!state_file.contains(&second), "the value is in the state");
+}
+
+/// Issue 27: an environment under a secret-approval policy holds the create: the apply fails
+/// naming the request and records nothing; a secret a rotation owns refuses a value change at
+/// plan, saying why.
+fn approval_policies_and_rotations_are_explained_not_fought() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("held-{}", rand_suffix()));
+    let ws = workspace(&emu);
+    let value = secrets::remember(format!("v-{}", rand_suffix()));
+    set_config(
+        &ws,
+        &with_folder(&project, &db_secret(&format!("value = \"{value}\""), "")),
+    );
+    ws.run(&[
+        "apply",
+        "-auto-approve",
+        "-target=infisical_secret_folder.app",
+    ])
+    .success();
+    emu.admin
+        .add_secret_approval_policy(&project, "prod", "/app", false);
+    let run = ws.run(&["apply", "-auto-approve"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    let requests = emu.admin.secret_approval_requests(&project);
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let out = run.folded_output();
+    assert!(out.contains("Change pending approval"), "{}", run.output());
+    assert!(
+        out.contains(&requests[0].slug) || out.contains(&requests[0].id),
+        "{}",
+        run.output()
+    );
+    assert!(held(&emu, &project).is_empty());
+    let listed = ws.run(&["state", "list"]).success();
+    assert!(!listed.stdout.contains(DB), "{}", listed.stdout);
+    // Without the policy (another environment), a rotation owns the secret.
+    let ws2 = workspace(&emu);
+    let staging = format!(
+        r#"resource "infisical_secret" "db" {{
+  name         = "ROTATED"
+  value        = "{value}"
+  workspace_id = "{project}"
+  env_slug     = "staging"
+  folder_path  = "/"
+}}
+"#
+    );
+    set_config(&ws2, &staging);
+    ws2.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        emu.admin
+            .set_secret_rotation(&project, "staging", "/", "ROTATED", Some("rotation-1"))
+    );
+    set_config(&ws2, &staging.replace(&value, "another"));
+    let run = ws2.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output().contains("Secret owned by a rotation")
+            && run.folded_output().contains("rotation-1"),
+        "{}",
+        run.output()
+    );
+}
+
+/// Issue 27: refreshing 40 secrets in four folders of one environment reads the environment
+/// once (one recursive list), not once per secret.
+fn a_refresh_reads_each_environment_once() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("scale-{}", rand_suffix()));
+    let ws = workspace(&emu);
+    let mut body = String::new();
+    for folder in ["a", "b", "c", "d"] {
+        body.push_str(&format!(
+            r#"resource "infisical_secret_folder" "{folder}" {{
+  name             = "{folder}"
+  folder_path      = "/"
+  environment_slug = "dev"
+  project_id       = "{project}"
+}}
+
+resource "infisical_secret" "{folder}" {{
+  count        = 10
+  name         = "KEY_${{count.index}}"
+  value        = "value-${{count.index}}"
+  workspace_id = "{project}"
+  env_slug     = "dev"
+  folder_path  = infisical_secret_folder.{folder}.path
+}}
+
+"#
+        ));
+    }
+    set_config(&ws, &body);
+    ws.run(&["apply", "-auto-approve"]).success();
+    emu.admin.clear_requests();
+    assert_no_changes(&ws);
+    let reads: Vec<String> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/api/v4/secrets"))
+        .map(|r| format!("{}?{}", r.path, r.query.unwrap_or_default()))
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:#?}");
+    assert!(reads[0].contains("recursive=true"), "{reads:?}");
+}
+
+crate::cases! {
+    compat: [
+        a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed,
+    ],
+    full: [
+        a_write_only_value_is_sent_by_version_and_never_read_back needs(WriteOnly, EphemeralVariables),
+        approval_policies_and_rotations_are_explained_not_fought,
+        a_refresh_reads_each_environment_once,
+    ],
+}
