@@ -18,6 +18,7 @@ use super::auth::{AccessToken, Auth, RenewRequest, TokenResponse, TokenSlot};
 use super::error::{ApiError, Error, NetworkProblem};
 use super::proxy::{self, ProxyRules};
 use super::retry::{self, RetryPolicy};
+use super::secrets_batch::Batches;
 use super::snapshot::Snapshots;
 use crate::secret::Secret;
 
@@ -95,6 +96,8 @@ struct Inner {
     hold_until: std::sync::Mutex<Option<Instant>>,
     /// Which reads a listing may serve (see [`Snapshots`]).
     snapshots: Snapshots,
+    /// Secret writes waiting to leave together (see [`Batches`]).
+    batches: Batches,
 }
 
 impl fmt::Debug for Client {
@@ -203,6 +206,7 @@ impl Client {
                 stop: std::sync::Mutex::new(CancellationToken::new()),
                 hold_until: std::sync::Mutex::new(None),
                 snapshots: Snapshots::default(),
+                batches: Batches::default(),
             }),
         })
     }
@@ -247,6 +251,10 @@ impl Client {
     /// The listings that batched reads are answered from.
     pub(super) fn snapshots(&self) -> &Snapshots {
         &self.inner.snapshots
+    }
+
+    pub(super) fn batches(&self) -> &Batches {
+        &self.inner.batches
     }
 
     /// How long retries may go on (the provider's `retry_timeout`): also the bound on waiting

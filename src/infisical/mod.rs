@@ -55,6 +55,7 @@ mod proxy;
 mod retry;
 mod secret_sync;
 mod secrets;
+mod secrets_batch;
 mod snapshot;
 
 pub use app_connection::{

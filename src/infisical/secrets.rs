@@ -12,6 +12,7 @@ use tracing::instrument;
 use super::app_connection::Patch;
 use super::client::{Client, Repeat, encode};
 use super::error::Error;
+use super::secrets_batch::{Batches, Job};
 use super::snapshot::{Listed, Listing};
 use crate::secret::Secret;
 use reqwest::Method;
@@ -222,12 +223,12 @@ impl<T> Written<T> {
 /// A new secret's content: the body of a create, and of each entry of a batch create.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NewSecret<'a> {
+pub struct NewSecret {
     /// The value.
     pub secret_value: Secret,
     /// The comment.
-    #[serde(skip_serializing_if = "str::is_empty")]
-    pub secret_comment: &'a str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub secret_comment: String,
     /// Tag ids.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tag_ids: Vec<String>,
@@ -241,16 +242,16 @@ pub struct NewSecret<'a> {
 /// when given, so an empty list really removes them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SecretChanges<'a> {
+pub struct SecretChanges {
     /// A new name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub new_secret_name: Option<&'a str>,
+    pub new_secret_name: Option<String>,
     /// A new value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<Secret>,
     /// A new comment (`""` clears it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret_comment: Option<&'a str>,
+    pub secret_comment: Option<String>,
     /// The tags, all of them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
@@ -268,7 +269,7 @@ pub struct CreateSecret<'a> {
     pub at: SecretLocation<'a>,
     /// What it holds.
     #[serde(flatten)]
-    pub secret: NewSecret<'a>,
+    pub secret: NewSecret,
     /// The reminder's note.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret_reminder_note: Option<&'a str>,
@@ -289,7 +290,7 @@ pub struct UpdateSecret<'a> {
     pub at: SecretLocation<'a>,
     /// What changes.
     #[serde(flatten)]
-    pub changes: SecretChanges<'a>,
+    pub changes: SecretChanges,
     /// The reminder's note.
     #[serde(skip_serializing_if = "Patch::is_unchanged")]
     pub secret_reminder_note: Patch<&'a str>,
@@ -339,10 +340,10 @@ pub struct BatchEntry<'a, T> {
 }
 
 /// One entry of `POST /api/v4/secrets/batch`.
-pub type BatchCreate<'a> = BatchEntry<'a, NewSecret<'a>>;
+pub type BatchCreate<'a> = BatchEntry<'a, NewSecret>;
 
 /// One entry of `PATCH /api/v4/secrets/batch`.
-pub type BatchUpdate<'a> = BatchEntry<'a, SecretChanges<'a>>;
+pub type BatchUpdate<'a> = BatchEntry<'a, SecretChanges>;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -590,6 +591,38 @@ impl Secrets<'_> {
             .await
     }
 
+    /// Creates secret `name` at `at`, together with the other creates in the same folder
+    /// that this client sends within a few milliseconds (one `POST /batch` for all of them; on
+    /// the batch's failure each is sent alone, so each gets its own answer). A reminder cannot
+    /// ride in a batch: send those with [`Secrets::create`].
+    pub async fn create_batched(
+        &self,
+        name: &str,
+        at: SecretLocation<'_>,
+        secret: NewSecret,
+    ) -> Result<Written<SecretEntry>, Error> {
+        Batches::submit(self.client, name, at, Job::Create(secret)).await
+    }
+
+    /// Updates secret `name` at `at` as [`Secrets::create_batched`] creates (`PATCH /batch`).
+    pub async fn update_batched(
+        &self,
+        name: &str,
+        at: SecretLocation<'_>,
+        changes: SecretChanges,
+    ) -> Result<Written<SecretEntry>, Error> {
+        Batches::submit(self.client, name, at, Job::Update(changes)).await
+    }
+
+    /// Deletes secret `name` at `at` as [`Secrets::create_batched`] creates (`DELETE /batch`).
+    pub async fn delete_batched(
+        &self,
+        name: &str,
+        at: SecretLocation<'_>,
+    ) -> Result<Written<SecretEntry>, Error> {
+        Batches::submit(self.client, name, at, Job::Delete).await
+    }
+
     /// `POST /api/v4/secrets/batch`: creates `secrets` in one folder, all or none.
     #[instrument(level = "debug", skip_all, fields(count = secrets.len()))]
     pub async fn create_many(
@@ -769,7 +802,7 @@ mod tests {
             secret_key: "A",
             fields: NewSecret {
                 secret_value: Secret::new("v"),
-                secret_comment: "",
+                secret_comment: String::new(),
                 tag_ids: vec!["t1".into()],
                 secret_metadata: Vec::new(),
             },

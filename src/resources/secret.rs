@@ -313,8 +313,12 @@ impl SecretState {
         } else {
             Some(listed_metadata)
         };
+        // A reminder left out of the configuration is not managed: Infisical's API cannot
+        // remove one (a PATCH sets a reminder only with a non-zero interval).
         let listed_reminder = Reminder::of(entry);
-        let reminder = if Reminder::same(listed_reminder.as_ref(), self.reminder.as_ref()) {
+        let reminder = if self.reminder.is_none()
+            || Reminder::same(listed_reminder.as_ref(), self.reminder.as_ref())
+        {
             self.reminder.clone()
         } else {
             listed_reminder
@@ -604,6 +608,15 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
 
 fn check_plan(input: &PlanInput<'_>, diags: &mut Diagnostics) {
     use attr::*;
+    if !input.prior.get(REMINDER).is_null() && input.config.get(REMINDER).is_null() {
+        diags.attr_warning(
+            AttrPath::new(REMINDER),
+            "The reminder stays in Infisical",
+            "secret_reminder is removed from the configuration, but Infisical's API cannot \
+             remove a reminder: it stays on the secret (remove it in the Infisical UI). Terraform \
+             no longer manages it.",
+        );
+    }
     if let (Some(before), Some(after)) = (
         input.prior.get(VALUE_WO_VERSION).as_int(),
         input.config.get(VALUE_WO_VERSION).as_int(),
@@ -717,7 +730,7 @@ impl SecretResource {
             at: plan.location()?,
             secret: NewSecret {
                 secret_value: value_to_send(&plan, config),
-                secret_comment: plan.comment.known().unwrap_or(""),
+                secret_comment: plan.comment.known().unwrap_or("").to_owned(),
                 tag_ids,
                 secret_metadata: metadata_list(plan.metadata.as_ref()),
             },
@@ -732,7 +745,17 @@ impl SecretResource {
             "create the secret {:?} in {}:{}",
             plan.name, plan.env_slug, plan.folder_path
         );
-        let entry = match client.secrets().create(&plan.name, &request).await {
+        // Without a reminder (which the batch route does not carry), the create leaves with
+        // the other creates of its folder in one batch request.
+        let written = if request.secret_reminder_repeat_days.is_none() {
+            client
+                .secrets()
+                .create_batched(&plan.name, request.at, request.secret.clone())
+                .await
+        } else {
+            client.secrets().create(&plan.name, &request).await
+        };
+        let entry = match written {
             Ok(Written::Applied(entry)) => entry,
             Ok(Written::PendingApproval(request)) => return Err(held(&action, &request)),
             Err(err) => return Err(secret_error(api, &action, &err)),
@@ -755,7 +778,7 @@ impl SecretResource {
         let client = api.client_or_error()?;
         let mut changes = SecretChanges::default();
         if after.name != before.name {
-            changes.new_secret_name = Some(&after.name);
+            changes.new_secret_name = Some(after.name.clone());
         }
         let resend_wo = after.value.is_none()
             && after.value_wo_version.is_some()
@@ -772,7 +795,7 @@ impl SecretResource {
         if let Computed::Known(comment) = &after.comment
             && before.comment.known().map(stored_value) != Some(stored_value(comment))
         {
-            changes.secret_comment = Some(comment);
+            changes.secret_comment = Some(comment.clone());
         }
         if tag_set(after.tag_ids.as_ref()) != tag_set(before.tag_ids.as_ref()) {
             changes.tag_ids = Some(tag_set(after.tag_ids.as_ref()).into_iter().collect());
@@ -783,28 +806,33 @@ impl SecretResource {
         }
         let mut request = UpdateSecret::new(before.location()?);
         request.changes = changes;
-        if !Reminder::same(after.reminder.as_ref(), before.reminder.as_ref()) {
-            match &after.reminder {
-                Some(reminder) => {
-                    request.secret_reminder_note =
-                        Patch::Set(reminder.note.as_deref().unwrap_or(""));
-                    request.secret_reminder_repeat_days =
-                        u32::try_from(reminder.repeat_days).map_or(Patch::Clear, Patch::Set);
-                }
-                None => {
-                    request.secret_reminder_note = Patch::Clear;
-                    request.secret_reminder_repeat_days = Patch::Clear;
-                }
-            }
+        // A reminder removed from the configuration stays in Infisical (its API cannot remove
+        // one; the plan warned).
+        if let Some(reminder) = &after.reminder
+            && !Reminder::same(Some(reminder), before.reminder.as_ref())
+        {
+            request.secret_reminder_note = Patch::Set(reminder.note.as_deref().unwrap_or(""));
+            request.secret_reminder_repeat_days =
+                u32::try_from(reminder.repeat_days).map_or(Patch::Unchanged, Patch::Set);
         }
         let action = format!("update the secret {:?}", before.name);
         let nothing_sent = request.changes == SecretChanges::default()
             && request.secret_reminder_note.is_unchanged()
             && request.secret_reminder_repeat_days.is_unchanged();
+        let reminder_unchanged = request.secret_reminder_note.is_unchanged()
+            && request.secret_reminder_repeat_days.is_unchanged();
         let entry = if nothing_sent {
             None
         } else {
-            match client.secrets().update(&before.name, &request).await {
+            let written = if reminder_unchanged {
+                client
+                    .secrets()
+                    .update_batched(&before.name, request.at, request.changes.clone())
+                    .await
+            } else {
+                client.secrets().update(&before.name, &request).await
+            };
+            match written {
                 Ok(Written::Applied(entry)) => Some(entry),
                 Ok(Written::PendingApproval(request)) => return Err(held(&action, &request)),
                 Err(err) => return Err(secret_error(api, &action, &err)),
@@ -858,7 +886,7 @@ impl SecretResource {
         match api
             .client_or_error()?
             .secrets()
-            .delete(&known.name, known.location()?)
+            .delete_batched(&known.name, known.location()?)
             .await
         {
             Ok(Written::Applied(_)) => Ok(()),

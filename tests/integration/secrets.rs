@@ -344,6 +344,118 @@ resource "infisical_secret" "{folder}" {{
     assert!(reads[0].contains("recursive=true"), "{reads:?}");
 }
 
+/// The write requests (method and path) sent to `/api/v4/secrets…` since the last clear.
+fn write_routes(emu: &Infisical) -> Vec<String> {
+    secret_writes(emu)
+        .into_iter()
+        .map(|(method, path, _)| format!("{method} {path}"))
+        .collect()
+}
+
+/// Issue 27: creates, updates and deletes of secrets in one folder that Terraform applies
+/// together leave as batch requests; a write the server refuses fails its own resource only.
+fn writes_in_one_folder_leave_as_batches_and_a_failure_stays_with_its_secret() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("batch-{}", rand_suffix()));
+    emu.api_call(
+        reqwest::Method::POST,
+        "/api/v2/folders",
+        Some(&serde_json::json!({
+            "projectId": project, "environment": "dev", "path": "/", "name": "app"
+        })),
+    );
+    let ws = workspace(&emu);
+    let config = |value: &str, extra: &str| {
+        format!(
+            r#"resource "infisical_secret" "many" {{
+  count        = 10
+  name         = "KEY_${{count.index}}"
+  value        = "{value}-${{count.index}}"
+  workspace_id = "{project}"
+  env_slug     = "dev"
+  folder_path  = "/app"
+}}
+{extra}"#
+        )
+    };
+    // 1. Ten creates: one or two batch requests, not ten.
+    set_config(&ws, &config("first", ""));
+    emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    let routes = write_routes(&emu);
+    assert!(
+        (1..=2).contains(&routes.len()) && routes.iter().all(|r| r == "POST /api/v4/secrets/batch"),
+        "{routes:#?}"
+    );
+    let held = emu.admin.secrets(&project, "dev", "/app").unwrap();
+    assert_eq!(held.len(), 10);
+    assert_eq!(held["KEY_7"], "first-7");
+    assert_no_changes(&ws);
+    // 2. Ten updates: batched too.
+    set_config(&ws, &config("second", ""));
+    emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    let routes = write_routes(&emu);
+    assert!(
+        (1..=2).contains(&routes.len())
+            && routes.iter().all(|r| r == "PATCH /api/v4/secrets/batch"),
+        "{routes:#?}"
+    );
+    assert_eq!(
+        emu.admin.secrets(&project, "dev", "/app").unwrap()["KEY_3"],
+        "second-3"
+    );
+    // 3. Three new secrets beside one whose name Infisical already holds: that one fails with
+    //    Infisical's answer, the three are created and recorded.
+    emu.admin
+        .set_secret(&project, "dev", "/app", "TAKEN", "made-elsewhere");
+    let extra = format!(
+        r#"
+resource "infisical_secret" "more" {{
+  for_each     = toset(["A", "B", "C", "TAKEN"])
+  name         = each.key
+  value        = "new"
+  workspace_id = "{project}"
+  env_slug     = "dev"
+  folder_path  = "/app"
+}}
+"#
+    );
+    set_config(&ws, &config("second", &extra));
+    let run = ws.run(&["apply", "-auto-approve"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    let out = run.folded_output();
+    assert!(out.contains("already exists"), "{}", run.output());
+    assert!(
+        out.contains("infisical_secret.more[\"TAKEN\"]"),
+        "{}",
+        run.output()
+    );
+    let listed = ws.run(&["state", "list"]).success().stdout;
+    for created in ["A", "B", "C"] {
+        assert!(
+            listed.contains(&format!("infisical_secret.more[\"{created}\"]")),
+            "{listed}"
+        );
+    }
+    assert!(!listed.contains("TAKEN"), "{listed}");
+    assert_eq!(
+        emu.admin.secrets(&project, "dev", "/app").unwrap()["TAKEN"],
+        "made-elsewhere"
+    );
+    // 4. Destroy: the thirteen secrets leave in one or two batch deletes.
+    emu.admin.clear_requests();
+    ws.run(&["destroy", "-auto-approve"]).success();
+    let routes = write_routes(&emu);
+    assert!(
+        (1..=2).contains(&routes.len())
+            && routes.iter().all(|r| r == "DELETE /api/v4/secrets/batch"),
+        "{routes:#?}"
+    );
+    let left = emu.admin.secrets(&project, "dev", "/app").unwrap();
+    assert_eq!(left.keys().collect::<Vec<_>>(), ["TAKEN"]);
+}
+
 crate::cases! {
     compat: [
         a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed,
@@ -352,5 +464,6 @@ crate::cases! {
         a_write_only_value_is_sent_by_version_and_never_read_back needs(WriteOnly, EphemeralVariables),
         approval_policies_and_rotations_are_explained_not_fought,
         a_refresh_reads_each_environment_once,
+        writes_in_one_folder_leave_as_batches_and_a_failure_stays_with_its_secret,
     ],
 }
