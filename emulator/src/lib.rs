@@ -24,6 +24,8 @@
 //!   get by id (`/id/:secretId`), get by name (`/:secretName`, `?version`), create, `PATCH`,
 //!   `DELETE`, and the batch routes (`/batch`: `POST`, `PATCH`, `DELETE`); the same secrets the
 //!   admin API seeds and syncs read. A secret-approval policy makes writes answer `{approval}`.
+//! - Tags under `/api/v1/projects/:projectId/tags`: list, create, get by id, get by slug
+//!   (`/slug/:tagSlug`), `PATCH`, `DELETE`; secrets carry them by id.
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -255,7 +257,8 @@ impl Emulator {
             .merge(api::syncs::routes())
             .merge(api::projects::routes())
             .merge(api::folders::routes())
-            .merge(api::secrets::routes());
+            .merge(api::secrets::routes())
+            .merge(api::tags::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))
