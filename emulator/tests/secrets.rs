@@ -454,6 +454,15 @@ async fn get_by_name_reads_values_hidden_or_past() {
     let (_, body) = f.read_secret("L", "version=3").await;
     assert_eq!(body["secret"]["secretValue"], "v2");
 
+    // POST /batch is the batch create: a secret named batch comes from elsewhere.
+    f.admin()
+        .set_secret(PROJECT, "dev", "/", "batch", "named batch");
+    let (_, body) = f.read_secret("batch", "").await;
+    assert_eq!(
+        body["secret"]["secretValue"], "named batch",
+        "GET /batch is the secret named batch, as Fastify routes it"
+    );
+
     let (status, body) = f.read_secret("L", "version=abc").await;
     assert_eq!(
         issues(status, &body),
