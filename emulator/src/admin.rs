@@ -1,6 +1,7 @@
 //! Setting up and inspecting a running emulator: the [`Admin`] handle for Rust tests, and the same
 //! operations over HTTP under `/__emulator/…` for other processes (a shell demo, a Terraform run).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::faults::{ActiveFault, Fault, Trigger};
+use crate::rate_limit::{BucketLimits, RouteCount};
 use crate::service::{auth, connections};
 use crate::state::Shared;
 use crate::store::aws::AwsRole;
@@ -249,6 +251,29 @@ impl Admin {
     pub fn set_rate_limit(&self, limit: Option<(u32, Duration)>) {
         self.shared.lock().rate_limit =
             limit.map(|(requests, window)| crate::rate_limit::RateLimit::new(requests, window));
+    }
+
+    /// Turns the server's rate-limit buckets on with these limits (every window starts afresh),
+    /// or off with `None`.
+    pub fn set_rate_limit_buckets(&self, limits: Option<BucketLimits>) {
+        self.shared.lock().buckets = limits.map(crate::rate_limit::Buckets::new);
+    }
+
+    /// The server's rate-limit buckets, when on.
+    pub fn rate_limit_buckets(&self) -> Option<BucketLimits> {
+        self.shared.lock().buckets.as_ref().map(|b| b.limits)
+    }
+
+    /// How many API requests each route (`METHOD /pattern`, `METHOD (unknown route)` for the
+    /// others) received since the start or the last [`Admin::clear_route_counters`], and how
+    /// many of them a rate limit refused.
+    pub fn route_counters(&self) -> BTreeMap<String, RouteCount> {
+        self.shared.lock().route_counts.clone()
+    }
+
+    /// Starts the requests per route from zero.
+    pub fn clear_route_counters(&self) {
+        self.shared.lock().route_counts.clear();
     }
 
     /// Makes the identity a member of projects only: an organization-wide connection list is
@@ -577,6 +602,19 @@ pub(crate) fn router(admin: Admin) -> Router {
                 a.set_rate_limit(Some((b.requests, Duration::from_millis(b.window_ms))));
             })
             .merge(action(DELETE, |a| a.set_rate_limit(None))),
+        )
+        .route(
+            "/__emulator/rate-limit-buckets",
+            get(|State(a): State<Admin>| async move { Json(a.rate_limit_buckets()) })
+                .merge(command(PUT, |a, b: BucketLimits| {
+                    a.set_rate_limit_buckets(Some(b));
+                }))
+                .merge(action(DELETE, |a| a.set_rate_limit_buckets(None))),
+        )
+        .route(
+            "/__emulator/route-counters",
+            get(|State(a): State<Admin>| async move { Json(a.route_counters()) })
+                .merge(action(DELETE, Admin::clear_route_counters)),
         )
         .route(
             "/__emulator/requests",

@@ -24,6 +24,8 @@
 //!   get by id (`/id/:secretId`), get by name (`/:secretName`, `?version`), create, `PATCH`,
 //!   `DELETE`, and the batch routes (`/batch`: `POST`, `PATCH`, `DELETE`); the same secrets the
 //!   admin API seeds and syncs read. A secret-approval policy makes writes answer `{approval}`.
+//! - Tags under `/api/v1/projects/:projectId/tags`: list, create, get by id, get by slug
+//!   (`/slug/:tagSlug`), `PATCH`, `DELETE`; secrets carry them by id.
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -38,7 +40,7 @@
 //! [--gateway-pool ID] [--github-app ID=NAME[,KEY=VALUE…]] [--no-shared-github-app]
 //! [--no-gateway-license] [--no-gateway-pool-license] [--oidc IDENTITY=JWT]
 //! [--kubernetes IDENTITY=TOKEN] [--aws IDENTITY=KEY_ID:SECRET] [--github-repo OWNER/NAME[=ENV,…]]
-//! [--sync-speedup N] [--real-sync-timing] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
+//! [--sync-speedup N] [--real-sync-timing] [--rate-limits default|NAME=N,…] [--no-demo]` prints the base URL as the first line of stdout, then serves until Ctrl-C or
 //! SIGTERM. It logs in `demo-client-id` / `demo-client-secret` unless told otherwise.
 //!
 //! # Embedding
@@ -76,6 +78,8 @@
 //! | `POST`/`DELETE /__emulator/faults` | [`Fault`] | add a fault rule / remove all |
 //! | `PUT /__emulator/latency` | `{"ms"}` | latency added to every API request |
 //! | `PUT`/`DELETE /__emulator/rate-limit` | `{"requests", "windowMs"}` | a per-identity limit (429 + `Retry-After` past it) / none |
+//! | `GET`/`PUT`/`DELETE /__emulator/rate-limit-buckets` | [`BucketLimits`] (fields missing: the defaults) | the server's buckets per client IP (`null` when off) / on / off |
+//! | `GET`/`DELETE /__emulator/route-counters` | | `{"METHOD /pattern": `[`RouteCount`]`}`: requests per route and how many got a 429 / reset them |
 //! | `GET`/`DELETE /__emulator/requests` | | the request log ([`LoggedRequest`]) / clear it |
 //! | `GET /__emulator/counters` | | [`Counters`] |
 //! | `GET /__emulator/projects/:id` | | the stored [`Project`], with its `members` ([`Admin::project`]; 404 if unknown) |
@@ -147,6 +151,7 @@ pub use admin::{Admin, SeedConnection};
 pub use admin_sync::{EnvironmentInfo, GitHubSubject};
 pub use faults::{Fault, FaultAction, Trigger};
 pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget, sealed_secret};
+pub use rate_limit::{Bucket, BucketLimits, RouteCount};
 pub use store::approvals::{ApprovalCommit, ApprovalPolicy, ApprovalRequest};
 pub use store::aws::AwsRole;
 pub use store::connections::StoredConnection;
@@ -192,6 +197,10 @@ pub struct Config {
     /// a thousand times faster (a queued sync job runs within 10 ms), [`SyncTiming::real`] the
     /// server's own.
     pub sync_timing: SyncTiming,
+    /// The self-hosted server's rate-limit buckets ([`BucketLimits::default`] is a self-hosted
+    /// server's: 600 per client IP and minute in all, 60 reads, 200 writes, 60 to each secrets
+    /// route…), or `None` (the default) for no limit. See `FIDELITY.md`.
+    pub rate_limit_buckets: Option<BucketLimits>,
 }
 
 impl Default for Config {
@@ -208,6 +217,7 @@ impl Default for Config {
             gateway_license: true,
             gateway_pool_license: true,
             sync_timing: SyncTiming::default(),
+            rate_limit_buckets: None,
         }
     }
 }
@@ -244,6 +254,7 @@ impl Emulator {
             licenses,
             config.sync_timing,
         ));
+        shared.lock().buckets = config.rate_limit_buckets.map(rate_limit::Buckets::new);
         service::sync_jobs::start(&shared);
         let admin = Admin {
             shared: Arc::clone(&shared),
@@ -255,7 +266,8 @@ impl Emulator {
             .merge(api::syncs::routes())
             .merge(api::projects::routes())
             .merge(api::folders::routes())
-            .merge(api::secrets::routes());
+            .merge(api::secrets::routes())
+            .merge(api::tags::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use infisical_emulator::{AwsKey, Config, Emulator, GitHubApp};
+use infisical_emulator::{AwsKey, BucketLimits, Config, Emulator, GitHubApp};
 
 const USAGE: &str = "\
 usage: infisical-emulator [options]
@@ -42,6 +42,11 @@ usage: infisical-emulator [options]
   --sync-speedup N      run the secret-sync queue's delays (10 s jitter, 3 s backoff doubling,
                         30 s requeue) N times faster (default: 1000)
   --real-sync-timing    the server's own secret-sync timing (speedup 1)
+  --rate-limits SPEC    enforce the self-hosted server's rate-limit buckets per client IP:
+                        SPEC is default (600/min in all, read 60, write 200, secrets 60 per
+                        route, auth 60, project-creation 30) or NAME=N,... changing those
+                        (global, read, write, secrets, auth, project-creation, window-ms);
+                        also read from INFISICAL_EMULATOR_RATE_LIMITS (default: no limit)
   --no-demo             turn off the demo rules: PATs starting with ghp_ or github_pat_ are valid,
                         any unused code is valid once and sees every installation, and the
                         emulated GitHub has demo-org/demo-repo (environment production), which
@@ -180,6 +185,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
                         format!("--sync-speedup wants a positive number, not {value:?}")
                     })?;
             }
+            "--rate-limits" => config.rate_limit_buckets = Some(rate_limits(&value)?),
             "--oidc" => fixtures.oidc.push(pair(&flag, &value)?),
             "--kubernetes" => fixtures.kubernetes.push(pair(&flag, &value)?),
             "--aws" => {
@@ -193,6 +199,14 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, Fixture
         }
     }
     Ok((config, fixtures))
+}
+
+/// The environment variable that turns the rate-limit buckets on when `--rate-limits` is not
+/// given.
+const RATE_LIMITS_VARIABLE: &str = "INFISICAL_EMULATOR_RATE_LIMITS";
+
+fn rate_limits(spec: &str) -> Result<BucketLimits, String> {
+    BucketLimits::parse(spec).map_err(|e| format!("--rate-limits: {e}"))
 }
 
 /// Resolves on Ctrl-C or (on Unix) SIGTERM.
@@ -219,7 +233,7 @@ async fn shutdown_signal() {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (config, fixtures) = match parse_args(std::env::args().skip(1)) {
+    let (mut config, fixtures) = match parse_args(std::env::args().skip(1)) {
         Ok(parsed) => parsed,
         Err(message) if message.is_empty() => {
             eprintln!("{USAGE}");
@@ -230,6 +244,18 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if config.rate_limit_buckets.is_none()
+        && let Ok(spec) = std::env::var(RATE_LIMITS_VARIABLE)
+        && !spec.trim().is_empty()
+    {
+        match rate_limits(&spec) {
+            Ok(limits) => config.rate_limit_buckets = Some(limits),
+            Err(message) => {
+                eprintln!("infisical-emulator: {RATE_LIMITS_VARIABLE}: {message}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     let demo = config.demo;
     let client_id = config.client_id.clone();
     let emulator = match Emulator::start(config).await {
@@ -278,9 +304,22 @@ async fn main() -> ExitCode {
     // The first stdout line is the contract with scripts: nothing may be printed before it.
     println!("{}", emulator.url());
     eprintln!(
-        "infisical-emulator: serving on {} (universal-auth client id {client_id:?}, demo rules {})",
+        "infisical-emulator: serving on {} (universal-auth client id {client_id:?}, demo rules {}, \
+         rate-limit buckets {})",
         emulator.url(),
-        if demo { "on" } else { "off" }
+        if demo { "on" } else { "off" },
+        match emulator.admin().rate_limit_buckets() {
+            Some(l) => format!(
+                "on: global {}, read {}, write {}, secrets {}, project-creation {} per {} ms",
+                l.global,
+                l.read_limit,
+                l.write_limit,
+                l.secrets_limit,
+                l.project_creation_limit,
+                l.window_ms
+            ),
+            None => "off".to_owned(),
+        }
     );
     shutdown_signal().await;
     eprintln!("infisical-emulator: stopping");

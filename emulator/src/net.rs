@@ -7,6 +7,7 @@
 //! the response goes out and the client sees the connection close with no answer.
 
 use std::io;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,10 +20,12 @@ use tokio::net::{TcpListener, TcpStream};
 /// Wraps a [`TcpListener`] so each accepted connection can be killed.
 pub(crate) struct KillableListener(pub(crate) TcpListener);
 
-/// What a handler knows about its connection: the switch that cuts it.
+/// What a handler knows about its connection: the switch that cuts it, and the client's address
+/// (the rate limits' key, as the server's `req.realIp`).
 #[derive(Clone, Debug)]
 pub(crate) struct ConnInfo {
     killed: Arc<AtomicBool>,
+    pub(crate) peer: Option<IpAddr>,
 }
 
 impl ConnInfo {
@@ -39,12 +42,13 @@ impl Listener for KillableListener {
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
         loop {
             match self.0.accept().await {
-                Ok((stream, _peer)) => {
+                Ok((stream, peer)) => {
                     // Small JSON answers: don't let Nagle hold them back.
                     let _ = stream.set_nodelay(true);
                     let killed = Arc::new(AtomicBool::new(false));
                     let info = ConnInfo {
                         killed: Arc::clone(&killed),
+                        peer: Some(peer.ip()),
                     };
                     return (KillableStream { stream, killed }, info);
                 }
@@ -58,6 +62,7 @@ impl Listener for KillableListener {
         // axum only asks this for logging; the flag of a listener address is never used.
         self.0.local_addr().map(|_| ConnInfo {
             killed: Arc::new(AtomicBool::new(false)),
+            peer: None,
         })
     }
 }

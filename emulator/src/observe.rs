@@ -1,5 +1,6 @@
-//! The middleware in front of every emulated Infisical route: latency, rate limit and injected
-//! faults, the request log and the counters; and Fastify's 404 for a route it does not know.
+//! The middleware in front of every emulated Infisical route: latency, the rate limits (per
+//! identity, or the server's buckets) and injected faults, the request log, the counters and
+//! the requests per route; and Fastify's 404 for a route it does not know.
 //! [`wrap`] puts them around the API router that `lib.rs` composes.
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::faults::{self, FaultAction};
 use crate::net::ConnInfo;
+use crate::rate_limit;
 use crate::service::auth;
 use crate::state::Shared;
 use crate::store::log::{LoggedRequest, redact};
@@ -78,29 +80,67 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         .extensions
         .get::<ConnectInfo<ConnInfo>>()
         .map(|info| info.0.clone());
-    let (latency, fault, limited) = {
+    let route = rate_limit::route(&method, &path);
+    let ip = connection
+        .as_ref()
+        .and_then(|c| c.peer)
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let (latency, fault, limited, admitted) = {
         let mut state = shared.lock();
         state.counters.requests += 1;
-        let limited = if state.rate_limit.is_some() {
-            let identity =
-                auth::identity_of(&state.tokens, header(header::AUTHORIZATION).as_deref())
-                    .unwrap_or("(no token)")
-                    .to_owned();
+        let key = route.map_or_else(
+            || format!("{method} (unknown route)"),
+            |r| format!("{} {}", r.method, r.pattern),
+        );
+        let count = state.route_counts.entry(key.clone()).or_default();
+        count.bucket = Some(route.map_or(rate_limit::Bucket::Global, |r| r.bucket));
+        count.requests += 1;
+        let now = std::time::Instant::now();
+        let authorization = header(header::AUTHORIZATION);
+        let mut limited = if state.rate_limit.is_some() {
+            let identity = auth::identity_of(&state.tokens, authorization.as_deref())
+                .unwrap_or("(no token)")
+                .to_owned();
             state
                 .rate_limit
                 .as_mut()
-                .and_then(|limit| limit.admit(&identity, std::time::Instant::now()).err())
+                .and_then(|limit| limit.admit(&identity, now).err())
+                .map(Limited::Identity)
         } else {
             None
         };
+        let mut admitted = None;
+        // A route's own limit runs after its authentication (an `onRequest` hook before the
+        // limiter's `preValidation`): a refused token is not counted.
+        let counted = route.is_none_or(|r| {
+            !r.authenticated || auth::authenticate(&state.tokens, authorization.as_deref()).is_ok()
+        });
+        if limited.is_none()
+            && counted
+            && let Some(buckets) = state.buckets.as_mut()
+        {
+            match buckets.admit(route, &ip, now) {
+                Ok(ok) => admitted = Some(ok),
+                Err(refused) => limited = Some(Limited::Bucket(refused)),
+            }
+        }
+        if limited.is_some()
+            && let Some(count) = state.route_counts.get_mut(&key)
+        {
+            count.rate_limited += 1;
+        }
         (
             state.latency,
             faults::take(&mut state.faults, &method, &path),
             limited,
+            admitted,
         )
     };
-    if let Some(wait) = limited {
-        let response = rate_limited(wait);
+    if let Some(limited) = limited {
+        let response = match limited {
+            Limited::Identity(wait) => rate_limited(wait, None),
+            Limited::Bucket(refused) => rate_limited(refused.wait, Some(refused.limit)),
+        };
         entry.status = Some(response.status().as_u16());
         shared.lock().log.record(entry);
         return response;
@@ -176,11 +216,34 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         entry.status = Some(response.status().as_u16());
     }
     shared.lock().log.record(entry);
+    let mut response = response;
+    if let Some(admitted) = admitted {
+        let reset = crate::rate_limit::whole_seconds(admitted.reset);
+        set_header(&mut response, "x-ratelimit-limit", admitted.limit);
+        set_header(&mut response, "x-ratelimit-remaining", admitted.remaining);
+        set_header(&mut response, "x-ratelimit-reset", reset);
+    }
     response
 }
 
-/// The answer past the rate limit: 429 with the wait as `Retry-After` and `X-RateLimit-Reset`.
-fn rate_limited(wait: std::time::Duration) -> Response {
+/// Which limit refused a request.
+enum Limited {
+    /// The per-identity limit: the wait until the identity's window ends.
+    Identity(std::time::Duration),
+    /// A bucket of the server's.
+    Bucket(rate_limit::Refused),
+}
+
+fn set_header(response: &mut Response, name: &'static str, value: impl ToString) {
+    if let Ok(value) = header::HeaderValue::from_str(&value.to_string()) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+/// The answer past a rate limit: 429 (`RateLimitError`) with the wait as `Retry-After` and
+/// `X-RateLimit-Reset`, and for a bucket its limit and `X-RateLimit-Remaining: 0`, as
+/// `@fastify/rate-limit` sets them before the server's error builder throws.
+fn rate_limited(wait: std::time::Duration, limit: Option<u32>) -> Response {
     let seconds = crate::rate_limit::whole_seconds(wait);
     let mut response = ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
@@ -189,8 +252,10 @@ fn rate_limited(wait: std::time::Duration) -> Response {
     )
     .with_retry_after(Some(seconds.to_string()))
     .into_response();
-    if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert("x-ratelimit-reset", value);
+    set_header(&mut response, "x-ratelimit-reset", seconds);
+    if let Some(limit) = limit {
+        set_header(&mut response, "x-ratelimit-limit", limit);
+        set_header(&mut response, "x-ratelimit-remaining", 0);
     }
     response
 }

@@ -3,7 +3,7 @@
 //! that have no area of their own (faults, latency, the rate limit). Everything sits behind one
 //! mutex that is never held across an `.await`. The behaviour lives in [`crate::service`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -121,6 +121,10 @@ pub(crate) struct State {
     pub(crate) faults: Vec<ActiveFault>,
     pub(crate) latency: Duration,
     pub(crate) rate_limit: Option<crate::rate_limit::RateLimit>,
+    /// The server's rate-limit buckets, when on.
+    pub(crate) buckets: Option<crate::rate_limit::Buckets>,
+    /// Requests per route (`METHOD /pattern`), for the benchmark's counts.
+    pub(crate) route_counts: BTreeMap<String, crate::rate_limit::RouteCount>,
     /// The identity is a member of projects, not of the organization: an organization-wide
     /// list is refused (403), per-project lists are not.
     pub(crate) projects_only: bool,

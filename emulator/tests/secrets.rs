@@ -454,6 +454,15 @@ async fn get_by_name_reads_values_hidden_or_past() {
     let (_, body) = f.read_secret("L", "version=3").await;
     assert_eq!(body["secret"]["secretValue"], "v2");
 
+    // POST /batch is the batch create: a secret named batch comes from elsewhere.
+    f.admin()
+        .set_secret(PROJECT, "dev", "/", "batch", "named batch");
+    let (_, body) = f.read_secret("batch", "").await;
+    assert_eq!(
+        body["secret"]["secretValue"], "named batch",
+        "GET /batch is the secret named batch, as Fastify routes it"
+    );
+
     let (status, body) = f.read_secret("L", "version=abc").await;
     assert_eq!(
         issues(status, &body),
@@ -1041,4 +1050,182 @@ async fn a_change_policy_holds_batches_too() {
     assert_eq!(message(&body), "Secret does not exist: ");
     assert_eq!(f.stored("/"), json!({ "A": "a" }));
     assert_eq!(f.admin().secret_approval_requests(PROJECT).len(), 3);
+}
+
+impl Fixture {
+    /// Creates a tag of the project; the `tag` answered.
+    async fn tag(&self, project: &str, slug: &str) -> Value {
+        let (status, body) = self
+            .send_json(
+                Method::POST,
+                &format!("/api/v1/projects/{project}/tags"),
+                json!({ "slug": slug, "color": " #00ff00 " }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["tag"].clone()
+    }
+}
+
+/// `routes/v1/secret-tag-router.ts` and `secret-tag-service.ts`: the `{tag}`/`{tags}` envelopes
+/// (not the deprecated router's `workspaceTag`), `slugSchema({ max: 64 })` and a required
+/// `color`, `Tag already exist`, `Tag doesn't exist` (404 on reads, 400 on writes), and reads by
+/// id whatever the project in the path.
+#[tokio::test]
+async fn tags_live_under_the_project_as_the_router_answers() {
+    let f = Fixture::secrets().await;
+    let tag = f.tag(PROJECT, "Prod").await;
+    assert_eq!(tag["slug"], "prod", "lower-cased");
+    assert_eq!(tag["name"], "prod");
+    assert_eq!(tag["color"], "#00ff00");
+    assert_eq!(tag["projectId"], PROJECT);
+    assert_eq!(tag["createdByActorType"], "identity");
+    let id = tag["id"].as_str().unwrap();
+    let base = format!("/api/v1/projects/{PROJECT}/tags");
+
+    let (_, body) = f.get(&base).await;
+    assert_eq!(body["tags"], json!([tag]));
+    let (_, body) = f.get(&format!("{base}/slug/prod")).await;
+    assert_eq!(body["tag"]["id"], id);
+    let (status, body) = f.get(&format!("/api/v1/projects/other/tags/{id}")).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "by id, whatever the project: {body}"
+    );
+
+    let (status, body) = f
+        .send_json(
+            Method::POST,
+            &base,
+            json!({ "slug": "prod", "color": "red" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(message(&body), "Tag already exist");
+    let (status, body) = f
+        .send_json(Method::POST, &base, json!({ "slug": "a b" }))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [
+            issue(
+                "slug",
+                "Slug field can only contain letters, numbers, and hyphens"
+            ),
+            issue("color", "Required"),
+        ]
+    );
+
+    let (status, body) = f
+        .send_json(
+            Method::PATCH,
+            &format!("{base}/{id}"),
+            json!({ "slug": "production", "color": "blue" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["tag"]["slug"], "production");
+    assert_eq!(body["tag"]["color"], "blue");
+    let (status, body) = f.get(&format!("{base}/slug/prod")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "Tag doesn't exist");
+
+    let (status, body) = f.delete(&format!("{base}/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["tag"]["slug"], "production");
+    let (status, body) = f.delete(&format!("{base}/{id}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(message(&body), "Tag doesn't exist");
+    let (status, body) = f.get(&format!("{base}/{id}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = f.get("/api/v1/projects/unknown/tags").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "Project with ID 'unknown' not found");
+}
+
+/// The bridge's tag checks (`Tag not found. Found …`: only the project's tags count), the
+/// secrets' `tags` (`SanitizedTagSchema`), the list's `tagSlugs` and `metadataFilter`, and a
+/// deleted tag leaving the secrets that carried it.
+#[tokio::test]
+async fn secrets_carry_their_projects_tags() {
+    let f = Fixture::secrets().await;
+    f.admin().add_project("other");
+    let prod = f.tag(PROJECT, "prod").await;
+    let web = f.tag(PROJECT, "web").await;
+    let foreign = f.tag("other", "prod").await;
+    let (status, body) = f
+        .create_secret(
+            "A",
+            "/",
+            json!({ "secretValue": "a", "tagIds": [prod["id"], foreign["id"]] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert_eq!(message(&body), "Tag not found. Found prod");
+    f.create_secret(
+        "A",
+        "/",
+        json!({ "secretValue": "a", "tagIds": [prod["id"], web["id"]],
+                "secretMetadata": [{ "key": "team", "value": "ops" }] }),
+    )
+    .await;
+    f.create_secret(
+        "B",
+        "/",
+        json!({ "secretValue": "b", "tagIds": [web["id"]] }),
+    )
+    .await;
+    f.created("C", "/", "c").await;
+
+    let (_, body) = f.read_secret("A", "").await;
+    assert_eq!(
+        body["secret"]["tags"],
+        json!([
+            { "id": prod["id"], "slug": "prod", "color": "#00ff00", "name": "prod" },
+            { "id": web["id"], "slug": "web", "color": "#00ff00", "name": "web" },
+        ])
+    );
+    let (_, body) = f.list_secrets("tagSlugs=prod").await;
+    assert_eq!(names(&body["secrets"]), ["A"]);
+    let (_, body) = f.list_secrets("tagSlugs=prod,%20web").await;
+    assert_eq!(names(&body["secrets"]), ["A", "B"]);
+    let (_, body) = f
+        .list_secrets("metadataFilter=key%3Dteam%2Cvalue%3Dops")
+        .await;
+    assert_eq!(names(&body["secrets"]), ["A"]);
+    let many = (0..11)
+        .map(|i| format!("key={i},value={i}"))
+        .collect::<Vec<_>>()
+        .join("|");
+    let (status, body) = f
+        .list_secrets(&format!(
+            "metadataFilter={}",
+            many.replace('|', "%7C")
+                .replace('=', "%3D")
+                .replace(',', "%2C")
+        ))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue(
+            "metadataFilter",
+            "You can only filter by up to 10 metadata fields"
+        )]
+    );
+
+    let (status, body) = f.update_secret("B", "/", json!({ "tagIds": [] })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, body) = f.read_secret("B", "").await;
+    assert_eq!(body["secret"]["tags"], json!([]), "[] removes every tag");
+    f.delete(&format!(
+        "/api/v1/projects/{PROJECT}/tags/{}",
+        prod["id"].as_str().unwrap()
+    ))
+    .await;
+    let (_, body) = f.read_secret("A", "").await;
+    assert_eq!(
+        body["secret"]["tags"],
+        json!([{ "id": web["id"], "slug": "web", "color": "#00ff00", "name": "web" }])
+    );
 }

@@ -9,3 +9,4 @@ pub(crate) mod folders;
 pub(crate) mod projects;
 pub(crate) mod secrets;
 pub(crate) mod syncs;
+pub(crate) mod tags;

@@ -25,7 +25,8 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route("/api/v4/secrets", get(list))
         .route(
             "/api/v4/secrets/batch",
-            axum::routing::post(create_many)
+            get(get_batch_by_name)
+                .post(create_many)
                 .patch(update_many)
                 .delete(delete_many),
         )
@@ -61,8 +62,21 @@ async fn get_by_name(
     _: Authenticated,
     Path(name): Path<String>,
 ) -> Answer {
-    let name = NameParam::Get.parse(&name)?;
-    let parsed = GetQuery::new(&query(&GET, &q)?);
+    read_by_name(&shared, &q, &name)
+}
+
+/// Fastify's router keeps a tree per method: `GET /batch` is the secret named `batch`.
+async fn get_batch_by_name(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+    _: Authenticated,
+) -> Answer {
+    read_by_name(&shared, &q, "batch")
+}
+
+fn read_by_name(shared: &Shared, q: &HashMap<String, String>, name: &str) -> Answer {
+    let name = NameParam::Get.parse(name)?;
+    let parsed = GetQuery::new(&query(&GET, q)?);
     Ok(Json(secrets::get_secret_by_name(
         &shared.lock(),
         &name,

@@ -11,6 +11,7 @@ pub(crate) mod folder;
 pub(crate) mod project;
 pub(crate) mod secret;
 pub(crate) mod sync;
+pub(crate) mod tag;
 
 /// A route's typed input: what a JSON body (`None` when the request had none) becomes once the
 /// server's zod rules accept it, or the 422 with their issues.

@@ -27,19 +27,23 @@ pub(crate) const DEFAULT_TEMPLATE: &str = "default";
 const PROJECT_SLUG_MESSAGE: &str = "Project slug can only contain lowercase letters and numbers, with optional single hyphens (-) or underscores (_) between words. Cannot start or end with a hyphen or underscore.";
 
 /// `slugSchema`'s refinement message for the `Slug` field.
-const SLUG_CHARACTERS: &str = "Slug field can only contain letters, numbers, and hyphens";
+pub(crate) const SLUG_CHARACTERS: &str =
+    "Slug field can only contain letters, numbers, and hyphens";
 /// `slugSchema({ max: 64 })`'s length messages (an environment's slug, a project's in a path).
-const SLUG_64: Bounds = (
+pub(crate) const SLUG_64: Bounds = (
     (1, "Slug field must be at least 1 character"),
     (64, "Slug field must be at most 64 characters"),
 );
 
 /// A `slugSchema`'s `min` and `max`, each with its message.
-type Bounds = ((usize, &'static str), (usize, &'static str));
+pub(crate) type Bounds = ((usize, &'static str), (usize, &'static str));
 
 /// `slugSchema({ min, max, field })`: lower-cased, trimmed, `min`/`max`, and
 /// `slugify(v) === v`.
-fn slug_schema(((min, short), (max, long)): Bounds, characters: &'static str) -> StrRules {
+pub(crate) fn slug_schema(
+    ((min, short), (max, long)): Bounds,
+    characters: &'static str,
+) -> StrRules {
     string()
         .lowercase()
         .trim()

@@ -11,3 +11,4 @@ pub(crate) mod references;
 pub(crate) mod secrets;
 pub(crate) mod sync_jobs;
 pub(crate) mod syncs;
+pub(crate) mod tags;
