@@ -20,6 +20,8 @@ pub(crate) enum Area {
     SecretSyncs,
     /// Projects: reading one needs membership.
     Projects,
+    /// Secrets: reading values needs more than seeing names.
+    Secrets,
 }
 
 impl Area {
@@ -42,6 +44,12 @@ impl Area {
                 "The machine identity is not a member of this project, or its project role \
                  cannot read it. Add the identity to the project (Project → Access Control → \
                  Machine Identities) with a role that reads the project."
+            }
+            Area::Secrets => {
+                "The machine identity lacks a permission for these secrets. Reading them needs, \
+                 in the project, the Secrets permission to read values (not only to describe \
+                 them) on this environment and folder, and on every secret a `${…}` reference \
+                 in them names. Give it to the identity's project role."
             }
         }
     }
