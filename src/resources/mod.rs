@@ -4,7 +4,8 @@
 //! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
 //! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records; `projects_data` reads a project
 //! by slug; `project_environment` is a project's environment; `secret_folder` a folder;
-//! `secret_ephemeral` reads one secret for a run without storing it.
+//! `secret_ephemeral` reads one secret for a run without storing it, `secrets_data` a folder's
+//! secrets.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
@@ -20,6 +21,7 @@ mod projects_data;
 mod secret_ephemeral;
 mod secret_folder;
 mod secret_sync;
+mod secrets_data;
 mod validate;
 
 use std::sync::Arc;
@@ -46,6 +48,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
         Arc::new(GitHubConnectionData::new()),
         Arc::new(github_app::GitHubAppData),
         Arc::new(projects_data::ProjectsData),
+        Arc::new(secrets_data::SecretsData),
     ]
 }
 
