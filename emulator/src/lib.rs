@@ -20,6 +20,10 @@
 //! - Folders under `/api/v2/folders`: create, list (`?projectId&environment&path&recursive`),
 //!   get by id, `PATCH /:folderId`, `DELETE /:folderIdOrName`. Projects, environments and folders
 //!   are the ones the admin API seeds and secret syncs read.
+//! - Secrets under `/api/v4/secrets`: the list (`?projectId&environment&secretPath&recursive&…`),
+//!   get by id (`/id/:secretId`), get by name (`/:secretName`, `?version`), create, `PATCH`,
+//!   `DELETE`, and the batch routes (`/batch`: `POST`, `PATCH`, `DELETE`); the same secrets the
+//!   admin API seeds and syncs read. A secret-approval policy makes writes answer `{approval}`.
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -81,6 +85,9 @@
 //! | `PUT /__emulator/projects/:id/secrets` | `{"environment","path"?,"key","value"}` | set a secret (path defaults to `/`); queues the folder's auto-synced syncs |
 //! | `DELETE /__emulator/projects/:id/secrets` | `{"environment","path"?,"key"}` | delete a secret (404 if absent); queues them too |
 //! | `GET /__emulator/projects/:id/secrets?environment=&path=` | | `{"secrets":{key:value}}` |
+//! | `POST /__emulator/projects/:id/approval-policies` | `{"environment","secretPath"?,"bypassForMachineIdentities"?}` | put a path (or glob) under a secret-approval policy ([`Admin::add_secret_approval_policy`]); `{"id"}` |
+//! | `GET /__emulator/projects/:id/approval-requests` | | `{"requests":[`[`ApprovalRequest`]`]}` the writes held |
+//! | `PUT`/`DELETE /__emulator/projects/:id/secret-rotation` | `{"environment","path"?,"key","rotationId"?}` | a rotation owns the secret / none does ([`Admin::set_secret_rotation`]; 404 if absent) |
 //! | `POST /__emulator/github/repos` | `{"owner","name","environments"?:[…]}` | declare a repository; `{"id"}` |
 //! | `POST /__emulator/github/orgs` | `{"org"}` | declare an organization without repositories |
 //! | `POST`/`DELETE /__emulator/github/grants` | `{"token"\|"installationId"\|"connectionId", "repo":"owner/name"\|"org", "secrets"?: bool}` | give / take access; `"secrets": false` gives access without the Secrets permission (GitHub's 403) |
@@ -95,13 +102,15 @@
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
 //! - stores (`store/`, `github/model.rs`): plain data per area — tokens, connections, GitHub
-//!   Apps, projects, secrets (environments, folders and their secrets), syncs, the AWS
+//!   Apps, projects, secrets (environments, folders and their secrets with their versions),
+//!   tags, secret-approval policies and requests, syncs, the AWS
 //!   stand-ins' role, the request log — and `state.rs`'s `State`, their aggregate behind one
 //!   mutex;
 //! - services (`service/`): what each API area does — logins, connections, projects,
-//!   environments, folders, syncs and the sync engine — over the stores; `schema/` turns
+//!   environments, folders, secrets (and their references), syncs and the sync engine — over the
+//!   stores; `schema/` turns
 //!   request bodies into their typed inputs;
-//! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`): one router per area, reading
+//! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`, `admin_secrets.rs`): one router per area, reading
 //!   requests through `http.rs` (the `Authenticated` extractor, bodies, ids, queries), with
 //!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
 //!
@@ -109,6 +118,7 @@
 //! `net` (a listener whose connections a handler can cut), `rate_limit`, `sts` (SigV4 checks).
 
 mod admin;
+mod admin_secrets;
 mod admin_sync;
 mod api;
 mod clock;
@@ -137,6 +147,7 @@ pub use admin::{Admin, SeedConnection};
 pub use admin_sync::{EnvironmentInfo, GitHubSubject};
 pub use faults::{Fault, FaultAction, Trigger};
 pub use github::model::{GitHubScope, GitHubSecret, GitHubTarget, sealed_secret};
+pub use store::approvals::{ApprovalCommit, ApprovalPolicy, ApprovalRequest};
 pub use store::aws::AwsRole;
 pub use store::connections::StoredConnection;
 pub use store::github_apps::{GitHubApp, SharedGitHubApp};
@@ -243,12 +254,14 @@ impl Emulator {
             .merge(api::connections::routes())
             .merge(api::syncs::routes())
             .merge(api::projects::routes())
-            .merge(api::folders::routes());
+            .merge(api::folders::routes())
+            .merge(api::secrets::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))
             .merge(admin::router(admin.clone()))
-            .merge(admin_sync::router(admin.clone()));
+            .merge(admin_sync::router(admin.clone()))
+            .merge(admin_secrets::router(admin.clone()));
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = axum::serve(
             KillableListener(listener),

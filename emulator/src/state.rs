@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::faults::ActiveFault;
 use crate::github::model::GitHub;
+use crate::store::approvals::Approvals;
 use crate::store::aws::AwsServices;
 use crate::store::connections::Connections;
 use crate::store::github_apps::GitHubApps;
@@ -16,6 +17,7 @@ use crate::store::log::{Counters, RequestLog};
 use crate::store::projects::Project;
 use crate::store::secrets::SecretsStore;
 use crate::store::syncs::{SyncStore, SyncTiming};
+use crate::store::tags::Tags;
 use crate::store::tokens::Tokens;
 
 /// Settings fixed at start-up.
@@ -102,6 +104,10 @@ pub(crate) struct State {
     pub(crate) github: GitHub,
     /// Projects' environments, folders and secrets: what syncs read.
     pub(crate) secrets: SecretsStore,
+    /// Projects' secret tags.
+    pub(crate) tags: Tags,
+    /// Secret-approval policies and the requests they opened.
+    pub(crate) approvals: Approvals,
     /// Secret syncs and their job machinery.
     pub(crate) syncs: SyncStore,
     /// The stand-ins for AWS's credential services.

@@ -51,6 +51,8 @@ pub(crate) enum Schema {
     Number,
     /// `z.array(item)`: each item is checked, its index in the issue's path.
     Array(Box<Schema>),
+    /// `z.record(value)`: an object whose every value is checked, its key in the issue's path.
+    Record(Box<Schema>),
     /// `z.nativeEnum(E)` of a string enum: one of these values.
     Enum(&'static [&'static str]),
     /// `schema.default(value)`: a missing key becomes `value` (then passes as valid).
@@ -166,6 +168,24 @@ pub(crate) fn refine(schema: impl Into<Schema>, check: Refinement) -> Schema {
 /// `z.array(item)`.
 pub(crate) fn array(item: impl Into<Schema>) -> Schema {
     Schema::Array(Box::new(item.into()))
+}
+
+/// `z.record(value)`.
+pub(crate) fn record(value: impl Into<Schema>) -> Schema {
+    Schema::Record(Box::new(value.into()))
+}
+
+/// What JavaScript's `String.prototype.trim` removes: ECMAScript's WhiteSpace and
+/// LineTerminator. Unicode's White_Space (Rust's `char::is_whitespace`) differs in two code
+/// points: it has U+0085 (NEXT LINE), which JavaScript keeps, and lacks U+FEFF (the byte-order
+/// mark), which JavaScript removes.
+pub(crate) fn is_js_whitespace(c: char) -> bool {
+    c == '\u{feff}' || (c.is_whitespace() && c != '\u{85}')
+}
+
+/// JavaScript's `trim()`.
+pub(crate) fn js_trim(text: &str) -> &str {
+    text.trim_matches(is_js_whitespace)
 }
 
 /// zod's `util.joinValues`: `'a' | 'b'`, as enum and discriminator messages list options.
@@ -300,6 +320,10 @@ pub(crate) fn parse(
             Some(Value::Array(items)) => parse_array(item, items, path, issues),
             _ => fail(invalid_type("array", input, path), issues),
         },
+        Schema::Record(value) => match input {
+            Some(Value::Object(object)) => parse_record(value, object, path, issues),
+            _ => fail(invalid_type("object", input, path), issues),
+        },
         Schema::Enum(values) => parse_enum(values, input, path, issues),
         Schema::Default(inner, value) => match input {
             None => Parsed::new(Status::Valid, Some(value.clone())),
@@ -349,6 +373,29 @@ fn parse_array(item: &Schema, items: &[Value], path: &[Value], issues: &mut Vec<
         return Parsed::aborted();
     }
     Parsed::new(status, Some(Value::Array(output)))
+}
+
+fn parse_record(
+    value: &Schema,
+    object: &Map<String, Value>,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let mut status = Status::Valid;
+    let mut output = Map::new();
+    for (key, item) in object {
+        let mut child = path.to_vec();
+        child.push(Value::String(key.clone()));
+        let parsed = parse(value, Some(item), &child, issues);
+        status = status.max(parsed.status);
+        if let Some(parsed) = parsed.value {
+            output.insert(key.clone(), parsed);
+        }
+    }
+    if status == Status::Aborted {
+        return Parsed::aborted();
+    }
+    Parsed::new(status, Some(Value::Object(output)))
 }
 
 /// `z.nativeEnum`: a value of another type is `invalid_type` (expected: the joined values), a
@@ -425,7 +472,7 @@ fn parse_string(rules: &StrRules, raw: &str, path: &[Value], issues: &mut Vec<Va
     } else {
         raw
     };
-    let text = if rules.trim { raw.trim() } else { raw };
+    let text = if rules.trim { js_trim(raw) } else { raw };
     // JavaScript measures strings in UTF-16 code units.
     let length = text.encode_utf16().count();
     let mut status = Status::Valid;

@@ -7,4 +7,5 @@ pub(crate) mod aws;
 pub(crate) mod connections;
 pub(crate) mod folders;
 pub(crate) mod projects;
+pub(crate) mod secrets;
 pub(crate) mod syncs;

@@ -9,6 +9,7 @@ use crate::zod::{Schema, check, invalid_type};
 pub(crate) mod connection;
 pub(crate) mod folder;
 pub(crate) mod project;
+pub(crate) mod secret;
 pub(crate) mod sync;
 
 /// A route's typed input: what a JSON body (`None` when the request had none) becomes once the

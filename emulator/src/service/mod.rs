@@ -7,5 +7,7 @@ pub(crate) mod connections;
 pub(crate) mod environments;
 pub(crate) mod folders;
 pub(crate) mod projects;
+pub(crate) mod references;
+pub(crate) mod secrets;
 pub(crate) mod sync_jobs;
 pub(crate) mod syncs;

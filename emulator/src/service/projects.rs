@@ -204,6 +204,8 @@ pub(crate) fn delete_project(state: &mut State, org_id: &str, id: &str) -> Resul
         return Err(ApiError::forbidden("Project delete protection is enabled"));
     }
     state.secrets.delete_project(id);
+    state.tags.remove_project(id);
+    state.approvals.policies.retain(|p| p.project_id != id);
     let syncs: Vec<String> = state
         .syncs
         .syncs

@@ -1,7 +1,8 @@
 //! The secrets store: each project's environments, the folders in each environment, and the
-//! secrets in each folder. The environment and folder routes change it, tests and the demo seed
-//! it through the admin API, and secret syncs read it (the sync routes look folders up in it as
-//! the server does, `Could not find folder …`).
+//! secrets in each folder, each with its version history. The environment, folder and secret
+//! routes change it, tests and the demo seed it through the admin API, and secret syncs read it
+//! (the sync routes look folders up in it as the server does, `Could not find folder …`; a sync
+//! job reads a folder's keys and values through [`SecretsStore::secrets`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -83,8 +84,112 @@ impl Folder {
 /// The name the server gives every environment's root folder (`ROOT_FOLDER_NAME`).
 const ROOT_FOLDER_NAME: &str = "root";
 
+/// One metadata entry of a secret (`secretMetadata`'s `{key, value, isEncrypted}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Metadata {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    /// Stored encrypted (the server's `encryptedValue`); read back decrypted, flagged.
+    pub(crate) is_encrypted: bool,
+}
+
+/// A secret's reminder: its note and its interval in days (a JSON number, as sent).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reminder {
+    pub(crate) note: Option<String>,
+    pub(crate) repeat_days: f64,
+}
+
+/// One version of a secret, as `GET …/{name}?version=N` reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SecretVersion {
+    pub(crate) version: u64,
+    pub(crate) key: String,
+    pub(crate) value: String,
+    pub(crate) comment: String,
+    pub(crate) skip_multiline_encoding: Option<bool>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+}
+
+/// A shared secret of a folder (machine identities have no personal secrets).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct StoredSecret {
+    pub(crate) id: String,
+    pub(crate) key: String,
+    /// As stored: the write routes' trim rule already applied.
+    pub(crate) value: String,
+    pub(crate) comment: String,
+    /// 1 when created, and one more for every write.
+    pub(crate) version: u64,
+    /// The project's tags it carries, by id, in the order they were given.
+    pub(crate) tag_ids: Vec<String>,
+    pub(crate) metadata: Vec<Metadata>,
+    pub(crate) reminder: Option<Reminder>,
+    pub(crate) skip_multiline_encoding: Option<bool>,
+    /// The secret rotation that owns it (`isRotatedSecret`), if any.
+    pub(crate) rotation_id: Option<String>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+    /// Every version it had, oldest first, the current one last.
+    pub(crate) history: Vec<SecretVersion>,
+}
+
+impl StoredSecret {
+    /// A new secret at version 1, with that version recorded.
+    pub(crate) fn new(key: &str, value: &str) -> Self {
+        let now = now_iso();
+        let mut secret = Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            key: key.to_owned(),
+            value: value.to_owned(),
+            comment: String::new(),
+            version: 1,
+            tag_ids: Vec::new(),
+            metadata: Vec::new(),
+            reminder: None,
+            skip_multiline_encoding: None,
+            rotation_id: None,
+            created_at: now.clone(),
+            updated_at: now,
+            history: Vec::new(),
+        };
+        secret.record_version();
+        secret
+    }
+
+    /// Records the current state as its version (the server writes a version row with every
+    /// insert and update).
+    pub(crate) fn record_version(&mut self) {
+        self.history.push(SecretVersion {
+            version: self.version,
+            key: self.key.clone(),
+            value: self.value.clone(),
+            comment: self.comment.clone(),
+            skip_multiline_encoding: self.skip_multiline_encoding,
+            created_at: self.updated_at.clone(),
+            updated_at: self.updated_at.clone(),
+        });
+    }
+
+    /// A write: one more version, a new `updatedAt`, and the new version recorded. Call it
+    /// after changing the fields.
+    pub(crate) fn bump(&mut self) {
+        self.version += 1;
+        self.updated_at = now_iso();
+        self.record_version();
+    }
+
+    /// The version `version` whose name was `key` then (`secretVersionDAL.findOne`).
+    pub(crate) fn version_named(&self, version: u64, key: &str) -> Option<&SecretVersion> {
+        self.history
+            .iter()
+            .find(|v| v.version == version && v.key == key)
+    }
+}
+
 /// Every project's environments, folders and secrets.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct SecretsStore {
     /// Project id → its environments, in creation order.
     environments: HashMap<String, Vec<Environment>>,
@@ -92,8 +197,8 @@ pub(crate) struct SecretsStore {
     folders: HashMap<String, Folder>,
     /// `(project, environment slug, canonical path)` → folder id.
     by_path: HashMap<(String, String, String), String>,
-    /// Folder id → secret key → value.
-    secrets: HashMap<String, BTreeMap<String, String>>,
+    /// Folder id → secret key → secret.
+    secrets: HashMap<String, BTreeMap<String, StoredSecret>>,
 }
 
 /// What a `PATCH` of an environment changes; `None` leaves a field as it is.
@@ -544,24 +649,93 @@ impl SecretsStore {
         }
     }
 
-    /// Sets a secret in a folder.
+    /// Sets a secret's value in a folder, as the admin API does: a new secret, or one more
+    /// version of the one there.
     pub(crate) fn set_secret(&mut self, folder_id: &str, key: &str, value: &str) {
-        self.secrets
-            .entry(folder_id.to_owned())
-            .or_default()
-            .insert(key.to_owned(), value.to_owned());
+        let folder = self.secrets.entry(folder_id.to_owned()).or_default();
+        match folder.get_mut(key) {
+            Some(secret) => {
+                value.clone_into(&mut secret.value);
+                secret.bump();
+            }
+            None => {
+                folder.insert(key.to_owned(), StoredSecret::new(key, value));
+            }
+        }
     }
 
     /// Deletes a secret from a folder; whether it was there.
     pub(crate) fn delete_secret(&mut self, folder_id: &str, key: &str) -> bool {
-        self.secrets
-            .get_mut(folder_id)
-            .is_some_and(|s| s.remove(key).is_some())
+        self.remove_secret(folder_id, key).is_some()
     }
 
     /// A folder's secrets, key → value.
     pub(crate) fn secrets(&self, folder_id: &str) -> BTreeMap<String, String> {
-        self.secrets.get(folder_id).cloned().unwrap_or_default()
+        self.secrets
+            .get(folder_id)
+            .map(|s| {
+                s.iter()
+                    .map(|(key, secret)| (key.clone(), secret.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// A folder's secret named `key`.
+    pub(crate) fn secret(&self, folder_id: &str, key: &str) -> Option<&StoredSecret> {
+        self.secrets.get(folder_id)?.get(key)
+    }
+
+    /// A folder's secret named `key`, to change.
+    pub(crate) fn secret_mut(&mut self, folder_id: &str, key: &str) -> Option<&mut StoredSecret> {
+        self.secrets.get_mut(folder_id)?.get_mut(key)
+    }
+
+    /// A folder's secrets, by name.
+    pub(crate) fn folder_secrets(&self, folder_id: &str) -> Vec<&StoredSecret> {
+        self.secrets
+            .get(folder_id)
+            .map(|s| s.values().collect())
+            .unwrap_or_default()
+    }
+
+    /// A secret by id, with its folder.
+    pub(crate) fn secret_by_id(&self, id: &str) -> Option<(&Folder, &StoredSecret)> {
+        self.secrets.iter().find_map(|(folder_id, secrets)| {
+            let secret = secrets.values().find(|s| s.id == id)?;
+            Some((self.folders.get(folder_id)?, secret))
+        })
+    }
+
+    /// Puts a secret in a folder under its name (replacing one of that name).
+    pub(crate) fn insert_secret(&mut self, folder_id: &str, secret: StoredSecret) {
+        self.secrets
+            .entry(folder_id.to_owned())
+            .or_default()
+            .insert(secret.key.clone(), secret);
+    }
+
+    /// Takes a secret out of a folder.
+    pub(crate) fn remove_secret(&mut self, folder_id: &str, key: &str) -> Option<StoredSecret> {
+        self.secrets.get_mut(folder_id)?.remove(key)
+    }
+
+    /// Every secret of a project's folders, to change (reference rewriting, tag removal).
+    pub(crate) fn project_secrets_mut(
+        &mut self,
+        project_id: &str,
+    ) -> Vec<(Folder, &mut StoredSecret)> {
+        let folders = &self.folders;
+        self.secrets
+            .iter_mut()
+            .filter_map(|(folder_id, secrets)| {
+                let folder = folders
+                    .get(folder_id)
+                    .filter(|f| f.project_id == project_id)?;
+                Some((folder.clone(), secrets))
+            })
+            .flat_map(|(folder, secrets)| secrets.values_mut().map(move |s| (folder.clone(), s)))
+            .collect()
     }
 }
 
