@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::infisical::{ListSecrets, SecretEntry, SecretList, SecretType};
+use crate::infisical::{Error, ListSecrets, SecretEntry, SecretList, SecretType};
 use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::framework::DataSource;
 use crate::tfplugin::path::AttrPath;
@@ -67,8 +67,7 @@ pub(crate) fn schema() -> Schema {
         description: "Reads the secrets of a folder in one request, keyed by name, with `${…}` \
                       references expanded. The values are stored in the state (as sensitive \
                       values): to read a secret without storing it, use the `infisical_secret` \
-                      ephemeral resource. A folder that does not exist reads as no secrets, as \
-                      Infisical answers.",
+                      ephemeral resource.",
         attributes: vec![
             Attribute::string(FOLDER_PATH)
                 .required()
@@ -188,6 +187,38 @@ impl Listing {
             self.env_slug,
             self.workspace_id.as_deref().unwrap_or_default()
         )
+    }
+
+    /// The diagnostic for a failed list: a folder or environment that does not exist (404
+    /// `SecretPathNotFound`) says where it was looked for, at `folder_path`.
+    fn error(&self, api: &Configured, err: &Error) -> Diagnostic {
+        match err.api() {
+            Some(answer)
+                if err.is_not_found()
+                    && answer.from_infisical
+                    && (answer.error.as_deref() == Some("SecretPathNotFound")
+                        || answer.message.starts_with("Folder")) =>
+            {
+                let request = err
+                    .request_id()
+                    .map(|id| format!(" (Infisical request id: {id})"))
+                    .unwrap_or_default();
+                error_at(
+                    AttrPath::new(attr::FOLDER_PATH),
+                    "Folder not found",
+                    format!(
+                        "Infisical has no {}: the folder, or its environment, does not exist \
+                         ({err}{request}). Check `folder_path` and `env_slug`.",
+                        self.place()
+                    ),
+                )
+            }
+            _ => api.error_in(
+                Area::Secrets,
+                &format!("list the secrets in {}", self.place()),
+                err,
+            ),
+        }
     }
 
     /// The key of `entry` (of the folder `root`, or one below it with `recursive`).
@@ -351,13 +382,7 @@ async fn read(api: &Configured, config: &Value) -> Result<Value, Diagnostic> {
             expand_secret_references: true,
         })
         .await
-        .map_err(|err| {
-            api.error_in(
-                Area::Secrets,
-                &format!("list the secrets in {}", listing.place()),
-                &err,
-            )
-        })?;
+        .map_err(|err| listing.error(api, &err))?;
     listing.state(&list)
 }
 
@@ -482,6 +507,27 @@ mod tests {
             .state(&list(serde_json::json!({"secrets": [hidden]})))
             .unwrap_err();
         assert_eq!(err.summary, "Secret value withheld");
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_at_folder_path_that_says_where() {
+        let err = Error::NotFound(Box::new(crate::infisical::ApiError {
+            method: reqwest::Method::GET,
+            path: "/api/v4/secrets".into(),
+            status: reqwest::StatusCode::NOT_FOUND,
+            request_id: Some("req-9".into()),
+            error: Some("SecretPathNotFound".into()),
+            message: "Folder with path '/app' in environment 'prod' was not found.".into(),
+            issues: Vec::new(),
+            from_infisical: true,
+        }));
+        let api = Configured::unknown(AttrPath::new("host"));
+        let diag = listing("/app").error(&api, &err);
+        assert_eq!(diag.summary, "Folder not found");
+        assert_eq!(diag.path, Some(AttrPath::new(attr::FOLDER_PATH)));
+        for part in ["\"/app\"", "\"prod\"", "\"p1\"", "req-9"] {
+            assert!(diag.detail.contains(part), "{part}: {}", diag.detail);
+        }
     }
 
     fn validated(set: &[(&str, Value)]) -> Vec<Option<AttrPath>> {
