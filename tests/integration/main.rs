@@ -23,6 +23,7 @@ mod release;
 mod reliability;
 mod scale;
 mod secret_sync;
+mod secrets_read;
 mod support;
 mod write_only;
 
@@ -51,6 +52,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         reliability::cases(),
         scale::cases(),
         secret_sync::cases(),
+        secrets_read::cases(),
         write_only::cases(),
     ]
     .into_iter()
