@@ -338,8 +338,9 @@ pub trait DataSource<C>: Send + Sync {
 }
 
 /// What opening an ephemeral resource gives Terraform: a value it keeps in memory for the run
-/// (never in a plan or a state), and what it needs to renew and close it.
-#[derive(Debug, Clone, PartialEq)]
+/// (never in a plan or a state), and what it needs to renew and close it. No `Debug`: the result
+/// holds the secret itself, and the private bytes may be a lease's.
+#[derive(Clone)]
 pub struct Opened {
     /// The result, of the schema's type: the configuration's values where it sets them, every
     /// value known.
@@ -350,8 +351,8 @@ pub struct Opened {
     pub private: Option<Vec<u8>>,
 }
 
-/// What renewing an ephemeral resource gives Terraform.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What renewing an ephemeral resource gives Terraform (no `Debug`, as [`Opened`]).
+#[derive(Clone, Default)]
 pub struct Renewed {
     /// When to renew again, if ever.
     pub renew_at: Option<std::time::SystemTime>,
