@@ -83,6 +83,6 @@ pub use secret_sync::{
 };
 pub use secrets::{
     ApprovalRequest, BatchCreate, BatchEntry, BatchUpdate, CreateSecret, ImportedSecrets,
-    ListSecrets, NewSecret, SecretChanges, SecretEntry, SecretList, SecretLocation, SecretMetadata,
-    SecretTagRef, SecretType, Secrets, UpdateSecret, Written, stored_value,
+    ListSecrets, NewSecret, ReadSecret, SecretChanges, SecretEntry, SecretList, SecretLocation,
+    SecretMetadata, SecretTagRef, SecretType, Secrets, UpdateSecret, Written, stored_value,
 };

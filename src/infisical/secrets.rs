@@ -187,6 +187,19 @@ pub struct ListSecrets<'a> {
     pub expand_secret_references: bool,
 }
 
+/// What `GET /api/v4/secrets/:name` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadSecret<'a> {
+    /// The secret's name.
+    pub name: &'a str,
+    /// Where it lives.
+    pub at: SecretLocation<'a>,
+    /// Its value (`false`: everything else, which needs only the describe permission).
+    pub view_secret_value: bool,
+    /// `${…}` references replaced by the values they name (the server's default is not to).
+    pub expand_secret_references: bool,
+}
+
 /// A secret-approval request that holds a change instead of applying it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -532,15 +545,32 @@ impl Secrets<'_> {
         at: SecretLocation<'_>,
         view_secret_value: bool,
     ) -> Result<SecretEntry, Error> {
+        self.get(&ReadSecret {
+            name,
+            at,
+            view_secret_value,
+            expand_secret_references: false,
+        })
+        .await
+    }
+
+    /// `GET /api/v4/secrets/:name`, with the reading options said (the folder's own secret;
+    /// imports are not searched).
+    #[instrument(level = "debug", skip(self))]
+    pub async fn get(&self, what: &ReadSecret<'_>) -> Result<SecretEntry, Error> {
         let query = [
-            ("projectId", at.project_id),
-            ("environment", at.environment),
-            ("secretPath", at.secret_path),
-            ("viewSecretValue", flag(view_secret_value)),
+            ("projectId", what.at.project_id),
+            ("environment", what.at.environment),
+            ("secretPath", what.at.secret_path),
+            ("viewSecretValue", flag(what.view_secret_value)),
+            (
+                "expandSecretReferences",
+                flag(what.expand_secret_references),
+            ),
         ];
         let one: One = self
             .client
-            .request(Method::GET, &Self::path(&[name]), &query, None)
+            .request(Method::GET, &Self::path(&[what.name]), &query, None)
             .await?;
         Ok(one.secret)
     }

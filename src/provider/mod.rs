@@ -10,7 +10,7 @@ pub use config::env;
 use crate::infisical::{AuthMethod, Client, ClientConfig};
 use crate::resources::{self, Configured};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::framework::{DataSource, EphemeralResource, Provider, Resource};
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
@@ -247,5 +247,9 @@ impl Provider for InfisicalProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Configured>>> {
         resources::data_sources()
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Configured>>> {
+        resources::ephemeral_resources()
     }
 }

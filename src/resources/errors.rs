@@ -40,15 +40,17 @@ impl Area {
                  source environment and folder, and permission to use the app connection \
                  (App Connections: connect). Give them to the identity's project role."
             }
-            Area::Secrets => {
-                "The machine identity lacks a secrets permission in this project, environment \
-                 or folder. Give its project role the Secrets permission named in the message \
-                 (read value, describe, create, edit or delete) for this environment and path."
-            }
             Area::Projects => {
                 "The machine identity is not a member of this project, or its project role \
                  cannot read it. Add the identity to the project (Project → Access Control → \
                  Machine Identities) with a role that reads the project."
+            }
+            Area::Secrets => {
+                "The machine identity lacks a Secrets permission in this project, environment \
+                 or folder. Give its project role the permission named in the message (read \
+                 value, describe, create, edit or delete) for this environment and path; reading \
+                 values needs read value (not only describe), also on every secret a `${…}` \
+                 reference in them names."
             }
         }
     }

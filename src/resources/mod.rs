@@ -3,7 +3,9 @@
 //! Every app connection shares one lifecycle (`app_connection`); an app adds one file of its
 //! own (`app_connection/github.rs`). `secret_sync` is the GitHub secret sync; `by_id` holds the
 //! identity and import rules every resource named by an Infisical id shares. `github_app` reads an organization's GitHub App records; `projects_data` reads a project
-//! by slug; `project_environment` is a project's environment; `secret_folder` a folder.
+//! by slug; `project_environment` is a project's environment; `secret_folder` a folder;
+//! `secret_ephemeral` reads one secret for a run without storing it, `secrets_data` a folder's
+//! secrets.
 //! What configuring the provider gives them is [`Configured`]; values are read into typed models
 //! (`model`) and written back from them.
 
@@ -18,15 +20,17 @@ mod project;
 mod project_environment;
 mod projects_data;
 mod secret;
+mod secret_ephemeral;
 mod secret_folder;
 mod secret_sync;
+mod secrets_data;
 mod validate;
 
 use std::sync::Arc;
 
 pub use configured::Configured;
 
-use crate::tfplugin::framework::{DataSource, Resource};
+use crate::tfplugin::framework::{DataSource, EphemeralResource, Resource};
 use crate::tfplugin::schema::Schema;
 use app_connection::github::{GitHubConnection, GitHubConnectionData};
 
@@ -48,7 +52,13 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
         Arc::new(GitHubConnectionData::new()),
         Arc::new(github_app::GitHubAppData),
         Arc::new(projects_data::ProjectsData),
+        Arc::new(secrets_data::SecretsData),
     ]
+}
+
+/// The ephemeral resources, as the provider registers them.
+pub fn ephemeral_resources() -> Vec<Arc<dyn EphemeralResource<Configured>>> {
+    vec![Arc::new(secret_ephemeral::SecretEphemeral)]
 }
 
 /// The schema of `infisical_app_connection_github`, for the benchmarks' reference provider.

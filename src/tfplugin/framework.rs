@@ -6,7 +6,9 @@
 //! keeps stable values, an attribute's default fills what the configuration leaves null (and
 //! stored state that lacks it), write-only attributes never reach plan or state, replacement is decided
 //! from schema flags, and (in debug builds) every answer is checked against Terraform's own
-//! invariants before it leaves the process.
+//! invariants before it leaves the process. Ephemeral resources (Terraform ≥ 1.10, OpenTofu ≥
+//! 1.11) are opened, renewed and closed, never planned or stored: their one rule, that a result
+//! echoes the configuration and is wholly known, is checked here too.
 
 use std::sync::Arc;
 
@@ -39,6 +41,11 @@ pub trait Provider: Send + Sync + 'static {
 
     /// The data sources.
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+
+    /// The ephemeral resources (Terraform ≥ 1.10, OpenTofu ≥ 1.11); none by default.
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Self::Client>>> {
+        Vec::new()
+    }
 }
 
 /// What Terraform gives a plan: the prior state, the configuration and its proposed merge.
@@ -328,6 +335,104 @@ pub trait DataSource<C>: Send + Sync {
 
     /// Reads the data.
     async fn read(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Option<Value>;
+}
+
+/// What opening an ephemeral resource gives Terraform: a value it keeps in memory for the run
+/// (never in a plan or a state), and what it needs to renew and close it. No `Debug`: the result
+/// holds the secret itself, and the private bytes may be a lease's.
+#[derive(Clone)]
+pub struct Opened {
+    /// The result, of the schema's type: the configuration's values where it sets them, every
+    /// value known.
+    pub result: Value,
+    /// When Terraform should call [`EphemeralResource::renew`] (a lease's end, say), if ever.
+    pub renew_at: Option<std::time::SystemTime>,
+    /// Opaque bytes Terraform hands back to renew and close (a lease id, say); never shown.
+    pub private: Option<Vec<u8>>,
+}
+
+/// What renewing an ephemeral resource gives Terraform (no `Debug`, as [`Opened`]).
+#[derive(Clone, Default)]
+pub struct Renewed {
+    /// When to renew again, if ever.
+    pub renew_at: Option<std::time::SystemTime>,
+    /// The private bytes for the next renew and the close.
+    pub private: Option<Vec<u8>>,
+}
+
+/// An ephemeral resource type (Terraform ≥ 1.10, OpenTofu ≥ 1.11): something read or made for
+/// one run — a secret, a short-lived credential — whose value Terraform never writes into a plan
+/// or a state. Terraform opens it whenever a run needs its value (at plan and again at apply),
+/// renews it at `renew_at`, and closes it when the run no longer needs it.
+///
+/// Terraform opens it only once its configuration is wholly known (with unknown values it
+/// shows "known after apply" instead and opens it at apply); the service refuses, or defers
+/// where the client allows it, an open that breaks that rule, so `open` always gets a known
+/// configuration.
+#[tonic::async_trait]
+pub trait EphemeralResource<C>: Send + Sync {
+    /// The full type name, e.g. `random_password`.
+    fn type_name(&self) -> &'static str;
+
+    /// The ephemeral resource's schema.
+    fn schema(&self) -> Schema;
+
+    /// Checks a configuration that may contain unknowns (skip those), before any API call.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Opens it with a wholly known `config`. On failure, returns `None` with error diagnostics
+    /// (which must not carry the value).
+    async fn open(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Option<Opened>;
+
+    /// Renews what [`EphemeralResource::open`] opened (it asked for it with `renew_at`). The
+    /// default does nothing and asks for no further renewal.
+    async fn renew(
+        &self,
+        _client: &C,
+        private: Option<&[u8]>,
+        _diags: &mut Diagnostics,
+    ) -> Renewed {
+        Renewed {
+            renew_at: None,
+            private: private.map(<[u8]>::to_vec),
+        }
+    }
+
+    /// Closes what [`EphemeralResource::open`] opened (revokes a lease, say). The default does
+    /// nothing: a value that was only read needs no closing.
+    async fn close(&self, _client: &C, _private: Option<&[u8]>, _diags: &mut Diagnostics) {}
+}
+
+/// Terraform's rules for an ephemeral resource's result (`objchange.AssertPlanValid` against a
+/// null prior, and OpenTofu's check that it is wholly known): not null, every value known, and
+/// (checked in debug builds, as plans are) the configuration's values kept where it sets them.
+/// Errors call it a provider bug, for Terraform would reject the result anyway.
+pub(crate) fn check_opened(
+    schema: &Schema,
+    config: &Value,
+    result: &Value,
+    diags: &mut Diagnostics,
+) {
+    if result.is_null() {
+        diags.error(
+            "Provider bug: invalid ephemeral result",
+            "the ephemeral resource opened with a null result; Terraform would reject it. This \
+             is a bug in the provider: please report it with the configuration that triggered \
+             it.",
+        );
+        return;
+    }
+    if result.contains_unknown() {
+        invalid(
+            diags,
+            &AttrPath::root(),
+            "the ephemeral result has an unknown value",
+        );
+        return;
+    }
+    if cfg!(debug_assertions) {
+        check_plan(schema, &Value::Null, config, result, diags);
+    }
 }
 
 /// The result of planning: the planned state and which paths force a replacement.

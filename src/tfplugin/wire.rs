@@ -52,6 +52,12 @@ pub(crate) fn encode_into(
     encode(v, ty).map_err(|d| diags.add(d)).ok()
 }
 
+/// A point in time as the protocol's `google.protobuf.Timestamp` (an ephemeral resource's
+/// `renew_at`).
+pub(crate) fn timestamp(at: std::time::SystemTime) -> prost_types::Timestamp {
+    prost_types::Timestamp::from(at)
+}
+
 /// The one place where diagnostics become protocol messages.
 pub(crate) fn diags_to_proto(diags: &Diagnostics) -> Vec<pb::Diagnostic> {
     diags

@@ -125,6 +125,24 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "Data source `infisical_secrets`: a folder, a tree (`recursive`), imports asked for (`include_imports`), errors that write nothing",
+        &["secrets_read::the_secrets_data_source_reads_a_folder_a_tree_and_asks_for_imports"],
+        None,
+    ),
+    (
+        "Ephemeral `infisical_secret`: into a write-only token, in no state or plan; a missing secret named",
+        &[
+            "secrets_read::an_ephemeral_secret_fills_a_write_only_token_and_is_stored_nowhere",
+            "secrets_read::a_missing_ephemeral_secret_says_where_it_was_looked_for",
+        ],
+        None,
+    ),
+    (
+        "Without ephemeral resources: an `ephemeral` block refused by the CLI itself, nothing sent",
+        &["secrets_read::a_binary_without_ephemeral_resources_refuses_the_block_itself"],
+        None,
+    ),
+    (
         "`mock_provider` in `test` files",
         &["examples::a_mock_provider_runs_module_tests_without_infisical"],
         None,
@@ -157,6 +175,10 @@ fn why_not(case: &Case, tf: &Terraform) -> Option<String> {
     match skipped(case, tf) {
         Some(Skip::Lacks(missing)) => Some(missing.short().to_owned()),
         Some(Skip::Has(Capability::WriteOnly)) => Some("has write-only (row above)".to_owned()),
+        // Ephemeral resources came with ephemeral variables (Terraform 1.10, OpenTofu 1.11).
+        Some(Skip::Has(Capability::EphemeralVariables)) => {
+            Some("has ephemeral resources (row above)".to_owned())
+        }
         Some(Skip::Has(other)) => Some(format!("has {other:?}")),
         None if case.runs == Where::Full && tf.lane != Lane::Full => {
             Some("not tested on this binary".to_owned())

@@ -42,7 +42,8 @@ fn provider_schema() -> Json {
 enum Subject<'a> {
     /// The provider (`docs/index.md`).
     Provider(&'a Json),
-    /// A resource or data source: its type name, "Resource" or "Data Source", and its schema.
+    /// A resource, data source, list resource or ephemeral resource: its type name, its kind
+    /// ("Resource", "Data Source", …), and its schema.
     Type(&'a str, &'static str, &'a Json),
     /// A guide: prose and examples only.
     Guide,
@@ -59,6 +60,11 @@ fn pages(schema: &Json) -> Vec<(PathBuf, PathBuf, Subject<'_>)> {
         ("resource_schemas", "resources", "Resource"),
         ("data_source_schemas", "data-sources", "Data Source"),
         ("list_resource_schemas", "list-resources", "List Resource"),
+        (
+            "ephemeral_resource_schemas",
+            "ephemeral-resources",
+            "Ephemeral Resource",
+        ),
     ] {
         let types = schema[key]
             .as_object()

@@ -24,6 +24,7 @@ mod reliability;
 mod scale;
 mod secret_sync;
 mod secrets;
+mod secrets_read;
 mod support;
 mod write_only;
 
@@ -53,6 +54,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         scale::cases(),
         secret_sync::cases(),
         secrets::cases(),
+        secrets_read::cases(),
         write_only::cases(),
     ]
     .into_iter()

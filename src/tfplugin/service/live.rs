@@ -1,7 +1,7 @@
 //! The RPCs this provider offers: metadata and schema, provider validation, configuration and
-//! stop, and each step of a resource's or data source's life. Each decodes its request, calls
-//! the provider, resource or data source (through the shared planning rules), and encodes the
-//! answer; every problem travels as a diagnostic.
+//! stop, and each step of a resource's, data source's or ephemeral resource's life. Each decodes
+//! its request, calls the provider, resource, data source or ephemeral resource (through the
+//! shared planning rules), and encodes the answer; every problem travels as a diagnostic.
 //!
 //! To offer an RPC that `unoffered` answers today, delete it there and write it here.
 
@@ -16,7 +16,7 @@ use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::value::Value;
 use crate::tfplugin::wire::{
     decode, decode_all, diags_to_proto, encode_into, identity_into, identity_schema_to_proto,
-    path_to_proto,
+    path_to_proto, timestamp,
 };
 
 /// How long plan-time advice ([`Resource::advise_plan`]) may take before the plan goes on
@@ -70,6 +70,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .keys()
                 .map(|n| m::ListResourceMetadata {
                     type_name: n.clone(),
+                })
+                .collect(),
+            ephemeral_resources: self
+                .ephemeral_resources
+                .keys()
+                .map(|n| m::EphemeralMetadata {
+                    type_name: (*n).to_owned(),
                 })
                 .collect(),
             ..Default::default()
@@ -650,6 +657,161 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }
         let stream = futures_util::stream::iter(events.into_iter().map(Ok));
         Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let Some(ephemeral) = self.ephemeral_resource(&req.type_name, &mut diags) {
+            let schema = ephemeral.schema();
+            if let Some([config]) =
+                decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)
+            {
+                schema.warn_deprecated(&config, &mut diags);
+                ephemeral.validate(&config, &mut diags);
+            }
+        }
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diags_to_proto(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        req: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::open_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut response = pb::open_ephemeral_resource::Response::default();
+        let found = self.ephemeral_resource(&req.type_name, &mut diags);
+        let decoded = found.and_then(|ephemeral| {
+            let schema = ephemeral.schema();
+            let [config] = decode_all([(req.config.as_ref(), &schema.value_type())], &mut diags)?;
+            Some((ephemeral, schema, config))
+        });
+        match decoded {
+            // Terraform and OpenTofu open an ephemeral resource only once its configuration is
+            // known (until then they show its values as known after apply). A client that asks
+            // anyway is deferred when it allows that, and refused otherwise: `open` never sees
+            // an unknown value.
+            Some((_, _, config)) if config.contains_unknown() => {
+                let deferral_allowed = req.client_capabilities.is_some_and(|c| c.deferral_allowed);
+                if deferral_allowed {
+                    response.deferred = Some(pb::Deferred {
+                        reason: pb::deferred::Reason::ResourceConfigUnknown as i32,
+                    });
+                } else {
+                    diags.error(
+                        "Ephemeral resource configuration not known yet",
+                        format!(
+                            "{} cannot be opened while its configuration has values known only \
+                             after apply. Terraform waits for them and opens it during the \
+                             apply; this client asked to open it before, without allowing the \
+                             provider to defer. Please report this with the Terraform or \
+                             OpenTofu version and the configuration.",
+                            req.type_name
+                        ),
+                    );
+                }
+            }
+            Some((ephemeral, schema, config)) => {
+                if let Some(client) = self.client(&mut diags) {
+                    let mut op = Diagnostics::new();
+                    let opened = self
+                        .cancellable(&mut diags, ephemeral.open(&client, &config, &mut op))
+                        .await
+                        .flatten();
+                    diags.extend(op);
+                    if let Some(opened) = opened {
+                        if !diags.has_errors() {
+                            framework::check_opened(&schema, &config, &opened.result, &mut diags);
+                        }
+                        let result = if diags.has_errors() {
+                            None
+                        } else {
+                            encode_into(&opened.result, &schema.value_type(), &mut diags)
+                        };
+                        if result.is_some() {
+                            response.result = result;
+                            response.renew_at = opened.renew_at.map(timestamp);
+                            response.private = opened.private;
+                        } else {
+                            // Terraform closes only what it was given: what was opened but is
+                            // not answered is closed here, so that nothing stays open.
+                            let mut closing = Diagnostics::new();
+                            self.cancellable(
+                                &mut diags,
+                                ephemeral.close(&client, opened.private.as_deref(), &mut closing),
+                            )
+                            .await;
+                            diags.extend(closing);
+                        }
+                    }
+                }
+            }
+            None => {}
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(response))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        req: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::renew_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        let mut response = pb::renew_ephemeral_resource::Response {
+            private: req.private.clone(),
+            ..Default::default()
+        };
+        if let (Some(ephemeral), Some(client)) = (
+            self.ephemeral_resource(&req.type_name, &mut diags),
+            self.client(&mut diags),
+        ) {
+            let mut op = Diagnostics::new();
+            let renewed = self
+                .cancellable(
+                    &mut diags,
+                    ephemeral.renew(&client, req.private.as_deref(), &mut op),
+                )
+                .await;
+            diags.extend(op);
+            if let Some(renewed) = renewed {
+                response.renew_at = renewed.renew_at.map(timestamp);
+                response.private = renewed.private;
+            }
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        Ok(Response::new(response))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        req: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Result<Response<pb::close_ephemeral_resource::Response>, Status> {
+        let req = req.into_inner();
+        let mut diags = Diagnostics::new();
+        if let (Some(ephemeral), Some(client)) = (
+            self.ephemeral_resource(&req.type_name, &mut diags),
+            self.client(&mut diags),
+        ) {
+            let mut op = Diagnostics::new();
+            self.cancellable(
+                &mut diags,
+                ephemeral.close(&client, req.private.as_deref(), &mut op),
+            )
+            .await;
+            diags.extend(op);
+        }
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diags_to_proto(&diags),
+        }))
     }
 
     // Every RPC of a feature this provider does not offer.

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::Status;
 
 use super::diag::Diagnostics;
-use super::framework::{DataSource, Provider, Resource};
+use super::framework::{DataSource, EphemeralResource, Provider, Resource};
 use super::proto::tfplugin6 as pb;
 use super::value::Type;
 use super::wire::schema_to_proto;
@@ -25,6 +25,7 @@ mod unoffered;
 
 type ResourceMap<C> = HashMap<&'static str, Arc<dyn Resource<C>>>;
 type DataSourceMap<C> = HashMap<&'static str, Arc<dyn DataSource<C>>>;
+type EphemeralMap<C> = HashMap<&'static str, Arc<dyn EphemeralResource<C>>>;
 /// A resource that can be listed, with its list schema.
 type Listable<C> = (Arc<dyn Resource<C>>, super::schema::Schema);
 /// How long an operation may go on after StopProvider before it is dropped.
@@ -41,6 +42,7 @@ pub(crate) struct ProviderService<P: Provider> {
     provider_type: Type,
     resources: ResourceMap<P::Client>,
     data_sources: DataSourceMap<P::Client>,
+    ephemeral_resources: EphemeralMap<P::Client>,
     /// Built once: the schema never changes while the process lives.
     schema_response: pb::get_provider_schema::Response,
     /// Set by ConfigureProvider; every resource operation needs it.
@@ -62,6 +64,11 @@ impl<P: Provider> ProviderService<P> {
             .into_iter()
             .map(|d| (d.type_name(), d))
             .collect();
+        let ephemeral_resources: EphemeralMap<P::Client> = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|e| (e.type_name(), e))
+            .collect();
         let provider_schema = provider.schema();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(schema_to_proto(&provider_schema)),
@@ -72,6 +79,12 @@ impl<P: Provider> ProviderService<P> {
             data_source_schemas: data_sources
                 .iter()
                 .map(|(name, d)| ((*name).to_owned(), schema_to_proto(&d.schema())))
+                .collect(),
+            // A Terraform without ephemeral resources (< 1.10, OpenTofu < 1.11) does not know
+            // this field and drops it: its own parser then refuses an `ephemeral` block.
+            ephemeral_resource_schemas: ephemeral_resources
+                .iter()
+                .map(|(name, e)| ((*name).to_owned(), schema_to_proto(&e.schema())))
                 .collect(),
             // A list resource shares its managed resource's type name (Terraform ≥ 1.14).
             list_resource_schemas: resources
@@ -99,6 +112,7 @@ impl<P: Provider> ProviderService<P> {
             binary,
             resources,
             data_sources,
+            ephemeral_resources,
             schema_response,
             client: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
@@ -145,6 +159,21 @@ impl<P: Provider> ProviderService<P> {
             diags.error(
                 "Unknown data source type",
                 format!("this provider has no data source type {type_name:?}"),
+            );
+        }
+        found
+    }
+
+    fn ephemeral_resource(
+        &self,
+        type_name: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<Arc<dyn EphemeralResource<P::Client>>> {
+        let found = self.ephemeral_resources.get(type_name).cloned();
+        if found.is_none() {
+            diags.error(
+                "Unknown ephemeral resource type",
+                format!("this provider has no ephemeral resource type {type_name:?}"),
             );
         }
         found

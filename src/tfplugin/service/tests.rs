@@ -1,14 +1,17 @@
 //! Tests of the provider service as Terraform drives it: cancellation after StopProvider,
 //! malformed values answered as diagnostics, write-only values, identities, list resources and
-//! generated configuration, and the answers to RPCs it does not offer.
+//! generated configuration, ephemeral resources, and the answers to RPCs it does not offer.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use tonic::Request;
 
 use super::{ProviderService, STOP_GRACE};
 use crate::tfplugin::diag::Diagnostics;
-use crate::tfplugin::framework::{DataSource, Provider, Resource};
+use crate::tfplugin::framework::{
+    DataSource, EphemeralResource, Opened, Provider, Renewed, Resource,
+};
 use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::proto::tfplugin6 as pb;
 use crate::tfplugin::schema::{Attribute, Schema};
@@ -515,5 +518,368 @@ async fn generated_configurations_leave_out_computed_and_write_only_values() {
     assert_eq!(
         decode(answer.config.as_ref(), &ty).unwrap(),
         Value::object([("id", Value::Null), ("token", Value::Null)])
+    );
+}
+
+/// A provider of one ephemeral resource, `test_lease`, which records what it closes.
+struct Leasing {
+    closed: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+/// An ephemeral lease on a named secret, held for an hour. Its `name` chooses how it behaves:
+/// `"broken"` fails to open, `"careless"` answers another name than the one configured,
+/// `"vague"` answers an unknown secret (both provider bugs the framework must catch); any other
+/// name opens lease `lease-<name>`, renewable.
+struct Lease {
+    closed: Arc<Mutex<Vec<Vec<u8>>>>,
+}
+
+fn lease_schema() -> Schema {
+    Schema {
+        version: 0,
+        description: "",
+        attributes: vec![
+            Attribute::string("name").required(),
+            Attribute::string("secret").computed().sensitive(),
+        ],
+    }
+}
+
+/// When every lease asks to be renewed: a fixed time, so that tests can compare it.
+fn renew_time() -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000)
+}
+
+#[tonic::async_trait]
+impl EphemeralResource<()> for Lease {
+    fn type_name(&self) -> &'static str {
+        "test_lease"
+    }
+
+    fn schema(&self) -> Schema {
+        lease_schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if config.get("name").as_str() == Some("") {
+            diags.attr_error(AttrPath::new("name"), "Empty name", "name a lease");
+        }
+    }
+
+    async fn open(&self, _: &(), config: &Value, diags: &mut Diagnostics) -> Option<Opened> {
+        let name = config.get("name").as_str().unwrap_or_default().to_owned();
+        let (result_name, secret) = match name.as_str() {
+            "broken" => {
+                diags.attr_error(AttrPath::new("name"), "No such lease", "broken");
+                return None;
+            }
+            "careless" => (Value::string("someone-else"), Value::string("s")),
+            "vague" => (Value::string(&name), Value::Unknown),
+            _ => (
+                Value::string(&name),
+                Value::string(format!("s3cr3t-{name}")),
+            ),
+        };
+        Some(Opened {
+            result: Value::object([("name", result_name), ("secret", secret)]),
+            renew_at: Some(renew_time()),
+            private: Some(format!("lease-{name}").into_bytes()),
+        })
+    }
+
+    async fn renew(&self, _: &(), private: Option<&[u8]>, _: &mut Diagnostics) -> Renewed {
+        let mut renewed = private.unwrap_or_default().to_vec();
+        renewed.extend_from_slice(b"+renewed");
+        Renewed {
+            renew_at: Some(renew_time() + Duration::from_secs(3600)),
+            private: Some(renewed),
+        }
+    }
+
+    async fn close(&self, _: &(), private: Option<&[u8]>, _: &mut Diagnostics) {
+        if let Ok(mut closed) = self.closed.lock() {
+            closed.push(private.unwrap_or_default().to_vec());
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl Provider for Leasing {
+    type Client = ();
+    fn schema(&self) -> Schema {
+        Schema {
+            version: 0,
+            description: "",
+            attributes: Vec::new(),
+        }
+    }
+    fn validate(&self, _: &Value, _: &mut Diagnostics) {}
+    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+        Some(())
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
+        Vec::new()
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<()>>> {
+        Vec::new()
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<()>>> {
+        vec![Arc::new(Lease {
+            closed: self.closed.clone(),
+        })]
+    }
+}
+
+/// A configured service of [`Leasing`], and the list its lease closes into.
+async fn leasing() -> (ProviderService<Leasing>, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let closed = Arc::new(Mutex::new(Vec::new()));
+    let service = ProviderService::new(
+        Leasing {
+            closed: closed.clone(),
+        },
+        "terraform-provider-test",
+    );
+    service
+        .configure_provider(Request::new(pb::configure_provider::Request::default()))
+        .await
+        .unwrap();
+    (service, closed)
+}
+
+fn lease_config(name: Value) -> Value {
+    Value::object([("name", name), ("secret", Value::Null)])
+}
+
+/// OpenEphemeralResource for `test_lease` configured with `name`.
+async fn open(
+    service: &ProviderService<Leasing>,
+    name: Value,
+    capabilities: Option<pb::ClientCapabilities>,
+) -> pb::open_ephemeral_resource::Response {
+    service
+        .open_ephemeral_resource(Request::new(pb::open_ephemeral_resource::Request {
+            type_name: "test_lease".into(),
+            config: dv(&lease_config(name), &lease_schema().value_type()),
+            client_capabilities: capabilities,
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test]
+async fn ephemeral_resources_are_offered_with_their_schemas_and_only_by_providers_that_have_them() {
+    let (service, _) = leasing().await;
+    let schemas = service
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        schemas
+            .ephemeral_resource_schemas
+            .keys()
+            .collect::<Vec<_>>(),
+        ["test_lease"]
+    );
+    let secret = &schemas.ephemeral_resource_schemas["test_lease"]
+        .block
+        .as_ref()
+        .unwrap()
+        .attributes[1];
+    assert_eq!(secret.name, "secret");
+    assert!(secret.sensitive && secret.computed);
+    let metadata = service
+        .get_metadata(Request::new(pb::get_metadata::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        metadata.ephemeral_resources,
+        [pb::get_metadata::EphemeralMetadata {
+            type_name: "test_lease".into()
+        }]
+    );
+    // A provider that declares none offers none (the trait's default).
+    let plain = ProviderService::new(Slow, "terraform-provider-test");
+    let schemas = plain
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schemas.ephemeral_resource_schemas.is_empty());
+    let unknown = plain
+        .validate_ephemeral_resource_config(Request::new(
+            pb::validate_ephemeral_resource_config::Request {
+                type_name: "test_lease".into(),
+                config: dv(
+                    &lease_config(Value::string("a")),
+                    &lease_schema().value_type(),
+                ),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        unknown.diagnostics[0].summary,
+        "Unknown ephemeral resource type"
+    );
+}
+
+#[tokio::test]
+async fn ephemeral_configurations_are_validated_with_paths_and_unknowns_let_through() {
+    let (service, _) = leasing().await;
+    let validate = |name: Value| pb::validate_ephemeral_resource_config::Request {
+        type_name: "test_lease".into(),
+        config: dv(&lease_config(name), &lease_schema().value_type()),
+    };
+    let empty = service
+        .validate_ephemeral_resource_config(Request::new(validate(Value::string(""))))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(empty.diagnostics.len(), 1, "{:?}", empty.diagnostics);
+    assert_eq!(empty.diagnostics[0].summary, "Empty name");
+    assert_eq!(
+        empty.diagnostics[0].attribute,
+        Some(crate::tfplugin::wire::path_to_proto(&AttrPath::new("name")))
+    );
+    // `terraform validate` sends values it does not know yet: no error for them.
+    let unknown = service
+        .validate_ephemeral_resource_config(Request::new(validate(Value::Unknown)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(unknown.diagnostics.is_empty(), "{:?}", unknown.diagnostics);
+    let malformed = service
+        .validate_ephemeral_resource_config(Request::new(
+            pb::validate_ephemeral_resource_config::Request {
+                type_name: "test_lease".into(),
+                config: Some(pb::DynamicValue {
+                    msgpack: vec![0x92, 0x01],
+                    json: Vec::new(),
+                }),
+            },
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        malformed.diagnostics[0].severity,
+        pb::diagnostic::Severity::Error as i32
+    );
+}
+
+#[tokio::test]
+async fn an_ephemeral_resource_opens_renews_and_closes_with_its_private_bytes() {
+    let (service, closed) = leasing().await;
+    let ty = lease_schema().value_type();
+    let opened = open(&service, Value::string("db"), None).await;
+    assert!(opened.diagnostics.is_empty(), "{:?}", opened.diagnostics);
+    assert_eq!(
+        decode(opened.result.as_ref(), &ty).unwrap(),
+        Value::object([
+            ("name", Value::string("db")),
+            ("secret", Value::string("s3cr3t-db"))
+        ])
+    );
+    assert_eq!(
+        opened.renew_at,
+        Some(prost_types::Timestamp::from(renew_time()))
+    );
+    assert_eq!(opened.private.as_deref(), Some(&b"lease-db"[..]));
+    assert!(opened.deferred.is_none());
+
+    // Terraform renews with the private bytes it was given, and keeps the new ones.
+    let renewed = service
+        .renew_ephemeral_resource(Request::new(pb::renew_ephemeral_resource::Request {
+            type_name: "test_lease".into(),
+            private: opened.private.clone(),
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(renewed.diagnostics.is_empty(), "{:?}", renewed.diagnostics);
+    assert_eq!(renewed.private.as_deref(), Some(&b"lease-db+renewed"[..]));
+    assert_eq!(
+        renewed.renew_at,
+        Some(prost_types::Timestamp::from(
+            renew_time() + Duration::from_secs(3600)
+        ))
+    );
+    let closing = service
+        .close_ephemeral_resource(Request::new(pb::close_ephemeral_resource::Request {
+            type_name: "test_lease".into(),
+            private: renewed.private,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(closing.diagnostics.is_empty(), "{:?}", closing.diagnostics);
+    assert_eq!(*closed.lock().unwrap(), [b"lease-db+renewed".to_vec()]);
+}
+
+#[tokio::test]
+async fn an_open_with_unknown_values_is_deferred_when_allowed_and_refused_otherwise() {
+    let (service, closed) = leasing().await;
+    let refused = open(&service, Value::Unknown, None).await;
+    assert_eq!(refused.diagnostics.len(), 1, "{:?}", refused.diagnostics);
+    assert_eq!(
+        refused.diagnostics[0].summary,
+        "Ephemeral resource configuration not known yet"
+    );
+    assert!(refused.result.is_none() && refused.deferred.is_none());
+    let deferred = open(
+        &service,
+        Value::Unknown,
+        Some(pb::ClientCapabilities {
+            deferral_allowed: true,
+            write_only_attributes_allowed: true,
+        }),
+    )
+    .await;
+    assert!(
+        deferred.diagnostics.is_empty(),
+        "{:?}",
+        deferred.diagnostics
+    );
+    assert!(deferred.result.is_none());
+    assert_eq!(
+        deferred.deferred,
+        Some(pb::Deferred {
+            reason: pb::deferred::Reason::ResourceConfigUnknown as i32
+        })
+    );
+    // Neither opened anything, so there is nothing to close.
+    assert!(closed.lock().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_open_answers_its_error_and_a_result_terraform_would_reject_is_closed() {
+    let (service, closed) = leasing().await;
+    let failed = open(&service, Value::string("broken"), None).await;
+    assert_eq!(failed.diagnostics.len(), 1, "{:?}", failed.diagnostics);
+    assert_eq!(failed.diagnostics[0].summary, "No such lease");
+    assert!(failed.diagnostics[0].attribute.is_some());
+    assert!(failed.result.is_none() && failed.private.is_none());
+
+    // Results that break Terraform's rules never leave: what they opened is closed.
+    for name in ["careless", "vague"] {
+        let answer = open(&service, Value::string(name), None).await;
+        assert!(
+            answer
+                .diagnostics
+                .iter()
+                .any(|d| d.summary.starts_with("Provider bug")),
+            "{name}: {:?}",
+            answer.diagnostics
+        );
+        assert!(answer.result.is_none(), "{name}");
+        assert!(answer.private.is_none(), "{name}");
+    }
+    assert_eq!(
+        *closed.lock().unwrap(),
+        [b"lease-careless".to_vec(), b"lease-vague".to_vec()]
     );
 }

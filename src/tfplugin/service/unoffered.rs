@@ -2,9 +2,8 @@
 //!
 //! Terraform asks every provider for its functions: that gets a well-formed empty answer. A
 //! configuration can reach two more (a function call, a `moved` block from another resource
-//! type): those get answers a user can read. Every other RPC (ephemeral resources, actions,
-//! state stores) is refused with `Unimplemented`, which Terraform tolerates for features a
-//! configuration does not use.
+//! type): those get answers a user can read. Every other RPC (actions, state stores) is refused
+//! with `Unimplemented`, which Terraform tolerates for features a configuration does not use.
 //!
 //! To offer one of them: delete its line in [`rpcs`] (and its answer here, if it has its own),
 //! then write its handler in `live.rs`.
@@ -41,10 +40,6 @@ macro_rules! rpcs {
             call_function = no_such_function,
             move_resource_state = cannot_move,
             // Refused.
-            validate_ephemeral_resource_config = refuse,
-            open_ephemeral_resource = refuse,
-            renew_ephemeral_resource = refuse,
-            close_ephemeral_resource = refuse,
             configure_state_store = refuse,
             lock_state = refuse,
             unlock_state = refuse,
