@@ -57,6 +57,7 @@ mod secret_sync;
 mod secrets;
 mod secrets_batch;
 mod snapshot;
+mod tags;
 
 pub use app_connection::{
     App, AppConnection, AppConnections, CreateAppConnection, Patch, UpdateAppConnection,
@@ -86,3 +87,4 @@ pub use secrets::{
     ListSecrets, NewSecret, ReadSecret, SecretChanges, SecretEntry, SecretList, SecretLocation,
     SecretMetadata, SecretTagRef, SecretType, Secrets, UpdateSecret, Written, stored_value,
 };
+pub use tags::{Tag, TagFields, Tags};

@@ -23,6 +23,7 @@ mod secret;
 mod secret_ephemeral;
 mod secret_folder;
 mod secret_sync;
+mod secret_tag;
 mod secrets_data;
 mod validate;
 
@@ -43,6 +44,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
         Arc::new(secret::SecretResource),
+        Arc::new(plain::Plain(secret_tag::SecretTag)),
     ]
 }
 

@@ -115,6 +115,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_secret_tag`: put on a secret, color changed in place, name kept, every tag removed from the secret, imported by `<project_id>,<tag_id>`",
+        &["secrets::tags_are_put_on_secrets_changed_in_place_removed_and_imported"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,

@@ -456,9 +456,119 @@ resource "infisical_secret" "more" {{
     assert_eq!(left.keys().collect::<Vec<_>>(), ["TAKEN"]);
 }
 
+/// The tag ids Infisical holds on secret `name` of `prod` at `/`.
+fn tags_on(emu: &Infisical, project: &str, name: &str) -> Vec<String> {
+    let read = emu.api_call(
+        reqwest::Method::GET,
+        &format!(
+            "/api/v4/secrets/{name}?projectId={project}&environment=prod&secretPath=/&viewSecretValue=false"
+        ),
+        None,
+    );
+    let mut ids: Vec<String> = read["secret"]["tags"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no tags: {read}"))
+        .iter()
+        .filter_map(|t| t["id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Issue 27: tags are created and put on a secret, a color change is sent as Infisical takes it
+/// (slug and color), a name change (which Infisical no longer stores) sends nothing, removing
+/// every tag from the secret reaches Infisical, a tag imports by `<project_id>,<tag_id>`.
+fn tags_are_put_on_secrets_changed_in_place_removed_and_imported() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("tags-{}", rand_suffix()));
+    let ws = workspace(&emu);
+    let config = |color: &str, name: &str, tags: &str| {
+        format!(
+            r##"resource "infisical_secret_tag" "prod" {{
+  slug       = "production"
+  name       = "{name}"
+  color      = "{color}"
+  project_id = "{project}"
+}}
+
+resource "infisical_secret_tag" "db" {{
+  slug       = "database"
+  name       = "Database"
+  color      = "#10b981"
+  project_id = "{project}"
+}}
+
+resource "infisical_secret" "tagged" {{
+  name         = "TAGGED"
+  value        = "v"
+  workspace_id = "{project}"
+  env_slug     = "prod"
+  folder_path  = "/"
+  tag_ids      = {tags}
+}}
+"##
+        )
+    };
+    let both = "[infisical_secret_tag.prod.id, infisical_secret_tag.db.id]";
+    set_config(&ws, &config("#3b82f6", "Production", both));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let prod = state_of(&ws, "infisical_secret_tag.prod");
+    let db = state_of(&ws, "infisical_secret_tag.db");
+    let mut expected = vec![
+        prod["id"].as_str().unwrap().to_owned(),
+        db["id"].as_str().unwrap().to_owned(),
+    ];
+    expected.sort();
+    assert_eq!(tags_on(&emu, &project, "TAGGED"), expected);
+    assert_no_changes(&ws);
+    // A color change: one PATCH with the slug and the color; a name change: nothing sent.
+    emu.admin.clear_requests();
+    set_config(&ws, &config("#ef4444", "Prod", both));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let patches: Vec<Json> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .filter_map(|r| r.body)
+        .collect();
+    assert_eq!(
+        patches,
+        [serde_json::json!({ "slug": "production", "color": "#ef4444" })]
+    );
+    assert_no_changes(&ws);
+    // Every tag removed from the secret: Infisical's secret has none.
+    set_config(&ws, &config("#ef4444", "Prod", "[]"));
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(tags_on(&emu, &project, "TAGGED"), Vec::<String>::new());
+    assert_no_changes(&ws);
+    // Imported by <project_id>,<tag_id>: the name (not stored by Infisical) is recorded by one
+    // apply that sends nothing.
+    let id = prod["id"].as_str().unwrap().to_owned();
+    ws.run(&["state", "rm", "infisical_secret_tag.prod"])
+        .success();
+    ws.run(&[
+        "import",
+        "infisical_secret_tag.prod",
+        &format!("{project},{id}"),
+    ])
+    .success();
+    emu.admin.clear_requests();
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        emu.api_requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.path.starts_with("/api/v1/auth/")),
+        "{:?}",
+        emu.api_requests()
+    );
+    assert_no_changes(&ws);
+    ws.run(&["destroy", "-auto-approve"]).success();
+}
+
 crate::cases! {
     compat: [
         a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed,
+        tags_are_put_on_secrets_changed_in_place_removed_and_imported,
     ],
     full: [
         a_write_only_value_is_sent_by_version_and_never_read_back needs(WriteOnly, EphemeralVariables),
