@@ -20,16 +20,19 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 use crate::infisical::{
-    CreateSecret, NewSecret, Patch, SecretChanges, SecretEntry, SecretLocation, SecretMetadata,
-    SecretType, UpdateSecret, Written, stored_value,
+    CreateSecret, ListSecrets, NewSecret, Patch, SecretChanges, SecretEntry, SecretLocation,
+    SecretMetadata, SecretType, UpdateSecret, Written, stored_value,
 };
 use crate::secret::Secret;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
-use crate::tfplugin::framework::{PlanInput, ReadOutcome, Resource, Stored};
+use crate::tfplugin::framework::{
+    IdentitySchema, Listed, PlanInput, ReadOutcome, Resource, Stored,
+};
 use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
 
+use super::by_id;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, error_at, missing};
@@ -1032,6 +1035,150 @@ impl Resource<Configured> for SecretResource {
     async fn import(&self, api: &Configured, id: &str, diags: &mut Diagnostics) -> Option<Value> {
         super::model::settle(self.do_import(api, id).await, diags)
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(by_id::identity_schema("The secret's id (a UUID)."))
+    }
+
+    fn identity(&self, state: &Value) -> Option<Value> {
+        by_id::identity(state)
+    }
+
+    async fn import_identity(
+        &self,
+        api: &Configured,
+        identity: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let id = super::model::settle(
+            by_id::identity_id(
+                identity,
+                "secret",
+                "`id = \"<project_id>:<env_slug>:<folder_path>:<name>\"`",
+            ),
+            diags,
+        )?;
+        // As `terraform query` lists them: in the write-only form, no value in the state (the
+        // configuration it generates sets `value_wo_version = 1`). Import by id to hold `value`.
+        let write_only = format!("{WRITE_ONLY_PREFIX}{id}");
+        super::model::settle(self.do_import(api, &write_only).await, diags)
+    }
+
+    fn list_schema(&self) -> Option<Schema> {
+        use attr::*;
+        Some(Schema {
+            version: 0,
+            description: "The secrets of a folder (or, with `recursive`, of the folders under \
+                it), made in Terraform or in the Infisical UI, each named by its path and name \
+                with its identity `{ id }`, for `terraform query` (Terraform 1.14 or later). \
+                Values are never read: the configuration it generates uses the write-only \
+                form, to be filled in.",
+            attributes: vec![
+                Attribute::string(WORKSPACE_ID)
+                    .required()
+                    .description("The project whose secrets are listed."),
+                Attribute::string(ENV_SLUG)
+                    .required()
+                    .description("The environment's slug."),
+                Attribute::string(FOLDER_PATH)
+                    .description("The folder whose secrets are listed; `/` when left out."),
+                Attribute::bool(LIST_RECURSIVE).description(
+                    "Whether the folders under it are listed too (false when left out).",
+                ),
+            ],
+        })
+    }
+
+    fn validate_list(&self, config: &Value, diags: &mut Diagnostics) {
+        use attr::*;
+        validate::not_blank(config.get(WORKSPACE_ID), AttrPath::new(WORKSPACE_ID), diags);
+        validate::slug(
+            config.get(ENV_SLUG),
+            AttrPath::new(ENV_SLUG),
+            64,
+            "environment slug",
+            "prod",
+            diags,
+        );
+    }
+
+    async fn list(
+        &self,
+        api: &Configured,
+        config: &Value,
+        limit: usize,
+        diags: &mut Diagnostics,
+    ) -> Vec<Listed> {
+        by_id::listed(list_secrets(api, config, limit).await, diags)
+    }
+}
+
+/// The list resource's `recursive`.
+const LIST_RECURSIVE: &str = "recursive";
+
+/// What a `list` block of secrets finds: one list request, values withheld; each secret in the
+/// write-only form (`value_wo_version = 1`), as a `write-only:` import would hold it.
+async fn list_secrets(
+    api: &Configured,
+    config: &Value,
+    limit: usize,
+) -> Result<Vec<Listed>, Diagnostic> {
+    use attr::*;
+    let client = api.client_or_error()?;
+    let project_id = config.get(WORKSPACE_ID).as_str().unwrap_or_default();
+    let environment = config.get(ENV_SLUG).as_str().unwrap_or_default();
+    let folder = config.get(FOLDER_PATH).as_str().unwrap_or("/");
+    let what = ListSecrets {
+        project_id,
+        environment,
+        secret_path: folder,
+        recursive: config.get(LIST_RECURSIVE).as_bool().unwrap_or(false),
+        include_imports: false,
+        view_secret_value: false,
+        expand_secret_references: false,
+    };
+    let list = client.secrets().list(&what).await.map_err(|err| {
+        secret_error(
+            api,
+            &format!("list the secrets of {environment}:{folder} in project {project_id}"),
+            &err,
+        )
+    })?;
+    Ok(list
+        .secrets
+        .into_iter()
+        .filter(|entry| entry.secret_type == SecretType::Shared)
+        .take(limit)
+        .map(|entry| {
+            let path = entry
+                .secret_path
+                .clone()
+                .unwrap_or_else(|| stored_path(folder));
+            let blank = SecretState {
+                id: Computed::Known(entry.id.clone()),
+                name: entry.secret_key.clone(),
+                value: None,
+                value_wo_version: Some(1),
+                workspace_id: Computed::Known(entry.project_id.clone()),
+                env_slug: entry.environment.clone(),
+                folder_path: path.clone(),
+                tag_ids: None,
+                metadata: None,
+                reminder: None,
+                comment: Computed::Unknown,
+                last_updated: Computed::Unknown,
+            };
+            let display_name = if path == "/" {
+                format!("/{}", entry.secret_key)
+            } else {
+                format!("{path}/{}", entry.secret_key)
+            };
+            Listed {
+                display_name,
+                state: blank.answered(&entry).to_value(),
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]

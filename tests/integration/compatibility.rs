@@ -115,6 +115,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "List resource `infisical_secret` (`terraform query`): a folder's secrets without their values, generated configuration in the write-only form",
+        &["secrets::query_lists_a_folders_secrets_without_values_and_generates_write_only_imports"],
+        None,
+    ),
+    (
         "`infisical_secret_tag`: put on a secret, color changed in place, name kept, every tag removed from the secret, imported by `<project_id>,<tag_id>`",
         &["secrets::tags_are_put_on_secrets_changed_in_place_removed_and_imported"],
         None,

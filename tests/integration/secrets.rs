@@ -565,6 +565,107 @@ resource "infisical_secret" "tagged" {{
     ws.run(&["destroy", "-auto-approve"]).success();
 }
 
+/// Issue 27: `terraform query` lists a folder's secrets with one request that reads no value,
+/// each named by its path and name; the configuration it generates uses the write-only form and
+/// stops at the value to fill in; filled in, it imports them all and writes nothing.
+fn query_lists_a_folders_secrets_without_values_and_generates_write_only_imports() {
+    let emu = Infisical::start();
+    let project = project(&emu, &format!("query-{}", rand_suffix()));
+    let values = [
+        ("A_KEY", secrets::remember(format!("a-{}", rand_suffix()))),
+        ("B_KEY", secrets::remember(format!("b-{}", rand_suffix()))),
+    ];
+    for (name, value) in &values {
+        emu.admin.set_secret(&project, "prod", "/app", name, value);
+    }
+    emu.admin
+        .set_secret(&project, "prod", "/", "ROOT_KEY", "root");
+    let ws = workspace(&emu);
+    set_config(&ws, "");
+    ws.write(
+        "query.tfquery.hcl",
+        &format!(
+            "list \"infisical_secret\" \"app\" {{\n  provider = infisical\n  config {{\n    \
+             workspace_id = \"{project}\"\n    env_slug     = \"prod\"\n    \
+             folder_path  = \"/app\"\n  }}\n}}\n"
+        ),
+    );
+    emu.admin.clear_requests();
+    let run = ws.run(&["query", "-json"]).success();
+    let mut names: Vec<String> = run
+        .stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+        .filter(|m| m["type"] == "list_resource_found")
+        .map(|m| {
+            let found = &m["list_resource_found"];
+            assert!(found["identity"]["id"].is_string(), "{found}");
+            found["display_name"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names, ["/app/A_KEY", "/app/B_KEY"]);
+    let reads: Vec<String> = emu
+        .api_requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v4/secrets"))
+        .map(|r| r.query.unwrap_or_default())
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].contains("viewSecretValue=false"), "{reads:?}");
+    // The generated configuration: write-only, the plan stops at each value to fill in.
+    ws.run(&["query", "-generate-config-out=generated.tf"])
+        .success();
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    secrets::assert_absent(&generated, "the generated configuration");
+    assert_eq!(generated.matches("import {").count(), 2, "{generated}");
+    assert_eq!(
+        generated.matches("value_wo_version = 1").count(),
+        2,
+        "{generated}"
+    );
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert_eq!(
+        run.folded_output()
+            .matches("Error: Missing value_wo")
+            .count(),
+        2,
+        "{}",
+        run.output()
+    );
+    // Filled in from an ephemeral variable: imported, nothing written.
+    let filled = generated
+        .lines()
+        .map(|line| {
+            if line.trim_start().starts_with("value_wo ") {
+                "  value_wo = var.value".to_owned()
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    ws.write("generated.tf", &filled);
+    ws.write(
+        "variables.tf",
+        "variable \"value\" {\n  type      = string\n  ephemeral = true\n  default   = \"x\"\n}\n",
+    );
+    emu.admin.clear_requests();
+    let run = ws.run(&["apply", "-auto-approve"]).success();
+    assert!(
+        run.stdout
+            .contains("2 imported, 0 added, 0 changed, 0 destroyed"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(secret_writes(&emu), []);
+    for (name, value) in &values {
+        assert_eq!(&held(&emu, &project)[*name], value);
+    }
+    assert_no_changes(&ws);
+}
+
 crate::cases! {
     compat: [
         a_secret_is_created_compared_as_stored_renamed_imported_and_destroyed,
@@ -575,5 +676,6 @@ crate::cases! {
         approval_policies_and_rotations_are_explained_not_fought,
         a_refresh_reads_each_environment_once,
         writes_in_one_folder_leave_as_batches_and_a_failure_stays_with_its_secret,
+        query_lists_a_folders_secrets_without_values_and_generates_write_only_imports needs(Query, WriteOnly),
     ],
 }
