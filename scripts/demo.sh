@@ -63,10 +63,9 @@ cleanup() {
 trap cleanup EXIT
 
 say "starting the Infisical emulator"
-# The quick start's project (examples/quickstart: var.project_id); demo mode serves a GitHub
-# with demo-org/demo-repo that any ghp_ token reaches.
-project="5d3c1b7a-9e2f-4a6b-8c0d-1e2f3a4b5c6d"
-"$emulator" --project "$project" >"$work/emulator.out" 2>"$work/emulator.err" &
+# Demo mode serves a GitHub with demo-org/demo-repo that any ghp_ token reaches. The quick
+# start makes its own project, environment, folder and secrets.
+"$emulator" >"$work/emulator.out" 2>"$work/emulator.err" &
 emulator_pid=$!
 for _ in $(seq 1 100); do
   url="$(head -n 1 "$work/emulator.out" 2>/dev/null || true)"
@@ -93,13 +92,6 @@ github_names() {
   admin GET "/__emulator/github/secrets?owner=demo-org&repo=demo-repo" |
     python3 -c 'import json,sys; print(" ".join(s["name"] for s in json.load(sys.stdin)["secrets"]) or "(none)")'
 }
-say "two secrets in the project's prod environment, as one would add them in Infisical"
-for pair in DATABASE_URL=postgres://demo STRIPE_KEY=sk_demo; do
-  admin PUT "/__emulator/projects/$project/secrets" \
-    "{\"environment\":\"prod\",\"key\":\"${pair%%=*}\",\"value\":\"${pair#*=}\"}" >/dev/null
-done
-echo "prod: DATABASE_URL, STRIPE_KEY"
-
 # Install the build as users install a release: packaged as the registry packages it, in a
 # filesystem mirror that a private CLI config points at (no dev_overrides). Unsigned: Terraform
 # checks no signature in a filesystem mirror, and this package is for this run only.

@@ -66,10 +66,57 @@ resource "infisical_app_connection_github" "oauth" {
   }
 }
 
-variable "project_id" {
-  description = "The Infisical project whose secrets are synced to GitHub."
+variable "database_url" {
+  description = "The value of DATABASE_URL, synced to GitHub."
   type        = string
-  default     = "5d3c1b7a-9e2f-4a6b-8c0d-1e2f3a4b5c6d"
+  sensitive   = true
+  default     = "postgres://demo"
+}
+
+variable "stripe_key" {
+  description = "The value of STRIPE_KEY, synced to GitHub."
+  type        = string
+  sensitive   = true
+  default     = "sk_demo"
+}
+
+# The project, its prod environment, a folder and two secrets: everything the sync reads, made
+# here rather than clicked together in the UI.
+resource "infisical_project" "demo" {
+  name                       = "Demo app"
+  slug                       = "demo-app"
+  description                = "The quick start's project"
+  should_create_default_envs = false
+}
+
+resource "infisical_project_environment" "prod" {
+  name       = "Production"
+  slug       = "prod"
+  project_id = infisical_project.demo.id
+}
+
+resource "infisical_secret_folder" "app" {
+  name             = "app"
+  folder_path      = "/"
+  environment_slug = infisical_project_environment.prod.slug
+  project_id       = infisical_project.demo.id
+}
+
+resource "infisical_secret" "database_url" {
+  name         = "DATABASE_URL"
+  value        = var.database_url
+  workspace_id = infisical_project.demo.id
+  env_slug     = infisical_project_environment.prod.slug
+  folder_path  = infisical_secret_folder.app.path
+}
+
+resource "infisical_secret" "stripe_key" {
+  name         = "STRIPE_KEY"
+  value        = var.stripe_key
+  comment      = "Stripe's test-mode key"
+  workspace_id = infisical_project.demo.id
+  env_slug     = infisical_project_environment.prod.slug
+  folder_path  = infisical_secret_folder.app.path
 }
 
 variable "github_repository" {
@@ -78,15 +125,16 @@ variable "github_repository" {
   default     = "demo-org/demo-repo"
 }
 
-# Pushes the project's prod secrets at / into the repository's Actions secrets, as APP_<KEY>,
-# through the PAT connection. The apply waits for the sync's outcome; destroy removes the synced
-# secrets from GitHub first.
+# Pushes the project's prod secrets at /app into the repository's Actions secrets, as
+# APP_<KEY>, through the PAT connection. The apply waits for the sync's outcome (after the
+# secrets exist, so its first run carries them); destroy removes the synced secrets from GitHub
+# first.
 resource "infisical_secret_sync_github" "repository" {
   name          = "prod-to-github"
-  project_id    = var.project_id
+  project_id    = infisical_project.demo.id
   connection_id = infisical_app_connection_github.pat.id
-  environment   = "prod"
-  secret_path   = "/"
+  environment   = infisical_project_environment.prod.slug
+  secret_path   = infisical_secret_folder.app.path
   destination_config = {
     scope            = "repository"
     repository_owner = split("/", var.github_repository)[0]
@@ -96,6 +144,8 @@ resource "infisical_secret_sync_github" "repository" {
     key_schema = "APP_{{secretKey}}"
   }
   remove_secrets_on_destroy = true
+
+  depends_on = [infisical_secret.database_url, infisical_secret.stripe_key]
 }
 
 data "infisical_app_connection_github" "app" {
