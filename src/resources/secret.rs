@@ -867,7 +867,7 @@ impl SecretResource {
         let project = known.project_id()?;
         match client
             .secrets()
-            .read(id, project, &known.env_slug, !known.write_only())
+            .read(id, project, &known.env_slug, known.value.is_some())
             .await
         {
             Ok(entry) => Ok(ReadOutcome::Found(Stored {
