@@ -16,12 +16,13 @@ use serde_json::{Map, Value, json};
 
 use crate::faults::{ActiveFault, Fault, Trigger};
 use crate::rate_limit::{BucketLimits, RouteCount};
-use crate::service::{auth, connections};
+use crate::service::{auth, connections, oidc_issuer};
 use crate::state::Shared;
 use crate::store::aws::AwsRole;
 use crate::store::connections::StoredConnection;
 use crate::store::github_apps::{GitHubApp, SharedGitHubApp};
 use crate::store::log::{Counters, LoggedRequest};
+use crate::store::oidc_issuers::GITHUB;
 use crate::store::projects::Project;
 use crate::sts::AwsKey;
 
@@ -79,6 +80,41 @@ impl Admin {
     /// several JWTs).
     pub fn add_oidc_identity(&self, identity_id: impl Into<String>, jwt: impl Into<String>) {
         auth::add_oidc_identity(&mut self.shared.lock(), identity_id.into(), jwt.into());
+    }
+
+    /// The URL of the emulator's OIDC issuer `name` (`{url}/__oidc/{name}`): its `iss`, and the
+    /// `oidcDiscoveryUrl` an identity's OIDC auth names to trust it. `github` stands in for
+    /// GitHub Actions' `https://token.actions.githubusercontent.com`.
+    pub fn oidc_issuer_url(&self, name: &str) -> String {
+        oidc_issuer::issuer_url(&self.shared.settings.url, name)
+    }
+
+    /// Signs `claims` (an object) as the OIDC issuer `name` would (RS256, with the key its JWKS
+    /// lists; the issuer is made on first use), filling in `iss`, `iat`, `nbf`, `exp` (five
+    /// minutes on) and `jti` when absent. `None` for claims that are not an object or a name
+    /// that is not lower-case letters, digits and `-`.
+    pub fn mint_oidc_token(&self, name: &str, claims: serde_json::Value) -> Option<String> {
+        let base = &self.shared.settings.url;
+        oidc_issuer::mint(&mut self.shared.lock(), base, name, claims)
+    }
+
+    /// The claims GitHub Actions puts in a workflow run's OIDC token for `repository`
+    /// (`owner/name`): a push to `main` (`sub` `repo:owner/name:ref:refs/heads/main`), or a job
+    /// in `environment` (`sub` `repo:owner/name:environment:<env>`); `aud` is GitHub's default,
+    /// `https://github.com/<owner>`. Change any before [`Admin::mint_oidc_token`].
+    pub fn github_actions_claims(
+        &self,
+        repository: &str,
+        environment: Option<&str>,
+    ) -> serde_json::Value {
+        oidc_issuer::github_actions_claims(repository, environment)
+    }
+
+    /// A GitHub Actions OIDC token for `repository`, signed by the `github` issuer
+    /// ([`Admin::github_actions_claims`], then [`Admin::mint_oidc_token`]).
+    pub fn github_actions_token(&self, repository: &str, environment: Option<&str>) -> String {
+        let claims = oidc_issuer::github_actions_claims(repository, environment);
+        self.mint_oidc_token(GITHUB, claims).unwrap_or_default()
     }
 
     /// Declares a machine identity with Kubernetes auth that logs in with the service account
@@ -404,6 +440,15 @@ struct LicenseBody {
     gateway_pool: Option<bool>,
 }
 
+/// `POST /__emulator/oidc/:issuer/tokens`: GitHub Actions' claims for `repository` (and
+/// `environment`) with `claims` over them, or `claims` alone.
+#[derive(Deserialize)]
+struct MintBody {
+    repository: Option<String>,
+    environment: Option<String>,
+    claims: Option<Value>,
+}
+
 #[derive(Deserialize)]
 struct NameBody {
     name: String,
@@ -486,6 +531,37 @@ pub(crate) fn router(admin: Admin) -> Router {
             command(POST, |a, b: AwsIdentityBody| {
                 a.add_aws_identity(b.identity_id, b.key);
             }),
+        )
+        .route(
+            "/__emulator/oidc/{issuer}/tokens",
+            post(
+                |State(a): State<Admin>, Path(issuer): Path<String>, Json(b): Json<MintBody>| async move {
+                    let claims = match (&b.repository, b.claims) {
+                        (Some(repository), overrides) => {
+                            let mut claims =
+                                a.github_actions_claims(repository, b.environment.as_deref());
+                            if let (Some(base), Some(Value::Object(more))) =
+                                (claims.as_object_mut(), overrides)
+                            {
+                                base.extend(more);
+                            }
+                            claims
+                        }
+                        (None, claims) => claims.unwrap_or_else(|| json!({})),
+                    };
+                    match a.mint_oidc_token(&issuer, claims) {
+                        Some(jwt) => {
+                            Json(json!({ "jwt": jwt, "issuer": a.oidc_issuer_url(&issuer) }))
+                                .into_response()
+                        }
+                        None => admin_error(
+                            StatusCode::BAD_REQUEST,
+                            "claims must be an object and the issuer a name of lower-case \
+                             letters, digits and -",
+                        ),
+                    }
+                },
+            ),
         )
         .route("/__emulator/aws-role", command(PUT, Admin::set_aws_role))
         .route(

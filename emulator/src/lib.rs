@@ -30,7 +30,12 @@
 //!   organization membership), `PATCH`, `DELETE`, and `GET /details` (the caller's organization);
 //!   their universal auth under `/api/v1/auth/universal-auth/identities/:identityId` (attach,
 //!   get, `PATCH`, `DELETE`) with its client secrets (`/client-secrets`: create, list, get by id,
-//!   `/:id/revoke`). The universal-auth login then logs these identities in too.
+//!   `/:id/revoke`). The universal-auth login then logs these identities in too; their OIDC
+//!   auth under `/api/v1/auth/oidc-auth/identities/:identityId` (attach, get, `PATCH`,
+//!   `DELETE`), whose login verifies the JWT with the issuer's discovery document and JWKS.
+//! - OIDC token issuers under `/__oidc/:issuer` (`/.well-known/openid-configuration`,
+//!   `/.well-known/jwks`): `github` stands in for GitHub Actions' issuer; tokens are minted
+//!   through the admin API. Outside the request log, like the emulated GitHub.
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -73,6 +78,7 @@
 //! | `PUT`/`DELETE /__emulator/github/shared-app` | [`SharedGitHubApp`] | set / remove the instance's shared GitHub App |
 //! | `POST /__emulator/identities/oidc`, `…/kubernetes` | `{"identityId","jwt"}` | declare an identity and a JWT that logs it in |
 //! | `POST /__emulator/identities/aws` | `{"identityId","accessKeyId","secretAccessKey","sessionToken"?}` | declare an identity and an AWS key |
+//! | `POST /__emulator/oidc/:issuer/tokens` | `{"repository"?,"environment"?,"claims"?}` | `{"jwt","issuer"}`: a token the issuer signs — GitHub Actions' claims for `repository` ([`Admin::github_actions_claims`]) with `claims` over them, or `claims` alone ([`Admin::mint_oidc_token`]) |
 //! | `PUT /__emulator/aws-role` | [`AwsRole`] | the key the AWS credential stand-ins hand out (`/__aws/imds`, `/__aws/container`, `/__aws/sts`) |
 //! | `GET`/`POST /__emulator/connections` | [`SeedConnection`] | list all / store one directly |
 //! | `GET`/`DELETE /__emulator/connections/:id` | | inspect / delete out of band |
@@ -111,21 +117,22 @@
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
 //! - stores (`store/`, `github/model.rs`): plain data per area — tokens, machine identities
-//!   (with their universal auth and client secrets), connections, GitHub Apps, projects, secrets (environments, folders and their secrets with their versions),
-//!   tags, secret-approval policies and requests, syncs, the AWS
-//!   stand-ins' role, the request log — and `state.rs`'s `State`, their aggregate behind one
-//!   mutex;
-//! - services (`service/`): what each API area does — logins, identities, universal auth,
-//!   connections, projects,
-//!   environments, folders, secrets (and their references), syncs and the sync engine — over the
-//!   stores; `schema/` turns
-//!   request bodies into their typed inputs;
-//! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`, `admin_secrets.rs`): one router per area, reading
-//!   requests through `http.rs` (the `Authenticated` extractor, bodies, ids, queries), with
-//!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
+//!   (with their universal auth, client secrets and OIDC auth), the OIDC issuers' keys,
+//!   connections, GitHub Apps, projects, secrets (environments, folders and their secrets with
+//!   their versions), tags, secret-approval policies and requests, syncs, the AWS stand-ins'
+//!   role, the request log — and `state.rs`'s `State`, their aggregate behind one mutex;
+//! - services (`service/`): what each API area does — logins, identities, universal auth, OIDC
+//!   auth and the OIDC issuers, connections, projects, environments, folders, secrets (and their
+//!   references), syncs and the sync engine — over the stores; `schema/` turns request bodies
+//!   into their typed inputs;
+//! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`, `admin_secrets.rs`): one
+//!   router per area, reading requests through `http.rs` (the `Authenticated` extractor, bodies,
+//!   ids, queries), with `observe.rs` (faults, latency, the request log) around the API routers
+//!   this file composes (`api/oidc_issuer.rs` and `api/aws.rs` stay outside it).
 //!
 //! Leaves: `clock`, `error` (Infisical's error bodies), `zod`, `faults` ([`Fault`] rules),
-//! `ip` (trusted IP ranges), `net` (a listener whose connections a handler can cut),
+//! `ip` (trusted IP ranges), `jwt` (RS256 tokens as `jsonwebtoken` reads them), `glob`
+//! (picomatch's matching), `net` (a listener whose connections a handler can cut),
 //! `rate_limit`, `sts` (SigV4 checks).
 
 mod admin;
@@ -136,8 +143,10 @@ mod clock;
 mod error;
 mod faults;
 mod github;
+mod glob;
 mod http;
 mod ip;
+mod jwt;
 mod net;
 mod observe;
 mod rate_limit;
@@ -250,6 +259,7 @@ impl Emulator {
             token_ttl: config.token_ttl,
             token_max_ttl: config.token_max_ttl,
             org_id: config.org_id,
+            url: format!("http://{addr}"),
         };
         let licenses = Licenses {
             gateway: config.gateway_license,
@@ -276,9 +286,11 @@ impl Emulator {
             .merge(api::folders::routes())
             .merge(api::secrets::routes())
             .merge(api::tags::routes())
-            .merge(api::identities::routes());
+            .merge(api::identities::routes())
+            .merge(api::oidc_auth::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
+            .merge(api::oidc_issuer::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))
             .merge(admin::router(admin.clone()))
             .merge(admin_sync::router(admin.clone()))

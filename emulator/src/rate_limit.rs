@@ -263,6 +263,26 @@ const ROUTES: &[Route] = {
         r("GET", "/api/v1/projects/{projectId}/tags/{tagId}", Read),
         r("PATCH", "/api/v1/projects/{projectId}/tags/{tagId}", Write),
         r("DELETE", "/api/v1/projects/{projectId}/tags/{tagId}", Write),
+        r(
+            "GET",
+            "/api/v1/auth/oidc-auth/identities/{identityId}",
+            Read,
+        ),
+        r(
+            "POST",
+            "/api/v1/auth/oidc-auth/identities/{identityId}",
+            Write,
+        ),
+        r(
+            "PATCH",
+            "/api/v1/auth/oidc-auth/identities/{identityId}",
+            Write,
+        ),
+        r(
+            "DELETE",
+            "/api/v1/auth/oidc-auth/identities/{identityId}",
+            Write,
+        ),
         r("GET", "/api/v1/identities", Read),
         r("POST", "/api/v1/identities", Write),
         r("GET", "/api/v1/identities/details", Read),

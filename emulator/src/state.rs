@@ -15,6 +15,7 @@ use crate::store::connections::Connections;
 use crate::store::github_apps::GitHubApps;
 use crate::store::identities::Identities;
 use crate::store::log::{Counters, RequestLog};
+use crate::store::oidc_issuers::OidcIssuers;
 use crate::store::projects::Project;
 use crate::store::secrets::SecretsStore;
 use crate::store::syncs::{SyncStore, SyncTiming};
@@ -29,6 +30,8 @@ pub(crate) struct Settings {
     pub(crate) token_ttl: Duration,
     pub(crate) token_max_ttl: Duration,
     pub(crate) org_id: String,
+    /// The base URL the emulator serves, e.g. `http://127.0.0.1:40123`.
+    pub(crate) url: String,
 }
 
 /// State shared by the server and every [`crate::Admin`] handle.
@@ -102,6 +105,8 @@ pub(crate) struct State {
     pub(crate) tokens: Tokens,
     /// Machine identities made through the API, with their auth methods.
     pub(crate) identities: Identities,
+    /// The OIDC token issuers the emulator serves.
+    pub(crate) oidc_issuers: OidcIssuers,
     /// The emulated GitHub: the credentials it accepts, and what syncs write to (repositories,
     /// Actions secrets, grants).
     pub(crate) github: GitHub,

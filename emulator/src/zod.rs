@@ -86,6 +86,7 @@ pub(crate) struct StrRules {
     min: Option<(usize, &'static str)>,
     max: Option<(usize, &'static str)>,
     uuid: bool,
+    url: bool,
     slug: Option<&'static str>,
 }
 
@@ -162,6 +163,13 @@ impl StrRules {
     /// `.uuid()`.
     pub(crate) fn uuid(mut self) -> Self {
         self.uuid = true;
+        self
+    }
+
+    /// `.url()`: what JavaScript's `new URL(value)` accepts (checked before the lengths, as
+    /// `z.string().url().min(1)` declares it).
+    pub(crate) fn url(mut self) -> Self {
+        self.url = true;
         self
     }
 
@@ -472,6 +480,12 @@ fn js_number(n: f64) -> Value {
     }
 }
 
+/// Whether JavaScript's `new URL(text)` parses `text` (the WHATWG URL parser, as the `url` crate
+/// implements it).
+fn is_url(text: &str) -> bool {
+    url::Url::parse(text).is_ok()
+}
+
 /// The issue's record, and the parse of this value goes no further.
 fn fail(issue: Value, issues: &mut Vec<Value>) -> Parsed {
     issues.push(issue);
@@ -595,6 +609,12 @@ fn parse_string(rules: &StrRules, raw: &str, path: &[Value], issues: &mut Vec<Va
     // JavaScript measures strings in UTF-16 code units.
     let length = text.encode_utf16().count();
     let mut status = Status::Valid;
+    if rules.url && !is_url(text) {
+        issues.push(json!({
+            "validation": "url", "code": "invalid_string", "message": "Invalid url", "path": path,
+        }));
+        status = Status::Dirty;
+    }
     if let Some((min, message)) = rules.min
         && length < min
     {

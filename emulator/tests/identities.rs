@@ -727,3 +727,409 @@ async fn tokens_carry_the_identitys_terms() {
         (StatusCode::UNAUTHORIZED, "Invalid credentials")
     );
 }
+
+fn oidc_path(identity: &str) -> String {
+    format!("/api/v1/auth/oidc-auth/identities/{identity}")
+}
+
+impl Fixture {
+    /// An identity with OIDC auth trusting the emulator's GitHub issuer, bound by `bounds`
+    /// (merged over the discovery URL and issuer); its id.
+    async fn oidc_identity(&self, name: &str, bounds: Value) -> String {
+        let identity = self.identity(name, "member").await;
+        let issuer = self.admin().oidc_issuer_url("github");
+        let mut body =
+            json!({ "oidcDiscoveryUrl": issuer, "boundIssuer": issuer, "boundClaims": {} });
+        body.as_object_mut()
+            .unwrap()
+            .extend(bounds.as_object().unwrap().clone());
+        let (status, answer) = self
+            .call(Method::POST, &oidc_path(&identity), Some(body))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        identity
+    }
+
+    async fn oidc_login(&self, identity: &str, jwt: &str) -> (StatusCode, Value) {
+        self.raw(
+            Method::POST,
+            "/api/v1/auth/oidc-auth/login",
+            None,
+            Some(json!({ "identityId": identity, "jwt": jwt })),
+        )
+        .await
+    }
+
+    /// A GitHub Actions token for `repository` with `overrides` over its claims.
+    fn github_token(&self, repository: &str, overrides: Value) -> String {
+        let mut claims = self.admin().github_actions_claims(repository, None);
+        claims
+            .as_object_mut()
+            .unwrap()
+            .extend(overrides.as_object().unwrap().clone());
+        self.admin().mint_oidc_token("github", claims).unwrap()
+    }
+}
+
+/// `identity-oidc-auth-router.ts` (attach, get, `PATCH`, delete) with its validators, and the
+/// service's checks.
+#[tokio::test]
+async fn oidc_auth_is_attached_validated_and_answered_as_the_router_does() {
+    let f = Fixture::start().await;
+    let id = f.identity("oidc", "member").await;
+    let path = oidc_path(&id);
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "oidcDiscoveryUrl": "not a url", "boundIssuer": "" })),
+        )
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [
+            issue("oidcDiscoveryUrl", "Invalid url"),
+            issue("boundIssuer", "String must contain at least 1 character(s)"),
+            issue("boundClaims", "Required"),
+        ]
+    );
+    let (status, body) = f.get(&path).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "The identity does not have OIDC Auth attached"
+        )
+    );
+    let issuer = f.admin().oidc_issuer_url("github");
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({
+                "oidcDiscoveryUrl": issuer, "boundIssuer": issuer,
+                "boundAudiences": " https://github.com/octo ,sts.amazonaws.com",
+                "boundClaims": { "repository": "octo/app , octo/lib" },
+                "boundSubject": "repo:octo/*",
+                "accessTokenTTL": 600,
+            })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let oidc = &body["identityOidcAuth"];
+    assert_eq!(
+        oidc["boundAudiences"],
+        "https://github.com/octo, sts.amazonaws.com"
+    );
+    assert_eq!(
+        oidc["boundClaims"],
+        json!({ "repository": "octo/app, octo/lib" })
+    );
+    assert_eq!(oidc["claimMetadataMapping"], Value::Null);
+    assert_eq!(oidc["caCert"], "");
+    assert_eq!(
+        (&oidc["accessTokenTTL"], &oidc["accessTokenMaxTTL"]),
+        (&json!(600), &json!(2_592_000))
+    );
+    assert_eq!(oidc["identityId"], id.as_str());
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "oidcDiscoveryUrl": issuer, "boundIssuer": issuer, "boundClaims": {} })),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Failed to add OIDC Auth to already configured identity"
+        )
+    );
+    let (_, read) = f.get(&format!("{IDENTITIES}/{id}")).await;
+    assert_eq!(
+        read["identity"]["identity"]["authMethods"],
+        json!(["oidc-auth"])
+    );
+
+    // `PATCH` is partial: what is sent, without defaults.
+    let (status, body) = f
+        .call(Method::PATCH, &path, Some(json!({ "boundSubject": "" })))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let patched = &body["identityOidcAuth"];
+    assert_eq!(patched["boundSubject"], "");
+    assert_eq!(patched["accessTokenTTL"], 600);
+    assert_eq!(patched["boundClaims"], oidc["boundClaims"]);
+
+    let (status, body) = f.delete(&path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["identityOidcAuth"].get("caCert").is_none());
+    let (status, body) = f.delete(&path).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "The identity does not have OIDC auth"
+        )
+    );
+    let (status, body) = f.delete(&oidc_path(uuid_like())).await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::NOT_FOUND, "Failed to find identity")
+    );
+}
+
+/// The emulated issuer: GitHub Actions' discovery document and JWKS, served under `/__oidc`.
+#[tokio::test]
+async fn the_github_issuer_serves_its_discovery_document_and_keys() {
+    let f = Fixture::start().await;
+    let issuer = f.admin().oidc_issuer_url("github");
+    assert_eq!(issuer, format!("{}/__oidc/github", f.emulator.url()));
+    let path = issuer.trim_start_matches(f.emulator.url());
+    let (status, document) = f
+        .raw(
+            Method::GET,
+            &format!("{path}/.well-known/openid-configuration"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{document}");
+    assert_eq!(document["issuer"], issuer.as_str());
+    assert_eq!(document["jwks_uri"], format!("{issuer}/.well-known/jwks"));
+    assert_eq!(
+        document["id_token_signing_alg_values_supported"],
+        json!(["RS256"])
+    );
+    let (status, jwks) = f
+        .raw(Method::GET, &format!("{path}/.well-known/jwks"), None, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{jwks}");
+    let key = &jwks["keys"][0];
+    assert_eq!(
+        (&key["kty"], &key["alg"], &key["e"]),
+        (&json!("RSA"), &json!("RS256"), &json!("AQAB"))
+    );
+
+    // A minted token names that key and carries GitHub's claims for the repository.
+    let jwt = f
+        .admin()
+        .github_actions_token("octo/app", Some("production"));
+    let header: Value = serde_json::from_slice(
+        &base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            jwt.split('.').next().unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["kid"], key["kid"]);
+    assert_eq!(header["alg"], "RS256");
+    let claims = f
+        .admin()
+        .github_actions_claims("octo/app", Some("production"));
+    assert_eq!(claims["sub"], "repo:octo/app:environment:production");
+    assert_eq!(claims["aud"], "https://github.com/octo");
+    assert_eq!(claims["repository_owner"], "octo");
+
+    let (status, _) = f
+        .raw(Method::GET, "/__oidc/nobody/.well-known/jwks", None, None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Over HTTP too.
+    let (status, body) = f
+        .raw(
+            Method::POST,
+            "/__emulator/oidc/github/tokens",
+            None,
+            Some(json!({ "repository": "octo/app", "claims": { "ref": "refs/heads/dev" } })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["issuer"], issuer.as_str());
+    assert_eq!(body["jwt"].as_str().unwrap().split('.').count(), 3);
+}
+
+/// `identity-oidc-auth-service.ts`' `login` (with `identity-oidc-auth-fns.ts`' glob matching):
+/// signature, time, issuer, subject, audiences, claims, each refused in the server's words.
+#[tokio::test]
+async fn oidc_login_verifies_the_jwt_and_its_bound_subject_audiences_and_claims() {
+    let f = Fixture::start().await;
+    let id = f
+        .oidc_identity(
+            "deployer",
+            json!({
+                "boundAudiences": "https://github.com/octo",
+                "boundSubject": "repo:octo/app:ref:refs/heads/*",
+                "boundClaims": { "repository": "octo/app", "ref_type": "branch,tag" },
+                "claimMetadataMapping": { "team": "repository_owner" },
+                "accessTokenTTL": 300, "accessTokenMaxTTL": 600,
+            }),
+        )
+        .await;
+    let jwt = f.github_token("octo/app", json!({}));
+    let (status, login) = f.oidc_login(&id, &jwt).await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    assert_eq!(
+        (&login["expiresIn"], &login["accessTokenMaxTTL"]),
+        (&json!(300), &json!(600))
+    );
+    let token = login["accessToken"].as_str().unwrap();
+    let (status, body) = f.get_as(token, "/api/v1/identities/details").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = f.get(&format!("{IDENTITIES}/{id}")).await;
+    assert_eq!(read["identity"]["lastLoginAuthMethod"], "oidc-auth");
+
+    let refusals = [
+        (
+            f.github_token(
+                "octo/other",
+                json!({ "sub": "repo:octo/app:ref:refs/heads/main" }),
+            ),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: OIDC claim not allowed.".to_owned(),
+        ),
+        (
+            f.github_token("octo/other", json!({})),
+            StatusCode::FORBIDDEN,
+            "Access denied: OIDC subject not allowed.".to_owned(),
+        ),
+        (
+            f.github_token("octo/app", json!({ "aud": "sts.amazonaws.com" })),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: OIDC audience not allowed.".to_owned(),
+        ),
+        (
+            f.github_token("octo/app", json!({ "ref_type": "" })),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: token has no ref_type field".to_owned(),
+        ),
+        (
+            f.github_token("octo/app", json!({ "repository_owner": null })),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: token has no repository_owner field".to_owned(),
+        ),
+        (
+            f.github_token("octo/app", json!({ "exp": 1_000 })),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: jwt expired".to_owned(),
+        ),
+        (
+            f.github_token("octo/app", json!({ "nbf": 99_999_999_999_u64 })),
+            StatusCode::UNAUTHORIZED,
+            "Access denied: jwt not active".to_owned(),
+        ),
+        (
+            f.github_token(
+                "octo/app",
+                json!({ "iss": "https://token.actions.githubusercontent.com" }),
+            ),
+            StatusCode::UNAUTHORIZED,
+            format!(
+                "Access denied: jwt issuer invalid. expected: {}",
+                f.admin().oidc_issuer_url("github")
+            ),
+        ),
+        (
+            "not.a.jwt".to_owned(),
+            StatusCode::UNAUTHORIZED,
+            "Invalid JWT".to_owned(),
+        ),
+    ];
+    for (jwt, status, text) in refusals {
+        let (got, body) = f.oidc_login(&id, &jwt).await;
+        assert_eq!((got, message(&body)), (status, text.as_str()), "{body}");
+    }
+
+    // Signed by another issuer: its key is not in GitHub's JWKS.
+    let foreign = f
+        .admin()
+        .mint_oidc_token(
+            "elsewhere",
+            f.admin().github_actions_claims("octo/app", None),
+        )
+        .unwrap();
+    let (status, body) = f.oidc_login(&id, &foreign).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(
+        message(&body)
+            .starts_with("Access denied: Unable to verify JWT signature. The signing key '"),
+        "{body}"
+    );
+    // Without a `kid`, every key is tried (here: the header no longer matches the signature).
+    let (_, claims, signature) = {
+        let mut parts = jwt.split('.');
+        (parts.next(), parts.next().unwrap(), parts.next().unwrap())
+    };
+    let header = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        br#"{"alg":"RS256","typ":"JWT"}"#,
+    );
+    let (status, body) = f
+        .oidc_login(&id, &format!("{header}.{claims}.{signature}"))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::UNAUTHORIZED,
+            "Access denied: Unable to verify JWT signature with any available signing key. invalid signature"
+        )
+    );
+    let counters = f.admin().counters();
+    assert_eq!(counters.failed_logins, 11);
+
+    // Revoking OIDC auth takes the tokens it issued.
+    let (status, _) = f.delete(&oidc_path(&id)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = f.get_as(token, "/api/v1/identities/details").await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::UNAUTHORIZED, "No identity access token found")
+    );
+    let (status, body) = f.oidc_login(&id, &jwt).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            "OIDC auth method not found for identity, did you configure OIDC auth?"
+        )
+    );
+}
+
+/// The discovery document is fetched from `oidcDiscoveryUrl`: the emulator reaches only its own
+/// issuers.
+#[tokio::test]
+async fn a_discovery_url_the_emulator_cannot_reach_refuses_the_login() {
+    let f = Fixture::start().await;
+    let id = f
+        .oidc_identity(
+            "unreachable",
+            json!({ "oidcDiscoveryUrl": "https://token.actions.githubusercontent.com" }),
+        )
+        .await;
+    let jwt = f.github_token("octo/app", json!({}));
+    let (status, body) = f.oidc_login(&id, &jwt).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::UNAUTHORIZED,
+            "Access denied: Failed to fetch OIDC discovery document from \
+             https://token.actions.githubusercontent.com. getaddrinfo ENOTFOUND \
+             token.actions.githubusercontent.com"
+        )
+    );
+    let base = f.emulator.url().to_owned();
+    let id = f
+        .oidc_identity(
+            "no-issuer",
+            json!({ "oidcDiscoveryUrl": format!("{base}/__oidc/nobody") }),
+        )
+        .await;
+    let (status, body) = f.oidc_login(&id, &jwt).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        message(&body).ends_with("Request failed with status code 404"),
+        "{body}"
+    );
+}

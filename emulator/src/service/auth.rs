@@ -9,12 +9,12 @@ use rand::Rng;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::universal_auth;
+use super::{oidc_auth, universal_auth};
 use crate::clock::now_iso;
 use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
 use crate::ip;
 use crate::state::{Settings, State};
-use crate::store::identities::UNIVERSAL_AUTH;
+use crate::store::identities::{OIDC_AUTH, UNIVERSAL_AUTH};
 use crate::store::tokens::{Token, Tokens};
 use crate::sts::{self, AwsKey, Refusal};
 
@@ -155,14 +155,22 @@ pub(crate) fn add_aws_identity(state: &mut State, identity_id: String, key: AwsK
     state.tokens.aws.entry(identity_id).or_default().push(key);
 }
 
-/// OIDC login with a validated body. The real server verifies the JWT against the
-/// provider's JWKS; here a JWT is valid when it was declared for the identity.
+/// OIDC login with a validated body. An identity made through the API with OIDC auth is checked
+/// as the server does (see [`super::oidc_auth::login`]); an identity declared with
+/// `Admin::add_oidc_identity` logs in with the JWTs declared for it.
 pub(crate) fn oidc_login(
     state: &mut State,
     settings: &Settings,
     identity_id: &str,
     jwt: &str,
 ) -> Result<Value, ApiError> {
+    if let Some(oidc) = state.identities.oidc.get(identity_id).cloned() {
+        let outcome = oidc_auth::login(state, &settings.url, &oidc, jwt);
+        if outcome.is_err() {
+            state.counters.failed_logins += 1;
+        }
+        return outcome;
+    }
     let outcome = match state.tokens.oidc.get(identity_id) {
         None => Err(ApiError::not_found(
             "OIDC auth method not found for identity, did you configure OIDC auth?",
@@ -306,6 +314,11 @@ fn max_ttl_of(state: &State, token: &Token) -> u64 {
             .universal
             .get(&token.identity)
             .map_or(0, |ua| ua.access_token_max_ttl),
+        Some(OIDC_AUTH) => state
+            .identities
+            .oidc
+            .get(&token.identity)
+            .map_or(0, |oidc| oidc.access_token_max_ttl),
         _ => 0,
     }
 }
@@ -361,6 +374,11 @@ pub(crate) fn verify(
             .universal
             .get(&token.identity)
             .map(|ua| ua.access_token_trusted_ips.as_slice()),
+        Some(OIDC_AUTH) => state
+            .identities
+            .oidc
+            .get(&token.identity)
+            .map(|oidc| oidc.access_token_trusted_ips.as_slice()),
         _ => None,
     };
     if let (Some(trusted), Some(client)) = (trusted, client_ip)

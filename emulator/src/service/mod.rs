@@ -7,6 +7,8 @@ pub(crate) mod connections;
 pub(crate) mod environments;
 pub(crate) mod folders;
 pub(crate) mod identities;
+pub(crate) mod oidc_auth;
+pub(crate) mod oidc_issuer;
 pub(crate) mod projects;
 pub(crate) mod references;
 pub(crate) mod secrets;

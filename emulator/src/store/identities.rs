@@ -1,11 +1,11 @@
 //! The organization's machine identities made through the API (`identities`,
 //! `identity_metadata` and the organization membership that carries the role), their
-//! universal-auth configuration with its client secrets and lockouts: plain data and the
-//! answers' shapes. The demo identity of the `Config` and the
+//! universal-auth configuration with its client secrets and lockouts, and their OIDC-auth
+//! configuration: plain data and the answers' shapes. The demo identity of the `Config` and the
 //! identities declared with `Admin::add_oidc_identity` and friends are not here (see
 //! [`super::tokens`]).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::Instant;
 
 use serde_json::{Value, json};
@@ -14,6 +14,8 @@ use crate::ip::TrustedIp;
 
 /// The auth-method slugs of `IdentityAuthMethod`.
 pub(crate) const UNIVERSAL_AUTH: &str = "universal-auth";
+/// OIDC auth's slug.
+pub(crate) const OIDC_AUTH: &str = "oidc-auth";
 
 /// A `{key, value}` metadata row of an identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -164,6 +166,55 @@ pub(crate) struct Lockout {
     pub(crate) until: Instant,
 }
 
+/// An OIDC-auth configuration (`identity_oidc_auths`).
+#[derive(Debug, Clone)]
+pub(crate) struct OidcAuth {
+    pub(crate) id: String,
+    pub(crate) identity_id: String,
+    pub(crate) oidc_discovery_url: String,
+    pub(crate) bound_issuer: String,
+    /// Comma-and-space separated, as the validator rewrote it.
+    pub(crate) bound_audiences: String,
+    /// Claim (dotted path) → comma-and-space separated globs.
+    pub(crate) bound_claims: BTreeMap<String, String>,
+    /// Metadata key → claim, when set.
+    pub(crate) claim_metadata_mapping: Option<BTreeMap<String, String>>,
+    pub(crate) bound_subject: String,
+    pub(crate) ca_cert: String,
+    pub(crate) access_token_ttl: u64,
+    pub(crate) access_token_max_ttl: u64,
+    pub(crate) access_token_num_uses_limit: u64,
+    pub(crate) access_token_trusted_ips: Vec<TrustedIp>,
+    pub(crate) created_at: String,
+    pub(crate) updated_at: String,
+}
+
+impl OidcAuth {
+    /// `IdentityOidcAuthResponseSchema`; `DELETE` answers it without `caCert`.
+    pub(crate) fn view(&self, with_ca_cert: bool) -> Value {
+        let mut view = json!({
+            "id": self.id,
+            "accessTokenTTL": self.access_token_ttl,
+            "accessTokenMaxTTL": self.access_token_max_ttl,
+            "accessTokenNumUsesLimit": self.access_token_num_uses_limit,
+            "accessTokenTrustedIps": ips(&self.access_token_trusted_ips),
+            "identityId": self.identity_id,
+            "oidcDiscoveryUrl": self.oidc_discovery_url,
+            "boundIssuer": self.bound_issuer,
+            "boundAudiences": self.bound_audiences,
+            "boundClaims": self.bound_claims,
+            "claimMetadataMapping": self.claim_metadata_mapping,
+            "boundSubject": self.bound_subject,
+            "createdAt": self.created_at,
+            "updatedAt": self.updated_at,
+        });
+        if with_ca_cert && let Some(object) = view.as_object_mut() {
+            object.insert("caCert".to_owned(), json!(self.ca_cert));
+        }
+        view
+    }
+}
+
 /// Every identity made through the API, with its auth configurations.
 #[derive(Debug, Default)]
 pub(crate) struct Identities {
@@ -175,6 +226,8 @@ pub(crate) struct Identities {
     pub(crate) client_secrets: Vec<ClientSecret>,
     /// Lockout key (identity id and client id) → the record.
     pub(crate) lockouts: HashMap<(String, String), Lockout>,
+    /// Identity id → its OIDC auth.
+    pub(crate) oidc: HashMap<String, OidcAuth>,
 }
 
 impl Identities {
@@ -194,6 +247,9 @@ impl Identities {
         if self.universal.contains_key(id) {
             methods.push(UNIVERSAL_AUTH);
         }
+        if self.oidc.contains_key(id) {
+            methods.push(OIDC_AUTH);
+        }
         methods
     }
 
@@ -209,6 +265,7 @@ impl Identities {
         if let Some(ua) = self.universal.remove(id) {
             self.client_secrets.retain(|s| s.ua_id != ua.id);
         }
+        self.oidc.remove(id);
         self.lockouts.retain(|(identity, _), _| identity != id);
         Some(self.identities.remove(index))
     }
