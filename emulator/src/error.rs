@@ -21,6 +21,8 @@ pub(crate) struct ApiError {
     name: String,
     message: Value,
     retry_after: Option<String>,
+    /// `details`, which CASL's denials carry.
+    details: Option<Value>,
 }
 
 impl ApiError {
@@ -35,6 +37,21 @@ impl ApiError {
             name: name.into(),
             message: message.into(),
             retry_after: None,
+            details: None,
+        }
+    }
+
+    /// 403 `PermissionDenied`: what a CASL `ForbiddenError` becomes, "You are not allowed to
+    /// <action> on <subject>", with `details` (the rules for that action and subject; the
+    /// built-in roles have none a denial could list).
+    pub(crate) fn permission_denied(action: &str, subject: &str) -> Self {
+        Self {
+            details: Some(Value::Array(Vec::new())),
+            ..Self::new(
+                StatusCode::FORBIDDEN,
+                "PermissionDenied",
+                format!("You are not allowed to {action} on {subject}"),
+            )
         }
     }
 
@@ -111,12 +128,15 @@ pub(crate) fn request_id() -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({
+        let mut body = json!({
             "reqId": request_id(),
             "statusCode": self.status.as_u16(),
             "message": self.message,
             "error": self.name,
         });
+        if let (Some(details), Some(object)) = (self.details, body.as_object_mut()) {
+            object.insert("details".to_owned(), details);
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(value) = self
             .retry_after

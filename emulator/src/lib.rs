@@ -33,6 +33,10 @@
 //!   `/:id/revoke`). The universal-auth login then logs these identities in too; their OIDC
 //!   auth under `/api/v1/auth/oidc-auth/identities/:identityId` (attach, get, `PATCH`,
 //!   `DELETE`), whose login verifies the JWT with the issuer's discovery document and JWKS.
+//! - Project identity memberships under `/api/v1/projects/:projectId/memberships/identities`:
+//!   list, create, get, `PATCH` (roles replaced), `DELETE`, and the deprecated get by membership
+//!   id (`/api/v1/projects/identity-memberships/:id`). Identities made through the API are held
+//!   to their memberships' roles on a project's routes (see `FIDELITY.md`).
 //! - OIDC token issuers under `/__oidc/:issuer` (`/.well-known/openid-configuration`,
 //!   `/.well-known/jwks`): `github` stands in for GitHub Actions' issuer; tokens are minted
 //!   through the admin API. Outside the request log, like the emulated GitHub.
@@ -117,12 +121,13 @@
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
 //! - stores (`store/`, `github/model.rs`): plain data per area — tokens, machine identities
-//!   (with their universal auth, client secrets and OIDC auth), the OIDC issuers' keys,
+//!   (with their universal auth, client secrets and OIDC auth), project memberships, the OIDC
+//!   issuers' keys,
 //!   connections, GitHub Apps, projects, secrets (environments, folders and their secrets with
 //!   their versions), tags, secret-approval policies and requests, syncs, the AWS stand-ins'
 //!   role, the request log — and `state.rs`'s `State`, their aggregate behind one mutex;
 //! - services (`service/`): what each API area does — logins, identities, universal auth, OIDC
-//!   auth and the OIDC issuers, connections, projects, environments, folders, secrets (and their
+//!   auth and the OIDC issuers, project memberships and the permissions they grant, connections, projects, environments, folders, secrets (and their
 //!   references), syncs and the sync engine — over the stores; `schema/` turns request bodies
 //!   into their typed inputs;
 //! - HTTP (`api/`, `github/http.rs`, `admin.rs`, `admin_sync.rs`, `admin_secrets.rs`): one
@@ -287,7 +292,8 @@ impl Emulator {
             .merge(api::secrets::routes())
             .merge(api::tags::routes())
             .merge(api::identities::routes())
-            .merge(api::oidc_auth::routes());
+            .merge(api::oidc_auth::routes())
+            .merge(api::memberships::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::oidc_issuer::router(Arc::clone(&shared)))

@@ -283,6 +283,36 @@ const ROUTES: &[Route] = {
             "/api/v1/auth/oidc-auth/identities/{identityId}",
             Write,
         ),
+        r(
+            "GET",
+            "/api/v1/projects/identity-memberships/{identityMembershipId}",
+            Read,
+        ),
+        r(
+            "GET",
+            "/api/v1/projects/{projectId}/memberships/identities",
+            Read,
+        ),
+        r(
+            "GET",
+            "/api/v1/projects/{projectId}/memberships/identities/{identityId}",
+            Read,
+        ),
+        r(
+            "POST",
+            "/api/v1/projects/{projectId}/memberships/identities/{identityId}",
+            Write,
+        ),
+        r(
+            "PATCH",
+            "/api/v1/projects/{projectId}/memberships/identities/{identityId}",
+            Write,
+        ),
+        r(
+            "DELETE",
+            "/api/v1/projects/{projectId}/memberships/identities/{identityId}",
+            Write,
+        ),
         r("GET", "/api/v1/identities", Read),
         r("POST", "/api/v1/identities", Write),
         r("GET", "/api/v1/identities/details", Read),

@@ -15,6 +15,7 @@ use crate::store::connections::Connections;
 use crate::store::github_apps::GitHubApps;
 use crate::store::identities::Identities;
 use crate::store::log::{Counters, RequestLog};
+use crate::store::memberships::Memberships;
 use crate::store::oidc_issuers::OidcIssuers;
 use crate::store::projects::Project;
 use crate::store::secrets::SecretsStore;
@@ -105,6 +106,8 @@ pub(crate) struct State {
     pub(crate) tokens: Tokens,
     /// Machine identities made through the API, with their auth methods.
     pub(crate) identities: Identities,
+    /// Machine identities' memberships of projects, with their roles.
+    pub(crate) memberships: Memberships,
     /// The OIDC token issuers the emulator serves.
     pub(crate) oidc_issuers: OidcIssuers,
     /// The emulated GitHub: the credentials it accepts, and what syncs write to (repositories,

@@ -1133,3 +1133,490 @@ async fn a_discovery_url_the_emulator_cannot_reach_refuses_the_login() {
         "{body}"
     );
 }
+
+fn membership_path(project: &str, identity: &str) -> String {
+    format!("/api/v1/projects/{project}/memberships/identities/{identity}")
+}
+
+impl Fixture {
+    /// A project the demo identity creates (its admin); its id.
+    async fn demo_project(&self, name: &str) -> String {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/projects",
+                Some(json!({ "projectName": name })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["project"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Makes `identity` a member of `project` with `roles`.
+    async fn member(&self, project: &str, identity: &str, roles: Value) -> Value {
+        let (status, body) = self
+            .call(
+                Method::POST,
+                &membership_path(project, identity),
+                Some(json!({ "roles": roles })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["identityMembership"].clone()
+    }
+
+    /// An identity with universal auth, logged in: `(identity id, access token)`.
+    async fn logged_in(&self, name: &str) -> (String, String) {
+        let (id, client_id, secret) = self.ua_identity(name, json!({}), json!({})).await;
+        (id, self.token_of(&client_id, &secret).await)
+    }
+
+    /// Writes the secret `key` in `dev` at `/` with `token`.
+    async fn write_secret(&self, token: &str, project: &str, key: &str) -> (StatusCode, Value) {
+        self.raw(
+            Method::POST,
+            &format!("/api/v4/secrets/{key}"),
+            Some(token),
+            Some(json!({
+                "projectId": project, "environment": "dev", "secretPath": "/",
+                "secretValue": "v",
+            })),
+        )
+        .await
+    }
+
+    /// Lists the secrets of `dev` at `/` with `token`.
+    async fn read_secrets(&self, token: &str, project: &str) -> (StatusCode, Value) {
+        self.get_as(
+            token,
+            &format!("/api/v4/secrets?projectId={project}&environment=dev&secretPath=/"),
+        )
+        .await
+    }
+}
+
+/// `identity-project-membership-router.ts` and `membership-identity-service.ts` with its
+/// project factory: create, get, `PATCH`, list, delete, in the server's order and words.
+#[tokio::test]
+async fn memberships_are_created_read_replaced_and_deleted_as_the_service_does() {
+    let f = Fixture::start().await;
+    let project = f.demo_project("Members").await;
+    let id = f.identity("reader", "member").await;
+    let path = membership_path(&project, &id);
+
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "roles": [{ "role": "viewer", "isTemporary": true, "temporaryMode": "relative", "temporaryRange": "1h", "temporaryAccessStartTime": "2030-01-01T00:00:00Z" }] })),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "Identity must have at least one permanent role"
+        )
+    );
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "roles": [{ "role": "viewer", "isTemporary": true, "temporaryMode": "relative", "temporaryRange": "soon", "temporaryAccessStartTime": "tomorrow" }] })),
+        )
+        .await;
+    // The temporary branch of the union is the one that only failed refinements: its issues.
+    assert_eq!(
+        issues(status, &body),
+        [
+            issue(
+                "roles.0.temporaryRange",
+                "Temporary range must be a positive number"
+            ),
+            issue("roles.0.temporaryAccessStartTime", "Invalid datetime"),
+        ]
+    );
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "roles": [{ "role": "auditor" }] })),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Specified roles 'auditor' was not found in the project with ID '{project}'")
+                .as_str()
+        )
+    );
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &membership_path(&project, uuid_like()),
+            Some(json!({ "roles": [{ "role": "viewer" }] })),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            format!(
+                "Identity {} is missing organization membership",
+                uuid_like()
+            )
+            .as_str()
+        )
+    );
+
+    let created = f.member(&project, &id, json!([{ "role": "viewer" }])).await;
+    assert_eq!(created["identityId"], id.as_str());
+    assert_eq!(created["projectId"], project.as_str());
+    assert!(created.get("roles").is_none(), "the row only: {created}");
+    let (status, body) = f
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({ "roles": [{ "role": "viewer" }] })),
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::BAD_REQUEST, "Identity is already a member")
+    );
+
+    // The read has the roles and the identity, and no `identityId`.
+    let (status, read) = f.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    let membership = &read["identityMembership"];
+    assert_eq!(membership["id"], created["id"]);
+    assert!(membership.get("identityId").is_none(), "{membership}");
+    assert_eq!(membership["identity"]["id"], id.as_str());
+    assert_eq!(membership["identity"]["name"], "reader");
+    assert_eq!(membership["roles"][0]["role"], "viewer");
+    assert_eq!(membership["roles"][0]["isTemporary"], false);
+    assert_eq!(membership["roles"][0]["customRoleSlug"], Value::Null);
+
+    // `PATCH` replaces the roles; a temporary one ends `temporaryRange` after its start.
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({ "roles": [
+                { "role": "member" },
+                { "role": "admin", "isTemporary": true, "temporaryMode": "relative", "temporaryRange": "2h", "temporaryAccessStartTime": "2030-01-01T00:00:00Z" },
+            ] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, read) = f.get(&path).await;
+    let roles = &read["identityMembership"]["roles"];
+    assert_eq!(roles[0]["role"], "member");
+    assert_eq!(
+        roles[1]["temporaryAccessStartTime"],
+        "2030-01-01T00:00:00.000Z"
+    );
+    assert_eq!(
+        roles[1]["temporaryAccessEndTime"],
+        "2030-01-01T02:00:00.000Z"
+    );
+    let (status, body) = f
+        .call(Method::PATCH, &path, Some(json!({ "roles": [] })))
+        .await;
+    assert_eq!(
+        issues(status, &body),
+        [issue("roles", "Array must contain at least 1 element(s)")]
+    );
+
+    // The creator of the project is its admin; the list has both.
+    let (status, list) = f
+        .get(&format!(
+            "/api/v1/projects/{project}/memberships/identities"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["totalCount"], 2);
+    assert_eq!(list["identityMemberships"][0]["roles"][0]["role"], "admin");
+    // The deprecated get by membership id.
+    let membership_id = created["id"].as_str().unwrap();
+    let (status, body) = f
+        .get(&format!(
+            "/api/v1/projects/identity-memberships/{membership_id}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["identityMembership"]["identityId"], id.as_str());
+    assert_eq!(
+        body["identityMembership"]["project"]["id"],
+        project.as_str()
+    );
+    let (status, body) = f
+        .get(&format!(
+            "/api/v1/projects/identity-memberships/{}",
+            uuid_like()
+        ))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Project membership with ID '{}' not found", uuid_like()).as_str()
+        )
+    );
+
+    let (status, body) = f.delete(&path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["identityMembership"]["identityId"], id.as_str());
+    let (status, body) = f.get(&path).await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::NOT_FOUND, "Identity membership not found")
+    );
+    let (status, body) = f.delete(&path).await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::BAD_REQUEST, "Identity doesn't have membership")
+    );
+}
+
+/// `permission-service.ts`' `getProjectPermission` and `default-roles.ts`: what an identity
+/// made through the API may do in a project, by its membership's roles.
+#[tokio::test]
+async fn a_projects_routes_answer_an_api_identity_by_its_membership() {
+    let f = Fixture::start().await;
+    let project = f.demo_project("Guarded").await;
+    let (status, body) = f.write_secret(&f.token, &project, "SEEDED").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (outsider_id, outsider) = f.logged_in("outsider").await;
+
+    // Not a member: 403, as the permission service words it; the list leaves the project out.
+    let (status, body) = f.read_secrets(&outsider, &project).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "You are not member of this project");
+    assert_eq!(
+        message(&body),
+        "You are not allowed to access this resource"
+    );
+    let (status, body) = f
+        .get_as(&outsider, &format!("/api/v1/projects/{project}"))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (_, list) = f.get_as(&outsider, "/api/v1/projects").await;
+    assert_eq!(list["projects"], json!([]));
+    let (status, body) = f
+        .get_as(&outsider, &format!("/api/v1/projects/{}", uuid_like()))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::NOT_FOUND,
+            format!("Project with {} not found", uuid_like()).as_str()
+        )
+    );
+
+    // A viewer reads, and may not write.
+    f.member(&project, &outsider_id, json!([{ "role": "viewer" }]))
+        .await;
+    let (status, body) = f.read_secrets(&outsider, &project).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secrets"][0]["secretKey"], "SEEDED");
+    assert_eq!(body["secrets"][0]["secretValue"], "v");
+    let (_, list) = f.get_as(&outsider, "/api/v1/projects").await;
+    assert_eq!(list["projects"][0]["id"], project.as_str());
+    let (status, body) = f.write_secret(&outsider, &project, "NOPE").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["error"], "PermissionDenied");
+    assert_eq!(message(&body), "You are not allowed to create on secrets");
+    assert_eq!(body["details"], json!([]));
+    let denials = [
+        (
+            Method::POST,
+            "/api/v2/folders".to_owned(),
+            json!({ "projectId": project, "environment": "dev", "name": "app" }),
+            "You are not allowed to create on secret-folders",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project}/tags"),
+            json!({ "slug": "team", "color": "red" }),
+            "You are not allowed to create on tags",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project}/environments"),
+            json!({ "name": "QA", "slug": "qa" }),
+            "You are not allowed to create on environments",
+        ),
+        (
+            Method::PATCH,
+            format!("/api/v1/projects/{project}"),
+            json!({ "name": "Renamed" }),
+            "You are not allowed to edit on settings",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{project}/memberships/identities/{outsider_id}"),
+            json!({ "roles": [{ "role": "admin" }] }),
+            "You are not allowed to create on identity",
+        ),
+    ];
+    for (method, path, body, text) in denials {
+        let (status, answer) = f.raw(method, &path, Some(&outsider), Some(body)).await;
+        assert_eq!(
+            (status, message(&answer)),
+            (StatusCode::FORBIDDEN, text),
+            "{path}"
+        );
+    }
+    let (status, body) = f
+        .get_as(
+            &outsider,
+            &format!("/api/v2/folders?projectId={project}&environment=dev&path=/"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A member writes; it may not delete the project, an admin's right.
+    let path = membership_path(&project, &outsider_id);
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({ "roles": [{ "role": "member" }] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = f.write_secret(&outsider, &project, "MINE").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = f
+        .raw(
+            Method::DELETE,
+            &format!("/api/v1/projects/{project}"),
+            Some(&outsider),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::FORBIDDEN,
+            "You are not allowed to delete on workspace"
+        )
+    );
+
+    // `no-access`, with a temporary viewer role that has ended: nothing to read.
+    let (status, body) = f
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({ "roles": [
+                { "role": "no-access" },
+                { "role": "viewer", "isTemporary": true, "temporaryMode": "relative", "temporaryRange": "1m", "temporaryAccessStartTime": "2020-01-01T00:00:00Z" },
+            ] })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = f.read_secrets(&outsider, &project).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::FORBIDDEN,
+            "You are not allowed to describeSecret on secrets"
+        )
+    );
+
+    // An identity may not remove its own membership; deleting the identity removes it.
+    let (admin_id, admin) = f.logged_in("project-admin").await;
+    f.member(&project, &admin_id, json!([{ "role": "admin" }]))
+        .await;
+    let (status, body) = f
+        .raw(
+            Method::DELETE,
+            &membership_path(&project, &admin_id),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::BAD_REQUEST,
+            "You can't delete your own membership"
+        )
+    );
+    let (status, _) = f.delete(&format!("{IDENTITIES}/{outsider_id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let members = f.admin().project(&project).unwrap().members;
+    assert!(!members.contains(&outsider_id), "{members:?}");
+    assert!(members.contains(&admin_id), "{members:?}");
+}
+
+/// End to end, as a GitHub Actions workflow would: an identity bound by OIDC to one repository
+/// with a read-only membership reads the project's secrets with a token GitHub's issuer minted
+/// for that repository, may not write, and another repository's token does not log in.
+/// (`identity-oidc-auth-service.ts`, `membership-identity-service.ts`, `permission-service.ts`.)
+#[tokio::test]
+async fn a_workflow_of_the_bound_repository_reads_and_another_repository_is_refused() {
+    let f = Fixture::start().await;
+    let project = f.demo_project("CI secrets").await;
+    let (status, body) = f.write_secret(&f.token, &project, "DATABASE_URL").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let identity = f
+        .oidc_identity(
+            "github-actions",
+            json!({
+                "boundAudiences": "https://github.com/octo",
+                "boundSubject": "repo:octo/app:*",
+                "boundClaims": { "repository": "octo/app" },
+            }),
+        )
+        .await;
+    f.member(&project, &identity, json!([{ "role": "viewer" }]))
+        .await;
+
+    let jwt = f
+        .admin()
+        .github_actions_token("octo/app", Some("production"));
+    let (status, login) = f.oidc_login(&identity, &jwt).await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let token = login["accessToken"].as_str().unwrap();
+    let (status, body) = f.read_secrets(token, &project).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["secrets"][0]["secretKey"], "DATABASE_URL");
+    let (status, body) = f.write_secret(token, &project, "STOLEN").await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::FORBIDDEN,
+            "You are not allowed to create on secrets"
+        )
+    );
+
+    let other = f
+        .admin()
+        .github_actions_token("octo/other", Some("production"));
+    let (status, body) = f.oidc_login(&identity, &other).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::FORBIDDEN,
+            "Access denied: OIDC subject not allowed."
+        )
+    );
+    // Even with the bound subject, the repository claim decides.
+    let mut claims = f
+        .admin()
+        .github_actions_claims("octo/other", Some("production"));
+    claims["sub"] = json!("repo:octo/app:environment:production");
+    let forged = f.admin().mint_oidc_token("github", claims).unwrap();
+    let (status, body) = f.oidc_login(&identity, &forged).await;
+    assert_eq!(
+        (status, message(&body)),
+        (
+            StatusCode::UNAUTHORIZED,
+            "Access denied: OIDC claim not allowed."
+        )
+    );
+}

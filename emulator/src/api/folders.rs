@@ -14,6 +14,7 @@ use crate::error::ApiError;
 use crate::http::{Authenticated, Body, query};
 use crate::schema::folder::{DeleteInput, FolderInput, LIST, ListQuery};
 use crate::service::folders;
+use crate::service::permissions::{self, Subject, require};
 use crate::state::Shared;
 
 /// The routes, to be composed into the API router (under its middleware).
@@ -28,45 +29,80 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Body(input): Body<FolderInput>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(folders::create_folder(&mut shared.lock(), input)?))
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.project_id,
+        "create",
+        Subject::SecretFolders,
+    )?;
+    Ok(Json(folders::create_folder(&mut state, input)?))
 }
 
 async fn list(
     State(shared): State<Arc<Shared>>,
     Query(q): Query<HashMap<String, String>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
 ) -> Result<Json<Value>, ApiError> {
     let parsed = ListQuery::new(&query(&LIST, &q)?, q.get("recursive"));
-    Ok(Json(folders::list_folders(&shared.lock(), &parsed)?))
+    let state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &parsed.project_id,
+        "read",
+        Subject::SecretFolders,
+    )?;
+    Ok(Json(folders::list_folders(&state, &parsed)?))
 }
 
 async fn get_by_id(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(folders::get_folder(&shared.lock(), id.trim())?))
+    let state = shared.lock();
+    let project = permissions::project_of_folder(&state, id.trim());
+    permissions::require_on(&state, &identity, project, "read", Subject::SecretFolders)?;
+    Ok(Json(folders::get_folder(&state, id.trim())?))
 }
 
 async fn update(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Path<String>,
     Body(input): Body<FolderInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer = folders::update_folder(&mut shared.lock(), &id, input)?;
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.project_id,
+        "edit",
+        Subject::SecretFolders,
+    )?;
+    let answer = folders::update_folder(&mut state, &id, input)?;
     Ok(Json(answer))
 }
 
 async fn delete(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id_or_name): Path<String>,
     Body(input): Body<DeleteInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer = folders::delete_folder(&mut shared.lock(), &id_or_name, input)?;
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.project_id,
+        "delete",
+        Subject::SecretFolders,
+    )?;
+    let answer = folders::delete_folder(&mut state, &id_or_name, input)?;
     Ok(Json(answer))
 }

@@ -7,6 +7,7 @@ pub(crate) mod aws;
 pub(crate) mod connections;
 pub(crate) mod folders;
 pub(crate) mod identities;
+pub(crate) mod memberships;
 pub(crate) mod oidc_auth;
 pub(crate) mod oidc_issuer;
 pub(crate) mod projects;

@@ -16,6 +16,7 @@ use crate::schema::project::{
     AuditLogsRetentionInput, CreateEnvironmentInput, CreateProjectInput, SLUG_PARAMS,
     UpdateEnvironmentInput, UpdateProjectInput,
 };
+use crate::service::permissions::{self, Subject, require};
 use crate::service::{environments, projects};
 use crate::state::Shared;
 
@@ -72,49 +73,55 @@ async fn list(
 
 async fn get_by_id(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Ids<String>,
 ) -> Result<Json<Value>, ApiError> {
     let org = &shared.settings.org_id;
-    Ok(one(projects::get_project(&shared.lock(), org, id.trim())?))
+    let state = shared.lock();
+    permissions::require_member(&state, &identity, id.trim())?;
+    Ok(one(projects::get_project(&state, org, id.trim())?))
 }
 
 /// Answered without an envelope, as the server does.
 async fn get_by_slug(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(slug): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let params = validate(&SLUG_PARAMS, Some(&json!({ "slug": slug })))?.unwrap_or_default();
     let slug = params["slug"].as_str().unwrap_or_default();
     let org = &shared.settings.org_id;
-    Ok(Json(projects::get_project_by_slug(
-        &shared.lock(),
-        org,
-        slug,
-    )?))
+    let state = shared.lock();
+    let answer = projects::get_project_by_slug(&state, org, slug)?;
+    let id = answer["id"].as_str().unwrap_or_default();
+    permissions::require_member(&state, &identity, id)?;
+    Ok(Json(answer))
 }
 
 async fn update(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Ids<String>,
     Body(input): Body<UpdateProjectInput>,
 ) -> Result<Json<Value>, ApiError> {
     let org = &shared.settings.org_id;
-    let project = projects::update_project(&mut shared.lock(), org, id.trim(), input)?;
+    let mut state = shared.lock();
+    require(&state, &identity, id.trim(), "edit", Subject::Settings)?;
+    let project = projects::update_project(&mut state, org, id.trim(), input)?;
     Ok(one(project))
 }
 
 /// Answers `{message, project}`, as the router does.
 async fn update_audit_logs_retention(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Ids<String>,
     Body(AuditLogsRetentionInput(days)): Body<AuditLogsRetentionInput>,
 ) -> Result<Json<Value>, ApiError> {
     let org = &shared.settings.org_id;
-    let project = projects::update_audit_logs_retention(&mut shared.lock(), org, id.trim(), days)?;
+    let mut state = shared.lock();
+    require(&state, &identity, id.trim(), "edit", Subject::Settings)?;
+    let project = projects::update_audit_logs_retention(&mut state, org, id.trim(), days)?;
     Ok(Json(json!({
         "message": "Successfully updated project's audit logs retention period",
         "project": project,
@@ -123,54 +130,75 @@ async fn update_audit_logs_retention(
 
 async fn delete(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Ids<String>,
 ) -> Result<Json<Value>, ApiError> {
     let org = &shared.settings.org_id;
-    Ok(one(projects::delete_project(
-        &mut shared.lock(),
-        org,
-        id.trim(),
-    )?))
+    let mut state = shared.lock();
+    require(&state, &identity, id.trim(), "delete", Subject::Workspace)?;
+    Ok(one(projects::delete_project(&mut state, org, id.trim())?))
 }
 
 async fn create_environment(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(project): Ids<String>,
     Body(input): Body<CreateEnvironmentInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer = environments::create_environment(&mut shared.lock(), project.trim(), input)?;
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        project.trim(),
+        "create",
+        Subject::Environments,
+    )?;
+    let answer = environments::create_environment(&mut state, project.trim(), input)?;
     Ok(Json(answer))
 }
 
 async fn get_environment(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((_, id)): Ids<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(environments::get_environment(
-        &shared.lock(),
-        id.trim(),
-    )?))
+    let state = shared.lock();
+    let project = permissions::project_of_environment(&state, id.trim());
+    permissions::require_on(&state, &identity, project, "read", Subject::Environments)?;
+    Ok(Json(environments::get_environment(&state, id.trim())?))
 }
 
 async fn update_environment(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((project, id)): Ids<(String, String)>,
     Body(UpdateEnvironmentInput(change)): Body<UpdateEnvironmentInput>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer =
-        environments::update_environment(&mut shared.lock(), project.trim(), id.trim(), change)?;
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        project.trim(),
+        "edit",
+        Subject::Environments,
+    )?;
+    let answer = environments::update_environment(&mut state, project.trim(), id.trim(), change)?;
     Ok(Json(answer))
 }
 
 async fn delete_environment(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((project, id)): Ids<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    let answer = environments::delete_environment(&mut shared.lock(), project.trim(), id.trim())?;
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        project.trim(),
+        "delete",
+        Subject::Environments,
+    )?;
+    let answer = environments::delete_environment(&mut state, project.trim(), id.trim())?;
     Ok(Json(answer))
 }

@@ -16,6 +16,7 @@ use crate::schema::secret::{
     BatchCreateInput, BatchDeleteInput, BatchUpdateInput, CreateInput, DeleteInput, GET, GetQuery,
     LIST, ListQuery, NameParam, UpdateInput,
 };
+use crate::service::permissions::{self, Subject, require};
 use crate::service::secrets;
 use crate::state::Shared;
 
@@ -42,46 +43,70 @@ type Answer = Result<Json<Value>, ApiError>;
 async fn list(
     State(shared): State<Arc<Shared>>,
     Query(q): Query<HashMap<String, String>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
 ) -> Answer {
     let parsed = ListQuery::new(&query(&LIST, &q)?);
-    Ok(Json(secrets::list_secrets(&shared.lock(), &parsed)?))
+    let state = shared.lock();
+    if let Some(project) = &parsed.project_id {
+        require(
+            &state,
+            &identity,
+            project,
+            "describeSecret",
+            Subject::Secrets,
+        )?;
+    }
+    Ok(Json(secrets::list_secrets(&state, &parsed)?))
 }
 
 async fn get_by_id(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(id): Path<String>,
 ) -> Answer {
-    Ok(Json(secrets::get_secret_by_id(&shared.lock(), &id)?))
+    let state = shared.lock();
+    let project = permissions::project_of_secret(&state, &id);
+    permissions::require_on(&state, &identity, project, "readValue", Subject::Secrets)?;
+    Ok(Json(secrets::get_secret_by_id(&state, &id)?))
 }
 
 async fn get_by_name(
     State(shared): State<Arc<Shared>>,
     Query(q): Query<HashMap<String, String>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(name): Path<String>,
 ) -> Answer {
-    read_by_name(&shared, &q, &name)
+    read_by_name(&shared, &identity, &q, &name)
 }
 
 /// Fastify's router keeps a tree per method: `GET /batch` is the secret named `batch`.
 async fn get_batch_by_name(
     State(shared): State<Arc<Shared>>,
     Query(q): Query<HashMap<String, String>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
 ) -> Answer {
-    read_by_name(&shared, &q, "batch")
+    read_by_name(&shared, &identity, &q, "batch")
 }
 
-fn read_by_name(shared: &Shared, q: &HashMap<String, String>, name: &str) -> Answer {
+fn read_by_name(
+    shared: &Shared,
+    identity: &str,
+    q: &HashMap<String, String>,
+    name: &str,
+) -> Answer {
     let name = NameParam::Get.parse(name)?;
     let parsed = GetQuery::new(&query(&GET, q)?);
-    Ok(Json(secrets::get_secret_by_name(
-        &shared.lock(),
-        &name,
-        &parsed,
-    )?))
+    let state = shared.lock();
+    if !parsed.project_id.is_empty() {
+        require(
+            &state,
+            identity,
+            &parsed.project_id,
+            "readValue",
+            Subject::Secrets,
+        )?;
+    }
+    Ok(Json(secrets::get_secret_by_name(&state, &name, &parsed)?))
 }
 
 /// A body the path's name must precede: the name is checked first (Fastify validates params
@@ -94,7 +119,16 @@ async fn create(
 ) -> Result<Json<Value>, axum::response::Response> {
     let name = NameParam::Create.parse(&name).map_err(into_response)?;
     let Body(input) = body?;
-    secrets::create_secret(&mut shared.lock(), &identity, name, input)
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.at.project_id,
+        "create",
+        Subject::Secrets,
+    )
+    .map_err(into_response)?;
+    secrets::create_secret(&mut state, &identity, name, input)
         .map(Json)
         .map_err(into_response)
 }
@@ -107,7 +141,16 @@ async fn update(
 ) -> Result<Json<Value>, axum::response::Response> {
     let name = NameParam::Update.parse(&name).map_err(into_response)?;
     let Body(input) = body?;
-    secrets::update_secret(&mut shared.lock(), &identity, name, input)
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.at.project_id,
+        "edit",
+        Subject::Secrets,
+    )
+    .map_err(into_response)?;
+    secrets::update_secret(&mut state, &identity, name, input)
         .map(Json)
         .map_err(into_response)
 }
@@ -120,7 +163,16 @@ async fn delete(
 ) -> Result<Json<Value>, axum::response::Response> {
     let name = NameParam::Delete.parse(&name).map_err(into_response)?;
     let Body(input) = body?;
-    secrets::delete_secret(&mut shared.lock(), &identity, &name, input)
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.at.project_id,
+        "delete",
+        Subject::Secrets,
+    )
+    .map_err(into_response)?;
+    secrets::delete_secret(&mut state, &identity, &name, input)
         .map(Json)
         .map_err(into_response)
 }
@@ -130,11 +182,15 @@ async fn create_many(
     Authenticated(identity): Authenticated,
     Body(input): Body<BatchCreateInput>,
 ) -> Answer {
-    Ok(Json(secrets::create_secrets(
-        &mut shared.lock(),
+    let mut state = shared.lock();
+    require(
+        &state,
         &identity,
-        input,
-    )?))
+        &input.at.project_id,
+        "create",
+        Subject::Secrets,
+    )?;
+    Ok(Json(secrets::create_secrets(&mut state, &identity, input)?))
 }
 
 async fn update_many(
@@ -142,11 +198,15 @@ async fn update_many(
     Authenticated(identity): Authenticated,
     Body(input): Body<BatchUpdateInput>,
 ) -> Answer {
-    Ok(Json(secrets::update_secrets(
-        &mut shared.lock(),
+    let mut state = shared.lock();
+    require(
+        &state,
         &identity,
-        input,
-    )?))
+        &input.at.project_id,
+        "edit",
+        Subject::Secrets,
+    )?;
+    Ok(Json(secrets::update_secrets(&mut state, &identity, input)?))
 }
 
 async fn delete_many(
@@ -154,11 +214,15 @@ async fn delete_many(
     Authenticated(identity): Authenticated,
     Body(input): Body<BatchDeleteInput>,
 ) -> Answer {
-    Ok(Json(secrets::delete_secrets(
-        &mut shared.lock(),
+    let mut state = shared.lock();
+    require(
+        &state,
         &identity,
-        input,
-    )?))
+        &input.at.project_id,
+        "delete",
+        Subject::Secrets,
+    )?;
+    Ok(Json(secrets::delete_secrets(&mut state, &identity, input)?))
 }
 
 fn into_response(error: ApiError) -> axum::response::Response {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 use crate::http::{Authenticated, Body, Id, IdParam, project_id, query};
 use crate::schema::sync;
+use crate::service::permissions::{self, Subject, require};
 use crate::service::syncs;
 use crate::state::Shared;
 use crate::store::syncs::JobKind;
@@ -84,9 +85,12 @@ fn one(sync: Value) -> Json<Value> {
 async fn list(
     State(shared): State<Arc<Shared>>,
     Query(q): Q,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
 ) -> Result<Json<Value>, ApiError> {
-    let syncs = syncs::list_syncs(&shared.lock(), &project_id(&q)?)?;
+    let project = project_id(&q)?;
+    let state = shared.lock();
+    require(&state, &identity, &project, "read", Subject::SecretSyncs)?;
+    let syncs = syncs::list_syncs(&state, &project)?;
     Ok(Json(json!({ "secretSyncs": syncs })))
 }
 
@@ -102,85 +106,110 @@ async fn options(_: Authenticated) -> Json<Value> {
 
 async fn get_by_id(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(syncs::get_sync(&shared.lock(), &id)?))
+    let state = shared.lock();
+    on_sync(&state, &identity, &id, "read")?;
+    Ok(one(syncs::get_sync(&state, &id)?))
+}
+
+/// [`require`] on the project of the sync `id`, when it exists.
+fn on_sync(
+    state: &crate::state::State,
+    identity: &str,
+    id: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let project = permissions::project_of_sync(state, id);
+    permissions::require_on(state, identity, project, action, Subject::SecretSyncs)
 }
 
 async fn get_by_name(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
     Query(q): Q,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
 ) -> Result<Json<Value>, ApiError> {
     let project = project_id(&q)?;
-    Ok(one(syncs::get_sync_by_name(
-        &shared.lock(),
-        &name,
-        &project,
-    )?))
+    let state = shared.lock();
+    require(&state, &identity, &project, "read", Subject::SecretSyncs)?;
+    Ok(one(syncs::get_sync_by_name(&state, &name, &project)?))
 }
 
 async fn create(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Body(input): Body<sync::CreateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(syncs::create_sync(&mut shared.lock(), input)?))
+    let mut state = shared.lock();
+    require(
+        &state,
+        &identity,
+        &input.project_id,
+        "create",
+        Subject::SecretSyncs,
+    )?;
+    Ok(one(syncs::create_sync(&mut state, input)?))
 }
 
 async fn update(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
     Body(input): Body<sync::UpdateInput>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(syncs::update_sync(&mut shared.lock(), &id, input)?))
+    let mut state = shared.lock();
+    on_sync(&state, &identity, &id, "edit")?;
+    Ok(one(syncs::update_sync(&mut state, &id, input)?))
 }
 
 async fn delete(
     State(shared): State<Arc<Shared>>,
     Query(q): Q,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
     let parsed = query(&DELETE_QUERY, &q)?;
     let remove = parsed["removeSecrets"] == "true";
-    Ok(one(syncs::delete_sync(&mut shared.lock(), &id, remove)?))
+    let mut state = shared.lock();
+    on_sync(&state, &identity, &id, "delete")?;
+    Ok(one(syncs::delete_sync(&mut state, &id, remove)?))
 }
 
 async fn sync_secrets(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(one(syncs::trigger_sync(
-        &mut shared.lock(),
-        &id,
-        JobKind::Sync,
-    )?))
+    let mut state = shared.lock();
+    on_sync(&state, &identity, &id, "sync-secrets")?;
+    Ok(one(syncs::trigger_sync(&mut state, &id, JobKind::Sync)?))
 }
 
 async fn remove_secrets(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
     let kind = JobKind::Remove {
         delete_on_complete: false,
     };
-    Ok(one(syncs::trigger_sync(&mut shared.lock(), &id, kind)?))
+    let mut state = shared.lock();
+    on_sync(&state, &identity, &id, "remove-secrets")?;
+    Ok(one(syncs::trigger_sync(&mut state, &id, kind)?))
 }
 
 async fn import_secrets(
     State(shared): State<Arc<Shared>>,
     Query(q): Q,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Id(id, ..): Id<SyncId>,
 ) -> Result<Json<Value>, ApiError> {
     query(&IMPORT_QUERY, &q)?;
-    Ok(one(syncs::import_sync(&shared.lock(), &id)?))
+    let state = shared.lock();
+    on_sync(&state, &identity, &id, "import-secrets")?;
+    Ok(one(syncs::import_sync(&state, &id)?))
 }
 
 async fn check_destination(

@@ -12,6 +12,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::http::{Authenticated, Body};
 use crate::schema::tag::TagInput;
+use crate::service::permissions::{self, Subject, require};
 use crate::service::tags;
 use crate::state::Shared;
 
@@ -33,27 +34,44 @@ type Answer = Result<Json<Value>, ApiError>;
 
 async fn list(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path(project): Path<String>,
 ) -> Answer {
-    Ok(Json(tags::list_tags(&shared.lock(), project.trim())?))
+    let state = shared.lock();
+    require(&state, &identity, project.trim(), "read", Subject::Tags)?;
+    Ok(Json(tags::list_tags(&state, project.trim())?))
 }
 
 async fn get_by_id(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    Ok(Json(tags::get_tag(&shared.lock(), id.trim())?))
+    let state = shared.lock();
+    on_tag(&state, &identity, id.trim(), "read")?;
+    Ok(Json(tags::get_tag(&state, id.trim())?))
+}
+
+/// [`require`] on the project of the tag `id`, when it exists.
+fn on_tag(
+    state: &crate::state::State,
+    identity: &str,
+    id: &str,
+    action: &str,
+) -> Result<(), ApiError> {
+    let project = permissions::project_of_tag(state, id);
+    permissions::require_on(state, identity, project, action, Subject::Tags)
 }
 
 async fn get_by_slug(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((project, slug)): Path<(String, String)>,
 ) -> Answer {
+    let state = shared.lock();
+    require(&state, &identity, project.trim(), "read", Subject::Tags)?;
     Ok(Json(tags::get_tag_by_slug(
-        &shared.lock(),
+        &state,
         project.trim(),
         slug.trim(),
     )?))
@@ -65,8 +83,10 @@ async fn create(
     Path(project): Path<String>,
     Body(input): Body<TagInput>,
 ) -> Answer {
+    let mut state = shared.lock();
+    require(&state, &identity, project.trim(), "create", Subject::Tags)?;
     Ok(Json(tags::create_tag(
-        &mut shared.lock(),
+        &mut state,
         &identity,
         project.trim(),
         input,
@@ -75,21 +95,21 @@ async fn create(
 
 async fn update(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((_, id)): Path<(String, String)>,
     Body(input): Body<TagInput>,
 ) -> Answer {
-    Ok(Json(tags::update_tag(
-        &mut shared.lock(),
-        id.trim(),
-        input,
-    )?))
+    let mut state = shared.lock();
+    on_tag(&state, &identity, id.trim(), "edit")?;
+    Ok(Json(tags::update_tag(&mut state, id.trim(), input)?))
 }
 
 async fn delete(
     State(shared): State<Arc<Shared>>,
-    _: Authenticated,
+    Authenticated(identity): Authenticated,
     Path((_, id)): Path<(String, String)>,
 ) -> Answer {
-    Ok(Json(tags::delete_tag(&mut shared.lock(), id.trim())?))
+    let mut state = shared.lock();
+    on_tag(&state, &identity, id.trim(), "delete")?;
+    Ok(Json(tags::delete_tag(&mut state, id.trim())?))
 }

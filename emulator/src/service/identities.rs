@@ -238,6 +238,11 @@ pub(crate) fn delete_identity(state: &mut State, id: &str) -> Result<Value, ApiE
             token.revoked = true;
         }
     }
+    for project in state.memberships.remove_identity(id) {
+        if let Some(project) = state.projects.get_mut(&project) {
+            project.members.retain(|m| m != id);
+        }
+    }
     Ok(json!({ "identity": identity.row() }))
 }
 

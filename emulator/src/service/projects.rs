@@ -5,6 +5,7 @@
 use rand::Rng;
 use serde_json::{Value, json};
 
+use super::{memberships, permissions};
 use crate::clock::now_iso;
 use crate::error::ApiError;
 use crate::schema::project::{CreateProjectInput, DEFAULT_TEMPLATE, UpdateProjectInput};
@@ -123,6 +124,7 @@ pub(crate) fn create_project(
         }
     }
     let view = project_view(state, org_id, &project);
+    memberships::add_creator(state, &project.id, identity);
     state.projects.insert(project.id.clone(), project);
     Ok(view)
 }
@@ -133,7 +135,13 @@ pub(crate) fn list_projects(state: &State, org_id: &str, identity: &str) -> Vec<
     let mut projects: Vec<&Project> = state
         .projects
         .values()
-        .filter(|p| p.lists_for(identity))
+        .filter(|p| {
+            if permissions::restricted(state, identity) {
+                state.memberships.of(&p.id, identity).is_some()
+            } else {
+                p.lists_for(identity)
+            }
+        })
         .collect();
     projects.sort_by(|a, b| (&a.created_at, &a.name).cmp(&(&b.created_at, &b.name)));
     projects
@@ -233,6 +241,7 @@ pub(crate) fn delete_project(state: &mut State, org_id: &str, id: &str) -> Resul
     }
     state.secrets.delete_project(id);
     state.tags.remove_project(id);
+    state.memberships.remove_project(id);
     state.approvals.policies.retain(|p| p.project_id != id);
     let syncs: Vec<String> = state
         .syncs

@@ -8,6 +8,7 @@ pub(crate) mod connections;
 pub(crate) mod github_apps;
 pub(crate) mod identities;
 pub(crate) mod log;
+pub(crate) mod memberships;
 pub(crate) mod oidc_issuers;
 pub(crate) mod projects;
 pub(crate) mod secrets;
