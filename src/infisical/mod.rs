@@ -50,6 +50,7 @@ mod client;
 mod create;
 mod error;
 mod github;
+mod identities;
 mod projects;
 mod proxy;
 mod retry;
@@ -71,6 +72,10 @@ pub use error::{ApiError, Error, ForbiddenKind, NetworkProblem, PathSegment, Val
 pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
     GitHubMethod,
+};
+pub use identities::{
+    CreateIdentity, CustomRole, Identities, IdentityCore, IdentityMetadata, OrgIdentity,
+    Organization, UpdateIdentity,
 };
 pub use projects::{
     CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,

@@ -14,6 +14,8 @@ mod by_id;
 mod configured;
 mod errors;
 mod github_app;
+mod identity;
+mod identity_details_data;
 mod model;
 mod plain;
 mod project;
@@ -41,6 +43,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(GitHubConnection::new()),
         Arc::new(secret_sync::GitHubSync),
         Arc::new(plain::Plain(project::ProjectResource)),
+        Arc::new(plain::Plain(identity::IdentityResource)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
         Arc::new(secret::SecretResource),
@@ -54,6 +57,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
         Arc::new(GitHubConnectionData::new()),
         Arc::new(github_app::GitHubAppData),
         Arc::new(projects_data::ProjectsData),
+        Arc::new(identity_details_data::IdentityDetailsData),
         Arc::new(secrets_data::SecretsData),
     ]
 }

@@ -129,6 +129,11 @@ impl Attribute {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))
     }
 
+    /// A set of nested objects (`set(object)`, written `name = [{ … }, …]`).
+    pub fn set_nested(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Nested(Nesting::Set, attributes))
+    }
+
     /// Nested objects keyed by string (`map(object)`, written `name = { key = { … } }`).
     pub fn map_nested(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Map, attributes))
