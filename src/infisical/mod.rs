@@ -51,6 +51,7 @@ mod create;
 mod error;
 mod github;
 mod identities;
+mod identity_auth;
 mod projects;
 mod proxy;
 mod retry;
@@ -76,6 +77,10 @@ pub use github::{
 pub use identities::{
     CreateIdentity, CustomRole, Identities, IdentityCore, IdentityMetadata, OrgIdentity,
     Organization, UpdateIdentity,
+};
+pub use identity_auth::{
+    ClientSecretData, CreateClientSecret, IdentityAuth, NewClientSecret, OidcAuth, OidcAuthFields,
+    TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
 };
 pub use projects::{
     CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,
