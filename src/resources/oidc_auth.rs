@@ -592,7 +592,7 @@ mod tests {
         let mut bad = config("repo:acme/app:*", &[]);
         bad.set(
             attr::DISCOVERY_URL,
-            Value::string(&format!("{GITHUB_ISSUER}/.well-known/openid-configuration")),
+            Value::string(format!("{GITHUB_ISSUER}/.well-known/openid-configuration")),
         );
         assert_eq!(errors(&bad), ["Invalid discovery URL"]);
         bad.set(attr::DISCOVERY_URL, Value::string("token.actions"));
