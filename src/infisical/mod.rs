@@ -52,6 +52,7 @@ mod error;
 mod github;
 mod identities;
 mod identity_auth;
+mod memberships;
 mod projects;
 mod proxy;
 mod retry;
@@ -82,6 +83,7 @@ pub use identity_auth::{
     ClientSecretData, CreateClientSecret, IdentityAuth, NewClientSecret, OidcAuth, OidcAuthFields,
     TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
 };
+pub use memberships::{MemberIdentity, Membership, MembershipRole, Memberships, RoleRequest};
 pub use projects::{
     CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,
     FolderFields, Project, Projects, UpdateProject,

@@ -23,6 +23,7 @@ mod oidc_auth;
 mod plain;
 mod project;
 mod project_environment;
+mod project_identity;
 mod projects_data;
 mod secret;
 mod secret_ephemeral;
@@ -51,6 +52,7 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(plain::Plain(universal_auth::UniversalAuthResource)),
         Arc::new(plain::Plain(client_secret::ClientSecretResource)),
         Arc::new(plain::Plain(oidc_auth::OidcAuthResource)),
+        Arc::new(plain::Plain(project_identity::ProjectIdentity)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
         Arc::new(secret::SecretResource),
