@@ -11,6 +11,7 @@ mod compatibility;
 mod docs;
 mod examples;
 mod github;
+mod identities;
 mod identity;
 mod networks;
 mod org_apps;
@@ -41,6 +42,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         docs::cases(),
         examples::cases(),
         github::cases(),
+        identities::cases(),
         identity::cases(),
         networks::cases(),
         org_apps::cases(),
