@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use reqwest::Method;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tracing::instrument;
 
@@ -222,16 +223,30 @@ impl Client {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OneUniversal {
-    identity_universal_auth: UniversalAuth,
+/// An auth method Infisical attaches to an identity, under
+/// `/api/v1/auth/<SEGMENT>/identities/:identityId`.
+pub trait IdentityAuthMethod: DeserializeOwned {
+    /// Its route segment.
+    const SEGMENT: &'static str;
+    /// Its settings: the body of its attach and update.
+    type Fields: Serialize + Send + Sync;
 }
 
+impl IdentityAuthMethod for UniversalAuth {
+    const SEGMENT: &'static str = "universal-auth";
+    type Fields = UniversalAuthFields;
+}
+
+impl IdentityAuthMethod for OidcAuth {
+    const SEGMENT: &'static str = "oidc-auth";
+    type Fields = OidcAuthFields;
+}
+
+/// The answer of an auth method's routes.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OneOidc {
-    identity_oidc_auth: OidcAuth,
+struct Attached<A> {
+    #[serde(alias = "identityUniversalAuth", alias = "identityOidcAuth")]
+    auth: A,
 }
 
 #[derive(Deserialize)]
@@ -241,69 +256,72 @@ struct OneClientSecret {
 }
 
 const UA: [&str; 5] = ["api", "v1", "auth", "universal-auth", "identities"];
-const OIDC: [&str; 5] = ["api", "v1", "auth", "oidc-auth", "identities"];
 
 fn route<'a>(base: &[&'a str], tail: &[&'a str]) -> Vec<&'a str> {
     base.iter().chain(tail).copied().collect()
 }
 
+fn method_route<A: IdentityAuthMethod>(identity_id: &str) -> Vec<&str> {
+    vec!["api", "v1", "auth", A::SEGMENT, "identities", identity_id]
+}
+
 impl IdentityAuth<'_> {
-    /// `POST …/universal-auth/identities/:id`: attaches universal auth.
-    #[instrument(level = "debug", skip(self, fields))]
-    pub async fn attach_universal(
+    /// `POST …/<method>/identities/:id`: attaches the auth method.
+    #[instrument(level = "debug", skip(self, fields), fields(method = A::SEGMENT))]
+    pub async fn attach<A: IdentityAuthMethod>(
         &self,
         identity_id: &str,
-        fields: &UniversalAuthFields,
-    ) -> Result<UniversalAuth, Error> {
-        let one: OneUniversal = self
+        fields: &A::Fields,
+    ) -> Result<A, Error> {
+        let one: Attached<A> = self
             .client
             .request_as(
                 Method::POST,
-                &route(&UA, &[identity_id]),
+                &method_route::<A>(identity_id),
                 &[],
                 Some(encode(fields)?),
                 Repeat::Unsafe,
             )
             .await?;
-        Ok(one.identity_universal_auth)
+        Ok(one.auth)
     }
 
-    /// `GET …/universal-auth/identities/:id`.
-    #[instrument(level = "debug", skip(self))]
-    pub async fn universal(&self, identity_id: &str) -> Result<UniversalAuth, Error> {
-        let one: OneUniversal = self
+    /// `GET …/<method>/identities/:id`.
+    #[instrument(level = "debug", skip(self), fields(method = A::SEGMENT))]
+    pub async fn get<A: IdentityAuthMethod>(&self, identity_id: &str) -> Result<A, Error> {
+        let one: Attached<A> = self
             .client
-            .request(Method::GET, &route(&UA, &[identity_id]), &[], None)
+            .request(Method::GET, &method_route::<A>(identity_id), &[], None)
             .await?;
-        Ok(one.identity_universal_auth)
+        Ok(one.auth)
     }
 
-    /// `PATCH …/universal-auth/identities/:id`.
-    #[instrument(level = "debug", skip(self, fields))]
-    pub async fn update_universal(
+    /// `PATCH …/<method>/identities/:id`.
+    #[instrument(level = "debug", skip(self, fields), fields(method = A::SEGMENT))]
+    pub async fn update<A: IdentityAuthMethod>(
         &self,
         identity_id: &str,
-        fields: &UniversalAuthFields,
-    ) -> Result<UniversalAuth, Error> {
-        let one: OneUniversal = self
+        fields: &A::Fields,
+    ) -> Result<A, Error> {
+        let one: Attached<A> = self
             .client
             .request(
                 Method::PATCH,
-                &route(&UA, &[identity_id]),
+                &method_route::<A>(identity_id),
                 &[],
                 Some(encode(fields)?),
             )
             .await?;
-        Ok(one.identity_universal_auth)
+        Ok(one.auth)
     }
 
-    /// `DELETE …/universal-auth/identities/:id`: detaches universal auth (its client secrets
-    /// with it).
-    #[instrument(level = "debug", skip(self))]
-    pub async fn detach_universal(&self, identity_id: &str) -> Result<(), Error> {
+    /// `DELETE …/<method>/identities/:id`: detaches the auth method (universal auth's client
+    /// secrets with it).
+    #[instrument(level = "debug", skip(self), fields(method = A::SEGMENT))]
+    pub async fn detach<A: IdentityAuthMethod>(&self, identity_id: &str) -> Result<(), Error> {
         let _: serde_json::Value = self
             .client
-            .request(Method::DELETE, &route(&UA, &[identity_id]), &[], None)
+            .request(Method::DELETE, &method_route::<A>(identity_id), &[], None)
             .await?;
         Ok(())
     }
@@ -358,65 +376,6 @@ impl IdentityAuth<'_> {
                 None,
                 Repeat::Safe,
             )
-            .await?;
-        Ok(())
-    }
-
-    /// `POST …/oidc-auth/identities/:id`: attaches OIDC auth.
-    #[instrument(level = "debug", skip(self, fields))]
-    pub async fn attach_oidc(
-        &self,
-        identity_id: &str,
-        fields: &OidcAuthFields,
-    ) -> Result<OidcAuth, Error> {
-        let one: OneOidc = self
-            .client
-            .request_as(
-                Method::POST,
-                &route(&OIDC, &[identity_id]),
-                &[],
-                Some(encode(fields)?),
-                Repeat::Unsafe,
-            )
-            .await?;
-        Ok(one.identity_oidc_auth)
-    }
-
-    /// `GET …/oidc-auth/identities/:id`.
-    #[instrument(level = "debug", skip(self))]
-    pub async fn oidc(&self, identity_id: &str) -> Result<OidcAuth, Error> {
-        let one: OneOidc = self
-            .client
-            .request(Method::GET, &route(&OIDC, &[identity_id]), &[], None)
-            .await?;
-        Ok(one.identity_oidc_auth)
-    }
-
-    /// `PATCH …/oidc-auth/identities/:id`.
-    #[instrument(level = "debug", skip(self, fields))]
-    pub async fn update_oidc(
-        &self,
-        identity_id: &str,
-        fields: &OidcAuthFields,
-    ) -> Result<OidcAuth, Error> {
-        let one: OneOidc = self
-            .client
-            .request(
-                Method::PATCH,
-                &route(&OIDC, &[identity_id]),
-                &[],
-                Some(encode(fields)?),
-            )
-            .await?;
-        Ok(one.identity_oidc_auth)
-    }
-
-    /// `DELETE …/oidc-auth/identities/:id`.
-    #[instrument(level = "debug", skip(self))]
-    pub async fn detach_oidc(&self, identity_id: &str) -> Result<(), Error> {
-        let _: serde_json::Value = self
-            .client
-            .request(Method::DELETE, &route(&OIDC, &[identity_id]), &[], None)
             .await?;
         Ok(())
     }

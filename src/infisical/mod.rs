@@ -80,8 +80,8 @@ pub use identities::{
     Organization, UpdateIdentity,
 };
 pub use identity_auth::{
-    ClientSecretData, CreateClientSecret, IdentityAuth, NewClientSecret, OidcAuth, OidcAuthFields,
-    TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
+    ClientSecretData, CreateClientSecret, IdentityAuth, IdentityAuthMethod, NewClientSecret,
+    OidcAuth, OidcAuthFields, TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
 };
 pub use memberships::{MemberIdentity, Membership, MembershipRole, Memberships, RoleRequest};
 pub use projects::{

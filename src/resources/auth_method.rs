@@ -5,13 +5,185 @@
 
 use std::net::IpAddr;
 
-use crate::infisical::{TrustedIp, TrustedIpRequest};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics};
+use crate::infisical::{IdentityAuthMethod, TrustedIp, TrustedIpRequest};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
+use crate::tfplugin::framework::{ReadOutcome, Stored};
 use crate::tfplugin::path::AttrPath;
-use crate::tfplugin::schema::Attribute;
+use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
-use super::model::{Fields, missing};
+use super::configured::Configured;
+use super::errors::Area;
+use super::model::{Fields, Model, missing};
+use super::plain::{Lifecycle, Unfinished};
+
+/// An auth method attached to an identity, as a resource: attached on create, read, changed
+/// and detached by the identity's id, imported by it.
+pub(super) trait AttachedAuth: Send + Sync + 'static {
+    /// What Infisical answers.
+    type Api: IdentityAuthMethod + Send;
+    /// A plan or state.
+    type State: Model + Send + Sync;
+    /// The resource's type name.
+    const TYPE_NAME: &'static str;
+    /// The method, as messages name it ("universal auth").
+    const LABEL: &'static str;
+    /// The resource's schema.
+    fn schema() -> Schema;
+    /// Checks a configuration before any request.
+    fn validate(config: &Value, diags: &mut Diagnostics);
+    /// The identity the method is attached to.
+    fn identity_id(state: &Self::State) -> &str;
+    /// The settings a plan sends, all of them.
+    fn fields(state: &Self::State) -> <Self::Api as IdentityAuthMethod>::Fields;
+    /// The state after Infisical answered, keeping what means the same.
+    fn answered(state: &Self::State, answer: &Self::Api) -> Self::State;
+    /// The state of an imported method.
+    fn imported(identity_id: &str, answer: &Self::Api) -> Self::State;
+}
+
+/// An [`AttachedAuth`] as a [`Lifecycle`].
+pub(super) struct Attached<K>(pub(super) std::marker::PhantomData<K>);
+
+impl<K> Attached<K> {
+    pub(super) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+fn auth_error(api: &Configured, action: &str, err: &crate::infisical::Error) -> Diagnostic {
+    api.error_in(Area::Identities, action, err)
+}
+
+#[tonic::async_trait]
+impl<K: AttachedAuth> Lifecycle for Attached<K> {
+    const TYPE_NAME: &'static str = K::TYPE_NAME;
+
+    fn schema(&self) -> Schema {
+        K::schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        K::validate(config, diags);
+    }
+
+    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished> {
+        let plan = K::State::from_value(planned)?;
+        let identity = K::identity_id(&plan);
+        let made: K::Api = api
+            .client_or_error()?
+            .identity_auth()
+            .attach(identity, &K::fields(&plan))
+            .await
+            .map_err(|err| {
+                auth_error(
+                    api,
+                    &format!("attach {} to the identity {identity}", K::LABEL),
+                    &err,
+                )
+            })?;
+        Ok(Stored {
+            state: K::answered(&plan, &made).to_value(),
+            private: Vec::new(),
+        })
+    }
+
+    async fn read(
+        &self,
+        api: &Configured,
+        state: &Value,
+        private: &[u8],
+    ) -> Result<ReadOutcome, Diagnostic> {
+        let client = match api.client_or_keep(state, private) {
+            Ok(client) => client,
+            Err(kept) => return Ok(kept),
+        };
+        let known = K::State::from_value(state)?;
+        let identity = K::identity_id(&known);
+        match client.identity_auth().get::<K::Api>(identity).await {
+            Ok(answer) => Ok(ReadOutcome::Found(Stored {
+                state: K::answered(&known, &answer).to_value(),
+                private: Vec::new(),
+            })),
+            Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
+            Err(err) => Err(auth_error(
+                api,
+                &format!("read the {} of the identity {identity}", K::LABEL),
+                &err,
+            )),
+        }
+    }
+
+    async fn update(
+        &self,
+        api: &Configured,
+        _prior: &Value,
+        planned: &Value,
+    ) -> Result<Stored, Diagnostic> {
+        let plan = K::State::from_value(planned)?;
+        let identity = K::identity_id(&plan);
+        let updated: K::Api = api
+            .client_or_error()?
+            .identity_auth()
+            .update(identity, &K::fields(&plan))
+            .await
+            .map_err(|err| {
+                auth_error(
+                    api,
+                    &format!("update the {} of the identity {identity}", K::LABEL),
+                    &err,
+                )
+            })?;
+        Ok(Stored {
+            state: K::answered(&plan, &updated).to_value(),
+            private: Vec::new(),
+        })
+    }
+
+    async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
+        let known = K::State::from_value(prior)?;
+        let identity = K::identity_id(&known);
+        match api
+            .client_or_error()?
+            .identity_auth()
+            .detach::<K::Api>(identity)
+            .await
+        {
+            Ok(()) => Ok(()),
+            Err(err) if err.is_not_found() => Ok(()),
+            Err(err) => Err(auth_error(
+                api,
+                &format!("detach {} from the identity {identity}", K::LABEL),
+                &err,
+            )),
+        }
+    }
+
+    /// Imports by the identity's id (the official provider cannot import auth methods).
+    async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic> {
+        if id.trim().is_empty() || id.contains('/') {
+            return Err(Diagnostic {
+                severity: Severity::Error,
+                summary: "Invalid import id".to_owned(),
+                detail: format!("import {} by the id of its identity; got {id:?}.", K::LABEL),
+                path: None,
+            });
+        }
+        let answer: K::Api = api
+            .client_or_error()?
+            .identity_auth()
+            .get(id)
+            .await
+            .map_err(|err| {
+                auth_error(
+                    api,
+                    &format!("import the {} of the identity {id:?}", K::LABEL),
+                    &err,
+                )
+            })?;
+        Ok(K::imported(id, &answer).to_value())
+    }
+}
 
 /// Attribute names (the official provider's).
 pub(super) const ACCESS_TOKEN_TTL: &str = "access_token_ttl";
@@ -109,6 +281,16 @@ pub(super) fn ips_value(ips: &[String]) -> Value {
 }
 
 impl TokenSettings {
+    /// Settings to be filled from Infisical's answer.
+    pub(super) fn blank() -> Self {
+        Self {
+            ttl: 0,
+            max_ttl: 0,
+            num_uses_limit: 0,
+            trusted_ips: Vec::new(),
+        }
+    }
+
     pub(super) fn read(fields: &Fields<'_>) -> Result<Self, Diagnostic> {
         let number = |name: &str| {
             fields

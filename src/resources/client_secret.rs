@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::infisical::{ClientSecretData, CreateClientSecret};
+use crate::infisical::{ClientSecretData, CreateClientSecret, UniversalAuth};
 use crate::secret::Secret;
 use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
 use crate::tfplugin::framework::{ReadOutcome, Stored};
@@ -299,7 +299,7 @@ impl Lifecycle for ClientSecretResource {
         );
         let ua = client
             .identity_auth()
-            .universal(&plan.identity_id)
+            .get::<UniversalAuth>(&plan.identity_id)
             .await
             .map_err(|err| {
                 let mut diag = secret_error(api, &action, &err);

@@ -49,9 +49,13 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(secret_sync::GitHubSync),
         Arc::new(plain::Plain(project::ProjectResource)),
         Arc::new(plain::Plain(identity::IdentityResource)),
-        Arc::new(plain::Plain(universal_auth::UniversalAuthResource)),
+        Arc::new(plain::Plain(auth_method::Attached::<
+            universal_auth::UniversalAuthResource,
+        >::new())),
         Arc::new(plain::Plain(client_secret::ClientSecretResource)),
-        Arc::new(plain::Plain(oidc_auth::OidcAuthResource)),
+        Arc::new(plain::Plain(auth_method::Attached::<
+            oidc_auth::OidcAuthResource,
+        >::new())),
         Arc::new(plain::Plain(project_identity::ProjectIdentity)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),

@@ -11,17 +11,13 @@
 use std::collections::BTreeMap;
 
 use crate::infisical::{OidcAuth, OidcAuthFields};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
-use crate::tfplugin::framework::{ReadOutcome, Stored};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::{Type, Value};
 
-use super::auth_method::{self, TokenSettings, ip_requests};
-use super::configured::Configured;
-use super::errors::Area;
+use super::auth_method::{self, AttachedAuth, TokenSettings, ip_requests};
 use super::model::{Computed, Fields, Model, missing};
-use super::plain::{Lifecycle, Unfinished};
 use super::validate;
 
 /// The resource's type name.
@@ -48,7 +44,7 @@ pub(crate) struct OidcAuthResource;
 
 /// A plan or state, typed.
 #[derive(Debug, Clone, PartialEq)]
-struct OidcState {
+pub(super) struct OidcState {
     id: Computed,
     identity_id: String,
     discovery_url: String,
@@ -393,150 +389,46 @@ fn check_github_binding(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
-fn oidc_error(api: &Configured, action: &str, err: &crate::infisical::Error) -> Diagnostic {
-    api.error_in(Area::Identities, action, err)
-}
-
-#[tonic::async_trait]
-impl Lifecycle for OidcAuthResource {
+impl AttachedAuth for OidcAuthResource {
+    type Api = OidcAuth;
+    type State = OidcState;
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const LABEL: &'static str = "OIDC auth";
 
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+    fn validate(config: &Value, diags: &mut Diagnostics) {
         validate_config(config, diags);
     }
 
-    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished> {
-        let plan = OidcState::from_value(planned)?;
-        let made = api
-            .client_or_error()?
-            .identity_auth()
-            .attach_oidc(&plan.identity_id, &plan.fields())
-            .await
-            .map_err(|err| {
-                oidc_error(
-                    api,
-                    &format!("attach OIDC auth to the identity {}", plan.identity_id),
-                    &err,
-                )
-            })?;
-        Ok(Stored {
-            state: plan.answered(&made).to_value(),
-            private: Vec::new(),
-        })
+    fn identity_id(state: &OidcState) -> &str {
+        &state.identity_id
     }
 
-    async fn read(
-        &self,
-        api: &Configured,
-        state: &Value,
-        private: &[u8],
-    ) -> Result<ReadOutcome, Diagnostic> {
-        let client = match api.client_or_keep(state, private) {
-            Ok(client) => client,
-            Err(kept) => return Ok(kept),
-        };
-        let known = OidcState::from_value(state)?;
-        match client.identity_auth().oidc(&known.identity_id).await {
-            Ok(oidc) => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&oidc).to_value(),
-                private: Vec::new(),
-            })),
-            Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
-            Err(err) => Err(oidc_error(
-                api,
-                &format!("read the OIDC auth of the identity {}", known.identity_id),
-                &err,
-            )),
-        }
+    fn fields(state: &OidcState) -> OidcAuthFields {
+        state.fields()
     }
 
-    async fn update(
-        &self,
-        api: &Configured,
-        _prior: &Value,
-        planned: &Value,
-    ) -> Result<Stored, Diagnostic> {
-        let plan = OidcState::from_value(planned)?;
-        let updated = api
-            .client_or_error()?
-            .identity_auth()
-            .update_oidc(&plan.identity_id, &plan.fields())
-            .await
-            .map_err(|err| {
-                oidc_error(
-                    api,
-                    &format!("update the OIDC auth of the identity {}", plan.identity_id),
-                    &err,
-                )
-            })?;
-        Ok(Stored {
-            state: plan.answered(&updated).to_value(),
-            private: Vec::new(),
-        })
+    fn answered(state: &OidcState, answer: &OidcAuth) -> OidcState {
+        state.answered(answer)
     }
 
-    async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
-        let known = OidcState::from_value(prior)?;
-        match api
-            .client_or_error()?
-            .identity_auth()
-            .detach_oidc(&known.identity_id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(oidc_error(
-                api,
-                &format!("detach OIDC auth from the identity {}", known.identity_id),
-                &err,
-            )),
-        }
-    }
-
-    /// Imports by the identity's id (the official provider cannot import it).
-    async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic> {
-        if id.trim().is_empty() || id.contains('/') {
-            return Err(Diagnostic {
-                severity: Severity::Error,
-                summary: "Invalid import id".to_owned(),
-                detail: format!("import OIDC auth by the id of its identity; got {id:?}."),
-                path: None,
-            });
-        }
-        let oidc = api
-            .client_or_error()?
-            .identity_auth()
-            .oidc(id)
-            .await
-            .map_err(|err| {
-                oidc_error(
-                    api,
-                    &format!("import the OIDC auth of the identity {id:?}"),
-                    &err,
-                )
-            })?;
+    fn imported(identity_id: &str, answer: &OidcAuth) -> OidcState {
         let blank = OidcState {
             id: Computed::Unknown,
-            identity_id: id.to_owned(),
-            discovery_url: oidc.oidc_discovery_url.clone(),
-            issuer: oidc.bound_issuer.clone(),
+            identity_id: identity_id.to_owned(),
+            discovery_url: answer.oidc_discovery_url.clone(),
+            issuer: answer.bound_issuer.clone(),
             audiences: None,
             claims: BTreeMap::new(),
             claim_metadata: BTreeMap::new(),
-            subject: oidc.bound_subject.clone(),
-            ca_cert: oidc.ca_cert.clone(),
-            tokens: TokenSettings {
-                ttl: 0,
-                max_ttl: 0,
-                num_uses_limit: 0,
-                trusted_ips: Vec::new(),
-            },
+            subject: answer.bound_subject.clone(),
+            ca_cert: answer.ca_cert.clone(),
+            tokens: TokenSettings::blank(),
         };
-        Ok(blank.answered(&oidc).to_value())
+        blank.answered(answer)
     }
 }
 

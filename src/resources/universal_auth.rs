@@ -9,17 +9,15 @@
 //! Infisical's `/32`, the settings are checked at plan, and it can be imported by identity id.
 
 use crate::infisical::{UniversalAuth, UniversalAuthFields};
-use crate::tfplugin::diag::{Diagnostic, Diagnostics, Severity};
-use crate::tfplugin::framework::{ReadOutcome, Stored};
+use crate::tfplugin::diag::{Diagnostic, Diagnostics};
 use crate::tfplugin::path::AttrPath;
 use crate::tfplugin::schema::{Attribute, Schema};
 use crate::tfplugin::value::Value;
 
-use super::auth_method::{self, TokenSettings, ip_requests, ips_value, kept_ips, read_ips};
-use super::configured::Configured;
-use super::errors::Area;
+use super::auth_method::{
+    self, AttachedAuth, TokenSettings, ip_requests, ips_value, kept_ips, read_ips,
+};
 use super::model::{Computed, Fields, Model};
-use super::plain::{Lifecycle, Unfinished};
 use super::validate;
 
 /// The resource's type name.
@@ -33,12 +31,12 @@ mod attr {
     pub(super) const CLIENT_ID: &str = "client_id";
 }
 
-/// The resource, as the provider registers it.
+/// The resource, as the provider registers it (through [`auth_method::Attached`]).
 pub(crate) struct UniversalAuthResource;
 
 /// A plan or state, typed.
 #[derive(Debug, Clone, PartialEq)]
-struct UaState {
+pub(super) struct UaState {
     id: Computed,
     identity_id: String,
     client_secret_trusted_ips: Vec<String>,
@@ -149,154 +147,41 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
     auth_method::validate_ips(config, attr::CLIENT_SECRET_TRUSTED_IPS, diags);
 }
 
-fn ua_error(api: &Configured, action: &str, err: &crate::infisical::Error) -> Diagnostic {
-    api.error_in(Area::Identities, action, err)
-}
-
-#[tonic::async_trait]
-impl Lifecycle for UniversalAuthResource {
+impl AttachedAuth for UniversalAuthResource {
+    type Api = UniversalAuth;
+    type State = UaState;
     const TYPE_NAME: &'static str = TYPE_NAME;
+    const LABEL: &'static str = "universal auth";
 
-    fn schema(&self) -> Schema {
+    fn schema() -> Schema {
         schema()
     }
 
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+    fn validate(config: &Value, diags: &mut Diagnostics) {
         validate_config(config, diags);
     }
 
-    async fn create(&self, api: &Configured, planned: &Value) -> Result<Stored, Unfinished> {
-        let plan = UaState::from_value(planned)?;
-        let made = api
-            .client_or_error()?
-            .identity_auth()
-            .attach_universal(&plan.identity_id, &plan.fields())
-            .await
-            .map_err(|err| {
-                ua_error(
-                    api,
-                    &format!("attach universal auth to the identity {}", plan.identity_id),
-                    &err,
-                )
-            })?;
-        Ok(Stored {
-            state: plan.answered(&made).to_value(),
-            private: Vec::new(),
-        })
+    fn identity_id(state: &UaState) -> &str {
+        &state.identity_id
     }
 
-    async fn read(
-        &self,
-        api: &Configured,
-        state: &Value,
-        private: &[u8],
-    ) -> Result<ReadOutcome, Diagnostic> {
-        let client = match api.client_or_keep(state, private) {
-            Ok(client) => client,
-            Err(kept) => return Ok(kept),
-        };
-        let known = UaState::from_value(state)?;
-        match client.identity_auth().universal(&known.identity_id).await {
-            Ok(ua) => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&ua).to_value(),
-                private: Vec::new(),
-            })),
-            Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
-            Err(err) => Err(ua_error(
-                api,
-                &format!(
-                    "read the universal auth of the identity {}",
-                    known.identity_id
-                ),
-                &err,
-            )),
-        }
+    fn fields(state: &UaState) -> UniversalAuthFields {
+        state.fields()
     }
 
-    async fn update(
-        &self,
-        api: &Configured,
-        _prior: &Value,
-        planned: &Value,
-    ) -> Result<Stored, Diagnostic> {
-        let plan = UaState::from_value(planned)?;
-        let updated = api
-            .client_or_error()?
-            .identity_auth()
-            .update_universal(&plan.identity_id, &plan.fields())
-            .await
-            .map_err(|err| {
-                ua_error(
-                    api,
-                    &format!(
-                        "update the universal auth of the identity {}",
-                        plan.identity_id
-                    ),
-                    &err,
-                )
-            })?;
-        Ok(Stored {
-            state: plan.answered(&updated).to_value(),
-            private: Vec::new(),
-        })
+    fn answered(state: &UaState, answer: &UniversalAuth) -> UaState {
+        state.answered(answer)
     }
 
-    async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
-        let known = UaState::from_value(prior)?;
-        match api
-            .client_or_error()?
-            .identity_auth()
-            .detach_universal(&known.identity_id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(ua_error(
-                api,
-                &format!(
-                    "detach universal auth from the identity {}",
-                    known.identity_id
-                ),
-                &err,
-            )),
-        }
-    }
-
-    /// Imports by the identity's id (the official provider cannot import it).
-    async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic> {
-        if id.trim().is_empty() || id.contains('/') {
-            return Err(Diagnostic {
-                severity: Severity::Error,
-                summary: "Invalid import id".to_owned(),
-                detail: format!("import universal auth by the id of its identity; got {id:?}."),
-                path: None,
-            });
-        }
-        let ua = api
-            .client_or_error()?
-            .identity_auth()
-            .universal(id)
-            .await
-            .map_err(|err| {
-                ua_error(
-                    api,
-                    &format!("import the universal auth of the identity {id:?}"),
-                    &err,
-                )
-            })?;
+    fn imported(identity_id: &str, answer: &UniversalAuth) -> UaState {
         let blank = UaState {
             id: Computed::Unknown,
-            identity_id: id.to_owned(),
+            identity_id: identity_id.to_owned(),
             client_secret_trusted_ips: Vec::new(),
-            tokens: TokenSettings {
-                ttl: 0,
-                max_ttl: 0,
-                num_uses_limit: 0,
-                trusted_ips: Vec::new(),
-            },
+            tokens: TokenSettings::blank(),
             client_id: Computed::Unknown,
         };
-        Ok(blank.answered(&ua).to_value())
+        blank.answered(answer)
     }
 }
 
