@@ -1,8 +1,8 @@
 # Secrets of the project's dev environment in the shapes of the official provider's example
 # (examples/resources/infisical_secret/resource.tf, v0.19.24): a plain value; a value with a
-# tag (infisical_secret_tag) and metadata; a value with a reminder; and a write-only value
-# (`value_wo` with `value_wo_version`, kept out of the state). The host and the machine identity
-# come from INFISICAL_HOST and INFISICAL_UNIVERSAL_AUTH_CLIENT_ID/SECRET. The values are fake.
+# tag (infisical_secret_tag) and metadata; and a value with a reminder. The host and the
+# machine identity come from INFISICAL_HOST and INFISICAL_UNIVERSAL_AUTH_CLIENT_ID/SECRET. The
+# values are fake.
 terraform {
   required_providers {
     infisical = {
@@ -51,13 +51,4 @@ resource "infisical_secret" "reminded" {
     note        = "Rotate this secret using the mail provider's console"
     repeat_days = 30
   }
-}
-
-resource "infisical_secret" "write_only" {
-  name             = "STRIPE_KEY"
-  value_wo         = "fixture-write-only-value"
-  value_wo_version = 1
-  env_slug         = "dev"
-  workspace_id     = "@PROJECT_ID@"
-  folder_path      = "/"
 }
