@@ -13,6 +13,7 @@ mod examples;
 mod github;
 mod identity;
 mod networks;
+mod official_state;
 mod org_apps;
 mod projects;
 mod protocol;
@@ -43,6 +44,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         github::cases(),
         identity::cases(),
         networks::cases(),
+        official_state::cases(),
         org_apps::cases(),
         projects::cases(),
         protocol::cases(),
