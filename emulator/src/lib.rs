@@ -26,6 +26,11 @@
 //!   admin API seeds and syncs read. A secret-approval policy makes writes answer `{approval}`.
 //! - Tags under `/api/v1/projects/:projectId/tags`: list, create, get by id, get by slug
 //!   (`/slug/:tagSlug`), `PATCH`, `DELETE`; secrets carry them by id.
+//! - Machine identities under `/api/v1/identities`: create, list (`?orgId`), get by id (the
+//!   organization membership), `PATCH`, `DELETE`, and `GET /details` (the caller's organization);
+//!   their universal auth under `/api/v1/auth/universal-auth/identities/:identityId` (attach,
+//!   get, `PATCH`, `DELETE`) with its client secrets (`/client-secrets`: create, list, get by id,
+//!   `/:id/revoke`). The universal-auth login then logs these identities in too.
 //! - The deprecated routes the official Terraform provider calls, onto the same objects:
 //!   `POST /api/v2/workspace`, `GET`/`DELETE /api/v2/workspace/:slug`,
 //!   `GET /api/v1/workspace/:workspaceId`, `PUT …/:workspaceSlug/audit-logs-retention`, the
@@ -113,12 +118,13 @@
 //!
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
-//! - stores (`store/`, `github/model.rs`): plain data per area — tokens, connections, GitHub
-//!   Apps, projects, secrets (environments, folders and their secrets with their versions),
+//! - stores (`store/`, `github/model.rs`): plain data per area — tokens, machine identities
+//!   (with their universal auth and client secrets), connections, GitHub Apps, projects, secrets (environments, folders and their secrets with their versions),
 //!   tags, secret-approval policies and requests, syncs, the AWS
 //!   stand-ins' role, the request log — and `state.rs`'s `State`, their aggregate behind one
 //!   mutex;
-//! - services (`service/`): what each API area does — logins, connections, projects,
+//! - services (`service/`): what each API area does — logins, identities, universal auth,
+//!   connections, projects,
 //!   environments, folders, secrets (and their references), syncs and the sync engine — over the
 //!   stores; `schema/` turns
 //!   request bodies into their typed inputs;
@@ -127,7 +133,8 @@
 //!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
 //!
 //! Leaves: `clock`, `error` (Infisical's error bodies), `zod`, `faults` ([`Fault`] rules),
-//! `net` (a listener whose connections a handler can cut), `rate_limit`, `sts` (SigV4 checks).
+//! `ip` (trusted IP ranges), `net` (a listener whose connections a handler can cut),
+//! `rate_limit`, `sts` (SigV4 checks).
 
 mod admin;
 mod admin_secrets;
@@ -138,6 +145,7 @@ mod error;
 mod faults;
 mod github;
 mod http;
+mod ip;
 mod net;
 mod observe;
 mod rate_limit;
@@ -276,6 +284,7 @@ impl Emulator {
             .merge(api::folders::routes())
             .merge(api::secrets::routes())
             .merge(api::tags::routes())
+            .merge(api::identities::routes())
             .merge(api::deprecated::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))

@@ -51,6 +51,8 @@ mod create;
 mod error;
 mod github;
 mod identities;
+mod identity_auth;
+mod memberships;
 mod projects;
 mod proxy;
 mod retry;
@@ -77,6 +79,11 @@ pub use identities::{
     CreateIdentity, CustomRole, Identities, IdentityCore, IdentityMetadata, OrgIdentity,
     Organization, UpdateIdentity,
 };
+pub use identity_auth::{
+    ClientSecretData, CreateClientSecret, IdentityAuth, NewClientSecret, OidcAuth, OidcAuthFields,
+    TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
+};
+pub use memberships::{MemberIdentity, Membership, MembershipRole, Memberships, RoleRequest};
 pub use projects::{
     CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,
     FolderFields, Project, Projects, UpdateProject,

@@ -125,6 +125,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_identity`, `infisical_identity_universal_auth` and its client secret, `data \"infisical_identity_details\"`: the secret Terraform made logs in, a removed limit reaches Infisical, rotation and revocation make a new secret, import by id",
+        &["identities::an_identity_logs_in_with_the_client_secret_terraform_made_and_rotates_it"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,

@@ -11,6 +11,7 @@ mod compatibility;
 mod docs;
 mod examples;
 mod github;
+mod identities;
 mod identity;
 mod networks;
 mod official_state;
@@ -42,6 +43,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         docs::cases(),
         examples::cases(),
         github::cases(),
+        identities::cases(),
         identity::cases(),
         networks::cases(),
         official_state::cases(),
