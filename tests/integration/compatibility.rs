@@ -173,6 +173,33 @@ const ROWS: &[Row] = &[
         Some(Quirk::NoOpUpdateOverOfficialState),
     ),
     (
+        "State written by the official provider plans no change: projects, environments, nested folders, tags",
+        &[
+            "official_state::project_state_written_by_the_official_provider_plans_no_change",
+            "official_state::environment_state_written_by_the_official_provider_plans_no_change",
+            "official_state::folder_state_written_by_the_official_provider_plans_no_change",
+            "official_state::tag_state_written_by_the_official_provider_plans_no_change",
+        ],
+        None,
+    ),
+    (
+        "State written by the official provider plans no change: secrets with a value, tags, metadata, a reminder",
+        &["official_state::secret_state_written_by_the_official_provider_plans_no_change"],
+        Some(Quirk::NoOpUpdateOverOfficialState),
+    ),
+    (
+        "State written by the official provider plans no change: a secret with `value_wo`",
+        &[
+            "official_state::write_only_secret_state_written_by_the_official_provider_plans_no_change",
+        ],
+        None,
+    ),
+    (
+        "State written by the official provider plans no change: data sources `infisical_projects`, `infisical_secrets`",
+        &["official_state::data_source_state_written_by_the_official_provider_plans_no_change"],
+        None,
+    ),
+    (
         "Mutual TLS handshake, and a clean exit after every command",
         &["protocol::plan_leaves_no_provider_process_behind_and_exits_gracefully"],
         None,

@@ -14,6 +14,7 @@ mod github;
 mod identities;
 mod identity;
 mod networks;
+mod official_state;
 mod org_apps;
 mod projects;
 mod protocol;
@@ -45,6 +46,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         identities::cases(),
         identity::cases(),
         networks::cases(),
+        official_state::cases(),
         org_apps::cases(),
         projects::cases(),
         protocol::cases(),
