@@ -40,6 +40,14 @@
 //! - OIDC token issuers under `/__oidc/:issuer` (`/.well-known/openid-configuration`,
 //!   `/.well-known/jwks`): `github` stands in for GitHub Actions' issuer; tokens are minted
 //!   through the admin API. Outside the request log, like the emulated GitHub.
+//! - The deprecated routes the official Terraform provider calls, onto the same objects:
+//!   `POST /api/v2/workspace`, `GET`/`DELETE /api/v2/workspace/:slug`,
+//!   `GET /api/v1/workspace/:workspaceId`, `PUT …/:workspaceSlug/audit-logs-retention`, the
+//!   environments under `/api/v1/workspace/:workspaceId/environments` and
+//!   `GET /api/v1/workspace/environments/:envId`, the tags under
+//!   `/api/v1/workspace/:projectId/tags` (`{workspaceTag}`), `POST /api/v1/folders`,
+//!   `GET`/`PATCH /api/v1/folders/:id`, and the raw secrets under `/api/v3/secrets/raw` (list,
+//!   `/id/:secretId`, and get, create, `PATCH`, `DELETE` by name).
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -293,7 +301,8 @@ impl Emulator {
             .merge(api::tags::routes())
             .merge(api::identities::routes())
             .merge(api::oidc_auth::routes())
-            .merge(api::memberships::routes());
+            .merge(api::memberships::routes())
+            .merge(api::deprecated::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::oidc_issuer::router(Arc::clone(&shared)))

@@ -373,6 +373,60 @@ const ROUTES: &[Route] = {
         r("POST", "/api/v4/secrets/{secretName}", Secrets),
         r("PATCH", "/api/v4/secrets/{secretName}", Secrets),
         r("DELETE", "/api/v4/secrets/{secretName}", Secrets),
+        // The deprecated routes (`api/deprecated.rs`), with their routers' buckets.
+        r("POST", "/api/v2/workspace", Write),
+        r("GET", "/api/v2/workspace/{slug}", Read),
+        r("DELETE", "/api/v2/workspace/{slug}", Write),
+        r("GET", "/api/v1/workspace/environments/{envId}", Read),
+        r("GET", "/api/v1/workspace/{workspaceId}", Read),
+        r(
+            "PUT",
+            "/api/v1/workspace/{workspaceSlug}/audit-logs-retention",
+            Write,
+        ),
+        r(
+            "POST",
+            "/api/v1/workspace/{workspaceId}/environments",
+            Write,
+        ),
+        r(
+            "GET",
+            "/api/v1/workspace/{workspaceId}/environments/{envId}",
+            Read,
+        ),
+        r(
+            "PATCH",
+            "/api/v1/workspace/{workspaceId}/environments/{id}",
+            Write,
+        ),
+        r(
+            "DELETE",
+            "/api/v1/workspace/{workspaceId}/environments/{id}",
+            Write,
+        ),
+        r("GET", "/api/v1/workspace/{projectId}/tags", Read),
+        r("POST", "/api/v1/workspace/{projectId}/tags", Write),
+        r(
+            "GET",
+            "/api/v1/workspace/{projectId}/tags/slug/{tagSlug}",
+            Read,
+        ),
+        r("GET", "/api/v1/workspace/{projectId}/tags/{tagId}", Read),
+        r("PATCH", "/api/v1/workspace/{projectId}/tags/{tagId}", Write),
+        r(
+            "DELETE",
+            "/api/v1/workspace/{projectId}/tags/{tagId}",
+            Write,
+        ),
+        r("POST", "/api/v1/folders", Secrets),
+        r("GET", "/api/v1/folders/{id}", Read),
+        r("PATCH", "/api/v1/folders/{folderId}", Secrets),
+        r("GET", "/api/v3/secrets/raw", Secrets),
+        r("GET", "/api/v3/secrets/raw/id/{secretId}", Secrets),
+        r("GET", "/api/v3/secrets/raw/{secretName}", Secrets),
+        r("POST", "/api/v3/secrets/raw/{secretName}", Secrets),
+        r("PATCH", "/api/v3/secrets/raw/{secretName}", Secrets),
+        r("DELETE", "/api/v3/secrets/raw/{secretName}", Secrets),
     ]
 };
 

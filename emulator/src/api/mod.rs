@@ -5,6 +5,7 @@
 pub(crate) mod auth;
 pub(crate) mod aws;
 pub(crate) mod connections;
+pub(crate) mod deprecated;
 pub(crate) mod folders;
 pub(crate) mod identities;
 pub(crate) mod memberships;

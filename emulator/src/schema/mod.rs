@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::zod::{Schema, check, invalid_type};
 
 pub(crate) mod connection;
+pub(crate) mod deprecated;
 pub(crate) mod folder;
 pub(crate) mod identity;
 pub(crate) mod membership;
