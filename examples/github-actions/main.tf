@@ -114,7 +114,8 @@ resource "infisical_identity_oidc_auth" "ci" {
   oidc_discovery_url = var.oidc_issuer
   bound_issuer       = var.oidc_issuer
   bound_audiences    = ["https://github.com/${split("/", var.github_repository)[0]}"]
-  bound_subject      = "repo:${var.github_repository}:*"
+  # Pushes to main. Infisical's globs do not cross `/`: `repo:owner/name:*` would not match it.
+  bound_subject = "repo:${var.github_repository}:ref:refs/heads/main"
   bound_claims = {
     repository = var.github_repository
   }

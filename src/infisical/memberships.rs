@@ -69,8 +69,10 @@ pub struct MemberIdentity {
 pub struct Membership {
     /// The membership's id.
     pub id: String,
-    /// The identity's id.
-    pub identity_id: String,
+    /// The identity's id, where the answer has it (the add and update answers; a read names
+    /// the identity in `identity`).
+    #[serde(default)]
+    pub identity_id: Option<String>,
     /// Its roles.
     #[serde(default)]
     pub roles: Vec<MembershipRole>,

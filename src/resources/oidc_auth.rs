@@ -239,8 +239,9 @@ pub(crate) fn schema() -> Schema {
             .default(Value::string(""))
             .description(
                 "The `sub` a token must carry, a glob: for GitHub Actions \
-                 `repo:<owner>/<repo>:ref:refs/heads/main`, \
-                 `repo:<owner>/<repo>:environment:<name>` or `repo:<owner>/<repo>:*`.",
+                 `repo:<owner>/<repo>:ref:refs/heads/main` or \
+                 `repo:<owner>/<repo>:environment:<name>`. Infisical's globs do not cross `/`: \
+                 `repo:<owner>/<repo>:*` does not match branch pushes (`ref:refs/heads/…`).",
             ),
         Attribute::string(CA_CERT)
             .optional_computed()
@@ -353,10 +354,23 @@ fn check_github_binding(config: &Value, diags: &mut Diagnostics) {
             format!(
                 "GitHub Actions tokens carry a `sub` of the form \
                  \"repo:<owner>/<repo>:<context>\", so {subject:?} can never match. For \
-                 example \"repo:acme/app:ref:refs/heads/main\" or \"repo:acme/app:*\"."
+                 example \"repo:acme/app:ref:refs/heads/main\" or \"repo:acme/app:environment:prod\"."
             ),
         );
         return;
+    }
+    if subject.ends_with(":*") {
+        diags.attr_warning(
+            AttrPath::new(SUBJECT),
+            "Subject that misses branch pushes",
+            format!(
+                "{subject:?}: Infisical's globs do not cross `/`, so it matches subjects such as \
+                 environment:<name> and pull_request but not a push's \
+                 ref:refs/heads/<branch>. Add a binding for \
+                 \"{}ref:refs/heads/*\" if pushes should log in.",
+                subject.trim_end_matches('*')
+            ),
+        );
     }
     let subject_pins = subject
         .strip_prefix("repo:")
@@ -435,6 +449,7 @@ impl AttachedAuth for OidcAuthResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfplugin::diag::Severity;
 
     fn config(subject: &str, claims: &[(&str, &str)]) -> Value {
         let mut config = schema().null_object();
@@ -454,16 +469,28 @@ mod tests {
         config
     }
 
-    fn errors(config: &Value) -> Vec<String> {
+    fn said(config: &Value, severity: Severity) -> Vec<String> {
         let mut diags = Diagnostics::new();
         validate_config(config, &mut diags);
-        diags.iter().map(|d| d.summary.clone()).collect()
+        diags
+            .iter()
+            .filter(|d| d.severity == severity)
+            .map(|d| d.summary.clone())
+            .collect()
+    }
+
+    fn errors(config: &Value) -> Vec<String> {
+        said(config, Severity::Error)
     }
 
     #[test]
     fn a_github_binding_must_name_a_repository_and_a_subject_github_can_send() {
         assert!(errors(&config("repo:acme/app:ref:refs/heads/main", &[])).is_empty());
         assert!(errors(&config("repo:acme/app:*", &[])).is_empty());
+        assert_eq!(
+            said(&config("repo:acme/app:*", &[]), Severity::Warning),
+            ["Subject that misses branch pushes"]
+        );
         assert!(errors(&config("", &[("repository", "acme/app")])).is_empty());
         assert_eq!(
             errors(&config("", &[])),

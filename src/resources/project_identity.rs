@@ -328,7 +328,7 @@ impl MembershipState {
         );
         Self {
             project_id: self.project_id.clone(),
-            identity_id: membership.identity_id.clone(),
+            identity_id: self.identity_id.clone(),
             membership_id: Computed::Known(membership.id.clone()),
             adopt_existing: self.adopt_existing,
             identity,
@@ -737,7 +737,7 @@ mod tests {
         };
         let membership = Membership {
             id: "m1".into(),
-            identity_id: "i1".into(),
+            identity_id: Some("i1".into()),
             roles: vec![
                 api_role("r2", "viewer", None),
                 api_role("r1", "custom", Some("ci-reader")),

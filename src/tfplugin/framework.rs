@@ -655,6 +655,22 @@ fn check_plan(
                 go(children, &path, p, c, n, diags);
                 continue;
             }
+            // A list of nested objects is checked element by element, as Terraform does: its
+            // computed children may differ from the configuration's nulls.
+            if let (Kind::Nested(Nesting::List, children), Value::List(cs), Value::List(ns)) =
+                (&attr.kind, c, n)
+                && cs.len() == ns.len()
+            {
+                let null = Value::Null;
+                for (index, (ce, ne)) in cs.iter().zip(ns).enumerate() {
+                    let pe = match p {
+                        Value::List(ps) => ps.get(index).unwrap_or(&null),
+                        _ => &null,
+                    };
+                    go(children, &path.index(index), pe, ce, ne, diags);
+                }
+                continue;
+            }
             let allowed = n.same_as(c)
                 || (!p.is_null() && !c.is_null() && n.same_as(p))
                 || (attr.is_computed() && c.is_null())
@@ -698,6 +714,11 @@ pub(crate) fn check_applied(planned: &Value, applied: &Value, diags: &mut Diagno
                         a.get(name).unwrap_or(&Value::Null),
                         diags,
                     );
+                }
+            }
+            (Value::List(p), Value::List(a)) if p.len() == a.len() => {
+                for (index, (pv, av)) in p.iter().zip(a).enumerate() {
+                    go(&path.index(index), pv, av, diags);
                 }
             }
             (p, a) if !p.same_as(a) => {

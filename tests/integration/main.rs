@@ -11,6 +11,7 @@ mod compatibility;
 mod docs;
 mod examples;
 mod github;
+mod github_actions;
 mod identities;
 mod identity;
 mod networks;
@@ -43,6 +44,7 @@ fn all_cases() -> Vec<support::lanes::Case> {
         docs::cases(),
         examples::cases(),
         github::cases(),
+        github_actions::cases(),
         identities::cases(),
         identity::cases(),
         networks::cases(),

@@ -164,6 +164,33 @@ impl Infisical {
         })
     }
 
+    /// Sends an API request with `token` as its bearer (none: unauthenticated, as a login is),
+    /// and returns the status and the JSON answer.
+    pub fn call_as(
+        &self,
+        token: Option<&str>,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let url = format!("{}{path}", self.url);
+        self.runtime.block_on(async {
+            let mut request = reqwest::Client::new().request(method, url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let answer = request.send().await.unwrap();
+            let status = answer.status().as_u16();
+            (
+                status,
+                answer.json().await.unwrap_or(serde_json::Value::Null),
+            )
+        })
+    }
+
     /// Waits up to 10 s until sync `id` has no queued or running job, as
     /// [`Admin::wait_for_sync`]: `Ok(Some(sync))`, `Ok(None)` when it is gone, `Err(sync)` as it
     /// was at the timeout.
