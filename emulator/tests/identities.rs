@@ -644,6 +644,12 @@ async fn tokens_carry_the_identitys_terms() {
             "Unable to renew because access token number of uses limit reached"
         )
     );
+    // The server deleted it.
+    let (status, body) = f.get_as(token, "/api/v1/identities/details").await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::UNAUTHORIZED, "No identity access token found")
+    );
 
     let (_, client_id, secret) = f
         .ua_identity(

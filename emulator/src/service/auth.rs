@@ -354,15 +354,15 @@ fn check_token(tokens: &Tokens, token: &str) -> Result<Token, ApiError> {
 }
 
 /// Checks the `Authorization` header as Infisical's `extractAuth` and
-/// `fnValidateIdentityAccessToken` do, without counting a use: the token (the first seven
+/// `fnValidateIdentityAccessToken` do, up to the use limit: the token (the first seven
 /// characters are dropped without looking at them, so anything but `Bearer <token>` fails), its
-/// expiry, its revocation, then for an API identity its auth method's `accessTokenTrustedIps`
-/// and its use limit. The identity, and the token.
-pub(crate) fn verify(
+/// expiry, its revocation, then for an API identity its auth method's `accessTokenTrustedIps`.
+/// The token and its record.
+fn verify_token<'h>(
     state: &State,
-    header: Option<&str>,
+    header: Option<&'h str>,
     client_ip: Option<IpAddr>,
-) -> Result<(String, String), ApiError> {
+) -> Result<(&'h str, Token), ApiError> {
     let Some(header) = header else {
         return Err(ApiError::unauthorized("Token missing"));
     };
@@ -386,35 +386,36 @@ pub(crate) fn verify(
     {
         return Err(ApiError::forbidden(universal_auth::IP_REFUSED));
     }
-    check_uses(&token)?;
-    Ok((token.identity, access_token.to_owned()))
+    Ok((access_token, token))
 }
 
-/// [`verify`], then counts the use (a token past its use limit is deleted, as the server does).
+/// [`verify_token`], then the use limit, without counting a use: whether a request would be
+/// let through (the rate limits ask before the route runs).
+pub(crate) fn verify(
+    state: &State,
+    header: Option<&str>,
+    client_ip: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    let (_, token) = verify_token(state, header, client_ip)?;
+    check_uses(&token)
+}
+
+/// [`verify_token`], then the use limit (a token used up is deleted, as the server does), then
+/// counts the use. The identity.
 pub(crate) fn authenticate(
     state: &mut State,
     header: Option<&str>,
     client_ip: Option<IpAddr>,
 ) -> Result<String, ApiError> {
-    match verify(state, header, client_ip) {
-        Ok((identity, access_token)) => {
-            if let Some(token) = state.tokens.issued.get_mut(&access_token) {
-                token.num_uses += 1;
-            }
-            Ok(identity)
-        }
-        Err(refusal) => {
-            if let Some(token) = header
-                .and_then(|h| h.get(7..))
-                .and_then(|t| state.tokens.issued.get_mut(t))
-                && check_uses(token).is_err()
-                && !token.is_expired()
-            {
-                token.revoked = true;
-            }
-            Err(refusal)
-        }
+    let (access_token, token) = verify_token(state, header, client_ip)?;
+    if let Err(refusal) = check_uses(&token) {
+        revoke(state, access_token);
+        return Err(refusal);
     }
+    if let Some(record) = state.tokens.issued.get_mut(access_token) {
+        record.num_uses += 1;
+    }
+    Ok(token.identity)
 }
 
 /// The identity a bearer `Authorization` header belongs to, if its token was issued here.
