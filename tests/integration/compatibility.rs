@@ -130,6 +130,21 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_identity_oidc_auth`: attached, an audience changed and a claim removed in place, imported by identity id, detached",
+        &["identities::oidc_auth_is_attached_changed_imported_and_detached"],
+        None,
+    ),
+    (
+        "`infisical_project_identity`: roles set and changed in place, the creator's membership adopted with `adopt_existing`, imported by `<project_id>/<identity_id>`",
+        &["identities::a_project_identity_gets_roles_changes_them_adopts_the_creator_and_imports"],
+        None,
+    ),
+    (
+        "`examples/github-actions` end to end: a workflow's OIDC token reads the secrets (ephemeral and data source), another repository is refused",
+        &["github_actions::example_github_actions_runs_end_to_end_with_no_stored_secret"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,

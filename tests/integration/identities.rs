@@ -230,9 +230,197 @@ fn oidc_bindings_that_could_never_match_or_match_anyone_fail_at_plan() {
     }
 }
 
+fn membership_config(roles: &str, adopt: &str) -> String {
+    format!(
+        r#"data "infisical_identity_details" "current" {{}}
+
+resource "infisical_project" "app" {{
+  name = "Members"
+  slug = "members-app"
+}}
+
+resource "infisical_identity" "ci" {{
+  name   = "ci"
+  org_id = data.infisical_identity_details.current.organization.id
+  role   = "no-access"
+}}
+
+resource "infisical_project_identity" "ci" {{
+  project_id  = infisical_project.app.id
+  identity_id = infisical_identity.ci.id
+  roles       = {roles}
+}}
+
+# The provider's own identity created the project, so it is its admin already.
+resource "infisical_project_identity" "self" {{
+  project_id  = infisical_project.app.id
+  identity_id = "demo-client-id"
+  roles       = [{{ role_slug = "admin" }}]
+{adopt}}}
+"#
+    )
+}
+
+/// The roles Infisical holds for `identity` in `project`, by slug.
+fn roles_of(emu: &Infisical, project: &str, identity: &str) -> Vec<String> {
+    let read = emu.api_call(
+        reqwest::Method::GET,
+        &format!("/api/v1/projects/{project}/memberships/identities/{identity}"),
+        None,
+    );
+    let mut roles: Vec<String> = read["identityMembership"]["roles"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no roles: {read}"))
+        .iter()
+        .filter_map(|r| r["role"].as_str().map(str::to_owned))
+        .collect();
+    roles.sort();
+    roles
+}
+
+/// Issue 28: an identity joins a project with a role, its roles change in place and converge,
+/// the membership the project's creator already has is refused with the way out and then
+/// adopted with `adopt_existing`, and a membership imports by `<project_id>/<identity_id>`.
+fn a_project_identity_gets_roles_changes_them_adopts_the_creator_and_imports() {
+    let emu = Infisical::start();
+    let ws = workspace(&emu);
+    // 1. The creator's membership, not adopted: refused, saying how to adopt it.
+    set_config(&ws, &membership_config("[{ role_slug = \"viewer\" }]", ""));
+    let run = ws.run(&["apply", "-auto-approve"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output().contains("adopt_existing = true"),
+        "{}",
+        run.output()
+    );
+    // 2. Adopted: the apply completes and the plan converges.
+    set_config(
+        &ws,
+        &membership_config("[{ role_slug = \"viewer\" }]", "  adopt_existing = true\n"),
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_no_changes(&ws);
+    let membership = state_of(&ws, "infisical_project_identity.ci");
+    let project = membership["project_id"].as_str().unwrap().to_owned();
+    let identity = membership["identity_id"].as_str().unwrap().to_owned();
+    assert_eq!(roles_of(&emu, &project, &identity), ["viewer"]);
+    assert_eq!(membership["identity"]["name"], "ci", "{membership}");
+    // 3. Two roles, in place: Infisical holds both, and the order it answers in is no change.
+    set_config(
+        &ws,
+        &membership_config(
+            "[{ role_slug = \"member\" }, { role_slug = \"viewer\" }]",
+            "  adopt_existing = true\n",
+        ),
+    );
+    let run = ws.run(&["plan"]).success();
+    assert!(run.stdout.contains("1 to change"), "{}", run.stdout);
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_eq!(roles_of(&emu, &project, &identity), ["member", "viewer"]);
+    assert_no_changes(&ws);
+    // 4. Forgotten and imported: no change.
+    ws.run(&["state", "rm", "infisical_project_identity.ci"])
+        .success();
+    ws.run(&[
+        "import",
+        "infisical_project_identity.ci",
+        &format!("{project}/{identity}"),
+    ])
+    .success();
+    assert_no_changes(&ws);
+    // 5. A role list Infisical would refuse fails at plan.
+    set_config(
+        &ws,
+        &membership_config(
+            "[{ role_slug = \"viewer\" }, { role_slug = \"viewer\" }]",
+            "  adopt_existing = true\n",
+        ),
+    );
+    let run = ws.run(&["plan"]);
+    assert_eq!(run.code, 1, "{}", run.output());
+    assert!(
+        run.folded_output().contains("Duplicate role"),
+        "{}",
+        run.output()
+    );
+}
+
+fn oidc_config(issuer: &str, audience: &str, claims: &str) -> String {
+    format!(
+        r#"data "infisical_identity_details" "current" {{}}
+
+resource "infisical_identity" "ci" {{
+  name   = "oidc-ci"
+  org_id = data.infisical_identity_details.current.organization.id
+  role   = "no-access"
+}}
+
+resource "infisical_identity_oidc_auth" "ci" {{
+  identity_id        = infisical_identity.ci.id
+  oidc_discovery_url = "{issuer}"
+  bound_issuer       = "{issuer}"
+  bound_audiences    = ["{audience}"]
+  bound_subject      = "repo:demo-org/demo-repo:ref:refs/heads/main"
+{claims}}}
+"#
+    )
+}
+
+/// Issue 28: OIDC auth is attached, changed in place (what the official client leaves out — a
+/// claim removed — reaches Infisical), imported by identity id with no change, detached.
+fn oidc_auth_is_attached_changed_imported_and_detached() {
+    let emu = Infisical::start();
+    let ws = workspace(&emu);
+    let issuer = emu.admin.oidc_issuer_url("github");
+    let claims = "  bound_claims = { repository = \"demo-org/demo-repo\" }\n";
+    set_config(
+        &ws,
+        &oidc_config(&issuer, "https://github.com/demo-org", claims),
+    );
+    ws.run(&["apply", "-auto-approve"]).success();
+    assert_no_changes(&ws);
+    let identity = state_of(&ws, "infisical_identity.ci")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let held = || {
+        emu.api_call(
+            reqwest::Method::GET,
+            &format!("/api/v1/auth/oidc-auth/identities/{identity}"),
+            None,
+        )["identityOidcAuth"]
+            .clone()
+    };
+    assert_eq!(held()["boundClaims"]["repository"], "demo-org/demo-repo");
+    // A new audience and the claim removed: both reach Infisical.
+    set_config(&ws, &oidc_config(&issuer, "sts.example", ""));
+    ws.run(&["apply", "-auto-approve"]).success();
+    let now = held();
+    assert_eq!(now["boundAudiences"], "sts.example", "{now}");
+    assert_eq!(now["boundClaims"], serde_json::json!({}), "{now}");
+    assert_no_changes(&ws);
+    // Imported by the identity's id: no change.
+    ws.run(&["state", "rm", "infisical_identity_oidc_auth.ci"])
+        .success();
+    ws.run(&["import", "infisical_identity_oidc_auth.ci", &identity])
+        .success();
+    assert_no_changes(&ws);
+    // Detached with the destroy.
+    ws.run(&["destroy", "-auto-approve"]).success();
+    let gone = emu.call_as(
+        Some(&emu.access_token()),
+        reqwest::Method::GET,
+        &format!("/api/v1/auth/oidc-auth/identities/{identity}"),
+        None,
+    );
+    assert_ne!(gone.0, 200, "{}", gone.1);
+}
+
 crate::cases! {
     compat: [
         an_identity_logs_in_with_the_client_secret_terraform_made_and_rotates_it,
+        a_project_identity_gets_roles_changes_them_adopts_the_creator_and_imports,
+        oidc_auth_is_attached_changed_imported_and_detached,
     ],
     full: [
         oidc_bindings_that_could_never_match_or_match_anyone_fail_at_plan,
