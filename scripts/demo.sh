@@ -158,4 +158,51 @@ if [ "$held" != "(none)" ]; then
   echo "destroy left secrets in GitHub" >&2
   exit 1
 fi
-say "done: created, re-planned with no changes, destroyed"
+
+# The GitHub Actions path (examples/github-actions): the project's secrets, their sync to the
+# repository, and an identity its workflows log in as with their OIDC token — here minted by the
+# emulator's issuer, standing in for GitHub's.
+say "GitHub Actions with no stored secret: $(basename "$tf") apply examples/github-actions"
+cp -r "$root/examples/github-actions" "$work/github-actions"
+cd "$work/github-actions"
+cp "$work/quickstart/.terraform.lock.hcl" .
+"$tf" init -input=false >/dev/null
+issuer="$url/__oidc/github"
+"$tf" apply -input=false -auto-approve -var "oidc_issuer=$issuer"
+identity="$("$tf" output -raw ci_identity_id)"
+project="$("$tf" output -raw project_id)"
+say "a workflow of demo-org/demo-repo logs in with its OIDC token and reads the secrets"
+jwt="$(admin POST /__emulator/oidc/github/tokens '{"repository":"demo-org/demo-repo"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["jwt"])')"
+cd reader
+cp ../.terraform.lock.hcl .
+"$tf" init -input=false >/dev/null
+INFISICAL_AUTH_METHOD=oidc INFISICAL_MACHINE_IDENTITY_ID="$identity" INFISICAL_AUTH_JWT="$jwt" \
+  INFISICAL_UNIVERSAL_AUTH_CLIENT_ID= INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET= \
+  "$tf" apply -input=false -auto-approve -var "project_id=$project"
+say "a workflow of another repository is refused"
+other="$(admin POST /__emulator/oidc/github/tokens '{"repository":"demo-org/other-repo"}' |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["jwt"])')"
+set +e
+INFISICAL_AUTH_METHOD=oidc INFISICAL_MACHINE_IDENTITY_ID="$identity" INFISICAL_AUTH_JWT="$other" \
+  INFISICAL_UNIVERSAL_AUTH_CLIENT_ID= INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET= \
+  "$tf" plan -input=false -var "project_id=$project" >"$work/refused.log" 2>&1
+code=$?
+set -e
+if [ "$code" -eq 0 ]; then
+  echo "a token for another repository logged in" >&2
+  exit 1
+fi
+sed 's/\x1b\[[0-9;]*m//g' "$work/refused.log" | grep -m1 -o 'Access denied[^.]*' || true
+INFISICAL_AUTH_METHOD=oidc INFISICAL_MACHINE_IDENTITY_ID="$identity" INFISICAL_AUTH_JWT="$jwt" \
+  INFISICAL_UNIVERSAL_AUTH_CLIENT_ID= INFISICAL_UNIVERSAL_AUTH_CLIENT_SECRET= \
+  "$tf" destroy -input=false -auto-approve -var "project_id=$project" >/dev/null
+cd ..
+say "$(basename "$tf") destroy examples/github-actions"
+"$tf" destroy -input=false -auto-approve -var "oidc_issuer=$issuer" >/dev/null
+held="$(github_names)"
+if [ "$held" != "(none)" ]; then
+  echo "destroy left secrets in GitHub: $held" >&2
+  exit 1
+fi
+say "done: created, re-planned with no changes, destroyed; GitHub Actions read the secrets with no stored secret"

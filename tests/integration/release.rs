@@ -744,6 +744,21 @@ fn demo_installs_the_provider_as_users_do_without_overrides() {
             tf.version
         );
     }
+    // Issue 28: the GitHub Actions path — a workflow's OIDC token read the secrets, another
+    // repository's was refused, and the demo finished.
+    let plain = text.replace("\u{1b}[0m", "").replace("\u{1b}[1m", "");
+    for needed in [
+        "a workflow of demo-org/demo-repo logs in with its OIDC token and reads the secrets",
+        "\"DATABASE_URL\",",
+        "Access denied",
+        "GitHub Actions read the secrets with no stored secret",
+    ] {
+        assert!(
+            plain.contains(needed),
+            "the demo with Terraform {} lacks {needed:?}:\n{text}",
+            tf.version
+        );
+    }
     // Issue 21: the sync wrote the two secrets to the emulated GitHub, and destroy removed them.
     let line_after = |heading: &str| {
         text.split_once(heading)
