@@ -15,7 +15,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Fields, Model, missing};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 
 /// An auth method attached to an identity, as a resource: attached on create, read, changed
 /// and detached by the identity's id, imported by it.
@@ -82,10 +82,7 @@ impl<K: AttachedAuth> Lifecycle for Attached<K> {
                     &err,
                 )
             })?;
-        Ok(Stored {
-            state: K::answered(&plan, &made).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(K::answered(&plan, &made).to_value()))
     }
 
     async fn read(
@@ -101,10 +98,9 @@ impl<K: AttachedAuth> Lifecycle for Attached<K> {
         let known = K::State::from_value(state)?;
         let identity = K::identity_id(&known);
         match client.identity_auth().get::<K::Api>(identity).await {
-            Ok(answer) => Ok(ReadOutcome::Found(Stored {
-                state: K::answered(&known, &answer).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(answer) => Ok(ReadOutcome::Found(stored(
+                K::answered(&known, &answer).to_value(),
+            ))),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(auth_error(
                 api,
@@ -134,29 +130,25 @@ impl<K: AttachedAuth> Lifecycle for Attached<K> {
                     &err,
                 )
             })?;
-        Ok(Stored {
-            state: K::answered(&plan, &updated).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(K::answered(&plan, &updated).to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let known = K::State::from_value(prior)?;
         let identity = K::identity_id(&known);
-        match api
-            .client_or_error()?
-            .identity_auth()
-            .detach::<K::Api>(identity)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(auth_error(
-                api,
-                &format!("detach {} from the identity {identity}", K::LABEL),
-                &err,
-            )),
-        }
+        deleted(
+            api.client_or_error()?
+                .identity_auth()
+                .detach::<K::Api>(identity)
+                .await,
+            |err| {
+                auth_error(
+                    api,
+                    &format!("detach {} from the identity {identity}", K::LABEL),
+                    err,
+                )
+            },
+        )
     }
 
     /// Imports by the identity's id (the official provider cannot import auth methods).

@@ -24,7 +24,7 @@ use crate::tfplugin::value::{Type, Value};
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, missing};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -337,10 +337,7 @@ impl Lifecycle for ClientSecretResource {
             is_revoked: Some(data.is_client_secret_revoked),
             ..plan
         };
-        Ok(Stored {
-            state: state.to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(state.to_value()))
     }
 
     async fn read(
@@ -365,10 +362,9 @@ impl Lifecycle for ClientSecretResource {
                     tracing::info!(id, why, "client secret cannot log in; a new one is planned");
                     Ok(ReadOutcome::Gone)
                 }
-                None => Ok(ReadOutcome::Found(Stored {
-                    state: known.refreshed(&data).to_value(),
-                    private: Vec::new(),
-                })),
+                None => Ok(ReadOutcome::Found(stored(
+                    known.refreshed(&data).to_value(),
+                ))),
             },
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(secret_error(
@@ -394,30 +390,20 @@ impl Lifecycle for ClientSecretResource {
             client_secret: after.client_secret.or(before.client_secret),
             ..after
         };
-        Ok(Stored {
-            state: state.to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(state.to_value()))
     }
 
     /// Revokes the secret.
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let known = SecretState::from_value(prior)?;
         let id = known.known_id()?;
-        match api
-            .client_or_error()?
-            .identity_auth()
-            .revoke_client_secret(&known.identity_id, id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(secret_error(
-                api,
-                &format!("revoke the client secret {id}"),
-                &err,
-            )),
-        }
+        deleted(
+            api.client_or_error()?
+                .identity_auth()
+                .revoke_client_secret(&known.identity_id, id)
+                .await,
+            |err| secret_error(api, &format!("revoke the client secret {id}"), err),
+        )
     }
 
     async fn import(&self, _api: &Configured, _id: &str) -> Result<Value, Diagnostic> {

@@ -18,7 +18,7 @@ use crate::tfplugin::value::{Type, Value};
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, missing};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -323,10 +323,7 @@ impl Lifecycle for IdentityResource {
         // The create's answer lacks the role and metadata: read the membership.
         let read = client.identities().get(&made.id).await;
         match read {
-            Ok(identity) => Ok(Stored {
-                state: plan.answered(&identity).to_value(),
-                private: Vec::new(),
-            }),
+            Ok(identity) => Ok(stored(plan.answered(&identity).to_value())),
             Err(err) => {
                 let mut kept = plan.clone();
                 kept.id = Computed::Known(made.id.clone());
@@ -338,10 +335,7 @@ impl Lifecycle for IdentityResource {
                         &format!("read the new identity {:?} back", plan.name),
                         &err,
                     ),
-                    made: Some(Stored {
-                        state: kept.to_value(),
-                        private: Vec::new(),
-                    }),
+                    made: Some(stored(kept.to_value())),
                 })
             }
         }
@@ -360,10 +354,9 @@ impl Lifecycle for IdentityResource {
         let known = IdentityState::from_value(state)?;
         let id = known.known_id()?;
         match client.identities().get(id).await {
-            Ok(identity) => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&identity).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(identity) => Ok(ReadOutcome::Found(stored(
+                known.answered(&identity).to_value(),
+            ))),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(identity_error(
                 api,
@@ -410,10 +403,7 @@ impl Lifecycle for IdentityResource {
         let mut state = after.answered(&identity);
         // Planned from the prior state; the next refresh brings a change made elsewhere.
         state.auth_modes = after.auth_modes.clone().or(state.auth_modes);
-        Ok(Stored {
-            state: state.to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(state.to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {

@@ -53,6 +53,26 @@ pub(crate) trait Lifecycle: Send + Sync {
     async fn import(&self, api: &Configured, id: &str) -> Result<Value, Diagnostic>;
 }
 
+/// A state with no private data, as every plain resource stores it.
+pub(crate) fn stored(state: Value) -> Stored {
+    Stored {
+        state,
+        private: Vec::new(),
+    }
+}
+
+/// A delete's outcome: done, or already gone (a 404 is not an error), or the error `error`
+/// describes.
+pub(crate) fn deleted(
+    result: Result<(), crate::infisical::Error>,
+    error: impl FnOnce(&crate::infisical::Error) -> Diagnostic,
+) -> Result<(), Diagnostic> {
+    match result {
+        Err(err) if !err.is_not_found() => Err(error(&err)),
+        _ => Ok(()),
+    }
+}
+
 /// A create that failed: the error, and the state of what exists anyway (an object made by the
 /// first of two requests), which Terraform keeps as tainted.
 pub(crate) struct Unfinished {

@@ -23,7 +23,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, same_description};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -508,18 +508,12 @@ impl Lifecycle for ProjectResource {
                             ),
                             &err,
                         ),
-                        made: Some(Stored {
-                            state: kept.to_value(),
-                            private: Vec::new(),
-                        }),
+                        made: Some(stored(kept.to_value())),
                     });
                 }
             }
         }
-        Ok(Stored {
-            state: plan.answered(&made).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(plan.answered(&made).to_value()))
     }
 
     async fn read(
@@ -535,10 +529,9 @@ impl Lifecycle for ProjectResource {
         let known = ProjectState::from_value(state)?;
         let id = known.known_id()?;
         match client.projects().get(id).await {
-            Ok(found) => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&found).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(found) => Ok(ReadOutcome::Found(stored(
+                known.answered(&found).to_value(),
+            ))),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(project_error(api, &format!("read the project {id}"), &err)),
         }
@@ -597,18 +590,12 @@ impl Lifecycle for ProjectResource {
         // A change of only what Infisical reads on create (or nothing Infisical stores) is a
         // change of the state alone.
         let Some(project) = answer else {
-            return Ok(Stored {
-                state: after.settled(&before).to_value(),
-                private: Vec::new(),
-            });
+            return Ok(stored(after.settled(&before).to_value()));
         };
         let mut state = after.answered(&project);
         // Planned from the prior state; the next refresh brings the new time.
         state.last_updated = after.last_updated.clone();
-        Ok(Stored {
-            state: state.to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(state.to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {

@@ -17,7 +17,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -243,10 +243,7 @@ impl Lifecycle for ProjectEnvironment {
                     &err,
                 )
             })?;
-        Ok(Stored {
-            state: env.answered(&made).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(env.answered(&made).to_value()))
     }
 
     async fn read(
@@ -262,10 +259,9 @@ impl Lifecycle for ProjectEnvironment {
         let env = Env::from_value(state)?;
         let id = env.known_id()?;
         match client.projects().environment(&env.project_id, id).await {
-            Ok(found) if found.project_id == env.project_id => Ok(ReadOutcome::Found(Stored {
-                state: env.answered(&found).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(found) if found.project_id == env.project_id => {
+                Ok(ReadOutcome::Found(stored(env.answered(&found).to_value())))
+            }
             Ok(_) => Ok(ReadOutcome::Gone),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(env_error(api, &format!("read the environment {id}"), &err)),
@@ -297,29 +293,19 @@ impl Lifecycle for ProjectEnvironment {
             .update_environment(&after.project_id, id, &fields)
             .await
             .map_err(|err| env_error(api, &format!("update the environment {id}"), &err))?;
-        Ok(Stored {
-            state: after.answered(&updated).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(after.answered(&updated).to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let env = Env::from_value(prior)?;
         let id = env.known_id()?;
-        match api
-            .client_or_error()?
-            .projects()
-            .delete_environment(&env.project_id, id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(env_error(
-                api,
-                &format!("delete the environment {id}"),
-                &err,
-            )),
-        }
+        deleted(
+            api.client_or_error()?
+                .projects()
+                .delete_environment(&env.project_id, id)
+                .await,
+            |err| env_error(api, &format!("delete the environment {id}"), err),
+        )
     }
 
     /// Imports by the environment's id, as the official provider does, or by

@@ -19,7 +19,7 @@ use crate::tfplugin::value::{Type, Value};
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, missing};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -525,10 +525,7 @@ impl Lifecycle for ProjectIdentity {
             .get(&plan.project_id, &plan.identity_id)
             .await
             .map_err(|err| membership_error(api, &action, &err))?;
-        Ok(Stored {
-            state: plan.answered(&membership).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(plan.answered(&membership).to_value()))
     }
 
     async fn read(
@@ -547,10 +544,9 @@ impl Lifecycle for ProjectIdentity {
             .get(&known.project_id, &known.identity_id)
             .await
         {
-            Ok(membership) => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&membership).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(membership) => Ok(ReadOutcome::Found(stored(
+                known.answered(&membership).to_value(),
+            ))),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(membership_error(
                 api,
@@ -588,31 +584,27 @@ impl Lifecycle for ProjectIdentity {
             .get(&after.project_id, &after.identity_id)
             .await
             .map_err(|err| membership_error(api, &action, &err))?;
-        Ok(Stored {
-            state: after.answered(&membership).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(after.answered(&membership).to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let known = MembershipState::from_value(prior)?;
-        match api
-            .client_or_error()?
-            .memberships()
-            .remove(&known.project_id, &known.identity_id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(membership_error(
-                api,
-                &format!(
-                    "remove the identity {} from the project {}",
-                    known.identity_id, known.project_id
-                ),
-                &err,
-            )),
-        }
+        deleted(
+            api.client_or_error()?
+                .memberships()
+                .remove(&known.project_id, &known.identity_id)
+                .await,
+            |err| {
+                membership_error(
+                    api,
+                    &format!(
+                        "remove the identity {} from the project {}",
+                        known.identity_id, known.project_id
+                    ),
+                    err,
+                )
+            },
+        )
     }
 
     /// Imports by `<project_id>/<identity_id>` (or with a comma).

@@ -15,7 +15,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model, same_description};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -300,10 +300,7 @@ impl Lifecycle for SecretFolder {
             .path
             .clone()
             .unwrap_or_else(|| folder.full_path(&made.name));
-        Ok(Stored {
-            state: folder.answered(&made, &path, None).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(folder.answered(&made, &path, None).to_value()))
     }
 
     async fn read(
@@ -324,10 +321,9 @@ impl Lifecycle for SecretFolder {
             .read_folder(id, &current.project_id, &current.environment_slug)
             .await;
         match settle_fetch(read) {
-            Ok(Some((folder, path, slug))) => Ok(ReadOutcome::Found(Stored {
-                state: current.answered(&folder, &path, Some(&slug)).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(Some((folder, path, slug))) => Ok(ReadOutcome::Found(stored(
+                current.answered(&folder, &path, Some(&slug)).to_value(),
+            ))),
             Ok(None) => Ok(ReadOutcome::Gone),
             Err(err) => Err(folder_error(api, &format!("read the folder {id}"), &err)),
         }
@@ -352,31 +348,25 @@ impl Lifecycle for SecretFolder {
             .path
             .clone()
             .unwrap_or_else(|| after.full_path(&updated.name));
-        Ok(Stored {
-            state: after.answered(&updated, &path, None).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(after.answered(&updated, &path, None).to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let folder = FolderState::from_value(prior)?;
         let id = folder.known_id()?;
-        match api
-            .client_or_error()?
-            .projects()
-            .delete_folder(
-                id,
-                &folder.project_id,
-                &folder.environment_slug,
-                &folder.folder_path,
-                folder.force_delete,
-            )
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(folder_error(api, &format!("delete the folder {id}"), &err)),
-        }
+        deleted(
+            api.client_or_error()?
+                .projects()
+                .delete_folder(
+                    id,
+                    &folder.project_id,
+                    &folder.environment_slug,
+                    &folder.folder_path,
+                    folder.force_delete,
+                )
+                .await,
+            |err| folder_error(api, &format!("delete the folder {id}"), err),
+        )
     }
 
     /// Imports by the folder's id, as the official provider does.

@@ -16,7 +16,7 @@ use crate::tfplugin::value::Value;
 use super::configured::Configured;
 use super::errors::Area;
 use super::model::{Computed, Fields, Model};
-use super::plain::{Lifecycle, Unfinished};
+use super::plain::{Lifecycle, Unfinished, deleted, stored};
 use super::validate;
 
 /// The resource's type name.
@@ -179,10 +179,7 @@ impl Lifecycle for SecretTag {
                     &err,
                 )
             })?;
-        Ok(Stored {
-            state: plan.answered(&made).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(plan.answered(&made).to_value()))
     }
 
     async fn read(
@@ -198,10 +195,9 @@ impl Lifecycle for SecretTag {
         let known = TagState::from_value(state)?;
         let id = known.known_id()?;
         match client.tags().get(&known.project_id, id).await {
-            Ok(tag) if tag.project_id == known.project_id => Ok(ReadOutcome::Found(Stored {
-                state: known.answered(&tag).to_value(),
-                private: Vec::new(),
-            })),
+            Ok(tag) if tag.project_id == known.project_id => {
+                Ok(ReadOutcome::Found(stored(known.answered(&tag).to_value())))
+            }
             Ok(_) => Ok(ReadOutcome::Gone),
             Err(err) if err.is_not_found() => Ok(ReadOutcome::Gone),
             Err(err) => Err(tag_error(api, &format!("read the tag {id}"), &err)),
@@ -221,10 +217,7 @@ impl Lifecycle for SecretTag {
             // Only the name changed, which Infisical does not store.
             let mut state = after.clone();
             state.id = before.id.clone();
-            return Ok(Stored {
-                state: state.to_value(),
-                private: Vec::new(),
-            });
+            return Ok(stored(state.to_value()));
         }
         let client = api.client_or_error()?;
         let updated = client
@@ -232,25 +225,19 @@ impl Lifecycle for SecretTag {
             .update(&after.project_id, id, &after.fields())
             .await
             .map_err(|err| tag_error(api, &format!("update the tag {id}"), &err))?;
-        Ok(Stored {
-            state: after.answered(&updated).to_value(),
-            private: Vec::new(),
-        })
+        Ok(stored(after.answered(&updated).to_value()))
     }
 
     async fn delete(&self, api: &Configured, prior: &Value) -> Result<(), Diagnostic> {
         let known = TagState::from_value(prior)?;
         let id = known.known_id()?;
-        match api
-            .client_or_error()?
-            .tags()
-            .delete(&known.project_id, id)
-            .await
-        {
-            Ok(()) => Ok(()),
-            Err(err) if err.is_not_found() => Ok(()),
-            Err(err) => Err(tag_error(api, &format!("delete the tag {id}"), &err)),
-        }
+        deleted(
+            api.client_or_error()?
+                .tags()
+                .delete(&known.project_id, id)
+                .await,
+            |err| tag_error(api, &format!("delete the tag {id}"), err),
+        )
     }
 
     /// Imports by `<project_id>,<tag_id>`, as the official provider does (or with `/`).
