@@ -30,7 +30,8 @@ project="0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"
 # In this order: the data sources read the project before project_environment adds to it.
 all_cases=(
   app_connection_github secret_sync_github data_sources project project_environment
-  secret_folder secret secret_write_only secret_tag
+  secret_folder secret secret_write_only secret_tag identity identity_details
+  identity_universal_auth identity_universal_auth_client_secret identity_oidc_auth project_identity
 )
 selected=()
 
