@@ -9,8 +9,8 @@
 # does not build it; tests/fixtures/official-v0.19.24/README.md says how ours was built). The
 # script starts this repository's emulator in demo mode (any ghp_ token is a valid PAT, and the
 # emulated GitHub has demo-org/demo-repo with the environment production; the emulator serves
-# the deprecated project, environment, folder, tag and raw-secret routes the official provider
-# calls), runs Terraform 1.15.5 with a CLI configuration whose dev_overrides point
+# the deprecated project, environment, folder, tag, raw-secret and identity-membership routes
+# the official provider calls), runs Terraform 1.15.5 with a CLI configuration whose dev_overrides point
 # infisical/infisical at that binary, applies each case's configuration
 # (scripts/official-state/<case>.tf), checks that the official provider's own next plan is
 # empty, and copies the configuration and the resulting state into the fixtures as
