@@ -525,3 +525,94 @@ async fn the_v3_raw_secret_routes_write_and_read_the_secrets_of_the_v4_routes() 
         Some(Bucket::Write)
     );
 }
+
+/// `routes/v2/deprecated-identity-project-router.ts` (mounted at `/api/v2/workspace`:
+/// `POST`/`GET`/`PATCH`/`DELETE /:projectId/identity-memberships/:identityId` and
+/// `GET /identity-memberships/:identityMembershipId`) over `membership-identity-service.ts`:
+/// the memberships of the current `/api/v1/projects/:projectId/memberships/identities/…`, with
+/// the official provider's `project_identity` bodies.
+#[tokio::test]
+async fn the_workspace_identity_membership_routes_share_the_current_memberships() {
+    let f = Fixture::start().await;
+    let project = f.v2_project("members", true).await;
+    let project = project["id"].as_str().unwrap().to_owned();
+    let (_, details) = f.get("/api/v1/identities/details").await;
+    let org = details["identityDetails"]["organization"]["id"].clone();
+    let (status, body) = f
+        .send_json(
+            Method::POST,
+            "/api/v1/identities",
+            json!({ "name": "viewer", "organizationId": org, "role": "no-access", "hasDeleteProtection": false }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let identity = body["identity"]["id"].as_str().unwrap().to_owned();
+    let v2 = format!("/api/v2/workspace/{project}/identity-memberships/{identity}");
+    let v1 = format!("/api/v1/projects/{project}/memberships/identities/{identity}");
+    // The official create sends the ids again and `temporaryAccessStartTime` for a permanent
+    // role too; both are let through.
+    let role = |slug: &str| {
+        json!({ "role": slug, "isTemporary": false, "temporaryMode": "",
+                "temporaryRange": "", "temporaryAccessStartTime": "2026-12-06T06:00:00Z" })
+    };
+    let (status, created) = f
+        .send_json(
+            Method::POST,
+            &v2,
+            json!({ "projectId": project, "identityId": identity, "roles": [role("viewer")] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{created}");
+    let membership = created["identityMembership"]["id"].as_str().unwrap();
+    // The same membership on both route families.
+    let (status, current) = f.get(&v1).await;
+    assert_eq!(status, StatusCode::OK, "{current}");
+    let (status, read) = f.get(&v2).await;
+    assert_eq!(status, StatusCode::OK, "{read}");
+    assert_eq!(read, current);
+    assert_eq!(read["identityMembership"]["id"], membership);
+    assert_eq!(read["identityMembership"]["roles"][0]["role"], "viewer");
+    assert_eq!(read["identityMembership"]["identity"]["name"], "viewer");
+    // The import reads it by membership id, with its project.
+    let (status, by_id) = f
+        .get(&format!(
+            "/api/v2/workspace/identity-memberships/{membership}"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{by_id}");
+    assert_eq!(by_id["identityMembership"]["identityId"], identity.as_str());
+    assert_eq!(
+        by_id["identityMembership"]["project"]["id"],
+        project.as_str()
+    );
+    // A second create is refused as the current route refuses it.
+    let (status, body) = f
+        .send_json(Method::POST, &v2, json!({ "roles": [role("viewer")] }))
+        .await;
+    assert_eq!(
+        (status, message(&body)),
+        (StatusCode::BAD_REQUEST, "Identity is already a member")
+    );
+    // `PATCH` replaces the roles, seen by the current route.
+    let (status, body) = f
+        .send_json(
+            Method::PATCH,
+            &v2,
+            json!({ "projectId": project, "identityId": identity, "roles": [role("member")] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, current) = f.get(&v1).await;
+    assert_eq!(current["identityMembership"]["roles"][0]["role"], "member");
+    // `DELETE` removes it from both.
+    let (status, body) = f.delete(&v2).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["identityMembership"]["identityId"], identity.as_str());
+    for path in [&v1, &v2] {
+        let (status, body) = f.get(path).await;
+        assert_eq!(
+            (status, message(&body)),
+            (StatusCode::NOT_FOUND, "Identity membership not found")
+        );
+    }
+}

@@ -9,8 +9,8 @@
 # does not build it; tests/fixtures/official-v0.19.24/README.md says how ours was built). The
 # script starts this repository's emulator in demo mode (any ghp_ token is a valid PAT, and the
 # emulated GitHub has demo-org/demo-repo with the environment production; the emulator serves
-# the deprecated project, environment, folder, tag and raw-secret routes the official provider
-# calls), runs Terraform 1.15.5 with a CLI configuration whose dev_overrides point
+# the deprecated project, environment, folder, tag, raw-secret and identity-membership routes
+# the official provider calls), runs Terraform 1.15.5 with a CLI configuration whose dev_overrides point
 # infisical/infisical at that binary, applies each case's configuration
 # (scripts/official-state/<case>.tf), checks that the official provider's own next plan is
 # empty, and copies the configuration and the resulting state into the fixtures as
@@ -30,7 +30,8 @@ project="0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"
 # In this order: the data sources read the project before project_environment adds to it.
 all_cases=(
   app_connection_github secret_sync_github data_sources project project_environment
-  secret_folder secret secret_write_only secret_tag
+  secret_folder secret secret_write_only secret_tag identity identity_details
+  identity_universal_auth identity_universal_auth_client_secret identity_oidc_auth project_identity
 )
 selected=()
 

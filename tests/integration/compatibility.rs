@@ -215,6 +215,22 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "State written by the official provider plans no change: machine identities, universal and OIDC auth, project identities, data source `infisical_identity_details`",
+        &[
+            "official_state::identity_state_written_by_the_official_provider_plans_no_change",
+            "official_state::identity_details_state_written_by_the_official_provider_plans_no_change",
+            "official_state::universal_auth_state_written_by_the_official_provider_plans_no_change",
+            "official_state::oidc_auth_state_written_by_the_official_provider_plans_no_change",
+            "official_state::project_identity_state_written_by_the_official_provider_plans_no_change",
+        ],
+        None,
+    ),
+    (
+        "State written by the official provider plans no change: a universal-auth client secret",
+        &["official_state::client_secret_state_written_by_the_official_provider_plans_no_change"],
+        Some(Quirk::NoOpUpdateOverOfficialState),
+    ),
+    (
         "Mutual TLS handshake, and a clean exit after every command",
         &["protocol::plan_leaves_no_provider_process_behind_and_exits_gracefully"],
         None,

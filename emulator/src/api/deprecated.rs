@@ -13,11 +13,15 @@
 //! - `POST /api/v1/folders`, `GET`/`PATCH /api/v1/folders/:id`
 //!   (`routes/v1/deprecated-secret-folder-router.ts`); folders are deleted on the current
 //!   `DELETE /api/v2/folders/:id`, as the official provider does;
-//! - the raw secrets under `/api/v3/secrets/raw` (`routes/v3/deprecated-secret-router.ts`).
+//! - the raw secrets under `/api/v3/secrets/raw` (`routes/v3/deprecated-secret-router.ts`);
+//! - the identity memberships under `/api/v2/workspace/:projectId/identity-memberships/:identityId`
+//!   and `GET /api/v2/workspace/identity-memberships/:identityMembershipId`
+//!   (`routes/v2/deprecated-identity-project-router.ts`, mounted at `/api/v2/workspace`), the
+//!   same memberships as the current `/api/v1/projects/:projectId/memberships/identities/…`.
 //!
 //! Fastify's router matches each path parameter by position, whatever its name; axum wants one
 //! name per position, so every `/api/v1/workspace/…` route calls its first parameter
-//! `workspaceId`.
+//! `workspaceId`, and every `/api/v2/workspace/…` route `slug`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -34,10 +38,11 @@ use crate::schema::deprecated::{
     CreateEnvironmentV1, CreateProjectV2, DELETE_SLUG_PARAMS, FolderV1, GET_SECRET, LIST_SECRETS,
     ProjectRef, UpdateEnvironmentV1, V3, get_query, list_query,
 };
+use crate::schema::membership::{CreateMembershipInput, UpdateMembershipInput};
 use crate::schema::project::{AuditLogsRetentionInput, SLUG_PARAMS};
 use crate::schema::secret::{CreateInput, DeleteInput, NameParam, UpdateInput};
 use crate::schema::tag::TagInput;
-use crate::service::{environments, folders, projects, secrets, tags};
+use crate::service::{environments, folders, memberships, projects, secrets, tags};
 use crate::state::{Shared, State as Stores};
 
 /// The routes, to be composed into the API router (under its middleware).
@@ -47,6 +52,17 @@ pub(crate) fn routes() -> Router<Arc<Shared>> {
         .route(
             "/api/v2/workspace/{slug}",
             get(get_project_by_slug).delete(delete_project),
+        )
+        .route(
+            "/api/v2/workspace/{slug}/identity-memberships/{identityId}",
+            get(get_identity_membership)
+                .post(create_identity_membership)
+                .patch(update_identity_membership)
+                .delete(delete_identity_membership),
+        )
+        .route(
+            "/api/v2/workspace/identity-memberships/{identityMembershipId}",
+            get(get_identity_membership_by_id),
         )
         .route(
             "/api/v1/workspace/environments/{envId}",
@@ -194,6 +210,86 @@ async fn update_audit_logs_retention(
         "message": "Successfully updated project's audit logs retention period",
         "workspace": project,
     })))
+}
+
+// ----- identity memberships: `{identityMembership}`, as the current routes answer -----
+
+/// `POST /api/v2/workspace/:projectId/identity-memberships/:identityId`: `createMembership`.
+async fn create_identity_membership(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(actor): Authenticated,
+    Path((project, identity)): Path<(String, String)>,
+    Body(CreateMembershipInput(roles)): Body<CreateMembershipInput>,
+) -> Answer {
+    Ok(Json(memberships::create(
+        &mut shared.lock(),
+        &shared.settings,
+        &actor,
+        project.trim(),
+        identity.trim(),
+        roles,
+    )?))
+}
+
+/// `GET /api/v2/workspace/:projectId/identity-memberships/:identityId`: `getMembershipByIdentityId`.
+async fn get_identity_membership(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(actor): Authenticated,
+    Path((project, identity)): Path<(String, String)>,
+) -> Answer {
+    Ok(Json(memberships::get(
+        &shared.lock(),
+        &shared.settings.org_id,
+        &actor,
+        project.trim(),
+        identity.trim(),
+    )?))
+}
+
+/// `PATCH /api/v2/workspace/:projectId/identity-memberships/:identityId`: the roles replaced.
+async fn update_identity_membership(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(actor): Authenticated,
+    Path((project, identity)): Path<(String, String)>,
+    Body(UpdateMembershipInput(roles)): Body<UpdateMembershipInput>,
+) -> Answer {
+    Ok(Json(memberships::update(
+        &mut shared.lock(),
+        &shared.settings,
+        &actor,
+        project.trim(),
+        identity.trim(),
+        roles,
+    )?))
+}
+
+/// `DELETE /api/v2/workspace/:projectId/identity-memberships/:identityId`.
+async fn delete_identity_membership(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(actor): Authenticated,
+    Path((project, identity)): Path<(String, String)>,
+) -> Answer {
+    Ok(Json(memberships::delete(
+        &mut shared.lock(),
+        &shared.settings,
+        &actor,
+        project.trim(),
+        identity.trim(),
+    )?))
+}
+
+/// `GET /api/v2/workspace/identity-memberships/:identityMembershipId` (the import by
+/// membership id): `getProjectIdentityByMembershipId`.
+async fn get_identity_membership_by_id(
+    State(shared): State<Arc<Shared>>,
+    Authenticated(actor): Authenticated,
+    Path(id): Path<String>,
+) -> Answer {
+    Ok(Json(memberships::get_by_membership_id(
+        &shared.lock(),
+        &actor,
+        id.trim(),
+    )?))
 }
 
 // ----- environments: `{message, workspace, environment}` -----

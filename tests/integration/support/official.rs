@@ -19,14 +19,24 @@ use super::infisical::Infisical;
 pub const VERSION: &str = "0.19.24";
 
 /// The attributes whose values the server chooses: the only ones substituted.
-const SUBSTITUTED: [&str; 6] = [
+const SUBSTITUTED: [&str; 11] = [
     "id",
     "connection_id",
     "credentials_hash",
     "environment_id",
     "tag_ids",
     "last_updated",
+    "org_id",
+    "identity_id",
+    "membership_id",
+    "client_id",
+    "created_at",
 ];
+
+/// The one value substituted that is not the server's choice of an id or a time: a client
+/// secret cannot be read back, so the fresh emulator's new secret takes the recorded one's
+/// place (in `client_secret`), as Infisical would give any new server.
+const NEW_SECRET: &str = "client_secret";
 
 /// The value the fixture's write-only secret is given in the fresh emulator: the official
 /// state does not hold it (that is what write-only means), and no plan may show it.
@@ -112,6 +122,9 @@ impl Fixture {
                 && let Some(value) = string(&attributes, "value")
             {
                 super::secrets::remember(value);
+            }
+            if kind == "infisical_identity_universal_auth_client_secret" {
+                super::secrets::remember(string(&attributes, "client_secret").unwrap());
             }
         }
         for (kind, _, attributes) in instances_of(&state, "data") {
@@ -265,7 +278,9 @@ impl Fixture {
         }
         // 4. The secrets core, on the routes the official provider calls.
         let times = self.recreate_secrets_core(emu, &all, &mut new);
-        // 5. The server's values in place of the recorded ones, and nothing else changed: ids
+        // 5. Machine identities, their auth methods and client secrets, project memberships.
+        recreate_identities(emu, &self.state, &all, &mut new);
+        // 6. The server's values in place of the recorded ones, and nothing else changed: ids
         //    wherever they appear (a secret's `tag_ids` name tags), times where they were
         //    recorded.
         let mut text = self.state.to_string();
@@ -295,7 +310,7 @@ impl Fixture {
             let last = path.rsplit('.').next().unwrap_or_default();
             let last = last.split('[').next().unwrap_or_default();
             assert!(
-                SUBSTITUTED.contains(&last),
+                SUBSTITUTED.contains(&last) || last == NEW_SECRET,
                 "the substitution changed {path}, which is not an id"
             );
         }
@@ -505,6 +520,197 @@ impl Fixture {
             "terraform.tfstate",
             &serde_json::to_string_pretty(state).unwrap(),
         );
+    }
+}
+
+/// The IP lists of an auth method's attach body (`[{ipAddress}]`), from the state's
+/// `[{ip_address}]`.
+fn trusted_ips(attributes: &Json, name: &str) -> Json {
+    let ips: Vec<Json> = attributes[name]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|ip| json!({ "ipAddress": ip["ip_address"] }))
+        .collect();
+    json!(ips)
+}
+
+/// Makes the machine identities of `all` with their universal and OIDC auth, client secrets
+/// and project memberships, on the routes and with the bodies of the official provider's
+/// creates (`internal/client/identity*.go`, `project_identity.go`, model.go), recording in
+/// `new` each server-chosen value (the organization's id, the ids, a client secret's
+/// `client_id`, `created_at` and value) in place of the recorded one. An auth method is sent
+/// the values its state recorded: for one left at its defaults these are Infisical's
+/// defaults, which the official provider's empty body gets as well.
+fn recreate_identities(
+    emu: &Infisical,
+    state: &Json,
+    all: &[(String, String, Json)],
+    new: &mut BTreeMap<String, String>,
+) {
+    let post =
+        |path: &str, body: &Json| -> Json { emu.api_call(reqwest::Method::POST, path, Some(body)) };
+    // The organization: the one `GET /api/v1/identities/details` answers.
+    let details = emu.api_call(reqwest::Method::GET, "/api/v1/identities/details", None);
+    let org = details["identityDetails"]["organization"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut recorded_orgs: Vec<String> = of_type(all, "infisical_identity")
+        .iter()
+        .filter_map(|(_, a)| string(a, "org_id"))
+        .collect();
+    for (kind, _, a) in instances_of(state, "data") {
+        if kind == "infisical_identity_details" {
+            recorded_orgs.push(string(&a["organization"], "id").unwrap());
+        }
+    }
+    for recorded in recorded_orgs {
+        new.insert(recorded, org.clone());
+    }
+    // 1. `POST /api/v1/identities`: `{name, hasDeleteProtection, organizationId, role,
+    //    metadata}` (metadata omitted when empty).
+    for (_, a) in of_type(all, "infisical_identity") {
+        let mut body = json!({
+            "name": a["name"], "hasDeleteProtection": a["has_delete_protection"] == true,
+            "organizationId": org, "role": a["role"],
+        });
+        if let Some(metadata) = a["metadata"].as_array().filter(|m| !m.is_empty()) {
+            let items: Vec<Json> = metadata
+                .iter()
+                .map(|m| json!({ "key": m["key"], "value": m["value"] }))
+                .collect();
+            body["metadata"] = json!(items);
+        }
+        let answer = post("/api/v1/identities", &body);
+        let id = answer["identity"]["id"].as_str();
+        new.insert(
+            string(&a, "id").unwrap(),
+            id.unwrap_or_else(|| panic!("the create failed: {answer}"))
+                .to_owned(),
+        );
+    }
+    // 2. `POST /api/v1/auth/universal-auth/identities/{identityId}`.
+    let mut client_ids: BTreeMap<String, String> = BTreeMap::new();
+    for (_, a) in of_type(all, "infisical_identity_universal_auth") {
+        let identity = new[&string(&a, "identity_id").unwrap()].clone();
+        let answer = post(
+            &format!("/api/v1/auth/universal-auth/identities/{identity}"),
+            &json!({
+                "identityId": identity,
+                "clientSecretTrustedIps": trusted_ips(&a, "client_secret_trusted_ips"),
+                "accessTokenTrustedIps": trusted_ips(&a, "access_token_trusted_ips"),
+                "accessTokenTTL": a["access_token_ttl"],
+                "accessTokenMaxTTL": a["access_token_max_ttl"],
+                "accessTokenNumUsesLimit": a["access_token_num_uses_limit"],
+            }),
+        );
+        let made = &answer["identityUniversalAuth"];
+        assert!(made["id"].is_string(), "the attach failed: {answer}");
+        new.insert(
+            string(&a, "id").unwrap(),
+            made["id"].as_str().unwrap().to_owned(),
+        );
+        client_ids.insert(identity, made["clientId"].as_str().unwrap().to_owned());
+    }
+    // 3. `POST …/{identityId}/client-secrets`: `{identityId, description, numUsesLimit, ttl}`.
+    for (_, a) in of_type(all, "infisical_identity_universal_auth_client_secret") {
+        let identity = new[&string(&a, "identity_id").unwrap()].clone();
+        let answer = post(
+            &format!("/api/v1/auth/universal-auth/identities/{identity}/client-secrets"),
+            &json!({
+                "identityId": identity, "description": a["description"],
+                "numUsesLimit": a["number_of_uses_limit"], "ttl": a["ttl"],
+            }),
+        );
+        let secret = answer["clientSecret"].as_str().unwrap().to_owned();
+        super::secrets::remember(secret.clone());
+        let data = &answer["clientSecretData"];
+        new.insert(
+            string(&a, "id").unwrap(),
+            data["id"].as_str().unwrap().to_owned(),
+        );
+        new.insert(
+            string(&a, "created_at").unwrap(),
+            data["createdAt"].as_str().unwrap().to_owned(),
+        );
+        new.insert(string(&a, "client_secret").unwrap(), secret);
+        new.insert(
+            string(&a, "client_id").unwrap(),
+            client_ids[&identity].clone(),
+        );
+    }
+    // 4. `POST /api/v1/auth/oidc-auth/identities/{identityId}` (model.go
+    //    `CreateIdentityOidcAuthRequest`: the audiences joined with commas).
+    for (_, a) in of_type(all, "infisical_identity_oidc_auth") {
+        let identity = new[&string(&a, "identity_id").unwrap()].clone();
+        let audiences: Vec<&str> = a["bound_audiences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str)
+            .collect();
+        let answer = post(
+            &format!("/api/v1/auth/oidc-auth/identities/{identity}"),
+            &json!({
+                "identityId": identity,
+                "oidcDiscoveryUrl": a["oidc_discovery_url"],
+                "caCert": string(&a, "oidc_ca_certificate").unwrap_or_default(),
+                "boundIssuer": a["bound_issuer"],
+                "boundAudiences": audiences.join(","),
+                "boundClaims": a["bound_claims"],
+                "claimMetadataMapping": a["claim_metadata_mapping"],
+                "boundSubject": string(&a, "bound_subject").unwrap_or_default(),
+                "accessTokenTrustedIps": trusted_ips(&a, "access_token_trusted_ips"),
+                "accessTokenTTL": a["access_token_ttl"],
+                "accessTokenMaxTTL": a["access_token_max_ttl"],
+                "accessTokenNumUsesLimit": a["access_token_num_uses_limit"],
+            }),
+        );
+        let made = &answer["identityOidcAuth"];
+        assert!(made["id"].is_string(), "the attach failed: {answer}");
+        new.insert(
+            string(&a, "id").unwrap(),
+            made["id"].as_str().unwrap().to_owned(),
+        );
+    }
+    // 5. `POST /api/v2/workspace/{projectId}/identity-memberships/{identityId}` with the
+    //    roles as `BuildIdentityRequestRoles` sends permanent ones; the membership read back
+    //    for its roles' ids.
+    for (_, a) in of_type(all, "infisical_project_identity") {
+        let project = string(&a, "project_id").unwrap();
+        let identity = new[&string(&a, "identity_id").unwrap()].clone();
+        let path = format!("/api/v2/workspace/{project}/identity-memberships/{identity}");
+        let now = time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let roles: Vec<Json> = a["roles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                json!({ "role": r["role_slug"], "isTemporary": false,
+                        "temporaryAccessStartTime": now })
+            })
+            .collect();
+        let answer = post(
+            &path,
+            &json!({ "projectId": project, "identityId": identity, "roles": roles }),
+        );
+        let made = &answer["identityMembership"];
+        assert!(made["id"].is_string(), "the create failed: {answer}");
+        new.insert(
+            string(&a, "membership_id").unwrap(),
+            made["id"].as_str().unwrap().to_owned(),
+        );
+        let read = emu.api_call(reqwest::Method::GET, &path, None);
+        let read_roles = read["identityMembership"]["roles"].as_array().unwrap();
+        for (recorded, now) in a["roles"].as_array().into_iter().flatten().zip(read_roles) {
+            new.insert(
+                string(recorded, "id").unwrap(),
+                now["id"].as_str().unwrap().to_owned(),
+            );
+        }
     }
 }
 
