@@ -165,7 +165,7 @@ const ROWS: &[Row] = &[
             "secrets_read::an_ephemeral_secret_fills_a_write_only_token_and_is_stored_nowhere",
             "secrets_read::a_missing_ephemeral_secret_says_where_it_was_looked_for",
         ],
-        None,
+        Some(Quirk::ShowJsonFailsOnEphemeralChecks),
     ),
     (
         "Without ephemeral resources: an `ephemeral` block refused by the CLI itself, nothing sent",

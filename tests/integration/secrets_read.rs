@@ -239,14 +239,22 @@ fn assert_not_stored(ws: &Workspace, secret: &str) {
         .filter_map(|r| r["mode"].as_str())
         .collect();
     assert!(!modes.contains(&"ephemeral"), "{state_file}");
-    let shown = ws.run(&["show", "-json"]).success();
-    assert!(
-        !shown.output().contains(secret),
-        "the value is in show -json"
-    );
+    // Terraform 1.11 cannot `show -json` a state with an ephemeral condition's check results
+    // (Quirk::ShowJsonFailsOnEphemeralChecks): the files are checked directly below.
+    let shows_json = !crate::support::terraform()
+        .has_quirk(crate::support::matrix::Quirk::ShowJsonFailsOnEphemeralChecks);
+    if shows_json {
+        let shown = ws.run(&["show", "-json"]).success();
+        assert!(
+            !shown.output().contains(secret),
+            "the value is in show -json"
+        );
+    }
     ws.run(&["plan", "-out=tfplan"]).success();
-    let plan = ws.run(&["show", "-json", "tfplan"]).success();
-    assert!(!plan.output().contains(secret), "the value is in the plan");
+    if shows_json {
+        let plan = ws.run(&["show", "-json", "tfplan"]).success();
+        assert!(!plan.output().contains(secret), "the value is in the plan");
+    }
     let plan_file = std::fs::read(ws.path().join("tfplan")).unwrap();
     assert!(
         !String::from_utf8_lossy(&plan_file).contains(secret),

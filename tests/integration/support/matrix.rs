@@ -161,6 +161,9 @@ pub enum Quirk {
     /// Over state written by the official provider, the first plan has one update that changes
     /// no value (see [`Quirk::explanation`]).
     NoOpUpdateOverOfficialState,
+    /// `terraform show -json` fails (exit 11, no output) when the state records the check
+    /// results of an ephemeral resource's condition.
+    ShowJsonFailsOnEphemeralChecks,
 }
 
 impl Quirk {
@@ -170,6 +173,7 @@ impl Quirk {
             Self::NoOpUpdateOverOfficialState => {
                 &[(Kind::Terraform, "1.6."), (Kind::OpenTofu, "1.6.")]
             }
+            Self::ShowJsonFailsOnEphemeralChecks => &[(Kind::Terraform, "1.11.")],
         }
     }
 
@@ -177,6 +181,7 @@ impl Quirk {
     pub fn short(self) -> &'static str {
         match self {
             Self::NoOpUpdateOverOfficialState => "one no-op update",
+            Self::ShowJsonFailsOnEphemeralChecks => "no `show -json` after an ephemeral condition",
         }
     }
 
@@ -188,6 +193,12 @@ impl Quirk {
                  changes no value (that state records no sensitive attributes where our schema \
                  marks some, and the CLI counts the new marks as a change); its apply writes \
                  nothing to Infisical and the next plan is empty"
+            }
+            Self::ShowJsonFailsOnEphemeralChecks => {
+                "Terraform 1.11's `terraform show -json` exits with code 11 and prints nothing once \
+                 the state records the check results of a condition on an ephemeral resource (the \
+                 CLI's own failure: `terraform show` and every other command work); the tests \
+                 check the state and plan files directly there"
             }
         }
     }
