@@ -5,16 +5,18 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+use crate::net::ConnInfo;
 use crate::schema::Input;
 use crate::service::auth;
 use crate::state::Shared;
@@ -39,8 +41,29 @@ impl FromRequestParts<Arc<Shared>> for Authenticated {
         parts: &mut Parts,
         shared: &Arc<Shared>,
     ) -> Result<Self, Self::Rejection> {
-        let identity = auth::authenticate(&shared.lock().tokens, authorization(&parts.headers))?;
+        let ip = client_ip(parts);
+        let identity = auth::authenticate(&mut shared.lock(), authorization(&parts.headers), ip)?;
         Ok(Self(identity))
+    }
+}
+
+/// The client's address (the server's `req.realIp`), when the connection has one.
+pub(crate) fn client_ip(parts: &Parts) -> Option<IpAddr> {
+    parts
+        .extensions
+        .get::<ConnectInfo<ConnInfo>>()
+        .and_then(|info| info.0.peer)
+}
+
+/// The client's address, for the routes that check it without a token (the logins' trusted
+/// IPs).
+pub(crate) struct ClientIp(pub(crate) Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(client_ip(parts)))
     }
 }
 

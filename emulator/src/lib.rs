@@ -26,6 +26,19 @@
 //!   admin API seeds and syncs read. A secret-approval policy makes writes answer `{approval}`.
 //! - Tags under `/api/v1/projects/:projectId/tags`: list, create, get by id, get by slug
 //!   (`/slug/:tagSlug`), `PATCH`, `DELETE`; secrets carry them by id.
+//! - Machine identities under `/api/v1/identities`: create, list (`?orgId`), get by id (the
+//!   organization membership), `PATCH`, `DELETE`, and `GET /details` (the caller's organization);
+//!   their universal auth under `/api/v1/auth/universal-auth/identities/:identityId` (attach,
+//!   get, `PATCH`, `DELETE`) with its client secrets (`/client-secrets`: create, list, get by id,
+//!   `/:id/revoke`). The universal-auth login then logs these identities in too.
+//! - The deprecated routes the official Terraform provider calls, onto the same objects:
+//!   `POST /api/v2/workspace`, `GET`/`DELETE /api/v2/workspace/:slug`,
+//!   `GET /api/v1/workspace/:workspaceId`, `PUT …/:workspaceSlug/audit-logs-retention`, the
+//!   environments under `/api/v1/workspace/:workspaceId/environments` and
+//!   `GET /api/v1/workspace/environments/:envId`, the tags under
+//!   `/api/v1/workspace/:projectId/tags` (`{workspaceTag}`), `POST /api/v1/folders`,
+//!   `GET`/`PATCH /api/v1/folders/:id`, and the raw secrets under `/api/v3/secrets/raw` (list,
+//!   `/id/:secretId`, and get, create, `PATCH`, `DELETE` by name).
 //! - A GitHub under `/__github` with the Actions secrets routes a sync uses (see `FIDELITY.md`).
 //! - An admin API under `/__emulator/…` (see below) that other processes can use.
 //!
@@ -105,12 +118,13 @@
 //!
 //! # Layout
 //! Three layers, each importing only those below it (`ARCHITECTURE.md`, "The emulator"):
-//! - stores (`store/`, `github/model.rs`): plain data per area — tokens, connections, GitHub
-//!   Apps, projects, secrets (environments, folders and their secrets with their versions),
+//! - stores (`store/`, `github/model.rs`): plain data per area — tokens, machine identities
+//!   (with their universal auth and client secrets), connections, GitHub Apps, projects, secrets (environments, folders and their secrets with their versions),
 //!   tags, secret-approval policies and requests, syncs, the AWS
 //!   stand-ins' role, the request log — and `state.rs`'s `State`, their aggregate behind one
 //!   mutex;
-//! - services (`service/`): what each API area does — logins, connections, projects,
+//! - services (`service/`): what each API area does — logins, identities, universal auth,
+//!   connections, projects,
 //!   environments, folders, secrets (and their references), syncs and the sync engine — over the
 //!   stores; `schema/` turns
 //!   request bodies into their typed inputs;
@@ -119,7 +133,8 @@
 //!   `observe.rs` (faults, latency, the request log) around the API routers this file composes.
 //!
 //! Leaves: `clock`, `error` (Infisical's error bodies), `zod`, `faults` ([`Fault`] rules),
-//! `net` (a listener whose connections a handler can cut), `rate_limit`, `sts` (SigV4 checks).
+//! `ip` (trusted IP ranges), `net` (a listener whose connections a handler can cut),
+//! `rate_limit`, `sts` (SigV4 checks).
 
 mod admin;
 mod admin_secrets;
@@ -130,6 +145,7 @@ mod error;
 mod faults;
 mod github;
 mod http;
+mod ip;
 mod net;
 mod observe;
 mod rate_limit;
@@ -267,7 +283,9 @@ impl Emulator {
             .merge(api::projects::routes())
             .merge(api::folders::routes())
             .merge(api::secrets::routes())
-            .merge(api::tags::routes());
+            .merge(api::tags::routes())
+            .merge(api::identities::routes())
+            .merge(api::deprecated::routes());
         let app = observe::wrap(api, Arc::clone(&shared))
             .merge(github::http::router(Arc::clone(&shared)))
             .merge(api::aws::router(shared))

@@ -113,7 +113,13 @@ async fn observe(State(shared): State<Arc<Shared>>, request: Request, next: Next
         // A route's own limit runs after its authentication (an `onRequest` hook before the
         // limiter's `preValidation`): a refused token is not counted.
         let counted = route.is_none_or(|r| {
-            !r.authenticated || auth::authenticate(&state.tokens, authorization.as_deref()).is_ok()
+            !r.authenticated
+                || auth::verify(
+                    &state,
+                    authorization.as_deref(),
+                    connection.as_ref().and_then(|c| c.peer),
+                )
+                .is_ok()
         });
         if limited.is_none()
             && counted

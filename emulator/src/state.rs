@@ -13,6 +13,7 @@ use crate::store::approvals::Approvals;
 use crate::store::aws::AwsServices;
 use crate::store::connections::Connections;
 use crate::store::github_apps::GitHubApps;
+use crate::store::identities::Identities;
 use crate::store::log::{Counters, RequestLog};
 use crate::store::projects::Project;
 use crate::store::secrets::SecretsStore;
@@ -99,6 +100,8 @@ pub(crate) struct State {
     pub(crate) connections: Connections,
     /// Access tokens issued, and the machine identities that may log in.
     pub(crate) tokens: Tokens,
+    /// Machine identities made through the API, with their auth methods.
+    pub(crate) identities: Identities,
     /// The emulated GitHub: the credentials it accepts, and what syncs write to (repositories,
     /// Actions secrets, grants).
     pub(crate) github: GitHub,

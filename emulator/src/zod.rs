@@ -49,8 +49,12 @@ pub(crate) enum Schema {
     Bool,
     /// `z.number()`.
     Number,
+    /// `z.number()` with its checks (`.int()`, `.min(n)`, `.max(n)`).
+    Num(NumRules),
     /// `z.array(item)`: each item is checked, its index in the issue's path.
     Array(Box<Schema>),
+    /// `z.array(item).min(n)`: as [`Schema::Array`], then at least `n` items.
+    ArrayMin(Box<Schema>, usize),
     /// `z.record(value)`: an object whose every value is checked, its key in the issue's path.
     Record(Box<Schema>),
     /// `z.nativeEnum(E)` of a string enum: one of these values.
@@ -83,6 +87,46 @@ pub(crate) struct StrRules {
     max: Option<(usize, &'static str)>,
     uuid: bool,
     slug: Option<&'static str>,
+}
+
+/// The checks of a `z.number()`, applied in this order (the order Infisical declares them in):
+/// `.int()`, `.min(n)`, `.max(n)`, with zod's default messages.
+#[derive(Default)]
+pub(crate) struct NumRules {
+    int: bool,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// `z.number()` with checks to add.
+pub(crate) fn number() -> NumRules {
+    NumRules::default()
+}
+
+impl NumRules {
+    /// `.int()`.
+    pub(crate) fn int(mut self) -> Self {
+        self.int = true;
+        self
+    }
+
+    /// `.min(n)`: "Number must be greater than or equal to n".
+    pub(crate) fn min(mut self, n: f64) -> Self {
+        self.min = Some(n);
+        self
+    }
+
+    /// `.max(n)`: "Number must be less than or equal to n".
+    pub(crate) fn max(mut self, n: f64) -> Self {
+        self.max = Some(n);
+        self
+    }
+}
+
+impl From<NumRules> for Schema {
+    fn from(rules: NumRules) -> Self {
+        Schema::Num(rules)
+    }
 }
 
 /// `z.string()`.
@@ -168,6 +212,11 @@ pub(crate) fn refine(schema: impl Into<Schema>, check: Refinement) -> Schema {
 /// `z.array(item)`.
 pub(crate) fn array(item: impl Into<Schema>) -> Schema {
     Schema::Array(Box::new(item.into()))
+}
+
+/// `z.array(item).min(n)`.
+pub(crate) fn array_min(item: impl Into<Schema>, n: usize) -> Schema {
+    Schema::ArrayMin(Box::new(item.into()), n)
 }
 
 /// `z.record(value)`.
@@ -316,8 +365,28 @@ pub(crate) fn parse(
             Some(Value::Number(_)) => Parsed::new(Status::Valid, input.cloned()),
             _ => fail(invalid_type("number", input, path), issues),
         },
+        Schema::Num(rules) => match input {
+            Some(Value::Number(n)) => parse_number(rules, n, path, issues),
+            _ => fail(invalid_type("number", input, path), issues),
+        },
         Schema::Array(item) => match input {
             Some(Value::Array(items)) => parse_array(item, items, path, issues),
+            _ => fail(invalid_type("array", input, path), issues),
+        },
+        Schema::ArrayMin(item, min) => match input {
+            Some(Value::Array(items)) => {
+                let parsed = parse_array(item, items, path, issues);
+                if parsed.status == Status::Aborted || items.len() >= *min {
+                    return parsed;
+                }
+                issues.push(json!({
+                    "code": "too_small", "minimum": min, "type": "array", "inclusive": true,
+                    "exact": false,
+                    "message": format!("Array must contain at least {min} element(s)"),
+                    "path": path,
+                }));
+                Parsed::new(Status::Dirty, parsed.value)
+            }
             _ => fail(invalid_type("array", input, path), issues),
         },
         Schema::Record(value) => match input {
@@ -350,6 +419,56 @@ pub(crate) fn parse(
             },
             _ => fail(invalid_type("object", input, path), issues),
         },
+    }
+}
+
+/// zod's number checks, in declaration order; every failed one is an issue (the value is dirty).
+fn parse_number(
+    rules: &NumRules,
+    n: &serde_json::Number,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> Parsed {
+    let value = n.as_f64().unwrap_or_default();
+    let mut status = Status::Valid;
+    if rules.int && value.fract() != 0.0 {
+        issues.push(json!({
+            "code": "invalid_type", "expected": "integer", "received": "float",
+            "message": "Expected integer, received float", "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    if let Some(min) = rules.min
+        && value < min
+    {
+        issues.push(json!({
+            "code": "too_small", "minimum": js_number(min), "type": "number", "inclusive": true,
+            "exact": false,
+            "message": format!("Number must be greater than or equal to {min}"),
+            "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    if let Some(max) = rules.max
+        && value > max
+    {
+        issues.push(json!({
+            "code": "too_big", "maximum": js_number(max), "type": "number", "inclusive": true,
+            "exact": false,
+            "message": format!("Number must be less than or equal to {max}"),
+            "path": path,
+        }));
+        status = Status::Dirty;
+    }
+    Parsed::new(status, Some(Value::Number(n.clone())))
+}
+
+/// A number as JSON.stringify writes it: whole numbers without a fraction.
+fn js_number(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9e15 {
+        Value::from(n as i64)
+    } else {
+        Value::from(n)
     }
 }
 

@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Regenerates tests/fixtures/official-v0.19.24/: the state the official Infisical provider
-# writes, as test data for `state_written_by_the_official_provider_plans_no_change`.
+# writes, as test data for the `…state_written_by_the_official_provider…` tests.
 #
-#   scripts/official-state/generate.sh OFFICIAL_PROVIDER_BINARY [--emulator-binary PATH]
-#                                      [--terraform PATH] [--out DIR]
+#   scripts/official-state/generate.sh OFFICIAL_PROVIDER_BINARY [CASE...]
+#                                      [--emulator-binary PATH] [--terraform PATH] [--out DIR]
 #
 # OFFICIAL_PROVIDER_BINARY is a build of Infisical/terraform-provider-infisical (this script
 # does not build it; tests/fixtures/official-v0.19.24/README.md says how ours was built). The
 # script starts this repository's emulator in demo mode (any ghp_ token is a valid PAT, and the
-# emulated GitHub has demo-org/demo-repo with the environment production), runs Terraform
-# 1.15.5 with a CLI configuration whose dev_overrides point infisical/infisical at that binary,
-# applies each case's configuration (scripts/official-state/<case>.tf) and copies the
-# configuration and the resulting state into the fixtures as `<case>/main.tf` and
-# `<case>/state.json`. CI does not run it; the committed fixtures are its output.
+# emulated GitHub has demo-org/demo-repo with the environment production; the emulator serves
+# the deprecated project, environment, folder, tag and raw-secret routes the official provider
+# calls), runs Terraform 1.15.5 with a CLI configuration whose dev_overrides point
+# infisical/infisical at that binary, applies each case's configuration
+# (scripts/official-state/<case>.tf), checks that the official provider's own next plan is
+# empty, and copies the configuration and the resulting state into the fixtures as
+# `<case>/main.tf` and `<case>/state.json`. CASE... names the cases to run (all by default;
+# they run in the script's order). CI does not run it; the committed fixtures are its output.
 #
-# Every credential is fake: the emulator's machine identity and ghp_ tokens it accepts.
+# Every credential and secret value is fake: the emulator's machine identity, ghp_ tokens it
+# accepts, and the fixture values the cases write.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +27,12 @@ say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
 # The project the cases use; the tests create a project with this id in their own emulator.
 project="0f9e8d7c-6b5a-4c3d-8e2f-1a0b9c8d7e6f"
-cases=(app_connection_github secret_sync_github)
+# In this order: the data sources read the project before project_environment adds to it.
+all_cases=(
+  app_connection_github secret_sync_github data_sources project project_environment
+  secret_folder secret secret_write_only secret_tag
+)
+selected=()
 
 official="" emulator="" tf="" out="$root/tests/fixtures/official-v0.19.24"
 while [ $# -gt 0 ]; do
@@ -31,13 +40,24 @@ while [ $# -gt 0 ]; do
     --emulator-binary) emulator="$2"; shift 2 ;;
     --terraform) tf="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0"; exit 0 ;;
     -*) echo "generate.sh: unknown option $1" >&2; exit 2 ;;
-    *) [ -z "$official" ] || { echo "generate.sh: one binary only" >&2; exit 2; }
-       official="$1"; shift ;;
+    *) if [ -z "$official" ]; then
+         official="$1"
+       else
+         [ -f "$here/$1.tf" ] || { echo "generate.sh: no case $1" >&2; exit 2; }
+         selected+=("$1")
+       fi
+       shift ;;
   esac
 done
-[ -n "$official" ] || { sed -n '2,17p' "$0" >&2; exit 2; }
+[ -n "$official" ] || { sed -n '2,21p' "$0" >&2; exit 2; }
+cases=()
+for case in "${all_cases[@]}"; do
+  if [ ${#selected[@]} -eq 0 ] || [[ " ${selected[*]} " == *" $case "* ]]; then
+    cases+=("$case")
+  fi
+done
 [ -x "$official" ] || { echo "generate.sh: $official is not an executable" >&2; exit 2; }
 official="$(cd "$(dirname "$official")" && pwd)/$(basename "$official")"
 
@@ -69,7 +89,8 @@ done
 [ -n "$url" ] || { cat "$work/emulator.err" >&2; echo "the emulator did not start" >&2; exit 1; }
 echo "emulator at $url"
 
-# Two secrets in the project's prod environment, for the syncs to carry.
+# Two secrets in the project's prod environment, for the syncs to carry and the secrets data
+# source to read.
 for pair in DATABASE_URL=postgres://fixture STRIPE_KEY=sk_fixture; do
   python3 - "$url/__emulator/projects/$project/secrets" "${pair%%=*}" "${pair#*=}" <<'PY'
 import json, sys, urllib.request

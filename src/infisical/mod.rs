@@ -50,6 +50,9 @@ mod client;
 mod create;
 mod error;
 mod github;
+mod identities;
+mod identity_auth;
+mod memberships;
 mod projects;
 mod proxy;
 mod retry;
@@ -72,6 +75,15 @@ pub use github::{
     GitHub, GitHubAppRecord, GitHubCredentials, GitHubCredentialsView, GitHubInstanceType,
     GitHubMethod,
 };
+pub use identities::{
+    CreateIdentity, CustomRole, Identities, IdentityCore, IdentityMetadata, OrgIdentity,
+    Organization, UpdateIdentity,
+};
+pub use identity_auth::{
+    ClientSecretData, CreateClientSecret, IdentityAuth, NewClientSecret, OidcAuth, OidcAuthFields,
+    TrustedIp, TrustedIpRequest, UniversalAuth, UniversalAuthFields,
+};
+pub use memberships::{MemberIdentity, Membership, MembershipRole, Memberships, RoleRequest};
 pub use projects::{
     CreateProject, Environment, EnvironmentFields, EnvironmentRef, Folder, FolderEnvironment,
     FolderFields, Project, Projects, UpdateProject,

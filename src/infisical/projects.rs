@@ -10,6 +10,7 @@ use tracing::instrument;
 
 use super::client::{Client, Repeat, encode};
 use super::error::Error;
+use super::snapshot::{Listed, Listing};
 
 /// An environment as a project lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -225,6 +226,9 @@ struct OneEnvironment {
     environment: Environment,
 }
 
+/// The snapshot kind of the environments' folder listings.
+const FOLDER_LISTING: &str = "folders";
+
 #[derive(Deserialize)]
 struct OneFolder {
     folder: Folder,
@@ -400,7 +404,7 @@ impl Projects<'_> {
     /// meets "already exists".
     #[instrument(level = "debug", skip_all)]
     pub async fn create_folder(&self, fields: &FolderFields<'_>) -> Result<Folder, Error> {
-        let one: OneFolder = self
+        let one: Result<OneFolder, Error> = self
             .client
             .request_as(
                 Method::POST,
@@ -409,8 +413,9 @@ impl Projects<'_> {
                 Some(encode(fields)?),
                 Repeat::Unsafe,
             )
-            .await?;
-        Ok(one.folder)
+            .await;
+        self.folder_written(fields.project_id, fields.environment);
+        Ok(one?.folder)
     }
 
     /// `GET /api/v2/folders/:id`, with its environment, full path and project.
@@ -421,6 +426,66 @@ impl Projects<'_> {
             .request(Method::GET, &["api", "v2", "folders", id], &[], None)
             .await?;
         Ok(one.folder)
+    }
+
+    /// Folder `id` of `environment` in `project_id` as [`Projects::folder`] answers it, from one
+    /// recursive listing of the environment shared by every read of this client (see
+    /// `snapshot`): each folder's full path and its environment's slug filled in. A folder the
+    /// listing lacks, a listing that failed, and one older than this client's last folder write
+    /// in the environment fall back to the GET by id.
+    #[instrument(level = "debug", skip(self))]
+    pub async fn read_folder(
+        &self,
+        id: &str,
+        project_id: &str,
+        environment: &str,
+    ) -> Result<Folder, Error> {
+        let scope = (FOLDER_LISTING, Some(format!("{project_id}/{environment}")));
+        let fetch = self.folder_listing(project_id, environment);
+        if let Listed::Found(folder) = self.client.snapshots().lookup(scope, id, fetch).await {
+            return Ok(folder);
+        }
+        self.folder(id).await
+    }
+
+    /// The recursive listing of one environment's folders for the snapshots.
+    async fn folder_listing(&self, project_id: &str, environment: &str) -> Option<Listing> {
+        let sent = std::time::Instant::now();
+        match self.folders(project_id, environment, "/", true).await {
+            Ok(folders) => {
+                let by_id: std::collections::HashMap<String, Folder> = folders
+                    .into_iter()
+                    .map(|mut folder| {
+                        folder.path = folder.relative_path.clone();
+                        folder.project_id = Some(project_id.to_owned());
+                        folder.environment = Some(FolderEnvironment {
+                            env_id: folder.env_id.clone(),
+                            env_name: String::new(),
+                            env_slug: environment.to_owned(),
+                        });
+                        (folder.id.clone(), folder)
+                    })
+                    .collect();
+                tracing::debug!(count = by_id.len(), "listed folders for reads");
+                Some(Listing {
+                    sent,
+                    by_id: Box::new(by_id),
+                })
+            }
+            Err(err) => {
+                tracing::debug!(error = %err, "folder listing failed; reads send their own GET");
+                None
+            }
+        }
+    }
+
+    /// A folder write of this client in `environment` of `project_id`: a rename or a delete
+    /// moves or removes what is below the folder too, so the environment's listing no longer
+    /// answers.
+    fn folder_written(&self, project_id: &str, environment: &str) {
+        self.client
+            .snapshots()
+            .forget(FOLDER_LISTING, &format!("{project_id}/{environment}"));
     }
 
     /// `GET /api/v2/folders?recursive=`: the folders below `path`, or with `recursive` every
@@ -458,7 +523,7 @@ impl Projects<'_> {
         id: &str,
         fields: &FolderFields<'_>,
     ) -> Result<Folder, Error> {
-        let one: OneFolder = self
+        let one: Result<OneFolder, Error> = self
             .client
             .request(
                 Method::PATCH,
@@ -466,8 +531,9 @@ impl Projects<'_> {
                 &[],
                 Some(encode(fields)?),
             )
-            .await?;
-        Ok(one.folder)
+            .await;
+        self.folder_written(fields.project_id, fields.environment);
+        Ok(one?.folder)
     }
 
     /// `DELETE /api/v2/folders/:id`; with `force`, also when it holds secrets that other
@@ -495,7 +561,7 @@ impl Projects<'_> {
             path: parent_path,
             force_delete: force,
         };
-        let _: OneFolder = self
+        let deleted: Result<OneFolder, Error> = self
             .client
             .request(
                 Method::DELETE,
@@ -503,8 +569,9 @@ impl Projects<'_> {
                 &[],
                 Some(encode(&body)?),
             )
-            .await?;
-        Ok(())
+            .await;
+        self.folder_written(project_id, environment);
+        deleted.map(|_| ())
     }
 }
 

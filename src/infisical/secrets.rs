@@ -399,6 +399,10 @@ struct One {
     secret: SecretEntry,
 }
 
+/// The snapshot kinds of the environment listings: with values, and without.
+const LISTING_WITH_VALUES: &str = "secrets";
+const LISTING_WITHOUT_VALUES: &str = "secrets-without-values";
+
 /// The v4 secrets calls; from [`Client::secrets`].
 #[derive(Debug, Clone, Copy)]
 pub struct Secrets<'c> {
@@ -475,9 +479,9 @@ impl Secrets<'_> {
         view_values: bool,
     ) -> Result<SecretEntry, Error> {
         let kind = if view_values {
-            "secrets"
+            LISTING_WITH_VALUES
         } else {
-            "secrets-without-values"
+            LISTING_WITHOUT_VALUES
         };
         let scope = (kind, Some(format!("{project_id}/{environment}")));
         let fetch = self.listing(project_id, environment, view_values);
@@ -594,8 +598,22 @@ impl Secrets<'_> {
         name: &str,
         request: &UpdateSecret<'_>,
     ) -> Result<Written<SecretEntry>, Error> {
-        self.write(Method::PATCH, &[name], request, Repeat::Safe)
-            .await
+        let written = self
+            .write(Method::PATCH, &[name], request, Repeat::Safe)
+            .await;
+        if request.changes.new_secret_name.is_some() {
+            self.renamed(request.at.project_id);
+        }
+        written
+    }
+
+    /// A rename rewrites the references to the secret in other secrets of the project (which
+    /// this client cannot name): its listings of the project no longer answer.
+    fn renamed(&self, project_id: &str) {
+        let prefix = format!("{project_id}/");
+        for kind in [LISTING_WITH_VALUES, LISTING_WITHOUT_VALUES] {
+            self.client.snapshots().forget(kind, &prefix);
+        }
     }
 
     /// `DELETE /api/v4/secrets/:name`.
@@ -670,7 +688,11 @@ impl Secrets<'_> {
         at: SecretLocation<'_>,
         secrets: &[BatchUpdate<'_>],
     ) -> Result<Written<Vec<SecretEntry>>, Error> {
-        self.batch(Method::PATCH, at, secrets, Repeat::Safe).await
+        let written = self.batch(Method::PATCH, at, secrets, Repeat::Safe).await;
+        if secrets.iter().any(|s| s.fields.new_secret_name.is_some()) {
+            self.renamed(at.project_id);
+        }
+        written
     }
 
     /// `DELETE /api/v4/secrets/batch`: all or none.

@@ -65,6 +65,17 @@ impl Snapshots {
         }
     }
 
+    /// Forgets every listing of `kind` whose scope starts with `prefix`: a write of this process
+    /// changed objects it cannot name one by one (a folder rename moves everything below it; a
+    /// secret rename rewrites the references to it across the project).
+    pub(super) fn forget(&self, kind: &str, prefix: &str) {
+        if let Ok(mut listings) = self.listings.lock() {
+            listings.retain(|(k, scope), _| {
+                !(*k == kind && scope.as_deref().is_some_and(|s| s.starts_with(prefix)))
+            });
+        }
+    }
+
     /// Looks connection `id` up in the listing of `scope`, fetching the listing with `fetch`
     /// when there is none fresh; concurrent callers share one fetch.
     pub(super) async fn lookup<T, F>(&self, scope: Scope, id: &str, fetch: F) -> Listed<T>
@@ -181,6 +192,28 @@ mod tests {
         let project = ("github", Some("p1".to_owned()));
         let listed = snapshots.lookup::<String, _>(project, "a", async { listing(&["a"]) });
         assert!(matches!(listed.await, Listed::Found(_)));
+    }
+
+    #[tokio::test]
+    async fn a_forgotten_listing_is_fetched_again_and_others_are_kept() {
+        let snapshots = Snapshots::default();
+        let scope = |s: &str| ("secrets", Some(s.to_owned()));
+        let first = snapshots.lookup::<String, _>(scope("p1/dev"), "a", async { listing(&["a"]) });
+        assert!(matches!(first.await, Listed::Found(_)));
+        let other = snapshots.lookup::<String, _>(scope("p2/dev"), "a", async { listing(&["a"]) });
+        assert!(matches!(other.await, Listed::Found(_)));
+        snapshots.forget("secrets", "p1/");
+        let refetched = snapshots
+            .lookup::<String, _>(scope("p1/dev"), "a", async { listing(&[]) })
+            .await;
+        assert!(
+            matches!(refetched, Listed::Missing),
+            "p1's listing was fetched again"
+        );
+        let kept = snapshots
+            .lookup::<String, _>(scope("p2/dev"), "a", async { listing(&[]) })
+            .await;
+        assert!(matches!(kept, Listed::Found(_)), "p2's listing was kept");
     }
 
     #[tokio::test]

@@ -22,6 +22,8 @@ pub(crate) enum Area {
     Projects,
     /// Secrets: reading and writing them needs the project role's secrets permissions.
     Secrets,
+    /// Machine identities and their auth methods: organization permissions.
+    Identities,
 }
 
 impl Area {
@@ -39,6 +41,11 @@ impl Area {
                  edit, delete, sync-secrets or remove-secrets), read access to the secrets of the \
                  source environment and folder, and permission to use the app connection \
                  (App Connections: connect). Give them to the identity's project role."
+            }
+            Area::Identities => {
+                "The machine identity lacks an organization permission for this. Give its \
+                 organization role the Machine Identity Management permission named in the \
+                 message (read, create, edit or delete identities, and their auth methods)."
             }
             Area::Projects => {
                 "The machine identity is not a member of this project, or its project role \

@@ -10,14 +10,20 @@
 //! (`model`) and written back from them.
 
 mod app_connection;
+mod auth_method;
 mod by_id;
+mod client_secret;
 mod configured;
 mod errors;
 mod github_app;
+mod identity;
+mod identity_details_data;
 mod model;
+mod oidc_auth;
 mod plain;
 mod project;
 mod project_environment;
+mod project_identity;
 mod projects_data;
 mod secret;
 mod secret_ephemeral;
@@ -25,6 +31,7 @@ mod secret_folder;
 mod secret_sync;
 mod secret_tag;
 mod secrets_data;
+mod universal_auth;
 mod validate;
 
 use std::sync::Arc;
@@ -41,6 +48,11 @@ pub fn resources() -> Vec<Arc<dyn Resource<Configured>>> {
         Arc::new(GitHubConnection::new()),
         Arc::new(secret_sync::GitHubSync),
         Arc::new(plain::Plain(project::ProjectResource)),
+        Arc::new(plain::Plain(identity::IdentityResource)),
+        Arc::new(plain::Plain(universal_auth::UniversalAuthResource)),
+        Arc::new(plain::Plain(client_secret::ClientSecretResource)),
+        Arc::new(plain::Plain(oidc_auth::OidcAuthResource)),
+        Arc::new(plain::Plain(project_identity::ProjectIdentity)),
         Arc::new(plain::Plain(project_environment::ProjectEnvironment)),
         Arc::new(plain::Plain(secret_folder::SecretFolder)),
         Arc::new(secret::SecretResource),
@@ -54,6 +66,7 @@ pub fn data_sources() -> Vec<Arc<dyn DataSource<Configured>>> {
         Arc::new(GitHubConnectionData::new()),
         Arc::new(github_app::GitHubAppData),
         Arc::new(projects_data::ProjectsData),
+        Arc::new(identity_details_data::IdentityDetailsData),
         Arc::new(secrets_data::SecretsData),
     ]
 }

@@ -209,6 +209,9 @@ pub(crate) fn assert_agrees<M: Model>(schema: &crate::tfplugin::schema::Schema) 
                 // Never in a plan or a state.
                 _ if attr.write_only => Value::Null,
                 Kind::Nested(Nesting::Single, children) => full(children, &format!("{path}."), n),
+                Kind::Nested(Nesting::Set, children) => {
+                    Value::Set(vec![full(children, &format!("{path}."), n)])
+                }
                 Kind::Plain(Type::Number) => Value::int(*n),
                 Kind::Plain(Type::Bool) => Value::Bool(*n % 2 == 0),
                 Kind::Plain(Type::Set(_)) => Value::Set(vec![text]),

@@ -15,10 +15,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
-
 use crate::infisical::{
     CreateSecret, ListSecrets, NewSecret, Patch, SecretChanges, SecretEntry, SecretLocation,
     SecretMetadata, SecretType, UpdateSecret, Written, stored_value,
@@ -230,18 +226,6 @@ impl Model for SecretState {
     }
 }
 
-/// `updatedAt` as the official provider writes `last_updated` (Go's `time.RFC850`).
-fn rfc850(updated_at: &str) -> Option<String> {
-    let format = format_description!(
-        "[weekday], [day]-[month repr:short]-[year repr:last_two] [hour]:[minute]:[second] UTC"
-    );
-    OffsetDateTime::parse(updated_at, &Rfc3339)
-        .ok()?
-        .to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .ok()
-}
-
 /// Tag ids as Infisical compares them (the official provider lower-cases them before sending).
 fn tag_set(ids: Option<&BTreeSet<String>>) -> BTreeSet<String> {
     ids.map(|ids| ids.iter().map(|id| id.to_lowercase()).collect())
@@ -344,10 +328,10 @@ impl SecretState {
             metadata,
             reminder,
             comment,
-            last_updated: match (
-                &self.last_updated,
-                entry.updated_at.as_deref().and_then(rfc850),
-            ) {
+            // `updatedAt` as Infisical answers it, which is what the official provider stores
+            // (`secret_resource.go` keeps the answer's `UpdatedAt` string; only its project
+            // resource reformats the time, in Go's RFC 850).
+            last_updated: match (&self.last_updated, entry.updated_at.clone()) {
                 (_, Some(time)) => Computed::Known(time),
                 (Computed::Unknown, None) => Computed::Null,
                 (kept, None) => kept.clone(),
@@ -369,8 +353,7 @@ impl SecretState {
         if state.last_updated.is_unknown() {
             state.last_updated = entry
                 .updated_at
-                .as_deref()
-                .and_then(rfc850)
+                .clone()
                 .map_or(Computed::Null, Computed::Known);
         }
         state
@@ -491,8 +474,9 @@ pub(crate) fn schema() -> Schema {
                 .computed()
                 .use_state_for_unknown()
                 .description(
-                    "When Infisical last changed the secret (Go's RFC 850 form, as the official \
-                     provider writes it). Refreshed from Infisical; it never makes a plan noisy.",
+                    "When Infisical last changed the secret, as Infisical writes it (ISO 8601, as the \
+                     official provider stores it). Refreshed from Infisical; it never makes a plan \
+                     noisy.",
                 ),
         ],
     }
@@ -867,7 +851,7 @@ impl SecretResource {
         let project = known.project_id()?;
         match client
             .secrets()
-            .read(id, project, &known.env_slug, !known.write_only())
+            .read(id, project, &known.env_slug, known.value.is_some())
             .await
         {
             Ok(entry) => Ok(ReadOutcome::Found(Stored {
@@ -1229,9 +1213,10 @@ mod tests {
         );
         assert_eq!(kept.folder_path, "app/");
         assert_eq!(kept.tag_ids, Some(["T1".to_owned()].into()));
+        // As Infisical answers it: the official provider stores a secret's `updatedAt` unchanged.
         assert_eq!(
             kept.last_updated,
-            Computed::Known("Sunday, 06-Dec-26 05:04:03 UTC".into())
+            Computed::Known("2026-12-06T05:04:03.000Z".into())
         );
         let drifted = state(Some("postgres://db")).answered(&entry("postgres://other"));
         assert_eq!(

@@ -250,7 +250,14 @@ async fn fetch(
     client: &Client,
     id: &str,
 ) -> Result<Option<(Folder, String, String)>, crate::infisical::Error> {
-    match client.projects().folder(id).await {
+    settle_fetch(client.projects().folder(id).await)
+}
+
+/// A folder read: the folder with its full path and environment slug, or `None` when it is gone.
+fn settle_fetch(
+    read: Result<Folder, crate::infisical::Error>,
+) -> Result<Option<(Folder, String, String)>, crate::infisical::Error> {
+    match read {
         Ok(folder) => {
             let path = folder.path.clone().unwrap_or_default();
             let slug = folder
@@ -311,7 +318,12 @@ impl Lifecycle for SecretFolder {
         };
         let current = FolderState::from_value(state)?;
         let id = current.known_id()?;
-        match fetch(client, id).await {
+        // From the environment's listing (one request for all its folders), or by id.
+        let read = client
+            .projects()
+            .read_folder(id, &current.project_id, &current.environment_slug)
+            .await;
+        match settle_fetch(read) {
             Ok(Some((folder, path, slug))) => Ok(ReadOutcome::Found(Stored {
                 state: current.answered(&folder, &path, Some(&slug)).to_value(),
                 private: Vec::new(),

@@ -129,6 +129,16 @@ impl Attribute {
         Self::new(name, Kind::Nested(Nesting::Single, attributes))
     }
 
+    /// A list of nested objects (`list(object)`, written `name = [{ … }, …]`).
+    pub fn nested_list(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Nested(Nesting::List, attributes))
+    }
+
+    /// A set of nested objects (`set(object)`, written `name = [{ … }, …]`).
+    pub fn set_nested(name: &'static str, attributes: Vec<Attribute>) -> Self {
+        Self::new(name, Kind::Nested(Nesting::Set, attributes))
+    }
+
     /// Nested objects keyed by string (`map(object)`, written `name = { key = { … } }`).
     pub fn map_nested(name: &'static str, attributes: Vec<Attribute>) -> Self {
         Self::new(name, Kind::Nested(Nesting::Map, attributes))

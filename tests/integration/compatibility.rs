@@ -125,6 +125,11 @@ const ROWS: &[Row] = &[
         None,
     ),
     (
+        "`infisical_identity`, `infisical_identity_universal_auth` and its client secret, `data \"infisical_identity_details\"`: the secret Terraform made logs in, a removed limit reaches Infisical, rotation and revocation make a new secret, import by id",
+        &["identities::an_identity_logs_in_with_the_client_secret_terraform_made_and_rotates_it"],
+        None,
+    ),
+    (
         "`infisical_project_environment`: created last, renamed in place without moving, imported by id, destroyed",
         &["projects::an_environment_is_created_last_renamed_in_place_imported_and_destroyed"],
         None,
@@ -166,6 +171,33 @@ const ROWS: &[Row] = &[
         "State written by the official provider plans no change",
         &["github::state_written_by_the_official_provider_plans_no_change"],
         Some(Quirk::NoOpUpdateOverOfficialState),
+    ),
+    (
+        "State written by the official provider plans no change: projects, environments, nested folders, tags",
+        &[
+            "official_state::project_state_written_by_the_official_provider_plans_no_change",
+            "official_state::environment_state_written_by_the_official_provider_plans_no_change",
+            "official_state::folder_state_written_by_the_official_provider_plans_no_change",
+            "official_state::tag_state_written_by_the_official_provider_plans_no_change",
+        ],
+        None,
+    ),
+    (
+        "State written by the official provider plans no change: secrets with a value, tags, metadata, a reminder",
+        &["official_state::secret_state_written_by_the_official_provider_plans_no_change"],
+        Some(Quirk::NoOpUpdateOverOfficialState),
+    ),
+    (
+        "State written by the official provider plans no change: a secret with `value_wo`",
+        &[
+            "official_state::write_only_secret_state_written_by_the_official_provider_plans_no_change",
+        ],
+        None,
+    ),
+    (
+        "State written by the official provider plans no change: data sources `infisical_projects`, `infisical_secrets`",
+        &["official_state::data_source_state_written_by_the_official_provider_plans_no_change"],
+        None,
     ),
     (
         "Mutual TLS handshake, and a clean exit after every command",

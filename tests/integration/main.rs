@@ -11,8 +11,10 @@ mod compatibility;
 mod docs;
 mod examples;
 mod github;
+mod identities;
 mod identity;
 mod networks;
+mod official_state;
 mod org_apps;
 mod projects;
 mod protocol;
@@ -41,8 +43,10 @@ fn all_cases() -> Vec<support::lanes::Case> {
         docs::cases(),
         examples::cases(),
         github::cases(),
+        identities::cases(),
         identity::cases(),
         networks::cases(),
+        official_state::cases(),
         org_apps::cases(),
         projects::cases(),
         protocol::cases(),

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::http::validated;
+use crate::http::{ClientIp, validated};
 use crate::service::auth;
 use crate::state::Shared;
 use crate::zod::{Schema, optional, string};
@@ -60,13 +60,18 @@ static AWS_LOGIN: LazyLock<Schema> = LazyLock::new(|| {
 static RENEW: LazyLock<Schema> =
     LazyLock::new(|| Schema::Object(vec![("accessToken", string().trim().into())]));
 
-async fn login(State(shared): State<Arc<Shared>>, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn login(
+    State(shared): State<Arc<Shared>>,
+    ClientIp(ip): ClientIp,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
     let body = validated(&LOGIN, &body)?;
     let answer = auth::login(
         &mut shared.lock(),
         &shared.settings,
         text(&body, "clientId"),
         text(&body, "clientSecret"),
+        ip,
     )?;
     Ok(Json(answer))
 }

@@ -5,7 +5,9 @@
 pub(crate) mod auth;
 pub(crate) mod aws;
 pub(crate) mod connections;
+pub(crate) mod deprecated;
 pub(crate) mod folders;
+pub(crate) mod identities;
 pub(crate) mod projects;
 pub(crate) mod secrets;
 pub(crate) mod syncs;

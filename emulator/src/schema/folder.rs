@@ -21,7 +21,7 @@ fn is_valid_folder_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
-fn check_name(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+pub(crate) fn check_name(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
     let bad = value.as_str().is_some_and(|s| !is_valid_folder_name(s));
     if bad {
         issues.push(custom_issue(path, NAME_MESSAGE));
@@ -30,7 +30,7 @@ fn check_name(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
 }
 
 /// `path`'s transforms, `prefixWithSlash` then `removeTrailingSlash`.
-fn folder_path(raw: &str) -> String {
+pub(crate) fn folder_path(raw: &str) -> String {
     let prefixed = if raw.starts_with('/') {
         raw.to_owned()
     } else {

@@ -7,7 +7,9 @@ use crate::error::ApiError;
 use crate::zod::{Schema, check, invalid_type};
 
 pub(crate) mod connection;
+pub(crate) mod deprecated;
 pub(crate) mod folder;
+pub(crate) mod identity;
 pub(crate) mod project;
 pub(crate) mod secret;
 pub(crate) mod sync;

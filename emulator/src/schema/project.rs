@@ -12,7 +12,7 @@ use crate::store::secrets::EnvironmentChange;
 use crate::zod::{Schema, StrRules, custom_issue, optional, refine, string, with_default};
 
 /// `z.nativeEnum(ProjectType)`.
-const PROJECT_TYPES: &[&str] = &[
+pub(crate) const PROJECT_TYPES: &[&str] = &[
     "secret-manager",
     "cert-manager",
     "kms",
@@ -72,7 +72,7 @@ fn check_project_slug(value: &Value, path: &[Value], issues: &mut Vec<Value>) ->
 }
 
 /// `z.number().min(1)`'s check.
-fn check_at_least_one(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+pub(crate) fn check_at_least_one(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
     check_at_least(1, value, path, issues)
 }
 

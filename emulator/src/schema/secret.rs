@@ -56,12 +56,12 @@ fn check_secret_name(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> 
 }
 
 /// `BaseSecretNameSchema`: `z.string().trim().min(1)`.
-fn base_secret_name() -> Schema {
+pub(crate) fn base_secret_name() -> Schema {
     string().trim().min(1, AT_LEAST_ONE).into()
 }
 
 /// `SecretNameSchema`: the base, refined to refuse `:` and `/`.
-fn secret_name() -> Schema {
+pub(crate) fn secret_name() -> Schema {
     refine(base_secret_name(), check_secret_name)
 }
 
@@ -70,16 +70,16 @@ fn trimmed() -> Schema {
 }
 
 /// `secretPath: z.string().trim().default("/").transform(removeTrailingSlash)`.
-fn secret_path() -> Schema {
+pub(crate) fn secret_path() -> Schema {
     with_default(string().trim(), "/")
 }
 
-fn secret_type() -> Schema {
+pub(crate) fn secret_type() -> Schema {
     with_default(Schema::Enum(SECRET_TYPES), "shared")
 }
 
 /// `convertStringBoolean(default)`.
-fn string_boolean(default: bool) -> Schema {
+pub(crate) fn string_boolean(default: bool) -> Schema {
     with_default(
         Schema::Enum(STRING_BOOLEANS),
         if default { "true" } else { "false" },
@@ -87,7 +87,7 @@ fn string_boolean(default: bool) -> Schema {
 }
 
 /// `ResourceMetadataWithEncryptionSchema`.
-fn metadata_schema() -> Schema {
+pub(crate) fn metadata_schema() -> Schema {
     array(Schema::Object(vec![
         ("key", string().trim().min(1, AT_LEAST_ONE).into()),
         ("value", with_default(string().trim(), "")),
@@ -95,7 +95,7 @@ fn metadata_schema() -> Schema {
     ]))
 }
 
-fn reminder_note() -> Schema {
+pub(crate) fn reminder_note() -> Schema {
     nullish(string().max(1024, "Secret reminder note cannot exceed 1024 characters"))
 }
 
@@ -153,7 +153,11 @@ pub(crate) fn metadata_filter(raw: &str) -> Vec<(String, String)> {
     pairs
 }
 
-fn check_metadata_filter(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+pub(crate) fn check_metadata_filter(
+    value: &Value,
+    path: &[Value],
+    issues: &mut Vec<Value>,
+) -> bool {
     let too_many = value
         .as_str()
         .is_some_and(|raw| metadata_filter(raw).len() > 10);
@@ -200,7 +204,7 @@ impl ListQuery {
     }
 }
 
-fn check_number(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
+pub(crate) fn check_number(value: &Value, path: &[Value], issues: &mut Vec<Value>) -> bool {
     let bad = value.as_str().is_some_and(|s| js_number(s).is_none());
     if bad {
         issues.push(json!({
@@ -305,7 +309,7 @@ pub(crate) struct Location {
 }
 
 impl Location {
-    fn read(value: &Value) -> Self {
+    pub(crate) fn read(value: &Value) -> Self {
         Self {
             project_id: text(value, "projectId").unwrap_or_default(),
             environment: text(value, "environment").unwrap_or_default(),
@@ -351,7 +355,7 @@ pub(crate) struct NewSecret {
 }
 
 impl NewSecret {
-    fn read(key: String, value: &Value) -> Self {
+    pub(crate) fn read(key: String, value: &Value) -> Self {
         Self {
             key,
             value: stored_value(&text(value, "secretValue").unwrap_or_default()),
@@ -385,7 +389,7 @@ pub(crate) struct SecretChanges {
 }
 
 impl SecretChanges {
-    fn read(key: String, value: &Value) -> Self {
+    pub(crate) fn read(key: String, value: &Value) -> Self {
         Self {
             key,
             secret_path: text(value, "secretPath").map(|p| remove_trailing_slash(&p)),

@@ -2,17 +2,23 @@
 //! in the server's words), renewal within the max TTL, and the check of a bearer token every
 //! other route makes.
 
+use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::universal_auth;
+use crate::clock::now_iso;
 use crate::error::{ApiError, TOKEN_EXPIRED, TOKEN_MALFORMED};
+use crate::ip;
 use crate::state::{Settings, State};
+use crate::store::identities::UNIVERSAL_AUTH;
 use crate::store::tokens::{Token, Tokens};
 use crate::sts::{self, AwsKey, Refusal};
 
+/// The token of a `Config` or declared identity: the `Config`'s TTLs, renewals cut at the max.
 fn issue_token(
     state: &mut State,
     settings: &Settings,
@@ -22,17 +28,18 @@ fn issue_token(
     let now = Instant::now();
     let max_expires_at = max_expires_at.unwrap_or(now + settings.token_max_ttl);
     let expires_at = (now + settings.token_ttl).min(max_expires_at);
-    let token = format!(
-        "emu.{}.{}",
-        uuid::Uuid::new_v4().simple(),
-        hex::encode(rand::rng().random::<[u8; 16]>())
-    );
+    let token = new_token();
     state.tokens.issued.insert(
         token.clone(),
         Token {
             identity: identity.to_owned(),
-            expires_at,
-            max_expires_at,
+            auth_method: None,
+            expires_at: Some(expires_at),
+            max_expires_at: Some(max_expires_at),
+            ttl: settings.token_ttl,
+            num_uses: 0,
+            num_uses_limit: 0,
+            lenient_renewal: true,
             expired: false,
             revoked: false,
         },
@@ -45,19 +52,82 @@ fn issue_token(
     })
 }
 
-/// Universal-auth login with validated, trimmed credentials.
+fn new_token() -> String {
+    format!(
+        "emu.{}.{}",
+        uuid::Uuid::new_v4().simple(),
+        hex::encode(rand::rng().random::<[u8; 16]>())
+    )
+}
+
+/// What a login of an identity made through the API grants: its auth method's
+/// `accessTokenTTL` (0: never expires), `accessTokenMaxTTL` (0: no max), use limit (0: none),
+/// and whether the token is periodic (its max TTL is then not enforced).
+pub(crate) struct TokenTerms {
+    pub(crate) auth_method: &'static str,
+    pub(crate) ttl: u64,
+    pub(crate) max_ttl: u64,
+    pub(crate) num_uses_limit: u64,
+    pub(crate) periodic: bool,
+}
+
+/// Issues the token of a login of an identity made through the API, records the login on the
+/// identity (`lastLoginAuthMethod`, `lastLoginTime`) and counts it; the login route's answer.
+pub(crate) fn issue_identity_token(state: &mut State, identity: &str, terms: TokenTerms) -> Value {
+    let now = Instant::now();
+    let ttl = Duration::from_secs(terms.ttl);
+    let token = new_token();
+    state.tokens.issued.insert(
+        token.clone(),
+        Token {
+            identity: identity.to_owned(),
+            auth_method: Some(terms.auth_method),
+            expires_at: (terms.ttl > 0).then(|| now + ttl),
+            max_expires_at: (terms.max_ttl > 0 && !terms.periodic)
+                .then(|| now + Duration::from_secs(terms.max_ttl)),
+            ttl,
+            num_uses: 0,
+            num_uses_limit: terms.num_uses_limit,
+            lenient_renewal: false,
+            expired: false,
+            revoked: false,
+        },
+    );
+    if let Some(record) = state.identities.get_mut(identity) {
+        record.last_login = Some((terms.auth_method, now_iso()));
+    }
+    state.counters.logins += 1;
+    json!({
+        "accessToken": token,
+        "expiresIn": terms.ttl,
+        "accessTokenMaxTTL": terms.max_ttl,
+        "tokenType": "Bearer",
+    })
+}
+
+/// Universal-auth login with validated, trimmed credentials: the `Config`'s client id and
+/// secret, or a client id of an identity made through the API (see
+/// [`super::universal_auth::login`]).
 pub(crate) fn login(
     state: &mut State,
     settings: &Settings,
     client_id: &str,
     client_secret: &str,
+    client_ip: Option<IpAddr>,
 ) -> Result<Value, ApiError> {
-    if client_id != settings.client_id || client_secret != settings.client_secret {
-        state.counters.failed_logins += 1;
-        return Err(ApiError::unauthorized("Invalid credentials"));
+    if client_id == settings.client_id && client_secret == settings.client_secret {
+        state.counters.logins += 1;
+        return Ok(issue_token(state, settings, client_id, None));
     }
-    state.counters.logins += 1;
-    Ok(issue_token(state, settings, client_id, None))
+    let outcome = if client_id == settings.client_id {
+        Err(ApiError::unauthorized("Invalid credentials"))
+    } else {
+        universal_auth::login(state, client_id, client_secret, client_ip)
+    };
+    if outcome.is_err() {
+        state.counters.failed_logins += 1;
+    }
+    outcome
 }
 
 /// Declares an identity that logs in with OIDC auth and `jwt`.
@@ -172,25 +242,88 @@ fn finish_login(
     }
 }
 
-/// `POST /api/v1/auth/token/renew`: a new token, never past the original's max TTL.
+/// `POST /api/v1/auth/token/renew`: a new token. A `Config` or declared identity's is cut at
+/// the original's max TTL and refused only past it; an API identity's follows
+/// `renewAccessToken`: the use limit, then (unless periodic) 401 once the max TTL has passed or
+/// when a full TTL would pass it.
 pub(crate) fn renew(
     state: &mut State,
     settings: &Settings,
     access_token: &str,
 ) -> Result<Value, ApiError> {
     let token = check_token(&state.tokens, access_token)?;
-    if Instant::now() + Duration::from_secs(1) >= token.max_expires_at {
-        return Err(ApiError::unauthorized(
-            "Failed to renew MI access token due to Max TTL expiration",
-        ));
+    let now = Instant::now();
+    if token.lenient_renewal {
+        let max = token.max_expires_at.unwrap_or(now);
+        if now + Duration::from_secs(1) >= max {
+            return Err(ApiError::unauthorized(
+                "Failed to renew MI access token due to Max TTL expiration",
+            ));
+        }
+        state.counters.renewals += 1;
+        return Ok(issue_token(state, settings, &token.identity, Some(max)));
+    }
+    if let Err(refusal) = check_uses(&token) {
+        revoke(state, access_token);
+        return Err(refusal);
+    }
+    if let Some(max) = token.max_expires_at {
+        let refusal = if now > max {
+            Some("Failed to renew MI access token due to Max TTL expiration")
+        } else if now + token.ttl > max {
+            Some("Failed to renew MI access token past its Max TTL expiration")
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            revoke(state, access_token);
+            return Err(ApiError::unauthorized(message));
+        }
     }
     state.counters.renewals += 1;
-    Ok(issue_token(
-        state,
-        settings,
-        &token.identity,
-        Some(token.max_expires_at),
-    ))
+    let renewed = new_token();
+    let ttl = token.ttl;
+    state.tokens.issued.insert(
+        renewed.clone(),
+        Token {
+            expires_at: (!ttl.is_zero()).then(|| now + ttl),
+            ..token.clone()
+        },
+    );
+    Ok(json!({
+        "accessToken": renewed,
+        "expiresIn": ttl.as_secs(),
+        "accessTokenMaxTTL": token.max_expires_at.map_or(0, |_| max_ttl_of(state, &token)),
+        "tokenType": "Bearer",
+    }))
+}
+
+/// The max TTL an API identity's token was issued under, from its auth method as it is now.
+fn max_ttl_of(state: &State, token: &Token) -> u64 {
+    match token.auth_method {
+        Some(UNIVERSAL_AUTH) => state
+            .identities
+            .universal
+            .get(&token.identity)
+            .map_or(0, |ua| ua.access_token_max_ttl),
+        _ => 0,
+    }
+}
+
+fn revoke(state: &mut State, access_token: &str) {
+    if let Some(token) = state.tokens.issued.get_mut(access_token) {
+        token.revoked = true;
+    }
+}
+
+/// `validateAccessTokenExp`'s use limit: refused once used as often as allowed.
+fn check_uses(token: &Token) -> Result<(), ApiError> {
+    if token.num_uses_limit > 0 && token.num_uses > 0 && token.num_uses >= token.num_uses_limit {
+        return Err(ApiError::unauthorized(
+            "Unable to renew because access token number of uses limit reached",
+        ));
+    }
+    Ok(())
 }
 
 fn check_token(tokens: &Tokens, token: &str) -> Result<Token, ApiError> {
@@ -207,13 +340,63 @@ fn check_token(tokens: &Tokens, token: &str) -> Result<Token, ApiError> {
     Ok(record.clone())
 }
 
-/// Checks the `Authorization` header as Infisical's `extractAuth` does: it drops the first
-/// seven characters without looking at them, so anything but `Bearer <token>` fails.
-pub(crate) fn authenticate(tokens: &Tokens, header: Option<&str>) -> Result<String, ApiError> {
+/// Checks the `Authorization` header as Infisical's `extractAuth` and
+/// `fnValidateIdentityAccessToken` do, without counting a use: the token (the first seven
+/// characters are dropped without looking at them, so anything but `Bearer <token>` fails), its
+/// expiry, its revocation, then for an API identity its auth method's `accessTokenTrustedIps`
+/// and its use limit. The identity, and the token.
+pub(crate) fn verify(
+    state: &State,
+    header: Option<&str>,
+    client_ip: Option<IpAddr>,
+) -> Result<(String, String), ApiError> {
     let Some(header) = header else {
         return Err(ApiError::unauthorized("Token missing"));
     };
-    check_token(tokens, header.get(7..).unwrap_or_default()).map(|t| t.identity)
+    let access_token = header.get(7..).unwrap_or_default();
+    let token = check_token(&state.tokens, access_token)?;
+    let trusted = match token.auth_method {
+        Some(UNIVERSAL_AUTH) => state
+            .identities
+            .universal
+            .get(&token.identity)
+            .map(|ua| ua.access_token_trusted_ips.as_slice()),
+        _ => None,
+    };
+    if let (Some(trusted), Some(client)) = (trusted, client_ip)
+        && !ip::allowed(trusted, client)
+    {
+        return Err(ApiError::forbidden(universal_auth::IP_REFUSED));
+    }
+    check_uses(&token)?;
+    Ok((token.identity, access_token.to_owned()))
+}
+
+/// [`verify`], then counts the use (a token past its use limit is deleted, as the server does).
+pub(crate) fn authenticate(
+    state: &mut State,
+    header: Option<&str>,
+    client_ip: Option<IpAddr>,
+) -> Result<String, ApiError> {
+    match verify(state, header, client_ip) {
+        Ok((identity, access_token)) => {
+            if let Some(token) = state.tokens.issued.get_mut(&access_token) {
+                token.num_uses += 1;
+            }
+            Ok(identity)
+        }
+        Err(refusal) => {
+            if let Some(token) = header
+                .and_then(|h| h.get(7..))
+                .and_then(|t| state.tokens.issued.get_mut(t))
+                && check_uses(token).is_err()
+                && !token.is_expired()
+            {
+                token.revoked = true;
+            }
+            Err(refusal)
+        }
+    }
 }
 
 /// The identity a bearer `Authorization` header belongs to, if its token was issued here.

@@ -147,18 +147,47 @@ pub(crate) fn get_project(state: &State, org_id: &str, id: &str) -> Result<Value
     Ok(project_view(state, org_id, find_project(state, id)?))
 }
 
-/// `getAProject` by slug (`findProjectBySlug`'s 404).
+/// `findProjectBySlug`'s 404.
+pub(crate) fn find_project_by_slug<'s>(
+    state: &'s State,
+    slug: &str,
+) -> Result<&'s Project, ApiError> {
+    state
+        .projects
+        .values()
+        .find(|p| p.slug == slug)
+        .ok_or_else(|| ApiError::not_found(format!("Project with slug '{slug}' not found")))
+}
+
+/// `getAProject` by slug.
 pub(crate) fn get_project_by_slug(
     state: &State,
     org_id: &str,
     slug: &str,
 ) -> Result<Value, ApiError> {
-    let project = state
-        .projects
-        .values()
-        .find(|p| p.slug == slug)
-        .ok_or_else(|| ApiError::not_found(format!("Project with slug '{slug}' not found")))?;
-    Ok(project_view(state, org_id, project))
+    Ok(project_view(
+        state,
+        org_id,
+        find_project_by_slug(state, slug)?,
+    ))
+}
+
+/// `extractProjectIdFromSlug`, how the deprecated routes name a project: the id when there is
+/// one (unchecked: the service that follows answers its 404), else the slug's project.
+pub(crate) fn extract_project_id(
+    state: &State,
+    id: Option<String>,
+    slug: Option<&str>,
+) -> Result<String, ApiError> {
+    if let Some(id) = id {
+        return Ok(id);
+    }
+    let Some(slug) = slug else {
+        return Err(ApiError::bad_request(
+            "You must provide projectSlug or workspaceId",
+        ));
+    };
+    Ok(find_project_by_slug(state, slug)?.id.clone())
 }
 
 /// `updateProject`: the project (404), then the write, whose unique slug the database checks.

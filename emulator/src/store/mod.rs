@@ -6,6 +6,7 @@ pub(crate) mod approvals;
 pub(crate) mod aws;
 pub(crate) mod connections;
 pub(crate) mod github_apps;
+pub(crate) mod identities;
 pub(crate) mod log;
 pub(crate) mod projects;
 pub(crate) mod secrets;
