@@ -130,11 +130,12 @@ fn fill_folder(state: &mut Value) {
     fill_unknown(state, "path", || Value::string(path));
 }
 
-/// A secret's comment (Infisical's default: none) and `last_updated` in the form ours writes.
+/// A secret's comment (Infisical's default: none) and `last_updated` in the form ours writes
+/// (`updatedAt` as Infisical answers it).
 fn fill_secret(state: &mut Value) {
     fill_unknown(state, "comment", || Value::string(""));
     fill_unknown(state, "last_updated", || {
-        Value::string("Saturday, 05-Dec-26 12:00:00 UTC")
+        Value::string("2026-12-05T12:00:00.000Z")
     });
 }
 
