@@ -17,6 +17,13 @@ What it measures (see docs/performance.md for the latest results and how to read
 * With `--decompose`: where the time of ours goes, against two resources of a reference provider
   (scripts/reference_provider.rs) built on the same plugin code with no API behind it: one with
   the least state a plugin resource can have, one with our resource's schema.
+* With `--secrets`: apply, plan and destroy of 500 `infisical_secret` in 5
+  `infisical_secret_folder` of one environment (of a project made through the API) with the
+  emulator enforcing the server's default rate-limit buckets: wall time, requests per route and
+  429s (the emulator's route counters), provider processes, and what reached the user; against
+  the reference provider's resources of the same schemas and, with `--peer BIN`, another
+  provider binary for the same address (e.g. the official one), which is then also compared on
+  the GitHub connections.
 
 Only 127.0.0.1 is contacted: the emulator listens there and the provider is pointed at it.
 Every loop is bounded and every command has a timeout.
@@ -27,6 +34,9 @@ Usage:
     python3 scripts/bench.py --profile                        # one perf profile of a plan of 200
     python3 scripts/bench.py --decompose --write docs/performance.md   # where the time goes
     python3 scripts/bench.py --write-only --write docs/performance.md  # write-only vs plain PAT
+    python3 scripts/bench.py --secrets --peer BIN --write docs/performance.md
+        # 500 secrets in 5 folders under the server's default rate limits: ours, a reference
+        # of the same schemas, and another provider binary (e.g. the official one)
 Run `python3 scripts/bench.py --help` for the options.
 """
 
@@ -84,10 +94,10 @@ def log(message: str) -> None:
 class Emulator:
     """The infisical-emulator binary on 127.0.0.1, and its admin API."""
 
-    def __init__(self, binary: Path, workdir: Path):
-        self.stderr = open(workdir / "emulator.err", "wb")
+    def __init__(self, binary: Path, workdir: Path, args: tuple = ()):
+        self.stderr = open(workdir / "emulator.err", "ab")
         self.proc = subprocess.Popen(
-            [str(binary)],
+            [str(binary), *args],
             stdout=subprocess.PIPE,
             stderr=self.stderr,
             stdin=subprocess.DEVNULL,
@@ -121,6 +131,39 @@ class Emulator:
             self.admin("DELETE", "rate-limit")
         else:
             self.admin("PUT", "rate-limit", {"requests": per_minute, "windowMs": 60_000})
+
+    def set_buckets(self, on: bool) -> None:
+        """The server's default rate-limit buckets, with fresh windows, or none."""
+        if on:
+            self.admin("PUT", "rate-limit-buckets", {})
+        else:
+            self.admin("DELETE", "rate-limit-buckets")
+
+    def route_counters(self) -> dict:
+        """{"METHOD /pattern": {"bucket", "requests", "rateLimited"}} since the last clear."""
+        return self.admin("GET", "route-counters")
+
+    def clear_route_counters(self) -> None:
+        self.admin("DELETE", "route-counters")
+
+    def api(self, method: str, path: str, body: object | None = None,
+            token: str | None = None) -> dict:
+        """One request to the emulated Infisical API (not the admin API)."""
+        headers = {"content-type": "application/json"} if body is not None else {}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(
+            f"{self.url}{path}", method=method, headers=headers,
+            data=None if body is None else json.dumps(body).encode(),
+        )
+        with self.opener.open(request, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def login(self) -> str:
+        """An access token of the demo machine identity (the one Terraform's provider uses)."""
+        answer = self.api("POST", "/api/v1/auth/universal-auth/login",
+                          {"clientId": "demo-client-id", "clientSecret": "demo-client-secret"})
+        return answer["accessToken"]
 
     def counters(self) -> dict:
         return self.admin("GET", "counters")
@@ -261,20 +304,29 @@ class Workspace:
     name: str
     path: Path
     template: str
+    # More values for the template, and terraform.tfvars entries besides the PAT.
+    params: dict = field(default_factory=dict)
+    variables: dict = field(default_factory=dict)
 
     def configure(self, n: int) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
-        (self.path / "main.tf").write_text(self.template.format(n=n))
+        (self.path / "main.tf").write_text(self.template.format(n=n, **self.params))
+        tfvars = dict(self.variables)
         if "var.pat" in self.template:
-            (self.path / "terraform.tfvars").write_text(f'pat = "{PAT}"\n')
+            tfvars["pat"] = PAT
+        if tfvars:
+            (self.path / "terraform.tfvars").write_text(
+                "".join(f'{k} = "{v}"\n' for k, v in tfvars.items()))
 
 
 class Terraform:
-    def __init__(self, binary: Path, env: dict, parallelism: int, logdir: Path):
+    def __init__(self, binary: Path, env: dict, parallelism: int, logdir: Path,
+                 timeout: int = COMMAND_TIMEOUT):
         self.binary = binary
         self.env = env
         self.parallelism = parallelism
         self.logdir = logdir
+        self.timeout = timeout
         self.count = 0
         self.last_cpu = 0.0
 
@@ -290,6 +342,16 @@ class Terraform:
         """Runs one command; returns its wall time in seconds, and leaves the CPU time of
         Terraform and the providers it started (all reaped children) in `last_cpu`. Fails loudly
         on any error."""
+        rc, elapsed, out = self.attempt(op, ws, extra_env, on_start)
+        if rc != 0:
+            tail = out.read_text(errors="replace")[-3000:]
+            raise SystemExit(f"terraform {op} in {ws.name} exited {rc}; see {out}\n{tail}")
+        return elapsed
+
+    def attempt(self, op: str, ws: Workspace, extra_env: dict | None = None,
+                on_start=None) -> tuple[int, float, Path]:
+        """Runs one command; returns its exit code, wall time in seconds and output file (a
+        failure is the caller's to judge). `last_cpu` as for `run`."""
         self.count += 1
         out = self.logdir / f"{self.count:04d}-{ws.name}-{op}.log"
         env = dict(self.env, **(extra_env or {}))
@@ -307,7 +369,7 @@ class Terraform:
             if on_start:
                 on_start(proc.pid)
             try:
-                rc = proc.wait(timeout=COMMAND_TIMEOUT)
+                rc = proc.wait(timeout=self.timeout)
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=30)
@@ -315,10 +377,7 @@ class Terraform:
             elapsed = time.perf_counter() - started
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             self.last_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-        if rc != 0:
-            tail = out.read_text(errors="replace")[-3000:]
-            raise SystemExit(f"terraform {op} in {ws.name} exited {rc}; see {out}\n{tail}")
-        return elapsed
+        return rc, elapsed, out
 
     def version(self, cwd: Path) -> str:
         out = subprocess.run(
@@ -1200,6 +1259,415 @@ def write_section(path: Path, section: str, begin: str, end: str) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Secrets at scale under the server's rate limits, against a reference and a peer binary
+
+SECRETS_BEGIN = ("<!-- secrets:begin (generated by scripts/bench.py --secrets; edit outside these "
+                 "markers) -->")
+SECRETS_END = "<!-- secrets:end -->"
+PEER_CONNECTIONS_BEGIN = ("<!-- peer-connections:begin (generated by scripts/bench.py --secrets "
+                          "--peer; edit outside these markers) -->")
+PEER_CONNECTIONS_END = "<!-- peer-connections:end -->"
+SCENARIO_MARKERS = {"secrets": (SECRETS_BEGIN, SECRETS_END),
+                    "connections": (PEER_CONNECTIONS_BEGIN, PEER_CONNECTIONS_END)}
+CONNECTIONS_LIST_ROUTE = "GET /api/v1/app-connections/github"
+PEER_TIMEOUT = 3600  # seconds, per terraform command of the peer, which may wait out many 429s
+LOGIN_ROUTE = "POST /api/v1/auth/universal-auth/login"
+SECRETS_LIST_ROUTE = "GET /api/v4/secrets"
+FOLDERS_LIST_ROUTE = "GET /api/v2/folders"
+BENCH_PROJECT_SLUG = "bench-secrets"
+BENCH_ENVIRONMENT = "dev"
+
+# N secrets spread over F folders at the root of one environment, the project's id from a
+# variable (the project is made through the API first). Only attributes the official provider
+# v0.19.24 documents, so the peer takes the same file: the folder's `path` names the secret's
+# folder, which also orders each secret after its folder.
+SECRETS_TF = """\
+terraform {{
+  required_providers {{
+    infisical = {{ source = "infisical/infisical" }}
+  }}
+}}
+
+provider "infisical" {{}}
+
+variable "project_id" {{
+  type = string
+}}
+
+resource "infisical_secret_folder" "f" {{
+  count            = {folders}
+  name             = "bench-${{count.index}}"
+  folder_path      = "/"
+  environment_slug = "{environment}"
+  project_id       = var.project_id
+}}
+
+resource "infisical_secret" "s" {{
+  count        = {n}
+  name         = "BENCH_SECRET_${{count.index}}"
+  value        = "value-${{count.index}}"
+  workspace_id = var.project_id
+  env_slug     = "{environment}"
+  folder_path  = infisical_secret_folder.f[count.index % {folders}].path
+}}
+"""
+
+# The same configuration on the reference provider's resources of the same schemas.
+SECRETS_SHAPE_TF = (
+    SECRETS_TF.replace('infisical = {{ source = "infisical/infisical" }}',
+                       'reference = {{ source = "bench/reference" }}')
+    .replace('provider "infisical" {{}}\n\n', "")
+    .replace("infisical_secret_folder", "reference_secret_folder")
+    .replace('"infisical_secret"', '"reference_secret"')
+)
+assert "infisical_" not in SECRETS_SHAPE_TF.replace("infisical/", "")
+
+
+@dataclass
+class Side:
+    """One provider binary in the comparison, with its own emulator and plugin directory."""
+
+    name: str  # ours, reference, peer
+    label: str
+    source: str
+    executable: str
+    binary: Path
+    templates: dict  # scenario -> Terraform template
+    timeout: int = COMMAND_TIMEOUT
+
+
+def launch_counting_wrapper(plugins: Path, side: Side) -> Path:
+    """A wrapper that Terraform launches in the binary's place: it adds a line to a file for
+    each launch and execs the binary (a few ms of sh per launch, the same for every side).
+    Returns the file."""
+    plugins.mkdir(parents=True)
+    launches = plugins.parent / "launches"
+    launches.write_text("")
+    wrapper = plugins / side.executable
+    wrapper.write_text("#!/bin/sh\n"
+                       f"echo $$ >> '{launches}'\n"
+                       f"exec '{side.binary.resolve()}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    return launches
+
+
+def user_messages(output: str, kind: str) -> list:
+    """The summaries of the `Error:` (or `Warning:`) blocks Terraform showed the user."""
+    return re.findall(rf"^[│ ]*{kind}: (.+?)\s*$", output, re.M)
+
+
+def summarize_messages(messages: list) -> str:
+    counts: dict[str, int] = {}
+    for m in messages:
+        counts[m] = counts.get(m, 0) + 1
+    return "; ".join(f"{n}× “{m}”" if n > 1 else f"“{m}”" for m, n in counts.items())
+
+
+class SecretsRun:
+    """One side's emulator (the server's default buckets on), project and workspaces."""
+
+    def __init__(self, side: Side, emulator_bin: Path, terraform: Path, workdir: Path,
+                 parallelism: int, secrets_n: int, folders: int, connections_n: int):
+        self.side = side
+        self.dir = workdir / side.name
+        self.dir.mkdir()
+        self.launches = launch_counting_wrapper(self.dir / "plugins", side)
+        cli_config = self.dir / "cli.tfrc"
+        # OpenTofu reads `infisical/infisical` as registry.opentofu.org's: both are overridden.
+        sources = (side.source, side.source.replace("registry.terraform.io/",
+                                                    "registry.opentofu.org/"))
+        cli_config.write_text("provider_installation {\n  dev_overrides {\n"
+                              + "".join(f'    "{source}" = "{self.dir / "plugins"}"\n'
+                                        for source in sources)
+                              + "  }\n  direct {}\n}\n")
+        self.emulator = Emulator(emulator_bin, self.dir, ("--rate-limits", "default"))
+        logdir = self.dir / "logs"
+        logdir.mkdir()
+        self.tf = Terraform(terraform, terraform_env(cli_config, self.emulator), parallelism,
+                            logdir, timeout=side.timeout)
+        # The project, made through the API as the provider's identity, outside any phase.
+        self.token = self.emulator.login()
+        project = self.emulator.api("POST", "/api/v1/projects", {
+            "projectName": "Bench secrets", "slug": BENCH_PROJECT_SLUG}, self.token)
+        self.project_id = project["project"]["id"]
+        self.sizes = {"secrets": secrets_n, "connections": connections_n}
+        self.folders = folders
+        self.workspaces = {}
+        for scenario, template in side.templates.items():
+            ws = Workspace(scenario, self.dir / scenario, template,
+                           params={"folders": folders, "environment": BENCH_ENVIRONMENT},
+                           variables=({"project_id": self.project_id}
+                                      if "var.project_id" in template else {}))
+            ws.configure(self.sizes[scenario])
+            self.workspaces[scenario] = ws
+
+    def launched(self) -> int:
+        return len(self.launches.read_text().split())
+
+    def phase(self, scenario: str, op: str) -> dict:
+        """One command with fresh rate-limit windows (as a command run a minute after the one
+        before it): its wall time, exit code, requests per route, launches, what it told the
+        user, and what exists in Infisical afterwards."""
+        ws = self.workspaces[scenario]
+        self.emulator.set_buckets(True)
+        self.emulator.clear_route_counters()
+        before = self.launched()
+        rc, elapsed, out = self.tf.attempt(op, ws)
+        routes = self.emulator.route_counters()
+        output = out.read_text(errors="replace")
+        result = {
+            "rc": rc, "seconds": elapsed, "launches": self.launched() - before,
+            "routes": routes, "log": str(out),
+            "errors": user_messages(output, "Error"),
+            "warnings": user_messages(output, "Warning"),
+            "exists": self.existing(scenario),
+        }
+        return result
+
+    def existing(self, scenario: str) -> dict:
+        """What the configuration's objects number in Infisical now (asked with no limit on,
+        after the phase's counters were read)."""
+        self.emulator.set_buckets(False)
+        if scenario == "connections":
+            names = [c["name"] for c in self.emulator.connections()]
+            return {"connections": len(names), "duplicates": len(names) - len(set(names))}
+        query = (f"projectId={self.project_id}&environment={BENCH_ENVIRONMENT}"
+                 "&recursive=true")
+        secrets = self.emulator.api(
+            "GET", f"/api/v4/secrets?{query}&secretPath=/&viewSecretValue=false",
+            token=self.emulator.login())["secrets"]
+        folders = self.emulator.api("GET", f"/api/v2/folders?{query}&path=/",
+                                    token=self.emulator.login())["folders"]
+        keys = [(s.get("secretPath"), s["secretKey"]) for s in secrets]
+        return {"secrets": len(secrets), "folders": len(folders),
+                "duplicates": len(keys) - len(set(keys))}
+
+    def clean_up(self, scenario: str) -> bool:
+        """After a destroy that left objects behind: destroy again with no limit, untimed, so
+        the next run starts empty. Whether it had to."""
+        left = self.existing(scenario)
+        if not any(left.values()):
+            return False
+        log(f"  {self.side.name}: {left} left after destroy; destroying again with no limit")
+        self.emulator.set_buckets(False)
+        self.tf.run("destroy", self.workspaces[scenario])
+        if any(self.existing(scenario).values()):
+            raise SystemExit(f"{self.side.name}: objects left in the emulator after destroy")
+        return True
+
+    def stop(self) -> None:
+        self.emulator.stop()
+
+
+def run_secrets(args, sides: list, emulator_bin: Path, terraform: Path, workdir: Path) -> dict:
+    """apply, plan and destroy of --secrets-n secrets in --secrets-folders folders (and, with a
+    peer, of --connections-n GitHub connections) on each side, each with its own emulator
+    enforcing the server's default buckets; ours and the reference `runs` times after one
+    untimed warm-up cycle, taking turns, the peer --peer-runs times."""
+    machine = machine_info()
+    machine["load_before"] = load_average()
+    scenarios = ["secrets"] + (["connections"] if any(s.name == "peer" for s in sides)
+                               and args.connections_n > 0 else [])
+    if args.only:
+        scenarios = [args.only]
+    results: dict = {scenario: {side.name: {op: [] for op in OPS} for side in sides}
+                     for scenario in scenarios}
+    cleanups: dict = {}
+    runs = {}
+    try:
+        for side in sides:
+            runs[side.name] = SecretsRun(side, emulator_bin, terraform, workdir,
+                                         args.parallelism, args.secrets_n,
+                                         args.secrets_folders, args.connections_n)
+        first = next(iter(runs.values()))
+        machine["terraform"] = first.tf.version(first.workspaces[scenarios[0]].path)
+        for scenario in scenarios:
+            # The peer may take many minutes a cycle under the limits: no warm-up for it.
+            for r in (r for r in runs.values() if r.side.name != "peer"):
+                log(f"{scenario}: warm-up of {r.side.name}")
+                for op in OPS:
+                    r.phase(scenario, op)
+                cleanups[(scenario, r.side.name)] = r.clean_up(scenario)
+            for run in range(max(args.runs, args.peer_runs)):
+                order = list(runs.values()) if run % 2 == 0 else list(runs.values())[::-1]
+                for r in order:
+                    wanted = args.peer_runs if r.side.name == "peer" else args.runs
+                    if run >= wanted:
+                        continue
+                    line = []
+                    for op in OPS:
+                        result = r.phase(scenario, op)
+                        results[scenario][r.side.name][op].append(result)
+                        refused = sum(c["rateLimited"] for c in result["routes"].values())
+                        line.append(f"{op} {result['seconds']:.1f} s (exit {result['rc']}, "
+                                    f"{refused} 429s)")
+                    if r.clean_up(scenario):
+                        cleanups[(scenario, r.side.name)] = True
+                    log(f"{scenario}, run {run + 1}, {r.side.name}: " + ", ".join(line))
+    finally:
+        for r in runs.values():
+            r.stop()
+    machine["load_after"] = load_average()
+    machine["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M UTC")
+    return {"machine": machine, "results": results, "cleanups": cleanups,
+            "sides": [(s.name, s.label) for s in sides], "scenarios": scenarios,
+            "sizes": {"secrets": args.secrets_n, "connections": args.connections_n},
+            "folders": args.secrets_folders, "runs": args.runs, "peer_runs": args.peer_runs,
+            "parallelism": args.parallelism}
+
+
+def route_total(result: dict, key: str = "requests") -> int:
+    return sum(c[key] for c in result["routes"].values())
+
+
+def reached_user(result: dict, op: str) -> str:
+    """What the user saw of a phase: its exit and the errors Terraform showed."""
+    if result["rc"] == 0 and not result["errors"]:
+        return "nothing: exit 0" + (", no changes" if op == "plan" else "")
+    if op == "plan" and result["rc"] == 2 and not result["errors"]:
+        return "exit 2: changes planned (the apply left the configuration unconverged)"
+    text = f"exit {result['rc']}"
+    if result["errors"]:
+        text += f", {len(result['errors'])} errors: " + summarize_messages(result["errors"])
+    return text
+
+
+def secrets_targets(out: dict, scenario: str) -> list:
+    """(target, measured, limit, verdict) rows for ours in one scenario."""
+    rows = []
+    res = out["results"][scenario]
+    n, folders = out["sizes"][scenario], out["folders"]
+    ours = res["ours"]
+    plans = ours["plan"]
+    if plans:
+        if scenario == "secrets":
+            # The secrets' list names no folder ids: the folders have a list of their own.
+            expected = {LOGIN_ROUTE: 1, SECRETS_LIST_ROUTE: 1, FOLDERS_LIST_ROUTE: 1}
+            target = (f"plan of {n} secrets in {folders} folders of one environment: 1 login "
+                      "+ 1 list per environment (the secrets', and the folders' own)")
+        else:
+            expected = {LOGIN_ROUTE: 1, CONNECTIONS_LIST_ROUTE: 1}
+            target = f"plan of {n} connections: 1 login + 1 list"
+        seen = [{k: v["requests"] for k, v in r["routes"].items() if v["requests"]}
+                for r in plans]
+        measured = " / ".join(dict.fromkeys(
+            ", ".join(f"{v} `{k}`" for k, v in sorted(routes.items())) for routes in seen))
+        rows.append((target, measured,
+                     ", ".join(f"{v} `{k}`" for k, v in sorted(expected.items())),
+                     all(routes == expected for routes in seen)))
+    every = [r for op in OPS for r in ours[op]]
+    refused = sum(route_total(r, "rateLimited") for r in every)
+    failed = [r for r in every if r["rc"] != 0 or r["errors"]]
+    rows.append(("no 429 reaching the user (every phase of every run)",
+                 f"{len(failed)} of {len(every)} phases failed; {refused} 429s met and "
+                 "waited out inside the provider" if refused else
+                 f"{len(failed)} of {len(every)} phases failed; no 429 met",
+                 "0 failed", not failed))
+    peer = res.get("peer")
+    if peer and all(peer[op] for op in OPS):
+        cells, ok = [], True
+        for op in OPS:
+            o = statistics.median(r["seconds"] for r in ours[op])
+            p = statistics.median(r["seconds"] for r in peer[op])
+            peer_ok = all(r["rc"] == 0 for r in peer[op])
+            cells.append(f"{op} {o:.1f} s vs {p:.1f} s" + ("" if peer_ok else " (peer failed)"))
+            ok = ok and o < p
+        rows.append(("faster than the peer on every phase (medians)", "; ".join(cells),
+                     "ours < peer", ok))
+    return rows
+
+
+def all_targets_pass(out: dict) -> bool:
+    return all(row[3] for scenario in out["scenarios"]
+               for row in secrets_targets(out, scenario))
+
+
+def render_secrets(args, out: dict, scenario: str) -> str:
+    """The generated block of one scenario, between its markers."""
+    m = out["machine"]
+    labels = dict(out["sides"])
+    names = [name for name, _ in out["sides"]]
+    peer = "peer" in names
+    command = ("scripts/bench.py --secrets" + (" --peer BIN" if peer else "")
+               + (f" --only {out['only']}" if out.get("only") else ""))
+
+    def times(k: int) -> str:
+        return "1 run" if k == 1 else f"{k} runs"
+    runs = (f"{times(out['runs'])} of ours and the reference after an untimed warm-up cycle"
+            + (f", {times(out['peer_runs'])} of the peer with no warm-up" if peer else ""))
+    begin, end = SCENARIO_MARKERS[scenario]
+    lines = [
+        begin,
+        "",
+        f"Measured {m['finished']} at commit {m['commit']} with `{command}` ({runs}, "
+        f"`-parallelism={out['parallelism']}`), Terraform {m['terraform']}, {m['cpu']}, "
+        f"`nproc` {m['nproc']}, load average {m['load_before']} before, {m['load_after']} "
+        "after. Each side has its own emulator with the server's default buckets "
+        "(`--rate-limits default`), and each phase starts with fresh one-minute windows, as a "
+        "command run a minute after the one before it would.",
+    ]
+    if args.note:
+        lines += ["", f"> **{args.note}**"]
+    lines += ["", "| Target (ours) | Measured | Limit | |", "|---|---|---|---|"]
+    for name, measured, limit, ok in secrets_targets(out, scenario):
+        lines.append(f"| {name} | {measured} | {limit} | {'pass' if ok else '**FAIL**'} |")
+    n = out["sizes"][scenario]
+    what = (f"{n} `infisical_secret` in {out['folders']} `infisical_secret_folder`"
+            if scenario == "secrets" else f"{n} `infisical_app_connection_github`")
+    lines += ["", f"**{what}**: wall time (median, min–max over the runs), provider "
+              "processes Terraform started, requests to Infisical (of them refused with "
+              "429; each run's when they differ), and what reached the user:", "",
+              "| Phase | Provider | Wall time (s) | Processes | Requests (429) | "
+              "Reached the user |", "|---|---|---|---|---|---|"]
+    res = out["results"][scenario]
+    for op in OPS:
+        for name in names:
+            rs = res[name][op]
+            if not rs:
+                continue
+            secs = [r["seconds"] for r in rs]
+            wall = (f"{statistics.median(secs):.1f}" + (
+                f" ({min(secs):.1f}–{max(secs):.1f})" if len(secs) > 1 else ""))
+            procs = "/".join(sorted({str(r["launches"]) for r in rs}))
+            reqs = ", ".join(sorted({f"{route_total(r)} ({route_total(r, 'rateLimited')})"
+                                     for r in rs}))
+            seen = list(dict.fromkeys(reached_user(r, op) for r in rs))
+            lines.append(f"| {op} | {labels[name]} | {wall} | {procs} | {reqs} | "
+                         + " / ".join(seen) + " |")
+    callers = [name for name in names if name != "reference"]
+    lines += ["", "Requests per route (bucket), the last run's, and in brackets those "
+              "refused with 429 (the reference sends none):", "",
+              "| Phase | Route | Bucket | " + " | ".join(labels[x] for x in callers) + " |",
+              "|---|---|---|" + "---|" * len(callers)]
+    for op in OPS:
+        routes: dict = {}
+        for name in callers:
+            for route, c in (res[name][op][-1]["routes"].items() if res[name][op] else ()):
+                if c["requests"]:
+                    routes.setdefault(route, {"bucket": c.get("bucket")})[name] = c
+        for route in sorted(routes):
+            cells = []
+            for name in callers:
+                c = routes[route].get(name)
+                cells.append("" if c is None else str(c["requests"]) + (
+                    f" ({c['rateLimited']})" if c["rateLimited"] else ""))
+            lines.append(f"| {op} | `{route}` | {routes[route]['bucket'] or 'global'} | "
+                         + " | ".join(cells) + " |")
+    found = [f"{labels[name]}: " + ", ".join(f"{v} {k}" for k, v in r["exists"].items())
+             for name in callers for r in res[name]["apply"][-1:]]
+    lines += ["", "In Infisical after the last apply (asked with no limit on): "
+              + "; ".join(found) + "."]
+    cleaned = [labels[name] for (sc, name), did in out["cleanups"].items()
+               if sc == scenario and did]
+    if cleaned:
+        lines.append(f"Left behind by a failed destroy, and destroyed again with no limit "
+                     f"before the next run: {', '.join(cleaned)}.")
+    lines += ["", end]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
 # Profiling
 
 
@@ -1346,6 +1814,10 @@ def parse_args() -> argparse.Namespace:
                         "installed by scripts/install-cli.sh when missing)")
     p.add_argument("--no-build", action="store_true",
                    help="use target/release as it is instead of running cargo build --release")
+    p.add_argument("--bin-dir", type=Path,
+                   help="use the binaries in DIR as cargo lays them out (DIR/" + PROVIDER_NAME
+                        + ", DIR/infisical-emulator, DIR/examples/reference-provider), e.g. "
+                        "target/debug, instead of building target/release; implies --no-build")
     p.add_argument("--target-dir", type=Path, default=ROOT / "target",
                    help="cargo's target directory (default: target); e.g. a separate one for a "
                         "build with other settings")
@@ -1369,16 +1841,46 @@ def parse_args() -> argparse.Namespace:
                    help="instead of benchmarking, measure against reference_github at N=200, "
                         "a plan of 1000 at 100 ms per request, and a 60/min rate limit (with "
                         "--write: into its section)")
+    p.add_argument("--secrets", action="store_true",
+                   help="instead of benchmarking, apply, plan and destroy --secrets-n "
+                        "infisical_secret in --secrets-folders folders under the server's "
+                        "default rate limits, against a reference of the same schemas (with "
+                        "--write: into its section)")
+    p.add_argument("--secrets-n", type=int, default=500)
+    p.add_argument("--secrets-folders", type=int, default=5)
+    p.add_argument("--peer", type=Path, metavar="BIN",
+                   help="with --secrets: also run another provider binary for the same address "
+                        "(e.g. the official one) on the same configurations, and compare the "
+                        "GitHub connections too")
+    p.add_argument("--peer-runs", type=int, default=1,
+                   help="runs of the peer (default 1: under the limits a cycle may take long)")
+    p.add_argument("--connections-n", type=int, default=200,
+                   help="with --peer: GitHub connections to compare (0: none)")
+    p.add_argument("--only", choices=("secrets", "connections"),
+                   help="with --secrets: only this configuration (e.g. the connections with "
+                        "more runs of the peer than the secrets can afford)")
     p.add_argument("--keep", action="store_true", help="keep the working directory")
     args = p.parse_args()
     args.runs = args.runs or (3 if args.quick else 5)
     args.target_dir = args.target_dir.resolve()
+    if args.bin_dir:
+        args.bin_dir = args.bin_dir.resolve()
+        args.no_build = True
     args.handshakes = args.handshakes or (20 if args.quick else 50)
     sizes = args.sizes or ("10,200" if args.quick else "10,200,1000")
     args.sizes = [int(x) for x in sizes.split(",") if x.strip()]
     args.latencies = [int(x) for x in args.latencies.split(",") if x.strip()]
     if args.runs < 1 or args.handshakes < 1 or not args.sizes or min(args.sizes) < 1:
         p.error("runs, handshakes and sizes must be positive")
+    if args.peer and not args.secrets:
+        p.error("--peer goes with --secrets")
+    if args.secrets and (args.secrets_n < 1 or args.secrets_folders < 1 or args.peer_runs < 1
+                         or args.connections_n < 0):
+        p.error("--secrets-n, --secrets-folders and --peer-runs must be positive")
+    if args.peer:
+        args.peer = args.peer.resolve()
+        if not os.access(args.peer, os.X_OK):
+            p.error(f"--peer {args.peer} is not an executable")
     return args
 
 
@@ -1409,17 +1911,42 @@ def main() -> int:
             subprocess.run(
                 ["cargo", "build", "--release", "--target-dir", str(args.target_dir),
                  "-p", "terraform-provider-infisical", "-p", "infisical-emulator", "--bins",
-                 *(["--example", "reference-provider"] if args.decompose or args.scale
-                   else [])],
+                 *(["--example", "reference-provider"]
+                   if args.decompose or args.scale or args.secrets else [])],
                 cwd=ROOT, check=True, timeout=3600,
             )
-        release = args.target_dir / "release"
+        release = args.bin_dir or args.target_dir / "release"
         provider, emulator = release / PROVIDER_NAME, release / "infisical-emulator"
         reference = release / "examples" / "reference-provider"
         for binary in (provider, emulator,
-                       *([reference] if args.decompose or args.scale else [])):
+                       *([reference] if args.decompose or args.scale or args.secrets else [])):
             if not binary.exists():
                 raise SystemExit(f"{binary} is missing: build it with cargo build --release")
+        if args.secrets:
+            sides = [
+                Side("ours", "ours", PROVIDER_SOURCE, PROVIDER_NAME, provider,
+                     {"secrets": SECRETS_TF, "connections": OURS_TF}),
+                Side("reference", "reference", REFERENCE_SOURCE, REFERENCE_NAME, reference,
+                     {"secrets": SECRETS_SHAPE_TF, "connections": GITHUB_SHAPE_TF}),
+            ]
+            if args.peer:
+                sides.append(Side("peer", f"peer (`{args.peer.name}`)", PROVIDER_SOURCE,
+                                  PROVIDER_NAME, args.peer,
+                                  {"secrets": SECRETS_TF, "connections": OURS_TF},
+                                  timeout=PEER_TIMEOUT))
+            out = run_secrets(args, sides, emulator, terraform, workdir)
+            out["only"] = args.only
+            if args.json:
+                args.json.write_text(json.dumps(
+                    {**out, "cleanups": [list(k) for k, v in out["cleanups"].items() if v]},
+                    indent=2))
+            for scenario in out["scenarios"]:
+                section = render_secrets(args, out, scenario)
+                print(section)
+                if args.write:
+                    write_section(args.write, section, *SCENARIO_MARKERS[scenario])
+                    log(f"wrote {args.write}")
+            return 0 if all_targets_pass(out) else 1
         if args.scale:
             section = run_scale(args, provider, reference, emulator, terraform, workdir)
             print(section)

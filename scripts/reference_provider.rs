@@ -8,6 +8,8 @@
 //! - `reference_github`: the schema of `infisical_app_connection_github`, stored as it is
 //!   planned. Against `reference_minimal` it measures what our schema's state costs Terraform;
 //!   against ours, what the API calls and the resource's own logic add.
+//! - `reference_secret_folder` and `reference_secret`: the schemas of `infisical_secret_folder`
+//!   and `infisical_secret`, the same way, for `scripts/bench.py --secrets`.
 //!
 //! Not shipped: built with `cargo build --release --example reference-provider`.
 
@@ -15,7 +17,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use terraform_provider_infisical::resources::github_connection_schema;
+use terraform_provider_infisical::resources::{
+    github_connection_schema, secret_folder_schema, secret_schema,
+};
 use terraform_provider_infisical::tfplugin::diag::Diagnostics;
 use terraform_provider_infisical::tfplugin::framework::{
     DataSource, Provider, ReadOutcome, Resource, Stored,
@@ -49,10 +53,22 @@ impl Provider for Reference {
             Arc::new(Stores {
                 type_name: "reference_minimal",
                 schema: minimal_schema,
+                fill: |_| {},
             }),
             Arc::new(Stores {
                 type_name: "reference_github",
                 schema: github_connection_schema,
+                fill: fill_github,
+            }),
+            Arc::new(Stores {
+                type_name: "reference_secret_folder",
+                schema: secret_folder_schema,
+                fill: fill_folder,
+            }),
+            Arc::new(Stores {
+                type_name: "reference_secret",
+                schema: secret_schema,
+                fill: fill_secret,
             }),
         ]
     }
@@ -73,26 +89,61 @@ fn minimal_schema() -> Schema {
     }
 }
 
-/// A resource that stores what was planned, filling in a UUID-sized `id` and, when the schema
-/// has one, a hash-sized `credentials_hash`: the state of ours, without the API.
+/// A resource that stores what was planned, filling in a UUID-sized `id` and what `fill` fills
+/// in of the other values the provider computes (values of the size ours stores): the state of
+/// ours, without the API.
 struct Stores {
     type_name: &'static str,
     schema: fn() -> Schema,
+    fill: fn(&mut Value),
 }
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
+/// A UUID-sized id, unique in this process.
+fn new_id() -> Value {
+    let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+    Value::string(format!(
+        "{:08x}-0000-4000-8000-{n:012x}",
+        std::process::id()
+    ))
+}
+
+/// Sets `name` to `value` when it is unknown.
+fn fill_unknown(state: &mut Value, name: &str, value: impl FnOnce() -> Value) {
+    if state.get(name).is_unknown() {
+        state.set(name, value());
+    }
+}
+
+/// A connection's `credentials_hash` (a SHA-256 in hex), when the schema has one.
+fn fill_github(state: &mut Value) {
+    fill_unknown(state, "credentials_hash", || Value::string("0".repeat(64)));
+}
+
+/// A folder's environment id and its full path, as Infisical answers them.
+fn fill_folder(state: &mut Value) {
+    fill_unknown(state, "environment_id", new_id);
+    let parent = state.get("folder_path").as_str().unwrap_or("/");
+    let name = state.get("name").as_str().unwrap_or_default();
+    let path = format!("{}/{name}", parent.trim_end_matches('/'));
+    fill_unknown(state, "path", || Value::string(path));
+}
+
+/// A secret's comment (Infisical's default: none) and `last_updated` in the form ours writes
+/// (`updatedAt` as Infisical answers it).
+fn fill_secret(state: &mut Value) {
+    fill_unknown(state, "comment", || Value::string(""));
+    fill_unknown(state, "last_updated", || {
+        Value::string("2026-12-05T12:00:00.000Z")
+    });
+}
+
 impl Stores {
     fn store(&self, planned: &Value) -> Stored {
         let mut state = planned.clone();
-        if state.get("id").is_unknown() {
-            let n = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-            let id = format!("{:08x}-0000-4000-8000-{n:012x}", std::process::id());
-            state.set("id", Value::string(id));
-        }
-        if state.get("credentials_hash").is_unknown() {
-            state.set("credentials_hash", Value::string("0".repeat(64)));
-        }
+        fill_unknown(&mut state, "id", new_id);
+        (self.fill)(&mut state);
         Stored {
             state,
             private: Vec::new(),

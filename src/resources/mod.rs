@@ -85,6 +85,16 @@ pub fn github_connection_schema() -> Schema {
     app_connection::schema::<app_connection::github::GitHubApp>()
 }
 
+/// The schema of `infisical_secret`, for the benchmarks' reference provider.
+pub fn secret_schema() -> Schema {
+    secret::schema()
+}
+
+/// The schema of `infisical_secret_folder`, for the benchmarks' reference provider.
+pub fn secret_folder_schema() -> Schema {
+    secret_folder::schema()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
